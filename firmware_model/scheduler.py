@@ -43,6 +43,9 @@ FLAG_BURST_LAST = 4
 FLAG_RAMPING = 8
 
 DEFAULT_CHUNK_PULSES = 1 << 16
+#: areas whose grid repeats only after more periods than this compute starts by division
+MAX_REPEAT = 1 << 16
+ZERO_INDEX = np.zeros(1, dtype=np.int64)  # index in period of single-pulse periods (read-only use)
 
 
 @dataclass(frozen=True)
@@ -92,21 +95,49 @@ class _AreaPlan:
         self.fixed_amplitude = self.ramp_ticks == 0
         self.amplitude = min(area.amplitude_ua, self.cap_ua)
         self.out_of_compliance = area.amplitude_ua > self.cap_ua
+        # floor(j*10^9/rate) repeats exactly every `repeat` periods (span `repeat_ticks`); a precomputed
+        # block of period starts turns the per-pulse division into one addition
+        self.repeat = area.rate_mhz // math.gcd(PERIOD_NUMERATOR, area.rate_mhz)
+        self.repeat_ticks = self.repeat * PERIOD_NUMERATOR // area.rate_mhz
+        self._block = np.zeros(0, dtype=np.int64)
+        self._template: tuple[tuple, np.ndarray] | None = None
+
+    def period_starts(self, j0: int, j1: int) -> np.ndarray:
+        """Nominal starts of periods j0..j1-1: floor(j * 10^9 / rate), exact."""
+        n = j1 - j0
+        if self.repeat > MAX_REPEAT:
+            j = np.arange(j0, j1, dtype=np.int64)
+            # k*10^9//rate without int64 overflow: k*q + k*r//rate (r < rate)
+            return j * self.q + (j * self.r) // self.rate
+        base, s = divmod(j0, self.repeat)
+        if len(self._block) < s + n:
+            j = np.arange(max(2 * len(self._block), s + n), dtype=np.int64)
+            self._block = j * self.q + (j * self.r) // self.rate
+        return self._block[s:s + n] + base * self.repeat_ticks
+
+    def records(self, n: int, scalars: dict) -> np.ndarray:
+        """n timeline records with the given constant fields set (others uninitialised)."""
+        key = tuple(sorted(scalars.items()))
+        if self._template is None or self._template[0] != key or len(self._template[1]) < n * TIMELINE_DTYPE.itemsize:
+            row = np.zeros(1, dtype=TIMELINE_DTYPE)
+            for name, value in scalars.items():
+                row[name] = value
+            size = max(n, DEFAULT_CHUNK_PULSES)
+            self._template = (key, np.repeat(row, size).view(np.uint8))
+        # a byte copy: assigning fields of a packed structured array one by one is ~10x slower
+        return self._template[1][:n * TIMELINE_DTYPE.itemsize].copy().view(TIMELINE_DTYPE)
 
     def nominal(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Nominal starts in [t0, t1), with the period start each belongs to and the index in period."""
         if self.per_period == 1:
-            k = np.arange(first_pulse_at_or_after(t0, self.rate), first_pulse_at_or_after(t1, self.rate), dtype=np.int64)
-            # k*10^9//rate without int64 overflow: k*q + k*r//rate (r < rate)
-            start = k * self.q + (k * self.r) // self.rate
-            return start, start, np.zeros(len(k), dtype=np.int64)
+            start = self.period_starts(first_pulse_at_or_after(t0, self.rate), first_pulse_at_or_after(t1, self.rate))
+            return start, start, ZERO_INDEX
         j0 = first_pulse_at_or_after(max(0, t0 - self.span + 1), self.rate)
         j1 = first_pulse_at_or_after(t1, self.rate)
-        j = np.arange(j0, j1, dtype=np.int64)
-        period_start = j * self.q + (j * self.r) // self.rate
+        period_start = self.period_starts(j0, j1)
         start = (period_start[:, None] + self.offsets[None, :]).ravel()
         period_start = np.repeat(period_start, self.per_period)
-        index = np.tile(np.arange(self.per_period, dtype=np.int64), len(j))
+        index = np.tile(np.arange(self.per_period, dtype=np.int64), j1 - j0)
         keep = (start >= t0) & (start < t1)
         return start[keep], period_start[keep], index[keep]
 
@@ -118,7 +149,9 @@ class _AreaPlan:
         if self.cycle_period:
             phase = period_start % self.cycle_period
             on = phase < self.cycle_on
-            start, phase, index = start[on], phase[on], index[on]
+            start, phase = start[on], phase[on]
+            if self.per_period > 1:
+                index = index[on]
         a = self.area
         flags = (FLAG_OUT_OF_COMPLIANCE if self.out_of_compliance else 0) | (FLAG_PASSIVE if self.passive else 0)
         if self.fixed_amplitude:
@@ -195,15 +228,16 @@ class Scheduler:
             return
         window = max(1, int(chunk_pulses / max(self._pulses_per_tick, 1e-12)))
         stage_free_at = start_tick  # tick at which the output stage is next free
+        templates: dict = {}
         t = start_tick
         while t < end_tick:
             t1 = min(end_tick, t + window)
             parts = [p.pulses(t, t1) for p in self._plans]
             t = t1
             if len(parts) == 1:
-                out = _fill(*parts[0])
+                out = _fill(self._plans[0], *parts[0])
             else:
-                out, area, nominal = _merge(parts)
+                out, area, nominal = _merge(parts, templates)
                 if len(out):
                     stage_free_at = _serve_first_come_first_served(out, area, nominal, parts, stage_free_at)
             if len(out):
@@ -216,24 +250,42 @@ class Scheduler:
 
     def totals(self, start_tick: int, end_tick: int) -> WindowTotals:
         """Pulses, delivered charge and output-stage energy per area over [start_tick, end_tick)."""
-        n_areas = len(self.program.areas)
-        pulses = [0] * n_areas
-        charge = [0] * n_areas
-        energy = [0.0] * n_areas
-        worst = [0] * n_areas
-        plans = {p.index: p for p in self._plans}
+        acc = TotalsAccumulator(self)
         for chunk in self.chunks(start_tick, end_tick):
-            area = chunk["area"]
-            for i, plan in plans.items():
-                sel = chunk[area == i] if len(plans) > 1 else chunk
-                if not len(sel):
-                    continue
-                q = sel["charge_pc"].astype(np.int64)
-                pulses[i] += len(sel)
-                charge[i] += int(q.sum())
-                energy[i] += float(pulse_energy_pj(sel, plan.load_ohm, plan.headroom_mv, plan.compliance_mv, plan.eff).sum())
-                worst[i] = max(worst[i], int(sel["displacement_ticks"].max()))
-        return WindowTotals(start_tick, end_tick, tuple(pulses), tuple(charge), tuple(energy), tuple(worst))
+            acc.add(chunk)
+        return acc.result(start_tick, end_tick)
+
+
+class TotalsAccumulator:
+    """Running per-area totals over streamed timeline chunks."""
+
+    def __init__(self, scheduler: Scheduler):
+        n = len(scheduler.program.areas)
+        self._plans = scheduler._plans
+        self.pulses = np.zeros(n, np.int64)
+        self.charge_pc = np.zeros(n, np.int64)
+        self.energy_pj = np.zeros(n)
+        self.worst_displacement = np.zeros(n, np.int64)
+        self.out_of_compliance = np.zeros(n, np.int64)
+
+    def add(self, chunk: np.ndarray) -> None:
+        area = chunk["area"]
+        for plan in self._plans:
+            sel = chunk[area == plan.index] if len(self._plans) > 1 else chunk
+            if not len(sel):
+                continue
+            i = plan.index
+            self.pulses[i] += len(sel)
+            self.charge_pc[i] += int(sel["charge_pc"].sum(dtype=np.int64))
+            self.energy_pj[i] += float(pulse_energy_pj(sel, plan.load_ohm, plan.headroom_mv, plan.compliance_mv,
+                                                       plan.eff).sum())
+            self.worst_displacement[i] = max(self.worst_displacement[i], int(sel["displacement_ticks"].max()))
+            self.out_of_compliance[i] += int(np.count_nonzero(sel["flags"] & FLAG_OUT_OF_COMPLIANCE))
+
+    def result(self, start_tick: int, end_tick: int) -> WindowTotals:
+        return WindowTotals(start_tick, end_tick, tuple(int(x) for x in self.pulses),
+                            tuple(int(x) for x in self.charge_pc), tuple(float(x) for x in self.energy_pj),
+                            tuple(int(x) for x in self.worst_displacement))
 
 
 def pulse_energy_pj(pulses: np.ndarray, load_ohm: int, headroom_mv: int, compliance_mv: int,
@@ -248,29 +300,44 @@ def pulse_energy_pj(pulses: np.ndarray, load_ohm: int, headroom_mv: int, complia
     return rail_v * driven / efficiency
 
 
-def _fill(start: np.ndarray, occ, fields: dict) -> np.ndarray:
-    out = np.empty(len(start), dtype=TIMELINE_DTYPE)
+def _fill(plan: _AreaPlan, start: np.ndarray, occ, fields: dict) -> np.ndarray:
+    out = plan.records(len(start), {k: v for k, v in fields.items() if not isinstance(v, np.ndarray)})
     out["start_tick"] = start
     for name, value in fields.items():
-        out[name] = value
+        if isinstance(value, np.ndarray):
+            out[name] = value
     return out
 
 
-def _merge(parts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sort_keys(parts: list) -> np.ndarray:
+    """nominal * 8 + area: sorting these orders pulses by nominal start, ties to the lower area."""
+    keys = np.empty(sum(len(s) for s, _, _ in parts), dtype=np.int64)
+    i = 0
+    for start, _, fields in parts:
+        view = keys[i:i + len(start)]
+        np.left_shift(start, 3, out=view)
+        view |= fields["area"]
+        i += len(start)
+    return keys
+
+
+def _merge(parts: list, templates: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merge areas' pulses in nominal-start order (ties: lower area first).
 
-    Returns the records (start_tick not yet set), their areas and their nominal starts.
-    Fields that are constant within an area are gathered as whole records from a per-area template,
-    so the cost per pulse is one sort key and one record copy.
+    Returns the records (start_tick not yet set), their areas and their nominal starts. Fields that
+    are constant within an area are gathered as whole records from a per-area template (cached in
+    ``templates``), so the cost per pulse is one sort key and one record copy.
     """
-    keys = np.concatenate([start * 8 + fields["area"] for start, _, fields in parts])
-    varying = sorted({name for _, _, f in parts for name, v in f.items() if np.ndim(v)})
-    template = np.zeros(8, dtype=TIMELINE_DTYPE)
-    for _, _, f in parts:
-        row = template[f["area"]]
-        for name, value in f.items():
-            if not np.ndim(value):
-                row[name] = value
+    keys = _sort_keys(parts)
+    scalars = tuple(tuple((k, v) for k, v in f.items() if not isinstance(v, np.ndarray)) for _, _, f in parts)
+    template = templates.get(scalars)
+    if template is None:
+        template = templates[scalars] = np.zeros(8, dtype=TIMELINE_DTYPE)
+        for row in scalars:
+            for name, value in row:
+                template[dict(row)["area"]][name] = value
+    varying = [name for name in TIMELINE_DTYPE.names
+               if any(isinstance(f.get(name), np.ndarray) for _, _, f in parts)]
     if varying:
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
@@ -290,14 +357,14 @@ def _serve_first_come_first_served(out: np.ndarray, area: np.ndarray, nominal: n
 
     Lindley recursion, vectorised: start_i = max(nominal_i, start_(i-1) + occ_(i-1)).
     """
-    if all(np.ndim(occ) == 0 for _, occ, _ in parts):
+    if not any(isinstance(occ, np.ndarray) for _, occ, _ in parts):
         table = np.zeros(8, dtype=np.int64)
         for _, occ, f in parts:
             table[f["area"]] = occ
         occ = table[area]
     else:
         # burst areas: occupancy depends on the pulse's place in its burst
-        keys = np.concatenate([s * 8 + f["area"] for s, _, f in parts])
+        keys = _sort_keys(parts)
         occ_all = np.concatenate([np.broadcast_to(o, (len(s),)) for s, o, _ in parts])
         occ = occ_all[np.argsort(keys, kind="stable")]
     before = np.cumsum(occ)

@@ -1,0 +1,136 @@
+"""Timeline generation: the vectorised scheduler against a straightforward heapq event loop.
+
+Run: ``python benchmarks/bench_scheduler.py`` (prints one JSON line per case).
+Cases: four tonic areas that collide (50 Hz/300 us, 130 Hz/200 us, 500 Hz/100 us, 1200 Hz/60 us) and
+one HF10 area; plus 24 h of HF10 (864 million pulses) streamed with its peak memory.
+Targets: >= 50 million pulses/s, >= 100x the heapq loop, HF10 24 h peak memory < 300 MB.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from firmware_model.params import (PERIOD_NUMERATOR, Area, Contacts, Program, RechargeMode,  # noqa: E402
+                                   Waveform)
+from firmware_model.scheduler import Scheduler  # noqa: E402
+
+
+def heapq_schedule(scheduler: Scheduler, end_tick: int) -> list[tuple[int, int, int, int]]:
+    """The same schedule, one pulse at a time: (start_tick, area, amplitude_ua, displacement).
+
+    A heap of each area's next nominal pulse, served first come first served (ties: lower area).
+    """
+    prof = scheduler.profile
+    plans = scheduler._plans
+    heap = []
+    for p in plans:
+        heapq.heappush(heap, (0, p.index, 0, 0))  # (nominal, area, period k, index in period)
+    stage_free = 0
+    out = []
+    by_index = {p.index: p for p in plans}
+    while heap:
+        nominal, area, k, i = heapq.heappop(heap)
+        p = by_index[area]
+        a = p.area
+        period_start = k * PERIOD_NUMERATOR // a.rate_mhz
+        # next pulse of this area
+        if i + 1 < p.per_period:
+            nk, ni = k, i + 1
+        else:
+            nk, ni = k + 1, 0
+        nxt = nk * PERIOD_NUMERATOR // a.rate_mhz + int(p.offsets[ni])
+        if nxt < end_tick:
+            heapq.heappush(heap, (nxt, area, nk, ni))
+        phase = period_start
+        if a.cycling is not None:
+            phase = period_start % a.cycling.period_ticks
+            if phase >= a.cycling.on_ticks:
+                continue
+        amp = a.amplitude_ua
+        if a.soft_start_ms:
+            steps = amp // prof.amplitude_step_ua
+            amp = prof.amplitude_step_ua * min(steps, 1 + steps * phase // (a.soft_start_ms * 1000))
+        amp = min(amp, p.cap_ua)
+        start = max(nominal, stage_free)
+        stage_free = start + int(p.occ[i])
+        out.append((start, area, amp, start - nominal))
+    return out
+
+
+def _tonic(rate_hz: int, width_us: int, cathode: int) -> Area:
+    return Area(contacts=Contacts(cathodes=((cathode, 100),), anodes=(cathode + 1,)), amplitude_ua=3000,
+                pulse_width_us=width_us, rate_mhz=rate_hz * 1000)
+
+
+def four_tonic_areas() -> Program:
+    return Program((_tonic(50, 300, 0), _tonic(130, 200, 2), _tonic(500, 100, 4), _tonic(1200, 60, 6)))
+
+
+def hf10() -> Program:
+    return Program((Area(contacts=Contacts(cathodes=((8, 100),), anodes=(9,)), amplitude_ua=2500,
+                         pulse_width_us=30, rate_mhz=10_000_000, waveform=Waveform.HIGH_FREQUENCY,
+                         recharge=RechargeMode.ACTIVE),))
+
+
+def measure(name: str, program: Program, vector_pulses: int, heapq_pulses: int) -> dict:
+    sched = Scheduler(program)
+    rate = sum(a.rate_mhz * a.pulses_per_burst for a in program.areas) / PERIOD_NUMERATOR  # pulses per tick
+    t_vec = math.ceil(vector_pulses / rate)
+    t0 = time.perf_counter()
+    n_vec = sum(len(c) for c in sched.chunks(0, t_vec))
+    dt_vec = time.perf_counter() - t0
+    t_heap = math.ceil(heapq_pulses / rate)
+    t0 = time.perf_counter()
+    n_heap = len(heapq_schedule(sched, t_heap))
+    dt_heap = time.perf_counter() - t0
+    vec_rate, heap_rate = n_vec / dt_vec, n_heap / dt_heap
+    return {"case": name, "pulses": n_vec, "pulses_per_s": round(vec_rate), "heapq_pulses_per_s": round(heap_rate),
+            "speedup_vs_heapq": round(vec_rate / heap_rate, 1),
+            "target_pulses_per_s": 50_000_000, "target_speedup": 100,
+            "ok": vec_rate >= 50e6 and vec_rate / heap_rate >= 100}
+
+
+def stream_hf10_24h(hours: float = 24.0) -> dict:
+    sched = Scheduler(hf10())
+    end = int(hours * 3600 * 1_000_000)
+    t0 = time.perf_counter()
+    n = 0
+    charge = 0
+    for chunk in sched.chunks(0, end):
+        n += len(chunk)
+        charge += int(chunk["charge_pc"].sum(dtype="i8"))
+    dt = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"case": f"hf10_{hours:g}h_stream", "pulses": n, "seconds": round(dt, 2), "pulses_per_s": round(n / dt),
+            "peak_rss_mb": round(peak_mb, 1), "target_peak_mb": 300, "ok": peak_mb < 300}
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    if "--stream-only" in argv:
+        print(json.dumps(stream_hf10_24h(0.1 if quick else 24.0)))
+        return 0
+    import subprocess
+
+    results = [
+        measure("four_tonic_areas", four_tonic_areas(), 20_000_000 if not quick else 2_000_000, 300_000),
+        measure("hf10", hf10(), 20_000_000 if not quick else 2_000_000, 300_000),
+    ]
+    # peak memory is measured in a fresh process so the cases above do not count
+    child = subprocess.run([sys.executable, __file__, "--stream-only", *argv], capture_output=True, text=True, check=True)
+    results.append(json.loads(child.stdout))
+    for r in results:
+        print(json.dumps(r))
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,98 @@
+"""`scs simulate SCENARIO.toml`: timeline summary, and optional npz / VCD / plot outputs."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from firmware_model import safety
+from firmware_model.params import PERIOD_NUMERATOR, Waveform
+from firmware_model.scenario import load_scenario, parse_duration_ticks
+from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler, TotalsAccumulator
+
+#: --out and --vcd keep the whole timeline; beyond this many pulses ask for a shorter duration
+MAX_STORED_PULSES = 5_000_000
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario TOML file (see examples/)")
+    p.add_argument("--duration", help="override the scenario's duration, e.g. 10s, 500ms, 24h")
+    p.add_argument("--out", metavar="FILE.npz", help="write the timeline (numpy structured array 'timeline')")
+    p.add_argument("--vcd", metavar="FILE.vcd", help="write the output stage as a VCD waveform")
+    p.add_argument("--plot", metavar="FILE.png", help="plot the first milliseconds of each area (needs matplotlib)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from hil.cli import UsageError
+
+    sc = load_scenario(args.scenario)
+    duration = parse_duration_ticks(args.duration) if args.duration else sc.duration_ticks
+    try:
+        sched = Scheduler(sc.program, sc.profile, sc.impedances)
+    except ValueError as e:
+        raise UsageError(f"{args.scenario}: program refused: {e}") from None
+    areas = sc.program.areas
+    expected = int(sum(a.pulses_per_burst * a.rate_mhz for a in areas) * duration // PERIOD_NUMERATOR)
+    keep = bool(args.out or args.vcd)
+    if keep and expected > MAX_STORED_PULSES:
+        raise UsageError(f"--out/--vcd keep every pulse: {expected:,} pulses exceed {MAX_STORED_PULSES:,}; "
+                         "use a shorter --duration")
+    plot_window = _plot_window_ticks(sched, duration)
+    n = len(areas)
+    acc = TotalsAccumulator(sched)
+    kept, head = [], []
+    with Progress(console=Console(stderr=True), transient=True, disable=expected < 2_000_000) as progress:
+        task = progress.add_task("simulating", total=duration)
+        for chunk in sched.chunks(0, duration):
+            acc.add(chunk)
+            if keep:
+                kept.append(chunk)
+            if args.plot and chunk["start_tick"][0] < plot_window:
+                head.append(chunk)
+            progress.update(task, completed=min(duration, int(chunk["start_tick"][-1])))
+    pulses, charge, energy = acc.pulses, acc.charge_pc, acc.energy_pj
+    worst, clipped = acc.worst_displacement, acc.out_of_compliance
+    timeline = np.concatenate(kept) if kept else None
+    out = Console(width=max(Console().width, 132))
+    table = Table(title=f"{sc.name}: {duration / 1e6:g} s, {int(pulses.sum()):,} pulses")
+    for col in ("area", "waveform", "rate Hz", "mA", "width us", "pulses", "charge uC", "energy mJ",
+                "displ. worst/bound", "margin", "status"):
+        table.add_column(col, justify="right")
+    for i, a in enumerate(areas):
+        status = "stopped: faulted contact" if i in sched.stopped_areas else (
+            f"out of compliance ({clipped[i]:,} pulses)" if clipped[i] else "ok")
+        rate = a.rate_mhz / 1000
+        table.add_row(str(i), a.waveform.value + (f" {a.pulses_per_burst}x{a.intra_burst_rate_mhz / 1000:g}Hz"
+                                                  if a.waveform is Waveform.BURST else ""),
+                      f"{rate:g}", f"{a.amplitude_ua / 1000:g}", str(a.pulse_width_us), f"{pulses[i]:,}",
+                      f"{charge[i] / 1e6:,.1f}", f"{energy[i] / 1e9:,.3f}",
+                      f"{worst[i]}/{sched.max_displacement_ticks[i]}",
+                      f"{safety.safety_margin_pct(a, sc.profile):.0f} %", status)
+    out.print(table)
+    if args.out:
+        np.savez_compressed(args.out, timeline=timeline if timeline is not None else np.empty(0))
+        out.print(f"timeline: {args.out}")
+    if args.vcd:
+        from hil.waveforms import write_vcd
+
+        write_vcd(kept, args.vcd, n)
+        out.print(f"vcd: {args.vcd}")
+    if args.plot:
+        try:
+            from hil.waveforms import plot_waveforms
+
+            plot_waveforms(np.concatenate(head) if head else np.empty(0, TIMELINE_DTYPE), n, args.plot, plot_window)
+        except ImportError:
+            raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
+        out.print(f"plot: {args.plot}")
+    return 0
+
+
+def _plot_window_ticks(sched: Scheduler, duration: int) -> int:
+    """Two periods of the slowest area, at most 100 ms and the duration."""
+    longest = max(PERIOD_NUMERATOR // a.rate_mhz for a in sched.program.areas)
+    return min(duration, 2 * longest, 100_000)

@@ -1,0 +1,335 @@
+"""The reference scheduler: each test pins one invariant or one published figure."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.bench_scheduler import heapq_schedule
+from firmware_model.interleave import InterleaveError
+from firmware_model.params import (PERIOD_NUMERATOR, Area, Contacts, Cycling, ParameterError, Program, RechargeMode,
+                                   Waveform)
+from firmware_model.profiles import DeviceProfile
+from firmware_model.safety import ContactImpedances, SafetyLimitError, max_safe_amplitude_ua
+from firmware_model.scheduler import FLAG_BURST_LAST, FLAG_PASSIVE, TIMELINE_DTYPE, Scheduler
+from tests.strategies import burst_areas, programs, schedulers, tonic_areas
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
+                                                                       HealthCheck.too_slow])
+BIPOLE = Contacts(cathodes=((0, 100),), anodes=(1,))
+
+
+def tonic(rate_hz: float, width_us: int, amp_ua: int = 3000, **kw) -> Area:
+    return Area(contacts=kw.pop("contacts", BIPOLE), amplitude_ua=amp_ua, pulse_width_us=width_us,
+                rate_mhz=round(rate_hz * 1000), **kw)
+
+
+def occupancy(tl: np.ndarray) -> np.ndarray:
+    return (tl["width_us"].astype(np.int64) + tl["gap_us"] + tl["recharge_width_us"])
+
+
+def busy_until(tl: np.ndarray, program: Program) -> np.ndarray:
+    """End of each pulse's stage occupancy (burst pulses inside a burst occupy only their width)."""
+    return tl["start_tick"] + occupancy(tl)
+
+
+def nominal_grid(area: Area, end_tick: int) -> np.ndarray:
+    """Independent, pure-Python nominal starts of an area in [0, end_tick), cycling applied."""
+    out = []
+    k = 0
+    while True:
+        period_start = k * PERIOD_NUMERATOR // area.rate_mhz
+        if period_start >= end_tick:
+            break
+        on = area.cycling is None or period_start % area.cycling.period_ticks < area.cycling.on_ticks
+        if on:
+            out.extend(period_start + o for o in area.burst_offsets_ticks if period_start + o < end_tick)
+        k += 1
+    return np.asarray(out, dtype=np.int64)
+
+
+# --- timing ------------------------------------------------------------------------------------
+
+@FAST
+@given(area=tonic_areas(), end=st.integers(1, 3_000_000))
+def test_pulse_k_starts_at_floor_of_k_periods_so_error_is_under_one_tick_and_never_drifts(area, end):
+    area = dataclasses.replace(area, cycling=None, soft_start_ms=0, amplitude_ua=0)
+    tl = Scheduler(Program((area,))).generate(0, end)
+    k = np.arange(len(tl))
+    exact = k * Fraction(PERIOD_NUMERATOR, area.rate_mhz)
+    errors = [Fraction(int(s)) - e for s, e in zip(tl["start_tick"][:200], exact[:200])]
+    assert all(-1 < err <= 0 for err in errors)
+    # the last pulse is still exactly on the grid: no accumulated drift, and the count is exact
+    assert len(tl) == math.ceil(Fraction(end * area.rate_mhz, PERIOD_NUMERATOR))
+    if len(tl):
+        assert tl["start_tick"][-1] == (len(tl) - 1) * PERIOD_NUMERATOR // area.rate_mhz
+
+
+def test_1200_hz_alternates_833_and_834_us_periods_with_exact_average():
+    tl = Scheduler(Program((tonic(1200, 60),))).generate(0, 1_000_000)
+    periods = np.diff(tl["start_tick"])
+    assert set(periods.tolist()) == {833, 834}
+    assert len(tl) == 1200
+
+
+@FAST
+@given(sched=schedulers())
+def test_occupancies_of_the_output_stage_never_overlap(sched):
+    program = sched.program
+    tl = sched.generate(0, 400_000)
+    order = np.argsort(tl["start_tick"], kind="stable")
+    assert np.array_equal(order, np.arange(len(tl))), "timeline is in start order"
+    assert np.all(tl["start_tick"][1:] >= busy_until(tl, program)[:-1])
+
+
+@FAST
+@given(sched=schedulers())
+def test_displacement_is_bounded_and_every_pulse_returns_to_its_nominal_grid(sched):
+    program = sched.program
+    end = 400_000
+    tl = sched.generate(0, end)
+    for i, area in enumerate(program.areas):
+        mine = tl[tl["area"] == i]
+        assert mine["displacement_ticks"].max(initial=0) <= sched.max_displacement_ticks[i]
+        assert sched.max_displacement_ticks[i] <= program.areas[0].profile.max_displacement_ticks
+        nominal = mine["start_tick"] - mine["displacement_ticks"]
+        assert np.array_equal(nominal, nominal_grid(area, end))
+
+
+@FAST
+@given(sched=schedulers())
+def test_vectorised_schedule_equals_a_pulse_by_pulse_event_loop(sched):
+    program = sched.program
+    tl = sched.generate(0, 300_000)
+    ref = heapq_schedule(sched, 300_000)
+    got = list(zip(tl["start_tick"].tolist(), tl["area"].tolist(), tl["amplitude_ua"].tolist(),
+                   tl["displacement_ticks"].tolist()))
+    assert got == ref
+
+
+@FAST
+@given(sched=schedulers(), chunk=st.integers(1, 500), end=st.integers(1, 600_000))
+def test_chunked_generation_gives_exactly_the_pulses_of_one_call(sched, chunk, end):
+    one = sched.generate(0, end)
+    chunks = list(sched.chunks(0, end, chunk_pulses=chunk))
+    assert all(len(c) <= 4 * chunk + 16 for c in chunks), "chunks stay bounded"
+    joined = np.concatenate(chunks) if chunks else np.empty(0, TIMELINE_DTYPE)
+    assert joined.tobytes() == one.tobytes()
+
+
+# --- charge balance, ramp, cycling --------------------------------------------------------------
+
+@FAST
+@given(area=tonic_areas())
+def test_active_charge_balance_leaves_exactly_zero_net_charge_per_pulse(area):
+    assume(area.recharge is RechargeMode.ACTIVE)
+    area = area.with_amplitude(min(area.amplitude_ua, max_safe_amplitude_ua(area, area.profile)))
+    tl = Scheduler(Program((area,))).generate(0, 500_000)
+    net = tl["charge_pc"].astype(np.int64) + tl["recharge_charge_pc"]
+    assert np.all(net == 0)
+    anodic = tl["recharge_amplitude_ua"].astype(np.int64) * tl["recharge_width_us"]
+    assert np.all(anodic == tl["charge_pc"])
+    assert np.all(tl["recharge_width_us"] == area.pulse_width_us * area.recharge_ratio)
+
+
+def test_passive_recharge_recovers_the_charge_decayed_over_its_window():
+    prof = DeviceProfile()
+    a = tonic(50, 300, 3000, recharge=RechargeMode.PASSIVE, passive_window_us=4000)
+    tl = Scheduler(Program((a,))).generate(0, 100_000)
+    expected = round(3000 * 300 * (1 - math.exp(-4000 / prof.passive_recharge_tau_us)))
+    assert np.all(tl["recharge_charge_pc"] == -expected)
+    assert np.all(tl["flags"] & FLAG_PASSIVE)
+    assert np.all(tl["recharge_amplitude_ua"] == 0)
+
+
+@FAST
+@given(area=st.one_of(tonic_areas(), burst_areas()))
+def test_soft_start_ramp_is_monotone_quantised_and_never_above_target(area):
+    assume(area.soft_start_ms > 0)
+    # within the charge limit, and within compliance (12 V into at most 2 kohm) so the target is reached
+    area = area.with_amplitude(min(area.amplitude_ua, max_safe_amplitude_ua(area, area.profile), 6000))
+    assume(area.amplitude_ua > 0)
+    tl = Scheduler(Program((area,))).generate(0, 2_000_000)
+    amp = tl["amplitude_ua"].astype(np.int64)
+    assert np.all(amp % 50 == 0)
+    assert np.all(amp <= area.amplitude_ua)
+    assert np.all(amp >= 50), "a ramp starts at one step, never a zero-amplitude pulse"
+    # one amplitude per period (a burst keeps its amplitude); ramps restart at every turn-on
+    n = area.pulses_per_burst
+    whole = len(amp) // n * n
+    per_burst = amp[:whole].reshape(-1, n)
+    assert np.all(per_burst == per_burst[:, :1])
+    period_start = tl["start_tick"][:whole:n]
+    amp = per_burst[:, 0]
+    cycle = area.cycling.period_ticks if area.cycling else 1 << 62
+    turn_on = period_start // cycle
+    for on in np.unique(turn_on):
+        assert np.all(np.diff(amp[turn_on == on]) >= 0)
+    settled = amp[(period_start % cycle) >= area.soft_start_ms * 1000]
+    assert np.all(settled == area.amplitude_ua)
+
+
+# --- published waveforms ------------------------------------------------------------------------
+
+def test_burstdr_is_40_hz_bursts_of_5_one_ms_pulses_at_500_hz_with_passive_recharge_after_the_last():
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=1000, rate_mhz=40_000, waveform=Waveform.BURST,
+                recharge=RechargeMode.PASSIVE, passive_window_us=8000, pulses_per_burst=5,
+                intra_burst_rate_mhz=500_000)
+    tl = Scheduler(Program((area,))).generate(0, 1_000_000)
+    assert len(tl) == 40 * 5
+    starts = tl["start_tick"].reshape(40, 5)
+    assert np.all(np.diff(starts[:, 0]) == 25_000)          # 40 Hz bursts
+    assert np.all(np.diff(starts, axis=1) == 2_000)          # 500 Hz inside a burst
+    assert np.all(tl["width_us"] == 1000)                    # 1 ms pulses
+    last = (tl["flags"] & FLAG_BURST_LAST) > 0
+    assert np.array_equal(np.flatnonzero(last) % 5, np.full(40, 4))
+    assert np.all(tl["recharge_width_us"][~last] == 0)       # monophasic within the burst
+    assert np.all(tl["recharge_width_us"][last] == 8000)     # passive recharge after the last pulse
+
+
+def test_hf10_is_10_khz_30_us_charge_balanced_biphasic():
+    area = Area(contacts=BIPOLE, amplitude_ua=2500, pulse_width_us=30, rate_mhz=10_000_000,
+                waveform=Waveform.HIGH_FREQUENCY)
+    tl = Scheduler(Program((area,))).generate(0, 1_000_000)
+    assert len(tl) == 10_000
+    assert np.all(np.diff(tl["start_tick"]) == 100)
+    assert np.all(tl["width_us"] == 30) and np.all(tl["recharge_width_us"] == 30)
+    assert np.all(tl["charge_pc"].astype(np.int64) + tl["recharge_charge_pc"] == 0)
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+def shannon_ok(amp_ua: int, width_us: int, share_pct: int, area_mm2: float = 12.0, k: float = 1.85) -> bool:
+    """Independent float check: log10(D) + log10(Q) <= k and D <= 30 uC/cm2."""
+    q_uc = amp_ua * width_us * share_pct / 100 * 1e-6
+    if q_uc == 0:
+        return True
+    d = q_uc / (area_mm2 / 100)
+    return math.log10(d) + math.log10(q_uc) <= k and d <= 30
+
+
+def test_shannon_binds_near_2_9_uc_per_phase_at_12_mm2_contacts():
+    prof = DeviceProfile()
+    assert 2_900_000 <= prof.max_cathode_charge_pc <= 2_920_000
+    assert max_safe_amplitude_ua(tonic(50, 300, 0), prof) == 9_700  # about 9.8 mA at 300 us
+    assert max_safe_amplitude_ua(tonic(50, 1000, 0), prof) == 2_900  # about 2.9 mA at 1 ms
+
+
+@FAST
+@given(program=programs(safe=False))
+def test_no_emitted_pulse_exceeds_a_charge_limit_and_refusals_are_exactly_the_unsafe_programs(program):
+    unsafe = any(not shannon_ok(a.amplitude_ua, a.pulse_width_us, share)
+                 for a in program.areas for _, share in a.contacts.cathodes)
+    try:
+        sched = Scheduler(program)
+    except SafetyLimitError:
+        assert unsafe
+        return
+    except InterleaveError:
+        return
+    assert not unsafe
+    tl = sched.generate(0, 200_000)
+    for i, a in enumerate(program.areas):
+        mine = tl[tl["area"] == i]
+        for _, share in a.contacts.cathodes:
+            assert all(shannon_ok(int(x), a.pulse_width_us, share) for x in np.unique(mine["amplitude_ua"]))
+
+
+def test_compliance_limits_delivered_current_and_flags_it():
+    # 20 mA into 1000 + 1000 ohm would need 40 V; 12 V compliance delivers 6 mA
+    a = tonic(50, 100, 20_000)
+    tl = Scheduler(Program((a,)), impedances=ContactImpedances.uniform(1000)).generate(0, 100_000)
+    assert np.all(tl["amplitude_ua"] == 6000)
+    assert np.all(tl["flags"] & 1)
+    assert np.all(tl["charge_pc"].astype(np.int64) + tl["recharge_charge_pc"] == 0)
+
+
+def test_areas_on_a_faulted_contact_stop_and_the_others_continue():
+    ohms = [1000] * 16
+    ohms[4] = 9000  # open: lead broken or migrated
+    prog = Program((tonic(50, 200), tonic(40, 200, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))))
+    sched = Scheduler(prog, impedances=ContactImpedances(tuple(ohms)))
+    tl = sched.generate(0, 1_000_000)
+    assert sched.stopped_areas == (1,)
+    assert set(np.unique(tl["area"]).tolist()) == {0}
+
+
+# --- refusal ------------------------------------------------------------------------------------
+
+def test_areas_that_cannot_share_the_stage_are_refused_at_programming_time():
+    heavy = [tonic(1000, 400), tonic(1000, 400, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))]
+    with pytest.raises(InterleaveError, match="utilisation"):
+        Scheduler(Program(tuple(heavy)))
+
+
+def test_a_displacement_bound_above_the_profile_limit_is_refused_with_the_area_named():
+    prof = DeviceProfile(max_displacement_ticks=500)
+    a = [Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=300, rate_mhz=50_000, profile=prof),
+         Area(contacts=Contacts(cathodes=((4, 100),), anodes=(5,)), amplitude_ua=1000, pulse_width_us=300,
+              rate_mhz=40_000, profile=prof)]
+    with pytest.raises(InterleaveError) as e:
+        Scheduler(Program(tuple(a)))
+    assert e.value.field.startswith("areas[") and "600" in str(e.value)
+
+
+@FAST
+@given(program=programs(safe=True))
+def test_utilisation_of_100_percent_or_more_is_always_refused(program):
+    util = sum(Fraction(a.work_per_period_ticks, a.min_period_ticks) for a in program.areas)
+    assume(len(program.areas) > 1)
+    if util >= 1:
+        with pytest.raises(InterleaveError):
+            Scheduler(program)
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(amplitude_ua=25_550), "amplitude_ua"),
+    (dict(amplitude_ua=1025), "amplitude_ua"),
+    (dict(pulse_width_us=19), "pulse_width_us"),
+    (dict(pulse_width_us=1001), "pulse_width_us"),
+    (dict(rate_mhz=1_999), "rate_mhz"),
+    (dict(rate_mhz=1_200_001), "rate_mhz"),
+    (dict(interphase_gap_us=101), "interphase_gap_us"),
+    (dict(recharge_ratio=3), "recharge_ratio"),
+    (dict(pulse_width_us=1000, rate_mhz=1_000_000), "pulse_width_us"),
+    (dict(contacts=Contacts(cathodes=((0, 60), (1, 30)), anodes=(2,))), "contacts.cathode shares"),
+    (dict(contacts=Contacts(cathodes=((0, 100),))), "contacts.anodes"),
+    (dict(contacts=Contacts(cathodes=((16, 100),), anodes=(1,))), "contacts.cathode"),
+    (dict(contacts=Contacts(cathodes=((0, 100),), anodes=(0,))), "contacts.anode"),
+    (dict(cycling=Cycling(on_ms=0, off_ms=10)), "cycling.on_ms"),
+])
+def test_out_of_range_or_inconsistent_parameters_name_the_field_value_and_allowed_range(kwargs, field):
+    base = dict(contacts=BIPOLE, amplitude_ua=3000, pulse_width_us=300, rate_mhz=50_000)
+    with pytest.raises(ParameterError) as e:
+        Area(**{**base, **kwargs})
+    assert e.value.field == field
+    assert "not allowed" in str(e.value) and str(e.value.value) in str(e.value)
+
+
+def test_a_profile_can_narrow_the_ranges():
+    narrow = DeviceProfile(max_amplitude_ua=10_000)
+    with pytest.raises(ParameterError, match="0 to 10000"):
+        Area(contacts=BIPOLE, amplitude_ua=12_000, pulse_width_us=100, rate_mhz=50_000, profile=narrow)
+
+
+def test_unsafe_amplitude_is_refused_naming_the_limit():
+    with pytest.raises(SafetyLimitError, match=r"at most 9700 uA at 300 us"):
+        Scheduler(Program((tonic(50, 300, 10_000),)))
+
+
+# --- totals -------------------------------------------------------------------------------------
+
+def test_window_totals_count_pulses_charge_and_output_stage_energy():
+    a = tonic(50, 300, 4000)
+    sched = Scheduler(Program((a,)), impedances=ContactImpedances.uniform(1000))
+    tot = sched.totals(0, 1_000_000)
+    assert tot.pulses == (50,)
+    assert tot.charge_pc == (50 * 4000 * 300,)
+    # rail = 4 mA * 2000 ohm + 1 V headroom = 9 V; both phases driven; 80 % efficiency
+    assert tot.energy_pj[0] == pytest.approx(50 * 9.0 * 2 * 4000 * 300 / 0.8)
