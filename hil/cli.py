@@ -13,6 +13,8 @@ import sys
 
 COMMANDS = {
     "simulate": "Generate the pulse timeline of a scenario and summarise it",
+    "check": "Check a recorded session (capture) for protocol violations",
+    "keys": "Manage role key files",
 }
 
 
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scs: interrupted", file=sys.stderr)
         return 130
-    except (UsageError, ValueError, OSError) as e:
+    except (UsageError, ValueError, OSError, KeyError) as e:
         if os.environ.get("SCS_DEBUG"):
             raise
         print(f"scs {args.command}: error: {e}", file=sys.stderr)

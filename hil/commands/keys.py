@@ -1,0 +1,35 @@
+"""`scs keys new --device-id ID [--out FILE]`: a key file with fresh role keys."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from protocol.security import new_key_file
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="keys_command", required=True)
+    new = sub.add_parser("new", help="write a key file with random patient and clinician keys")
+    new.add_argument("--device-id", action="append", required=True, type=lambda s: int(s, 0),
+                     help="device id (repeat for several devices)")
+    new.add_argument("--out", help="file to create (mode 0600); default: standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from hil.cli import UsageError
+
+    text = new_key_file(args.device_id)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.out)
+    if path.exists():
+        raise UsageError(f"{path} exists: refusing to overwrite keys")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    print(f"wrote {path}")
+    return 0

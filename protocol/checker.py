@@ -1,0 +1,244 @@
+"""Conformance checker for recorded sessions (`scs check CAPTURE`).
+
+Replays both directions of a capture through the protocol's own decoders and reports every
+violation with its position (capture line, byte offset in that direction's stream, time):
+
+- framing: COBS, CRC, header, oversize; frames in the wrong direction (a response sent to the device);
+- payload: unknown message ids, bad lengths, out-of-range fields (both directions);
+- sequence pairing: each response answers an outstanding request with the same number and is that
+  request's catalogued response (or RESULT); requests left unanswered;
+- deadline: a response later than ``deadline_ms`` after its request;
+- exactly once: a retransmitted state-changing request must get the same response as the first;
+- authentication: before a session the device answers only info and handshake requests; inside a
+  session frames are signed, counters strictly increase per direction, a patient session is refused
+  clinician requests, and (with the role keys) every proof and tag verifies;
+- order: AUTH without a preceding successful CHALLENGE must not open a session; a session opened by a
+  SESSION OK needs a preceding AUTH.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocol.capture import Chunk
+from protocol.catalog import Catalog, Kind, Role
+from protocol.codec import DecodeError, decode_payload
+from protocol.framing import Frame, FrameError, StreamDecoder
+from protocol.security import DeviceKeys, device_proof, frame_tag, host_proof, session_key, DEVICE_TO_HOST, HOST_TO_DEVICE
+
+REFUSALS = {"NOT_AUTHENTICATED", "NOT_PERMITTED", "REPLAY", "STALE_COUNTER", "BAD_TAG", "BAD_LENGTH",
+            "OUT_OF_RANGE", "UNKNOWN_MESSAGE", "VERSION_MISMATCH", "WRONG_STATE", "BUSY", "UNSAFE"}
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    offset: int       # byte offset of the frame's end (its delimiter) in its direction's stream
+    t_ns: int
+    direction: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.direction} byte {self.offset}, t={self.t_ns / 1e6:.3f} ms"
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str         # framing, crc, direction, payload, pairing, deadline, exactly-once, auth, order
+    position: Position
+    message: str
+
+
+@dataclass
+class _Pending:
+    msg_name: str
+    request_id: int
+    payload: bytes
+    pos: Position
+    counter: int | None
+
+
+@dataclass
+class _State:
+    session_role: Role = Role.NONE
+    challenge_ok: bool = False
+    auth_sent: bool = False
+    host_counter: int = 0
+    device_counter: int = 0
+    pending: dict[int, _Pending] = field(default_factory=dict)
+    answered: dict[tuple[int, int, bytes], bytes] = field(default_factory=dict)
+    # for tag verification
+    hello: tuple[int, bytes] | None = None
+    device_nonce: bytes | None = None
+    key: bytes | None = None
+    # last request per seq whose counter was checked, to judge replays
+    last_counter_verdict: dict[int, str] = field(default_factory=dict)
+
+
+class Checker:
+    def __init__(self, catalog: Catalog, deadline_ms: int = 250, keys: DeviceKeys | None = None):
+        self.catalog = catalog
+        self.deadline_ns = deadline_ms * 1_000_000
+        self.keys = keys
+        self.violations: list[Violation] = []
+        self.frames = 0
+        self._st = _State()
+
+    def _v(self, kind: str, pos: Position, message: str) -> None:
+        self.violations.append(Violation(kind, pos, message))
+
+    def check(self, chunks: list[Chunk]) -> list[Violation]:
+        decoders = {"h2d": StreamDecoder(), "d2h": StreamDecoder()}
+        offsets = {"h2d": 0, "d2h": 0}
+        for ch in chunks:
+            data = ch.data
+            start = 0
+            while start < len(data):
+                end = data.find(b"\x00", start)
+                piece = data[start:] if end < 0 else data[start:end + 1]
+                offsets[ch.direction] += len(piece)
+                for item in decoders[ch.direction].feed(piece):
+                    pos = Position(ch.line, offsets[ch.direction] - 1, ch.t_ns, ch.direction)
+                    self._item(item, pos)
+                if end < 0:
+                    break
+                start = end + 1
+        last = chunks[-1] if chunks else None
+        for seq, p in sorted(self._st.pending.items(), key=lambda kv: kv[1].pos.offset):
+            self._v("pairing", p.pos, f"{p.msg_name} seq {seq} was never answered")
+        if last is not None:
+            for d, dec in decoders.items():
+                if dec.buffered:
+                    self._v("framing", Position(last.line, offsets[d], last.t_ns, d),
+                            f"{dec.buffered} bytes at the end of the capture without a delimiter")
+        return self.violations
+
+    # ------------------------------------------------------------------------------------------
+    def _item(self, item: Frame | FrameError, pos: Position) -> None:
+        if isinstance(item, FrameError):
+            kind = "crc" if item.reason == "crc" else "framing"
+            self._v(kind, pos, f"invalid frame ({item})")
+            return
+        self.frames += 1
+        msg = self.catalog.by_id(item.msg_id)
+        if msg is None:
+            self._v("payload", pos, f"unknown message id 0x{item.msg_id:02x}")
+            return
+        try:
+            obj = decode_payload(msg, item.payload)
+        except DecodeError as e:
+            self._v("payload", pos, str(e))
+            return
+        if pos.direction == "h2d":
+            if msg.kind is not Kind.REQUEST or item.is_response or item.is_event:
+                self._v("direction", pos, f"host sent {msg.name}, which only a device may send")
+                return
+            self._request(item, msg, obj, pos)
+        else:
+            if msg.kind is Kind.REQUEST:
+                self._v("direction", pos, f"device sent request {msg.name}")
+                return
+            if msg.kind is Kind.EVENT:
+                if not item.is_event or item.seq != 0:
+                    self._v("framing", pos, f"event {msg.name} needs the event flag and sequence number 0")
+                self._device_auth(item, msg, pos)
+                return
+            self._response(item, msg, obj, pos)
+
+    def _request(self, f: Frame, msg, obj: Any, pos: Position) -> None:
+        st = self._st
+        if msg.name == "HELLO":
+            st.hello = (obj.role, obj.host_nonce)
+            st.challenge_ok = False
+        if msg.name == "AUTH":
+            st.auth_sent = True
+            if self.keys and st.hello and st.device_nonce:
+                key = self.keys.for_role(Role(st.hello[0]))
+                if obj.host_proof != host_proof(key, st.hello[0], st.hello[1], st.device_nonce, self.keys.device_id):
+                    self._v("auth", pos, "AUTH host proof does not verify with the clinician/patient key")
+        verdict = "unsigned"
+        if f.is_signed:
+            if st.session_role is Role.NONE:
+                verdict = "no-session"
+            elif st.key is not None and frame_tag(st.key, HOST_TO_DEVICE, f.signed_body) != f.tag:
+                verdict = "bad-tag"
+            elif f.counter == st.host_counter:
+                verdict = "replay"
+            elif f.counter < st.host_counter:
+                verdict = "stale"
+            else:
+                verdict = "fresh"
+                st.host_counter = f.counter
+        elif st.session_role is not Role.NONE and msg.role is not Role.NONE:
+            self._v("auth", pos, f"unsigned {msg.name} inside a session")
+        st.last_counter_verdict[f.seq] = verdict
+        if f.seq in st.pending and st.pending[f.seq].payload != f.payload:
+            self._v("pairing", pos, f"{msg.name} reuses seq {f.seq} while {st.pending[f.seq].msg_name} is unanswered")
+        st.pending[f.seq] = _Pending(msg.name, msg.id, f.payload, pos, f.counter)
+
+    def _device_auth(self, f: Frame, msg, pos: Position) -> None:
+        st = self._st
+        if st.session_role is Role.NONE or msg.name in ("CHALLENGE", "SESSION"):
+            return
+        if not f.is_signed:
+            self._v("auth", pos, f"device sent an unsigned {msg.name} inside a session")
+            return
+        if st.key is not None and frame_tag(st.key, DEVICE_TO_HOST, f.signed_body) != f.tag:
+            self._v("auth", pos, f"device {msg.name} tag does not verify")
+        if f.counter <= st.device_counter:
+            self._v("auth", pos, f"device counter {f.counter} does not increase (last {st.device_counter})")
+        st.device_counter = max(st.device_counter, f.counter)
+
+    def _response(self, f: Frame, msg, obj: Any, pos: Position) -> None:
+        st, cat = self._st, self.catalog
+        p = st.pending.pop(f.seq, None)
+        if p is None:
+            self._v("pairing", pos, f"{msg.name} seq {f.seq} answers no outstanding request")
+            return
+        if pos.t_ns - p.pos.t_ns > self.deadline_ns:
+            self._v("deadline", pos, f"{p.msg_name} seq {f.seq} answered after "
+                    f"{(pos.t_ns - p.pos.t_ns) / 1e6:.1f} ms (deadline {self.deadline_ns / 1e6:g} ms)")
+        req = cat.by_id(p.request_id)
+        if msg.name != req.response and msg.name != "RESULT":
+            self._v("pairing", pos, f"{p.msg_name} answered with {msg.name}, expected {req.response} or RESULT")
+        self._device_auth(f, msg, pos)
+        result = cat.result_name(obj.result) if hasattr(obj, "result") and msg.name != "DEVICE_INFO" else "OK"
+        verdict = st.last_counter_verdict.get(f.seq, "unsigned")
+        executed = result not in REFUSALS
+        # authentication and authority
+        if executed and req.role is not Role.NONE:
+            if st.session_role is Role.NONE:
+                self._v("auth", pos, f"device executed {p.msg_name} without a session (deny by default)")
+            elif verdict in ("replay", "stale", "bad-tag", "no-session", "unsigned"):
+                self._v("auth", pos, f"device executed {p.msg_name} from a {verdict} frame")
+            elif req.role > st.session_role:
+                self._v("auth", pos, f"device executed {p.msg_name} for a {st.session_role.name.lower()} session")
+        # exactly once
+        if req.changes_state and executed:
+            key = (f.seq, p.request_id, p.payload)
+            if key in st.answered and st.answered[key] != f.payload:
+                self._v("exactly-once", pos, f"retransmitted {p.msg_name} seq {f.seq} got a different response: "
+                        "executed twice")
+            st.answered.setdefault(key, f.payload)
+        # handshake order
+        if msg.name == "CHALLENGE":
+            st.challenge_ok = result == "OK"
+            st.session_role, st.key, st.host_counter, st.device_counter = Role.NONE, None, 0, 0
+            if st.challenge_ok:
+                st.device_nonce = obj.device_nonce
+                if self.keys and st.hello:
+                    key = self.keys.for_role(Role(st.hello[0]))
+                    if obj.device_proof != device_proof(key, st.hello[0], st.hello[1], obj.device_nonce,
+                                                        self.keys.device_id):
+                        self._v("auth", pos, "CHALLENGE device proof does not verify")
+        if msg.name == "SESSION":
+            if result == "OK":
+                if not (st.challenge_ok and st.auth_sent):
+                    self._v("order", pos, "SESSION OK without a preceding successful CHALLENGE and AUTH")
+                st.session_role = Role(obj.role) if obj.role in (1, 2) else Role.NONE
+                if self.keys and st.hello and st.device_nonce:
+                    st.key = session_key(self.keys.for_role(Role(st.hello[0])), st.hello[0], st.hello[1],
+                                         st.device_nonce, self.keys.device_id)
+            st.challenge_ok = st.auth_sent = False
+        if p.msg_name == "SESSION_END" and executed:
+            st.session_role, st.key = Role.NONE, None

@@ -1,0 +1,33 @@
+"""Generators of the files derived from the catalog: the C header and docs/protocol.md.
+
+`python -m protocol.codegen` rewrites them; `python -m protocol.codegen --check` exits 1 when
+either is stale (the test suite runs the same check).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from protocol.codegen.c_header import render_c_header
+from protocol.codegen.markdown import render_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUTS = {
+    ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
+    ROOT / "docs" / "protocol.md": render_markdown,
+}
+
+
+def stale() -> list[Path]:
+    return [p for p, render in OUTPUTS.items() if not p.exists() or p.read_text(encoding="utf-8") != render()]
+
+
+def write_all() -> list[Path]:
+    written = []
+    for p, render in OUTPUTS.items():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        text = render()
+        if not p.exists() or p.read_text(encoding="utf-8") != text:
+            p.write_text(text, encoding="utf-8")
+            written.append(p)
+    return written
