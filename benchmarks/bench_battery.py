@@ -1,0 +1,129 @@
+"""Battery simulation: the event-driven simulator against a fixed-step (1 s) integration of the same model.
+
+Run: ``python benchmarks/bench_battery.py`` (one JSON line per case).
+- ``event_vs_fixed_step``: HF10 with a nightly recharge over 10 days, both ways, in one run. Targets:
+  event-driven at least 100x faster; terminal voltage within 1 mV of the fixed-step result at every
+  event time.
+- ``ten_years``: ten years of daily use with nightly recharge, event-driven. Target: under 1 s.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from firmware_model.battery import CellParams  # noqa: E402
+from firmware_model.longevity import DAY_TICKS, RechargeableSimulation, RechargeHabit, Usage  # noqa: E402
+from firmware_model.params import TICKS_PER_SECOND  # noqa: E402
+from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, max_current_a  # noqa: E402
+from firmware_model.thermal import ThermalParams  # noqa: E402
+
+HF10_POWER_W = 0.01575  # 3 mA, 30 us, 10 kHz into 2 kohm (as examples/battery_hf10.toml)
+
+
+def fixed_step(usage: Usage, seconds: int, cell: CellParams = CellParams(), charger: ChargerParams = ChargerParams(),
+               link: LinkParams = LinkParams(), th: ThermalParams = ThermalParams(), soc: float = 1.0,
+               dt: float = 1.0) -> list[tuple[int, float]]:
+    """Explicit fixed-step integration of the same equations and control law; (tick, voltage) per step.
+
+    No ageing (the event-driven run compared with it has ageing off too).
+    """
+    v1, temp, cutoff, mode = 0.0, th.body_c, False, RechargeState.IDLE
+    q = cell.capacity_mah
+    c1 = cell.c1_farad
+    c_th = th.tau_s / th.r_th_c_per_w
+    i_end = charger.end_current_c_rate * q / 1000
+    out = []
+    coupling = usage.recharge.coupling if usage.recharge else Coupling()
+    eta = link.efficiency(coupling)
+    step_ticks = int(dt * TICKS_PER_SECOND)
+    for n in range(int(seconds / dt)):
+        t = n * step_ticks
+        cond = usage.conditions(t)
+        ocv = cell.ocv.voltage(soc)
+        heat = 0.0
+        if cond["charger"]:
+            if mode is RechargeState.IDLE:
+                mode = RechargeState.CONSTANT_CURRENT
+            i = 0.0
+            if mode is RechargeState.CONSTANT_CURRENT:
+                i = max_current_a(charger.v_limit, ocv, link, charger, coupling, th.max_heat_w())
+                if ocv + i * cell.r0_ohm - v1 >= charger.v_limit:
+                    mode = RechargeState.CONSTANT_VOLTAGE
+            if mode is RechargeState.CONSTANT_VOLTAGE:
+                i = (charger.v_limit - ocv + v1) / cell.r0_ohm
+                if i <= i_end:
+                    mode, i = RechargeState.COMPLETE, 0.0
+            current = -i
+            if i > 0:
+                v_term = ocv + i * cell.r0_ohm - v1
+                received = i * v_term / charger.converter_efficiency * (1 + link.can_loss / eta)
+                heat = received - i * ocv
+        else:
+            mode = RechargeState.IDLE
+            current = 0.0 if cutoff else (usage.quiescent_ua * 1e-6 + (usage.telemetry_ua * 1e-6 if cond["telemetry"] else 0)
+                                          + (usage.stim_power_w / ocv if cond["stim"] else 0.0))
+        soc -= current * dt / 3.6 / q
+        v1 += dt * (current / c1 - v1 / cell.tau1_s)
+        temp += dt * (heat - (temp - th.body_c) / th.r_th_c_per_w) / c_th
+        if soc <= cell.cutoff_soc:
+            cutoff = True
+        if cutoff and soc >= cell.resume_soc:
+            cutoff = False
+        out.append((t + step_ticks, cell.ocv.voltage(soc) - current * cell.r0_ohm - v1))
+    return out
+
+
+def usage() -> Usage:
+    return Usage(stim_power_w=HF10_POWER_W, telemetry_min_per_day=5,
+                 recharge=RechargeHabit(start_hour=22, duration_min=120, coupling=Coupling(10, 5)))
+
+
+def event_vs_fixed_step(days: int = 10) -> dict:
+    u = usage()
+    t0 = time.perf_counter()
+    result = RechargeableSimulation(u, ageing=False).run(days * DAY_TICKS)
+    dt_event = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fixed = fixed_step(u, days * 86_400)
+    dt_fixed = time.perf_counter() - t0
+    by_second = {tick: v for tick, v in fixed}
+    worst = 0.0
+    compared = 0
+    event_ticks = {e.tick for e in result.events}
+    for s in result.samples:
+        if s.tick not in event_ticks:
+            continue
+        # the fixed-step state at the step boundary nearest the event
+        near = round(s.tick / TICKS_PER_SECOND) * TICKS_PER_SECOND
+        if near in by_second:
+            worst = max(worst, abs(by_second[near] - s.voltage))
+            compared += 1
+    return {"case": "event_vs_fixed_step", "days": days, "event_s": round(dt_event, 4), "fixed_step_s": round(dt_fixed, 2),
+            "speedup": round(dt_fixed / dt_event, 1), "events_compared": compared,
+            "worst_voltage_diff_mv": round(worst * 1e3, 4), "target_speedup": 100, "target_mv": 1.0,
+            "ok": dt_fixed / dt_event >= 100 and worst < 1e-3 and compared > 0}
+
+
+def ten_years() -> dict:
+    t0 = time.perf_counter()
+    result = RechargeableSimulation(usage()).run(int(10 * 365.25 * DAY_TICKS))
+    dt = time.perf_counter() - t0
+    return {"case": "ten_years", "seconds": round(dt, 3), "segments": len(result.samples), "target_s": 1.0,
+            "ok": dt < 1.0}
+
+
+def main() -> int:
+    results = [event_vs_fixed_step(), ten_years()]
+    for r in results:
+        print(json.dumps(r))
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Battery cells: a Thevenin Li-ion model with ageing, and a flat-voltage lithium primary cell.
+
+Rechargeable cell (DESIGN §5): terminal voltage ``V = OCV(SOC) - I*R0 - V1`` with one R1||C1
+branch ``dV1/dt = I/C1 - V1/(R1*C1)`` and coulomb counting ``dSOC/dt = -I / capacity``; ``I`` is
+positive while discharging. Between events the current is constant, so every quantity has a closed
+form (`advance`). Capacity fades with calendar time (proportional to sqrt(days)) and with equivalent
+full cycles (proportional to EFC^0.78), calibrated to NREL BLAST-Lite's NMC figures at 37 degC:
+95.5 % after 5 years at 50 % SOC, 77 % after 1,000 EFC at one cycle a day, calendar loss included.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field, replace
+
+from firmware_model.params import ParameterError
+
+# PyBaMM's ECM example OCV for a common NMC/graphite cell (DESIGN §5)
+NMC_OCV = ((0.0, 3.200), (0.1, 3.494), (0.2, 3.575), (0.3, 3.625), (0.5, 3.697), (0.7, 3.854),
+           (0.8, 3.937), (0.9, 4.046), (1.0, 4.187))
+
+
+@dataclass(frozen=True)
+class OcvTable:
+    """Open-circuit voltage against state of charge, linear between points; SOC points ascending in [0, 1]."""
+
+    points: tuple[tuple[float, float], ...] = NMC_OCV
+
+    def __post_init__(self) -> None:
+        socs = [s for s, _ in self.points]
+        if len(socs) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(b <= a for a, b in zip(socs, socs[1:])):
+            raise ParameterError("ocv.points", socs, "ascending SOC points from 0.0 to 1.0")
+        object.__setattr__(self, "_soc", socs)
+        pieces = []
+        for (s0, v0), (s1, v1) in zip(self.points, self.points[1:]):
+            k = (v1 - v0) / (s1 - s0)
+            pieces.append((s0, s1, v0 - k * s0, k))
+        object.__setattr__(self, "_pieces", tuple(pieces))
+
+    def segment(self, soc: float) -> tuple[float, float, float, float]:
+        """(soc_lo, soc_hi, intercept, slope) of the linear piece holding ``soc`` (clamped to the table)."""
+        i = bisect.bisect_right(self._soc, soc) - 1
+        pieces = self._pieces
+        return pieces[0] if i < 0 else pieces[i] if i < len(pieces) else pieces[-1]
+
+    def voltage(self, soc: float) -> float:
+        soc = 0.0 if soc < 0.0 else 1.0 if soc > 1.0 else soc
+        _, _, a, k = self.segment(soc)
+        return a + k * soc
+
+    @property
+    def breakpoints(self) -> list[float]:
+        return self._soc
+
+
+@dataclass(frozen=True)
+class CellParams:
+    """A rechargeable Li-ion cell. DESIGN defaults: 200 mAh, about 0.5 ohm DC resistance (R0 + R1)."""
+
+    capacity_mah: float = 200.0
+    r0_ohm: float = 0.30
+    r1_ohm: float = 0.20
+    tau1_s: float = 60.0
+    ocv: OcvTable = field(default_factory=OcvTable)
+    # fuel-gauge thresholds (SOC)
+    full_soc: float = 0.95
+    soon_soc: float = 0.30
+    now_soc: float = 0.10
+    cutoff_soc: float = 0.02
+    resume_soc: float = 0.05    # after a cut-off, stimulation resumes once charged to this
+    # ageing at 37 degC
+    calendar_fade_per_sqrt_day: float = 0.045 / math.sqrt(5 * 365.25)
+    cycle_fade_coeff: float = (0.23 - 0.045 / math.sqrt(5 * 365.25) * math.sqrt(1000)) / 1000 ** 0.78
+    cycle_fade_exponent: float = 0.78
+
+    def __post_init__(self) -> None:
+        for name in ("capacity_mah", "r0_ohm", "r1_ohm", "tau1_s"):
+            if not getattr(self, name) > 0:
+                raise ParameterError(f"battery.{name}", getattr(self, name), "a positive number")
+        if not 0 < self.cutoff_soc < self.resume_soc < self.now_soc < self.soon_soc < self.full_soc <= 1:
+            raise ParameterError("battery thresholds",
+                                 (self.cutoff_soc, self.resume_soc, self.now_soc, self.soon_soc, self.full_soc),
+                                 "0 < cutoff < resume < recharge now < recharge soon < full <= 1")
+
+    @property
+    def c1_farad(self) -> float:
+        return self.tau1_s / self.r1_ohm
+
+    def capacity_fraction(self, days: float, efc: float) -> float:
+        """Remaining capacity / nominal after ``days`` at body temperature and ``efc`` equivalent full cycles."""
+        fade = self.calendar_fade_per_sqrt_day * math.sqrt(max(days, 0.0))
+        fade += self.cycle_fade_coeff * max(efc, 0.0) ** self.cycle_fade_exponent
+        return max(0.0, 1.0 - fade)
+
+
+@dataclass(frozen=True)
+class PrimaryCellParams:
+    """A flat-voltage lithium primary cell (e.g. Li/CFx-SVO): voltage against depth of discharge."""
+
+    capacity_mah: float = 6_000.0
+    ocv: OcvTable = field(default_factory=lambda: OcvTable(
+        ((0.0, 2.60), (0.05, 2.75), (0.15, 2.95), (0.3, 3.05), (1.0, 3.20))))  # against SOC
+    r0_ohm: float = 5.0
+    eri_soc: float = 0.10   # elective replacement indicator: plan the replacement surgery
+    eos_soc: float = 0.02   # end of service: stimulation stops
+
+    def __post_init__(self) -> None:
+        if not self.capacity_mah > 0:
+            raise ParameterError("battery.capacity_mah", self.capacity_mah, "a positive number")
+        if not 0 < self.eos_soc < self.eri_soc < 1:
+            raise ParameterError("battery thresholds", (self.eos_soc, self.eri_soc), "0 < EOS < ERI < 1")
+
+
+@dataclass(frozen=True)
+class CellState:
+    """State of a rechargeable cell. ``capacity_mah`` already includes fade."""
+
+    soc: float
+    v1: float = 0.0             # polarisation of the R1||C1 branch, V (positive while discharging)
+    capacity_mah: float = 200.0
+    discharged_mah: float = 0.0  # total, for equivalent full cycles
+
+
+def terminal_voltage(p: CellParams | PrimaryCellParams, s: CellState, current_a: float) -> float:
+    return p.ocv.voltage(s.soc) - current_a * p.r0_ohm - s.v1
+
+
+def advance(p: CellParams, s: CellState, current_a: float, seconds: float) -> CellState:
+    """Closed-form state after ``seconds`` at constant ``current_a`` (discharge positive)."""
+    dsoc = -current_a * seconds / 3.6 / s.capacity_mah  # A*s -> mAh: /3.6
+    v_inf = current_a * p.r1_ohm
+    v1 = v_inf + (s.v1 - v_inf) * math.exp(-seconds / p.tau1_s)
+    out = max(current_a, 0.0) * seconds / 3.6
+    return replace(s, soc=s.soc + dsoc, v1=v1, discharged_mah=s.discharged_mah + out)
+
+
+def seconds_to_soc(s: CellState, current_a: float, target_soc: float) -> float:
+    """Time until SOC reaches ``target_soc`` at constant current (inf if it never does)."""
+    if current_a == 0:
+        return math.inf
+    t = (s.soc - target_soc) * s.capacity_mah * 3.6 / current_a
+    return t if t >= 0 else math.inf
