@@ -12,6 +12,8 @@ test: install
 bench: install
 	$(PYTHON) -m pip install -q -e '.[bench]'
 	$(PYTHON) benchmarks/bench_scheduler.py
+	$(PYTHON) benchmarks/bench_protocol.py
+	$(PYTHON) benchmarks/bench_battery.py
 
 demo:
 	$(PYTHON) -m pip install -q -e . && scs simulate examples/four_areas.toml
