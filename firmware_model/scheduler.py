@@ -200,10 +200,13 @@ class Scheduler:
     def __init__(self, program: Program, profile: DeviceProfile | None = None,
                  impedances: ContactImpedances | None = None):
         self.profile = profile or program.areas[0].profile
-        self.program = program
-        self.impedances = impedances or ContactImpedances.uniform(1000, self.profile)
         safety.check_program(program, self.profile)
         self.bound = interleave.analyse(program.areas, self.profile.max_displacement_ticks)
+        self._setup(program, impedances or ContactImpedances.uniform(1000, self.profile))
+
+    def _setup(self, program: Program, impedances: ContactImpedances) -> None:
+        self.program = program
+        self.impedances = impedances
         faulted = self.impedances.faulted(self.profile)
         self.stopped_areas = tuple(i for i, a in enumerate(program.areas) if faulted & set(a.contacts.used))
         self._plans = [_AreaPlan(i, a, self.profile, self.impedances)
@@ -211,23 +214,39 @@ class Scheduler:
         # mean pulses per tick, to size time windows so a chunk holds about the requested pulse count
         self._pulses_per_tick = sum(p.per_period * p.rate / PERIOD_NUMERATOR for p in self._plans)
 
+    def derive(self, amplitudes_ua: tuple[int, ...] | None = None,
+               impedances: ContactImpedances | None = None) -> "Scheduler":
+        """The same program with other amplitudes and/or impedances. The pulse grid and occupancies
+        don't change, so the interleaving analysis is reused; amplitudes are checked against the
+        charge limits (`SafetyLimitError`)."""
+        program = self.program
+        if amplitudes_ua is not None:
+            program = Program(tuple(a.with_amplitude(x) for a, x in zip(program.areas, amplitudes_ua)), program.name)
+            safety.check_program(program, self.profile)
+        new = object.__new__(Scheduler)
+        new.profile, new.bound = self.profile, self.bound
+        new._setup(program, impedances or self.impedances)
+        return new
+
     @property
     def max_displacement_ticks(self) -> tuple[int, ...]:
         return self.bound.max_displacement_ticks
 
     def chunks(self, start_tick: int = 0, end_tick: int = PERIOD_NUMERATOR,
-               chunk_pulses: int = DEFAULT_CHUNK_PULSES) -> Iterator[np.ndarray]:
+               chunk_pulses: int = DEFAULT_CHUNK_PULSES, stage_free_at: int | None = None) -> Iterator[np.ndarray]:
         """Timeline of pulses whose nominal start lies in [start_tick, end_tick), in chunks.
 
-        ``start_tick`` must be 0 or the end of a previous span whose stage state is idle; use one
-        iterator for continuous generation.
+        Generation may start mid-stream: ``stage_free_at`` is the tick the output stage frees after
+        the pulses before ``start_tick`` (default: free at ``start_tick``), so continuing a timeline
+        from where another call stopped gives exactly the pulses of one call.
         """
         if start_tick < 0 or end_tick < start_tick:
             raise ValueError(f"span [{start_tick}, {end_tick}) is not allowed: 0 <= start <= end ticks")
         if not self._plans:
             return
         window = max(1, int(chunk_pulses / max(self._pulses_per_tick, 1e-12)))
-        stage_free_at = start_tick  # tick at which the output stage is next free
+        if stage_free_at is None:
+            stage_free_at = start_tick  # tick at which the output stage is next free
         templates: dict = {}
         t = start_tick
         while t < end_tick:

@@ -376,7 +376,7 @@ typedef enum {
 #define SCS_DEVICE_INFO_COMPLIANCE_MV_OFFSET 32u /* uint16_t, mV */
 
 /* STATUS (0x82, response): Stimulation, battery, recharge and mode state. */
-#define SCS_STATUS_SIZE 35u
+#define SCS_STATUS_SIZE 37u
 #define SCS_STATUS_STIM_ON_OFFSET 0u /* uint8_t */
 #define SCS_STATUS_STIM_ON_MAX 1u
 #define SCS_STATUS_ACTIVE_PROGRAM_OFFSET 1u /* uint8_t */
@@ -398,6 +398,7 @@ typedef enum {
 #define SCS_STATUS_DEVICE_MODE_MAX 1u
 #define SCS_STATUS_POSTURE_OFFSET 34u /* uint8_t */
 #define SCS_STATUS_POSTURE_MAX 6u
+#define SCS_STATUS_TRIAL_DAY_OFFSET 35u /* uint16_t */
 
 /* AMPLITUDE (0x85, response): Amplitudes after a step; LIMIT_CLAMPED when the patient window or a safety limit applied. */
 #define SCS_AMPLITUDE_SIZE 9u
@@ -482,7 +483,7 @@ typedef enum {
 #define SCS_EVENT_LOG_ENTRY_CODE_OFFSET 14u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_DETAIL_OFFSET 16u /* uint32_t */
 
-/* CLOCK (0x95, response): Device clock in ticks since reset. */
+/* CLOCK (0x95, response): Device clock: ticks since the device was first powered (kept across resets, like an RTC). */
 #define SCS_CLOCK_SIZE 8u
 #define SCS_CLOCK_TICKS_OFFSET 0u /* uint64_t, tick */
 
