@@ -182,6 +182,15 @@ class Device:
         self._stim_stop(ModeCode.STIM_OFF, log=False)
         self._boot(reason=ResetCode.POWER_LOSS if power_loss else ResetCode.SOFT)
 
+    def factory_reset(self) -> None:
+        """Erase the settings (both slots), clear simulated inputs and the handshake back-off, reboot."""
+        self._stim_stop(ModeCode.STIM_OFF, log=False)
+        for slot in range(2):
+            self.flash.erase(slot)
+        self.lead_ohms = [1000] * self.profile.contact_count
+        self.coupling = None
+        self._boot(reason=ResetCode.FACTORY)
+
     # ================================================================================ helpers
     def _log(self, kind: EventKind, code: int, detail: int = 0) -> None:
         self.log.add(self.clock, kind, code, detail)
@@ -676,7 +685,7 @@ class Device:
 
     def _on_reset(self, msg, obj, role):
         # the answer goes out first; the host sees the reset in the event log and STATUS
-        self._pending_reset = bool(obj.kind)
+        self._pending_reset = obj.kind
         return self._ok(msg)
 
     def after_response(self) -> None:
@@ -684,7 +693,10 @@ class Device:
         pending = getattr(self, "_pending_reset", None)
         if pending is not None:
             del self._pending_reset
-            self.reset(power_loss=pending)
+            if pending == 2:
+                self.factory_reset()
+            else:
+                self.reset(power_loss=pending == 1)
 
     def record_security_events(self) -> None:
         """Move the guard's security events into the event log; persist the handshake counters."""

@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "simulate": "Generate the pulse timeline of a scenario and summarise it",
     "battery": "Battery life, recharge and heating projections of a scenario",
+    "board": "Run the virtual dev board (device model) on a pty or TCP port",
     "check": "Check a recorded session (capture) for protocol violations",
     "keys": "Manage role key files",
 }

@@ -3,8 +3,9 @@
 `DeviceEndpoint` is the device's request pipeline. For every frame, in this order:
 
 1. framing: COBS, CRC, header. A frame failing COBS or CRC is dropped unanswered (its sequence
-   number can't be trusted; the sender times out and retransmits). A good frame of another protocol
-   version is answered VERSION_MISMATCH.
+   number can't be trusted; the sender times out and retransmits). A frame whose CRC holds but whose
+   header is wrong is answered: VERSION_MISMATCH for another protocol version, BAD_FRAME for unknown
+   flag bits or a signed frame too short for its counter and tag.
 2. message: unknown ids, and responses/events sent to the device, get UNKNOWN_MESSAGE.
 3. authentication: a signed frame needs a session and a valid tag and a fresh counter
    (NOT_AUTHENTICATED, BAD_TAG, REPLAY, STALE_COUNTER); an unsigned frame may only carry a
@@ -79,12 +80,13 @@ class DeviceEndpoint:
     def handle(self, frame: Frame | FrameError) -> bytes:
         now = self.clock()
         if isinstance(frame, FrameError):
-            if frame.reason == "version":
+            # the CRC held, so the header can be trusted enough to answer: say what was wrong
+            answer = {"version": "VERSION_MISMATCH", "flags": "BAD_FRAME", "length": "BAD_FRAME"}.get(frame.reason)
+            if answer is not None:
                 from cobs import cobs
 
-                raw = cobs.decode(frame.raw)
-                _, msg_id, _, seq = HEADER.unpack_from(raw, 0)
-                return self._result(msg_id, seq, "VERSION_MISMATCH")
+                _, msg_id, _, seq = HEADER.unpack_from(cobs.decode(frame.raw), 0)
+                return self._result(msg_id, seq, answer)
             self.dropped_frames += 1
             return b""
         msg = self.catalog.by_id(frame.msg_id)

@@ -322,13 +322,13 @@ typedef enum {
 #define SCS_IMPEDANCE_INPUT_CONTACT_MAX 15u
 #define SCS_IMPEDANCE_INPUT_OHMS_OFFSET 1u /* uint16_t, ohm */
 
-/* RESET (0x18, request, role clinician, response RESULT, changes state): Reset the device: 0 soft reset, 1 simulated power loss (NVM writes in progress are lost). */
+/* RESET (0x18, request, role clinician, response RESULT, changes state): Reset the device: 0 soft reset, 1 simulated power loss, 2 factory reset (settings erased, stimulation off, simulated inputs and handshake back-off cleared). */
 #define SCS_RESET_ROLE SCS_ROLE_CLINICIAN
 #define SCS_RESET_RESPONSE SCS_MSG_RESULT
 #define SCS_RESET_CHANGES_STATE 1
 #define SCS_RESET_SIZE 1u
 #define SCS_RESET_KIND_OFFSET 0u /* uint8_t */
-#define SCS_RESET_KIND_MAX 1u
+#define SCS_RESET_KIND_MAX 2u
 
 /* HELLO (0x20, request, role none, response CHALLENGE): Starts the handshake: the role asked for and the host's nonce. */
 #define SCS_HELLO_ROLE SCS_ROLE_NONE

@@ -1,0 +1,247 @@
+"""The bridge: a programmer (patient remote or clinician programmer) over any pyserial port.
+
+One reader thread decodes every byte from the port; responses are matched to the waiting request by
+sequence number, events go to a queue. `request` is thread-safe and exactly-once: a retransmission
+reuses the sequence number (re-signed with a fresh counter), so the device answers it from its cache
+instead of executing it again. Every byte in both directions can be recorded to a capture file that
+`scs check` reads.
+
+Clear errors, each naming the port: `LinkError` when the port vanishes or is closed under us,
+`NoResponseError` when the peer stays silent, `ProtocolVersionError` when it speaks another version,
+`RequestRefused` when the device answers a request with an error result (``result`` says which).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import serial
+
+from protocol.capture import CaptureWriter
+from protocol.catalog import Role, load_catalog
+from protocol.codec import make
+from protocol.endpoint import HostEndpoint, ProtocolError
+from protocol.framing import Frame, FrameError, StreamDecoder
+from protocol.reliability import NoResponseError, RetryPolicy, SequenceNumbers
+from protocol.security import DeviceKeys, HandshakeError, HostHandshake
+
+
+class LinkError(ConnectionError):
+    pass
+
+
+class ProtocolVersionError(ProtocolError):
+    pass
+
+
+class RequestRefused(Exception):
+    def __init__(self, request: str, result: str, field: str | None):
+        self.request, self.result, self.field = request, result, field
+        super().__init__(f"{request} refused: {result}" + (f" (field {field})" if field else ""))
+
+
+@dataclass(frozen=True)
+class Reply:
+    name: str
+    message: Any
+
+    @property
+    def result(self) -> str:
+        return load_catalog().result_name(getattr(self.message, "result", 0))
+
+
+class Bridge:
+    """Talks the protocol over ``port`` (an open pyserial port or compatible object)."""
+
+    def __init__(self, port: Any, keys: DeviceKeys | None = None, policy: RetryPolicy = RetryPolicy(),
+                 capture: CaptureWriter | None = None, name: str | None = None):
+        self.port = port
+        self.name = name or getattr(port, "port", None) or getattr(port, "name", "port")
+        self.keys = keys
+        self.policy = policy
+        self.capture = capture
+        self.catalog = load_catalog()
+        self.host = HostEndpoint(self.catalog)
+        self.decoder = StreamDecoder()
+        self.seq = SequenceNumbers()
+        self.events: queue.Queue = queue.Queue()
+        self.role: Role | None = None
+        self._pending: dict[int, queue.Queue] = {}
+        self._lock = threading.Lock()      # one request on the wire at a time (stop and wait)
+        self._state = threading.Lock()     # pending table and session state
+        self._error: Exception | None = None
+        self._version_error: str | None = None
+        self._closing = False
+        self._need_delimiter = True
+        self._reader = threading.Thread(target=self._read_loop, name=f"bridge-reader {self.name}", daemon=True)
+        self._reader.start()
+
+    # --- I/O ------------------------------------------------------------------------------------
+    def _read_loop(self) -> None:
+        while not self._closing:
+            try:
+                data = self.port.read(max(1, getattr(self.port, "in_waiting", 0) or 1))
+            except Exception as e:  # noqa: BLE001 (any failure of the port ends the link)
+                if not self._closing:
+                    self._error = LinkError(f"{self.name}: the port vanished or failed while reading: {e}")
+                    self._wake_all()
+                return
+            if not data:
+                continue
+            if self.capture is not None:
+                self.capture.record("d2h", data)
+            for item in self.decoder.feed(data):
+                self._dispatch(item)
+
+    def _dispatch(self, item: Frame | FrameError) -> None:
+        if isinstance(item, FrameError):
+            if item.reason == "version":
+                self._version_error = str(item)
+            self._need_delimiter = True
+            return
+        # verify in arrival order: the device's counter increases along the stream
+        with self._state:
+            waiter = None if item.is_event else self._pending.get(item.seq)
+            if waiter is None and not item.is_event:
+                return  # a late duplicate answer to a request no longer waited for
+            try:
+                verified = self.host.accept(item)
+            except ProtocolError as e:
+                verified = e
+        if item.is_event:
+            if not isinstance(verified, Exception):
+                self.events.put(verified[1])  # an event we can't verify is dropped, never trusted
+        else:
+            waiter.put((item, verified))
+
+    def _wake_all(self) -> None:
+        with self._state:
+            for w in self._pending.values():
+                w.put(None)
+
+    def _write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._need_delimiter:  # flush whatever garbage the line holds: the frame starts clean
+            data = b"\x00" + data
+            self._need_delimiter = False
+        try:
+            self.port.write(data)
+        except Exception as e:  # noqa: BLE001
+            self._error = LinkError(f"{self.name}: the port vanished or failed while writing: {e}")
+            raise self._error from None
+        if self.capture is not None:
+            self.capture.record("h2d", data)
+
+    # --- requests -------------------------------------------------------------------------------
+    def request(self, obj: Any, policy: RetryPolicy | None = None) -> Reply:
+        """Send one request and return the device's reply (whatever its result)."""
+        policy = policy or self.policy
+        msg = self.catalog.of(obj)
+        with self._lock:
+            seq = self.seq.next()
+            waiter: queue.Queue = queue.Queue()
+            with self._state:
+                self._pending[seq] = waiter
+            try:
+                for attempt in range(policy.attempts):
+                    with self._state:
+                        frame_bytes = self.host.request_bytes(obj, seq)
+                    self._write(frame_bytes)
+                    try:
+                        got = waiter.get(timeout=policy.timeout_s)
+                    except queue.Empty:
+                        continue
+                    if got is None:
+                        raise self._error or LinkError(f"{self.name}: link closed")
+                    _frame, verified = got
+                    if isinstance(verified, ProtocolError):
+                        if "REPLAY" in str(verified) or "STALE" in str(verified):
+                            continue  # an old duplicate of a device frame: retransmit and keep waiting
+                        raise verified
+                    rmsg, robj = verified
+                    reply = Reply(rmsg.name, robj)
+                    if reply.name == "RESULT" and reply.result in ("REPLAY", "STALE_COUNTER") and attempt + 1 < policy.attempts:
+                        continue  # our frame was a duplicate on the line: send it again, freshly signed
+                    if msg.name == "SESSION_END" or (msg.name == "RESET" and reply.result == "OK"):
+                        with self._state:
+                            self.host.end_session()
+                            self.role = None
+                    return reply
+                if self._version_error:
+                    raise ProtocolVersionError(f"{self.name}: the peer speaks another protocol version ({self._version_error})")
+                raise NoResponseError(f"{self.name}: no response to {msg.name} (seq {seq}) after {policy.attempts} attempts "
+                                      f"of {policy.timeout_s:g} s: check the port, the target's power and its baud rate")
+            finally:
+                with self._state:
+                    self._pending.pop(seq, None)
+
+    def exchange_raw(self, wire: bytes, seq: int, timeout_s: float | None = None) -> Frame | None:
+        """Write raw frame bytes (for tests of malformed input) and wait for a frame with ``seq``."""
+        waiter: queue.Queue = queue.Queue()
+        with self._lock:
+            with self._state:
+                self._pending[seq] = waiter
+            try:
+                self._write(b"\x00" + wire)
+                try:
+                    got = waiter.get(timeout=timeout_s or self.policy.timeout_s * self.policy.attempts)
+                except queue.Empty:
+                    return None
+                return None if got is None else got[0]
+            finally:
+                with self._state:
+                    self._pending.pop(seq, None)
+
+    def signer(self):
+        """(counter, signer) for hand-built frames of the current session (tests of the device's checks)."""
+        with self._state:
+            return self.host.session.sign()
+
+    def call(self, name: str, **fields: Any) -> Any:
+        """Request ``name``; return the response message, raising `RequestRefused` on an error result."""
+        reply = self.request(make(self.catalog, name, **fields))
+        if reply.result not in ("OK", "LIMIT_CLAMPED") and hasattr(reply.message, "result"):
+            field = None
+            if reply.name == "RESULT" and reply.message.field != 255:
+                fields_ = self.catalog[name].fields
+                field = fields_[reply.message.field].name if reply.message.field < len(fields_) else str(reply.message.field)
+            raise RequestRefused(name, reply.result, field)
+        return reply.message
+
+    def login(self, role: Role, keys: DeviceKeys | None = None) -> None:
+        """Mutual handshake for ``role``; afterwards every frame is signed."""
+        keys = keys or self.keys
+        if keys is None:
+            raise HandshakeError(f"{self.name}: no keys for a {role.name.lower()} session (load a key file)")
+        hs = HostHandshake(keys, role)
+        with self._state:
+            hello = self.host.start_handshake(hs)
+        challenge = self.request(hello).message
+        with self._state:
+            auth = self.host.answer(hs, challenge)
+        session = self.request(auth).message
+        with self._state:
+            self.host.finish(hs, session)
+            self.role = role
+
+    def device_info(self) -> Any:
+        return self.call("DEVICE_INFO_GET")
+
+    def close(self) -> None:
+        self._closing = True
+        try:
+            self.port.close()
+        except Exception:  # noqa: BLE001 (closing a vanished port is fine)
+            pass
+        self._reader.join(timeout=2)
+        self._wake_all()
+
+    def __enter__(self) -> "Bridge":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,37 @@
+"""`scs board --pty | --tcp PORT`: run the virtual dev board (the device model) in this process."""
+
+from __future__ import annotations
+
+import argparse
+
+from firmware_model.device import Device, DeviceConfig
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal (default)")
+    where.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks a free port)")
+    p.add_argument("--speed", type=float, default=1.0, help="device clock / wall clock (0: only CLOCK_ADVANCE)")
+    p.add_argument("--trial", action="store_true", help="a trial stimulator (external battery)")
+    p.add_argument("--soc", type=float, default=0.8, help="initial state of charge, 0 to 1")
+    p.add_argument("--keys", help="key file with the device's role keys (default: the development keys)")
+    p.add_argument("--device-id", type=lambda s: int(s, 0), help="which device of the key file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from hil.board_sim import run_board
+    from hil.cli import UsageError
+    from hil.ports import default_keys
+
+    if args.speed < 0:
+        raise UsageError(f"--speed {args.speed} is not allowed: 0 or more")
+    if not 0 < args.soc <= 1:
+        raise UsageError(f"--soc {args.soc} is not allowed: 0 < soc <= 1")
+    keys = default_keys()
+    if args.keys:
+        from protocol.security import KeyStore
+
+        store = KeyStore.load(args.keys)
+        keys = store.keys(args.device_id) if args.device_id is not None else store.devices[0]
+    device = Device(DeviceConfig(keys=keys, trial=args.trial, initial_soc=args.soc))
+    return run_board(device, pty_mode=args.tcp is None, tcp_port=args.tcp, speed=args.speed)

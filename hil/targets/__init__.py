@@ -1,0 +1,36 @@
+"""Targets: what a test runs against. Each yields a pyserial-compatible port to the device, resets
+it to factory settings, and describes itself from what the device reports (never assumed).
+
+Specs: ``model`` (in process), ``sim`` (virtual dev board on a pty), ``qemu`` (the C firmware in
+qemu-system-arm), ``serial:URL`` or any pyserial URL/path (``/dev/ttyACM0``, ``rfc2217://...``,
+``socket://...``).
+"""
+
+from __future__ import annotations
+
+from hil.targets.base import Target, TargetError, TargetInfo
+
+
+def make_target(spec: str, **options) -> Target:
+    spec = spec.strip()
+    if spec == "model":
+        from hil.targets.model import ModelTarget
+
+        return ModelTarget(**options)
+    if spec == "sim":
+        from hil.targets.sim import SimTarget
+
+        return SimTarget(**options)
+    if spec == "qemu":
+        from hil.targets.qemu import QemuTarget
+
+        return QemuTarget(**options)
+    url = spec[len("serial:"):] if spec.startswith("serial:") else spec
+    if "://" in url or url.startswith("/dev/") or url.upper().startswith("COM"):
+        from hil.targets.serial_port import SerialTarget
+
+        return SerialTarget(url, **options)
+    raise TargetError(f"unknown target {spec!r}: model, sim, qemu, serial:URL, or a pyserial URL or device path")
+
+
+__all__ = ["Target", "TargetError", "TargetInfo", "make_target"]

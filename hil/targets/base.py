@@ -1,0 +1,88 @@
+"""What every target provides (labgrid's split: the target is the resource and its power/reset
+strategy; the `Bridge` is the driver)."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+from hil.bridge import Bridge
+from protocol.capture import CaptureWriter
+from protocol.catalog import Role
+from protocol.reliability import RetryPolicy
+from protocol.security import DeviceKeys
+
+CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial"}
+
+
+class TargetError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """The target as the device describes itself (DEVICE_INFO)."""
+
+    name: str
+    firmware_version: str
+    protocol_version: int
+    device_id: int
+    tick_ns: int
+    capabilities: int
+
+    def has(self, capability: int) -> bool:
+        return bool(self.capabilities & capability)
+
+    @property
+    def capability_names(self) -> list[str]:
+        return [n for bit, n in CAPABILITIES.items() if self.capabilities & bit]
+
+    def as_properties(self) -> dict[str, str]:
+        return {"scs_target": self.name, "scs_firmware": self.firmware_version,
+                "scs_protocol": str(self.protocol_version), "scs_device_id": f"0x{self.device_id:012x}",
+                "scs_tick_ns": str(self.tick_ns), "scs_capabilities": ",".join(self.capability_names)}
+
+
+class Target(abc.ABC):
+    name: str = "target"
+    policy = RetryPolicy(timeout_s=0.5, attempts=4)
+
+    def __init__(self, keys: DeviceKeys | None = None):
+        from hil.ports import default_keys
+
+        self.keys = keys or default_keys()
+
+    @abc.abstractmethod
+    def open_port(self):
+        """A fresh pyserial-compatible port to the device."""
+
+    def close(self) -> None:
+        """Release the target (stop processes, close ports)."""
+
+    def bridge(self, capture: CaptureWriter | None = None) -> Bridge:
+        return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name)
+
+    def factory_reset(self, bridge: Bridge) -> None:
+        """Bring the device to factory settings. The default strategy uses the protocol (RESET kind 2,
+        works on every target while a clinician can log in); simulated targets override it with an
+        out-of-band reset, like a lab's power switch, which also works during a handshake back-off."""
+        bridge.login(Role.CLINICIAN)
+        bridge.call("RESET", kind=2)
+
+    def describe(self, bridge: Bridge) -> TargetInfo:
+        info = bridge.device_info()
+        v = info.firmware_version
+        return TargetInfo(self.name, f"{v >> 16}.{v >> 8 & 0xFF}.{v & 0xFF}", info.protocol_version, info.device_id,
+                          info.tick_ns, info.capabilities)
+
+    def reference_device(self):
+        """A fresh golden model configured like this target, for differential tests."""
+        from firmware_model.device import Device, DeviceConfig
+
+        return Device(DeviceConfig(keys=self.keys))
+
+    def __enter__(self) -> "Target":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

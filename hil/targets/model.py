@@ -1,0 +1,26 @@
+"""``model``: the device model in process (fastest; no serial path)."""
+
+from __future__ import annotations
+
+from firmware_model.device import Device, DeviceConfig
+from hil.ports import ModelSerial
+from hil.targets.base import Target
+from protocol.reliability import RetryPolicy
+
+
+class ModelTarget(Target):
+    name = "model"
+    policy = RetryPolicy(timeout_s=0.2, attempts=3)
+
+    def __init__(self, keys=None, trial: bool = False):
+        super().__init__(keys)
+        self.device = Device(DeviceConfig(keys=self.keys, trial=trial))
+
+    def open_port(self):
+        return ModelSerial("scsmodel://", device=self.device, timeout=0.05)
+
+    def factory_reset(self, bridge) -> None:
+        self.device.factory_reset()
+        self.device.outbox.clear()
+        bridge.host.end_session()
+        bridge.role = None

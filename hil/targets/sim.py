@@ -1,0 +1,50 @@
+"""``sim``: the virtual dev board (`scs board --pty`) in its own process, reached through a pty."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import serial
+
+from hil.targets.base import Target, TargetError
+
+
+class SimTarget(Target):
+    name = "sim"
+
+    def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False):
+        super().__init__(keys)
+        cmd = [sys.executable, "-m", "hil.cli", "board", "--speed", str(speed)] + (["--tcp", "0"] if tcp else ["--pty"])
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if "listening on " not in line:
+            self.proc.kill()
+            raise TargetError(f"the virtual board did not start: {line or self.proc.stderr.read()}")
+        self.where = line.split("listening on ", 1)[1].strip()
+
+    def open_port(self):
+        if self.proc.poll() is not None:
+            raise TargetError(f"the virtual board exited with status {self.proc.returncode}")
+        return serial.serial_for_url(self.where, baudrate=115200, timeout=0.05)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            f.close()
+
+    def factory_reset(self, bridge) -> None:
+        """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
+        self.proc.send_signal(signal.SIGUSR1)
+        line = self.proc.stdout.readline()
+        if "factory reset" not in line:
+            raise TargetError(f"the virtual board did not confirm its reset: {line!r}")
+        bridge.host.end_session()
+        bridge.role = None
