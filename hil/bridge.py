@@ -57,8 +57,9 @@ class Bridge:
     """Talks the protocol over ``port`` (an open pyserial port or compatible object)."""
 
     def __init__(self, port: Any, keys: DeviceKeys | None = None, policy: RetryPolicy = RetryPolicy(),
-                 capture: CaptureWriter | None = None, name: str | None = None):
+                 capture: CaptureWriter | None = None, name: str | None = None, owns_port: bool = True):
         self.port = port
+        self.owns_port = owns_port  # False: the port outlives the bridge (a target keeps it open)
         self.name = name or getattr(port, "port", None) or getattr(port, "name", "port")
         self.keys = keys
         self.policy = policy
@@ -233,10 +234,11 @@ class Bridge:
 
     def close(self) -> None:
         self._closing = True
-        try:
-            self.port.close()
-        except Exception:  # noqa: BLE001 (closing a vanished port is fine)
-            pass
+        if self.owns_port:
+            try:
+                self.port.close()
+            except Exception:  # noqa: BLE001 (closing a vanished port is fine)
+                pass
         self._reader.join(timeout=2)
         self._wake_all()
 

@@ -15,6 +15,7 @@ COMMANDS = {
     "simulate": "Generate the pulse timeline of a scenario and summarise it",
     "battery": "Battery life, recharge and heating projections of a scenario",
     "board": "Run the virtual dev board (device model) on a pty or TCP port",
+    "hil": "Run the conformance suite against a target (default: the virtual dev board)",
     "check": "Check a recorded session (capture) for protocol violations",
     "keys": "Manage role key files",
 }

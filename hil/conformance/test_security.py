@@ -80,8 +80,13 @@ def test_a_wrong_key_fails_the_handshake_and_further_attempts_back_off(scs, scs_
     assert CAT.result_name(busy.result) == "BUSY" and 0 < busy.retry_after_ms <= 1000
     with pytest.raises(HandshakeError, match="BUSY"):
         scs.login(Role.CLINICIAN)
-    if not scs_info.has(VIRTUAL_CLOCK):  # real time passes by itself: wait the back-off out
-        import time
+    import time
 
-        time.sleep(busy.retry_after_ms / 1000 + 0.05)
+    time.sleep(busy.retry_after_ms / 1000 + 0.05)
+    try:
         scs.login(Role.CLINICIAN)
+    except HandshakeError:
+        if not scs_info.has(VIRTUAL_CLOCK):
+            raise
+        # a clock that only CLOCK_ADVANCE moves: the back-off can't run out by itself; the target's
+        # out-of-band reset before the next test clears it

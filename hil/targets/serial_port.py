@@ -16,8 +16,24 @@ class SerialTarget(Target):
         self.name = url
         self.baudrate = baudrate
 
+        self._port = None
+
     def open_port(self):
-        try:
-            return serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0.05)
-        except (serial.SerialException, ValueError) as e:
-            raise TargetError(f"cannot open {self.url}: {e}") from None
+        """One port for the whole run: opening a remote (RFC 2217) port costs a negotiation."""
+        if self._port is None or not self._port.is_open:
+            try:
+                self._port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0.05)
+            except (serial.SerialException, ValueError) as e:
+                raise TargetError(f"cannot open {self.url}: {e}") from None
+        self._port.reset_input_buffer()
+        return self._port
+
+    def bridge(self, capture=None):
+        from hil.bridge import Bridge
+
+        return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
+                      owns_port=False)
+
+    def close(self) -> None:
+        if self._port is not None:
+            self._port.close()

@@ -16,7 +16,8 @@ class SimTarget(Target):
 
     def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False):
         super().__init__(keys)
-        cmd = [sys.executable, "-m", "hil.cli", "board", "--speed", str(speed)] + (["--tcp", "0"] if tcp else ["--pty"])
+        # -P: never import modules from the current directory into the board process
+        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(speed)] + (["--tcp", "0"] if tcp else ["--pty"])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if "listening on " not in line:
