@@ -1,19 +1,24 @@
 PYTHON ?= python3
 
-.PHONY: install test bench demo
+.PHONY: install system-deps test bench hil
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test,plot]'
 
+system-deps:
+	./scripts/install-system-deps.sh
+
 # everything the tests need, then every test
-test: install
+test: system-deps install
 	$(PYTHON) -m pytest
+
+# the main job: the conformance suite against the virtual dev board
+hil: install
+	scs hil
 
 bench: install
 	$(PYTHON) -m pip install -q -e '.[bench]'
 	$(PYTHON) benchmarks/bench_scheduler.py
 	$(PYTHON) benchmarks/bench_protocol.py
 	$(PYTHON) benchmarks/bench_battery.py
-
-demo:
-	$(PYTHON) -m pip install -q -e . && scs simulate examples/four_areas.toml
+	$(PYTHON) benchmarks/bench_bridge.py

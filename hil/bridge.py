@@ -1,7 +1,7 @@
 """The bridge: a programmer (patient remote or clinician programmer) over any pyserial port.
 
-One reader thread decodes every byte from the port; responses are matched to the waiting request by
-sequence number, events go to a queue. `request` is thread-safe and exactly-once: a retransmission
+The requesting thread reads its own answer; responses are matched by sequence number, events go to
+a queue. `request` is thread-safe and exactly-once: a retransmission
 reuses the sequence number (re-signed with a fresh counter), so the device answers it from its cache
 instead of executing it again. Every byte in both directions can be recorded to a capture file that
 `scs check` reads.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,13 @@ class Reply:
 
 
 class Bridge:
-    """Talks the protocol over ``port`` (an open pyserial port or compatible object)."""
+    """Talks the protocol over ``port`` (an open pyserial port or compatible object).
+
+    The thread that sends a request also reads its answer (no reader thread to hand frames over:
+    a thread switch costs more than the whole exchange on a pty). Frames read meanwhile are
+    dispatched in arrival order: events to `events`, late duplicates dropped. While no request is
+    running, `wait_event` reads the port for events.
+    """
 
     def __init__(self, port: Any, keys: DeviceKeys | None = None, policy: RetryPolicy = RetryPolicy(),
                  capture: CaptureWriter | None = None, name: str | None = None, owns_port: bool = True):
@@ -70,58 +77,56 @@ class Bridge:
         self.seq = SequenceNumbers()
         self.events: queue.Queue = queue.Queue()
         self.role: Role | None = None
-        self._pending: dict[int, queue.Queue] = {}
-        self._lock = threading.Lock()      # one request on the wire at a time (stop and wait)
-        self._state = threading.Lock()     # pending table and session state
+        self._lock = threading.RLock()    # one exchange on the wire at a time (stop and wait)
         self._error: Exception | None = None
         self._version_error: str | None = None
-        self._closing = False
+        self._closed = False
         self._need_delimiter = True
-        self._reader = threading.Thread(target=self._read_loop, name=f"bridge-reader {self.name}", daemon=True)
-        self._reader.start()
 
     # --- I/O ------------------------------------------------------------------------------------
-    def _read_loop(self) -> None:
-        while not self._closing:
-            try:
-                data = self.port.read(max(1, getattr(self.port, "in_waiting", 0) or 1))
-            except Exception as e:  # noqa: BLE001 (any failure of the port ends the link)
-                if not self._closing:
-                    self._error = LinkError(f"{self.name}: the port vanished or failed while reading: {e}")
-                    self._wake_all()
-                return
-            if not data:
-                continue
-            if self.capture is not None:
-                self.capture.record("d2h", data)
-            for item in self.decoder.feed(data):
-                self._dispatch(item)
+    def _read_frames(self, deadline: float) -> list:
+        """Whatever frames arrive before ``deadline`` (at least one read attempt)."""
+        if self._error is not None:
+            raise self._error
+        try:
+            data = self.port.read(max(1, getattr(self.port, "in_waiting", 0) or 1))
+        except Exception as e:  # noqa: BLE001 (any failure of the port ends the link)
+            self._error = LinkError(f"{self.name}: the port vanished or failed while reading: {e}")
+            raise self._error from None
+        if not data:
+            return []
+        if self.capture is not None:
+            self.capture.record("d2h", data)
+        return self.decoder.feed(data)
 
-    def _dispatch(self, item: Frame | FrameError) -> None:
-        if isinstance(item, FrameError):
-            if item.reason == "version":
-                self._version_error = str(item)
-            self._need_delimiter = True
-            return
-        # verify in arrival order: the device's counter increases along the stream
-        with self._state:
-            waiter = None if item.is_event else self._pending.get(item.seq)
-            if waiter is None and not item.is_event:
-                return  # a late duplicate answer to a request no longer waited for
-            try:
-                verified = self.host.accept(item)
-            except ProtocolError as e:
-                verified = e
-        if item.is_event:
-            if not isinstance(verified, Exception):
-                self.events.put(verified[1])  # an event we can't verify is dropped, never trusted
-        else:
-            waiter.put((item, verified))
-
-    def _wake_all(self) -> None:
-        with self._state:
-            for w in self._pending.values():
-                w.put(None)
+    def _pump(self, timeout_s: float, want_seq: int | None) -> tuple[Frame, Any] | None:
+        """Read and dispatch frames until the response with ``want_seq`` (returned with its
+        verification outcome) or, with ``want_seq`` None, until an event arrived; None on timeout."""
+        deadline = time.monotonic() + timeout_s
+        found = None
+        while found is None:
+            for item in self._read_frames(deadline):
+                if isinstance(item, FrameError):
+                    if item.reason == "version":
+                        self._version_error = str(item)
+                    self._need_delimiter = True
+                    continue
+                if not item.is_event and item.seq != want_seq:
+                    continue  # a late duplicate answer to a request no longer waited for
+                try:
+                    verified = self.host.accept(item)  # in arrival order: the device's counter rises
+                except ProtocolError as e:
+                    verified = e
+                if item.is_event:
+                    if not isinstance(verified, Exception):
+                        self.events.put(verified[1])  # an event that doesn't verify is never trusted
+                        if want_seq is None:
+                            found = (item, verified)
+                elif found is None:
+                    found = (item, verified)
+            if found is None and time.monotonic() >= deadline:
+                return None
+        return found
 
     def _write(self, data: bytes) -> None:
         if self._error is not None:
@@ -143,64 +148,61 @@ class Bridge:
         policy = policy or self.policy
         msg = self.catalog.of(obj)
         with self._lock:
+            self._check_open()
             seq = self.seq.next()
-            waiter: queue.Queue = queue.Queue()
-            with self._state:
-                self._pending[seq] = waiter
-            try:
-                for attempt in range(policy.attempts):
-                    with self._state:
-                        frame_bytes = self.host.request_bytes(obj, seq)
-                    self._write(frame_bytes)
-                    try:
-                        got = waiter.get(timeout=policy.timeout_s)
-                    except queue.Empty:
-                        continue
-                    if got is None:
-                        raise self._error or LinkError(f"{self.name}: link closed")
-                    _frame, verified = got
-                    if isinstance(verified, ProtocolError):
-                        if "REPLAY" in str(verified) or "STALE" in str(verified):
-                            continue  # an old duplicate of a device frame: retransmit and keep waiting
-                        raise verified
-                    rmsg, robj = verified
-                    reply = Reply(rmsg.name, robj)
-                    if reply.name == "RESULT" and reply.result in ("REPLAY", "STALE_COUNTER") and attempt + 1 < policy.attempts:
-                        continue  # our frame was a duplicate on the line: send it again, freshly signed
-                    if msg.name == "SESSION_END" or (msg.name == "RESET" and reply.result == "OK"):
-                        with self._state:
-                            self.host.end_session()
-                            self.role = None
-                    return reply
-                if self._version_error:
-                    raise ProtocolVersionError(f"{self.name}: the peer speaks another protocol version ({self._version_error})")
-                raise NoResponseError(f"{self.name}: no response to {msg.name} (seq {seq}) after {policy.attempts} attempts "
-                                      f"of {policy.timeout_s:g} s: check the port, the target's power and its baud rate")
-            finally:
-                with self._state:
-                    self._pending.pop(seq, None)
+            for attempt in range(policy.attempts):
+                self._write(self.host.request_bytes(obj, seq))
+                got = self._pump(policy.timeout_s, seq)
+                if got is None:
+                    continue
+                _frame, verified = got
+                if isinstance(verified, ProtocolError):
+                    if "REPLAY" in str(verified) or "STALE" in str(verified):
+                        continue  # an old duplicate of a device frame: retransmit
+                    raise verified
+                rmsg, robj = verified
+                reply = Reply(rmsg.name, robj)
+                if reply.name == "RESULT" and reply.result in ("REPLAY", "STALE_COUNTER") and attempt + 1 < policy.attempts:
+                    continue  # our frame was a duplicate on the line: send it again, freshly signed
+                if msg.name == "SESSION_END" or (msg.name == "RESET" and reply.result == "OK"):
+                    self.host.end_session()
+                    self.role = None
+                return reply
+            if self._version_error:
+                raise ProtocolVersionError(f"{self.name}: the peer speaks another protocol version ({self._version_error})")
+            raise NoResponseError(f"{self.name}: no response to {msg.name} (seq {seq}) after {policy.attempts} attempts "
+                                  f"of {policy.timeout_s:g} s: check the port, the target's power and its baud rate")
+
+    def wait_event(self, timeout_s: float) -> Any | None:
+        """The next event (already received or read within ``timeout_s``), or None."""
+        try:
+            return self.events.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            self._check_open()
+            self._pump(timeout_s, None)
+        try:
+            return self.events.get_nowait()
+        except queue.Empty:
+            return None
 
     def exchange_raw(self, wire: bytes, seq: int, timeout_s: float | None = None) -> Frame | None:
         """Write raw frame bytes (for tests of malformed input) and wait for a frame with ``seq``."""
-        waiter: queue.Queue = queue.Queue()
         with self._lock:
-            with self._state:
-                self._pending[seq] = waiter
-            try:
-                self._write(b"\x00" + wire)
-                try:
-                    got = waiter.get(timeout=timeout_s or self.policy.timeout_s * self.policy.attempts)
-                except queue.Empty:
-                    return None
-                return None if got is None else got[0]
-            finally:
-                with self._state:
-                    self._pending.pop(seq, None)
+            self._check_open()
+            self._write(b"\x00" + wire)
+            got = self._pump(timeout_s or self.policy.timeout_s * self.policy.attempts, seq)
+            return None if got is None else got[0]
 
     def signer(self):
         """(counter, signer) for hand-built frames of the current session (tests of the device's checks)."""
-        with self._state:
+        with self._lock:
             return self.host.session.sign()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise LinkError(f"{self.name}: the bridge is closed")
 
     def call(self, name: str, **fields: Any) -> Any:
         """Request ``name``; return the response message, raising `RequestRefused` on an error result."""
@@ -219,13 +221,9 @@ class Bridge:
         if keys is None:
             raise HandshakeError(f"{self.name}: no keys for a {role.name.lower()} session (load a key file)")
         hs = HostHandshake(keys, role)
-        with self._state:
-            hello = self.host.start_handshake(hs)
-        challenge = self.request(hello).message
-        with self._state:
-            auth = self.host.answer(hs, challenge)
-        session = self.request(auth).message
-        with self._state:
+        with self._lock:
+            challenge = self.request(self.host.start_handshake(hs)).message
+            session = self.request(self.host.answer(hs, challenge)).message
             self.host.finish(hs, session)
             self.role = role
 
@@ -233,14 +231,13 @@ class Bridge:
         return self.call("DEVICE_INFO_GET")
 
     def close(self) -> None:
-        self._closing = True
-        if self.owns_port:
-            try:
-                self.port.close()
-            except Exception:  # noqa: BLE001 (closing a vanished port is fine)
-                pass
-        self._reader.join(timeout=2)
-        self._wake_all()
+        with self._lock:
+            self._closed = True
+            if self.owns_port:
+                try:
+                    self.port.close()
+                except Exception:  # noqa: BLE001 (closing a vanished port is fine)
+                    pass
 
     def __enter__(self) -> "Bridge":
         return self

@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from hil.errors import UsageError
+
 COMMANDS = {
     "simulate": "Generate the pulse timeline of a scenario and summarise it",
     "battery": "Battery life, recharge and heating projections of a scenario",
@@ -19,10 +21,6 @@ COMMANDS = {
     "check": "Check a recorded session (capture) for protocol violations",
     "keys": "Manage role key files",
 }
-
-
-class UsageError(Exception):
-    """A user error: printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,8 +47,8 @@ def test_requests_events_and_refusals_through_the_bridge():
         b.call("STIM_SET", on=1)
         b.call("STATUS_GET")
         events = []
-        while not b.events.empty():
-            events.append(b.events.get())
+        while (e := b.wait_event(0.05)) is not None:
+            events.append(e)
         assert any(e.kind == 4 and e.code == 1 for e in events)
         with pytest.raises(RequestRefused) as e:
             b.call("AREA_WRITE", program=1, area=0, **area_fields(amplitude_ua=12_000))
@@ -57,6 +57,7 @@ def test_requests_events_and_refusals_through_the_bridge():
 
 def test_the_bridge_is_safe_to_use_from_several_threads():
     b, t = model_bridge()
+    b.port.timeout = 0.001
     with b:
         b.login(Role.CLINICIAN)
         errors = []
@@ -65,6 +66,7 @@ def test_the_bridge_is_safe_to_use_from_several_threads():
             try:
                 for _ in range(50):
                     assert b.call("CLOCK_GET").ticks >= 0
+                    b.wait_event(0.001)
             except Exception as e:  # noqa: BLE001
                 errors.append(e)
         threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -158,6 +160,7 @@ def test_the_capture_records_every_byte_and_scs_check_finds_it_clean(tmp_path):
 def test_under_1pct_byte_loss_and_0_1pct_bit_flips_10000_commands_execute_exactly_once():
     t = ModelTarget()
     port = t.open_port()
+    port.timeout = FAST.timeout_s  # a read never outlasts the retry timeout
     link = FaultyLink(port, Faults(drop=0.01, flip=0.001, duplicate=0.0005, seed=11))
     with Bridge(link, keys=t.keys, policy=FAST) as b:
         b.login(Role.CLINICIAN)

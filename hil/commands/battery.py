@@ -84,7 +84,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hil.cli import UsageError
+    from hil.errors import UsageError
 
     bs = load_battery_scenario(args.scenario)
     years = args.years if args.years is not None else bs.years

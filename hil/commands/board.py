@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from hil.board_sim import run_board
-    from hil.cli import UsageError
+    from hil.errors import UsageError
     from hil.ports import default_keys
 
     if args.speed < 0:

@@ -19,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hil.cli import UsageError
+    from hil.errors import UsageError
 
     text = new_key_file(args.device_id)
     if not args.out:

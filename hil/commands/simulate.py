@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hil.cli import UsageError
+    from hil.errors import UsageError
 
     sc = load_scenario(args.scenario)
     duration = parse_duration_ticks(args.duration) if args.duration else sc.duration_ticks
