@@ -1,0 +1,64 @@
+/* The board's protocol core: framing, sessions and the requests the board implements so far.
+ * Portable C11: the same code runs on the STM32F4 (src/stm32) and on the host as a shared library. */
+#ifndef SCS_FW_H
+#define SCS_FW_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scs_protocol.h"
+
+#define SCS_KEY_SIZE 32u
+#define SCS_CACHE_ENTRIES 8u
+
+typedef struct {
+    uint64_t device_id;
+    uint8_t patient_key[SCS_KEY_SIZE];
+    uint8_t clinician_key[SCS_KEY_SIZE];
+    uint8_t nonce_seed[SCS_KEY_SIZE];
+} scs_keys_t;
+
+typedef void (*scs_write_fn)(void *ctx, const uint8_t *data, size_t len);
+
+typedef struct {
+    uint16_t seq;
+    uint8_t msg_id;
+    uint8_t used;
+    uint32_t request_crc;      /* fingerprint of the request payload */
+    uint8_t response_id;
+    uint16_t response_len;
+    uint8_t response[64];
+} scs_cache_entry_t;
+
+typedef struct {
+    scs_keys_t keys;
+    uint64_t ticks;             /* device clock, 1 tick = 1 us */
+    /* stream decoder */
+    uint8_t rx[SCS_MAX_ENCODED];
+    size_t rx_len;
+    uint8_t rx_overflow;
+    uint32_t dropped_frames;
+    /* session */
+    uint8_t role;               /* 0 none */
+    uint8_t pending_role;
+    uint8_t host_nonce[SCS_NONCE_SIZE];
+    uint8_t device_nonce[SCS_NONCE_SIZE];
+    uint8_t session_key[32];
+    uint32_t rx_counter, tx_counter;
+    uint32_t failed_handshakes;
+    uint64_t backoff_until;
+    uint32_t nonce_counter;
+    uint32_t security_events;
+    /* therapy state implemented so far */
+    uint8_t stim_on;
+    scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
+    uint8_t cache_next;
+    scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */
+    scs_write_fn write;
+    void *write_ctx;
+} scs_fw_t;
+
+void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx);
+/* Feed received bytes; responses go out through the write callback. */
+void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len);
+void scs_fw_advance(scs_fw_t *fw, uint64_t ticks);
+#endif

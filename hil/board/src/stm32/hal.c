@@ -1,0 +1,80 @@
+#include "hal.h"
+
+#define REG(addr) (*(volatile uint32_t *)(addr))
+#define RCC 0x40023800u
+#define RCC_AHB1ENR REG(RCC + 0x30u)
+#define RCC_APB1ENR REG(RCC + 0x40u)
+#define RCC_APB2ENR REG(RCC + 0x44u)
+#define GPIOA 0x40020000u
+#define GPIOA_MODER REG(GPIOA + 0x00u)
+#define GPIOA_AFRH REG(GPIOA + 0x24u)
+#define USART1 0x40011000u
+#define USART_SR REG(USART1 + 0x00u)
+#define USART_DR REG(USART1 + 0x04u)
+#define USART_BRR REG(USART1 + 0x08u)
+#define USART_CR1 REG(USART1 + 0x0Cu)
+#define SR_RXNE (1u << 5)
+#define SR_TXE (1u << 7)
+#define TIM2 0x40000000u
+#define TIM_CR1 REG(TIM2 + 0x00u)
+#define TIM_EGR REG(TIM2 + 0x14u)
+#define TIM_CNT REG(TIM2 + 0x24u)
+#define TIM_PSC REG(TIM2 + 0x28u)
+#define TIM_ARR REG(TIM2 + 0x2Cu)
+#define IWDG 0x40003000u
+#define IWDG_KR REG(IWDG + 0x00u)
+#define IWDG_PR REG(IWDG + 0x04u)
+#define IWDG_RLR REG(IWDG + 0x08u)
+/* After reset the core runs on the 16 MHz HSI; APB1 and APB2 run at 16 MHz too. */
+#define PCLK_HZ 16000000u
+
+static uint32_t last_cnt;
+static uint64_t ticks_high;
+
+void hal_init(void)
+{
+    RCC_AHB1ENR |= 1u << 0;                 /* GPIOA */
+    RCC_APB1ENR |= 1u << 0;                 /* TIM2 */
+    RCC_APB2ENR |= 1u << 4;                 /* USART1 */
+    GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 18)) | (0xAu << 18);        /* PA9, PA10: alternate function */
+    GPIOA_AFRH = (GPIOA_AFRH & ~(0xFFu << 4)) | (0x77u << 4);          /* AF7 = USART1 */
+    USART_BRR = (PCLK_HZ + 115200u / 2u) / 115200u;                    /* 115200 baud, 8N1 (default) */
+    USART_CR1 = (1u << 13) | (1u << 3) | (1u << 2);                    /* UE, TE, RE */
+    TIM_PSC = PCLK_HZ / 1000000u - 1u;                                 /* 1 MHz */
+    TIM_ARR = 0xFFFFFFFFu;
+    TIM_EGR = 1u;                                                      /* load the prescaler */
+    TIM_CR1 = 1u;                                                      /* count */
+    IWDG_KR = 0x5555u;                                                 /* watchdog: ~1 s */
+    IWDG_PR = 3u;
+    IWDG_RLR = 1000u;
+    IWDG_KR = 0xCCCCu;
+}
+
+int hal_usart_read(uint8_t *byte)
+{
+    if (!(USART_SR & SR_RXNE))
+        return 0;
+    *byte = (uint8_t)USART_DR;
+    return 1;
+}
+
+void hal_usart_write(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    for (size_t i = 0; i < len; i++) {
+        while (!(USART_SR & SR_TXE)) {
+        }
+        USART_DR = data[i];
+    }
+}
+
+uint64_t hal_ticks(void)
+{
+    uint32_t cnt = TIM_CNT;
+    if (cnt < last_cnt)
+        ticks_high += 1ull << 32;
+    last_cnt = cnt;
+    return ticks_high | cnt;
+}
+
+void hal_watchdog_kick(void) { IWDG_KR = 0xAAAAu; }

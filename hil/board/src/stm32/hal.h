@@ -1,0 +1,11 @@
+/* The small hardware layer: clocks, USART1 at 115200 8N1, TIM2 as a 1 MHz tick counter, watchdog. */
+#ifndef SCS_HAL_H
+#define SCS_HAL_H
+#include <stddef.h>
+#include <stdint.h>
+void hal_init(void);
+int hal_usart_read(uint8_t *byte);              /* 1 when a byte was received */
+void hal_usart_write(void *ctx, const uint8_t *data, size_t len);
+uint64_t hal_ticks(void);                        /* 1 MHz, extended to 64 bits */
+void hal_watchdog_kick(void);
+#endif

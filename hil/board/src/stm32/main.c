@@ -1,0 +1,22 @@
+/* The dev board: the portable protocol core on USART1, its clock from TIM2. */
+#include "fw.h"
+#include "hal.h"
+
+extern const scs_keys_t scs_board_keys;
+static scs_fw_t fw;
+
+int main(void)
+{
+    hal_init();
+    scs_fw_init(&fw, &scs_board_keys, hal_usart_write, 0);
+    uint64_t last = hal_ticks();
+    for (;;) {
+        uint8_t b;
+        uint64_t now = hal_ticks();
+        scs_fw_advance(&fw, now - last);
+        last = now;
+        if (hal_usart_read(&b))
+            scs_fw_receive(&fw, &b, 1);
+        hal_watchdog_kick();
+    }
+}
