@@ -1,0 +1,79 @@
+"""The board's portable C core, loaded from its host build (ctypes), for side-by-side tests."""
+
+from __future__ import annotations
+
+import ctypes
+
+from hil.board_build import build_host
+from protocol.security import DeviceKeys
+
+
+class BoardCore:
+    """One instance of the firmware's protocol core running on the host."""
+
+    def __init__(self, keys: DeviceKeys, seed: bytes | None = None):
+        lib = ctypes.CDLL(str(build_host()))
+        lib.scs_host_new.restype = ctypes.c_void_p
+        lib.scs_host_new.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
+        lib.scs_host_receive.restype = ctypes.c_size_t
+        lib.scs_host_receive.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                         ctypes.c_size_t]
+        lib.scs_host_advance.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+        lib.scs_host_free.argtypes = [ctypes.c_void_p]
+        lib.scs_host_dropped.argtypes = [ctypes.c_void_p]
+        lib.scs_host_dropped.restype = ctypes.c_uint32
+        for name, res, args in (("scs_crc32", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_size_t]),
+                                ("scs_cobs_encode", ctypes.c_size_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
+                                ("scs_cobs_decode", ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                                                    ctypes.c_size_t]),
+                                ("scs_sha256", None, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
+                                ("scs_hmac_sha256", None, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                                           ctypes.c_size_t, ctypes.c_char_p])):
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = res, args
+        self.lib = lib
+        self._h = lib.scs_host_new(keys.device_id, keys.patient, keys.clinician, seed or bytes(32))
+        self._out = ctypes.create_string_buffer(1 << 16)
+
+    def receive(self, data: bytes) -> bytes:
+        n = self.lib.scs_host_receive(self._h, data, len(data), self._out, len(self._out))
+        return self._out.raw[:n]
+
+    def advance(self, ticks: int) -> None:
+        self.lib.scs_host_advance(self._h, ticks)
+
+    @property
+    def dropped(self) -> int:
+        return self.lib.scs_host_dropped(self._h)
+
+    # the primitives, for vector tests
+    def crc32(self, data: bytes) -> int:
+        return self.lib.scs_crc32(data, len(data))
+
+    def cobs_encode(self, data: bytes) -> bytes:
+        out = ctypes.create_string_buffer(len(data) + len(data) // 254 + 2)
+        n = self.lib.scs_cobs_encode(data, len(data), out)
+        return out.raw[:n]
+
+    def cobs_decode(self, data: bytes) -> bytes | None:
+        out = ctypes.create_string_buffer(len(data) + 1)
+        n = self.lib.scs_cobs_decode(data, len(data), out, len(out))
+        return None if n < 0 else out.raw[:n]
+
+    def sha256(self, data: bytes) -> bytes:
+        out = ctypes.create_string_buffer(32)
+        self.lib.scs_sha256(data, len(data), out)
+        return out.raw
+
+    def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        out = ctypes.create_string_buffer(32)
+        self.lib.scs_hmac_sha256(key, len(key), data, len(data), out)
+        return out.raw
+
+    def close(self) -> None:
+        if self._h:
+            self.lib.scs_host_free(self._h)
+            self._h = None
+
+    def __del__(self) -> None:
+        self.close()

@@ -1,0 +1,120 @@
+"""``qemu``: the board firmware (C) in ``qemu-system-arm -M netduinoplus2`` (an STM32F405).
+
+Builds the image when needed, boots it with USART1 on a free localhost TCP port and deterministic
+virtual time (``-icount shift=4,sleep=off``), connects through ``socket://``, resets it through QMP
+(``system_reset``: a power-on of the board, the serial connection stays) and shuts QEMU down on
+close, also when the test run fails or is interrupted (QEMU dies with its parent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import serial
+
+from hil.board_build import build_arm
+from hil.targets.base import Target, TargetError
+from protocol.reliability import RetryPolicy
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class QemuTarget(Target):
+    name = "qemu"
+    policy = RetryPolicy(timeout_s=1.0, attempts=3)
+
+    def __init__(self, keys=None, icount_shift: int = 4):
+        super().__init__(keys)
+        if shutil.which("qemu-system-arm") is None:
+            raise TargetError("qemu-system-arm is missing: make test installs it (Debian: qemu-system-arm)")
+        elf = build_arm()
+        self.port_number = _free_port()
+        self._dir = tempfile.TemporaryDirectory(prefix="scs-qemu-")
+        self.qmp_path = Path(self._dir.name) / "qmp.sock"
+        cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(elf),
+               "-serial", f"tcp:127.0.0.1:{self.port_number},server=on,wait=off",
+               "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={icount_shift},sleep=off"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        self._port = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise TargetError(f"qemu exited: {self.proc.stdout.read().decode(errors='replace')}")
+            try:
+                self._port = serial.serial_for_url(f"socket://127.0.0.1:{self.port_number}", timeout=0.05)
+                break
+            except serial.SerialException:
+                time.sleep(0.05)
+        if self._port is None:
+            self.close()
+            raise TargetError(f"qemu's serial port 127.0.0.1:{self.port_number} did not open")
+
+    def open_port(self):
+        self._port.reset_input_buffer()
+        return self._port
+
+    def bridge(self, capture=None):
+        from hil.bridge import Bridge
+
+        return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
+                      owns_port=False)
+
+    def _qmp(self, command: str) -> None:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(5)
+            s.connect(str(self.qmp_path))
+            f = s.makefile("rw")
+            f.readline()  # greeting
+            for cmd in ("qmp_capabilities", command):
+                f.write(json.dumps({"execute": cmd}) + "\n")
+                f.flush()
+                while True:
+                    reply = json.loads(f.readline())
+                    if "return" in reply or "error" in reply:
+                        break
+            if "error" in reply:
+                raise TargetError(f"qemu refused {command}: {reply['error']}")
+
+    def factory_reset(self, bridge) -> None:
+        """Power-on reset of the board: its RAM state starts over (the image keeps no settings yet)."""
+        self._qmp("system_reset")
+        time.sleep(0.05)
+        self._port.reset_input_buffer()
+        bridge.host.end_session()
+        bridge.role = None
+        bridge._need_delimiter = True
+
+    def close(self) -> None:
+        if self._port is not None:
+            self._port.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self._dir.cleanup()
+        os.environ.pop("SCS_QEMU_PORT", None)
