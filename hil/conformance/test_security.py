@@ -78,8 +78,6 @@ def test_a_wrong_key_fails_the_handshake_and_further_attempts_back_off(scs, scs_
     assert CAT.result_name(session.result) == "BAD_TAG"
     busy = scs.request(scs.host.start_handshake(HostHandshake(scs.keys, Role.CLINICIAN))).message
     assert CAT.result_name(busy.result) == "BUSY" and 0 < busy.retry_after_ms <= 1000
-    with pytest.raises(HandshakeError, match="BUSY"):
-        scs.login(Role.CLINICIAN)
     import time
 
     time.sleep(busy.retry_after_ms / 1000 + 0.05)

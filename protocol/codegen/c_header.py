@@ -71,7 +71,34 @@ def render_c_header() -> str:
                 if f.max is not None:
                     out.append(f"#define {q}_MAX {_lit(hi, f.base)}")
         out.append("")
-    out += ["#endif /* SCS_PROTOCOL_H */", ""]
+    out += [
+        "/* Field descriptors: the codec's range checks, table-driven (first failing field wins, as in Python). */",
+        "typedef struct {",
+        "    uint16_t offset;",
+        "    uint8_t size;      /* bytes per element: 1, 2, 4, 8; 0 for byte strings */",
+        "    uint8_t count;     /* elements (1 for scalars) */",
+        "    uint8_t is_signed;",
+        "    uint8_t checked;   /* 1 when the range is narrower than the type */",
+        "    int64_t min, max;",
+        "} scs_field_t;",
+        "",
+    ]
+    for m in cat.messages:
+        if m.kind is not Kind.REQUEST:
+            continue
+        rows = []
+        for f, off in m.offsets():
+            if f.base == "bytes":
+                rows.append(f"{{{off}u, 0u, {f.count}u, 0u, 0u, 0, 0}}")
+                continue
+            lo, hi = f.bounds()
+            checked = int((lo, hi) != f.type_range())
+            size = int(f.base[1:]) // 8
+            rows.append(f"{{{off}u, {size}u, {f.count}u, {int(f.base[0] == 'i')}u, {checked}u, {lo}, {hi}}}")
+        body = ", ".join(rows) if rows else "{0u, 0u, 0u, 0u, 0u, 0, 0}"
+        out.append(f"static const scs_field_t SCS_{m.name}_FIELDS[] = {{{body}}};")
+        out.append(f"#define SCS_{m.name}_FIELD_COUNT {len(m.fields)}u")
+    out += ["", "#endif /* SCS_PROTOCOL_H */", ""]
     return "\n".join(out)
 
 

@@ -510,4 +510,69 @@ typedef enum {
 #define SCS_EVENT_CODE_OFFSET 9u /* uint16_t */
 #define SCS_EVENT_DETAIL_OFFSET 11u /* uint32_t */
 
+/* Field descriptors: the codec's range checks, table-driven (first failing field wins, as in Python). */
+typedef struct {
+    uint16_t offset;
+    uint8_t size;      /* bytes per element: 1, 2, 4, 8; 0 for byte strings */
+    uint8_t count;     /* elements (1 for scalars) */
+    uint8_t is_signed;
+    uint8_t checked;   /* 1 when the range is narrower than the type */
+    int64_t min, max;
+} scs_field_t;
+
+static const scs_field_t SCS_DEVICE_INFO_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_DEVICE_INFO_GET_FIELD_COUNT 0u
+static const scs_field_t SCS_STATUS_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_STATUS_GET_FIELD_COUNT 0u
+static const scs_field_t SCS_STIM_SET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 1}};
+#define SCS_STIM_SET_FIELD_COUNT 1u
+static const scs_field_t SCS_PROGRAM_SELECT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}};
+#define SCS_PROGRAM_SELECT_FIELD_COUNT 1u
+static const scs_field_t SCS_AMPLITUDE_STEP_FIELDS[] = {{0u, 1u, 1u, 0u, 0u, 0, 255}, {1u, 1u, 1u, 1u, 1u, -20, 20}};
+#define SCS_AMPLITUDE_STEP_FIELD_COUNT 2u
+static const scs_field_t SCS_AREA_WRITE_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}, {2u, 1u, 1u, 0u, 1u, 0, 2}, {3u, 1u, 16u, 0u, 1u, 0, 100}, {19u, 2u, 1u, 0u, 0u, 0, 65535}, {21u, 1u, 1u, 0u, 1u, 0, 1}, {22u, 2u, 1u, 0u, 1u, 0, 25500}, {24u, 2u, 1u, 0u, 1u, 20, 1000}, {26u, 4u, 1u, 0u, 1u, 1000, 10000000}, {30u, 1u, 1u, 0u, 1u, 0, 100}, {31u, 1u, 1u, 0u, 1u, 0, 1}, {32u, 1u, 1u, 0u, 1u, 1, 10}, {33u, 2u, 1u, 0u, 1u, 0, 20000}, {35u, 1u, 1u, 0u, 1u, 1, 16}, {36u, 4u, 1u, 0u, 1u, 0, 1200000}, {40u, 4u, 1u, 0u, 0u, 0, 4294967295}, {44u, 4u, 1u, 0u, 0u, 0, 4294967295}, {48u, 2u, 1u, 0u, 1u, 0, 60000}};
+#define SCS_AREA_WRITE_FIELD_COUNT 18u
+static const scs_field_t SCS_PROGRAM_COMMIT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 1, 4}};
+#define SCS_PROGRAM_COMMIT_FIELD_COUNT 2u
+static const scs_field_t SCS_AREA_READ_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}};
+#define SCS_AREA_READ_FIELD_COUNT 2u
+static const scs_field_t SCS_LIMITS_WRITE_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}, {2u, 2u, 1u, 0u, 1u, 0, 25500}, {4u, 2u, 1u, 0u, 1u, 0, 25500}, {6u, 1u, 1u, 0u, 1u, 0, 1}};
+#define SCS_LIMITS_WRITE_FIELD_COUNT 5u
+static const scs_field_t SCS_LIMITS_READ_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}};
+#define SCS_LIMITS_READ_FIELD_COUNT 2u
+static const scs_field_t SCS_IMPEDANCE_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_IMPEDANCE_GET_FIELD_COUNT 0u
+static const scs_field_t SCS_POSTURE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 6}};
+#define SCS_POSTURE_INPUT_FIELD_COUNT 1u
+static const scs_field_t SCS_ADAPTIVE_SET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 1}, {1u, 4u, 1u, 0u, 1u, 0, 600000}, {5u, 2u, 1u, 0u, 1u, 50, 25500}};
+#define SCS_ADAPTIVE_SET_FIELD_COUNT 3u
+static const scs_field_t SCS_MRI_MODE_SET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 1}};
+#define SCS_MRI_MODE_SET_FIELD_COUNT 1u
+static const scs_field_t SCS_RECHARGE_COUPLING_INPUT_FIELDS[] = {{0u, 2u, 1u, 0u, 1u, 0, 100}, {2u, 2u, 1u, 0u, 1u, 0, 100}, {4u, 4u, 1u, 0u, 1u, 0, 5000}};
+#define SCS_RECHARGE_COUPLING_INPUT_FIELD_COUNT 3u
+static const scs_field_t SCS_CHARGING_STATUS_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_CHARGING_STATUS_GET_FIELD_COUNT 0u
+static const scs_field_t SCS_TRACE_START_FIELDS[] = {{0u, 4u, 1u, 0u, 1u, 1, 4294967295}};
+#define SCS_TRACE_START_FIELD_COUNT 1u
+static const scs_field_t SCS_TRACE_STOP_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_TRACE_STOP_FIELD_COUNT 0u
+static const scs_field_t SCS_TRACE_DUMP_FIELDS[] = {{0u, 4u, 1u, 0u, 0u, 0, 4294967295}, {4u, 2u, 1u, 0u, 1u, 1, 92}};
+#define SCS_TRACE_DUMP_FIELD_COUNT 2u
+static const scs_field_t SCS_EVENT_LOG_READ_FIELDS[] = {{0u, 2u, 1u, 0u, 0u, 0, 65535}};
+#define SCS_EVENT_LOG_READ_FIELD_COUNT 1u
+static const scs_field_t SCS_CLOCK_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_CLOCK_GET_FIELD_COUNT 0u
+static const scs_field_t SCS_CLOCK_ADVANCE_FIELDS[] = {{0u, 4u, 1u, 0u, 1u, 1, 4294967295}};
+#define SCS_CLOCK_ADVANCE_FIELD_COUNT 1u
+static const scs_field_t SCS_IMPEDANCE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 15}, {1u, 2u, 1u, 0u, 0u, 0, 65535}};
+#define SCS_IMPEDANCE_INPUT_FIELD_COUNT 2u
+static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
+#define SCS_RESET_FIELD_COUNT 1u
+static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 2}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
+#define SCS_HELLO_FIELD_COUNT 2u
+static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 32u, 0u, 0u, 0, 0}};
+#define SCS_AUTH_FIELD_COUNT 1u
+static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_SESSION_END_FIELD_COUNT 0u
+
 #endif /* SCS_PROTOCOL_H */

@@ -5,9 +5,10 @@
 #include "cobs.h"
 #include "crc32.h"
 #include "sha256.h"
+#include "therapy.h"
 
 #define FIRMWARE_VERSION 0x000100u /* 0.1.0 */
-#define CAPABILITIES 0u            /* no virtual clock, inputs or trace yet */
+#define CAPABILITIES 4u            /* pulse trace; no virtual clock, simulated inputs or fuel gauge yet */
 #define BACKOFF_BASE_TICKS 1000000u
 #define BACKOFF_MAX_TICKS 64000000u
 #define NO_FIELD 255u
@@ -21,12 +22,17 @@ static void wr64(uint8_t *p, uint64_t v) { for (unsigned i = 0; i < 8; i++) p[i]
 void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx)
 {
     memset(fw, 0, sizeof *fw);
+    fw->therapy.adaptive_enabled = 0;
+    fw->therapy.dwell_ms = 5000u;
+    fw->therapy.ramp_ua_per_s = 1000u;
     fw->keys = *keys;
     fw->write = write;
     fw->write_ctx = write_ctx;
 }
 
 void scs_fw_advance(scs_fw_t *fw, uint64_t ticks) { fw->ticks += ticks; }
+
+static void security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail);
 
 static const uint8_t *role_key(const scs_fw_t *fw, uint8_t role)
 {
@@ -114,8 +120,9 @@ static void on_hello(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     fw->role = 0; /* a new handshake ends any session */
     if (fw->ticks < fw->backoff_until) {
         out[SCS_CHALLENGE_RESULT_OFFSET] = SCS_RESULT_BUSY;
-        wr32(out + SCS_CHALLENGE_RETRY_AFTER_MS_OFFSET, (uint32_t)((fw->backoff_until - fw->ticks + 999u) / 1000u));
-        fw->security_events++;
+        uint32_t left_ms = (uint32_t)((fw->backoff_until - fw->ticks + 999u) / 1000u);
+        wr32(out + SCS_CHALLENGE_RETRY_AFTER_MS_OFFSET, left_ms);
+        security_event(fw, SCS_RESULT_BUSY, SCS_MSG_HELLO, left_ms);
         send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
     }
@@ -133,7 +140,7 @@ static void on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     uint8_t out[SCS_SESSION_SIZE] = {0}, want[32];
     if (fw->pending_role == 0) {
         out[SCS_SESSION_RESULT_OFFSET] = SCS_RESULT_WRONG_STATE;
-        fw->security_events++;
+        security_event(fw, SCS_RESULT_WRONG_STATE, SCS_MSG_AUTH, 0);
         send_frame(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
     }
@@ -145,7 +152,7 @@ static void on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         uint32_t shift = fw->failed_handshakes - 1 > 30 ? 30 : fw->failed_handshakes - 1;
         uint64_t delay = (uint64_t)BACKOFF_BASE_TICKS << shift;
         fw->backoff_until = fw->ticks + (delay > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : delay);
-        fw->security_events++;
+        security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, fw->failed_handshakes);
         out[SCS_SESSION_RESULT_OFFSET] = SCS_RESULT_BAD_TAG;
         send_frame(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
@@ -182,12 +189,14 @@ static void on_device_info(scs_fw_t *fw, uint16_t seq)
 typedef struct {
     uint8_t id, role, response, changes_state;
     uint16_t size;
-    uint8_t variable;
+    const scs_field_t *fields;
+    uint8_t field_count;
 } msg_info_t;
 
 /* The requests of the catalog (generated header) the board knows. */
 static const msg_info_t REQUESTS[] = {
-#define REQ(name, variable) {SCS_MSG_##name, SCS_##name##_ROLE, SCS_##name##_RESPONSE, SCS_##name##_CHANGES_STATE, SCS_##name##_SIZE, variable}
+#define REQ(name, unused) {SCS_MSG_##name, SCS_##name##_ROLE, SCS_##name##_RESPONSE, SCS_##name##_CHANGES_STATE, \
+                           SCS_##name##_SIZE, SCS_##name##_FIELDS, SCS_##name##_FIELD_COUNT}
     REQ(DEVICE_INFO_GET, 0), REQ(STATUS_GET, 0), REQ(STIM_SET, 0), REQ(PROGRAM_SELECT, 0), REQ(AMPLITUDE_STEP, 0),
     REQ(AREA_WRITE, 0), REQ(PROGRAM_COMMIT, 0), REQ(AREA_READ, 0), REQ(LIMITS_WRITE, 0), REQ(LIMITS_READ, 0),
     REQ(IMPEDANCE_GET, 0), REQ(POSTURE_INPUT, 0), REQ(ADAPTIVE_SET, 0), REQ(MRI_MODE_SET, 0),
@@ -197,6 +206,28 @@ static const msg_info_t REQUESTS[] = {
 #undef REQ
 };
 
+/* The codec's range checks, from the generated field table: index of the first bad field, or -1. */
+static int out_of_range(const msg_info_t *m, const uint8_t *p)
+{
+    for (unsigned f = 0; f < m->field_count; f++) {
+        const scs_field_t *d = &m->fields[f];
+        if (!d->checked)
+            continue;
+        for (unsigned e = 0; e < d->count; e++) {
+            const uint8_t *q = p + d->offset + e * d->size;
+            uint64_t u = 0;
+            for (unsigned b = 0; b < d->size; b++)
+                u |= (uint64_t)q[b] << (8 * b);
+            int64_t v = (int64_t)u;
+            if (d->is_signed && d->size < 8 && (u >> (8 * d->size - 1)) & 1u)
+                v = (int64_t)(u | (~0ull << (8 * d->size)));
+            if (v < d->min || v > d->max)
+                return (int)f;
+        }
+    }
+    return -1;
+}
+
 static const msg_info_t *find_request(uint8_t id)
 {
     for (size_t i = 0; i < sizeof REQUESTS / sizeof REQUESTS[0]; i++)
@@ -205,17 +236,114 @@ static const msg_info_t *find_request(uint8_t id)
     return 0;
 }
 
+/* --- event log and events ------------------------------------------------------------------------- */
+enum { KIND_FAULT, KIND_BATTERY, KIND_SECURITY, KIND_RESET, KIND_MODE, KIND_RECHARGE };
+enum { MODE_STIM_ON = 1, MODE_STIM_OFF, MODE_MRI_ENTER, MODE_MRI_EXIT, MODE_PROGRAM_SELECTED, MODE_PROGRAM_STORED };
+
+static void log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
+{
+    scs_event_t *e = &fw->log[(fw->log_start + fw->log_len) % SCS_LOG_CAPACITY];
+    if (fw->log_len == SCS_LOG_CAPACITY)
+        fw->log_start = (uint16_t)((fw->log_start + 1) % SCS_LOG_CAPACITY);
+    else
+        fw->log_len++;
+    e->tick = fw->ticks;
+    e->kind = kind;
+    e->code = code;
+    e->detail = detail;
+    if (fw->outbox_len < SCS_OUTBOX)
+        fw->outbox[fw->outbox_len++] = *e;
+}
+
+static void security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail)
+{
+    fw->security_events++;
+    log_event(fw, KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
+}
+
+static void send_events(scs_fw_t *fw)
+{
+    if (fw->role) {
+        for (unsigned i = 0; i < fw->outbox_len; i++) {
+            uint8_t out[SCS_EVENT_SIZE];
+            const scs_event_t *e = &fw->outbox[i];
+            wr64(out + SCS_EVENT_TICK_OFFSET, e->tick);
+            out[SCS_EVENT_KIND_OFFSET] = e->kind;
+            wr16(out + SCS_EVENT_CODE_OFFSET, e->code);
+            wr32(out + SCS_EVENT_DETAIL_OFFSET, e->kind == KIND_SECURITY ? (e->detail & 0xFFu) : e->detail);
+            send_frame(fw, SCS_MSG_EVENT, SCS_FLAG_EVENT, 0, out, sizeof out);
+        }
+    }
+    fw->outbox_len = 0; /* without a session they stay in the log only */
+}
+
+/* --- therapy requests ------------------------------------------------------------------------------ */
+static unsigned memory_key(const scs_therapy_t *t) { return t->adaptive_enabled ? t->posture : SCS_MEMORY_KEYS - 1u; }
+
+static void remembered(scs_therapy_t *t)
+{
+    const scs_program_t *p = &t->programs[t->active];
+    memset(t->applied, 0, sizeof t->applied);
+    if (!p->used)
+        return;
+    unsigned key = memory_key(t);
+    for (unsigned a = 0; a < p->count; a++) {
+        uint16_t v = p->remembered[key] ? p->amps[key][a] : p->area[a].amplitude_ua;
+        if (v < p->lo[a]) v = p->lo[a];
+        if (v > p->hi[a]) v = p->hi[a];
+        t->applied[a] = v;
+    }
+}
+
+static void stim_start(scs_fw_t *fw)
+{
+    scs_stim_start(&fw->therapy, fw->ticks);
+    log_event(fw, KIND_MODE, MODE_STIM_ON, fw->therapy.active);
+}
+
+static void stim_stop(scs_fw_t *fw, int log)
+{
+    if (fw->therapy.stim_on && log)
+        log_event(fw, KIND_MODE, MODE_STIM_OFF, 0);
+    fw->therapy.stim_on = 0;
+}
+
+static void send_amplitude(scs_fw_t *fw, uint16_t seq, uint8_t result)
+{
+    uint8_t out[SCS_AMPLITUDE_SIZE];
+    out[SCS_AMPLITUDE_RESULT_OFFSET] = result;
+    for (unsigned a = 0; a < SCS_AREAS; a++)
+        wr16(out + SCS_AMPLITUDE_AMPLITUDE_UA_OFFSET + 2 * a, fw->therapy.applied[a]);
+    send_frame(fw, SCS_MSG_AMPLITUDE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+}
+
+static int mri_permitted(uint8_t id)
+{
+    switch (id) {
+    case SCS_MSG_DEVICE_INFO_GET: case SCS_MSG_STATUS_GET: case SCS_MSG_MRI_MODE_SET: case SCS_MSG_CLOCK_GET:
+    case SCS_MSG_CLOCK_ADVANCE: case SCS_MSG_CHARGING_STATUS_GET: case SCS_MSG_EVENT_LOG_READ: case SCS_MSG_SESSION_END:
+    case SCS_MSG_HELLO: case SCS_MSG_AUTH: case SCS_MSG_LIMITS_READ: case SCS_MSG_AREA_READ: case SCS_MSG_IMPEDANCE_GET:
+    case SCS_MSG_RECHARGE_COUPLING_INPUT: case SCS_MSG_POSTURE_INPUT: case SCS_MSG_IMPEDANCE_INPUT: case SCS_MSG_RESET:
+    case SCS_MSG_TRACE_DUMP: case SCS_MSG_TRACE_STOP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8_t *p)
 {
+    scs_therapy_t *t = &fw->therapy;
+    scs_stim_service(t, fw->ticks); /* pulses due before this request go out with the old settings */
+    if (t->mri && !mri_permitted(m->id) && !(m->id == SCS_MSG_STIM_SET && p[0] == 0)) {
+        send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, NO_FIELD);
+        return;
+    }
     switch (m->id) {
     case SCS_MSG_DEVICE_INFO_GET:
         on_device_info(fw, seq);
         return;
     case SCS_MSG_HELLO:
-        if (p[SCS_HELLO_ROLE_OFFSET] < 1 || p[SCS_HELLO_ROLE_OFFSET] > 2) {
-            send_result(fw, seq, m->id, SCS_RESULT_OUT_OF_RANGE, 0);
-            return;
-        }
         on_hello(fw, seq, p);
         return;
     case SCS_MSG_AUTH:
@@ -233,27 +361,275 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
     }
     case SCS_MSG_STATUS_GET: {
         uint8_t out[SCS_STATUS_SIZE] = {0};
-        out[SCS_STATUS_STIM_ON_OFFSET] = fw->stim_on;
+        out[SCS_STATUS_STIM_ON_OFFSET] = t->stim_on;
+        out[SCS_STATUS_ACTIVE_PROGRAM_OFFSET] = t->active;
+        for (unsigned a = 0; a < SCS_AREAS; a++)
+            wr16(out + SCS_STATUS_AMPLITUDE_UA_OFFSET + 2 * a, t->applied[a]);
         wr64(out + SCS_STATUS_CLOCK_TICKS_OFFSET, fw->ticks);
         wr16(out + SCS_STATUS_BATTERY_SOC_PERMILLE_OFFSET, 800);
         wr16(out + SCS_STATUS_BATTERY_MV_OFFSET, 3937);
         out[SCS_STATUS_BATTERY_STATE_OFFSET] = 1;
         wr32(out + SCS_STATUS_TEMPERATURE_MC_OFFSET, 37000u);
+        out[SCS_STATUS_MRI_MODE_OFFSET] = t->mri;
+        out[SCS_STATUS_POSTURE_OFFSET] = t->posture;
         send_frame(fw, SCS_MSG_STATUS, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
     }
     case SCS_MSG_STIM_SET:
-        if (p[SCS_STIM_SET_ON_OFFSET] > 1) {
-            send_result(fw, seq, m->id, SCS_RESULT_OUT_OF_RANGE, 0);
-        } else if (p[SCS_STIM_SET_ON_OFFSET] == 0) {
-            fw->stim_on = 0; /* stopping is always allowed */
+        if (p[0] == 0) {
+            stim_stop(fw, 1);
+            t->mri_saved_on = 0;
             send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        } else if (t->stim_on) {
+            send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        } else if (!t->programs[t->active].used) {
+            send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 0);
         } else {
-            send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 0); /* no program stored */
+            stim_start(fw);
+            send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
         }
         return;
+    case SCS_MSG_PROGRAM_SELECT: {
+        uint8_t prog = p[0];
+        if (!t->programs[prog].used) {
+            send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 0);
+            return;
+        }
+        if (fw->role == SCS_ROLE_PATIENT && !t->programs[prog].selectable) {
+            send_result(fw, seq, m->id, SCS_RESULT_NOT_PERMITTED, 0);
+            return;
+        }
+        uint8_t was_on = t->stim_on;
+        stim_stop(fw, 0);
+        t->active = prog;
+        remembered(t);
+        log_event(fw, KIND_MODE, MODE_PROGRAM_SELECTED, prog);
+        if (was_on)
+            stim_start(fw);
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
+    case SCS_MSG_AMPLITUDE_STEP: {
+        scs_program_t *prog = &t->programs[t->active];
+        if (!prog->used) {
+            send_amplitude(fw, seq, SCS_RESULT_WRONG_STATE);
+            return;
+        }
+        uint8_t area = p[SCS_AMPLITUDE_STEP_AREA_OFFSET];
+        int steps = (int8_t)p[SCS_AMPLITUDE_STEP_STEPS_OFFSET];
+        if (area != 255 && area >= prog->count) {
+            send_result(fw, seq, m->id, SCS_RESULT_OUT_OF_RANGE, 0);
+            return;
+        }
+        int clamped = 0;
+        for (unsigned a = 0; a < prog->count; a++) {
+            if (area != 255 && a != area)
+                continue;
+            int hi = prog->hi[a], safe = scs_max_safe_amplitude_ua(&prog->area[a]);
+            if (safe < hi)
+                hi = safe;
+            int want = t->applied[a] + steps * 50, got = want;
+            if (got < prog->lo[a]) got = prog->lo[a];
+            if (got > hi) got = hi;
+            clamped |= got != want;
+            t->applied[a] = (uint16_t)got;
+        }
+        unsigned key = memory_key(t);
+        prog->remembered[key] = 1;
+        memcpy(prog->amps[key], t->applied, sizeof t->applied);
+        scs_stim_retarget(t, fw->ticks);
+        send_amplitude(fw, seq, clamped ? SCS_RESULT_LIMIT_CLAMPED : SCS_RESULT_OK);
+        return;
+    }
+    case SCS_MSG_AREA_WRITE: {
+        scs_area_t a;
+        uint8_t field = NO_FIELD;
+        scs_area_decode(p + SCS_AREA_WRITE_WAVEFORM_OFFSET, &a);
+        uint8_t result = scs_area_validate(&a, &field);
+        if (result != SCS_RESULT_OK) {
+            send_result(fw, seq, m->id, result, field);
+            return;
+        }
+        t->staged[p[0]][p[1]] = a;
+        t->staged_mask[p[0]] |= (uint8_t)(1u << p[1]);
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
+    case SCS_MSG_PROGRAM_COMMIT: {
+        uint8_t prog = p[0], count = p[1];
+        if ((t->staged_mask[prog] & ((1u << count) - 1u)) != ((1u << count) - 1u)) {
+            send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 1);
+            return;
+        }
+        if (!scs_interleave_ok(t->staged[prog], count)) {
+            send_result(fw, seq, m->id, SCS_RESULT_UNSAFE, 1);
+            return;
+        }
+        scs_program_t *dst = &t->programs[prog];
+        memset(dst, 0, sizeof *dst);
+        dst->used = 1;
+        dst->count = count;
+        dst->selectable = 1;
+        for (unsigned a = 0; a < count; a++) {
+            dst->area[a] = t->staged[prog][a];
+            dst->hi[a] = dst->area[a].amplitude_ua;
+        }
+        t->staged_mask[prog] &= (uint8_t)~((1u << count) - 1u);
+        log_event(fw, KIND_MODE, MODE_PROGRAM_STORED, prog);
+        if (prog == t->active) {
+            uint8_t was_on = t->stim_on;
+            stim_stop(fw, 0);
+            remembered(t);
+            if (was_on)
+                stim_start(fw);
+        }
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
+    case SCS_MSG_AREA_READ: {
+        uint8_t out[SCS_AREA_SIZE] = {0};
+        const scs_program_t *prog = &t->programs[p[0]];
+        out[SCS_AREA_PROGRAM_OFFSET] = p[0];
+        out[SCS_AREA_AREA_OFFSET] = p[1];
+        if (!prog->used || p[1] >= prog->count)
+            out[SCS_AREA_RESULT_OFFSET] = SCS_RESULT_WRONG_STATE;
+        else
+            scs_area_encode(&prog->area[p[1]], out + SCS_AREA_WAVEFORM_OFFSET);
+        send_frame(fw, SCS_MSG_AREA, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        return;
+    }
+    case SCS_MSG_LIMITS_WRITE: {
+        uint8_t prog_i = p[0], area = p[1];
+        uint16_t lo = rd16(p + SCS_LIMITS_WRITE_MIN_AMPLITUDE_UA_OFFSET), hi = rd16(p + SCS_LIMITS_WRITE_MAX_AMPLITUDE_UA_OFFSET);
+        scs_program_t *prog = &t->programs[prog_i];
+        if (!prog->used || area >= prog->count) {
+            send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 1);
+            return;
+        }
+        if (lo > hi || lo % 50u || hi % 50u) {
+            send_result(fw, seq, m->id, SCS_RESULT_OUT_OF_RANGE, (lo > hi || lo % 50u) ? 2 : 3);
+            return;
+        }
+        if (hi > scs_max_safe_amplitude_ua(&prog->area[area])) {
+            send_result(fw, seq, m->id, SCS_RESULT_UNSAFE, 3);
+            return;
+        }
+        prog->lo[area] = lo;
+        prog->hi[area] = hi;
+        prog->selectable = p[SCS_LIMITS_WRITE_PATIENT_SELECTABLE_OFFSET];
+        for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++) {
+            if (prog->amps[k][area] < lo) prog->amps[k][area] = lo;
+            if (prog->amps[k][area] > hi) prog->amps[k][area] = hi;
+        }
+        if (prog_i == t->active) {
+            if (t->applied[area] < lo) t->applied[area] = lo;
+            if (t->applied[area] > hi) t->applied[area] = hi;
+            scs_stim_retarget(t, fw->ticks);
+        }
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
+    case SCS_MSG_LIMITS_READ: {
+        uint8_t out[SCS_LIMITS_SIZE] = {0};
+        const scs_program_t *prog = &t->programs[p[0]];
+        if (!prog->used || p[1] >= prog->count) {
+            out[SCS_LIMITS_RESULT_OFFSET] = SCS_RESULT_WRONG_STATE;
+        } else {
+            wr16(out + SCS_LIMITS_MIN_AMPLITUDE_UA_OFFSET, prog->lo[p[1]]);
+            wr16(out + SCS_LIMITS_MAX_AMPLITUDE_UA_OFFSET, prog->hi[p[1]]);
+            out[SCS_LIMITS_PATIENT_SELECTABLE_OFFSET] = prog->selectable;
+        }
+        send_frame(fw, SCS_MSG_LIMITS, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        return;
+    }
+    case SCS_MSG_IMPEDANCE_GET: {
+        uint8_t out[SCS_IMPEDANCE_SIZE] = {0};
+        for (unsigned c = 0; c < SCS_CONTACTS; c++)
+            wr16(out + SCS_IMPEDANCE_OHMS_OFFSET + 2 * c, 1000);
+        send_frame(fw, SCS_MSG_IMPEDANCE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        return;
+    }
+    case SCS_MSG_ADAPTIVE_SET:
+        if (rd16(p + SCS_ADAPTIVE_SET_RAMP_UA_PER_S_OFFSET) % 50u) {
+            send_result(fw, seq, m->id, SCS_RESULT_OUT_OF_RANGE, 2);
+            return;
+        }
+        t->adaptive_enabled = p[0];
+        t->dwell_ms = rd32(p + SCS_ADAPTIVE_SET_DWELL_MS_OFFSET);
+        t->ramp_ua_per_s = rd16(p + SCS_ADAPTIVE_SET_RAMP_UA_PER_S_OFFSET);
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    case SCS_MSG_MRI_MODE_SET:
+        if (p[0]) {
+            if (!t->mri) {
+                t->mri_saved_on = t->stim_on;
+                stim_stop(fw, 0);
+                t->mri = 1;
+                log_event(fw, KIND_MODE, MODE_MRI_ENTER, 0);
+            }
+        } else if (t->mri) {
+            t->mri = 0;
+            log_event(fw, KIND_MODE, MODE_MRI_EXIT, 0);
+            if (t->mri_saved_on && t->programs[t->active].used)
+                stim_start(fw);
+        }
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    case SCS_MSG_CHARGING_STATUS_GET: {
+        uint8_t out[SCS_CHARGING_STATUS_SIZE] = {0};
+        wr32(out + SCS_CHARGING_STATUS_TEMPERATURE_MC_OFFSET, 37000u);
+        wr16(out + SCS_CHARGING_STATUS_BATTERY_SOC_PERMILLE_OFFSET, 800);
+        send_frame(fw, SCS_MSG_CHARGING_STATUS, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        return;
+    }
+    case SCS_MSG_TRACE_START: {
+        uint32_t max = rd32(p);
+        t->trace_len = 0;
+        t->trace_limit = max < SCS_TRACE_CAPACITY ? max : SCS_TRACE_CAPACITY;
+        t->tracing = 1;
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
+    case SCS_MSG_TRACE_STOP:
+        t->tracing = 0;
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    case SCS_MSG_TRACE_DUMP: {
+        static uint8_t out[SCS_TRACE_DATA_SIZE + 92u * 11u];
+        uint32_t offset = rd32(p), count = rd16(p + SCS_TRACE_DUMP_COUNT_OFFSET);
+        uint32_t avail = offset < t->trace_len ? t->trace_len - offset : 0;
+        if (count > avail)
+            count = avail;
+        wr32(out + SCS_TRACE_DATA_OFFSET_OFFSET, offset);
+        wr32(out + SCS_TRACE_DATA_TOTAL_OFFSET, t->trace_len);
+        wr16(out + SCS_TRACE_DATA_COUNT_OFFSET, (uint16_t)count);
+        memcpy(out + SCS_TRACE_DATA_SIZE, t->trace[offset < SCS_TRACE_CAPACITY ? offset : 0], count * 11u);
+        send_frame(fw, SCS_MSG_TRACE_DATA, SCS_FLAG_RESPONSE, seq, out, SCS_TRACE_DATA_SIZE + count * 11u);
+        return;
+    }
+    case SCS_MSG_EVENT_LOG_READ: {
+        uint8_t out[SCS_EVENT_LOG_ENTRY_SIZE] = {0};
+        uint16_t index = rd16(p);
+        wr16(out + SCS_EVENT_LOG_ENTRY_INDEX_OFFSET, index);
+        wr16(out + SCS_EVENT_LOG_ENTRY_TOTAL_OFFSET, fw->log_len);
+        if (index >= fw->log_len) {
+            out[SCS_EVENT_LOG_ENTRY_RESULT_OFFSET] = SCS_RESULT_OUT_OF_RANGE;
+        } else {
+            const scs_event_t *e = &fw->log[(fw->log_start + index) % SCS_LOG_CAPACITY];
+            wr64(out + SCS_EVENT_LOG_ENTRY_TICK_OFFSET, e->tick);
+            out[SCS_EVENT_LOG_ENTRY_KIND_OFFSET] = e->kind;
+            wr16(out + SCS_EVENT_LOG_ENTRY_CODE_OFFSET, e->code);
+            wr32(out + SCS_EVENT_LOG_ENTRY_DETAIL_OFFSET, e->detail);
+        }
+        send_frame(fw, SCS_MSG_EVENT_LOG_ENTRY, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        return;
+    }
+    case SCS_MSG_RESET:
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        fw->pending_reset = (uint8_t)(p[0] + 1u);
+        return;
     default:
-        /* therapy requests not implemented on the board yet: refused, nothing changes */
+        /* inputs of a simulated device (posture, coupling, impedance, clock): a real board refuses them */
         send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, NO_FIELD);
         return;
     }
@@ -289,30 +665,30 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
         uint32_t counter = rd32(raw + end);
         uint8_t want[SCS_TAG_SIZE];
         if (!fw->role) {
-            fw->security_events++;
+            security_event(fw, SCS_RESULT_NOT_AUTHENTICATED, id, 0);
             send_result(fw, seq, id, SCS_RESULT_NOT_AUTHENTICATED, NO_FIELD);
             return;
         }
         tag(fw->session_key, 1, raw, end + SCS_COUNTER_SIZE, want);
         if (!scs_equal(want, raw + end + SCS_COUNTER_SIZE, SCS_TAG_SIZE)) {
-            fw->security_events++;
+            security_event(fw, SCS_RESULT_BAD_TAG, id, counter);
             send_result(fw, seq, id, SCS_RESULT_BAD_TAG, NO_FIELD);
             return;
         }
         if (counter <= fw->rx_counter) {
-            fw->security_events++;
+            security_event(fw, counter == fw->rx_counter ? SCS_RESULT_REPLAY : SCS_RESULT_STALE_COUNTER, id, counter);
             send_result(fw, seq, id, counter == fw->rx_counter ? SCS_RESULT_REPLAY : SCS_RESULT_STALE_COUNTER, NO_FIELD);
             return;
         }
         fw->rx_counter = counter;
         session_role = fw->role;
     } else if (m->role != SCS_ROLE_NONE) {
-        fw->security_events++;
+        security_event(fw, SCS_RESULT_NOT_AUTHENTICATED, id, 0);
         send_result(fw, seq, id, SCS_RESULT_NOT_AUTHENTICATED, NO_FIELD);
         return;
     }
     if (m->role > session_role) {
-        fw->security_events++;
+        security_event(fw, SCS_RESULT_NOT_PERMITTED, id, session_role);
         send_result(fw, seq, id, SCS_RESULT_NOT_PERMITTED, NO_FIELD);
         return;
     }
@@ -332,6 +708,11 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
         send_result(fw, seq, id, SCS_RESULT_BAD_LENGTH, NO_FIELD);
         return;
     }
+    int bad = out_of_range(m, payload);
+    if (bad >= 0) {
+        send_result(fw, seq, id, SCS_RESULT_OUT_OF_RANGE, (uint8_t)bad);
+        return;
+    }
     if (m->changes_state) {
         scs_cache_entry_t *e = &fw->cache[fw->cache_next++ % SCS_CACHE_ENTRIES];
         e->used = 0;
@@ -343,6 +724,32 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
     execute(fw, m, seq, payload);
     fw->capture = 0;
 }
+
+static void after_frame(scs_fw_t *fw)
+{
+    send_events(fw);
+    if (fw->pending_reset) {
+        /* the answer went out: reboot. No settings storage on the board yet, so every kind of reset
+         * starts from factory settings (the security back-off is kept only across soft resets). */
+        uint8_t kind = (uint8_t)(fw->pending_reset - 1u);
+        uint32_t failed = fw->failed_handshakes;
+        uint64_t backoff = fw->backoff_until;
+        scs_keys_t keys = fw->keys;
+        scs_write_fn write = fw->write;
+        void *ctx = fw->write_ctx;
+        uint64_t ticks = fw->ticks;
+        scs_fw_init(fw, &keys, write, ctx);
+        fw->ticks = ticks;
+        if (kind != 2) {
+            fw->failed_handshakes = failed;
+            fw->backoff_until = backoff;
+        }
+        log_event(fw, KIND_RESET, kind == 2 ? 4u : kind, 0);
+        fw->outbox_len = 0;
+    }
+}
+
+void scs_fw_service(scs_fw_t *fw) { scs_stim_service(&fw->therapy, fw->ticks); }
 
 void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len)
 {
@@ -358,9 +765,10 @@ void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len)
         }
         if (fw->rx_len && !fw->rx_overflow) {
             long n = scs_cobs_decode(fw->rx, fw->rx_len, raw, sizeof raw);
-            if (n > 0)
+            if (n > 0) {
                 handle_frame(fw, raw, (size_t)n);
-            else
+                after_frame(fw);
+            } else
                 fw->dropped_frames++;
         } else if (fw->rx_overflow) {
             fw->dropped_frames++;

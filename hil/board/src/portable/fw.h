@@ -6,6 +6,17 @@
 #include <stdint.h>
 
 #include "scs_protocol.h"
+#include "therapy.h"
+
+#define SCS_LOG_CAPACITY 128u
+#define SCS_OUTBOX 16u
+
+typedef struct {
+    uint64_t tick;
+    uint8_t kind;
+    uint16_t code;
+    uint32_t detail;
+} scs_event_t;
 
 #define SCS_KEY_SIZE 32u
 #define SCS_CACHE_ENTRIES 8u
@@ -48,8 +59,12 @@ typedef struct {
     uint64_t backoff_until;
     uint32_t nonce_counter;
     uint32_t security_events;
-    /* therapy state implemented so far */
-    uint8_t stim_on;
+    scs_therapy_t therapy;
+    scs_event_t log[SCS_LOG_CAPACITY];
+    uint16_t log_start, log_len;
+    scs_event_t outbox[SCS_OUTBOX];
+    uint8_t outbox_len;
+    uint8_t pending_reset;     /* kind + 1 after a RESET was answered */
     scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
     uint8_t cache_next;
     scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */
@@ -61,4 +76,6 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
 /* Feed received bytes; responses go out through the write callback. */
 void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len);
 void scs_fw_advance(scs_fw_t *fw, uint64_t ticks);
+/* Emit the pulses that are due (call often: the trace records what went out, in ticks). */
+void scs_fw_service(scs_fw_t *fw);
 #endif

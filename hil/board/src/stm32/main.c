@@ -14,6 +14,7 @@ int main(void)
         uint8_t b;
         uint64_t now = hal_ticks();
         scs_fw_advance(&fw, now - last);
+        scs_fw_service(&fw);
         last = now;
         if (hal_usart_read(&b))
             scs_fw_receive(&fw, &b, 1);

@@ -1,0 +1,383 @@
+#include "therapy.h"
+
+#include <string.h>
+
+#include "scs_protocol.h"
+
+#define PERIOD_NUMERATOR 1000000000ull
+#define MAX_CATHODE_CHARGE_PC 2914678ull /* floor(min(sqrt(10^1.85 * 0.12), 30 * 0.12) uC * 1e6) */
+#define MAX_DISPLACEMENT 2000u
+#define MAX_SCAN 2000000ull
+#define COMPLIANCE_MV 12000u
+#define CONTACT_OHM 1000u
+#define CASE_OHM 100u
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void wr32(uint8_t *p, uint32_t v) { for (unsigned i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+
+/* AREA_WRITE offsets relative to the waveform field (the message starts with program, area). */
+#define O(field) (SCS_AREA_WRITE_##field##_OFFSET - SCS_AREA_WRITE_WAVEFORM_OFFSET)
+
+void scs_area_decode(const uint8_t *p, scs_area_t *a)
+{
+    a->waveform = p[O(WAVEFORM)];
+    memcpy(a->share, p + O(CATHODE_SHARE_PCT), SCS_CONTACTS);
+    a->anode_mask = rd16(p + O(ANODE_MASK));
+    a->case_anode = p[O(CASE_ANODE)];
+    a->amplitude_ua = rd16(p + O(AMPLITUDE_UA));
+    a->pulse_width_us = rd16(p + O(PULSE_WIDTH_US));
+    a->rate_mhz = rd32(p + O(RATE_MHZ));
+    a->gap_us = p[O(INTERPHASE_GAP_US)];
+    a->recharge = p[O(RECHARGE)];
+    a->ratio = p[O(RECHARGE_RATIO)];
+    a->window_us = rd16(p + O(PASSIVE_WINDOW_US));
+    a->per_burst = p[O(PULSES_PER_BURST)];
+    a->intra_mhz = rd32(p + O(INTRA_BURST_RATE_MHZ));
+    a->cycle_on_ms = rd32(p + O(CYCLE_ON_MS));
+    a->cycle_off_ms = rd32(p + O(CYCLE_OFF_MS));
+    a->soft_start_ms = rd16(p + O(SOFT_START_MS));
+}
+
+void scs_area_encode(const scs_area_t *a, uint8_t *p)
+{
+    p[O(WAVEFORM)] = a->waveform;
+    memcpy(p + O(CATHODE_SHARE_PCT), a->share, SCS_CONTACTS);
+    wr16(p + O(ANODE_MASK), a->anode_mask);
+    p[O(CASE_ANODE)] = a->case_anode;
+    wr16(p + O(AMPLITUDE_UA), a->amplitude_ua);
+    wr16(p + O(PULSE_WIDTH_US), a->pulse_width_us);
+    wr32(p + O(RATE_MHZ), a->rate_mhz);
+    p[O(INTERPHASE_GAP_US)] = a->gap_us;
+    p[O(RECHARGE)] = a->recharge;
+    p[O(RECHARGE_RATIO)] = a->ratio;
+    wr16(p + O(PASSIVE_WINDOW_US), a->window_us);
+    p[O(PULSES_PER_BURST)] = a->per_burst;
+    wr32(p + O(INTRA_BURST_RATE_MHZ), a->intra_mhz);
+    wr32(p + O(CYCLE_ON_MS), a->cycle_on_ms);
+    wr32(p + O(CYCLE_OFF_MS), a->cycle_off_ms);
+    wr16(p + O(SOFT_START_MS), a->soft_start_ms);
+}
+
+/* --- derived timing (ticks), as firmware_model.params.Area ------------------------------------ */
+static uint32_t recharge_width(const scs_area_t *a) { return a->recharge == 0 ? (uint32_t)a->pulse_width_us * a->ratio : a->window_us; }
+static uint32_t occupancy(const scs_area_t *a) { return a->pulse_width_us + a->gap_us + recharge_width(a); }
+static unsigned per_period(const scs_area_t *a) { return a->waveform == 1 ? a->per_burst : 1u; }
+static uint64_t offset_of(const scs_area_t *a, unsigned i) { return a->waveform == 1 ? i * PERIOD_NUMERATOR / a->intra_mhz : 0; }
+static uint32_t occ_of(const scs_area_t *a, unsigned i) { return (a->waveform == 1 && i + 1 < a->per_burst) ? a->pulse_width_us : occupancy(a); }
+static uint64_t min_period(const scs_area_t *a) { return PERIOD_NUMERATOR / a->rate_mhz; }
+static uint64_t work_per_period(const scs_area_t *a)
+{
+    uint64_t w = 0;
+    for (unsigned i = 0; i < per_period(a); i++)
+        w += occ_of(a, i);
+    return w;
+}
+
+enum { F_WAVEFORM = 2, F_SHARE, F_ANODE_MASK, F_CASE, F_AMPLITUDE, F_WIDTH, F_RATE, F_GAP, F_RECHARGE, F_RATIO,
+       F_WINDOW, F_PER_BURST, F_INTRA, F_CYCLE_ON, F_CYCLE_OFF, F_SOFT_START };
+
+#define FAIL(f) do { *field = (uint8_t)(f); return SCS_RESULT_OUT_OF_RANGE; } while (0)
+
+uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field)
+{
+    /* order of checks = the reference model's (area_from_fields, Area.__post_init__, check_area) */
+    if (a->waveform > 2) FAIL(F_WAVEFORM);
+    if (a->recharge > 1) FAIL(F_RECHARGE);
+    if ((a->cycle_on_ms == 0) != (a->cycle_off_ms == 0)) FAIL(a->cycle_on_ms == 0 ? F_CYCLE_ON : F_CYCLE_OFF);
+    unsigned cathodes = 0, total = 0;
+    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
+        if (a->share[i]) {
+            cathodes++;
+            total += a->share[i];
+        }
+    }
+    if (!cathodes) FAIL(F_SHARE);
+    for (unsigned i = 0; i < SCS_CONTACTS; i++)
+        if (a->share[i] > 100) FAIL(F_SHARE);
+    if (total != 100) FAIL(F_SHARE);
+    for (unsigned i = 0; i < SCS_CONTACTS; i++)
+        if ((a->anode_mask >> i & 1u) && a->share[i]) FAIL(F_ANODE_MASK);
+    if (!a->anode_mask && !a->case_anode) FAIL(F_ANODE_MASK);
+    if (a->amplitude_ua > 25500u || a->amplitude_ua % 50u) FAIL(F_AMPLITUDE);
+    if (a->pulse_width_us < 20u || a->pulse_width_us > 1000u) FAIL(F_WIDTH);
+    if (a->gap_us > 100u) FAIL(F_GAP);
+    if (a->soft_start_ms > 60000u) FAIL(F_SOFT_START);
+    if (a->waveform == 2) {
+        if (a->rate_mhz < 1000000u || a->rate_mhz > 10000000u) FAIL(F_RATE);
+    } else if (a->waveform == 1) {
+        if (a->rate_mhz < 1000u || a->rate_mhz > 100000u) FAIL(F_RATE);
+    } else if (a->rate_mhz < 2000u || a->rate_mhz > 1200000u) {
+        FAIL(F_RATE);
+    }
+    if (a->recharge == 0) {
+        if (!(a->ratio == 1 || a->ratio == 2 || a->ratio == 5 || a->ratio == 10)) FAIL(F_RATIO);
+        if (a->window_us) FAIL(F_WINDOW);
+    } else {
+        if (a->window_us < 1u || a->window_us > 20000u) FAIL(F_WINDOW);
+        if (a->ratio != 1) FAIL(F_RATIO);
+    }
+    if (a->waveform == 1) {
+        if (a->recharge != 1) FAIL(F_RECHARGE);
+        if (a->per_burst < 2u || a->per_burst > 16u) FAIL(F_PER_BURST);
+        if (a->intra_mhz < 200000u || a->intra_mhz > 1200000u) FAIL(F_INTRA);
+        if (a->pulse_width_us >= PERIOD_NUMERATOR / a->intra_mhz) FAIL(F_WIDTH);
+        if (offset_of(a, a->per_burst - 1u) + occupancy(a) > min_period(a)) FAIL(F_PER_BURST);
+    } else {
+        if (a->per_burst != 1) FAIL(F_PER_BURST);
+        if (a->intra_mhz) FAIL(F_INTRA);
+        if (occupancy(a) > min_period(a)) FAIL(F_WIDTH);
+    }
+    if (a->cycle_on_ms) {
+        if (a->cycle_on_ms > 86400000u) FAIL(F_CYCLE_ON);
+        if (a->cycle_off_ms > 86400000u) FAIL(F_CYCLE_OFF);
+        if (a->soft_start_ms > a->cycle_on_ms) FAIL(F_SOFT_START);
+    }
+    if (a->amplitude_ua > scs_max_safe_amplitude_ua(a)) {
+        *field = F_AMPLITUDE;
+        return SCS_RESULT_UNSAFE;
+    }
+    return SCS_RESULT_OK;
+}
+
+uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a)
+{
+    unsigned top = 0;
+    for (unsigned i = 0; i < SCS_CONTACTS; i++)
+        if (a->share[i] > top)
+            top = a->share[i];
+    if (!top || !a->pulse_width_us)
+        return 0;
+    uint64_t ua = MAX_CATHODE_CHARGE_PC * 100u / ((uint64_t)a->pulse_width_us * top);
+    if (ua > 25500u)
+        ua = 25500u;
+    return (uint16_t)(ua - ua % 50u);
+}
+
+/* --- interleaving: the reference model's bound, in integers --------------------------------------- */
+static uint64_t gcd64(uint64_t x, uint64_t y)
+{
+    while (y) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return x;
+}
+
+/* Most work of one area in a closed window of L ticks starting at one of its pulses (compressed grid). */
+static uint64_t window_work(const scs_area_t *a, uint64_t L)
+{
+    uint64_t p = min_period(a), best = 0;
+    unsigned n = per_period(a);
+    for (unsigned i0 = 0; i0 < n; i0++) {
+        uint64_t w = 0, o0 = offset_of(a, i0);
+        for (unsigned j = 0; j < n; j++) {
+            uint64_t oj = offset_of(a, j);
+            uint64_t kmin = oj >= o0 ? 0 : 1;
+            if (o0 + L < oj)
+                continue;
+            uint64_t kmax = (o0 + L - oj) / p;
+            if (kmax >= kmin)
+                w += (kmax - kmin + 1) * occ_of(a, j);
+        }
+        if (w > best)
+            best = w;
+    }
+    return best;
+}
+
+int scs_interleave_ok(const scs_area_t *areas, unsigned n)
+{
+    if (n <= 1)
+        return 1;
+    /* utilisation sum(work/p) < 1 as an exact fraction num/den */
+    uint64_t num = 0, den = 1, total = 0;
+    for (unsigned b = 0; b < n; b++) {
+        uint64_t w = work_per_period(&areas[b]), p = min_period(&areas[b]);
+        uint64_t g = gcd64(den, p);
+        uint64_t l = den / g * p;
+        num = num * (l / den) + w * (l / p);
+        den = l;
+        uint64_t r = gcd64(num, den);
+        if (r > 1) {
+            num /= r;
+            den /= r;
+        }
+        total += w;
+    }
+    if (num >= den)
+        return 0;
+    uint64_t horizon = 2u * total * den / (den - num) + 1u;
+    if (horizon > MAX_SCAN)
+        return 0;
+    int64_t peak = 0;
+    for (unsigned a = 0; a < n; a++) {
+        const scs_area_t *ar = &areas[a];
+        uint64_t p = min_period(ar), periods = horizon / p + 1u;
+        for (unsigned i = 0; i < per_period(ar); i++)
+            for (uint64_t k = 0; k <= periods; k++)
+                for (unsigned j = 0; j < per_period(ar); j++) {
+                    int64_t L = (int64_t)(k * p + offset_of(ar, j)) - (int64_t)offset_of(ar, i);
+                    if (L < 0 || (uint64_t)L > horizon)
+                        continue;
+                    int64_t demand = -L;
+                    for (unsigned b = 0; b < n; b++)
+                        demand += (int64_t)window_work(&areas[b], (uint64_t)L);
+                    if (demand > peak)
+                        peak = demand;
+                }
+    }
+    for (unsigned a = 0; a < n; a++) {
+        uint32_t least = occ_of(&areas[a], 0);
+        for (unsigned i = 0; i < per_period(&areas[a]); i++)
+            if (occ_of(&areas[a], i) < least)
+                least = occ_of(&areas[a], i);
+        int64_t bound = peak - (int64_t)least;
+        if (bound > (int64_t)MAX_DISPLACEMENT)
+            return 0;
+    }
+    return 1;
+}
+
+/* --- the pulse scheduler -------------------------------------------------------------------------- */
+static uint32_t load_ohm(const scs_area_t *a)
+{
+    uint32_t cathode = 0;
+    double g = 0;
+    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
+        cathode += a->share[i] * CONTACT_OHM;
+        if (a->anode_mask >> i & 1u)
+            g += 1.0 / CONTACT_OHM;
+    }
+    if (a->case_anode)
+        g += 1.0 / CASE_OHM;
+    double z = 1.0 / g, r = (double)(uint64_t)(z + 0.5);
+    if (r - z == 0.5 && ((uint64_t)r & 1u)) /* round half to even, as Python's round() */
+        r -= 1.0;
+    return cathode / 100u + (uint32_t)r;
+}
+
+static void plan(scs_therapy_t *t)
+{
+    const scs_program_t *prog = &t->programs[t->active];
+    for (unsigned a = 0; a < prog->count; a++) {
+        uint32_t ua = COMPLIANCE_MV * 1000u / load_ohm(&prog->area[a]);
+        if (ua > 25500u)
+            ua = 25500u;
+        t->cap_ua[a] = (uint16_t)(ua - ua % 50u);
+    }
+}
+
+static uint64_t nominal_of(const scs_area_t *a, uint32_t k, unsigned i)
+{
+    return (uint64_t)k * PERIOD_NUMERATOR / a->rate_mhz + offset_of(a, i);
+}
+
+/* First pulse of area a with nominal start >= rel (skipping periods that start in cycling off-time). */
+static void seek(const scs_area_t *a, scs_next_t *n, uint64_t rel)
+{
+    uint64_t k = (rel * a->rate_mhz + PERIOD_NUMERATOR - 1u) / PERIOD_NUMERATOR;
+    if (k)
+        k--; /* a burst that started earlier may still have pulses ahead */
+    for (;; k++) {
+        for (unsigned i = 0; i < per_period(a); i++) {
+            uint64_t t = nominal_of(a, (uint32_t)k, i);
+            if (t < rel)
+                continue;
+            n->k = (uint32_t)k;
+            n->i = (uint8_t)i;
+            n->nominal = t;
+            return;
+        }
+    }
+}
+
+static void advance_next(const scs_area_t *a, scs_next_t *n)
+{
+    if (n->i + 1u < per_period(a)) {
+        n->i++;
+    } else {
+        n->i = 0;
+        n->k++;
+    }
+    n->nominal = nominal_of(a, n->k, n->i);
+}
+
+static int in_on_time(const scs_area_t *a, uint32_t k)
+{
+    if (!a->cycle_on_ms)
+        return 1;
+    uint64_t period_start = (uint64_t)k * PERIOD_NUMERATOR / a->rate_mhz;
+    uint64_t cycle = ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
+    return period_start % cycle < (uint64_t)a->cycle_on_ms * 1000u;
+}
+
+static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint32_t k)
+{
+    const scs_area_t *a = &t->programs[t->active].area[ai];
+    uint32_t amp = t->applied[ai];
+    uint64_t period_start = (uint64_t)k * PERIOD_NUMERATOR / a->rate_mhz;
+    if (a->soft_start_ms) {
+        uint64_t phase = period_start;
+        if (a->cycle_on_ms)
+            phase %= ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
+        uint64_t steps = amp / 50u, ramp = (uint64_t)a->soft_start_ms * 1000u;
+        uint64_t s = 1u + steps * phase / ramp;
+        amp = (uint32_t)(50u * (s < steps ? s : steps));
+    }
+    return (uint16_t)(amp < t->cap_ua[ai] ? amp : t->cap_ua[ai]);
+}
+
+void scs_stim_start(scs_therapy_t *t, uint64_t now)
+{
+    const scs_program_t *prog = &t->programs[t->active];
+    t->origin = now;
+    t->stage_free = 0;
+    plan(t);
+    for (unsigned a = 0; a < prog->count; a++)
+        seek(&prog->area[a], &t->next[a], 0);
+    t->stim_on = 1;
+}
+
+void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
+{
+    (void)now; /* amplitudes are read per pulse: the grid simply continues */
+    plan(t);
+}
+
+void scs_stim_service(scs_therapy_t *t, uint64_t now)
+{
+    if (!t->stim_on || now < t->origin)
+        return;
+    const scs_program_t *prog = &t->programs[t->active];
+    uint64_t rel = now - t->origin;
+    /* a bounded batch per call: the main loop must keep serving the UART even if the timer runs
+     * faster than the pulses can be produced (as QEMU's timer model may); the trace keeps the ticks */
+    for (unsigned batch = 0; batch < 64u; batch++) {
+        int best = -1;
+        for (unsigned a = 0; a < prog->count; a++)
+            if (best < 0 || t->next[a].nominal < t->next[best].nominal)
+                best = (int)a;
+        if (best < 0 || t->next[best].nominal >= rel)
+            return;
+        const scs_area_t *a = &prog->area[best];
+        scs_next_t *n = &t->next[best];
+        if (in_on_time(a, n->k)) {
+            uint64_t start = n->nominal > t->stage_free ? n->nominal : t->stage_free;
+            t->stage_free = start + occ_of(a, n->i);
+            if (t->tracing) {
+                uint8_t *r = t->trace[t->trace_len++];
+                uint64_t tick = t->origin + start;
+                for (unsigned b = 0; b < 8; b++)
+                    r[b] = (uint8_t)(tick >> (8 * b));
+                r[8] = (uint8_t)best;
+                wr16(r + 9, amplitude_at(t, (unsigned)best, n->k));
+                if (t->trace_len >= t->trace_limit)
+                    t->tracing = 0;
+            }
+        }
+        advance_next(a, n);
+    }
+}

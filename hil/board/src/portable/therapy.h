@@ -1,0 +1,81 @@
+/* Therapy on the board: stored programs, patient limits, safety limits, interleaving analysis, and
+ * the pulse scheduler that times pulses in device ticks and records them to the trace buffer.
+ * Every rule mirrors the reference model (firmware_model); the conformance suite compares them. */
+#ifndef SCS_THERAPY_H
+#define SCS_THERAPY_H
+#include <stdint.h>
+
+#define SCS_PROGRAMS 8u
+#define SCS_AREAS 4u
+#define SCS_CONTACTS 16u
+#define SCS_TRACE_CAPACITY 2048u
+#define SCS_MEMORY_KEYS 8u /* remembered amplitudes: per posture 0..6, and 7 = AdaptiveStim off */
+
+typedef struct {
+    uint8_t waveform;            /* 0 tonic, 1 burst, 2 high frequency */
+    uint8_t share[SCS_CONTACTS]; /* cathode current share, % */
+    uint16_t anode_mask;
+    uint8_t case_anode;
+    uint16_t amplitude_ua;
+    uint16_t pulse_width_us;
+    uint32_t rate_mhz;
+    uint8_t gap_us;
+    uint8_t recharge;            /* 0 active, 1 passive */
+    uint8_t ratio;
+    uint16_t window_us;
+    uint8_t per_burst;
+    uint32_t intra_mhz;
+    uint32_t cycle_on_ms, cycle_off_ms;
+    uint16_t soft_start_ms;
+} scs_area_t;
+
+typedef struct {
+    uint8_t used, count, selectable;
+    scs_area_t area[SCS_AREAS];
+    uint16_t lo[SCS_AREAS], hi[SCS_AREAS];
+    uint8_t remembered[SCS_MEMORY_KEYS];
+    uint16_t amps[SCS_MEMORY_KEYS][SCS_AREAS];
+} scs_program_t;
+
+typedef struct {
+    uint64_t tick;
+    uint8_t area;
+    uint16_t amplitude_ua;
+} scs_trace_record_t;
+
+typedef struct {
+    uint32_t k;          /* period index */
+    uint8_t i;           /* pulse index in the period (bursts) */
+    uint64_t nominal;    /* relative to turn-on */
+} scs_next_t;
+
+typedef struct {
+    scs_program_t programs[SCS_PROGRAMS];
+    scs_area_t staged[SCS_PROGRAMS][SCS_AREAS];
+    uint8_t staged_mask[SCS_PROGRAMS];
+    uint8_t active, stim_on, mri, mri_saved_on, posture;
+    uint8_t adaptive_enabled;
+    uint32_t dwell_ms;
+    uint16_t ramp_ua_per_s;
+    uint16_t applied[SCS_AREAS];
+    /* the running pulse train */
+    uint64_t origin, stage_free;
+    uint16_t cap_ua[SCS_AREAS];
+    scs_next_t next[SCS_AREAS];
+    /* trace */
+    uint8_t tracing;
+    uint32_t trace_len, trace_limit;
+    uint8_t trace[SCS_TRACE_CAPACITY][11];
+} scs_therapy_t;
+
+void scs_area_decode(const uint8_t *p, scs_area_t *a);   /* from AREA_WRITE fields (after program, area) */
+void scs_area_encode(const scs_area_t *a, uint8_t *p);
+/* OK, OUT_OF_RANGE or UNSAFE; *field is the AREA_WRITE field index to report. */
+uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field);
+uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
+/* 1 when the areas can share the output stage within the displacement bound. */
+int scs_interleave_ok(const scs_area_t *areas, unsigned n);
+void scs_stim_start(scs_therapy_t *t, uint64_t now);
+void scs_stim_retarget(scs_therapy_t *t, uint64_t now);
+void scs_stim_service(scs_therapy_t *t, uint64_t now);
+#endif
