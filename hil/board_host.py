@@ -22,6 +22,11 @@ class BoardCore:
         lib.scs_host_free.argtypes = [ctypes.c_void_p]
         lib.scs_host_dropped.argtypes = [ctypes.c_void_p]
         lib.scs_host_dropped.restype = ctypes.c_uint32
+        lib.scs_host_fail_after.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+        lib.scs_host_power_cycle.argtypes = [ctypes.c_void_p]
+        lib.scs_host_power_cycle.restype = ctypes.c_int
+        lib.scs_host_slot.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+        lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * 2048)
         for name, res, args in (("scs_crc32", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_size_t]),
                                 ("scs_cobs_encode", ctypes.c_size_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
                                 ("scs_cobs_decode", ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
@@ -41,6 +46,18 @@ class BoardCore:
 
     def advance(self, ticks: int) -> None:
         self.lib.scs_host_advance(self._h, ticks)
+
+    def fail_after(self, steps: int) -> None:
+        """The power fails at the ``steps``-th settings write step from now."""
+        self.lib.scs_host_fail_after(self._h, steps)
+
+    def power_cycle(self) -> bool:
+        """Power comes back (a reboot from the stored settings); True if it had been lost."""
+        return bool(self.lib.scs_host_power_cycle(self._h))
+
+    def slot(self, i: int):
+        """The settings slot i, as a writable byte array (for corruption tests)."""
+        return self.lib.scs_host_slot(self._h, i).contents
 
     @property
     def dropped(self) -> int:

@@ -188,7 +188,7 @@ def test_the_arm_image_builds_with_warnings_as_errors_and_fits_with_a_wide_margi
     _require("arm-none-eabi-gcc")
     used = size_report()
     assert 0 < used["flash"] < 1024 * 1024 // 10, "under 10 % of 1 MB flash"
-    assert 0 < used["ram"] < 192 * 1024 // 4, "under 25 % of 192 KB RAM (most of it the 2,048-pulse trace)"
+    assert 0 < used["ram"] < 192 * 1024 // 4, "under 25 % of 192 KB RAM (most of it the 1,536-pulse trace)"
 
 
 # --- QEMU -----------------------------------------------------------------------------------------
@@ -213,6 +213,21 @@ def test_the_firmware_boots_in_qemu_and_describes_itself(qemu):
     t1 = b.call("CLOCK_GET").ticks
     t2 = b.call("CLOCK_GET").ticks
     assert t2 > t1, "TIM2 keeps the device clock"
+    b.close()
+
+
+def test_board_settings_survive_a_reset_in_qemu(qemu):
+    from hil.conformance.support import area, program
+
+    b = qemu.bridge()
+    qemu.factory_reset(b)
+    b.login(Role.CLINICIAN)
+    program(b, 3, [area(0, 1)])
+    b.call("LIMITS_WRITE", program=3, area=0, min_amplitude_ua=500, max_amplitude_ua=4000, patient_selectable=1)
+    b.call("RESET", kind=1)
+    b.login(Role.CLINICIAN)
+    limits = b.call("LIMITS_READ", program=3, area=0)
+    assert (limits.min_amplitude_ua, limits.max_amplitude_ua) == (500, 4000)
     b.close()
 
 
@@ -314,3 +329,61 @@ def test_the_c_core_and_the_reference_model_answer_generated_sequences_identical
         want = model.request(make(CAT, name, **fields))
         assert got.name == want.name, f"{name}: {got.name} != {want.name}"
         assert comparable(got.message) == comparable(want.message), f"{role.name} {name} {fields}"
+
+
+# --- persistent settings on the board ------------------------------------------------------------
+
+def _program_with_limits(c: BoardCore) -> HostEndpoint:
+    host = _c_session(c, Role.CLINICIAN)
+    from tests.device_harness import area_fields
+
+    assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=0, **area_fields())).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=1)).result) == "OK"
+    return host
+
+
+def _limits(c: BoardCore) -> tuple[int, int]:
+    host = _c_session(c, Role.CLINICIAN)
+    got = host.ask(make(CAT, "LIMITS_READ", program=0, area=0))
+    return got.min_amplitude_ua, got.max_amplitude_ua
+
+
+def test_board_settings_survive_a_power_cycle():
+    c = BoardCore(KEYS)
+    host = _program_with_limits(c)
+    host.ask(make(CAT, "LIMITS_WRITE", program=0, area=0, min_amplitude_ua=500, max_amplitude_ua=4000,
+                  patient_selectable=1))
+    host.ask(make(CAT, "STIM_SET", on=1))
+    assert c.power_cycle() is False
+    assert _limits(c) == (500, 4000)
+    assert _c_session(c, Role.PATIENT).ask(make(CAT, "STATUS_GET")).stim_on == 1, "therapy resumes"
+
+
+def test_a_power_loss_at_every_write_step_of_the_board_leaves_the_old_or_the_new_settings():
+    for step in range(12):
+        c = BoardCore(KEYS)
+        host = _program_with_limits(c)
+        c.fail_after(step)
+        wire = host.request_bytes(make(CAT, "LIMITS_WRITE", program=0, area=0, min_amplitude_ua=500,
+                                       max_amplitude_ua=4000, patient_selectable=1), 77)
+        answered = bool([f for f in __import__("protocol.framing", fromlist=["StreamDecoder"]).StreamDecoder()
+                         .feed(c.receive(wire)) if not f.is_event])
+        lost = c.power_cycle()
+        assert answered != lost, "an answer goes out only when the write completed"
+        assert _limits(c) == ((0, 3000) if lost else (500, 4000)), f"power lost at step {step}"
+
+
+def test_a_corrupt_board_image_falls_back_to_the_other_slot_then_to_safe_defaults():
+    c = BoardCore(KEYS)
+    host = _program_with_limits(c)
+    host.ask(make(CAT, "LIMITS_WRITE", program=0, area=0, min_amplitude_ua=500, max_amplitude_ua=4000,
+                  patient_selectable=1))
+    seqs = [int.from_bytes(bytes(c.slot(i))[4:8], "little") if bytes(c.slot(i))[:4] == b"SCS1" else -1 for i in (0, 1)]
+    newest = seqs.index(max(seqs))
+    c.slot(newest)[20] ^= 0xFF
+    c.power_cycle()
+    assert _limits(c) == (0, 3000), "the older image (before the limits were written)"
+    c.slot(1 - newest)[20] ^= 0xFF
+    c.power_cycle()
+    status = _c_session(c, Role.PATIENT).ask(make(CAT, "STATUS_GET"))
+    assert status.stim_on == 0 and status.fault_flags == 1 << 6, "safe defaults, NVM fault flagged"

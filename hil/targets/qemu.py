@@ -97,13 +97,15 @@ class QemuTarget(Target):
                 raise TargetError(f"qemu refused {command}: {reply['error']}")
 
     def factory_reset(self, bridge) -> None:
-        """Power-on reset of the board: its RAM state starts over (the image keeps no settings yet)."""
+        """A power-on reset of the board (QMP system_reset: whatever state a test left is gone), then
+        RESET kind 2 to erase the settings it keeps in retained memory."""
         self._qmp("system_reset")
         time.sleep(0.05)
         self._port.reset_input_buffer()
         bridge.host.end_session()
         bridge.role = None
         bridge._need_delimiter = True
+        super().factory_reset(bridge)
 
     def close(self) -> None:
         if self._port is not None:

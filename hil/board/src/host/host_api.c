@@ -6,6 +6,7 @@
 
 typedef struct {
     scs_fw_t fw;
+    uint8_t slots[2][SCS_NVM_SLOT_SIZE]; /* the settings storage of this simulated board */
     uint8_t *out;
     size_t out_len, out_cap;
 } host_t;
@@ -31,6 +32,8 @@ void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t
     memcpy(keys.clinician_key, clinician_key, SCS_KEY_SIZE);
     memcpy(keys.nonce_seed, seed, SCS_KEY_SIZE);
     scs_fw_init(&h->fw, &keys, collect, h);
+    memset(h->slots, 0xFF, sizeof h->slots);
+    scs_fw_boot(&h->fw, h->slots[0], h->slots[1]);
     return h;
 }
 
@@ -48,3 +51,24 @@ size_t scs_host_receive(void *handle, const uint8_t *data, size_t len, uint8_t *
 
 void scs_host_advance(void *handle, uint64_t ticks) { scs_fw_advance(&((host_t *)handle)->fw, ticks); }
 uint32_t scs_host_dropped(void *handle) { return ((host_t *)handle)->fw.dropped_frames; }
+
+/* Power fails at the k-th storage write step from now. */
+void scs_host_fail_after(void *handle, uint32_t k)
+{
+    host_t *h = handle;
+    h->fw.nvm.fail_at_step = (int32_t)(h->fw.nvm.steps + k);
+}
+
+/* Power comes back: a reboot from the settings storage (returns 1 if power had been lost). */
+int scs_host_power_cycle(void *handle)
+{
+    host_t *h = handle;
+    int lost = h->fw.nvm.power_lost;
+    h->fw.nvm.power_lost = 0;
+    h->fw.nvm.fail_at_step = -1;
+    scs_fw_reboot(&h->fw, 0);
+    return lost;
+}
+
+/* Copy of slot i, for tests that inspect or corrupt the storage. */
+uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->slots[i]; }

@@ -4,6 +4,7 @@
 
 #include "cobs.h"
 #include "crc32.h"
+#include "nvm.h"
 #include "sha256.h"
 #include "therapy.h"
 
@@ -33,6 +34,7 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
 void scs_fw_advance(scs_fw_t *fw, uint64_t ticks) { fw->ticks += ticks; }
 
 static void security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail);
+static uint8_t save(scs_fw_t *fw);
 
 static const uint8_t *role_key(const scs_fw_t *fw, uint8_t role)
 {
@@ -153,12 +155,16 @@ static void on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         uint64_t delay = (uint64_t)BACKOFF_BASE_TICKS << shift;
         fw->backoff_until = fw->ticks + (delay > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : delay);
         security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, fw->failed_handshakes);
+        (void)save(fw); /* the back-off survives a reboot */
         out[SCS_SESSION_RESULT_OFFSET] = SCS_RESULT_BAD_TAG;
         send_frame(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
     }
-    fw->failed_handshakes = 0;
-    fw->backoff_until = 0;
+    if (fw->failed_handshakes) {
+        fw->failed_handshakes = 0;
+        fw->backoff_until = 0;
+        (void)save(fw);
+    }
     proof(fw, "SCS1 session", role, fw->host_nonce, fw->device_nonce, fw->session_key);
     fw->rx_counter = fw->tx_counter = 0;
     memset(fw->cache, 0, sizeof fw->cache);
@@ -317,6 +323,15 @@ static void send_amplitude(scs_fw_t *fw, uint16_t seq, uint8_t result)
     send_frame(fw, SCS_MSG_AMPLITUDE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
 }
 
+/* Persist the settings, then answer OK (or STORAGE_ERROR when they do not fit the slot). */
+static void send_saved(scs_fw_t *fw, uint16_t seq, uint8_t request_id)
+{
+    uint8_t stored = save(fw);
+    if (fw->nvm.power_lost)
+        return; /* a host test cut the power mid-write: nothing more goes out */
+    send_result(fw, seq, request_id, stored ? stored : SCS_RESULT_OK, NO_FIELD);
+}
+
 static int mri_permitted(uint8_t id)
 {
     switch (id) {
@@ -371,6 +386,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         out[SCS_STATUS_BATTERY_STATE_OFFSET] = 1;
         wr32(out + SCS_STATUS_TEMPERATURE_MC_OFFSET, 37000u);
         out[SCS_STATUS_MRI_MODE_OFFSET] = t->mri;
+        wr32(out + SCS_STATUS_FAULT_FLAGS_OFFSET, fw->fault_flags);
         out[SCS_STATUS_POSTURE_OFFSET] = t->posture;
         send_frame(fw, SCS_MSG_STATUS, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
@@ -379,14 +395,14 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         if (p[0] == 0) {
             stim_stop(fw, 1);
             t->mri_saved_on = 0;
-            send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+            send_saved(fw, seq, m->id);
         } else if (t->stim_on) {
             send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
         } else if (!t->programs[t->active].used) {
             send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 0);
         } else {
             stim_start(fw);
-            send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+            send_saved(fw, seq, m->id);
         }
         return;
     case SCS_MSG_PROGRAM_SELECT: {
@@ -406,7 +422,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         log_event(fw, KIND_MODE, MODE_PROGRAM_SELECTED, prog);
         if (was_on)
             stim_start(fw);
-        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        send_saved(fw, seq, m->id);
         return;
     }
     case SCS_MSG_AMPLITUDE_STEP: {
@@ -438,7 +454,10 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         prog->remembered[key] = 1;
         memcpy(prog->amps[key], t->applied, sizeof t->applied);
         scs_stim_retarget(t, fw->ticks);
-        send_amplitude(fw, seq, clamped ? SCS_RESULT_LIMIT_CLAMPED : SCS_RESULT_OK);
+        uint8_t stored = save(fw);
+        if (fw->nvm.power_lost)
+            return;
+        send_amplitude(fw, seq, stored ? stored : clamped ? SCS_RESULT_LIMIT_CLAMPED : SCS_RESULT_OK);
         return;
     }
     case SCS_MSG_AREA_WRITE: {
@@ -483,7 +502,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
             if (was_on)
                 stim_start(fw);
         }
-        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        send_saved(fw, seq, m->id);
         return;
     }
     case SCS_MSG_AREA_READ: {
@@ -526,7 +545,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
             if (t->applied[area] > hi) t->applied[area] = hi;
             scs_stim_retarget(t, fw->ticks);
         }
-        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        send_saved(fw, seq, m->id);
         return;
     }
     case SCS_MSG_LIMITS_READ: {
@@ -557,10 +576,14 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         t->adaptive_enabled = p[0];
         t->dwell_ms = rd32(p + SCS_ADAPTIVE_SET_DWELL_MS_OFFSET);
         t->ramp_ua_per_s = rd16(p + SCS_ADAPTIVE_SET_RAMP_UA_PER_S_OFFSET);
-        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        send_saved(fw, seq, m->id);
         return;
     case SCS_MSG_MRI_MODE_SET:
         if (p[0]) {
+            if (!t->mri && fw->fault_flags) {
+                send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 0);
+                return;
+            }
             if (!t->mri) {
                 t->mri_saved_on = t->stim_on;
                 stim_stop(fw, 0);
@@ -725,27 +748,179 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
     fw->capture = 0;
 }
 
+/* --- persistent settings ---------------------------------------------------------------------------- */
+#define SETTINGS_VERSION 1u
+#define AREA_BYTES (SCS_AREA_WRITE_SIZE - 2u)
+enum { RESET_SOFT, RESET_POWER_LOSS, RESET_DEFAULTS_LOADED, RESET_SLOT_FALLBACK, RESET_FACTORY };
+enum { FAULT_NVM_CORRUPT = 6 };
+
+static size_t settings_encode(const scs_fw_t *fw, uint8_t *out)
+{
+    const scs_therapy_t *t = &fw->therapy;
+    size_t n = 0;
+    out[n++] = SETTINGS_VERSION;
+    out[n++] = t->active;
+    out[n++] = t->stim_on;
+    out[n++] = t->adaptive_enabled;
+    wr32(out + n, t->dwell_ms);
+    n += 4;
+    wr16(out + n, t->ramp_ua_per_s);
+    n += 2;
+    wr32(out + n, fw->failed_handshakes);
+    n += 4;
+    wr64(out + n, fw->backoff_until);
+    n += 8;
+    size_t count_at = n++;
+    uint8_t used = 0;
+    for (unsigned i = 0; i < SCS_PROGRAMS; i++) {
+        const scs_program_t *p = &t->programs[i];
+        if (!p->used)
+            continue;
+        if (n + 3u + p->count * (AREA_BYTES + 4u) + 1u + SCS_MEMORY_KEYS * p->count * 2u > SCS_NVM_SLOT_SIZE - 16u)
+            return 0; /* does not fit a slot */
+        used++;
+        out[n++] = (uint8_t)i;
+        out[n++] = p->count;
+        out[n++] = p->selectable;
+        for (unsigned a = 0; a < p->count; a++) {
+            scs_area_encode(&p->area[a], out + n);
+            n += AREA_BYTES;
+            wr16(out + n, p->lo[a]);
+            wr16(out + n + 2, p->hi[a]);
+            n += 4;
+        }
+        uint8_t mask = 0;
+        for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++)
+            mask |= (uint8_t)(p->remembered[k] << k);
+        out[n++] = mask;
+        for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++)
+            if (p->remembered[k])
+                for (unsigned a = 0; a < p->count; a++) {
+                    wr16(out + n, p->amps[k][a]);
+                    n += 2;
+                }
+    }
+    out[count_at] = used;
+    return n;
+}
+
+static int settings_decode(scs_fw_t *fw, const uint8_t *in, size_t len)
+{
+    scs_therapy_t *t = &fw->therapy;
+    size_t n = 0;
+    if (len < 22u || in[0] != SETTINGS_VERSION)
+        return 0;
+    t->active = in[1];
+    t->stim_on = in[2]; /* restarted by the caller */
+    t->adaptive_enabled = in[3];
+    t->dwell_ms = rd32(in + 4);
+    t->ramp_ua_per_s = rd16(in + 8);
+    fw->failed_handshakes = rd32(in + 10);
+    fw->backoff_until = (uint64_t)rd32(in + 14) | (uint64_t)rd32(in + 18) << 32;
+    n = 22;
+    uint8_t used = in[n++];
+    for (unsigned u = 0; u < used; u++) {
+        if (n + 3u > len || in[n] >= SCS_PROGRAMS || in[n + 1] == 0 || in[n + 1] > SCS_AREAS)
+            return 0;
+        scs_program_t *p = &t->programs[in[n]];
+        p->used = 1;
+        p->count = in[n + 1];
+        p->selectable = in[n + 2];
+        n += 3;
+        for (unsigned a = 0; a < p->count; a++) {
+            if (n + AREA_BYTES + 4u > len)
+                return 0;
+            scs_area_decode(in + n, &p->area[a]);
+            n += AREA_BYTES;
+            p->lo[a] = rd16(in + n);
+            p->hi[a] = rd16(in + n + 2);
+            n += 4;
+        }
+        uint8_t mask = in[n++];
+        for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++) {
+            p->remembered[k] = (uint8_t)(mask >> k & 1u);
+            if (p->remembered[k])
+                for (unsigned a = 0; a < p->count; a++) {
+                    p->amps[k][a] = rd16(in + n);
+                    n += 2;
+                }
+        }
+    }
+    return n == len;
+}
+
+/* 0, or a result code: STORAGE_ERROR when the settings do not fit. Power loss never returns on a board. */
+static uint8_t settings_buf[SCS_NVM_SLOT_SIZE]; /* one buffer: saving and booting never overlap */
+
+static uint8_t save(scs_fw_t *fw)
+{
+    uint8_t *buf = settings_buf;
+    size_t n = settings_encode(fw, buf);
+    if (!n)
+        return SCS_RESULT_STORAGE_ERROR;
+    return scs_nvm_save(&fw->nvm, buf, n) == -1 ? SCS_RESULT_STORAGE_ERROR : 0;
+}
+
+void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1)
+{
+    uint8_t *buf = settings_buf;
+    size_t len = 0;
+    uint32_t sequence = 0;
+    fw->nvm.slot[0] = slot0;
+    fw->nvm.slot[1] = slot1;
+    fw->nvm.fail_at_step = -1;
+    if (scs_nvm_load(&fw->nvm, buf, SCS_NVM_SLOT_SIZE, &len, &sequence) && settings_decode(fw, buf, len)) {
+        int v0 = scs_nvm_slot_valid(&fw->nvm, 0), v1 = scs_nvm_slot_valid(&fw->nvm, 1);
+        if (v0 != v1 && !scs_nvm_slot_blank(&fw->nvm, v0 ? 1u : 0u))
+            log_event(fw, KIND_RESET, RESET_SLOT_FALLBACK, v0 ? 0u : 1u);
+    } else {
+        memset(&fw->therapy, 0, sizeof fw->therapy);
+        fw->therapy.dwell_ms = 5000u;
+        fw->therapy.ramp_ua_per_s = 1000u;
+        fw->failed_handshakes = 0;
+        fw->backoff_until = 0;
+        if (!scs_nvm_slot_blank(&fw->nvm, 0) || !scs_nvm_slot_blank(&fw->nvm, 1)) {
+            fw->fault_flags |= 1u << FAULT_NVM_CORRUPT;
+            log_event(fw, KIND_FAULT, FAULT_NVM_CORRUPT, 0);
+            log_event(fw, KIND_RESET, RESET_DEFAULTS_LOADED, 0);
+        }
+    }
+    remembered(&fw->therapy);
+    uint8_t on = fw->therapy.stim_on;
+    fw->therapy.stim_on = 0;
+    if (on && fw->therapy.programs[fw->therapy.active].used && !fw->fault_flags)
+        stim_start(fw);
+    fw->outbox_len = 0;
+}
+
+void scs_fw_reboot(scs_fw_t *fw, int factory)
+{
+    static scs_event_t log[SCS_LOG_CAPACITY];
+    scs_keys_t keys = fw->keys;
+    scs_write_fn write = fw->write;
+    void *ctx = fw->write_ctx;
+    uint64_t ticks = fw->ticks;
+    uint16_t start = fw->log_start, count = fw->log_len;
+    uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
+    memcpy(log, fw->log, sizeof log);
+    if (factory)
+        scs_nvm_erase_all(&fw->nvm);
+    scs_fw_init(fw, &keys, write, ctx);
+    fw->ticks = ticks;
+    memcpy(fw->log, log, sizeof log); /* the event log is retained across resets */
+    fw->log_start = start;
+    fw->log_len = count;
+    scs_fw_boot(fw, slot0, slot1);
+}
+
 static void after_frame(scs_fw_t *fw)
 {
     send_events(fw);
     if (fw->pending_reset) {
-        /* the answer went out: reboot. No settings storage on the board yet, so every kind of reset
-         * starts from factory settings (the security back-off is kept only across soft resets). */
         uint8_t kind = (uint8_t)(fw->pending_reset - 1u);
-        uint32_t failed = fw->failed_handshakes;
-        uint64_t backoff = fw->backoff_until;
-        scs_keys_t keys = fw->keys;
-        scs_write_fn write = fw->write;
-        void *ctx = fw->write_ctx;
-        uint64_t ticks = fw->ticks;
-        scs_fw_init(fw, &keys, write, ctx);
-        fw->ticks = ticks;
-        if (kind != 2) {
-            fw->failed_handshakes = failed;
-            fw->backoff_until = backoff;
-        }
-        log_event(fw, KIND_RESET, kind == 2 ? 4u : kind, 0);
-        fw->outbox_len = 0;
+        fw->pending_reset = 0;
+        log_event(fw, KIND_RESET, kind == 2 ? RESET_FACTORY : kind, 0);
+        scs_fw_reboot(fw, kind == 2);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "scs_protocol.h"
+#include "nvm.h"
 #include "therapy.h"
 
 #define SCS_LOG_CAPACITY 128u
@@ -65,6 +66,8 @@ typedef struct {
     scs_event_t outbox[SCS_OUTBOX];
     uint8_t outbox_len;
     uint8_t pending_reset;     /* kind + 1 after a RESET was answered */
+    scs_nvm_t nvm;
+    uint32_t fault_flags;      /* bit n: fault code n (6: settings storage corrupt) */
     scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
     uint8_t cache_next;
     scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */
@@ -73,6 +76,10 @@ typedef struct {
 } scs_fw_t;
 
 void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx);
+/* Attach the two settings slots and start from them, as after a power-on. */
+void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1);
+/* Reboot: RAM state is lost, settings, the event log and the clock are kept. */
+void scs_fw_reboot(scs_fw_t *fw, int factory);
 /* Feed received bytes; responses go out through the write callback. */
 void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len);
 void scs_fw_advance(scs_fw_t *fw, uint64_t ticks);

@@ -8,7 +8,7 @@
 #define SCS_PROGRAMS 8u
 #define SCS_AREAS 4u
 #define SCS_CONTACTS 16u
-#define SCS_TRACE_CAPACITY 2048u
+#define SCS_TRACE_CAPACITY 1536u
 #define SCS_MEMORY_KEYS 8u /* remembered amplitudes: per posture 0..6, and 7 = AdaptiveStim off */
 
 typedef struct {

@@ -78,3 +78,20 @@ uint64_t hal_ticks(void)
 }
 
 void hal_watchdog_kick(void) { IWDG_KR = 0xAAAAu; }
+
+#define RETAINED_MAGIC 0x53435352u /* "RSCS": the retained area has been set up */
+
+/* Never initialised by the startup code, so it keeps its contents across resets (not across a full
+ * power-off: the 4 KB backup SRAM with VBAT, or two flash sectors, would; QEMU models neither). */
+__attribute__((section(".noinit"))) static uint8_t retained[2 * 2048u];
+__attribute__((section(".noinit"))) static uint32_t retained_magic;
+
+uint8_t *hal_settings_storage(void)
+{
+    if (retained_magic != RETAINED_MAGIC) { /* first power-on: blank storage */
+        for (unsigned i = 0; i < sizeof retained; i++)
+            retained[i] = 0xFFu;
+        retained_magic = RETAINED_MAGIC;
+    }
+    return retained;
+}

@@ -8,4 +8,7 @@ int hal_usart_read(uint8_t *byte);              /* 1 when a byte was received */
 void hal_usart_write(void *ctx, const uint8_t *data, size_t len);
 uint64_t hal_ticks(void);                        /* 1 MHz, extended to 64 bits */
 void hal_watchdog_kick(void);
+/* Two settings slots (2 x 2 KB) in retained SRAM: they survive resets (a power-off needs the backup
+ * SRAM or flash backend, to come). */
+uint8_t *hal_settings_storage(void);
 #endif

@@ -9,6 +9,8 @@ int main(void)
 {
     hal_init();
     scs_fw_init(&fw, &scs_board_keys, hal_usart_write, 0);
+    uint8_t *storage = hal_settings_storage();
+    scs_fw_boot(&fw, storage, storage + SCS_NVM_SLOT_SIZE);
     uint64_t last = hal_ticks();
     for (;;) {
         uint8_t b;
