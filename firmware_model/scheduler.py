@@ -380,7 +380,7 @@ def _serve_first_come_first_served(out: np.ndarray, area: np.ndarray, nominal: n
         table = np.zeros(8, dtype=np.int64)
         for _, occ, f in parts:
             table[f["area"]] = occ
-        occ = table[area]
+        occ = table.take(area)
     else:
         # burst areas: occupancy depends on the pulse's place in its burst
         keys = _sort_keys(parts)
