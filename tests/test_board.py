@@ -314,21 +314,12 @@ class _CorePort:
                          min_size=1, max_size=15))
 def test_the_c_core_and_the_reference_model_answer_generated_sequences_identically(sequence):
     from hil.bridge import Bridge
-    from hil.conformance.test_differential import comparable
+    from hil.conformance.test_differential import assert_same_answers
     from hil.targets.model import ModelTarget
     from protocol.reliability import RetryPolicy
 
-    policy = RetryPolicy(timeout_s=0.001, attempts=1)
-    board = Bridge(_CorePort(BoardCore(KEYS)), keys=KEYS, policy=policy)
-    model = ModelTarget().bridge()
-    for role, (name, fields) in sequence:
-        for b in (board, model):
-            if b.role is not role:
-                b.login(role)
-        got = board.request(make(CAT, name, **fields))
-        want = model.request(make(CAT, name, **fields))
-        assert got.name == want.name, f"{name}: {got.name} != {want.name}"
-        assert comparable(got.message) == comparable(want.message), f"{role.name} {name} {fields}"
+    board = Bridge(_CorePort(BoardCore(KEYS)), keys=KEYS, policy=RetryPolicy(timeout_s=0.001, attempts=1))
+    assert_same_answers(board, ModelTarget().bridge(), sequence)
 
 
 # --- persistent settings on the board ------------------------------------------------------------

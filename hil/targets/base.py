@@ -19,6 +19,22 @@ class TargetError(RuntimeError):
     pass
 
 
+def stop_process(proc) -> None:
+    """Terminate a target's helper process (board, QEMU), kill it if it lingers, close its pipes."""
+    import subprocess
+
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for f in (proc.stdout, proc.stderr):
+        if f is not None:
+            f.close()
+
+
 @dataclass(frozen=True)
 class TargetInfo:
     """The target as the device describes itself (DEVICE_INFO)."""

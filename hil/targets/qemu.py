@@ -9,7 +9,6 @@ close, also when the test run fails or is interrupted (QEMU dies with its parent
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -21,7 +20,7 @@ from pathlib import Path
 import serial
 
 from hil.board_build import build_arm
-from hil.targets.base import Target, TargetError
+from hil.targets.base import Target, TargetError, stop_process
 from protocol.reliability import RetryPolicy
 
 
@@ -110,13 +109,5 @@ class QemuTarget(Target):
     def close(self) -> None:
         if self._port is not None:
             self._port.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
+        stop_process(self.proc)
         self._dir.cleanup()
-        os.environ.pop("SCS_QEMU_PORT", None)

@@ -8,7 +8,7 @@ import sys
 
 import serial
 
-from hil.targets.base import Target, TargetError
+from hil.targets.base import Target, TargetError, stop_process
 
 
 class SimTarget(Target):
@@ -31,15 +31,7 @@ class SimTarget(Target):
         return serial.serial_for_url(self.where, baudrate=115200, timeout=0.05)
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stderr):
-            f.close()
+        stop_process(self.proc)
 
     def factory_reset(self, bridge) -> None:
         """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""

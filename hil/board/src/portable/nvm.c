@@ -2,13 +2,13 @@
 
 #include <string.h>
 
+#include "le.h"
+
 #include "crc32.h"
 
 #define MAGIC 0x31534353u
 #define HEADER 12u
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static void wr32(uint8_t *p, uint32_t v) { for (unsigned i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 
 /* sequence of a valid image, or -1 */
 static int64_t valid_sequence(const uint8_t *s)

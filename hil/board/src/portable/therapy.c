@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "le.h"
+
 #include "scs_protocol.h"
 
 #define PERIOD_NUMERATOR 1000000000ull
@@ -12,10 +14,6 @@
 #define CONTACT_OHM 1000u
 #define CASE_OHM 100u
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void wr32(uint8_t *p, uint32_t v) { for (unsigned i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 
 /* AREA_WRITE offsets relative to the waveform field (the message starts with program, area). */
 #define O(field) (SCS_AREA_WRITE_##field##_OFFSET - SCS_AREA_WRITE_WAVEFORM_OFFSET)
