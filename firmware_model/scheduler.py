@@ -37,6 +37,9 @@ TIMELINE_DTYPE = np.dtype([
     ("flags", "u1"),
 ])
 
+_START_OFFSET = TIMELINE_DTYPE.fields["start_tick"][1]
+_DISP_OFFSET = TIMELINE_DTYPE.fields["displacement_ticks"][1]
+
 FLAG_OUT_OF_COMPLIANCE = 1
 FLAG_PASSIVE = 2
 FLAG_BURST_LAST = 4
@@ -93,6 +96,8 @@ class _AreaPlan:
         self.headroom_mv = profile.supply_headroom_mv
         self.compliance_mv = profile.compliance_mv
         self.fixed_amplitude = self.ramp_ticks == 0
+        #: every field but the start tick is the same for all pulses of this area
+        self.is_fixed = self.fixed_amplitude and not cyc and len(self.offsets) == 1
         self.amplitude = min(area.amplitude_ua, self.cap_ua)
         self.out_of_compliance = area.amplitude_ua > self.cap_ua
         # floor(j*10^9/rate) repeats exactly every `repeat` periods (span `repeat_ticks`); a precomputed
@@ -233,12 +238,15 @@ class Scheduler:
         return self.bound.max_displacement_ticks
 
     def chunks(self, start_tick: int = 0, end_tick: int = PERIOD_NUMERATOR,
-               chunk_pulses: int = DEFAULT_CHUNK_PULSES, stage_free_at: int | None = None) -> Iterator[np.ndarray]:
+               chunk_pulses: int = DEFAULT_CHUNK_PULSES, stage_free_at: int | None = None,
+               native: bool = True) -> Iterator[np.ndarray]:
         """Timeline of pulses whose nominal start lies in [start_tick, end_tick), in chunks.
 
         Generation may start mid-stream: ``stage_free_at`` is the tick the output stage frees after
         the pulses before ``start_tick`` (default: free at ``start_tick``), so continuing a timeline
-        from where another call stopped gives exactly the pulses of one call.
+        from where another call stopped gives exactly the pulses of one call. Several areas whose
+        pulses differ only in their start use the compiled merge kernel when it is available
+        (``native=False``: always the numpy path; both give the same bytes).
         """
         if start_tick < 0 or end_tick < start_tick:
             raise ValueError(f"span [{start_tick}, {end_tick}) is not allowed: 0 <= start <= end ticks")
@@ -249,8 +257,30 @@ class Scheduler:
             stage_free_at = start_tick  # tick at which the output stage is next free
         templates: dict = {}
         t = start_tick
+        kernel = None
+        if native and len(self._plans) > 1 and all(p.is_fixed for p in self._plans):
+            from firmware_model.native import load
+
+            kernel = load()
+        if kernel is not None:
+            records, occ_table = self._fixed_tables()
         while t < end_tick:
             t1 = min(end_tick, t + window)
+            if kernel is not None:
+                starts = [p.period_starts(first_pulse_at_or_after(t, p.rate), first_pulse_at_or_after(t1, p.rate))
+                          for p in self._plans]
+                t = t1
+                counts = np.array([len(s) for s in starts], dtype=np.int64)
+                total = int(counts.sum())
+                if not total:
+                    continue
+                nominal = np.ascontiguousarray(np.concatenate(starts))
+                out = np.empty(total, dtype=TIMELINE_DTYPE)
+                stage_free_at = kernel(nominal.ctypes.data, counts.ctypes.data, len(starts), records.ctypes.data,
+                                       occ_table.ctypes.data, TIMELINE_DTYPE.itemsize, _START_OFFSET, _DISP_OFFSET,
+                                       stage_free_at, out.ctypes.data)
+                yield out
+                continue
             parts = [p.pulses(t, t1) for p in self._plans]
             t = t1
             if len(parts) == 1:
@@ -261,6 +291,17 @@ class Scheduler:
                     stage_free_at = _serve_first_come_first_served(out, area, nominal, parts, stage_free_at)
             if len(out):
                 yield out
+
+    def _fixed_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The record and occupancy of each running area, in plan order (for the merge kernel)."""
+        records = np.zeros(len(self._plans), dtype=TIMELINE_DTYPE)
+        occ = np.zeros(len(self._plans), dtype=np.int64)
+        for i, p in enumerate(self._plans):
+            _, o, fields = p.pulses(0, 0)
+            for name, value in fields.items():
+                records[i][name] = value
+            occ[i] = o
+        return records, occ
 
     def generate(self, start_tick: int = 0, end_tick: int = PERIOD_NUMERATOR) -> np.ndarray:
         """The whole timeline of [start_tick, end_tick) as one array."""

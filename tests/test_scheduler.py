@@ -333,3 +333,16 @@ def test_window_totals_count_pulses_charge_and_output_stage_energy():
     assert tot.charge_pc == (50 * 4000 * 300,)
     # rail = 4 mA * 2000 ohm + 1 V headroom = 9 V; both phases driven; 80 % efficiency
     assert tot.energy_pj[0] == pytest.approx(50 * 9.0 * 2 * 4000 * 300 / 0.8)
+
+
+@FAST
+@given(sched=schedulers(), chunk=st.integers(1, 3000), end=st.integers(1, 2_000_000))
+def test_the_compiled_merge_kernel_gives_the_same_bytes_as_the_numpy_path(sched, chunk, end):
+    from firmware_model.native import load
+
+    if load() is None:
+        pytest.skip("no C compiler: the numpy path is the only one")
+    native = list(sched.chunks(0, end, chunk_pulses=chunk))
+    numpy_path = list(sched.chunks(0, end, chunk_pulses=chunk, native=False))
+    join = lambda parts: np.concatenate(parts).tobytes() if parts else b""  # noqa: E731
+    assert join(native) == join(numpy_path)
