@@ -60,20 +60,21 @@ def test_pulse_starts_match_the_reference_scheduler_to_the_tick(clinician, scs_i
 def test_adaptive_stim_applies_the_amplitude_remembered_for_a_posture_after_its_dwell(clinician):
     program(clinician, 0, [area(0, 1, amplitude_ua=3000)])
     clinician.call("LIMITS_WRITE", program=0, area=0, min_amplitude_ua=0, max_amplitude_ua=5000, patient_selectable=1)
-    clinician.call("ADAPTIVE_SET", enabled=1, dwell_ms=1000, ramp_ua_per_s=25_000)
+    # a dwell long against the link's latency: a target's own clock keeps running between requests
+    clinician.call("ADAPTIVE_SET", enabled=1, dwell_ms=5000, ramp_ua_per_s=25_000)
     clinician.call("STIM_SET", on=1)
     clinician.call("POSTURE_INPUT", posture=1)
-    wait(clinician, 1_100_000, True)
+    wait(clinician, 5_100_000, True)
     assert clinician.call("STATUS_GET").posture == 1
     clinician.call("AMPLITUDE_STEP", area=0, steps=-10)
     clinician.call("POSTURE_INPUT", posture=0)
     wait(clinician, 500_000, True)
     assert clinician.call("STATUS_GET").amplitude_ua[0] == 2500, "no change before the dwell time"
-    wait(clinician, 700_000, True)
+    wait(clinician, 4_700_000, True)
     st = clinician.call("STATUS_GET")
     assert st.posture == 0 and st.amplitude_ua[0] == 3000
     clinician.call("POSTURE_INPUT", posture=1)
-    wait(clinician, 1_200_000, True)
+    wait(clinician, 5_200_000, True)
     assert clinician.call("STATUS_GET").amplitude_ua[0] == 2500
 
 

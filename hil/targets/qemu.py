@@ -47,13 +47,20 @@ class QemuTarget(Target):
         super().__init__(keys)
         if shutil.which("qemu-system-arm") is None:
             raise TargetError("qemu-system-arm is missing: make test installs it (Debian: qemu-system-arm)")
-        elf = build_arm()
-        self.port_number = _free_port()
+        self.elf = build_arm()
+        self.icount_shift = icount_shift
         self._dir = tempfile.TemporaryDirectory(prefix="scs-qemu-")
         self.qmp_path = Path(self._dir.name) / "qmp.sock"
-        cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(elf),
+        self.proc = None
+        self._port = None
+        self._boot()
+
+    def _boot(self) -> None:
+        """Start QEMU (a board with power just applied: its RAM, settings included, starts blank)."""
+        self.port_number = _free_port()
+        cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(self.elf),
                "-serial", f"tcp:127.0.0.1:{self.port_number},server=on,wait=off",
-               "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={icount_shift},sleep=off"]
+               "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={self.icount_shift},sleep=off"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         self._port = None
         deadline = time.monotonic() + 10
@@ -62,12 +69,11 @@ class QemuTarget(Target):
                 raise TargetError(f"qemu exited: {self.proc.stdout.read().decode(errors='replace')}")
             try:
                 self._port = serial.serial_for_url(f"socket://127.0.0.1:{self.port_number}", timeout=0.05)
-                break
+                return
             except serial.SerialException:
                 time.sleep(0.05)
-        if self._port is None:
-            self.close()
-            raise TargetError(f"qemu's serial port 127.0.0.1:{self.port_number} did not open")
+        self.close()
+        raise TargetError(f"qemu's serial port 127.0.0.1:{self.port_number} did not open")
 
     def open_port(self):
         self._port.reset_input_buffer()
@@ -96,18 +102,32 @@ class QemuTarget(Target):
                 raise TargetError(f"qemu refused {command}: {reply['error']}")
 
     def factory_reset(self, bridge) -> None:
-        """A power-on reset of the board (QMP system_reset: whatever state a test left is gone), then
-        RESET kind 2 to erase the settings it keeps in retained memory."""
+        """A reset of the board (QMP system_reset), then RESET kind 2 to erase the settings it keeps
+        in retained memory. When a test left the handshake backing off (which survives resets, by
+        design), power the board off and on instead: a fresh QEMU starts with blank memory."""
+        from protocol.security import HandshakeError
+
         self._qmp("system_reset")
         time.sleep(0.05)
+        self._reattach(bridge)
+        try:
+            super().factory_reset(bridge)
+        except HandshakeError:
+            stop_process(self.proc)
+            self._port.close()
+            self._boot()
+            self._reattach(bridge)
+
+    def _reattach(self, bridge) -> None:
         self._port.reset_input_buffer()
+        bridge.port = self._port
         bridge.host.end_session()
         bridge.role = None
         bridge._need_delimiter = True
-        super().factory_reset(bridge)
 
     def close(self) -> None:
         if self._port is not None:
             self._port.close()
-        stop_process(self.proc)
+        if self.proc is not None:
+            stop_process(self.proc)
         self._dir.cleanup()

@@ -32,6 +32,7 @@ void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t
     memcpy(keys.clinician_key, clinician_key, SCS_KEY_SIZE);
     memcpy(keys.nonce_seed, seed, SCS_KEY_SIZE);
     scs_fw_init(&h->fw, &keys, collect, h);
+    h->fw.virtual_clock = 1; /* the host library's clock moves only by CLOCK_ADVANCE or scs_host_advance */
     memset(h->slots, 0xFF, sizeof h->slots);
     scs_fw_boot(&h->fw, h->slots[0], h->slots[1]);
     return h;

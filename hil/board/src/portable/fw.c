@@ -1,5 +1,6 @@
 #include "fw.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "le.h"
@@ -11,7 +12,8 @@
 #include "therapy.h"
 
 #define FIRMWARE_VERSION 0x000100u /* 0.1.0 */
-#define CAPABILITIES 4u            /* pulse trace; no virtual clock, simulated inputs or fuel gauge yet */
+#define CAPABILITIES (2u | 4u | 8u) /* simulated inputs, pulse trace, rechargeable (+1: virtual clock) */
+#define IMPEDANCE_CHECK_TICKS 10000000u
 #define BACKOFF_BASE_TICKS 1000000u
 #define BACKOFF_MAX_TICKS 64000000u
 #define NO_FIELD 255u
@@ -20,6 +22,12 @@
 void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx)
 {
     memset(fw, 0, sizeof *fw);
+    for (unsigned i = 0; i < 16u; i++)
+        fw->lead_ohms[i] = fw->therapy.ohms[i] = 1000u;
+    fw->pending_posture = 0xFFu;
+    fw->next_impedance_check = IMPEDANCE_CHECK_TICKS;
+    fw->soc = 0.8;
+    fw->battery_state = 1;
     fw->therapy.adaptive_enabled = 0;
     fw->therapy.dwell_ms = 5000u;
     fw->therapy.ramp_ua_per_s = 1000u;
@@ -28,7 +36,6 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
     fw->write_ctx = write_ctx;
 }
 
-void scs_fw_advance(scs_fw_t *fw, uint64_t ticks) { fw->ticks += ticks; }
 
 static void security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail);
 static uint8_t save(scs_fw_t *fw);
@@ -178,7 +185,7 @@ static void on_device_info(scs_fw_t *fw, uint16_t seq)
     wr32(out + SCS_DEVICE_INFO_FIRMWARE_VERSION_OFFSET, FIRMWARE_VERSION);
     wr64(out + SCS_DEVICE_INFO_DEVICE_ID_OFFSET, fw->keys.device_id);
     wr32(out + SCS_DEVICE_INFO_TICK_NS_OFFSET, 1000u);
-    wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, CAPABILITIES);
+    wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, CAPABILITIES | (fw->virtual_clock ? 1u : 0u));
     out[SCS_DEVICE_INFO_CONTACT_COUNT_OFFSET] = 16;
     out[SCS_DEVICE_INFO_MAX_PROGRAMS_OFFSET] = 8;
     out[SCS_DEVICE_INFO_MAX_AREAS_OFFSET] = 4;
@@ -311,6 +318,193 @@ static void stim_stop(scs_fw_t *fw, int log)
     fw->therapy.stim_on = 0;
 }
 
+/* --- simulated inputs, timers and the fuel gauge ------------------------------------------------- */
+enum { FAULT_OPEN = 1, FAULT_SHORT = 2, FAULT_CUTOFF = 4 };
+enum { MODE_POSTURE_APPLIED = 7, MODE_AREA_STOPPED = 8, MODE_FAULT_CLEARED = 9 };
+enum { BATT_FULL, BATT_OK, BATT_SOON, BATT_NOW, BATT_CUTOFF };
+enum { RCH_IDLE, RCH_CC, RCH_CV, RCH_HOT, RCH_OV, RCH_COMPLETE };
+#define CAPACITY_MAH 200.0
+#define R_CELL 0.5
+#define V_LIMIT 4.187
+#define CC_A 0.050
+#define END_A (CC_A / 10.0) /* C/20 of 200 mAh */
+
+static double ocv(double soc)
+{
+    static const double s[9] = {0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0};
+    static const double v[9] = {3.200, 3.494, 3.575, 3.625, 3.697, 3.854, 3.937, 4.046, 4.187};
+    if (soc <= 0.0)
+        return v[0];
+    for (unsigned i = 1; i < 9; i++)
+        if (soc <= s[i])
+            return v[i - 1] + (v[i] - v[i - 1]) * (soc - s[i - 1]) / (s[i] - s[i - 1]);
+    return v[8];
+}
+
+static uint8_t battery_state_of(const scs_fw_t *fw)
+{
+    if (fw->cutoff) return BATT_CUTOFF;
+    if (fw->soc < 0.10) return BATT_NOW;
+    if (fw->soc < 0.30) return BATT_SOON;
+    if (fw->soc >= 0.95) return BATT_FULL;
+    return BATT_OK;
+}
+
+static void set_recharge(scs_fw_t *fw, uint8_t state)
+{
+    if (fw->recharge_state != state) {
+        fw->recharge_state = state;
+        log_event(fw, KIND_RECHARGE, state, 0);
+    }
+}
+
+static void stim_stop(scs_fw_t *fw, int log);
+
+/* Integrate the cell over dt seconds at the present load or charge (a coulomb counter). */
+static void fuel_gauge(scs_fw_t *fw, double dt)
+{
+    double v_open = ocv(fw->soc);
+    if (fw->coupled && fw->recharge_state != RCH_COMPLETE) {
+        if (fw->recharge_state == RCH_IDLE)
+            set_recharge(fw, RCH_CC);
+        double i = CC_A, by_link = fw->link_w * 0.85 / V_LIMIT;
+        if (i > by_link)
+            i = by_link;
+        if (fw->recharge_state == RCH_CC && v_open + i * R_CELL >= V_LIMIT)
+            set_recharge(fw, RCH_CV);
+        if (fw->recharge_state == RCH_CV) {
+            i = (V_LIMIT - v_open) / R_CELL;
+            if (i > by_link)
+                i = by_link;
+        }
+        if (fw->recharge_state == RCH_CV && i <= END_A) {
+            set_recharge(fw, RCH_COMPLETE);
+            i = 0;
+        }
+        fw->battery_current_a = i;
+        fw->soc += i * dt / 3.6 / CAPACITY_MAH;
+        if (fw->soc > 1.0)
+            fw->soc = 1.0;
+        if (fw->cutoff && fw->soc >= 0.05) { /* recharged enough to stimulate again */
+            fw->cutoff = 0;
+            fw->fault_flags &= ~(1u << FAULT_CUTOFF);
+            log_event(fw, KIND_MODE, MODE_FAULT_CLEARED, FAULT_CUTOFF);
+        }
+    } else {
+        if (!fw->coupled)
+            set_recharge(fw, RCH_IDLE);
+        double i = fw->cutoff ? 0.0 : 10e-6 + scs_stim_current_a(&fw->therapy, v_open);
+        fw->battery_current_a = -i;
+        fw->soc -= i * dt / 3.6 / CAPACITY_MAH;
+        if (fw->soc <= 0.02 && !fw->cutoff) {
+            fw->soc = 0.02;
+            fw->cutoff = 1;
+        }
+    }
+    uint8_t state = battery_state_of(fw);
+    if (state != fw->battery_state) {
+        fw->battery_state = state;
+        log_event(fw, KIND_BATTERY, state, 0);
+        if (state == BATT_CUTOFF) {
+            fw->fault_flags |= 1u << FAULT_CUTOFF;
+            log_event(fw, KIND_FAULT, FAULT_CUTOFF, 0);
+            stim_stop(fw, 1);
+        }
+    }
+}
+
+static void check_impedance(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    uint16_t open = 0, shorted = 0;
+    memcpy(t->ohms, fw->lead_ohms, sizeof t->ohms);
+    for (unsigned c = 0; c < 16u; c++) {
+        if (t->ohms[c] > 4000u) open |= (uint16_t)(1u << c);
+        if (t->ohms[c] < 250u) shorted |= (uint16_t)(1u << c);
+    }
+    uint32_t mask = (uint32_t)(open | shorted);
+    const unsigned codes[2] = {FAULT_OPEN, FAULT_SHORT};
+    const int present[2] = {open != 0, shorted != 0};
+    for (unsigned k = 0; k < 2; k++) {
+        uint32_t bit = 1u << codes[k];
+        if (present[k] && !(fw->fault_flags & bit)) {
+            fw->fault_flags |= bit;
+            log_event(fw, KIND_FAULT, (uint16_t)codes[k], mask);
+        } else if (!present[k] && (fw->fault_flags & bit)) {
+            fw->fault_flags &= ~bit;
+            log_event(fw, KIND_MODE, MODE_FAULT_CLEARED, codes[k]);
+        }
+    }
+    uint8_t stopped = scs_stopped_areas(t);
+    if (t->stim_on)
+        for (unsigned a = 0; a < SCS_AREAS; a++)
+            if ((stopped >> a & 1u) && !(t->stopped >> a & 1u))
+                log_event(fw, KIND_MODE, MODE_AREA_STOPPED, a);
+    t->stopped = stopped;
+    scs_stim_retarget(t, fw->ticks);
+}
+
+static void start_ramp(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    fw->ramp_next = 0;
+    if (memcmp(t->applied, t->target, sizeof t->applied) != 0)
+        fw->ramp_next = fw->ticks + (50ull * 1000000ull + t->ramp_ua_per_s - 1u) / t->ramp_ua_per_s;
+}
+
+static void timers(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    if (fw->ticks >= fw->next_impedance_check) {
+        check_impedance(fw);
+        fw->next_impedance_check = fw->ticks + IMPEDANCE_CHECK_TICKS;
+    }
+    if (fw->pending_posture != 0xFFu && fw->ticks >= fw->posture_since + (uint64_t)t->dwell_ms * 1000u) {
+        t->posture = fw->pending_posture;
+        fw->pending_posture = 0xFFu;
+        log_event(fw, KIND_MODE, MODE_POSTURE_APPLIED, t->posture);
+        uint16_t keep[SCS_AREAS];
+        memcpy(keep, t->applied, sizeof keep);
+        remembered(t); /* the amplitudes remembered for this posture become the target */
+        memcpy(t->target, t->applied, sizeof t->target);
+        memcpy(t->applied, keep, sizeof keep);
+        start_ramp(fw);
+    }
+    if (fw->ramp_next && fw->ticks >= fw->ramp_next) {
+        for (unsigned a = 0; a < SCS_AREAS; a++) {
+            if (t->target[a] > t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] + 50u);
+            else if (t->target[a] < t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] - 50u);
+        }
+        scs_stim_retarget(t, fw->ticks);
+        start_ramp(fw);
+    }
+}
+
+/* Move the clock by delta ticks: fuel gauge and timers event by event; with catch_up, every pulse
+ * due is emitted before each event (CLOCK_ADVANCE), else the main loop emits them in batches. */
+static void advance(scs_fw_t *fw, uint64_t delta, int catch_up)
+{
+    uint64_t end = fw->ticks + delta;
+    while (fw->ticks < end) {
+        uint64_t next = end;
+        if (fw->next_impedance_check < next) next = fw->next_impedance_check;
+        if (fw->pending_posture != 0xFFu) {
+            uint64_t due = fw->posture_since + (uint64_t)fw->therapy.dwell_ms * 1000u;
+            if (due < next) next = due;
+        }
+        if (fw->ramp_next && fw->ramp_next < next) next = fw->ramp_next;
+        if (next <= fw->ticks) next = fw->ticks + 1u;
+        fuel_gauge(fw, (double)(next - fw->ticks) / 1e6);
+        fw->ticks = next;
+        if (catch_up)
+            while (!scs_stim_service(&fw->therapy, fw->ticks)) {
+            }
+        timers(fw);
+    }
+}
+
+void scs_fw_advance(scs_fw_t *fw, uint64_t ticks) { advance(fw, ticks, 0); }
+
 static void send_amplitude(scs_fw_t *fw, uint16_t seq, uint8_t result)
 {
     uint8_t out[SCS_AMPLITUDE_SIZE];
@@ -378,10 +572,11 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         for (unsigned a = 0; a < SCS_AREAS; a++)
             wr16(out + SCS_STATUS_AMPLITUDE_UA_OFFSET + 2 * a, t->applied[a]);
         wr64(out + SCS_STATUS_CLOCK_TICKS_OFFSET, fw->ticks);
-        wr16(out + SCS_STATUS_BATTERY_SOC_PERMILLE_OFFSET, 800);
-        wr16(out + SCS_STATUS_BATTERY_MV_OFFSET, 3937);
-        out[SCS_STATUS_BATTERY_STATE_OFFSET] = 1;
-        wr32(out + SCS_STATUS_TEMPERATURE_MC_OFFSET, 37000u);
+        wr16(out + SCS_STATUS_BATTERY_SOC_PERMILLE_OFFSET, (uint16_t)(fw->soc * 1000.0 + 0.5));
+        wr16(out + SCS_STATUS_BATTERY_MV_OFFSET, (uint16_t)((ocv(fw->soc) + fw->battery_current_a * R_CELL) * 1000.0 + 0.5));
+        out[SCS_STATUS_BATTERY_STATE_OFFSET] = fw->battery_state;
+        out[SCS_STATUS_RECHARGE_STATE_OFFSET] = fw->recharge_state;
+        wr32(out + SCS_STATUS_TEMPERATURE_MC_OFFSET, 37000u); /* no temperature sensor on the dev board */
         out[SCS_STATUS_MRI_MODE_OFFSET] = t->mri;
         wr32(out + SCS_STATUS_FAULT_FLAGS_OFFSET, fw->fault_flags);
         out[SCS_STATUS_POSTURE_OFFSET] = t->posture;
@@ -395,9 +590,10 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
             send_saved(fw, seq, m->id);
         } else if (t->stim_on) {
             send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
-        } else if (!t->programs[t->active].used) {
+        } else if (!t->programs[t->active].used || fw->cutoff) {
             send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 0);
         } else {
+            check_impedance(fw);
             stim_start(fw);
             send_saved(fw, seq, m->id);
         }
@@ -416,6 +612,8 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         stim_stop(fw, 0);
         t->active = prog;
         remembered(t);
+        memcpy(t->target, t->applied, sizeof t->target);
+        fw->ramp_next = 0;
         log_event(fw, KIND_MODE, MODE_PROGRAM_SELECTED, prog);
         if (was_on)
             stim_start(fw);
@@ -447,6 +645,8 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
             clamped |= got != want;
             t->applied[a] = (uint16_t)got;
         }
+        memcpy(t->target, t->applied, sizeof t->target);
+        fw->ramp_next = 0;
         unsigned key = memory_key(t);
         prog->remembered[key] = 1;
         memcpy(prog->amps[key], t->applied, sizeof t->applied);
@@ -496,6 +696,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
             uint8_t was_on = t->stim_on;
             stim_stop(fw, 0);
             remembered(t);
+            memcpy(t->target, t->applied, sizeof t->target);
             if (was_on)
                 stim_start(fw);
         }
@@ -540,6 +741,8 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         if (prog_i == t->active) {
             if (t->applied[area] < lo) t->applied[area] = lo;
             if (t->applied[area] > hi) t->applied[area] = hi;
+            if (t->target[area] < lo) t->target[area] = lo;
+            if (t->target[area] > hi) t->target[area] = hi;
             scs_stim_retarget(t, fw->ticks);
         }
         send_saved(fw, seq, m->id);
@@ -560,8 +763,13 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
     }
     case SCS_MSG_IMPEDANCE_GET: {
         uint8_t out[SCS_IMPEDANCE_SIZE] = {0};
-        for (unsigned c = 0; c < SCS_CONTACTS; c++)
-            wr16(out + SCS_IMPEDANCE_OHMS_OFFSET + 2 * c, 1000);
+        uint16_t faulted = 0;
+        for (unsigned c = 0; c < SCS_CONTACTS; c++) {
+            wr16(out + SCS_IMPEDANCE_OHMS_OFFSET + 2 * c, t->ohms[c]);
+            if (t->ohms[c] < 250u || t->ohms[c] > 4000u)
+                faulted |= (uint16_t)(1u << c);
+        }
+        wr16(out + SCS_IMPEDANCE_FAULTED_MASK_OFFSET, faulted);
         send_frame(fw, SCS_MSG_IMPEDANCE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
     }
@@ -597,8 +805,12 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         return;
     case SCS_MSG_CHARGING_STATUS_GET: {
         uint8_t out[SCS_CHARGING_STATUS_SIZE] = {0};
+        int32_t ua = fw->battery_current_a > 0 ? (int32_t)(fw->battery_current_a * 1e6 + 0.5) : 0;
+        out[SCS_CHARGING_STATUS_RECHARGE_STATE_OFFSET] = fw->recharge_state;
+        wr32(out + SCS_CHARGING_STATUS_BATTERY_CURRENT_UA_OFFSET, (uint32_t)ua);
+        wr32(out + SCS_CHARGING_STATUS_RECEIVED_MW_OFFSET, (uint32_t)(ua * 1e-6 * V_LIMIT / 0.85 * 1000.0));
         wr32(out + SCS_CHARGING_STATUS_TEMPERATURE_MC_OFFSET, 37000u);
-        wr16(out + SCS_CHARGING_STATUS_BATTERY_SOC_PERMILLE_OFFSET, 800);
+        wr16(out + SCS_CHARGING_STATUS_BATTERY_SOC_PERMILLE_OFFSET, (uint16_t)(fw->soc * 1000.0 + 0.5));
         send_frame(fw, SCS_MSG_CHARGING_STATUS, SCS_FLAG_RESPONSE, seq, out, sizeof out);
         return;
     }
@@ -648,8 +860,42 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
         fw->pending_reset = (uint8_t)(p[0] + 1u);
         return;
+    case SCS_MSG_CLOCK_ADVANCE: {
+        uint8_t out[SCS_CLOCK_SIZE];
+        if (!fw->virtual_clock) {
+            send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, NO_FIELD); /* a real clock can't jump */
+            return;
+        }
+        advance(fw, rd32(p), 1);
+        wr64(out, fw->ticks);
+        send_frame(fw, SCS_MSG_CLOCK, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        return;
+    }
+    case SCS_MSG_POSTURE_INPUT: {
+        uint8_t posture = p[0];
+        if (fw->pending_posture == 0xFFu || fw->pending_posture != posture) {
+            fw->pending_posture = posture != t->posture ? posture : 0xFFu;
+            fw->posture_since = fw->ticks;
+        }
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
+    case SCS_MSG_IMPEDANCE_INPUT:
+        fw->lead_ohms[p[0]] = rd16(p + SCS_IMPEDANCE_INPUT_OHMS_OFFSET);
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    case SCS_MSG_RECHARGE_COUPLING_INPUT: {
+        uint32_t tx = rd32(p + SCS_RECHARGE_COUPLING_INPUT_TRANSMIT_MW_OFFSET);
+        double d = rd16(p), mis = rd16(p + SCS_RECHARGE_COUPLING_INPUT_MISALIGNMENT_MM_OFFSET);
+        fw->coupled = tx != 0;
+        /* received power falls with separation (15 mm scale) and misalignment (20 mm), as the model's link */
+        fw->link_w = tx / 1000.0 * 0.6 * exp(-d / 15.0) * exp(-(mis / 20.0) * (mis / 20.0));
+        if (!fw->coupled)
+            set_recharge(fw, RCH_IDLE);
+        send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
+        return;
+    }
     default:
-        /* inputs of a simulated device (posture, coupling, impedance, clock): a real board refuses them */
         send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, NO_FIELD);
         return;
     }
@@ -883,6 +1129,8 @@ void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1)
         }
     }
     remembered(&fw->therapy);
+    memcpy(fw->therapy.target, fw->therapy.applied, sizeof fw->therapy.target);
+    check_impedance(fw);
     uint8_t on = fw->therapy.stim_on;
     fw->therapy.stim_on = 0;
     if (on && fw->therapy.programs[fw->therapy.active].used && !fw->fault_flags)
@@ -899,6 +1147,13 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint64_t ticks = fw->ticks;
     uint16_t start = fw->log_start, count = fw->log_len;
     uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
+    /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
+     * simulated lead and coil) */
+    double soc = fw->soc;
+    uint8_t cutoff = fw->cutoff, coupled = fw->coupled, virtual_clock = fw->virtual_clock;
+    double link = fw->link_w;
+    uint16_t lead[16];
+    memcpy(lead, fw->lead_ohms, sizeof lead);
     memcpy(log, fw->log, sizeof log);
     if (factory)
         scs_nvm_erase_all(&fw->nvm);
@@ -907,6 +1162,18 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     memcpy(fw->log, log, sizeof log); /* the event log is retained across resets */
     fw->log_start = start;
     fw->log_len = count;
+    fw->soc = soc;
+    fw->cutoff = cutoff;
+    fw->virtual_clock = virtual_clock;
+    fw->battery_state = battery_state_of(fw);
+    if (cutoff)
+        fw->fault_flags |= 1u << FAULT_CUTOFF;
+    if (!factory) {
+        memcpy(fw->lead_ohms, lead, sizeof lead);
+        fw->coupled = coupled;
+        fw->link_w = link;
+    }
+    fw->next_impedance_check = fw->ticks + IMPEDANCE_CHECK_TICKS;
     scs_fw_boot(fw, slot0, slot1);
 }
 

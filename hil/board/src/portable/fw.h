@@ -67,7 +67,20 @@ typedef struct {
     uint8_t outbox_len;
     uint8_t pending_reset;     /* kind + 1 after a RESET was answered */
     scs_nvm_t nvm;
-    uint32_t fault_flags;      /* bit n: fault code n (6: settings storage corrupt) */
+    uint32_t fault_flags;      /* bit n: fault code n (1 open, 2 short, 4 cut-off, 6 settings storage) */
+    /* simulated inputs and their timers */
+    uint16_t lead_ohms[16];    /* what the next impedance check will measure */
+    uint64_t next_impedance_check;
+    uint8_t pending_posture;   /* 0xFF: none */
+    uint64_t posture_since;
+    uint64_t ramp_next;        /* 0: no AdaptiveStim ramp running */
+    /* fuel gauge: coulomb counter over the cell's OCV table, CC-CV charge control */
+    double soc;
+    double battery_current_a;  /* positive while charging */
+    uint8_t coupled;
+    double link_w;             /* power the coil can deliver to the charger, W */
+    uint8_t recharge_state, battery_state, cutoff;
+    uint8_t virtual_clock;     /* 1: only CLOCK_ADVANCE moves the clock (emulator, host library) */
     scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
     uint8_t cache_next;
     scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */

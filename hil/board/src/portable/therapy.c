@@ -240,14 +240,14 @@ int scs_interleave_ok(const scs_area_t *areas, unsigned n)
 }
 
 /* --- the pulse scheduler -------------------------------------------------------------------------- */
-static uint32_t load_ohm(const scs_area_t *a)
+static uint32_t load_ohm(const scs_area_t *a, const uint16_t *ohms)
 {
     uint32_t cathode = 0;
     double g = 0;
     for (unsigned i = 0; i < SCS_CONTACTS; i++) {
-        cathode += a->share[i] * CONTACT_OHM;
+        cathode += a->share[i] * (uint32_t)ohms[i];
         if (a->anode_mask >> i & 1u)
-            g += 1.0 / CONTACT_OHM;
+            g += 1.0 / (ohms[i] ? ohms[i] : 1u);
     }
     if (a->case_anode)
         g += 1.0 / CASE_OHM;
@@ -261,7 +261,8 @@ static void plan(scs_therapy_t *t)
 {
     const scs_program_t *prog = &t->programs[t->active];
     for (unsigned a = 0; a < prog->count; a++) {
-        uint32_t ua = COMPLIANCE_MV * 1000u / load_ohm(&prog->area[a]);
+        uint32_t load = load_ohm(&prog->area[a], t->ohms);
+        uint32_t ua = load ? COMPLIANCE_MV * 1000u / load : 25500u;
         if (ua > 25500u)
             ua = 25500u;
         t->cap_ua[a] = (uint16_t)(ua - ua % 50u);
@@ -328,6 +329,43 @@ static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint32_t k)
     return (uint16_t)(amp < t->cap_ua[ai] ? amp : t->cap_ua[ai]);
 }
 
+uint8_t scs_stopped_areas(const scs_therapy_t *t)
+{
+    const scs_program_t *prog = &t->programs[t->active];
+    uint8_t stopped = 0;
+    for (unsigned a = 0; a < prog->count; a++)
+        for (unsigned c = 0; c < SCS_CONTACTS; c++) {
+            int used = prog->area[a].share[c] || (prog->area[a].anode_mask >> c & 1u);
+            if (used && (t->ohms[c] < 250u || t->ohms[c] > 4000u))
+                stopped |= (uint8_t)(1u << a);
+        }
+    return stopped;
+}
+
+double scs_stim_current_a(const scs_therapy_t *t, double cell_v)
+{
+    /* as the model: rail = min(I*Z + 1 V, compliance); energy = rail * driven charge / 0.8 */
+    const scs_program_t *prog = &t->programs[t->active];
+    if (!t->stim_on || !prog->used)
+        return 0;
+    double watts = 0;
+    for (unsigned a = 0; a < prog->count; a++) {
+        if (t->stopped >> a & 1u)
+            continue;
+        const scs_area_t *ar = &prog->area[a];
+        double amp = (t->applied[a] < t->cap_ua[a] ? t->applied[a] : t->cap_ua[a]) * 1e-6;
+        double rail = amp * load_ohm(ar, t->ohms) + 1.0;
+        if (rail > COMPLIANCE_MV / 1000.0)
+            rail = COMPLIANCE_MV / 1000.0;
+        double driven = amp * ar->pulse_width_us * 1e-6 * (ar->recharge == 0 ? 2.0 : 1.0);
+        double per_s = ar->rate_mhz / 1000.0 * per_period(ar);
+        if (ar->cycle_on_ms)
+            per_s *= (double)ar->cycle_on_ms / (ar->cycle_on_ms + ar->cycle_off_ms);
+        watts += rail * driven * per_s / 0.8;
+    }
+    return watts / cell_v;
+}
+
 void scs_stim_start(scs_therapy_t *t, uint64_t now)
 {
     const scs_program_t *prog = &t->programs[t->active];
@@ -345,10 +383,10 @@ void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
     plan(t);
 }
 
-void scs_stim_service(scs_therapy_t *t, uint64_t now)
+int scs_stim_service(scs_therapy_t *t, uint64_t now)
 {
     if (!t->stim_on || now < t->origin)
-        return;
+        return 1;
     const scs_program_t *prog = &t->programs[t->active];
     uint64_t rel = now - t->origin;
     /* a bounded batch per call: the main loop must keep serving the UART even if the timer runs
@@ -359,10 +397,10 @@ void scs_stim_service(scs_therapy_t *t, uint64_t now)
             if (best < 0 || t->next[a].nominal < t->next[best].nominal)
                 best = (int)a;
         if (best < 0 || t->next[best].nominal >= rel)
-            return;
+            return 1;
         const scs_area_t *a = &prog->area[best];
         scs_next_t *n = &t->next[best];
-        if (in_on_time(a, n->k)) {
+        if (in_on_time(a, n->k) && !(t->stopped >> best & 1u)) {
             uint64_t start = n->nominal > t->stage_free ? n->nominal : t->stage_free;
             t->stage_free = start + occ_of(a, n->i);
             if (t->tracing) {
@@ -378,4 +416,5 @@ void scs_stim_service(scs_therapy_t *t, uint64_t now)
         }
         advance_next(a, n);
     }
+    return 0;
 }

@@ -58,6 +58,9 @@ typedef struct {
     uint32_t dwell_ms;
     uint16_t ramp_ua_per_s;
     uint16_t applied[SCS_AREAS];
+    uint16_t target[SCS_AREAS];  /* AdaptiveStim ramps applied toward this */
+    uint16_t ohms[SCS_CONTACTS]; /* the last impedance check */
+    uint8_t stopped;             /* bit a: area a uses a faulted contact and emits nothing */
     /* the running pulse train */
     uint64_t origin, stage_free;
     uint16_t cap_ua[SCS_AREAS];
@@ -76,6 +79,11 @@ uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
 /* 1 when the areas can share the output stage within the displacement bound. */
 int scs_interleave_ok(const scs_area_t *areas, unsigned n);
 void scs_stim_start(scs_therapy_t *t, uint64_t now);
+/* Which areas of the active program use a contact outside [250, 4000] ohms (bit per area). */
+uint8_t scs_stopped_areas(const scs_therapy_t *t);
+/* The quiescent-free current the running program draws from a cell at cell_v volts, amperes. */
+double scs_stim_current_a(const scs_therapy_t *t, double cell_v);
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now);
-void scs_stim_service(scs_therapy_t *t, uint64_t now);
+/* Emit due pulses (a bounded batch); 1 when caught up. */
+int scs_stim_service(scs_therapy_t *t, uint64_t now);
 #endif

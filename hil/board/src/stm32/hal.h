@@ -7,6 +7,9 @@ void hal_init(void);
 int hal_usart_read(uint8_t *byte);              /* 1 when a byte was received */
 void hal_usart_write(void *ctx, const uint8_t *data, size_t len);
 uint64_t hal_ticks(void);                        /* 1 MHz, extended to 64 bits */
+/* 1 in an emulator without a clock model (QEMU's netduinoplus2 has no RCC: its CR reads 0, a real
+ * chip's reads HSION|HSIRDY): there the firmware keeps a virtual clock that only CLOCK_ADVANCE moves. */
+int hal_is_emulator(void);
 void hal_watchdog_kick(void);
 /* Two settings slots (2 x 2 KB) in retained SRAM: they survive resets (a power-off needs the backup
  * SRAM or flash backend, to come). */
