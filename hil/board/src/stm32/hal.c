@@ -82,18 +82,37 @@ void hal_watchdog_kick(void) { IWDG_KR = 0xAAAAu; }
 
 int hal_is_emulator(void) { return RCC_CR == 0u; }
 
-#define RETAINED_MAGIC 0x53435352u /* "RSCS": the retained area has been set up */
+#define RETAINED_MAGIC 0x53435352u /* "RSCS": the storage has been set up */
+#define PWR_CR REG(0x40007000u)
+#define RTC_BKP0R REG(0x40002850u)
+#define BKPSRAM ((uint8_t *)0x40024000u)
 
-/* Never initialised by the startup code, so it keeps its contents across resets (not across a full
- * power-off: the 4 KB backup SRAM with VBAT, or two flash sectors, would; QEMU models neither). */
+/* In the emulator: SRAM the startup code never initialises, kept across resets. */
 __attribute__((section(".noinit"))) static uint8_t retained[2 * 2048u];
 __attribute__((section(".noinit"))) static uint32_t retained_magic;
 
+static void blank(uint8_t *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = 0xFFu;
+}
+
 uint8_t *hal_settings_storage(void)
 {
+    if (!hal_is_emulator()) {
+        /* the 4 KB backup SRAM, kept through resets and, with VBAT, power-off; its first-use marker
+         * sits in an RTC backup register of the same domain */
+        RCC_APB1ENR |= 1u << 28; /* PWR */
+        PWR_CR |= 1u << 8;       /* DBP: backup domain writable */
+        RCC_AHB1ENR |= 1u << 18; /* BKPSRAM */
+        if (RTC_BKP0R != RETAINED_MAGIC) {
+            blank(BKPSRAM, 2 * 2048u);
+            RTC_BKP0R = RETAINED_MAGIC;
+        }
+        return BKPSRAM;
+    }
     if (retained_magic != RETAINED_MAGIC) { /* first power-on: blank storage */
-        for (unsigned i = 0; i < sizeof retained; i++)
-            retained[i] = 0xFFu;
+        blank(retained, sizeof retained);
         retained_magic = RETAINED_MAGIC;
     }
     return retained;

@@ -11,7 +11,7 @@ uint64_t hal_ticks(void);                        /* 1 MHz, extended to 64 bits *
  * chip's reads HSION|HSIRDY): there the firmware keeps a virtual clock that only CLOCK_ADVANCE moves. */
 int hal_is_emulator(void);
 void hal_watchdog_kick(void);
-/* Two settings slots (2 x 2 KB) in retained SRAM: they survive resets (a power-off needs the backup
- * SRAM or flash backend, to come). */
+/* Two settings slots (2 x 2 KB): the backup SRAM on a board (kept by VBAT through power-off),
+ * retained SRAM in the emulator (kept through resets). */
 uint8_t *hal_settings_storage(void);
 #endif
