@@ -10,7 +10,6 @@ Run: ``python benchmarks/bench_battery.py`` (one JSON line per case).
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from pathlib import Path

@@ -3,7 +3,7 @@
 Rechargeable cell (DESIGN §5): terminal voltage ``V = OCV(SOC) - I*R0 - V1`` with one R1||C1
 branch ``dV1/dt = I/C1 - V1/(R1*C1)`` and coulomb counting ``dSOC/dt = -I / capacity``; ``I`` is
 positive while discharging. Between events the current is constant, so every quantity has a closed
-form (`advance`). Capacity fades with calendar time (proportional to sqrt(days)) and with equivalent
+form (solved in `longevity.RechargeableSimulation`). Capacity fades with calendar time (proportional to sqrt(days)) and with equivalent
 full cycles (proportional to EFC^0.78), calibrated to NREL BLAST-Lite's NMC figures at 37 degC:
 95.5 % after 5 years at 50 % SOC, 77 % after 1,000 EFC at one cycle a day, calendar loss included.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from firmware_model.params import ParameterError
 
@@ -110,34 +110,3 @@ class PrimaryCellParams:
             raise ParameterError("battery.capacity_mah", self.capacity_mah, "a positive number")
         if not 0 < self.eos_soc < self.eri_soc < 1:
             raise ParameterError("battery thresholds", (self.eos_soc, self.eri_soc), "0 < EOS < ERI < 1")
-
-
-@dataclass(frozen=True)
-class CellState:
-    """State of a rechargeable cell. ``capacity_mah`` already includes fade."""
-
-    soc: float
-    v1: float = 0.0             # polarisation of the R1||C1 branch, V (positive while discharging)
-    capacity_mah: float = 200.0
-    discharged_mah: float = 0.0  # total, for equivalent full cycles
-
-
-def terminal_voltage(p: CellParams | PrimaryCellParams, s: CellState, current_a: float) -> float:
-    return p.ocv.voltage(s.soc) - current_a * p.r0_ohm - s.v1
-
-
-def advance(p: CellParams, s: CellState, current_a: float, seconds: float) -> CellState:
-    """Closed-form state after ``seconds`` at constant ``current_a`` (discharge positive)."""
-    dsoc = -current_a * seconds / 3.6 / s.capacity_mah  # A*s -> mAh: /3.6
-    v_inf = current_a * p.r1_ohm
-    v1 = v_inf + (s.v1 - v_inf) * math.exp(-seconds / p.tau1_s)
-    out = max(current_a, 0.0) * seconds / 3.6
-    return replace(s, soc=s.soc + dsoc, v1=v1, discharged_mah=s.discharged_mah + out)
-
-
-def seconds_to_soc(s: CellState, current_a: float, target_soc: float) -> float:
-    """Time until SOC reaches ``target_soc`` at constant current (inf if it never does)."""
-    if current_a == 0:
-        return math.inf
-    t = (s.soc - target_soc) * s.capacity_mah * 3.6 / current_a
-    return t if t >= 0 else math.inf

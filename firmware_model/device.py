@@ -14,7 +14,6 @@ Anything else is refused with its result code and changes nothing, or is clamped
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field

@@ -1,7 +1,7 @@
 """Event-driven simulation of the battery over days to years, and longevity projections.
 
 Between events every input is constant (load current, charger mode, heat), so the cell, the charger
-and the implant temperature advance in closed form (`battery.advance`, `thermal.advance`, the
+and the implant temperature advance in closed form (`RechargeableSimulation`, `thermal.advance`, the
 constant-voltage solution below). Events are: the daily schedule (stimulation window, telemetry
 session, recharge habit), SOC crossing an OCV table point or a fuel-gauge threshold, the charger
 switching from constant current to constant voltage or finishing, and thermal pause/resume.
@@ -24,7 +24,7 @@ import numpy as np
 
 from firmware_model.battery import CellParams, PrimaryCellParams
 from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SECOND
-from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, charge_power, max_current_a
+from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, max_current_a
 from firmware_model.thermal import ThermalParams
 
 DAY_TICKS = 86_400 * TICKS_PER_SECOND

@@ -70,21 +70,6 @@ class ChargerParams:
             raise ParameterError("charger", self, "positive current and efficiency, v_resume < v_limit < v_pause")
 
 
-def charge_power(current_a: float, terminal_v: float, ocv: float, link: LinkParams, charger: ChargerParams,
-                 coupling: Coupling) -> tuple[float, float, float]:
-    """(received W, stored W, heat W) while charging at ``current_a`` with the cell at ``terminal_v``.
-
-    received = what the charger draws from the coil + the can's eddy loss; stored = OCV * I;
-    heat = received - stored.
-    """
-    drawn = current_a * terminal_v / charger.converter_efficiency
-    eta = link.efficiency(coupling)
-    transmit = drawn / eta if eta > 0 else math.inf
-    received = drawn + link.can_loss * transmit
-    stored = current_a * ocv
-    return received, stored, received - stored
-
-
 def max_current_a(terminal_v: float, ocv: float, link: LinkParams, charger: ChargerParams, coupling: Coupling,
                   max_heat_w: float) -> float:
     """Largest charge current the link can supply and the thermal limit allows, at this cell voltage."""

@@ -19,7 +19,7 @@ from typing import Iterator
 import numpy as np
 
 from firmware_model import interleave, safety
-from firmware_model.params import PERIOD_NUMERATOR, Area, Program, RechargeMode, Waveform, first_pulse_at_or_after
+from firmware_model.params import PERIOD_NUMERATOR, Area, Program, RechargeMode, first_pulse_at_or_after
 from firmware_model.profiles import DeviceProfile
 from firmware_model.safety import ContactImpedances
 

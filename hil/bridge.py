@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import serial
 
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role, load_catalog

@@ -6,7 +6,6 @@ with (BAD_LENGTH, OUT_OF_RANGE with the field index, UNKNOWN_MESSAGE).
 
 from __future__ import annotations
 
-import operator
 import struct
 from typing import Any
 

@@ -105,7 +105,6 @@ def test_displacement_is_bounded_and_every_pulse_returns_to_its_nominal_grid(sch
 @FAST
 @given(sched=schedulers())
 def test_vectorised_schedule_equals_a_pulse_by_pulse_event_loop(sched):
-    program = sched.program
     tl = sched.generate(0, 300_000)
     ref = heapq_schedule(sched, 300_000)
     got = list(zip(tl["start_tick"].tolist(), tl["area"].tolist(), tl["amplitude_ua"].tolist(),

@@ -27,7 +27,7 @@ def render_markdown() -> str:
         "[counter u32 | tag 8 bytes]   when flags & SIGNED | CRC u32",
         "```",
         "",
-        f"- Flags: 0x01 response, 0x02 event, 0x04 signed. Unknown flag bits make the frame invalid.",
+        "- Flags: 0x01 response, 0x02 event, 0x04 signed. Unknown flag bits make the frame invalid.",
         f"- CRC: **{cat.crc}** (poly 0x04C11DB7 reflected, init 0xFFFFFFFF, xorout 0xFFFFFFFF, check 0xCBF43926) "
         "over every byte before it. A CRC detects noise, not tampering.",
         f"- The frame is COBS-encoded and followed by a 0x00 delimiter. A sender starts with a 0x00 when the line "
