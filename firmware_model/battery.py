@@ -3,8 +3,9 @@
 Rechargeable cell (DESIGN §5): terminal voltage ``V = OCV(SOC) - I*R0 - V1`` with one R1||C1
 branch ``dV1/dt = I/C1 - V1/(R1*C1)`` and coulomb counting ``dSOC/dt = -I / capacity``; ``I`` is
 positive while discharging. Between events the current is constant, so every quantity has a closed
-form (solved in `longevity.RechargeableSimulation`). Capacity fades with calendar time (proportional to sqrt(days)) and with equivalent
-full cycles (proportional to EFC^0.78), calibrated to NREL BLAST-Lite's NMC figures at 37 degC:
+form (solved in `longevity.RechargeableSimulation`). Capacity fades with calendar time (proportional
+to sqrt(days)) and with equivalent full cycles (proportional to EFC^0.78), calibrated to NREL
+BLAST-Lite's NMC figures at 37 degC:
 95.5 % after 5 years at 50 % SOC, 77 % after 1,000 EFC at one cycle a day, calendar loss included.
 """
 
