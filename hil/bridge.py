@@ -199,6 +199,14 @@ class Bridge:
         with self._lock:
             return self.host.session.sign()
 
+    def device_was_reset(self) -> None:
+        """The device restarted behind our back (a target's out-of-band reset): its session is gone,
+        and the line may hold garbage, so the next frame starts with a delimiter."""
+        with self._lock:
+            self.host.end_session()
+            self.role = None
+            self._need_delimiter = True
+
     def _check_open(self) -> None:
         if self._closed:
             raise LinkError(f"{self.name}: the bridge is closed")

@@ -22,5 +22,4 @@ class ModelTarget(Target):
     def factory_reset(self, bridge) -> None:
         self.device.factory_reset()
         self.device.outbox.clear()
-        bridge.host.end_session()
-        bridge.role = None
+        bridge.device_was_reset()

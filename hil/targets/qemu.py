@@ -121,9 +121,7 @@ class QemuTarget(Target):
     def _reattach(self, bridge) -> None:
         self._port.reset_input_buffer()
         bridge.port = self._port
-        bridge.host.end_session()
-        bridge.role = None
-        bridge._need_delimiter = True
+        bridge.device_was_reset()
 
     def close(self) -> None:
         if self._port is not None:

@@ -39,5 +39,4 @@ class SimTarget(Target):
         line = self.proc.stdout.readline()
         if "factory reset" not in line:
             raise TargetError(f"the virtual board did not confirm its reset: {line!r}")
-        bridge.host.end_session()
-        bridge.role = None
+        bridge.device_was_reset()
