@@ -116,10 +116,19 @@ class Capability(enum.IntFlag):
     """DEVICE_INFO.capabilities."""
 
     VIRTUAL_CLOCK = 1  # only CLOCK_ADVANCE moves the clock
-    INPUTS = 2  # simulated inputs (posture, impedance, recharge coupling)
-    TRACE = 4  # pulse trace
+    INPUTS = 2  # posture, impedance, recharge coupling
+    TRACE = 4
     RECHARGEABLE = 8
     TRIAL = 16  # a trial stimulator (primary battery)
+
+
+CAPABILITY_LABELS = {
+    Capability.VIRTUAL_CLOCK: 'virtual clock',
+    Capability.INPUTS: 'simulated inputs',
+    Capability.TRACE: 'pulse trace',
+    Capability.RECHARGEABLE: 'rechargeable',
+    Capability.TRIAL: 'trial',
+}
 
 
 # device limits

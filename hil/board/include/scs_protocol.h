@@ -186,8 +186,8 @@ typedef enum {
 /* Capability: DEVICE_INFO.capabilities. */
 typedef enum {
     SCS_CAPABILITY_VIRTUAL_CLOCK = 1, /* only CLOCK_ADVANCE moves the clock */
-    SCS_CAPABILITY_INPUTS = 2, /* simulated inputs (posture, impedance, recharge coupling) */
-    SCS_CAPABILITY_TRACE = 4, /* pulse trace */
+    SCS_CAPABILITY_INPUTS = 2, /* posture, impedance, recharge coupling */
+    SCS_CAPABILITY_TRACE = 4,
     SCS_CAPABILITY_RECHARGEABLE = 8,
     SCS_CAPABILITY_TRIAL = 16 /* a trial stimulator (primary battery) */
 } scs_capability_t;
