@@ -175,6 +175,7 @@ MAX_CATHODE_CHARGE_PC = 2914678
 
 # fuel gauge
 CAPACITY_MAH = 200.0
+INITIAL_SOC = 0.8
 OCV = (
     (0.0, 3.2),
     (0.1, 3.494),

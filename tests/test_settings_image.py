@@ -17,6 +17,7 @@ from protocol import generated as dev
 from protocol.catalog import CatalogError, Role, load_catalog
 from protocol.codec import make
 from protocol.definition import definition_text, load_definition, parse_definition
+from protocol.framing import StreamDecoder
 from tests.device_harness import Bench
 from tests.protocol_harness import KEYS
 from tests.test_board import _c_session
@@ -50,11 +51,15 @@ class _CBench:
     def __init__(self) -> None:
         self.core = BoardCore(KEYS)
         self._hosts: dict[Role, Any] = {}
+        self._seq = 1
 
     def ask(self, role: Role, name: str, **fields: Any) -> Any:
         if role not in self._hosts:
             self._hosts[role] = _c_session(self.core, role)
-        return self._hosts[role].ask(make(CAT, name, **fields))
+        self._seq = self._seq % 0xFFFF + 1  # a new sequence number: not a retransmission
+        wire = self._hosts[role].request_bytes(make(CAT, name, **fields), self._seq)
+        [frame] = [f for f in StreamDecoder().feed(self.core.receive(wire)) if not f.is_event]
+        return self._hosts[role].accept(frame)[1]
 
     def power_cycle(self) -> None:
         self.core.power_cycle()

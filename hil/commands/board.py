@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from firmware_model.device import Device, DeviceConfig
+from protocol.generated import INITIAL_SOC
 
 DEFAULT_FLASH = Path("scs-runs") / "board" / "flash.bin"
 
@@ -18,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks a free port)")
     p.add_argument("--speed", type=float, default=1.0, help="device clock / wall clock (0: only CLOCK_ADVANCE)")
     p.add_argument("--trial", action="store_true", help="a trial stimulator (external battery)")
-    p.add_argument("--soc", type=float, default=0.8, help="initial state of charge, 0 to 1")
+    p.add_argument("--soc", type=float, default=INITIAL_SOC, help="initial state of charge, 0 to 1")
     p.add_argument("--keys", help="key file with the device's role keys (default: the development keys)")
     p.add_argument("--device-id", type=lambda s: int(s, 0), help="which device of the key file")
     p.add_argument("--flash", default=str(DEFAULT_FLASH),

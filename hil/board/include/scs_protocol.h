@@ -237,6 +237,7 @@ typedef enum {
 
 /* fuel gauge */
 #define SCS_GAUGE_CAPACITY_MAH 200.0
+#define SCS_GAUGE_INITIAL_SOC 0.8
 #define SCS_GAUGE_OCV_POINTS 9u
 #define SCS_GAUGE_OCV_SOC {0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0}
 #define SCS_GAUGE_OCV_V {3.2, 3.494, 3.575, 3.625, 3.697, 3.854, 3.937, 4.046, 4.187}
