@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from firmware_model.battery import CellParams, PrimaryCellParams
-from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SECOND
+from firmware_model.params import PERIOD_NUMERATOR, TICKS_PER_SECOND, ParameterError
 from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, max_current_a
 from firmware_model.thermal import ThermalParams
 from protocol.generated import BatteryState

@@ -3,7 +3,8 @@ recharge coupling, and the faults they raise (cut-off, over-temperature)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from firmware_model.eventlog import EventKind, FaultCode
 from firmware_model.faults import Faults, LogFn
