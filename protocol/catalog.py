@@ -171,19 +171,48 @@ class Catalog:
         return tuple(m for m in self.messages if m.kind is Kind.REQUEST)
 
 
-_TYPE_RE = re.compile(r"^(u8|u16|u32|u64|i8|i16|i32|i64)(?:\[(\d+)\])?$|^bytes(\d*)$")
+_TYPE_RE = re.compile(r"^(u8|u16|u32|u64|i8|i16|i32|i64)(?:\[(\w+)\])?$|^bytes(\d*)$")
+_SYMBOL_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?:([+-])\s*(\d+))?\s*$")
 
 
-def _field(msg: str, d: dict) -> Field:
+def definition_symbols() -> dict[str, int]:
+    """The names a catalog range or array length may use instead of a number: every integer limit of
+    device.toml (``max_areas``), and the largest member of each of its enums (``Posture.max``)."""
+    d = tomllib.loads(resources.files("protocol").joinpath("device.toml").read_text(encoding="utf-8"))
+    out = {k: v for k, v in d["limits"].items() if isinstance(v, int) and not isinstance(v, bool)}
+    out["recharge_ratios.min"], out["recharge_ratios.max"] = min(d["limits"]["recharge_ratios"]), max(
+        d["limits"]["recharge_ratios"])
+    for e in d["enum"]:
+        out[f"{e['name']}.max"] = max(m["value"] for m in e["members"])
+    return out
+
+
+def _resolve(where: str, v: int | str | None, symbols: dict[str, int]) -> int | None:
+    """A number, or a definition symbol with an optional + or - constant (``"max_programs - 1"``)."""
+    if v is None or isinstance(v, int):
+        return v
+    m = _SYMBOL_RE.match(v)
+    if not m or m.group(1) not in symbols:
+        raise CatalogError(f"{where}: {v!r} is neither a number nor a name of the definition "
+                           f"(a limit of device.toml, or Enum.max) with an optional + or - constant")
+    k = int(m.group(3) or 0)
+    return symbols[m.group(1)] + (k if m.group(2) == "+" else -k)
+
+
+def _field(msg: str, d: dict, symbols: dict[str, int] | None = None) -> Field:
+    symbols = definition_symbols() if symbols is None else symbols
     m = _TYPE_RE.match(d.get("type", ""))
     if not m:
         raise CatalogError(f"{msg}.{d.get('name')}: unknown type {d.get('type')!r}")
+    where = f"{msg}.{d.get('name')}"
     if m.group(1):
-        base, count = m.group(1), int(m.group(2) or 1)
+        base, count = m.group(1), _resolve(where, int(m.group(2)) if (m.group(2) or "").isdigit() else m.group(2),
+                                            symbols) or 1
     else:
         base, count = "bytes", int(m.group(3) or 0)
     f = Field(name=d["name"], type=d["type"], base=base, count=count, unit=d.get("unit", ""),
-              min=d.get("min"), max=d.get("max"), doc=d.get("doc", ""))
+              min=_resolve(where, d.get("min"), symbols), max=_resolve(where, d.get("max"), symbols),
+              doc=d.get("doc", ""))
     if base != "bytes":
         lo, hi = f.type_range()
         if not (lo <= f.bounds()[0] <= f.bounds()[1] <= hi):
@@ -197,9 +226,9 @@ def _python_type(base: str, is_array: bool) -> Any:
     return tuple[int, ...] if is_array else int
 
 
-def _message(m: dict) -> Message:
+def _message(m: dict, symbols: dict[str, int]) -> Message:
     name = m["name"]
-    fields = tuple(_field(name, f) for f in m.get("fields", []))
+    fields = tuple(_field(name, f, symbols) for f in m.get("fields", []))
     for f in fields[:-1]:
         if f.is_variable:
             raise CatalogError(f"{name}.{f.name}: variable-length bytes only as the last field")
@@ -232,7 +261,8 @@ def _check_messages(messages: list[Message], max_payload: int) -> None:
 
 def parse_catalog(text: str) -> Catalog:
     d = tomllib.loads(text)
-    messages = [_message(m) for m in d["message"]]
+    symbols = definition_symbols()
+    messages = [_message(m, symbols) for m in d["message"]]
     _check_messages(messages, d["max_payload"])
     results = tuple(Result(r["code"], r["name"], r["doc"]) for r in d["results"])
     return Catalog(protocol_version=d["protocol_version"], max_payload=d["max_payload"], crc=d["crc"],
