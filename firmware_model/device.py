@@ -302,10 +302,6 @@ class Device:
             return result(self, msg, "WRONG_STATE")
         return HANDLERS[msg.name](self, msg, obj, role)
 
-    def battery_status(self) -> tuple[int, int, int, int, int]:
-        """(soc permille, terminal mV, battery state, recharge state, temperature milli-degC)."""
-        return self.power.status()
-
     def after_response(self) -> None:
         """Called by the transport once a response went out (a RESET takes effect then)."""
         pending, self.pending_reset = self.pending_reset, None

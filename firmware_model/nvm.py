@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +135,7 @@ class SettingsStore:
     def slot_states(self) -> list[bool]:
         return [decode_image(self.flash.read(i)) is not None for i in range(2)]
 
-    def save(self, payload: bytes, on_step: Callable[[], None] | None = None) -> int:
+    def save(self, payload: bytes) -> int:
         """Write a new image (sequence + 1) to the older slot; returns its sequence."""
         images = [decode_image(self.flash.read(i)) for i in range(2)]
         seqs = [img[0] if img else -1 for img in images]

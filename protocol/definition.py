@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from protocol.catalog import Catalog, CatalogError, Field, Kind, _field, load_catalog
+from protocol.catalog import Catalog, CatalogError, Field, _field, load_catalog
 
 NVM_OVERHEAD = 16   # slot framing: magic u32, sequence u32, length u32 ... CRC-32 u32
 IMAGE_CRC_SIZE = 4
@@ -220,6 +220,3 @@ def load_definition() -> Definition:
     """The definition shipped with this package (parsed and checked once)."""
     return parse_definition(definition_text(), load_catalog())
 
-
-def request_names(catalog: Catalog) -> list[str]:
-    return [m.name for m in catalog.messages if m.kind is Kind.REQUEST]
