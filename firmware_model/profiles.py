@@ -6,7 +6,6 @@ or limits stimulation reads them from here, never from constants of its own.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 
@@ -55,11 +54,10 @@ class DeviceProfile:
     def max_cathode_charge_pc(self) -> int:
         """Largest charge per phase on one cathode (pC) that satisfies both limits.
 
-        Shannon: log10(D) + log10(Q) <= k with D = Q/A (uC/cm2, uC)  =>  Q <= sqrt(10^k * A).
-        Density: Q <= limit * A. Computed once as an integer so every implementation (Python, C)
-        compares integers the same way.
+        Shannon: log10(D) + log10(Q) <= k with D = Q/A (uC/cm2, uC)  =>  Q^2 <= 10^k * A.
+        Density: Q <= limit * A. An exact integer (see `charge_limit`), so every implementation
+        (Python, C) compares integers the same way.
         """
-        area_cm2 = self.contact_area_mm2 / 100.0
-        shannon_uc = math.sqrt(10.0 ** self.shannon_k * area_cm2)
-        density_uc = self.charge_density_limit_uc_cm2 * area_cm2
-        return math.floor(min(shannon_uc, density_uc) * 1e6)
+        from firmware_model.charge_limit import max_cathode_charge_pc
+
+        return max_cathode_charge_pc(self.contact_area_mm2, self.charge_density_limit_uc_cm2, self.shannon_k)
