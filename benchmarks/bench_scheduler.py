@@ -25,17 +25,26 @@ from firmware_model.params import (PERIOD_NUMERATOR, Area, Contacts, Program, Re
 from firmware_model.scheduler import Scheduler  # noqa: E402
 
 
-def heapq_schedule(scheduler: Scheduler, end_tick: int) -> list[tuple[int, int, int, int]]:
-    """The same schedule, one pulse at a time: (start_tick, area, amplitude_ua, displacement).
+def heapq_schedule(scheduler: Scheduler, end_tick: int, start_tick: int = 0,
+                   stage_free_at: int | None = None) -> list[tuple[int, ...]]:
+    """The same schedule, one pulse at a time, in Python integers:
+    (start_tick, area, amplitude_ua, displacement, period, index, end_tick) per pulse.
 
-    A heap of each area's next nominal pulse, served first come first served (ties: lower area).
+    A heap of each area's next nominal pulse, served first come first served (ties: lower area),
+    from ``start_tick`` (pulses with nominal start >= it) with the stage free at ``stage_free_at``.
     """
     prof = scheduler.profile
     plans = scheduler._plans
     heap = []
     for p in plans:
-        heapq.heappush(heap, (0, p.index, 0, 0))  # (nominal, area, period k, index in period)
-    stage_free = 0
+        k = max(0, (start_tick - p.span) * p.rate // PERIOD_NUMERATOR)
+        i = 0
+        while k * PERIOD_NUMERATOR // p.rate + int(p.offsets[i]) < start_tick:
+            k, i = (k, i + 1) if i + 1 < p.per_period else (k + 1, 0)
+        nominal = k * PERIOD_NUMERATOR // p.rate + int(p.offsets[i])
+        if nominal < end_tick:
+            heapq.heappush(heap, (nominal, p.index, k, i))  # (nominal, area, period k, index in period)
+    stage_free = start_tick if stage_free_at is None else stage_free_at
     out = []
     by_index = {p.index: p for p in plans}
     while heap:
@@ -63,7 +72,7 @@ def heapq_schedule(scheduler: Scheduler, end_tick: int) -> list[tuple[int, int, 
         amp = min(amp, p.cap_ua)
         start = max(nominal, stage_free)
         stage_free = start + int(p.occ[i])
-        out.append((start, area, amp, start - nominal))
+        out.append((start, area, amp, start - nominal, k, i, stage_free))
     return out
 
 

@@ -30,6 +30,12 @@ def tonic(rate_hz: float, width_us: int, amp_ua: int = 3000, **kw) -> Area:
                 rate_mhz=round(rate_hz * 1000), **kw)
 
 
+def records_as_tuples(tl: np.ndarray) -> list[tuple[int, ...]]:
+    """The fields the pulse-by-pulse reference computes, in its order."""
+    names = ("start_tick", "area", "amplitude_ua", "displacement_ticks", "period", "index", "end_tick")
+    return list(zip(*(tl[n].tolist() for n in names)))
+
+
 def occupancy(tl: np.ndarray) -> np.ndarray:
     return (tl["width_us"].astype(np.int64) + tl["gap_us"] + tl["recharge_width_us"])
 
@@ -107,9 +113,7 @@ def test_displacement_is_bounded_and_every_pulse_returns_to_its_nominal_grid(sch
 def test_vectorised_schedule_equals_a_pulse_by_pulse_event_loop(sched):
     tl = sched.generate(0, 300_000)
     ref = heapq_schedule(sched, 300_000)
-    got = list(zip(tl["start_tick"].tolist(), tl["area"].tolist(), tl["amplitude_ua"].tolist(),
-                   tl["displacement_ticks"].tolist()))
-    assert got == ref
+    assert records_as_tuples(tl) == ref
 
 
 @FAST
@@ -345,3 +349,76 @@ def test_the_compiled_merge_kernel_gives_the_same_bytes_as_the_numpy_path(sched,
     numpy_path = list(sched.chunks(0, end, chunk_pulses=chunk, native=False))
     join = lambda parts: np.concatenate(parts).tobytes() if parts else b""  # noqa: E731
     assert join(native) == join(numpy_path)
+
+
+# --- exact for the life of an implant -----------------------------------------------------------
+
+YEAR_TICKS = 365 * 86_400 * 1_000_000 + 86_400 * 1_000_000 // 4  # a Julian year of 1 us ticks
+THIRTY_YEARS = 30 * YEAR_TICKS
+# late years and high rates with a large remainder 10^9 mod rate are where int64 products overflowed
+LATE = st.integers(0, THIRTY_YEARS) | st.integers(20 * YEAR_TICKS, THIRTY_YEARS)
+HF_RATES = st.integers(1_000_000, 10_000_000) | st.integers(9_000_000, 10_000_000)
+
+
+def python_reference(sched: Scheduler, start: int, end: int, native: bool) -> None:
+    """The vectorised (or compiled) timeline of [start, end) equals the Python-integer event loop."""
+    tl = np.concatenate(list(sched.chunks(start, end, native=native)) or [np.empty(0, TIMELINE_DTYPE)])
+    assert records_as_tuples(tl) == heapq_schedule(sched, end, start_tick=start)
+    for i, p in enumerate(sched._plans):
+        mine = tl[tl["area"] == p.index]
+        nominal = [k * PERIOD_NUMERATOR // p.rate + int(p.offsets[j])
+                   for k, j in zip(mine["period"].tolist(), mine["index"].tolist())]
+        assert (mine["start_tick"] - mine["displacement_ticks"]).tolist() == nominal
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(sched=schedulers(), offset=LATE, native=st.booleans())
+def test_any_window_up_to_30_years_in_equals_python_integer_arithmetic(sched, offset, native):
+    python_reference(sched, offset, offset + 150_000, native)
+
+
+@FAST
+@given(rate_mhz=HF_RATES, offset=LATE)
+def test_high_frequency_starts_are_exact_at_every_legal_rate_for_30_years(rate_mhz, offset):
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=20, rate_mhz=rate_mhz,
+                waveform=Waveform.HIGH_FREQUENCY)
+    tl = Scheduler(Program((area,))).generate(offset, offset + 5_000)
+    k0 = -(-offset * rate_mhz // PERIOD_NUMERATOR)
+    assert tl["start_tick"].tolist() == [k * PERIOD_NUMERATOR // rate_mhz for k in range(k0, k0 + len(tl))]
+    assert tl["period"].tolist() == list(range(k0, k0 + len(tl)))
+
+
+def test_9950_249_hz_six_years_in_is_on_the_grid_not_21_days_early():
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=30, rate_mhz=9_950_249,
+                waveform=Waveform.HIGH_FREQUENCY)
+    six_years = 6 * YEAR_TICKS
+    tl = Scheduler(Program((area,))).generate(six_years, six_years + 1_000)
+    k = int(tl["period"][0])
+    assert int(tl["start_tick"][0]) == k * PERIOD_NUMERATOR // 9_950_249 >= six_years
+    assert int(tl["start_tick"][0]) - six_years < 101
+
+
+FAR = THIRTY_YEARS - 7_777_777  # a tick late in the 30th year, on no round boundary
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "numpy"])
+@pytest.mark.parametrize("name, areas", [
+    ("tonic", (tonic(1199.999, 60), tonic(50, 300, contacts=Contacts(cathodes=((4, 100),), anodes=(5,))))),
+    ("burst", (Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=1000, rate_mhz=40_001, waveform=Waveform.BURST,
+                    recharge=RechargeMode.PASSIVE, passive_window_us=8000, pulses_per_burst=5,
+                    intra_burst_rate_mhz=499_999),)),
+    ("hf", (Area(contacts=BIPOLE, amplitude_ua=2500, pulse_width_us=30, rate_mhz=9_950_249,
+                 waveform=Waveform.HIGH_FREQUENCY),)),
+    ("cycled", (tonic(333.333, 200, cycling=Cycling(on_ms=7, off_ms=5)),
+                tonic(40, 100, contacts=Contacts(cathodes=((4, 100),), anodes=(5,))))),
+    ("soft_start", (tonic(1000.001, 100, 5000, cycling=Cycling(on_ms=40, off_ms=3), soft_start_ms=37),)),
+])
+def test_each_waveform_is_exact_at_the_far_end_of_30_years(name, areas, native):
+    sched = Scheduler(Program(areas))
+    python_reference(sched, FAR, FAR + 300_000, native)
+    tl = sched.generate(FAR, FAR + 300_000)
+    assert len(tl) > 20 and int(tl["start_tick"][0]) >= FAR
+    if name == "soft_start":
+        assert len(np.unique(tl["amplitude_ua"])) > 10, "the ramp restarts at every turn-on, years in"
+    if name == "cycled":
+        assert np.count_nonzero(tl["area"] == 0) < 0.7 * 333.333 * 0.3
