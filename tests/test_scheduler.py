@@ -13,11 +13,28 @@ from hypothesis import strategies as st
 
 from benchmarks.bench_scheduler import heapq_schedule
 from firmware_model.interleave import InterleaveError
-from firmware_model.params import (PERIOD_NUMERATOR, Area, Contacts, Cycling, ParameterError, Program, RechargeMode,
-                                   Waveform)
+from firmware_model.params import (
+    PERIOD_NUMERATOR,
+    Area,
+    Contacts,
+    Cycling,
+    ParameterError,
+    Program,
+    RechargeMode,
+    Waveform,
+)
 from firmware_model.profiles import DeviceProfile
-from firmware_model.safety import ContactImpedances, SafetyLimitError, max_safe_amplitude_ua
-from firmware_model.scheduler import FLAG_BURST_LAST, FLAG_PASSIVE, TIMELINE_DTYPE, Scheduler
+from firmware_model.safety import (
+    ContactImpedances,
+    SafetyLimitError,
+    max_safe_amplitude_ua,
+)
+from firmware_model.scheduler import (
+    FLAG_BURST_LAST,
+    FLAG_PASSIVE,
+    TIMELINE_DTYPE,
+    Scheduler,
+)
 from tests.strategies import burst_areas, programs, schedulers, tonic_areas
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
@@ -347,7 +364,7 @@ def test_the_compiled_merge_kernel_gives_the_same_bytes_as_the_numpy_path(sched,
         pytest.skip("no C compiler: the numpy path is the only one")
     native = list(sched.chunks(0, end, chunk_pulses=chunk))
     numpy_path = list(sched.chunks(0, end, chunk_pulses=chunk, native=False))
-    join = lambda parts: np.concatenate(parts).tobytes() if parts else b""  # noqa: E731
+    join = lambda parts: np.concatenate(parts).tobytes() if parts else b""
     assert join(native) == join(numpy_path)
 
 
