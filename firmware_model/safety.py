@@ -55,7 +55,7 @@ def load_ohm(area: Area, impedances: ContactImpedances, profile: DeviceProfile) 
         returns.append(profile.case_impedance_ohm)
     if any(z == 0 for z in returns):
         return cathode
-    return cathode + 1 / sum(Fraction(1, z) for z in returns)
+    return cathode + 1 / sum((Fraction(1, z) for z in returns), Fraction(0))
 
 
 def compliance_limit_ua(load: Fraction | int, profile: DeviceProfile) -> int:

@@ -55,7 +55,7 @@ TIMELINE_DTYPE = np.dtype([
 ])
 
 #: byte offsets of the per-pulse fields the merge kernel writes: start, displacement, end, period
-_KERNEL_OFFSETS = np.array([TIMELINE_DTYPE.fields[f][1] for f in
+_KERNEL_OFFSETS = np.array([TIMELINE_DTYPE.fields[f][1] for f in  # type: ignore[index]
                             ("start_tick", "displacement_ticks", "end_tick", "period")], dtype=np.int32)
 
 #: this pulse's programmed (or ramped) amplitude needed more than the compliance voltage: it was
@@ -159,12 +159,12 @@ class _AreaPlan:
         """
         n = j1 - j0
         if self.repeat > MAX_REPEAT:
-            base, s = np.divmod(np.arange(j0, j1, dtype=np.int64), self.repeat)
-            return base * self.repeat_ticks + s * self.q + (s * self.r) // self.rate
+            bases, rest = np.divmod(np.arange(j0, j1, dtype=np.int64), self.repeat)
+            return bases * self.repeat_ticks + rest * self.q + (rest * self.r) // self.rate
         base, s = divmod(j0, self.repeat)
         if len(self._block) < s + n:
             # s + n < MAX_REPEAT + a chunk: these products stay far below 2^63
-            j = np.arange(max(2 * len(self._block), s + n), dtype=np.int64)
+            j = np.arange(int(max(2 * len(self._block), s + n)), dtype=np.int64)
             self._block = j * self.q + (j * self.r) // self.rate
         return self._block[s:s + n] + base * self.repeat_ticks
 
@@ -208,7 +208,7 @@ class _AreaPlan:
             if self.per_period > 1:
                 index = index[on]
         a = self.area
-        flags = FLAG_PASSIVE if self.passive else 0
+        flags: int | np.ndarray = FLAG_PASSIVE if self.passive else 0
         if self.fixed_amplitude:
             amp = self.amplitude
             flags |= FLAG_OUT_OF_COMPLIANCE if self.out_of_compliance else 0
@@ -506,7 +506,7 @@ def _merge(parts: list, templates: dict) -> tuple[np.ndarray, np.ndarray, np.nda
         for row in scalars:
             for name, value in row:
                 template[dict(row)["area"]][name] = value
-    varying = [name for name in TIMELINE_DTYPE.names
+    varying = [name for name in TIMELINE_DTYPE.names or ()
                if any(isinstance(f.get(name), np.ndarray) for _, _, f in parts)]
     order = np.argsort(keys, kind="stable")
     keys = keys[order]

@@ -3,6 +3,7 @@ and plots of any time window."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -15,7 +16,13 @@ from firmware_model.params import Area, Contacts, Program, RechargeMode, Wavefor
 from firmware_model.scenario import load_scenario
 from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler
 from hil.cli import main
-from hil.waveforms import SIGN_CONVENTION, parse_window, read_vcd_changes, signal_names, write_vcd
+from hil.waveforms import (
+    SIGN_CONVENTION,
+    parse_window,
+    read_vcd_changes,
+    signal_names,
+    write_vcd,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMULATE_EXAMPLES = [p for p in sorted((ROOT / "examples").glob("*.toml")) if "[[area]]" in p.read_text()]
@@ -89,7 +96,7 @@ def check_structure(text: str) -> None:
         elif tok[0] in "01":
             assert tok[1:] not in seen, f"{tok[1:]} changes twice at #{times[-1]}"
             seen.add(tok[1:])
-    assert all(b > a for a, b in zip(times, times[1:])), "timestamps strictly increase"
+    assert all(b > a for a, b in itertools.pairwise(times)), "timestamps strictly increase"
 
 
 @pytest.mark.parametrize("path", SIMULATE_EXAMPLES, ids=lambda p: p.stem)
