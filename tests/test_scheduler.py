@@ -34,6 +34,7 @@ from firmware_model.scheduler import (
     FLAG_PASSIVE,
     TIMELINE_DTYPE,
     Scheduler,
+    ScheduleState,
 )
 from tests.strategies import burst_areas, programs, schedulers, tonic_areas
 
@@ -439,3 +440,66 @@ def test_each_waveform_is_exact_at_the_far_end_of_30_years(name, areas, native):
         assert len(np.unique(tl["amplitude_ua"])) > 10, "the ramp restarts at every turn-on, years in"
     if name == "cycled":
         assert np.count_nonzero(tl["area"] == 0) < 0.7 * 333.333 * 0.3
+
+
+# --- records an independent checker can use, and resuming from the scheduler's own state ----------
+
+@FAST
+@given(sched=schedulers())
+def test_records_carry_period_index_and_end_so_nominal_start_and_occupancy_need_no_scheduler(sched):
+    tl = sched.generate(0, 300_000)
+    for i, area in enumerate(sched.program.areas):
+        mine = tl[tl["area"] == i]
+        offsets = area.burst_offsets_ticks
+        nominal = [k * PERIOD_NUMERATOR // area.rate_mhz + offsets[j]
+                   for k, j in zip(mine["period"].tolist(), mine["index"].tolist())]
+        assert (mine["start_tick"] - mine["displacement_ticks"]).tolist() == nominal
+        occ = [area.pulse_occupancies_ticks()[j] for j in mine["index"].tolist()]
+        assert (mine["end_tick"] - mine["start_tick"]).tolist() == occ
+        # the occupancy is exactly what the record says: width + gap + recharge (0 and 0 inside a burst)
+        assert np.array_equal(mine["end_tick"] - mine["start_tick"], occupancy(mine))
+
+
+@FAST
+@given(sched=schedulers(), cuts=st.lists(st.integers(1, 399_999), max_size=6), chunk=st.integers(1, 400))
+def test_a_run_resumes_exactly_from_the_state_the_scheduler_hands_back(sched, cuts, chunk):
+    whole = sched.generate(0, 400_000)
+    state, parts = ScheduleState(), []
+    for cut in sorted(set(cuts)) + [400_000]:
+        part, state = sched.run(state, cut)
+        parts.append(part)
+        assert state.tick == cut
+    assert np.concatenate(parts).tobytes() == whole.tobytes()
+    # and from the state after any streamed chunk
+    streamed = list(sched.stream(ScheduleState(), 400_000, chunk_pulses=chunk))
+    if len(streamed) > 2:
+        _, middle = streamed[len(streamed) // 2]
+        rest = [c for c, _ in sched.stream(middle, 400_000)]
+        head = [c for c, _ in streamed[:len(streamed) // 2 + 1]]
+        assert np.concatenate(head + rest).tobytes() == whole.tobytes()
+
+
+def test_resuming_while_the_stage_is_still_busy_displaces_the_next_pulse_exactly():
+    # both areas are due at 0 (and every 100 ms): area 1 waits for area 0's pulse to end
+    prog = Program((tonic(40, 200), tonic(50, 400, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))))
+    sched = Scheduler(prog)
+    whole = sched.generate(0, 1_000_000)
+    busy = whole[whole["displacement_ticks"] > 0]
+    assert len(busy), "the two areas collide at 0 and every 100 ms"
+    cut = int(busy["start_tick"][0]) - int(busy["displacement_ticks"][0])  # its nominal start
+    head, state = sched.run(ScheduleState(), cut)
+    assert state.stage_free_at > cut
+    tail, _ = sched.run(state, 1_000_000)
+    assert np.concatenate([head, tail]).tobytes() == whole.tobytes()
+
+
+@pytest.mark.parametrize("kwargs", [dict(tick=-1), dict(stage_free_at=-5), dict(tick=1.5), dict(tick=True)])
+def test_a_malformed_state_is_refused_naming_the_field(kwargs):
+    with pytest.raises(ValueError, match=f"{next(iter(kwargs))} = .* is not allowed"):
+        ScheduleState(**kwargs)
+
+
+def test_a_run_cannot_end_before_its_state():
+    sched = Scheduler(Program((tonic(50, 100),)))
+    with pytest.raises(ValueError, match="end_tick = 5 is not allowed"):
+        sched.run(ScheduleState(10, 10), 5)
