@@ -503,3 +503,15 @@ def test_a_run_cannot_end_before_its_state():
     sched = Scheduler(Program((tonic(50, 100),)))
     with pytest.raises(ValueError, match="end_tick = 5 is not allowed"):
         sched.run(ScheduleState(10, 10), 5)
+
+
+@pytest.mark.parametrize("program", ["four_tonic_areas", "hf10"])
+def test_the_boards_c_scheduler_baseline_emits_the_models_pulse_count(program):
+    import benchmarks.bench_scheduler as bench
+
+    run = bench.board_c_scheduler()
+    if run is None:
+        pytest.skip("the board's host library (make -C hil/board host) cannot be built here")
+    prog = getattr(bench, program)()
+    for ticks in (1, 99_999, 1_000_000):
+        assert run(prog, ticks) == len(Scheduler(prog).generate(0, ticks))
