@@ -27,9 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from firmware_model.params import (PERIOD_NUMERATOR, Area, Contacts, Program, RechargeMode,  # noqa: E402
-                                   Waveform)
-from firmware_model.scheduler import Scheduler  # noqa: E402
+from firmware_model.params import (
+    PERIOD_NUMERATOR,
+    Area,
+    Contacts,
+    Program,
+    RechargeMode,
+    Waveform,
+)
+from firmware_model.scheduler import Scheduler
 
 
 def heapq_schedule(scheduler: Scheduler, end_tick: int, start_tick: int = 0,

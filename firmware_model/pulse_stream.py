@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from firmware_model.scheduler import TIMELINE_DTYPE, ScheduleState, Scheduler
+from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler, ScheduleState
 
 #: the stream has no end of its own: pulses are generated lazily up to any nominal start below this
 #: (relative to the turn-on; 2^60 us is 36,000 years)

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from benchmarks.bench_scheduler import heapq_schedule
-from firmware_model.params import PERIOD_NUMERATOR, Area, Contacts, Program, RechargeMode, Waveform
+from firmware_model.params import (
+    PERIOD_NUMERATOR,
+    Area,
+    Contacts,
+    Program,
+    RechargeMode,
+    Waveform,
+)
 from firmware_model.profiles import DeviceProfile
 from firmware_model.pulse_output import PulseOutput
 from firmware_model.pulse_stream import PulseStream
