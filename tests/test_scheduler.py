@@ -515,3 +515,14 @@ def test_the_boards_c_scheduler_baseline_emits_the_models_pulse_count(program):
     prog = getattr(bench, program)()
     for ticks in (1, 99_999, 1_000_000):
         assert run(prog, ticks) == len(Scheduler(prog).generate(0, ticks))
+
+
+def test_totals_count_each_pulse_for_the_stage_time_it_really_occupies():
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=800, rate_mhz=40_000, waveform=Waveform.BURST,
+                recharge=RechargeMode.PASSIVE, passive_window_us=5000, pulses_per_burst=5,
+                intra_burst_rate_mhz=1_200_000, interphase_gap_us=90)
+    tot = Scheduler(Program((area,))).totals(0, 1_000_000)
+    # 40 bursts: four 800 us pulses, then 800 us + 90 us gap + 5 ms passive window
+    assert tot.pulses == (200,)
+    assert tot.busy_ticks == (40 * (4 * 800 + 800 + 90 + 5000),)
+    assert tot.out_of_compliance == (0,)
