@@ -241,3 +241,8 @@ def test_an_empty_simulation_saves_the_timeline_dtype(tmp_path):
     assert main(["simulate", str(path), "--duration", "100ms", "--out", str(out)]) == 0
     saved = np.load(out)["timeline"]
     assert saved.dtype == TIMELINE_DTYPE and len(saved) == 0
+
+
+def test_a_window_without_a_plot_is_refused(capsys):
+    assert main(["simulate", str(ROOT / "examples/tonic.toml"), "--window", "0:1s"]) == 2
+    assert "--plot" in capsys.readouterr().err

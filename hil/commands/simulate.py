@@ -108,6 +108,8 @@ def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> tuple[
     from hil.errors import UsageError
     from hil.waveforms import parse_window
 
+    if args.window and not args.plot:
+        raise UsageError("--window sets the plot's time window: use it with --plot FILE.png")
     if not args.window:
         longest = max(PERIOD_NUMERATOR // a.rate_mhz for a in sched.program.areas)
         return 0, min(duration, 2 * longest, 100_000)
