@@ -480,13 +480,13 @@ def test_a_run_resumes_exactly_from_the_state_the_scheduler_hands_back(sched, cu
 
 
 def test_resuming_while_the_stage_is_still_busy_displaces_the_next_pulse_exactly():
-    # both areas are due at 0 (and every 100 ms): area 1 waits for area 0's pulse to end
-    prog = Program((tonic(40, 200), tonic(50, 400, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))))
+    # area 1 (49.95 Hz) is due 100 us into area 0's 400 us occupancy at 100 ms: it waits 300 us
+    prog = Program((tonic(40, 200), tonic(49.95, 400, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))))
     sched = Scheduler(prog)
     whole = sched.generate(0, 1_000_000)
     busy = whole[whole["displacement_ticks"] > 0]
-    assert len(busy), "the two areas collide at 0 and every 100 ms"
-    cut = int(busy["start_tick"][0]) - int(busy["displacement_ticks"][0])  # its nominal start
+    cut = 100_100  # area 1's nominal start while area 0's pulse holds the stage
+    assert busy[busy["start_tick"] - busy["displacement_ticks"] == cut]["displacement_ticks"].tolist() == [300]
     head, state = sched.run(ScheduleState(), cut)
     assert state.stage_free_at > cut
     tail, _ = sched.run(state, 1_000_000)
