@@ -68,17 +68,21 @@ class PulseStream:
             free = max(free, int(out["end_tick"][-1]))  # occupancies never overlap: the last ends last
             out["start_tick"] += self.origin
             out["end_tick"] += self.origin
-        self.state = ScheduleState(rel, free)
+        self.state = ScheduleState(rel, max(rel, free))
         return out
 
     def skip_until(self, until_abs: int) -> None:
         """Move on without materialising pulses nobody looks at. One area has no collisions, so its
-        grid restarts exactly anywhere; several areas need every pulse for the stage's state."""
+        grid restarts exactly anywhere; several areas need the stage's state, which the scheduler
+        rebuilds exactly from the last busy period (`Scheduler.state_at`), even years ahead."""
         rel = until_abs - self.origin
         if rel <= self.next_rel:
             return
         if len(self.sched._plans) <= 1:
             self._restart(ScheduleState(rel, max(rel, self.stage_free_at)))
+        elif rel - self.next_rel > 4 * self.sched.busy_period_bound_ticks() + 1_000_000:
+            state = self.sched.state_at(rel)
+            self._restart(ScheduleState(rel, max(state.stage_free_at, self.stage_free_at)))
         else:
             self.take_until(until_abs)
 

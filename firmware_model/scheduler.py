@@ -77,7 +77,8 @@ class ScheduleState:
     """Where a timeline stopped, to resume it exactly (ticks from the program start).
 
     Every pulse with nominal start before ``tick`` has been emitted, and the output stage is free
-    from ``stage_free_at`` on (it may still be busy with the last of those pulses).
+    from ``stage_free_at`` on (it may still be busy with the last of those pulses). The scheduler
+    hands out states with ``stage_free_at >= tick``, so equal states mean equal futures.
     """
 
     tick: int = 0
@@ -348,7 +349,8 @@ class Scheduler:
                     stage_free_at = max(stage_free_at, int(out["end_tick"][-1]))
             t = t1
             if len(out):
-                yield out, ScheduleState(t, stage_free_at)
+                # canonical: a stage that freed before t is free "from t" (no later pulse is earlier)
+                yield out, ScheduleState(t, max(t, stage_free_at))
 
     def _native_chunk(self, kernel, records: np.ndarray, occ_table: np.ndarray, t: int, t1: int,
                       stage_free_at: int) -> tuple[np.ndarray, int]:
@@ -391,7 +393,30 @@ class Scheduler:
             parts.append(chunk)
             free = after.stage_free_at
         timeline = np.concatenate(parts) if parts else np.empty(0, dtype=TIMELINE_DTYPE)
-        return timeline, ScheduleState(int(end_tick), free)
+        return timeline, ScheduleState(int(end_tick), max(int(end_tick), free))
+
+    def busy_period_bound_ticks(self) -> int:
+        """No busy period of the output stage lasts longer than this (ticks).
+
+        A busy period of length B serves the work arriving in a window of B ticks, at most
+        sum_b (B / period_b + 1) * work_b = util * B + total_work, so B <= total_work / (1 - util).
+        """
+        util = self.bound.utilisation
+        if util >= 1:  # one area alone: its own pulses never queue
+            return max(a.burst_span_ticks for a in self.program.areas)
+        total_work = sum(a.work_per_period_ticks for a in self.program.areas)
+        return int(total_work / (1 - util)) + 1
+
+    def state_at(self, tick: int) -> ScheduleState:
+        """The exact state at ``tick`` (every pulse with nominal start before it emitted), without
+        generating the run from 0: the stage's state depends only on the current busy period, which
+        started less than `busy_period_bound_ticks` before, so a run from twice that far back with
+        an idle stage has caught up with the true one by ``tick``."""
+        if tick < 0:
+            raise ValueError(f"tick = {tick} is not allowed: a non-negative tick")
+        back = 2 * self.busy_period_bound_ticks() + max(a.burst_span_ticks for a in self.program.areas)
+        t0 = max(0, tick - back)
+        return self.run(ScheduleState(t0, t0), tick)[1]
 
     def totals(self, start_tick: int, end_tick: int) -> WindowTotals:
         """Pulses, delivered charge and output-stage energy per area over [start_tick, end_tick)."""

@@ -526,3 +526,10 @@ def test_totals_count_each_pulse_for_the_stage_time_it_really_occupies():
     assert tot.pulses == (200,)
     assert tot.busy_ticks == (40 * (4 * 800 + 800 + 90 + 5000),)
     assert tot.out_of_compliance == (0,)
+
+
+@FAST
+@given(sched=schedulers(), tick=st.integers(0, 3_000_000))
+def test_the_state_at_any_tick_is_rebuilt_exactly_from_the_last_busy_period(sched, tick):
+    _, from_zero = sched.run(ScheduleState(), tick)
+    assert sched.state_at(tick) == from_zero
