@@ -246,3 +246,21 @@ def test_an_empty_simulation_saves_the_timeline_dtype(tmp_path):
 def test_a_window_without_a_plot_is_refused(capsys):
     assert main(["simulate", str(ROOT / "examples/tonic.toml"), "--window", "0:1s"]) == 2
     assert "--plot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", SIMULATE_EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_vcd_round_trips_through_gtkwaves_own_reader(path, tmp_path):
+    """Optional: GTKWave's VCD reader (vcd2fst) and its writer (fst2vcd), when GTKWave is installed."""
+    vcd2fst, fst2vcd = shutil.which("vcd2fst"), shutil.which("fst2vcd")
+    if not (vcd2fst and fst2vcd):
+        pytest.skip("GTKWave is not installed (optional: apt-get install gtkwave); the structure test covers it")
+    vcd = tmp_path / "w.vcd"
+    assert main(["simulate", str(path), "--vcd", str(vcd), "--duration", "2s"]) == 0
+    subprocess.run([vcd2fst, str(vcd), str(tmp_path / "w.fst")], check=True, capture_output=True, timeout=120)
+    back = subprocess.run([fst2vcd, str(tmp_path / "w.fst")], check=True, capture_output=True, text=True,
+                          timeout=120).stdout
+    assert "$scope module area0 $end" in back, "GTKWave keeps the scopes"
+    _, theirs = read_vcd_changes(back)
+    _, ours = read_vcd_changes(vcd.read_text())
+    for name in {n for _, n, _ in ours}:
+        assert intervals(theirs, name, 2_000_000) == intervals(ours, name, 2_000_000)
