@@ -88,7 +88,9 @@ uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, ui
     prog->used = 1;
     prog->count = (uint8_t)n_areas;
     for (unsigned a = 0; a < n_areas; a++) {
-        scs_area_decode(area_writes + a * SCS_AREA_WRITE_SIZE + SCS_AREA_WRITE_WAVEFORM_OFFSET, &prog->area[a]);
+        scs_msg_area_write_t m;
+        scs_msg_area_write_decode(area_writes + a * SCS_AREA_WRITE_SIZE, SCS_AREA_WRITE_SIZE, &m);
+        scs_area_from_msg(&m, &prog->area[a]);
         t->applied[a] = prog->area[a].amplitude_ua;
     }
     for (unsigned c = 0; c < SCS_CONTACTS; c++)
