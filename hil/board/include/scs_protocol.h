@@ -186,8 +186,8 @@ typedef enum {
 /* Capability: DEVICE_INFO.capabilities. */
 typedef enum {
     SCS_CAPABILITY_VIRTUAL_CLOCK = 1, /* only CLOCK_ADVANCE moves the clock */
-    SCS_CAPABILITY_INPUTS = 2, /* simulated inputs (posture, impedance, recharge coupling) */
-    SCS_CAPABILITY_TRACE = 4, /* pulse trace */
+    SCS_CAPABILITY_INPUTS = 2, /* posture, impedance, recharge coupling */
+    SCS_CAPABILITY_TRACE = 4,
     SCS_CAPABILITY_RECHARGEABLE = 8,
     SCS_CAPABILITY_TRIAL = 16 /* a trial stimulator (primary battery) */
 } scs_capability_t;
@@ -237,6 +237,7 @@ typedef enum {
 
 /* fuel gauge */
 #define SCS_GAUGE_CAPACITY_MAH 200.0
+#define SCS_GAUGE_INITIAL_SOC 0.8
 #define SCS_GAUGE_OCV_POINTS 9u
 #define SCS_GAUGE_OCV_SOC {0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0}
 #define SCS_GAUGE_OCV_V {3.2, 3.494, 3.575, 3.625, 3.697, 3.854, 3.937, 4.046, 4.187}
