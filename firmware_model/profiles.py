@@ -53,8 +53,8 @@ class DeviceProfile:
     def max_cathode_charge_pc(self) -> int:
         """Largest charge per phase on one cathode (pC) that satisfies both limits.
 
-        Shannon: log10(D) + log10(Q) <= k with D = Q/A (uC/cm2, uC)  =>  Q <= sqrt(10^k * A).
-        Density: Q <= limit * A. Computed once as an integer so every implementation (Python, C)
-        compares integers the same way.
+        Shannon: log10(D) + log10(Q) <= k with D = Q/A (uC/cm2, uC)  =>  Q^2 <= 10^k * A.
+        Density: Q <= limit * A. An exact integer (`firmware_model.charge_limit`), so every
+        implementation (Python, C) compares integers the same way.
         """
         return cathode_charge_limit_pc(self.contact_area_mm2, self.charge_density_limit_uc_cm2, self.shannon_k)

@@ -1,12 +1,15 @@
 """Safety supervisor arithmetic (DESIGN §4): charge limits, compliance, contact impedance.
 
-All checks are integer comparisons against limits derived once from the profile, so the C
-firmware and this model decide identically.
+All checks are exact: integer comparisons against limits derived once from the profile (the charge
+limit: `charge_limit`), and rational arithmetic for the load and the compliance edge, so no
+rounding moves a limit either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
 
 from firmware_model.params import Area, ParameterError, Program
 from firmware_model.profiles import DeviceProfile
@@ -38,21 +41,35 @@ class ContactImpedances:
                          if z < profile.impedance_short_ohm or z > profile.impedance_open_ohm)
 
 
-def load_ohm(area: Area, impedances: ContactImpedances, profile: DeviceProfile) -> int:
-    """Load seen by the output stage: share-weighted cathodes in series with the parallel anodes."""
-    cathode = sum(share * impedances.ohms[i] for i, share in area.contacts.cathodes) // 100
-    conductances = [1.0 / max(impedances.ohms[i], 1) for i in area.contacts.anodes]
+def load_ohm(area: Area, impedances: ContactImpedances, profile: DeviceProfile) -> Fraction:
+    """Load seen by the output stage, ohms, exact (docs/load-model.md).
+
+    The cathodes carry their share of the current each: the voltage the stage needs is the
+    share-weighted sum sum(share_i * Z_i) / 100. The anodes (and the case, ``case_impedance_ohm``,
+    when it is an anode) return the current in parallel: 1 / sum(1 / Z_j). A 0-ohm anode (a short)
+    makes the return path 0 ohms. The two are in series.
+    """
+    cathode = Fraction(sum(share * impedances.ohms[i] for i, share in area.contacts.cathodes), 100)
+    returns = [impedances.ohms[i] for i in area.contacts.anodes]
     if area.contacts.case_anode:
-        conductances.append(1.0 / profile.case_impedance_ohm)
-    return cathode + int(round(1.0 / sum(conductances)))
+        returns.append(profile.case_impedance_ohm)
+    if any(z == 0 for z in returns):
+        return cathode
+    return cathode + 1 / sum((Fraction(1, z) for z in returns), Fraction(0))
 
 
-def compliance_limit_ua(load: int, profile: DeviceProfile) -> int:
-    """Largest current (a multiple of the amplitude step) the compliance voltage can drive into ``load``."""
+def compliance_limit_ua(load: Fraction | int, profile: DeviceProfile) -> int:
+    """Largest current (a multiple of the amplitude step) the compliance voltage can drive into ``load``:
+    the largest step at or below exactly V / Z (uA = mV * 1000 / ohm)."""
     if load <= 0:
         return profile.max_amplitude_ua
-    ua = profile.compliance_mv * 1000 // load
+    ua = floor(Fraction(profile.compliance_mv * 1000) / Fraction(load))
     return min(profile.max_amplitude_ua, ua - ua % profile.amplitude_step_ua)
+
+
+def within_compliance(amplitude_ua: int, load: Fraction | int, profile: DeviceProfile) -> bool:
+    """Exactly whether I * Z <= the compliance voltage."""
+    return amplitude_ua * Fraction(load) <= Fraction(profile.compliance_mv * 1000)
 
 
 def max_safe_amplitude_ua(area: Area, profile: DeviceProfile) -> int:

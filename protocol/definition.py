@@ -8,7 +8,6 @@ constants module, the C header and the docs; code reads the generated constants,
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -119,9 +118,11 @@ class Definition:
 
 def cathode_charge_limit_pc(contact_area_mm2: float, density_limit_uc_cm2: float, shannon_k: float) -> int:
     """Largest charge per phase on one cathode (pC) within both limits: Shannon log10(D) + log10(Q) <= k
-    (D = Q/A, uC/cm2 and uC) gives Q <= sqrt(10^k * A); the density limit gives Q <= limit * A."""
-    area_cm2 = contact_area_mm2 / 100.0
-    return math.floor(min(math.sqrt(10.0 ** shannon_k * area_cm2), density_limit_uc_cm2 * area_cm2) * 1e6)
+    (D = Q/A, uC/cm2 and uC) gives Q^2 <= 10^k * A; the density limit gives Q <= limit * A. Exact
+    (no floating point): `firmware_model.charge_limit`."""
+    from firmware_model.charge_limit import max_cathode_charge_pc
+
+    return max_cathode_charge_pc(contact_area_mm2, density_limit_uc_cm2, shannon_k)
 
 
 def _enum(d: dict) -> EnumDef:

@@ -39,7 +39,7 @@ def test_simulate_writes_timeline_vcd_and_plot(tmp_path, capsys):
     expected = Scheduler(sc.program, sc.profile, sc.impedances).generate(0, 100_000)
     assert np.load(out)["timeline"].tobytes() == expected.tobytes()
     text = vcd.read_text()
-    assert "$timescale 1 us $end" in text and "current_ua" in text and "area3" in text
+    assert "$timescale 1 us $end" in text and "area0_cathodic" in text and "area3_busy" in text
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -47,7 +47,7 @@ def test_vcd_has_one_rising_busy_edge_per_pulse(tmp_path):
     vcd = tmp_path / "w.vcd"
     assert main(["simulate", str(ROOT / "examples/hf10.toml"), "--duration", "10ms", "--vcd", str(vcd)]) == 0
     lines = vcd.read_text().splitlines()
-    busy_id = next(l.split()[3] for l in lines if l.startswith("$var") and " busy " in l)
+    busy_id = next(l.split()[3] for l in lines if l.startswith("$var") and " area0_busy " in l)
     rises = [l for l in lines if l == "1" + busy_id]
     assert len(rises) == 100  # 10 kHz for 10 ms
 

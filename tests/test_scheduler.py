@@ -13,11 +13,29 @@ from hypothesis import strategies as st
 
 from benchmarks.bench_scheduler import heapq_schedule
 from firmware_model.interleave import InterleaveError
-from firmware_model.params import (PERIOD_NUMERATOR, Area, Contacts, Cycling, ParameterError, Program, RechargeMode,
-                                   Waveform)
+from firmware_model.params import (
+    PERIOD_NUMERATOR,
+    Area,
+    Contacts,
+    Cycling,
+    ParameterError,
+    Program,
+    RechargeMode,
+    Waveform,
+)
 from firmware_model.profiles import DeviceProfile
-from firmware_model.safety import ContactImpedances, SafetyLimitError, max_safe_amplitude_ua
-from firmware_model.scheduler import FLAG_BURST_LAST, FLAG_PASSIVE, TIMELINE_DTYPE, Scheduler
+from firmware_model.safety import (
+    ContactImpedances,
+    SafetyLimitError,
+    max_safe_amplitude_ua,
+)
+from firmware_model.scheduler import (
+    FLAG_BURST_LAST,
+    FLAG_PASSIVE,
+    TIMELINE_DTYPE,
+    Scheduler,
+    ScheduleState,
+)
 from tests.strategies import burst_areas, programs, schedulers, tonic_areas
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
@@ -28,6 +46,12 @@ BIPOLE = Contacts(cathodes=((0, 100),), anodes=(1,))
 def tonic(rate_hz: float, width_us: int, amp_ua: int = 3000, **kw) -> Area:
     return Area(contacts=kw.pop("contacts", BIPOLE), amplitude_ua=amp_ua, pulse_width_us=width_us,
                 rate_mhz=round(rate_hz * 1000), **kw)
+
+
+def records_as_tuples(tl: np.ndarray) -> list[tuple[int, ...]]:
+    """The fields the pulse-by-pulse reference computes, in its order."""
+    names = ("start_tick", "area", "amplitude_ua", "displacement_ticks", "period", "index", "end_tick")
+    return list(zip(*(tl[n].tolist() for n in names)))
 
 
 def occupancy(tl: np.ndarray) -> np.ndarray:
@@ -107,9 +131,7 @@ def test_displacement_is_bounded_and_every_pulse_returns_to_its_nominal_grid(sch
 def test_vectorised_schedule_equals_a_pulse_by_pulse_event_loop(sched):
     tl = sched.generate(0, 300_000)
     ref = heapq_schedule(sched, 300_000)
-    got = list(zip(tl["start_tick"].tolist(), tl["area"].tolist(), tl["amplitude_ua"].tolist(),
-                   tl["displacement_ticks"].tolist()))
-    assert got == ref
+    assert records_as_tuples(tl) == ref
 
 
 @FAST
@@ -343,5 +365,171 @@ def test_the_compiled_merge_kernel_gives_the_same_bytes_as_the_numpy_path(sched,
         pytest.skip("no C compiler: the numpy path is the only one")
     native = list(sched.chunks(0, end, chunk_pulses=chunk))
     numpy_path = list(sched.chunks(0, end, chunk_pulses=chunk, native=False))
-    join = lambda parts: np.concatenate(parts).tobytes() if parts else b""  # noqa: E731
+    join = lambda parts: np.concatenate(parts).tobytes() if parts else b""
     assert join(native) == join(numpy_path)
+
+
+# --- exact for the life of an implant -----------------------------------------------------------
+
+YEAR_TICKS = 365 * 86_400 * 1_000_000 + 86_400 * 1_000_000 // 4  # a Julian year of 1 us ticks
+THIRTY_YEARS = 30 * YEAR_TICKS
+# late years and high rates with a large remainder 10^9 mod rate are where int64 products overflowed
+LATE = st.integers(0, THIRTY_YEARS) | st.integers(20 * YEAR_TICKS, THIRTY_YEARS)
+HF_RATES = st.integers(1_000_000, 10_000_000) | st.integers(9_000_000, 10_000_000)
+
+
+def python_reference(sched: Scheduler, start: int, end: int, native: bool) -> None:
+    """The vectorised (or compiled) timeline of [start, end) equals the Python-integer event loop."""
+    tl = np.concatenate(list(sched.chunks(start, end, native=native)) or [np.empty(0, TIMELINE_DTYPE)])
+    assert records_as_tuples(tl) == heapq_schedule(sched, end, start_tick=start)
+    for i, p in enumerate(sched._plans):
+        mine = tl[tl["area"] == p.index]
+        nominal = [k * PERIOD_NUMERATOR // p.rate + int(p.offsets[j])
+                   for k, j in zip(mine["period"].tolist(), mine["index"].tolist())]
+        assert (mine["start_tick"] - mine["displacement_ticks"]).tolist() == nominal
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(sched=schedulers(), offset=LATE, native=st.booleans())
+def test_any_window_up_to_30_years_in_equals_python_integer_arithmetic(sched, offset, native):
+    python_reference(sched, offset, offset + 150_000, native)
+
+
+@FAST
+@given(rate_mhz=HF_RATES, offset=LATE)
+def test_high_frequency_starts_are_exact_at_every_legal_rate_for_30_years(rate_mhz, offset):
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=20, rate_mhz=rate_mhz,
+                waveform=Waveform.HIGH_FREQUENCY)
+    tl = Scheduler(Program((area,))).generate(offset, offset + 5_000)
+    k0 = -(-offset * rate_mhz // PERIOD_NUMERATOR)
+    assert tl["start_tick"].tolist() == [k * PERIOD_NUMERATOR // rate_mhz for k in range(k0, k0 + len(tl))]
+    assert tl["period"].tolist() == list(range(k0, k0 + len(tl)))
+
+
+def test_9950_249_hz_six_years_in_is_on_the_grid_not_21_days_early():
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=30, rate_mhz=9_950_249,
+                waveform=Waveform.HIGH_FREQUENCY)
+    six_years = 6 * YEAR_TICKS
+    tl = Scheduler(Program((area,))).generate(six_years, six_years + 1_000)
+    k = int(tl["period"][0])
+    assert int(tl["start_tick"][0]) == k * PERIOD_NUMERATOR // 9_950_249 >= six_years
+    assert int(tl["start_tick"][0]) - six_years < 101
+
+
+FAR = THIRTY_YEARS - 7_777_777  # a tick late in the 30th year, on no round boundary
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "numpy"])
+@pytest.mark.parametrize("name, areas", [
+    ("tonic", (tonic(1199.999, 60), tonic(50, 300, contacts=Contacts(cathodes=((4, 100),), anodes=(5,))))),
+    ("burst", (Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=1000, rate_mhz=40_001, waveform=Waveform.BURST,
+                    recharge=RechargeMode.PASSIVE, passive_window_us=8000, pulses_per_burst=5,
+                    intra_burst_rate_mhz=499_999),)),
+    ("hf", (Area(contacts=BIPOLE, amplitude_ua=2500, pulse_width_us=30, rate_mhz=9_950_249,
+                 waveform=Waveform.HIGH_FREQUENCY),)),
+    ("cycled", (tonic(333.333, 200, cycling=Cycling(on_ms=7, off_ms=5)),
+                tonic(40, 100, contacts=Contacts(cathodes=((4, 100),), anodes=(5,))))),
+    ("soft_start", (tonic(1000.001, 100, 5000, cycling=Cycling(on_ms=40, off_ms=3), soft_start_ms=37),)),
+])
+def test_each_waveform_is_exact_at_the_far_end_of_30_years(name, areas, native):
+    sched = Scheduler(Program(areas))
+    python_reference(sched, FAR, FAR + 300_000, native)
+    tl = sched.generate(FAR, FAR + 300_000)
+    assert len(tl) > 20 and int(tl["start_tick"][0]) >= FAR
+    if name == "soft_start":
+        assert len(np.unique(tl["amplitude_ua"])) > 10, "the ramp restarts at every turn-on, years in"
+    if name == "cycled":
+        assert np.count_nonzero(tl["area"] == 0) < 0.7 * 333.333 * 0.3
+
+
+# --- records an independent checker can use, and resuming from the scheduler's own state ----------
+
+@FAST
+@given(sched=schedulers())
+def test_records_carry_period_index_and_end_so_nominal_start_and_occupancy_need_no_scheduler(sched):
+    tl = sched.generate(0, 300_000)
+    for i, area in enumerate(sched.program.areas):
+        mine = tl[tl["area"] == i]
+        offsets = area.burst_offsets_ticks
+        nominal = [k * PERIOD_NUMERATOR // area.rate_mhz + offsets[j]
+                   for k, j in zip(mine["period"].tolist(), mine["index"].tolist())]
+        assert (mine["start_tick"] - mine["displacement_ticks"]).tolist() == nominal
+        occ = [area.pulse_occupancies_ticks()[j] for j in mine["index"].tolist()]
+        assert (mine["end_tick"] - mine["start_tick"]).tolist() == occ
+        # the occupancy is exactly what the record says: width + gap + recharge (0 and 0 inside a burst)
+        assert np.array_equal(mine["end_tick"] - mine["start_tick"], occupancy(mine))
+
+
+@FAST
+@given(sched=schedulers(), cuts=st.lists(st.integers(1, 399_999), max_size=6), chunk=st.integers(1, 400))
+def test_a_run_resumes_exactly_from_the_state_the_scheduler_hands_back(sched, cuts, chunk):
+    whole = sched.generate(0, 400_000)
+    state, parts = ScheduleState(), []
+    for cut in sorted(set(cuts)) + [400_000]:
+        part, state = sched.run(state, cut)
+        parts.append(part)
+        assert state.tick == cut
+    assert np.concatenate(parts).tobytes() == whole.tobytes()
+    # and from the state after any streamed chunk
+    streamed = list(sched.stream(ScheduleState(), 400_000, chunk_pulses=chunk))
+    if len(streamed) > 2:
+        _, middle = streamed[len(streamed) // 2]
+        rest = [c for c, _ in sched.stream(middle, 400_000)]
+        head = [c for c, _ in streamed[:len(streamed) // 2 + 1]]
+        assert np.concatenate(head + rest).tobytes() == whole.tobytes()
+
+
+def test_resuming_while_the_stage_is_still_busy_displaces_the_next_pulse_exactly():
+    # area 1 (49.95 Hz) is due 100 us into area 0's 400 us occupancy at 100 ms: it waits 300 us
+    prog = Program((tonic(40, 200), tonic(49.95, 400, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))))
+    sched = Scheduler(prog)
+    whole = sched.generate(0, 1_000_000)
+    busy = whole[whole["displacement_ticks"] > 0]
+    cut = 100_100  # area 1's nominal start while area 0's pulse holds the stage
+    assert busy[busy["start_tick"] - busy["displacement_ticks"] == cut]["displacement_ticks"].tolist() == [300]
+    head, state = sched.run(ScheduleState(), cut)
+    assert state.stage_free_at > cut
+    tail, _ = sched.run(state, 1_000_000)
+    assert np.concatenate([head, tail]).tobytes() == whole.tobytes()
+
+
+@pytest.mark.parametrize("kwargs", [dict(tick=-1), dict(stage_free_at=-5), dict(tick=1.5), dict(tick=True)])
+def test_a_malformed_state_is_refused_naming_the_field(kwargs):
+    with pytest.raises(ValueError, match=f"{next(iter(kwargs))} = .* is not allowed"):
+        ScheduleState(**kwargs)
+
+
+def test_a_run_cannot_end_before_its_state():
+    sched = Scheduler(Program((tonic(50, 100),)))
+    with pytest.raises(ValueError, match="end_tick = 5 is not allowed"):
+        sched.run(ScheduleState(10, 10), 5)
+
+
+@pytest.mark.parametrize("program", ["four_tonic_areas", "hf10"])
+def test_the_boards_c_scheduler_baseline_emits_the_models_pulse_count(program):
+    import benchmarks.bench_scheduler as bench
+
+    run = bench.board_c_scheduler()
+    if run is None:
+        pytest.skip("the board's host library (make -C hil/board host) cannot be built here")
+    prog = getattr(bench, program)()
+    for ticks in (1, 99_999, 1_000_000):
+        assert run(prog, ticks) == len(Scheduler(prog).generate(0, ticks))
+
+
+def test_totals_count_each_pulse_for_the_stage_time_it_really_occupies():
+    area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=800, rate_mhz=40_000, waveform=Waveform.BURST,
+                recharge=RechargeMode.PASSIVE, passive_window_us=5000, pulses_per_burst=5,
+                intra_burst_rate_mhz=1_200_000, interphase_gap_us=90)
+    tot = Scheduler(Program((area,))).totals(0, 1_000_000)
+    # 40 bursts: four 800 us pulses, then 800 us + 90 us gap + 5 ms passive window
+    assert tot.pulses == (200,)
+    assert tot.busy_ticks == (40 * (4 * 800 + 800 + 90 + 5000),)
+    assert tot.out_of_compliance == (0,)
+
+
+@FAST
+@given(sched=schedulers(), tick=st.integers(0, 3_000_000))
+def test_the_state_at_any_tick_is_rebuilt_exactly_from_the_last_busy_period(sched, tick):
+    _, from_zero = sched.run(ScheduleState(), tick)
+    assert sched.state_at(tick) == from_zero

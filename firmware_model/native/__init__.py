@@ -39,6 +39,6 @@ def load():
         return None
     fn = so.scs_merge_fcfs
     p = ctypes.c_void_p
-    fn.argtypes = [p, p, ctypes.c_int, p, p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int64, p]
+    fn.argtypes = [p, p, ctypes.c_int, p, p, p, ctypes.c_int, p, ctypes.c_int64, p]
     fn.restype = ctypes.c_int64
     return fn

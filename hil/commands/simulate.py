@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 import numpy as np
 from rich.console import Console
@@ -14,7 +15,7 @@ from firmware_model.params import PERIOD_NUMERATOR, Waveform
 from firmware_model.scenario import load_scenario, parse_duration_ticks
 from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler, TotalsAccumulator
 
-#: --out and --vcd keep the whole timeline; beyond this many pulses ask for a shorter duration
+#: --out keeps the whole timeline and --vcd writes every edge; beyond this many pulses ask for a shorter duration
 MAX_STORED_PULSES = 5_000_000
 
 
@@ -23,7 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duration", help="override the scenario's duration, e.g. 10s, 500ms, 24h")
     p.add_argument("--out", metavar="FILE.npz", help="write the timeline (numpy structured array 'timeline')")
     p.add_argument("--vcd", metavar="FILE.vcd", help="write the output stage as a VCD waveform")
-    p.add_argument("--plot", metavar="FILE.png", help="plot the first milliseconds of each area (needs matplotlib)")
+    p.add_argument("--plot", metavar="FILE.png", help="plot each area's current (needs matplotlib)")
+    p.add_argument("--window", metavar="START:END",
+                   help="time window of the plot, e.g. 10s:10.05s (default: two periods of the slowest area)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,22 +44,33 @@ def run(args: argparse.Namespace) -> int:
     if keep and expected > MAX_STORED_PULSES:
         raise UsageError(f"--out/--vcd keep every pulse: {expected:,} pulses exceed {MAX_STORED_PULSES:,}; "
                          "use a shorter --duration")
-    plot_window = _plot_window_ticks(sched, duration)
+    window = _window(args, sched, duration)
     n = len(areas)
     acc = TotalsAccumulator(sched)
     kept, head = [], []
-    with Progress(console=Console(stderr=True), transient=True, disable=expected < 2_000_000) as progress:
+    with contextlib.ExitStack() as stack:
+        vcd = None
+        if args.vcd:
+            from hil.waveforms import VcdWriter
+
+            vcd = VcdWriter(stack.enter_context(open(args.vcd, "w", encoding="ascii")), n)
+        progress = stack.enter_context(Progress(console=Console(stderr=True), transient=True,
+                                                disable=expected < 2_000_000))
         task = progress.add_task("simulating", total=duration)
         for chunk in sched.chunks(0, duration):
             acc.add(chunk)
-            if keep:
+            if args.out:
                 kept.append(chunk)
-            if args.plot and chunk["start_tick"][0] < plot_window:
+            if vcd is not None:
+                vcd.add(chunk)
+            if args.plot and chunk["start_tick"][0] < window[1] and chunk["end_tick"].max() > window[0]:
                 head.append(chunk)
             progress.update(task, completed=min(duration, int(chunk["start_tick"][-1])))
+        if vcd is not None:
+            vcd.close(duration)
     pulses, charge, energy = acc.pulses, acc.charge_pc, acc.energy_pj
     worst, clipped = acc.worst_displacement, acc.out_of_compliance
-    timeline = np.concatenate(kept) if kept else None
+    timeline = np.concatenate(kept) if kept else np.empty(0, TIMELINE_DTYPE)
     out = Console(width=max(Console().width, 132))
     table = Table(title=f"{sc.name}: {duration / 1e6:g} s, {int(pulses.sum()):,} pulses")
     for col in ("area", "waveform", "rate Hz", "mA", "width us", "pulses", "charge uC", "energy mJ",
@@ -74,25 +88,36 @@ def run(args: argparse.Namespace) -> int:
                       f"{safety.safety_margin_pct(a, sc.profile):.0f} %", status)
     out.print(table)
     if args.out:
-        np.savez_compressed(args.out, timeline=timeline if timeline is not None else np.empty(0))
+        np.savez_compressed(args.out, timeline=timeline)
         out.print(f"timeline: {args.out}")
     if args.vcd:
-        from hil.waveforms import write_vcd
-
-        write_vcd(kept, args.vcd, n)
         out.print(f"vcd: {args.vcd}")
     if args.plot:
         try:
             from hil.waveforms import plot_waveforms
 
-            plot_waveforms(np.concatenate(head) if head else np.empty(0, TIMELINE_DTYPE), n, args.plot, plot_window)
+            plot_waveforms(np.concatenate(head) if head else np.empty(0, TIMELINE_DTYPE), n, args.plot, window)
         except ImportError:
             raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
         out.print(f"plot: {args.plot}")
     return 0
 
 
-def _plot_window_ticks(sched: Scheduler, duration: int) -> int:
-    """Two periods of the slowest area, at most 100 ms and the duration."""
-    longest = max(PERIOD_NUMERATOR // a.rate_mhz for a in sched.program.areas)
-    return min(duration, 2 * longest, 100_000)
+def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> tuple[int, int]:
+    """The plot's window in ticks: --window, or two periods of the slowest area (at most 100 ms)."""
+    from hil.errors import UsageError
+    from hil.waveforms import parse_window
+
+    if args.window and not args.plot:
+        raise UsageError("--window sets the plot's time window: use it with --plot FILE.png")
+    if not args.window:
+        longest = max(PERIOD_NUMERATOR // a.rate_mhz for a in sched.program.areas)
+        return 0, min(duration, 2 * longest, 100_000)
+    try:
+        start, end = parse_window(args.window)
+    except ValueError as e:
+        raise UsageError(f"--window: {e}") from None
+    if end > duration:
+        raise UsageError(f"--window {args.window!r} is not allowed: it must end within the simulated "
+                         f"{duration / 1e6:g} s (use --duration)")
+    return start, end

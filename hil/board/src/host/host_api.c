@@ -73,3 +73,42 @@ int scs_host_power_cycle(void *handle)
 
 /* Copy of slot i, for tests that inspect or corrupt the storage. */
 uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->slots[i]; }
+
+/* The board's pulse scheduler alone (for the scheduler benchmark): n_areas areas given as AREA_WRITE
+ * payloads (SCS_AREA_WRITE_SIZE bytes each), every contact at `ohm`, run from turn-on for `ticks`
+ * ticks with the pulse trace on.  Returns the number of pulses the scheduler emitted. */
+uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, uint16_t ohm, uint64_t ticks)
+{
+    scs_therapy_t *t = calloc(1, sizeof *t);
+    if (!t || n_areas == 0 || n_areas > SCS_AREAS) {
+        free(t);
+        return 0;
+    }
+    scs_program_t *prog = &t->programs[0];
+    prog->used = 1;
+    prog->count = (uint8_t)n_areas;
+    for (unsigned a = 0; a < n_areas; a++) {
+        scs_msg_area_write_t m;
+        scs_msg_area_write_decode(area_writes + a * SCS_AREA_WRITE_SIZE, SCS_AREA_WRITE_SIZE, &m);
+        scs_area_from_msg(&m, &prog->area[a]);
+        t->applied[a] = prog->area[a].amplitude_ua;
+    }
+    for (unsigned c = 0; c < SCS_CONTACTS; c++)
+        t->ohms[c] = ohm;
+    t->stopped = scs_stopped_areas(t);
+    scs_stim_start(t, 0);
+    uint64_t pulses = 0;
+    for (int done = 0; !done;) {
+        /* a service call emits at most 64 pulses: keep room for them in the trace */
+        if (t->trace_len + 64u > SCS_TRACE_CAPACITY) {
+            pulses += t->trace_len;
+            t->trace_len = 0;
+        }
+        t->tracing = 1;
+        t->trace_limit = SCS_TRACE_CAPACITY;
+        done = scs_stim_service(t, ticks);
+    }
+    pulses += t->trace_len;
+    free(t);
+    return pulses;
+}
