@@ -455,7 +455,9 @@ class TotalsAccumulator:
             self.busy_ticks[i] += int((sel["end_tick"] - sel["start_tick"]).sum(dtype=np.int64))
 
     def result(self, start_tick: int, end_tick: int) -> WindowTotals:
-        ints = lambda a: tuple(int(x) for x in a)
+        def ints(a: np.ndarray) -> tuple[int, ...]:
+            return tuple(int(x) for x in a)
+
         return WindowTotals(start_tick, end_tick, ints(self.pulses), ints(self.charge_pc),
                             tuple(float(x) for x in self.energy_pj), ints(self.worst_displacement),
                             ints(self.busy_ticks), ints(self.out_of_compliance))
