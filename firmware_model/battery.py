@@ -3,23 +3,37 @@
 Rechargeable cell (DESIGN §5): terminal voltage ``V = OCV(SOC) - I*R0 - V1`` with one R1||C1
 branch ``dV1/dt = I/C1 - V1/(R1*C1)`` and coulomb counting ``dSOC/dt = -I / capacity``; ``I`` is
 positive while discharging. Between events the current is constant, so every quantity has a closed
-form (solved in `longevity.RechargeableSimulation`). Capacity fades with calendar time (proportional
-to sqrt(days)) and with equivalent full cycles (proportional to EFC^0.78), calibrated to NREL
-BLAST-Lite's NMC figures at 37 degC:
-95.5 % after 5 years at 50 % SOC, 77 % after 1,000 EFC at one cycle a day, calendar loss included.
-"""
+form (solved in `longevity.RechargeableSimulation`). Capacity fade is `ageing.AgeingModel` (SOC, DoD,
+C-rate and temperature; calibrated against NREL BLAST-Lite's NMC111/graphite pouch-cell model).
+
+The OCV table is data: ``firmware_model/data/ocv_nmc.csv`` (PyBaMM's ECM example curve reduced to the
+fewest points within 3 mV, `scripts/reduce_ocv.py`); the board firmware's header is generated from the
+same file."""
 
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from firmware_model.ageing import AgeingModel
 from firmware_model.params import ParameterError
 
-# PyBaMM's ECM example OCV for a common NMC/graphite cell (DESIGN §5)
-NMC_OCV = ((0.0, 3.200), (0.1, 3.494), (0.2, 3.575), (0.3, 3.625), (0.5, 3.697), (0.7, 3.854),
-           (0.8, 3.937), (0.9, 4.046), (1.0, 4.187))
+OCV_CSV = Path(__file__).resolve().parent / "data" / "ocv_nmc.csv"
+
+
+def load_ocv_points(path: Path = OCV_CSV) -> tuple[tuple[float, float], ...]:
+    """(SOC, volts) rows of an OCV table file ('#' comment lines, a 'soc,ocv_v' header)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and not line.startswith("soc"):
+            soc, volts = line.split(",")
+            rows.append((float(soc), float(volts)))
+    return tuple(rows)
+
+
+#: PyBaMM's ECM example OCV of a common NMC/graphite cell (DESIGN §5), from the one data file
+NMC_OCV = load_ocv_points()
 
 
 @dataclass(frozen=True)
@@ -70,10 +84,7 @@ class CellParams:
     now_soc: float = 0.10
     cutoff_soc: float = 0.02
     resume_soc: float = 0.05    # after a cut-off, stimulation resumes once charged to this
-    # ageing at 37 degC
-    calendar_fade_per_sqrt_day: float = 0.045 / math.sqrt(5 * 365.25)
-    cycle_fade_coeff: float = (0.23 - 0.045 / math.sqrt(5 * 365.25) * math.sqrt(1000)) / 1000 ** 0.78
-    cycle_fade_exponent: float = 0.78
+    ageing: AgeingModel = field(default_factory=AgeingModel)
 
     def __post_init__(self) -> None:
         for name in ("capacity_mah", "r0_ohm", "r1_ohm", "tau1_s"):
@@ -87,13 +98,6 @@ class CellParams:
     @property
     def c1_farad(self) -> float:
         return self.tau1_s / self.r1_ohm
-
-    def capacity_fraction(self, days: float, efc: float) -> float:
-        """Remaining capacity / nominal after ``days`` at body temperature and ``efc`` equivalent full cycles."""
-        fade = self.calendar_fade_per_sqrt_day * math.sqrt(max(days, 0.0))
-        fade += self.cycle_fade_coeff * max(efc, 0.0) ** self.cycle_fade_exponent
-        return max(0.0, 1.0 - fade)
-
 
 @dataclass(frozen=True)
 class PrimaryCellParams:
