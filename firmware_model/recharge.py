@@ -65,7 +65,11 @@ class LinkParams:
 
 @dataclass(frozen=True)
 class ChargerParams:
-    cc_current_a: float = 0.050
+    """The implant's charger. ``cc_current_a``: C/2 of the 200 mAh cell (rechargeable SCS IPGs refill
+    from empty in a couple of hours, not the 4+ h of C/4); at ordinary coupling the 2 degC thermal limit
+    caps it lower (about 70 mA at 10 mm, see `max_current_a`)."""
+
+    cc_current_a: float = 0.100
     v_limit: float = 4.187
     end_current_c_rate: float = 1 / 20
     converter_efficiency: float = 0.85

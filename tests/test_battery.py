@@ -296,3 +296,141 @@ def test_scs_battery_rejects_bad_tables_with_the_key_named(tmp_path, capsys):
                                                                              "separation_mm = 10\ncolour = 1"))
     assert main(["battery", str(bad)]) == 2
     assert "recharge.colour" in capsys.readouterr().err
+
+
+# --- stimulation and charging share the link and the heat ---------------------------------------
+
+HF10_W = 0.01575
+
+
+def all_day_charger(power_w: float, coupling: Coupling) -> Usage:
+    return Usage(stim_power_w=power_w, quiescent_ua=0.0,
+                 recharge=RechargeHabit(start_hour=0, duration_min=24 * 60, coupling=coupling))
+
+
+def coupling_delivering(watts: float, sep: float = 10.0) -> Coupling:
+    """A coupling whose charger output (after rectifier and converter) is ``watts``."""
+    eta = LinkParams().efficiency(Coupling(sep, 0.0))
+    return Coupling(sep, 0.0, watts / (eta * ChargerParams().converter_efficiency))
+
+
+def test_charge_falls_when_the_link_cannot_cover_the_stimulation_load():
+    sim = RechargeableSimulation(all_day_charger(HF10_W, coupling_delivering(0.0066)), soc=0.6, ageing=False)
+    result = sim.run(4 * 3600 * 1_000_000)
+    assert result.samples[-1].soc < 0.6, "6.6 mW against a 15.75 mW load: the cell makes up the difference"
+    # the cell supplies exactly the shortfall (constant power 9.15 mW)
+    t = result.totals
+    assert t.load_j == pytest.approx(0.0066 * 4 * 3600, rel=1e-9)
+    drawn_j = t.charge_out_mah * 3.6 * sum(CellParams().ocv.voltage(s.soc) for s in result.samples) / len(result.samples)
+    assert drawn_j == pytest.approx((HF10_W - 0.0066) * 4 * 3600, rel=0.01)
+    assert t.charge_in_mah == 0
+
+
+def test_the_received_power_feeds_the_load_first_and_the_remainder_charges():
+    link, ch, th = LinkParams(), ChargerParams(), ThermalParams()
+    c = coupling_delivering(0.100)
+    without = max_current_a(ch.v_limit, 3.7, link, ch, c, th.max_heat_w())
+    with_load = max_current_a(ch.v_limit, 3.7, link, ch, c, th.max_heat_w(), load_w=HF10_W)
+    assert with_load == pytest.approx(without - HF10_W / ch.v_limit, rel=1e-9)
+    sim = RechargeableSimulation(all_day_charger(HF10_W, c), soc=0.3, ageing=False)
+    result = sim.run(3600 * 1_000_000)
+    t = result.totals
+    assert result.samples[-1].soc > 0.3 and t.charge_out_mah == 0, "the load never draws on the cell"
+    assert t.load_j == pytest.approx(HF10_W * 3600, rel=1e-9)
+    assert t.received_j == pytest.approx(t.stored_j + t.load_j + t.heat_j, rel=1e-12)
+
+
+def test_powering_the_load_over_the_link_heats_the_implant():
+    c = Coupling(10.0, 0.0, 1.5)
+    full = RechargeableSimulation(all_day_charger(0.05, c), soc=1.0, ageing=False)
+    result = full.run(DAY_TICKS)
+    assert any(e.name == "COMPLETE" for e in result.events)
+    h = (1 + LinkParams().can_loss / LinkParams().efficiency(c)) / ChargerParams().converter_efficiency - 1
+    th = ThermalParams()
+    assert result.samples[-1].temperature_c == pytest.approx(th.body_c + 0.05 * h * th.r_th_c_per_w, abs=1e-6)
+    idle = RechargeableSimulation(all_day_charger(0.0, c), soc=1.0, ageing=False).run(DAY_TICKS)
+    assert idle.samples[-1].temperature_c == pytest.approx(th.body_c, abs=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(power=st.floats(0.0, 0.2), sep=st.floats(0, 40), mis=st.floats(0, 30), tx=st.floats(0.0, 5.0),
+       soc=st.floats(0.03, 1.0))
+def test_the_2_degree_limit_holds_with_the_load_on_the_link(power, sep, mis, tx, soc):
+    th = ThermalParams()
+    result = RechargeableSimulation(all_day_charger(power, Coupling(sep, mis, tx)), soc=soc, ageing=False).run(DAY_TICKS)
+    assert max(s.temperature_c for s in result.samples) <= th.body_c + th.rise_limit_c + 1e-9
+    t = result.totals
+    assert t.received_j == pytest.approx(t.stored_j + t.load_j + t.heat_j, rel=1e-9, abs=1e-9)
+
+
+# --- OpenNerve-style supervision ----------------------------------------------------------------
+
+def test_charging_pauses_at_4_277_v_and_resumes_below_4_1_v():
+    # a charger mis-set to 4.35 V on a cell whose resistance has grown: only the supervision stops it
+    cell = CellParams(r0_ohm=1.5, r1_ohm=0.5)
+    charger = ChargerParams(v_limit=4.35)
+    usage = Usage(stim_power_w=0.02, quiescent_ua=0.0,
+                  recharge=RechargeHabit(start_hour=0, duration_min=24 * 60))
+    sim = RechargeableSimulation(usage, cell, charger, soc=0.85, ageing=False)
+    result = sim.run(DAY_TICKS)
+    names = [e.name for e in result.events if e.kind == "recharge"]
+    assert "PAUSED_OVERVOLTAGE" in names
+    assert max(s.voltage for s in result.samples) <= 4.277 + 1e-6
+    i = names.index("PAUSED_OVERVOLTAGE")
+    assert names[i + 1] == "CONSTANT_CURRENT", "it resumes"
+    pause = [e for e in result.events if e.name == "PAUSED_OVERVOLTAGE"][0]
+    resume = [e for e in result.events if e.name == "CONSTANT_CURRENT" and e.tick > pause.tick][0]
+    before = [s for s in result.samples if s.tick <= resume.tick][-1]
+    assert before.voltage < 4.1 + 1e-6 and before.recharge.name == "PAUSED_OVERVOLTAGE"
+    paused = [s for s in result.samples if pause.tick < s.tick < resume.tick]
+    assert paused and all(s.voltage >= 4.1 - 1e-6 for s in paused[:-1]), "no resume while still above 4.1 V"
+
+
+def test_charging_pauses_at_42_degrees_and_resumes_below_the_resume_temperature():
+    assert ThermalParams().hard_limit_c == 42.0
+    fever = ThermalParams(body_c=40.5, resume_c=41.0)   # body + 2 degC rise would pass 42 degC
+    usage = Usage(stim_power_w=0.0, recharge=RechargeHabit(start_hour=0, duration_min=24 * 60,
+                                                           coupling=Coupling(30, 10, 5.0)))  # throttled: full 2 degC
+    result = RechargeableSimulation(usage, thermal=fever, soc=0.1, ageing=False).run(DAY_TICKS // 2)
+    names = [e.name for e in result.events if e.kind == "recharge"]
+    assert "PAUSED_HOT" in names and names[names.index("PAUSED_HOT") + 1] == "CONSTANT_CURRENT"
+    assert max(s.temperature_c for s in result.samples) <= 42.0 + 1e-6
+    hot = [e.tick for e in result.events if e.name == "PAUSED_HOT"][0]
+    at_pause = [s for s in result.samples if s.tick == hot][0]
+    assert at_pause.temperature_c == pytest.approx(42.0, abs=1e-3)
+    resumed = [e.tick for e in result.events if e.name == "CONSTANT_CURRENT" and e.tick > hot][0]
+    assert [s for s in result.samples if s.tick == resumed][0].temperature_c < 41.0
+
+
+# --- clinical anchors (assumptions: docs/battery.md) ---------------------------------------------
+
+def hf10_charging_min_per_day(on_s: int, off_s: int, days: int = 14) -> float:
+    """Daily charging minutes of the HF10 example with pulse dosing ``on_s`` on / ``off_s`` off."""
+    from firmware_model.scenario import scenario_from_dict
+    import tomllib
+    raw = tomllib.loads((ROOT / "examples/battery_hf10.toml").read_text())
+    raw["area"][0]["cycling"] = {"on_s": on_s, "off_s": off_s}
+    sc = scenario_from_dict(raw)
+    power = average_stim_power_w(Scheduler(sc.program, sc.profile, sc.impedances))
+    u = raw["usage"]
+    r = raw["recharge"]
+    usage = Usage(stim_power_w=power, quiescent_ua=u["quiescent_ua"], telemetry_min_per_day=u["telemetry_min_per_day"],
+                  recharge=RechargeHabit(start_hour=r["start_hour"], duration_min=r["duration_min"],
+                                         coupling=Coupling(r["separation_mm"], r["misalignment_mm"])))
+    return project_rechargeable(usage, days=days).charging_min_per_day
+
+
+@pytest.mark.parametrize("on_s,off_s,clinical_min", [(3, 97, 8.3), (14, 86, 13.9)])
+def test_hf10_daily_recharge_time_is_within_1_3x_of_provenzano_2021(on_s, off_s, clinical_min):
+    # Provenzano et al. 2021 (Pain Med 23(1):152-163): 8.3 and 13.9 min a day at 3 % and 14 % pulse dosing
+    minutes = hf10_charging_min_per_day(on_s, off_s)
+    assert clinical_min / 1.3 <= minutes <= clinical_min * 1.3
+
+
+def test_the_hf10_example_at_100_percent_on_is_no_longer_2_4x_the_clinical_charging_time():
+    out = main(["battery", str(ROOT / "examples/battery_hf10.toml"), "--years", "0.1"])
+    assert out == 0
+    from hil.commands.battery import load_battery_scenario
+    bs = load_battery_scenario(str(ROOT / "examples/battery_hf10.toml"))
+    minutes = project_rechargeable(bs.usage).charging_min_per_day
+    assert 43.8 / 1.3 <= minutes <= 43.8 * 1.3, "Provenzano 2021: 43.8 min a day at 100 % on"
