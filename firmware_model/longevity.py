@@ -702,6 +702,85 @@ class RechargeableSimulation:
             self._set_rstate(RechargeState.COMPLETE)
 
 
+class PrimarySimulation:
+    """A primary-cell IPG under a `Usage`, event by event: OK, then ERI (elective replacement
+    indicator: plan the replacement surgery) at ``eri_soc``, then EOS (end of service) at ``eos_soc``,
+    where stimulation stops for good (the housekeeping load goes on, so the device can still report)."""
+
+    def __init__(self, usage: Usage, cell: PrimaryCellParams = PrimaryCellParams(), soc: float = 1.0,
+                 body_c: float = 37.0):
+        self.u, self.p, self.body_c = usage, cell, body_c
+        self.t = 0
+        self.soc = soc
+        self.totals = Totals()
+        self.samples: list[Sample] = []
+        self.events: list[Event] = []
+        self.bstate = self._battery_state()
+        self._i_step = 0.0
+        self._down = sorted({*cell.ocv.breakpoints, cell.eri_soc, cell.eos_soc})
+
+    def _battery_state(self) -> BatteryState:
+        if self.soc <= self.p.eos_soc + 1e-12:
+            return BatteryState.EOS
+        if self.soc <= self.p.eri_soc + 1e-12:
+            return BatteryState.ERI
+        return BatteryState.OK
+
+    @property
+    def eos(self) -> bool:
+        return self.bstate is BatteryState.EOS
+
+    def voltage(self, current_a: float) -> float:
+        return self.p.ocv.voltage(self.soc) - current_a * self.p.r0_ohm
+
+    def _sample(self, stim: bool) -> None:
+        self.samples.append(Sample(self.t, self.soc, self.voltage(self._i_step), self.body_c, 1.0, self.bstate,
+                                   RechargeState.IDLE, stim))
+
+    def run(self, end_tick: int, progress: Callable[[int], None] | None = None) -> Result:
+        cond = self.u.conditions(self.t)
+        next_sched = self.u.next_change(self.t)
+        self._sample(False)
+        while self.t < end_tick:
+            if self.t >= next_sched:
+                cond = self.u.conditions(self.t)
+                next_sched = self.u.next_change(self.t)
+            stim = cond["stim"] and not self.eos
+            base_a = self.u.quiescent_ua * 1e-6 + (self.u.telemetry_ua * 1e-6 if cond["telemetry"] else 0.0)
+            self._step(min(end_tick, next_sched), self.u.stim_power_w if stim else 0.0, base_a, stim)
+            if progress is not None:
+                progress(self.t)
+        return Result(self.samples, self.events, self.totals, self.t)
+
+    def _step(self, limit: int, power_w: float, base_a: float, stim: bool) -> None:
+        p = self.p
+        dt = limit - self.t
+        s0 = self.soc
+        i = bisect.bisect_left(self._down, s0 - 1e-9) - 1
+        target = self._down[i] if i >= 0 else 0.0
+        loaded = (power_w > 0 or base_a > 0) and s0 > 1e-12
+        if loaded and target < s0:
+            to_target = discharge_seconds(p.ocv, p.capacity_mah, s0, target, power_w, base_a)
+            if _ceil_tick(to_target) <= dt:
+                dt = _ceil_tick(to_target)
+                s1 = target
+            else:
+                s1 = soc_after(p.ocv, p.capacity_mah, s0, target, to_target, dt / TICKS_PER_SECOND, power_w, base_a)
+        else:
+            s1 = s0
+        self.totals.charge_out_mah += (s0 - s1) * p.capacity_mah
+        self.soc = s1
+        self.t += dt
+        if self.eos:
+            self.totals.cutoff_ticks += dt
+        new = self._battery_state()
+        if new != self.bstate:
+            self.events.append(Event(self.t, "battery", new.name))
+            self.bstate = new
+        self._i_step = (power_w / p.ocv.voltage(self.soc) + base_a) if loaded else 0.0
+        self._sample(stim and not self.eos)
+
+
 @dataclass(frozen=True)
 class PrimaryProjection:
     years_to_eri: float

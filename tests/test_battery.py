@@ -434,3 +434,23 @@ def test_the_hf10_example_at_100_percent_on_is_no_longer_2_4x_the_clinical_charg
     bs = load_battery_scenario(str(ROOT / "examples/battery_hf10.toml"))
     minutes = project_rechargeable(bs.usage).charging_min_per_day
     assert 43.8 / 1.3 <= minutes <= 43.8 * 1.3, "Provenzano 2021: 43.8 min a day at 100 % on"
+
+
+# --- primary cells: ERI and EOS are states ------------------------------------------------------
+
+def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos():
+    from firmware_model.battery import PrimaryCellParams
+    from firmware_model.longevity import PrimarySimulation
+    cell = PrimaryCellParams(capacity_mah=300.0)
+    usage = Usage(stim_power_w=stim_power(4000, 300, 50), hours_per_day=16)
+    proj = project_primary(usage, cell)
+    result = PrimarySimulation(usage, cell).run(int(proj.years_to_eos * 1.2 * 365.25 * DAY_TICKS))
+    names = [e.name for e in result.events if e.kind == "battery"]
+    assert names == ["ERI", "EOS"]
+    eri, eos = (e.tick / DAY_TICKS / 365.25 for e in result.events)
+    assert eri == pytest.approx(proj.years_to_eri, rel=0.02) and eos == pytest.approx(proj.years_to_eos, rel=0.02)
+    at_eri = next(s for s in result.samples if s.tick == result.events[0].tick)
+    assert at_eri.soc == pytest.approx(cell.eri_soc) and at_eri.state is BatteryState.ERI
+    after = [s for s in result.samples if s.tick > result.events[1].tick]
+    assert after and not any(s.stimulating for s in after) and all(s.state is BatteryState.EOS for s in after)
+    assert result.totals.cutoff_ticks > 0, "time after EOS counts as therapy stopped"
