@@ -65,7 +65,8 @@ def ok(d: Device, msg: Message) -> Any:
 @handles("DEVICE_INFO_GET")
 def device_info_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     p = d.profile
-    caps = CAP_VIRTUAL_CLOCK | CAP_INPUTS | CAP_TRACE | (CAP_TRIAL if d.cfg.trial else CAP_RECHARGEABLE)
+    caps = CAP_VIRTUAL_CLOCK | CAP_INPUTS | CAP_TRACE | (CAP_TRIAL if d.cfg.trial else 0)
+    caps |= CAP_RECHARGEABLE if not d.cfg.trial and not d.power.primary else 0
     return make(d.catalog, "DEVICE_INFO", protocol_version=d.catalog.protocol_version,
                 firmware_version=FIRMWARE_VERSION, device_id=d.cfg.device_id, tick_ns=1000, capabilities=caps,
                 contact_count=p.contact_count, max_programs=p.max_programs, max_areas=p.max_areas,
@@ -330,7 +331,7 @@ def impedance_input(d: Device, msg: Message, obj: Any, role: Role) -> Any:
 
 @handles("RECHARGE_COUPLING_INPUT")
 def recharge_coupling_input(d: Device, msg: Message, obj: Any, role: Role) -> Any:
-    if d.power.battery is None:
+    if d.power.battery is None or d.power.primary:  # nothing to recharge
         return result(d, msg, "WRONG_STATE")
     d.power.couple(obj.separation_mm, obj.misalignment_mm, obj.transmit_mw)
     return ok(d, msg)

@@ -454,3 +454,29 @@ def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos()
     after = [s for s in result.samples if s.tick > result.events[1].tick]
     assert after and not any(s.stimulating for s in after) and all(s.state is BatteryState.EOS for s in after)
     assert result.totals.cutoff_ticks > 0, "time after EOS counts as therapy stopped"
+
+
+def test_a_primary_cell_device_reports_eri_then_eos_in_status_and_events_and_stops_at_eos():
+    from firmware_model.battery import PrimaryCellParams
+    from firmware_model.device import DeviceConfig
+    from firmware_model.eventlog import EventKind, FaultCode
+    from protocol.catalog import Role
+    from tests.device_harness import Bench, area_fields
+    from tests.protocol_harness import KEYS
+    # a tiny primary cell so ERI and EOS come within hours
+    cell = PrimaryCellParams(capacity_mah=2.0)
+    b = Bench(DeviceConfig(keys=KEYS, cell=cell, initial_soc=0.12))
+    b.program(0, [area_fields(amplitude_ua=6000, rate_mhz=1_000_000, pulse_width_us=200)])
+    b.as_role(Role.PATIENT, "STIM_SET", on=1)
+    assert b.status().battery_state == BatteryState.OK
+    b.advance(6 * 3600 * 1_000_000)
+    st = b.status()
+    assert st.battery_state == BatteryState.EOS and st.stim_on == 0
+    assert st.fault_flags == 1 << int(FaultCode.BATTERY_CUTOFF)
+    names = [BatteryState(code).name for _, k, code, _ in b.log() if k == EventKind.BATTERY]
+    assert names == ["ERI", "EOS"]
+    sent = [BatteryState(e.code).name for e in b.events if e.kind == EventKind.BATTERY]
+    assert sent == names, "ERI and EOS also go out as EVENT frames"
+    assert b.result(Role.PATIENT, "STIM_SET", on=1) == "WRONG_STATE", "no stimulation after EOS"
+    assert b.result(Role.CLINICIAN, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0,
+                    transmit_mw=1500) == "WRONG_STATE", "a primary cell cannot be recharged"
