@@ -248,10 +248,13 @@ def test_no_stimulation_after_cut_off_until_recharged_to_the_resume_level():
 
 # --- published figures --------------------------------------------------------------------------
 
-def test_a_primary_cell_at_typical_tonic_settings_lasts_2_to_5_years():
-    # 4 mA, 300 us, 50 Hz, 1 kohm load (two 500 ohm contacts), 24 h/day
-    proj = project_primary(Usage(stim_power_w=stim_power(4000, 300, 50)))
-    assert 2.0 <= proj.years_to_eri < proj.years_to_eos <= 5.0
+def test_a_primary_cell_at_typical_tonic_settings_lasts_2_to_5_years_as_medlineplus_says():
+    # DESIGN §3 typical tonic: 4 mA, 300 us, 50 Hz, 1 kohm load (two 500 ohm contacts), 24 h/day
+    from firmware_model.clinical import MEDLINEPLUS_PRIMARY_YEARS, primary_tonic_years, typical_tonic_power_w
+    assert typical_tonic_power_w() == stim_power(4000, 300, 50)
+    eri, eos = primary_tonic_years()
+    lo, hi = MEDLINEPLUS_PRIMARY_YEARS
+    assert lo <= eri < eos <= hi
 
 
 def test_cycling_30_s_on_90_s_off_extends_primary_life_by_the_duty_of_the_stimulation_current():
@@ -296,6 +299,84 @@ def test_scs_battery_rejects_bad_tables_with_the_key_named(tmp_path, capsys):
                                                                              "separation_mm = 10\ncolour = 1"))
     assert main(["battery", str(bad)]) == 2
     assert "recharge.colour" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("table,line,key,shown,allowed", [
+    ("usage", "telemetry_ua = -5", "usage.telemetry_ua", "-5", "from 0 to 100000"),
+    ("battery", "capacity_mah = inf", "battery.capacity_mah", "inf", "from 1 to 100000"),
+    ("battery", "capacity_mah = nan", "battery.capacity_mah", "nan", "from 1 to 100000"),
+    ("recharge", "every_days = 1.5", "recharge.every_days", "1.5", "a whole number of days from 1 to 365"),
+    ("recharge", 'start_hour = "22"', "recharge.start_hour", '"22"', "a number of hours from 0 to 24 (excluded)"),
+    ("usage", "stim_start_hour = 1e300", "usage.stim_start_hour", "1.000000e+300", "from 0 to 24 (excluded)"),
+    ("usage", "stim_start_hour = 24", "usage.stim_start_hour", "24", "from 0 to 24 (excluded)"),
+    ("battery", "initial_soc = 0", "battery.initial_soc", "0", "from 0 (excluded) to 1"),
+    ("battery", "years = true", "battery.years", "true", "from 0 (excluded) to 30"),
+    ("battery", 'type = "lithium"', "battery.type", '"lithium"', '"rechargeable" or "primary"'),
+    ("recharge", "duration_min = 0", "recharge.duration_min", "0", "from 0 (excluded) to 1440"),
+    ("recharge", "max_transmit_w = [1]", "recharge.max_transmit_w", "an array", "from 0 to 10"),
+])
+def test_every_battery_scenario_key_is_typed_and_range_checked(tmp_path, capsys, table, line, key, shown, allowed):
+    text = (ROOT / "examples/battery_hf10.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(_set_key(text, table, line))
+    assert main(["battery", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{key}: {shown} is not allowed: " in err and allowed in err
+    assert "Traceback" not in err and "'" not in err, "no Python reprs"
+
+
+def _set_key(text: str, table: str, line: str) -> str:
+    """The example with ``line`` set in ``[table]`` (replacing the key if the example has it)."""
+    key = line.split(" =")[0]
+    out, section = [], None
+    for ln in text.splitlines():
+        if ln.startswith("["):
+            section = ln.strip("[]")
+        if section == table and ln.split(" =")[0] == key:
+            continue
+        out.append(ln)
+        if ln == f"[{table}]":
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_scs_battery_says_plainly_when_therapy_stops_and_can_fail_ci(tmp_path, capsys):
+    weekly = tmp_path / "weekly.toml"
+    weekly.write_text(_set_key((ROOT / "examples/battery_hf10.toml").read_text(), "recharge", "every_days = 7"))
+    assert main(["battery", str(weekly), "--years", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "THERAPY STOPS" in out and "in cut-off" in out and "the longest" in out
+    assert "recharged every 7 days at 22:00 for 120 min, coil 10 mm deep, 5 mm off centre" in out
+    assert "longest gap in therapy" in out
+    assert main(["battery", str(weekly), "--years", "0.1", "--fail-on-cutoff"]) == 1
+    capsys.readouterr()
+    assert main(["battery", str(ROOT / "examples/battery_hf10.toml"), "--years", "0.1", "--fail-on-cutoff"]) == 0
+    assert "therapy never stops" in capsys.readouterr().out
+    # a primary cell past EOS within the span
+    assert main(["battery", str(ROOT / "examples/battery_tonic_primary.toml"), "--years", "4",
+                 "--fail-on-cutoff"]) == 1
+    assert "after end of service (EOS)" in capsys.readouterr().out
+
+
+def test_therapy_gaps_are_measured_from_cutoff_to_recovery():
+    from hil.commands.battery import therapy_stops
+    from firmware_model.longevity import Event, Result, Totals
+    day = DAY_TICKS
+    events = [Event(1 * day, "battery", "CUTOFF"), Event(2 * day, "battery", "RECHARGE_NOW"),
+              Event(3 * day, "battery", "CUTOFF"), Event(int(5.5 * day), "battery", "RECHARGE_NOW"),
+              Event(9 * day, "battery", "CUTOFF")]
+    s = therapy_stops(Result([], events, Totals(), 10 * day), "CUTOFF")
+    assert (s.total_ticks, s.longest_ticks, s.episodes) == (int(4.5 * day), int(2.5 * day), 3)
+    assert s.fraction == pytest.approx(0.45)
+
+
+def test_scs_battery_ageing_report_and_anchors_print_the_grid_and_the_clinical_figures(capsys):
+    assert main(["battery", "--ageing-report", "--anchors"]) == 0
+    out = capsys.readouterr().out
+    assert "Nmc111_Gr_Kokam75Ah_Battery" in out and "blast-lite 1.1.1" in out
+    assert "worst difference over 340 points" in out
+    assert "Provenzano 2021" in out and "MedlinePlus" in out
+    assert main(["battery"]) == 2
 
 
 # --- stimulation and charging share the link and the heat ---------------------------------------
@@ -404,25 +485,11 @@ def test_charging_pauses_at_42_degrees_and_resumes_below_the_resume_temperature(
 
 # --- clinical anchors (assumptions: docs/battery.md) ---------------------------------------------
 
-def hf10_charging_min_per_day(on_s: int, off_s: int, days: int = 14) -> float:
-    """Daily charging minutes of the HF10 example with pulse dosing ``on_s`` on / ``off_s`` off."""
-    from firmware_model.scenario import scenario_from_dict
-    import tomllib
-    raw = tomllib.loads((ROOT / "examples/battery_hf10.toml").read_text())
-    raw["area"][0]["cycling"] = {"on_s": on_s, "off_s": off_s}
-    sc = scenario_from_dict(raw)
-    power = average_stim_power_w(Scheduler(sc.program, sc.profile, sc.impedances))
-    u = raw["usage"]
-    r = raw["recharge"]
-    usage = Usage(stim_power_w=power, quiescent_ua=u["quiescent_ua"], telemetry_min_per_day=u["telemetry_min_per_day"],
-                  recharge=RechargeHabit(start_hour=r["start_hour"], duration_min=r["duration_min"],
-                                         coupling=Coupling(r["separation_mm"], r["misalignment_mm"])))
-    return project_rechargeable(usage, days=days).charging_min_per_day
-
-
 @pytest.mark.parametrize("on_s,off_s,clinical_min", [(3, 97, 8.3), (14, 86, 13.9)])
 def test_hf10_daily_recharge_time_is_within_1_3x_of_provenzano_2021(on_s, off_s, clinical_min):
     # Provenzano et al. 2021 (Pain Med 23(1):152-163): 8.3 and 13.9 min a day at 3 % and 14 % pulse dosing
+    from firmware_model.clinical import PROVENZANO_2021, hf10_charging_min_per_day
+    assert (on_s, off_s, clinical_min) in [(on, off, m) for _, on, off, m in PROVENZANO_2021]
     minutes = hf10_charging_min_per_day(on_s, off_s)
     assert clinical_min / 1.3 <= minutes <= clinical_min * 1.3
 
