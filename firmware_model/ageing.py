@@ -178,8 +178,6 @@ def daily_cycle_stress(model: AgeingModel, top_soc: float, dod: float, temperatu
     ``dod`` over the rest of the day (as `scripts/blast_reference.py`)."""
     if not (0 <= dod <= top_soc <= 1):
         raise ParameterError("ageing grid", (top_soc, dod), "0 <= dod <= top SOC <= 1")
-    t_charge_h = dod / charge_c_rate
-    t_dis_h = 24.0 - t_charge_h
     n = 400  # SOC is linear in time on each leg: average the factor over SOC (midpoint rule)
     def leg_avg(a: float, b: float) -> float:
         return sum(model.calendar_factor(a + (b - a) * (i + 0.5) / n, temperature_c) for i in range(n)) / n

@@ -13,6 +13,7 @@ same file."""
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class OcvTable:
 
     def __post_init__(self) -> None:
         socs = [s for s, _ in self.points]
-        if len(socs) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(b <= a for a, b in zip(socs, socs[1:])):
+        if len(socs) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(b <= a for a, b in itertools.pairwise(socs)):
             raise ParameterError("ocv.points", socs, "ascending SOC points from 0.0 to 1.0")
         object.__setattr__(self, "_soc", socs)
         pieces = []
@@ -60,7 +61,7 @@ class OcvTable:
         return pieces[0] if i < 0 else pieces[i] if i < len(pieces) else pieces[-1]
 
     def voltage(self, soc: float) -> float:
-        soc = 0.0 if soc < 0.0 else 1.0 if soc > 1.0 else soc
+        soc = 0.0 if soc < 0.0 else min(soc, 1.0)
         _, _, a, k = self.segment(soc)
         return a + k * soc
 

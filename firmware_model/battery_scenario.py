@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from firmware_model.scenario import ScenarioError
+from firmware_model.scenario import ScenarioError, show
 
 
 @dataclass(frozen=True)
@@ -68,27 +68,6 @@ SPEC: dict[str, dict[str, Key]] = {
         "max_transmit_w": Key("number", 0, 10, "W"),
     },
 }
-
-
-def show(value: Any) -> str:
-    """A value as the user wrote it in TOML (never a Python repr)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return f"{value:g}" if abs(value) < 1e15 else f"{value:e}"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return "a value of another kind"
 
 
 def check(source: str, table: str, name: str, value: Any) -> Any:

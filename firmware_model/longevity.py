@@ -26,17 +26,18 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from firmware_model.ageing import AgeingState, Stress
 from firmware_model.battery import CellParams, OcvTable, PrimaryCellParams
 from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SECOND
-from firmware_model.recharge import (ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w, link_load_w,
-                                     max_current_a)
+from firmware_model.recharge import (ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w,
+                                     link_load_w, max_current_a)
 from firmware_model.thermal import ThermalParams
 
 DAY_TICKS = 86_400 * TICKS_PER_SECOND
@@ -282,7 +283,7 @@ def ocv_inverse(ocv: OcvTable, volts: float) -> float:
     pts = ocv.points
     if volts <= pts[0][1]:
         return 0.0
-    for (s0, v0), (s1, v1) in zip(pts, pts[1:]):
+    for (s0, v0), (s1, v1) in itertools.pairwise(pts):
         if v0 <= volts <= v1:
             return s0 + (s1 - s0) * (volts - v0) / (v1 - v0) if v1 > v0 else s0
     return 1.0
@@ -664,7 +665,7 @@ class RechargeableSimulation:
         if self._cv_current() <= i_end:
             self._set_rstate(RechargeState.COMPLETE)
             return
-        lo_soc, hi_soc, a, k = p.ocv.segment(self.soc + 1e-12)
+        _lo_soc, _hi_soc, a, k = p.ocv.segment(self.soc + 1e-12)
         at = self._cv_solution(a, k)
         dt = min(limit - self.t, CV_PIECE_TICKS)
         dt = min(dt, _ceil_tick(th.seconds_to(self.temp, self._cc_heat_w(self._cv_current(), load_w, coupling),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from firmware_model.battery import PrimaryCellParams
 from firmware_model.eventlog import EventKind, FaultCode
 from firmware_model.faults import Faults, LogFn
-from firmware_model.battery import PrimaryCellParams
-from firmware_model.longevity import BatteryState, PrimarySimulation, RechargeableSimulation, RechargeHabit, Usage
+from firmware_model.longevity import (BatteryState, PrimarySimulation, RechargeableSimulation, RechargeHabit,
+                                      Usage)
 from firmware_model.recharge import Coupling, RechargeState
 
 

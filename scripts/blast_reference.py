@@ -17,7 +17,6 @@ import importlib.metadata
 import warnings
 
 import numpy as np
-
 from blast import models
 
 TEMPERATURE_C = 37.0

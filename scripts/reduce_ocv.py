@@ -17,7 +17,7 @@ TOLERANCE_V = 0.003
 def load_source() -> list[tuple[float, float]]:
     rows = []
     for line in (DATA / "pybamm_ecm_example_ocv.csv").read_text().splitlines():
-        if line.startswith("#") or line.startswith("soc"):
+        if line.startswith(("#", "soc")):
             continue
         s, v = (float(x) for x in line.split(","))
         if -1e-9 <= s <= 1 + 1e-9:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_ocv_table_is_within_5_mv_of_the_pybamm_source_curve_from_empty_to_full(
 
 
 def _interp(points: list[tuple[float, float]], s: float) -> float:
-    for (s0, v0), (s1, v1) in zip(points, points[1:]):
+    for (s0, v0), (s1, v1) in itertools.pairwise(points):
         if s0 <= s <= s1:
             return v0 + (v1 - v0) * (s - s0) / (s1 - s0)
     raise AssertionError(s)
@@ -213,7 +214,7 @@ def test_battery_invariants_hold_for_any_usage(power, hours, minutes, sep, mis, 
     assert all(0.0 <= x.soc <= 1.0 + 1e-12 for x in s), "SOC stays in [0, 1]"
     assert all(x.temperature_c <= th.hard_limit_c for x in s), "never above the hard limit"
     caps = [x.capacity_fraction for x in s]
-    assert all(b <= a for a, b in zip(caps, caps[1:])), "capacity never rises"
+    assert all(b <= a for a, b in itertools.pairwise(caps)), "capacity never rises"
     assert [x.tick for x in s] == sorted(x.tick for x in s)
     cut = False
     for x in s:  # no stimulation after cut-off until recharged
@@ -359,8 +360,8 @@ def test_scs_battery_says_plainly_when_therapy_stops_and_can_fail_ci(tmp_path, c
 
 
 def test_therapy_gaps_are_measured_from_cutoff_to_recovery():
-    from hil.commands.battery import therapy_stops
     from firmware_model.longevity import Event, Result, Totals
+    from hil.commands.battery import therapy_stops
     day = DAY_TICKS
     events = [Event(1 * day, "battery", "CUTOFF"), Event(2 * day, "battery", "RECHARGE_NOW"),
               Event(3 * day, "battery", "CUTOFF"), Event(int(5.5 * day), "battery", "RECHARGE_NOW"),
@@ -459,8 +460,8 @@ def test_charging_pauses_at_4_277_v_and_resumes_below_4_1_v():
     assert max(s.voltage for s in result.samples) <= 4.277 + 1e-6
     i = names.index("PAUSED_OVERVOLTAGE")
     assert names[i + 1] == "CONSTANT_CURRENT", "it resumes"
-    pause = [e for e in result.events if e.name == "PAUSED_OVERVOLTAGE"][0]
-    resume = [e for e in result.events if e.name == "CONSTANT_CURRENT" and e.tick > pause.tick][0]
+    pause = next(e for e in result.events if e.name == "PAUSED_OVERVOLTAGE")
+    resume = next(e for e in result.events if e.name == "CONSTANT_CURRENT" and e.tick > pause.tick)
     before = [s for s in result.samples if s.tick <= resume.tick][-1]
     assert before.voltage < 4.1 + 1e-6 and before.recharge.name == "PAUSED_OVERVOLTAGE"
     paused = [s for s in result.samples if pause.tick < s.tick <= resume.tick]
@@ -477,11 +478,11 @@ def test_charging_pauses_at_42_degrees_and_resumes_below_the_resume_temperature(
     names = [e.name for e in result.events if e.kind == "recharge"]
     assert "PAUSED_HOT" in names and names[names.index("PAUSED_HOT") + 1] == "CONSTANT_CURRENT"
     assert max(s.temperature_c for s in result.samples) <= 42.0 + 1e-6
-    hot = [e.tick for e in result.events if e.name == "PAUSED_HOT"][0]
-    at_pause = [s for s in result.samples if s.tick == hot][0]
+    hot = next(e.tick for e in result.events if e.name == "PAUSED_HOT")
+    at_pause = next(s for s in result.samples if s.tick == hot)
     assert at_pause.temperature_c == pytest.approx(42.0, abs=1e-3)
-    resumed = [e.tick for e in result.events if e.name == "CONSTANT_CURRENT" and e.tick > hot][0]
-    assert [s for s in result.samples if s.tick == resumed][0].temperature_c < 41.0
+    resumed = next(e.tick for e in result.events if e.name == "CONSTANT_CURRENT" and e.tick > hot)
+    assert next(s for s in result.samples if s.tick == resumed).temperature_c < 41.0
 
 
 # --- clinical anchors (assumptions: docs/battery.md) ---------------------------------------------
