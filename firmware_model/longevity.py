@@ -216,22 +216,31 @@ class _DayStress:
         self.lo = self.hi = soc
 
     def _factor(self, soc: float) -> float:
-        x = min(max(soc, 0.0), 1.0) * self._GRID
-        i = min(int(x), self._GRID - 1)
-        return self.table[i] + (self.table[i + 1] - self.table[i]) * (x - i)
+        x = (0.0 if soc < 0.0 else 1.0 if soc > 1.0 else soc) * self._GRID
+        i = int(x)
+        if i >= self._GRID:
+            i = self._GRID - 1
+        lo = self.table[i]
+        return lo + (self.table[i + 1] - lo) * (x - i)
 
     def add(self, s0: float, s1: float, sec: float, abs_current_a: float, temp_c: float) -> None:
         if sec <= 0:
             return
         f = self._factor
-        self.cal += (f(s0) + 4 * f((s0 + s1) / 2) + f(s1)) / 6 * sec
+        if abs(s1 - s0) < 1e-3:   # the factor is smooth: one point is exact to ~1e-7 over a step this short
+            self.cal += f((s0 + s1) / 2) * sec
+        else:
+            self.cal += (f(s0) + 4 * f((s0 + s1) / 2) + f(s1)) / 6 * sec
         self.soc_int += (s0 + s1) / 2 * sec
         self.amp_int += abs_current_a * sec
         self.throughput_mah += abs_current_a * sec / 3.6
         self.temp_int += temp_c * sec
         self.sec += sec
-        self.lo = min(s0, s1) if self.lo is None else min(self.lo, s0, s1)
-        self.hi = max(s0, s1) if self.hi is None else max(self.hi, s0, s1)
+        lo, hi = (s0, s1) if s0 < s1 else (s1, s0)
+        if self.lo is None or lo < self.lo:
+            self.lo = lo
+        if self.hi is None or hi > self.hi:
+            self.hi = hi
 
     def stress(self) -> Stress | None:
         if self.sec <= 0 or self.lo is None or self.hi is None:
