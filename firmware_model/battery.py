@@ -6,35 +6,23 @@ positive while discharging. Between events the current is constant, so every qua
 form (solved in `longevity.RechargeableSimulation`). Capacity fade is `ageing.AgeingModel` (SOC, DoD,
 C-rate and temperature; calibrated against NREL BLAST-Lite's NMC111/graphite pouch-cell model).
 
-The OCV table is data: ``firmware_model/data/ocv_nmc.csv`` (PyBaMM's ECM example curve reduced to the
-fewest points within 3 mV, `scripts/reduce_ocv.py`); the board firmware's header is generated from the
-same file."""
+The OCV table is data in the device definition (``protocol/device.toml`` ``[fuel_gauge].ocv``: PyBaMM's
+ECM example curve reduced to the fewest points within 3 mV by `scripts/reduce_ocv.py`); the Python
+constants and the board firmware's header are both generated from it."""
 
 from __future__ import annotations
 
 import bisect
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from firmware_model.ageing import AgeingModel
 from firmware_model.params import ParameterError
+from protocol import generated as dev
 
-OCV_CSV = Path(__file__).resolve().parent / "data" / "ocv_nmc.csv"
-
-
-def load_ocv_points(path: Path = OCV_CSV) -> tuple[tuple[float, float], ...]:
-    """(SOC, volts) rows of an OCV table file ('#' comment lines, a 'soc,ocv_v' header)."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#") and not line.startswith("soc"):
-            soc, volts = line.split(",")
-            rows.append((float(soc), float(volts)))
-    return tuple(rows)
-
-
-#: PyBaMM's ECM example OCV of a common NMC/graphite cell (DESIGN §5), from the one data file
-NMC_OCV = load_ocv_points()
+#: PyBaMM's ECM example OCV of a common NMC/graphite cell (DESIGN §5): the definition's one table
+#: (protocol/device.toml [fuel_gauge].ocv, from scripts/reduce_ocv.py); the board's header has the same
+NMC_OCV = dev.OCV
 
 
 @dataclass(frozen=True)
@@ -74,17 +62,17 @@ class OcvTable:
 class CellParams:
     """A rechargeable Li-ion cell. DESIGN defaults: 200 mAh, about 0.5 ohm DC resistance (R0 + R1)."""
 
-    capacity_mah: float = 200.0
+    capacity_mah: float = dev.CAPACITY_MAH
     r0_ohm: float = 0.30
     r1_ohm: float = 0.20
     tau1_s: float = 60.0
     ocv: OcvTable = field(default_factory=OcvTable)
     # fuel-gauge thresholds (SOC)
-    full_soc: float = 0.95
-    soon_soc: float = 0.30
-    now_soc: float = 0.10
-    cutoff_soc: float = 0.02
-    resume_soc: float = 0.05    # after a cut-off, stimulation resumes once charged to this
+    full_soc: float = dev.FULL_SOC
+    soon_soc: float = dev.SOON_SOC
+    now_soc: float = dev.NOW_SOC
+    cutoff_soc: float = dev.CUTOFF_SOC
+    resume_soc: float = dev.RESUME_SOC   # after a cut-off, stimulation resumes once charged to this
     ageing: AgeingModel = field(default_factory=AgeingModel)
 
     def __post_init__(self) -> None:
@@ -108,8 +96,8 @@ class PrimaryCellParams:
     ocv: OcvTable = field(default_factory=lambda: OcvTable(
         ((0.0, 2.60), (0.05, 2.75), (0.15, 2.95), (0.3, 3.05), (1.0, 3.20))))  # against SOC
     r0_ohm: float = 5.0
-    eri_soc: float = 0.10   # elective replacement indicator: plan the replacement surgery
-    eos_soc: float = 0.02   # end of service: stimulation stops
+    eri_soc: float = dev.ERI_SOC   # elective replacement indicator: plan the replacement surgery
+    eos_soc: float = dev.EOS_SOC   # end of service: stimulation stops
 
     def __post_init__(self) -> None:
         if not self.capacity_mah > 0:

@@ -25,7 +25,6 @@ every midnight of the simulation.
 from __future__ import annotations
 
 import bisect
-import enum
 import itertools
 import math
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SE
 from firmware_model.recharge import (ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w,
                                      link_load_w, max_current_a)
 from firmware_model.thermal import ThermalParams
+from protocol.generated import BatteryState
 
 DAY_TICKS = 86_400 * TICKS_PER_SECOND
 HOUR_TICKS = 3_600 * TICKS_PER_SECOND
@@ -49,16 +49,6 @@ _GAUSS5 = ((0.0, 128 / 225), (-(245 - 14 * 70 ** 0.5) ** 0.5 / 21, (322 + 13 * 7
            ((245 - 14 * 70 ** 0.5) ** 0.5 / 21, (322 + 13 * 70 ** 0.5) / 900),
            (-(245 + 14 * 70 ** 0.5) ** 0.5 / 21, (322 - 13 * 70 ** 0.5) / 900),
            ((245 + 14 * 70 ** 0.5) ** 0.5 / 21, (322 - 13 * 70 ** 0.5) / 900))
-
-
-class BatteryState(enum.IntEnum):
-    FULL = 0
-    OK = 1
-    RECHARGE_SOON = 2
-    RECHARGE_NOW = 3
-    CUTOFF = 4
-    ERI = 5
-    EOS = 6
 
 
 @dataclass(frozen=True)

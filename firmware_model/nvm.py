@@ -18,6 +18,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
+from protocol import generated as dev
+
 MAGIC = 0x31534353  # "SCS1"
 HEADER = struct.Struct("<III")
 CRC = struct.Struct("<I")
@@ -35,8 +37,8 @@ class FlashSlots:
     program since the storage was created) loses power: it is not performed and `PowerLoss` raised.
     """
 
-    slot_size: int = 4096
-    page_size: int = 256
+    slot_size: int = dev.SETTINGS_SLOT_SIZE
+    page_size: int = dev.SETTINGS_PAGE_SIZE
     fail_at_step: int | None = None
 
     def __post_init__(self) -> None:

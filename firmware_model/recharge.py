@@ -25,20 +25,14 @@ while charging, so the heat of the step stays within what was allowed at its sta
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 
 from firmware_model.params import ParameterError
+from protocol import generated as dev
+from protocol.generated import RechargeState
 
-
-class RechargeState(enum.IntEnum):
-    IDLE = 0
-    CONSTANT_CURRENT = 1
-    CONSTANT_VOLTAGE = 2
-    PAUSED_HOT = 3
-    PAUSED_OVERVOLTAGE = 4
-    COMPLETE = 5
+__all__ = ["RechargeState"]
 
 
 @dataclass(frozen=True)
@@ -67,16 +61,16 @@ class LinkParams:
 
 @dataclass(frozen=True)
 class ChargerParams:
-    """The implant's charger. ``cc_current_a``: C/2 of the 200 mAh cell (rechargeable SCS IPGs refill
-    from empty in a couple of hours, not the 4+ h of C/4); at ordinary coupling the 2 degC thermal limit
-    caps it lower (about 70 mA at 10 mm, see `max_current_a`)."""
+    """The implant's charger (constants: the device definition's [fuel_gauge]). ``cc_current_a``: C/2 of the
+    200 mAh cell (rechargeable SCS IPGs refill from empty in a couple of hours, not the 4+ h of C/4); at
+    ordinary coupling the 2 degC thermal limit caps it lower (about 70 mA at 10 mm, see `max_current_a`)."""
 
-    cc_current_a: float = 0.100
-    v_limit: float = 4.187
-    end_current_c_rate: float = 1 / 20
-    converter_efficiency: float = 0.85
-    v_pause: float = 4.277
-    v_resume: float = 4.10
+    cc_current_a: float = dev.CC_CURRENT_A
+    v_limit: float = dev.V_LIMIT
+    end_current_c_rate: float = 1 / dev.END_CURRENT_C_DIVISOR
+    converter_efficiency: float = dev.CHARGER_EFFICIENCY
+    v_pause: float = dev.V_PAUSE
+    v_resume: float = dev.V_RESUME
 
     def __post_init__(self) -> None:
         # v_limit may exceed v_pause: a mis-set charger is exactly what the over-voltage supervision catches

@@ -10,16 +10,17 @@ import math
 from dataclasses import dataclass
 
 from firmware_model.params import ParameterError
+from protocol import generated as dev
 
 
 @dataclass(frozen=True)
 class ThermalParams:
-    body_c: float = 37.0
+    body_c: float = dev.BODY_C
     r_th_c_per_w: float = 20.0     # implant surface to body, degC per W
     tau_s: float = 600.0           # tissue + can thermal time constant
-    rise_limit_c: float = 2.0      # the charger throttles to keep the rise within this
-    hard_limit_c: float = 42.0     # charging pauses at or above this (absolute; OpenNerve's 42 degC)
-    resume_c: float = 39.5         # and resumes below this
+    rise_limit_c: float = dev.RISE_LIMIT_C   # the charger throttles to keep the rise within this
+    hard_limit_c: float = dev.HARD_LIMIT_C   # charging pauses at or above this (absolute; OpenNerve's 42 degC)
+    resume_c: float = dev.RESUME_C           # and resumes below this
 
     def __post_init__(self) -> None:
         if not (self.r_th_c_per_w > 0 and self.tau_s > 0):

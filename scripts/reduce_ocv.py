@@ -1,9 +1,11 @@
-"""Write firmware_model/data/ocv_nmc.csv: the fewest breakpoints of PyBaMM's ECM example OCV curve whose
-linear interpolation stays within TOLERANCE_V of the curve from 0 to 100 % SOC.
+"""The fewest breakpoints of PyBaMM's ECM example OCV curve whose linear interpolation stays within
+TOLERANCE_V of the curve from 0 to 100 % SOC, as the ``ocv = [...]`` line of protocol/device.toml.
 
-Run: ``python scripts/reduce_ocv.py > firmware_model/data/ocv_nmc.csv``. The source curve is stored beside
-it (firmware_model/data/pybamm_ecm_example_ocv.csv, linear between its 1 % points), so the maximum error
-of the reduced table occurs at one of the source points and is checked there exactly (tests/test_battery.py).
+Run: ``python scripts/reduce_ocv.py`` and paste its output into ``[fuel_gauge]`` of protocol/device.toml
+(the one table: ``python -m protocol.codegen`` turns it into the Python constant and the C header). The
+source curve is stored (firmware_model/data/pybamm_ecm_example_ocv.csv, linear between its 1 % points), so
+the maximum error of the reduced table occurs at one of the source points and is checked there exactly
+(tests/test_battery.py).
 """
 
 from __future__ import annotations
@@ -39,12 +41,16 @@ def main() -> None:
             j += 1
         keep.append(j)
         i = j
-    print(f"# reduced by scripts/reduce_ocv.py from pybamm_ecm_example_ocv.csv: {len(keep)} points, linear "
-          f"interpolation within {TOLERANCE_V * 1000:g} mV of the source from 0 to 100 % SOC")
-    print("# the one OCV table: firmware_model/battery.py loads it, protocol codegen puts it in the C header")
-    print("soc,ocv_v")
-    for k in keep:
-        print(f"{src[k][0]:.2f},{src[k][1]:.4f}")
+    items = [f"[{src[k][0]:.2f}, {src[k][1]:.4f}]" for k in keep]
+    lines, cur = [], "ocv = ["
+    for i, item in enumerate(items):
+        piece = item + (", " if i < len(items) - 1 else "]")
+        if len(cur) + len(piece) > 110:
+            lines.append(cur.rstrip())
+            cur = "       "
+        cur += piece
+    lines.append(cur)
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -88,10 +88,18 @@ def _interp(points: list[tuple[float, float]], s: float) -> float:
     raise AssertionError(s)
 
 
-def test_the_ocv_table_comes_from_the_one_data_file():
-    from firmware_model.battery import NMC_OCV, OCV_CSV, load_ocv_points
-    assert NMC_OCV == load_ocv_points(OCV_CSV) == OcvTable().points
-    assert len(NMC_OCV) >= 9 and NMC_OCV[0] == (0.0, 3.2)
+def test_the_model_and_the_board_take_the_ocv_table_from_the_one_definition():
+    from firmware_model.battery import NMC_OCV
+    from protocol import generated as dev
+    assert NMC_OCV == dev.OCV == OcvTable().points and len(NMC_OCV) == 16
+    header = (ROOT / "hil/board/include/scs_protocol.h").read_text()
+    soc = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_SOC "))
+    volts = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_V "))
+    def numbers(line: str) -> list[float]:
+        return [float(x) for x in line.split("{")[1].split("}")[0].split(",")]
+    assert list(zip(numbers(soc), numbers(volts))) == [tuple(p) for p in NMC_OCV]
+    gauge = (ROOT / "hil/board/src/portable/gauge.c").read_text()
+    assert "SCS_GAUGE_OCV_V" in gauge and "3.494" not in gauge, "no hand-written copy in the board"
 
 
 # --- ageing ---------------------------------------------------------------------------------------
