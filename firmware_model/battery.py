@@ -92,9 +92,8 @@ class CellParams:
 class PrimaryCellParams:
     """A flat-voltage lithium primary cell (e.g. Li/CFx-SVO): voltage against depth of discharge."""
 
-    capacity_mah: float = 6_000.0
-    ocv: OcvTable = field(default_factory=lambda: OcvTable(
-        ((0.0, 2.60), (0.05, 2.75), (0.15, 2.95), (0.3, 3.05), (1.0, 3.20))))  # against SOC
+    capacity_mah: float = dev.PRIMARY_CAPACITY_MAH
+    ocv: OcvTable = field(default_factory=lambda: OcvTable(dev.PRIMARY_OCV))  # against SOC
     r0_ohm: float = 5.0
     eri_soc: float = dev.ERI_SOC   # elective replacement indicator: plan the replacement surgery
     eos_soc: float = dev.EOS_SOC   # end of service: stimulation stops

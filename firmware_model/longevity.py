@@ -36,7 +36,7 @@ from firmware_model.ageing import AgeingState, Stress
 from firmware_model.battery import CellParams, OcvTable, PrimaryCellParams
 from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SECOND
 from firmware_model.recharge import (ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w,
-                                     link_load_w, max_current_a)
+                                     link_load_w, max_current_a, supervise)
 from firmware_model.thermal import ThermalParams
 from protocol.generated import BatteryState
 
@@ -470,18 +470,14 @@ class RechargeableSimulation:
     def _supervise(self) -> None:
         """OpenNerve-style pauses: over-temperature and over-voltage pause the charger; each resumes once
         its quantity is back below the resume level."""
-        ch, th = self.ch, self.th
         if self.rstate is RechargeState.IDLE:
             self._set_rstate(RechargeState.CONSTANT_CURRENT)
-        if self.rstate is RechargeState.PAUSED_HOT and self.temp < th.resume_c:
-            self._set_rstate(RechargeState.CONSTANT_CURRENT)
-        if self.rstate is RechargeState.PAUSED_OVERVOLTAGE and self.voltage(self._i_step) < ch.v_resume:
-            self._set_rstate(RechargeState.CONSTANT_CURRENT)
-        charging = self.rstate in (RechargeState.CONSTANT_CURRENT, RechargeState.CONSTANT_VOLTAGE)
-        if charging and self.temp >= th.hard_limit_c - 1e-9:
-            self._set_rstate(RechargeState.PAUSED_HOT)
-        elif charging and self.voltage(self._i_step) >= ch.v_pause - 1e-9:
-            self._set_rstate(RechargeState.PAUSED_OVERVOLTAGE)
+        v = self.voltage(self._i_step)
+        new = supervise(self.rstate, v, self.temp, self.ch, self.th)
+        if new is RechargeState.CONSTANT_CURRENT and self.rstate is not new:
+            self._set_rstate(new)  # resumed: check the new state's limits at once, as the board does
+            new = supervise(new, v, self.temp, self.ch, self.th)
+        self._set_rstate(new)
 
     def _charging_step(self, limit: int, power_w: float, base_a: float, stim: bool) -> None:
         """The charger feeds the load first and charges the cell with what is left (see module doc)."""

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 
 from firmware_model.params import ParameterError
+from firmware_model.thermal import ThermalParams
 from protocol import generated as dev
 from protocol.generated import RechargeState
 
@@ -50,10 +51,10 @@ class Coupling:
 
 @dataclass(frozen=True)
 class LinkParams:
-    eta_max: float = 0.6
-    d0_mm: float = 15.0
-    m0_mm: float = 20.0
-    can_loss: float = 0.02
+    eta_max: float = dev.LINK_ETA_MAX
+    d0_mm: float = dev.LINK_D0_MM
+    m0_mm: float = dev.LINK_M0_MM
+    can_loss: float = dev.CAN_LOSS
 
     def efficiency(self, c: Coupling) -> float:
         return self.eta_max * math.exp(-c.separation_mm / self.d0_mm) * math.exp(-(c.misalignment_mm / self.m0_mm) ** 2)
@@ -82,6 +83,24 @@ class ChargerParams:
     def v_target(self) -> float:
         """The voltage constant-current charging runs up to: the CV limit or, if lower, the pause level."""
         return min(self.v_limit, self.v_pause)
+
+
+def supervise(state: RechargeState, v_term: float, temp_c: float, charger: ChargerParams,
+              thermal: ThermalParams) -> RechargeState:
+    """OpenNerve-style supervision, one decision: a paused charger resumes once its cause is below the
+    resume level (temperature under ``resume_c``, terminal voltage under ``v_resume``); a charging one
+    pauses at the hard temperature limit or at ``v_pause``. The board's gauge makes the same decisions
+    (``scs_charge_supervise``, checked against this in tests/test_battery.py)."""
+    if state is RechargeState.PAUSED_HOT and temp_c < thermal.resume_c:
+        state = RechargeState.CONSTANT_CURRENT
+    if state is RechargeState.PAUSED_OVERVOLTAGE and v_term < charger.v_resume:
+        state = RechargeState.CONSTANT_CURRENT
+    if state in (RechargeState.CONSTANT_CURRENT, RechargeState.CONSTANT_VOLTAGE):
+        if temp_c >= thermal.hard_limit_c - 1e-9:
+            return RechargeState.PAUSED_HOT
+        if v_term >= charger.v_pause - 1e-9:
+            return RechargeState.PAUSED_OVERVOLTAGE
+    return state
 
 
 def link_heat_per_bus_w(link: LinkParams, charger: ChargerParams, coupling: Coupling) -> float:

@@ -16,8 +16,8 @@ from protocol import generated as dev
 @dataclass(frozen=True)
 class ThermalParams:
     body_c: float = dev.BODY_C
-    r_th_c_per_w: float = 20.0     # implant surface to body, degC per W
-    tau_s: float = 600.0           # tissue + can thermal time constant
+    r_th_c_per_w: float = dev.THERMAL_R_C_PER_W   # implant surface to body, degC per W
+    tau_s: float = dev.THERMAL_TAU_S              # tissue + can thermal time constant
     rise_limit_c: float = dev.RISE_LIMIT_C   # the charger throttles to keep the rise within this
     hard_limit_c: float = dev.HARD_LIMIT_C   # charging pauses at or above this (absolute; OpenNerve's 42 degC)
     resume_c: float = dev.RESUME_C           # and resumes below this

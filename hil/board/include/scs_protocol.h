@@ -257,8 +257,18 @@ typedef enum {
 #define SCS_GAUGE_RESUME_C 39.5
 #define SCS_GAUGE_BODY_C 37.0
 #define SCS_GAUGE_RISE_LIMIT_C 2.0
+#define SCS_GAUGE_THERMAL_R_C_PER_W 20.0
+#define SCS_GAUGE_THERMAL_TAU_S 600.0
+#define SCS_GAUGE_LINK_ETA_MAX 0.6
+#define SCS_GAUGE_LINK_D0_MM 15.0
+#define SCS_GAUGE_LINK_M0_MM 20.0
+#define SCS_GAUGE_CAN_LOSS 0.02
 #define SCS_GAUGE_ERI_SOC 0.1
 #define SCS_GAUGE_EOS_SOC 0.02
+#define SCS_GAUGE_PRIMARY_CAPACITY_MAH 6000.0
+#define SCS_GAUGE_PRIMARY_OCV_POINTS 5u
+#define SCS_GAUGE_PRIMARY_OCV_SOC {0.0, 0.05, 0.15, 0.3, 1.0}
+#define SCS_GAUGE_PRIMARY_OCV_V {2.6, 2.75, 2.95, 3.05, 3.2}
 
 /* Little-endian loads and stores of the wire and the settings image. */
 static inline uint64_t scs_get_le(const uint8_t *p, unsigned n)
