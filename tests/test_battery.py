@@ -557,3 +557,95 @@ def test_a_primary_cell_device_reports_eri_then_eos_in_status_and_events_and_sto
     assert b.result(Role.PATIENT, "STIM_SET", on=1) == "WRONG_STATE", "no stimulation after EOS"
     assert b.result(Role.CLINICIAN, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0,
                     transmit_mw=1500) == "WRONG_STATE", "a primary cell cannot be recharged"
+
+
+# --- the board's fuel gauge does the same --------------------------------------------------------
+
+def _board():
+    from hil.board_host import BoardCore
+    from hil.ports import default_keys
+    return BoardCore(default_keys())
+
+
+def _board_session(core, role_name: str = "CLINICIAN"):
+    from protocol.catalog import Role
+    from tests.test_board import _c_session
+    return _c_session(core, Role[role_name])
+
+
+def test_the_board_makes_the_same_supervision_decisions_as_the_model():
+    from firmware_model.recharge import RechargeState, supervise
+    core = _board()
+    ch, th = ChargerParams(), ThermalParams()
+    volts = [3.9, 4.099, 4.1, 4.2, 4.276, 4.277, 4.3]
+    temps = [37.0, 39.49, 39.5, 41.99, 42.0, 43.0]
+    for state in RechargeState:
+        for v in volts:
+            for t in temps:
+                assert core.charge_supervise(int(state), v, t) == supervise(state, v, t, ch, th), (state, v, t)
+    assert core.charge_supervise(RechargeState.CONSTANT_CURRENT, 4.277, 37.0) == RechargeState.PAUSED_OVERVOLTAGE
+    assert core.charge_supervise(RechargeState.CONSTANT_VOLTAGE, 4.0, 42.0) == RechargeState.PAUSED_HOT
+    assert core.charge_supervise(RechargeState.PAUSED_OVERVOLTAGE, 4.099, 37.0) == RechargeState.CONSTANT_CURRENT
+    assert core.charge_supervise(RechargeState.PAUSED_HOT, 4.0, 39.49) == RechargeState.CONSTANT_CURRENT
+
+
+def _board_program(host) -> None:
+    from protocol.codec import make
+    from tests.device_harness import CAT, area_fields
+    assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=0, **area_fields(
+        amplitude_ua=6000, rate_mhz=1_000_000, pulse_width_us=200))).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=1)).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "STIM_SET", on=1)).result) == "OK"
+
+
+def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit():
+    from protocol.codec import make
+    from tests.device_harness import CAT
+    core = _board()
+    host = _board_session(core)
+    _board_program(host)
+    hour = 3600 * 1_000_000
+    before = host.ask(make(CAT, "STATUS_GET")).battery_soc_permille
+    # a coupling too weak for the stimulation load: the cell still discharges, more slowly
+    host.ask(make(CAT, "RECHARGE_COUPLING_INPUT", separation_mm=40, misalignment_mm=20, transmit_mw=100))
+    host.ask(make(CAT, "CLOCK_ADVANCE", ticks=hour))
+    weak = host.ask(make(CAT, "STATUS_GET"))
+    assert weak.battery_soc_permille < before, "charge falls when the link cannot cover the load"
+    # a good coupling covers the load and charges
+    host.ask(make(CAT, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0, transmit_mw=1500))
+    host.ask(make(CAT, "CLOCK_ADVANCE", ticks=hour // 2))
+    good = host.ask(make(CAT, "STATUS_GET"))
+    assert good.battery_soc_permille > weak.battery_soc_permille
+    assert 37_000 < good.temperature_mc <= 39_000, "charging losses warm the implant, within the 2 degC rise"
+    assert host.ask(make(CAT, "CHARGING_STATUS_GET")).temperature_mc == good.temperature_mc
+
+
+def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
+    from firmware_model.eventlog import EventKind, FaultCode
+    from protocol.codec import make
+    from tests.device_harness import CAT
+    core = _board()
+    core.use_primary_cell(110)
+    host = _board_session(core)
+    assert host.ask(make(CAT, "STATUS_GET")).battery_state == BatteryState.OK
+    assert not host.ask(make(CAT, "DEVICE_INFO_GET")).capabilities & 8, "not rechargeable"
+    _board_program(host)
+    assert CAT.result_name(host.ask(make(CAT, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0,
+                                         transmit_mw=1500)).result) == "WRONG_STATE"
+    states = [BatteryState.OK]
+    for _ in range(400):   # 6,000 mAh: 1 % of charge is 60 mAh, at a few mA about a day
+        core.advance(3 * 3600 * 1_000_000)
+        st = host.ask(make(CAT, "STATUS_GET"))
+        if not states or states[-1] != st.battery_state:
+            states.append(st.battery_state)
+        if st.battery_state == BatteryState.EOS:
+            break
+    assert states == [BatteryState.OK, BatteryState.ERI, BatteryState.EOS]
+    assert st.stim_on == 0 and st.fault_flags & (1 << int(FaultCode.BATTERY_CUTOFF))
+    patient = _board_session(core, "PATIENT")  # a new session (the helper reuses one sequence number)
+    assert CAT.result_name(patient.ask(make(CAT, "STIM_SET", on=1)).result) == "WRONG_STATE"
+    clinician = _board_session(core)
+    total = clinician.ask(make(CAT, "EVENT_LOG_READ", index=0)).total
+    entries = [clinician.ask(make(CAT, "EVENT_LOG_READ", index=i)) for i in range(total)]
+    battery = [BatteryState(e.code).name for e in entries if e.kind == EventKind.BATTERY]
+    assert battery == ["ERI", "EOS"], "ERI and EOS are logged as BATTERY events"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw.h"
+#include "core.h"
 
 typedef struct {
     scs_fw_t fw;
@@ -73,3 +73,14 @@ int scs_host_power_cycle(void *handle)
 
 /* Copy of slot i, for tests that inspect or corrupt the storage. */
 uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->slots[i]; }
+
+/* Test hook: this board runs on a primary cell at state of charge ``soc_permille`` (as a build with
+ * -DSCS_CELL_PRIMARY=1 would, from the given charge). */
+void scs_host_use_primary_cell(void *handle, uint32_t soc_permille)
+{
+    host_t *h = handle;
+    h->fw.gauge.primary = 1;
+    h->fw.gauge.coupled = 0;
+    h->fw.gauge.soc = soc_permille / 1000.0;
+    h->fw.gauge.battery_state = scs_battery_state_of(&h->fw.gauge);
+}
