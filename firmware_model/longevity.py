@@ -51,6 +51,16 @@ _GAUSS5 = ((0.0, 128 / 225), (-(245 - 14 * 70 ** 0.5) ** 0.5 / 21, (322 + 13 * 7
            ((245 + 14 * 70 ** 0.5) ** 0.5 / 21, (322 - 13 * 70 ** 0.5) / 900))
 
 
+def _in_range(name: str, value: float, lo: float, hi: float, unit: str, lo_open: bool = False,
+              hi_open: bool = False) -> None:
+    """A finite number within [lo, hi] (ends excluded when open), else `ParameterError` naming it."""
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+          and (lo < value if lo_open else lo <= value) and (value < hi if hi_open else value <= hi))
+    if not ok:
+        raise ParameterError(name, value, f"a number of {unit} from {lo:g}{' (excluded)' if lo_open else ''} to "
+                                          f"{hi:g}{' (excluded)' if hi_open else ''}")
+
+
 @dataclass(frozen=True)
 class RechargeHabit:
     """Recharge every ``every_days`` days at ``start_hour`` for ``duration_min`` with the coil at ``coupling``."""
@@ -61,8 +71,10 @@ class RechargeHabit:
     coupling: Coupling = field(default_factory=Coupling)
 
     def __post_init__(self) -> None:
-        if not (self.every_days >= 1 and 0 <= self.start_hour < 24 and 0 < self.duration_min <= 24 * 60):
-            raise ParameterError("recharge", self, "every_days >= 1, start_hour 0 to 24, duration_min 0 to 1440")
+        if isinstance(self.every_days, bool) or not isinstance(self.every_days, int) or not 1 <= self.every_days <= 365:
+            raise ParameterError("recharge.every_days", self.every_days, "a whole number of days from 1 to 365")
+        _in_range("recharge.start_hour", self.start_hour, 0, 24, "hours", hi_open=True)
+        _in_range("recharge.duration_min", self.duration_min, 0, 24 * 60, "minutes", lo_open=True)
 
 
 @dataclass(frozen=True)
@@ -79,8 +91,13 @@ class Usage:
     recharge: RechargeHabit | None = None
 
     def __post_init__(self) -> None:
-        if not (0 <= self.hours_per_day <= 24 and self.stim_power_w >= 0 and self.quiescent_ua >= 0):
-            raise ParameterError("usage", self, "hours_per_day 0 to 24, non-negative power and currents")
+        _in_range("usage.stim_power_w", self.stim_power_w, 0, 10, "W")
+        _in_range("usage.hours_per_day", self.hours_per_day, 0, 24, "hours")
+        _in_range("usage.stim_start_hour", self.stim_start_hour, 0, 24, "hours", hi_open=True)
+        _in_range("usage.quiescent_ua", self.quiescent_ua, 0, 1_000_000, "uA")
+        _in_range("usage.telemetry_ua", self.telemetry_ua, 0, 1_000_000, "uA")
+        _in_range("usage.telemetry_min_per_day", self.telemetry_min_per_day, 0, 24 * 60, "minutes")
+        _in_range("usage.telemetry_start_hour", self.telemetry_start_hour, 0, 24, "hours", hi_open=True)
 
     # --- the daily schedule -----------------------------------------------------------------
     def _windows(self) -> list[tuple[str, int, int, int]]:

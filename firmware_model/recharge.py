@@ -45,8 +45,10 @@ class Coupling:
     max_transmit_w: float = 1.5
 
     def __post_init__(self) -> None:
-        if not (0 <= self.separation_mm <= 100 and 0 <= self.misalignment_mm <= 100 and self.max_transmit_w >= 0):
-            raise ParameterError("coupling", self, "separation and misalignment 0 to 100 mm, power >= 0 W")
+        for name, hi in (("separation_mm", 100.0), ("misalignment_mm", 100.0), ("max_transmit_w", 10.0)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) and 0 <= v <= hi):
+                raise ParameterError(f"coupling.{name}", v, f"a number from 0 to {hi:g}")
 
 
 @dataclass(frozen=True)

@@ -649,3 +649,18 @@ def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
     entries = [clinician.ask(make(CAT, "EVENT_LOG_READ", index=i)) for i in range(total)]
     battery = [BatteryState(e.code).name for e in entries if e.kind == EventKind.BATTERY]
     assert battery == ["ERI", "EOS"], "ERI and EOS are logged as BATTERY events"
+
+
+@pytest.mark.parametrize("build,field", [
+    (lambda: Usage(stim_power_w=0.001, stim_start_hour=1e300), "usage.stim_start_hour"),
+    (lambda: Usage(stim_power_w=0.001, telemetry_ua=-5), "usage.telemetry_ua"),
+    (lambda: Usage(stim_power_w=math.inf), "usage.stim_power_w"),
+    (lambda: RechargeHabit(every_days=1.5), "recharge.every_days"),  # type: ignore[arg-type]
+    (lambda: RechargeHabit(start_hour="22"), "recharge.start_hour"),  # type: ignore[arg-type]
+    (lambda: Coupling(separation_mm=math.nan), "coupling.separation_mm"),
+])
+def test_the_model_refuses_bad_usage_with_the_field_named(build, field):
+    from firmware_model.params import ParameterError
+    with pytest.raises(ParameterError) as e:
+        build()
+    assert e.value.field == field
