@@ -49,7 +49,7 @@ class DeviceConfig:
     profile: DeviceProfile = field(default_factory=DeviceProfile)
     trial: bool = False
     cell: CellParams | PrimaryCellParams = field(default_factory=CellParams)   # a primary cell: ERI/EOS
-    initial_soc: float = 0.8
+    initial_soc: float = dev.INITIAL_SOC
     trial_battery_mah: float = 2_000.0
     trace_capacity: int = 200_000
     impedance_check_ticks: int = dev.IMPEDANCE_CHECK_TICKS

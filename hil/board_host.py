@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 
 from hil.board_build import build_host
+from protocol.generated import SETTINGS_SLOT_SIZE
 from protocol.security import DeviceKeys
 
 
@@ -26,7 +27,7 @@ class BoardCore:
         lib.scs_host_power_cycle.argtypes = [ctypes.c_void_p]
         lib.scs_host_power_cycle.restype = ctypes.c_int
         lib.scs_host_slot.argtypes = [ctypes.c_void_p, ctypes.c_uint]
-        lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * 2048)
+        lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * SETTINGS_SLOT_SIZE)
         lib.scs_host_use_primary_cell.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
         lib.scs_charge_supervise.argtypes = [ctypes.c_uint8, ctypes.c_double, ctypes.c_double]
         lib.scs_charge_supervise.restype = ctypes.c_uint8

@@ -26,6 +26,7 @@ class EnumMember:
     name: str
     value: int
     doc: str = ""
+    label: str = ""     # how a person reads it (defaults to the name)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ def cathode_charge_limit_pc(contact_area_mm2: float, density_limit_uc_cm2: float
 
 
 def _enum(d: dict) -> EnumDef:
-    members = tuple(EnumMember(m["name"], m["value"], m.get("doc", "")) for m in d["members"])
+    members = tuple(EnumMember(m["name"], m["value"], m.get("doc", ""), m.get("label", m["name"].lower().replace("_", " ")))
+                    for m in d["members"])
     e = EnumDef(d["name"], d.get("kind", "enum"), d.get("doc", ""), members)
     if len({m.name for m in members}) != len(members) or len({m.value for m in members}) != len(members):
         raise CatalogError(f"enum {e.name}: member names and values must be unique")

@@ -116,10 +116,19 @@ class Capability(enum.IntFlag):
     """DEVICE_INFO.capabilities."""
 
     VIRTUAL_CLOCK = 1  # only CLOCK_ADVANCE moves the clock
-    INPUTS = 2  # simulated inputs (posture, impedance, recharge coupling)
-    TRACE = 4  # pulse trace
+    INPUTS = 2  # posture, impedance, recharge coupling
+    TRACE = 4
     RECHARGEABLE = 8
     TRIAL = 16  # a trial stimulator (primary battery)
+
+
+CAPABILITY_LABELS = {
+    Capability.VIRTUAL_CLOCK: 'virtual clock',
+    Capability.INPUTS: 'simulated inputs',
+    Capability.TRACE: 'pulse trace',
+    Capability.RECHARGEABLE: 'rechargeable',
+    Capability.TRIAL: 'trial',
+}
 
 
 # device limits
@@ -166,6 +175,7 @@ MAX_CATHODE_CHARGE_PC = 2914678
 
 # fuel gauge
 CAPACITY_MAH = 200.0
+INITIAL_SOC = 0.8
 OCV = (
     (0.0, 3.2),
     (0.01, 3.2878),

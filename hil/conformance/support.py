@@ -11,12 +11,14 @@ from firmware_model.params import Program
 from firmware_model.profiles import DeviceProfile
 from firmware_model.safety import ContactImpedances
 from firmware_model.scheduler import Scheduler
+from firmware_model.pulse_output import TRACE_RECORD
 from hil.bridge import Bridge
 from protocol.catalog import load_catalog
+from protocol.generated import Capability
 
 CAT = load_catalog()
-VIRTUAL_CLOCK, INPUTS, TRACE, RECHARGEABLE = 1, 2, 4, 8
-TRACE_RECORD = np.dtype([("tick", "<u8"), ("area", "u1"), ("amplitude_ua", "<u2")])
+VIRTUAL_CLOCK, INPUTS, TRACE, RECHARGEABLE = (int(Capability.VIRTUAL_CLOCK), int(Capability.INPUTS),
+                                             int(Capability.TRACE), int(Capability.RECHARGEABLE))
 
 BASE = dict(waveform=0, cathode_share_pct=(0,) * 16, anode_mask=0, case_anode=0, amplitude_ua=3000,
             pulse_width_us=300, rate_mhz=50_000, interphase_gap_us=0, recharge=0, recharge_ratio=1,

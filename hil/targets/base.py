@@ -10,9 +10,10 @@ from hil.bridge import Bridge
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role
 from protocol.reliability import RetryPolicy
+from protocol.generated import CAPABILITY_LABELS
 from protocol.security import DeviceKeys
 
-CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial"}
+CAPABILITIES = {int(c): label for c, label in CAPABILITY_LABELS.items()}
 
 
 class TargetError(RuntimeError):

@@ -33,6 +33,10 @@ def render_python() -> str:
         for m in e.members:
             out.append(f"    {m.name} = {m.value}" + (f"  # {m.doc}" if m.doc else ""))
         out += ["", ""]
+        if e.kind == "flags":
+            out.append(f"{e.name.upper()}_LABELS = {{")
+            out += [f"    {e.name}.{m.name}: {m.label!r}," for m in e.members]
+            out += ["}", "", ""]
     out.append("# device limits")
     out += [_const(k, v) for k, v in d.limits.items()]
     out.append(f"MAX_CATHODE_CHARGE_PC = {d.max_cathode_charge_pc}")

@@ -186,8 +186,8 @@ typedef enum {
 /* Capability: DEVICE_INFO.capabilities. */
 typedef enum {
     SCS_CAPABILITY_VIRTUAL_CLOCK = 1, /* only CLOCK_ADVANCE moves the clock */
-    SCS_CAPABILITY_INPUTS = 2, /* simulated inputs (posture, impedance, recharge coupling) */
-    SCS_CAPABILITY_TRACE = 4, /* pulse trace */
+    SCS_CAPABILITY_INPUTS = 2, /* posture, impedance, recharge coupling */
+    SCS_CAPABILITY_TRACE = 4,
     SCS_CAPABILITY_RECHARGEABLE = 8,
     SCS_CAPABILITY_TRIAL = 16 /* a trial stimulator (primary battery) */
 } scs_capability_t;
@@ -237,6 +237,7 @@ typedef enum {
 
 /* fuel gauge */
 #define SCS_GAUGE_CAPACITY_MAH 200.0
+#define SCS_GAUGE_INITIAL_SOC 0.8
 #define SCS_GAUGE_OCV_POINTS 16u
 #define SCS_GAUGE_OCV_SOC {0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.16, 0.23, 0.35, 0.45, 0.56, 0.73, 0.8, 0.93, 0.97, 1.0}
 #define SCS_GAUGE_OCV_V {3.2, 3.2878, 3.3538, 3.3997, 3.4292, 3.4474, 3.5441, 3.5951, 3.6425, 3.6696, 3.7345, 3.8778, 3.9369, 4.0797, 4.1333, 4.187}

@@ -10,7 +10,7 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
         fw->inputs.lead_ohms[i] = fw->therapy.ohms[i] = 1000u;
     fw->inputs.pending_posture = SCS_NO_POSTURE;
     fw->inputs.next_impedance_check = SCS_IMPEDANCE_CHECK_TICKS;
-    fw->gauge.soc = 0.8;
+    fw->gauge.soc = SCS_GAUGE_INITIAL_SOC;
     fw->gauge.temp_c = SCS_GAUGE_BODY_C;
     fw->gauge.primary = SCS_CELL_PRIMARY;
     fw->gauge.battery_state = SCS_BATTERY_STATE_OK;
