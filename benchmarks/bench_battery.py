@@ -4,7 +4,8 @@ Run: ``python benchmarks/bench_battery.py`` (one JSON line per case).
 - ``event_vs_fixed_step``: HF10 with a nightly recharge over 10 days, both ways, in one run. Targets:
   event-driven at least 100x faster; terminal voltage within 1 mV of the fixed-step result at every
   event time.
-- ``ten_years``: ten years of daily use with nightly recharge, event-driven. Target: under 1 s.
+- ``ten_years``: ten years of daily use with nightly recharge and ageing, event-driven. Target: at least
+  1000x faster per simulated day than the fixed-step integration of the first case (same run).
 - ``ageing_grid``: worst disagreement with BLAST-Lite over the stored grid. Target: under 2 capacity points.
 - ``clinical``: the clinical anchors (docs/battery.md). Target: HF10 charging within 1.3x of Provenzano 2021.
 """
@@ -121,12 +122,15 @@ def event_vs_fixed_step(days: int = 10) -> dict:
             "ok": dt_fixed / dt_event >= 100 and worst < 1e-3 and compared > 0}
 
 
-def ten_years() -> dict:
+def ten_years(fixed_step_s_per_day: float) -> dict:
+    """Ten years with ageing, event-driven, against the fixed-step cost per simulated day measured in the
+    same run (a ratio: the machine's speed cancels out)."""
     t0 = time.perf_counter()
     result = RechargeableSimulation(usage()).run(int(10 * 365.25 * DAY_TICKS))
     dt = time.perf_counter() - t0
-    return {"case": "ten_years", "seconds": round(dt, 3), "segments": len(result.samples), "target_s": 1.0,
-            "ok": dt < 1.0}
+    ratio = fixed_step_s_per_day * 10 * 365.25 / dt
+    return {"case": "ten_years", "seconds": round(dt, 3), "segments": len(result.samples),
+            "speedup_over_fixed_step": round(ratio, 1), "target_speedup": 1000, "ok": ratio >= 1000}
 
 
 def ageing_grid() -> dict:
@@ -147,7 +151,8 @@ def clinical() -> dict:
 
 
 def main() -> int:
-    results = [event_vs_fixed_step(), ten_years(), ageing_grid(), clinical()]
+    first = event_vs_fixed_step()
+    results = [first, ten_years(first["fixed_step_s"] / first["days"]), ageing_grid(), clinical()]
     for r in results:
         print(json.dumps(r))
     return 0 if all(r["ok"] for r in results) else 1
