@@ -30,6 +30,8 @@ class OcvTable:
     """Open-circuit voltage against state of charge, linear between points; SOC points ascending in [0, 1]."""
 
     points: tuple[tuple[float, float], ...] = NMC_OCV
+    _soc: list[float] = field(init=False, repr=False, compare=False)
+    _pieces: tuple[tuple[float, float, float, float], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         socs = [s for s, _ in self.points]

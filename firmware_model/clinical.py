@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmware_model.battery import PrimaryCellParams
-from firmware_model.longevity import (RechargeHabit, Usage, average_stim_power_w, project_primary,
-                                      project_rechargeable)
+from firmware_model.longevity import RechargeHabit, Usage, average_stim_power_w, project_primary, project_rechargeable
 from firmware_model.params import Area, Contacts, Program
 from firmware_model.recharge import Coupling
 from firmware_model.safety import ContactImpedances

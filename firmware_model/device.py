@@ -16,8 +16,9 @@ Anything else is refused with its result code and changes nothing, or is clamped
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -34,9 +35,9 @@ from firmware_model.power import PowerSupervisor
 from firmware_model.profiles import DeviceProfile
 from firmware_model.pulse_output import TRACE_RECORD, PulseOutput
 from firmware_model.settings import AdaptiveSettings, HandshakeBackoff, Settings
-from protocol.generated import ResetKind
 from protocol import generated as dev
 from protocol.catalog import Message, Role, load_catalog
+from protocol.generated import ResetKind
 from protocol.security import DeviceGuard, DeviceKeys
 
 __all__ = ["Device", "DeviceConfig", "TRACE_RECORD"]

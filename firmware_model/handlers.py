@@ -8,8 +8,9 @@ the first request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from firmware_model import safety
 from firmware_model.adaptive import Posture
@@ -22,8 +23,8 @@ from firmware_model.profiles import DeviceProfile
 from firmware_model.safety import SafetyLimitError
 from firmware_model.scheduler import Scheduler
 from firmware_model.settings import AdaptiveSettings, ProgramSlot
-from protocol.catalog import Catalog, Kind, Message, Role, load_catalog
 from protocol import generated as dev
+from protocol.catalog import Catalog, Kind, Message, Role, load_catalog
 from protocol.codec import make
 from protocol.generated import Capability
 

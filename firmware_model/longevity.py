@@ -34,9 +34,17 @@ import numpy as np
 
 from firmware_model.ageing import AgeingState, Stress
 from firmware_model.battery import CellParams, OcvTable, PrimaryCellParams
-from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SECOND
-from firmware_model.recharge import (ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w,
-                                     link_load_w, max_current_a, supervise)
+from firmware_model.params import PERIOD_NUMERATOR, TICKS_PER_SECOND, ParameterError
+from firmware_model.recharge import (
+    ChargerParams,
+    Coupling,
+    LinkParams,
+    RechargeState,
+    link_heat_per_bus_w,
+    link_load_w,
+    max_current_a,
+    supervise,
+)
 from firmware_model.thermal import ThermalParams
 from protocol.generated import BatteryState
 

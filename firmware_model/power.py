@@ -7,13 +7,13 @@ at EOS stimulation stops for good with the BATTERY_CUTOFF fault."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from firmware_model.battery import PrimaryCellParams
 from firmware_model.eventlog import EventKind, FaultCode
 from firmware_model.faults import Faults, LogFn
-from firmware_model.longevity import (BatteryState, PrimarySimulation, RechargeableSimulation, RechargeHabit,
-                                      Usage)
+from firmware_model.longevity import BatteryState, PrimarySimulation, RechargeableSimulation, RechargeHabit, Usage
 from firmware_model.recharge import Coupling, RechargeState
 from protocol import generated as dev
 

@@ -98,7 +98,7 @@ class BoardServer:
             while not self._stop:
                 try:
                     conn, _ = srv.accept()
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     self._pace()
                     continue
                 with conn:

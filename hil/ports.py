@@ -14,8 +14,8 @@ import urllib.parse
 import serial
 
 from firmware_model.device import Device, DeviceConfig
-from protocol.generated import INITIAL_SOC
 from hil.device_server import DeviceServer
+from protocol.generated import INITIAL_SOC
 
 HANDLER_PACKAGE = "hil.urlhandler"
 
@@ -79,6 +79,7 @@ class ModelSerial(serial.SerialBase):
         if not self.is_open:
             raise serial.PortNotOpenError()
         with self._cond:
+            assert self.server is not None  # open ports have a server
             out = self.server.receive(bytes(data))
             self._rx += out
             self._cond.notify_all()

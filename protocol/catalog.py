@@ -97,7 +97,7 @@ class Message:
     response: str = ""
     changes_state: bool = False
     input: bool = False
-    type: type = field(default=None, repr=False, compare=False)  # the dataclass of its instances
+    type: Any = field(default=None, repr=False, compare=False)  # the class of its instances
 
     @property
     def fixed_size(self) -> int:
@@ -135,6 +135,10 @@ class Catalog:
     nonce_bytes: int
     results: tuple[Result, ...]
     messages: tuple[Message, ...]
+
+    _by_id: dict[int, Message] = field(init=False, repr=False, compare=False)
+    _by_name: dict[str, Message] = field(init=False, repr=False, compare=False)
+    _by_type: dict[Any, Message] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {m.id: m for m in self.messages})
@@ -193,23 +197,23 @@ def _python_type(base: str, is_array: bool) -> Any:
     return tuple[int, ...] if is_array else int
 
 
-def parse_catalog(text: str) -> Catalog:
-    d = tomllib.loads(text)
-    messages = []
-    for m in d["message"]:
-        name = m["name"]
-        fields = tuple(_field(name, f) for f in m.get("fields", []))
-        for f in fields[:-1]:
-            if f.is_variable:
-                raise CatalogError(f"{name}.{f.name}: variable-length bytes only as the last field")
-        # immutable and cheap to build (a tuple): decoding makes one per frame
-        cls = NamedTuple("".join(p.capitalize() for p in name.split("_")),
-                         [(f.name, _python_type(f.base, f.is_array)) for f in fields])
-        cls.__doc__ = m.get("doc", "")
-        messages.append(Message(
-            id=m["id"], name=name, kind=Kind(m["kind"]), fields=fields, doc=m.get("doc", ""),
-            role=Role[m.get("role", "none").upper()], response=m.get("response", ""),
-            changes_state=bool(m.get("changes_state", False)), input=bool(m.get("input", False)), type=cls))
+def _message(m: dict) -> Message:
+    name = m["name"]
+    fields = tuple(_field(name, f) for f in m.get("fields", []))
+    for f in fields[:-1]:
+        if f.is_variable:
+            raise CatalogError(f"{name}.{f.name}: variable-length bytes only as the last field")
+    # immutable and cheap to build (a tuple): decoding makes one per frame
+    cls = NamedTuple("".join(p.capitalize() for p in name.split("_")),  # type: ignore[misc]
+                     [(f.name, _python_type(f.base, f.is_array)) for f in fields])
+    cls.__doc__ = m.get("doc", "")
+    return Message(id=m["id"], name=name, kind=Kind(m["kind"]), fields=fields, doc=m.get("doc", ""),
+                   role=Role[m.get("role", "none").upper()], response=m.get("response", ""),
+                   changes_state=bool(m.get("changes_state", False)), input=bool(m.get("input", False)), type=cls)
+
+
+def _check_messages(messages: list[Message], max_payload: int) -> None:
+    """Unique ids and names; every request names a response; ids fit a byte; payloads fit a frame."""
     ids = [m.id for m in messages]
     names = [m.name for m in messages]
     if len(set(ids)) != len(ids) or len(set(names)) != len(names):
@@ -222,8 +226,14 @@ def parse_catalog(text: str) -> Catalog:
                 raise CatalogError(f"{m.name}: response {m.response!r} is not a response message")
         if not 0 <= m.id <= 0xFF:
             raise CatalogError(f"{m.name}: id {m.id} does not fit one byte")
-        if m.fixed_size > d["max_payload"]:
+        if m.fixed_size > max_payload:
             raise CatalogError(f"{m.name}: {m.fixed_size} bytes exceed max_payload")
+
+
+def parse_catalog(text: str) -> Catalog:
+    d = tomllib.loads(text)
+    messages = [_message(m) for m in d["message"]]
+    _check_messages(messages, d["max_payload"])
     results = tuple(Result(r["code"], r["name"], r["doc"]) for r in d["results"])
     return Catalog(protocol_version=d["protocol_version"], max_payload=d["max_payload"], crc=d["crc"],
                    tag_bytes=d["tag_bytes"], nonce_bytes=d["nonce_bytes"], results=results,

@@ -122,7 +122,7 @@ def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tm
     for k in ("capacity_mah", "cc_current_a", "v_limit", "full_soc", "cutoff_soc", "initial_soc"):
         lines.append(f'    printf("%.9g\\n", (double)SCS_GAUGE_{k.upper()});')
         expected.append(f"{DEF.fuel_gauge[k]:.9g}")
-    lines.append(f'    printf("%u\\n", (unsigned)SCS_GAUGE_END_CURRENT_C_DIVISOR);')
+    lines.append('    printf("%u\\n", (unsigned)SCS_GAUGE_END_CURRENT_C_DIVISOR);')
     expected.append(str(DEF.fuel_gauge["end_current_c_divisor"]))
     lines.append('    printf("%u\\n", (unsigned)SCS_SETTINGS_SIZE);')
     expected.append(str(DEF.settings.size))

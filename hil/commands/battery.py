@@ -14,8 +14,17 @@ from rich.table import Table
 
 from firmware_model.battery import CellParams, PrimaryCellParams
 from firmware_model.battery_scenario import checked_table
-from firmware_model.longevity import (DAY_TICKS, PrimarySimulation, RechargeableSimulation, RechargeHabit, Result,
-                                      Usage, average_stim_power_w, project_primary, project_rechargeable)
+from firmware_model.longevity import (
+    DAY_TICKS,
+    PrimarySimulation,
+    RechargeableSimulation,
+    RechargeHabit,
+    Result,
+    Usage,
+    average_stim_power_w,
+    project_primary,
+    project_rechargeable,
+)
 from firmware_model.recharge import Coupling
 from firmware_model.scenario import ScenarioError, load_scenario
 from firmware_model.scheduler import Scheduler

@@ -4,7 +4,6 @@ process. Its settings flash lives in a file, so ending and restarting the proces
 from __future__ import annotations
 
 import argparse
-
 from pathlib import Path
 
 from firmware_model.device import Device, DeviceConfig

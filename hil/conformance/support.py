@@ -9,9 +9,9 @@ import numpy as np
 from firmware_model.area_fields import area_from_fields
 from firmware_model.params import Program
 from firmware_model.profiles import DeviceProfile
+from firmware_model.pulse_output import TRACE_RECORD
 from firmware_model.safety import ContactImpedances
 from firmware_model.scheduler import Scheduler
-from firmware_model.pulse_output import TRACE_RECORD
 from hil.bridge import Bridge
 from protocol.catalog import load_catalog
 from protocol.generated import Capability
@@ -79,5 +79,7 @@ def result_of(frame) -> str:
     msg = CAT.by_id(frame.msg_id)
     from protocol.codec import decode_payload
 
+    if msg is None:
+        return f"unknown message 0x{frame.msg_id:02x}"
     obj = decode_payload(msg, frame.payload)
     return CAT.result_name(obj.result) if hasattr(obj, "result") else "OK"

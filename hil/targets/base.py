@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from hil.bridge import Bridge
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role
-from protocol.reliability import RetryPolicy
 from protocol.generated import CAPABILITY_LABELS
+from protocol.reliability import RetryPolicy
 from protocol.security import DeviceKeys
 
 CAPABILITIES = {int(c): label for c, label in CAPABILITY_LABELS.items()}
@@ -73,7 +73,7 @@ class Target(abc.ABC):
     def open_port(self):
         """A fresh pyserial-compatible port to the device."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a target with nothing to release keeps this default
         """Release the target (stop processes, close ports)."""
 
     def bridge(self, capture: CaptureWriter | None = None) -> Bridge:
@@ -98,7 +98,7 @@ class Target(abc.ABC):
 
         return Device(DeviceConfig(keys=self.keys))
 
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         return self
 
     def __exit__(self, *exc) -> None:

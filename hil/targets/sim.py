@@ -23,6 +23,7 @@ class SimTarget(Target):
         cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(speed),
                "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if tcp else ["--pty"])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stderr is not None  # both piped
         line = self.proc.stdout.readline()
         if "listening on " not in line:
             self.proc.kill()
@@ -41,6 +42,7 @@ class SimTarget(Target):
     def factory_reset(self, bridge) -> None:
         """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
         self.proc.send_signal(signal.SIGUSR1)
+        assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "factory reset" not in line:
             raise TargetError(f"the virtual board did not confirm its reset: {line!r}")

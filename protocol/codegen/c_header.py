@@ -98,7 +98,7 @@ def _definition_enum(e: EnumDef) -> list[str]:
                                                              for m in e.members])
 
 
-def _number(v: object) -> str:
+def _number(v: int | float) -> str:
     if isinstance(v, bool):
         return str(int(v))
     if isinstance(v, int):
