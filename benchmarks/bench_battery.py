@@ -23,8 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from firmware_model.battery import CellParams  # noqa: E402
 from firmware_model.longevity import DAY_TICKS, RechargeableSimulation, RechargeHabit, Usage  # noqa: E402
 from firmware_model.params import TICKS_PER_SECOND  # noqa: E402
-from firmware_model.recharge import (ChargerParams, Coupling, LinkParams, RechargeState,  # noqa: E402
-                                     link_heat_per_bus_w, max_current_a)
+from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w, max_current_a  # noqa: E402
 from firmware_model.thermal import ThermalParams  # noqa: E402
 
 HF10_POWER_W = 0.009  # 3 mA, 30 us, 10 kHz into 1 kohm (as examples/battery_hf10.toml)

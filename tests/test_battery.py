@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 
 from firmware_model.ageing import AgeingModel, AgeingState, daily_cycle_stress, load_reference, model_grid
 from firmware_model.battery import CellParams, OcvTable
-from firmware_model.longevity import (DAY_TICKS, BatteryState, RechargeableSimulation, RechargeHabit, Usage,
-                                      average_stim_power_w, project_primary, project_rechargeable)
+from firmware_model.longevity import (
+    DAY_TICKS,
+    BatteryState,
+    RechargeableSimulation,
+    RechargeHabit,
+    Usage,
+    average_stim_power_w,
+    project_primary,
+    project_rechargeable,
+)
 from firmware_model.params import Area, Contacts, Cycling, Program, Waveform
 from firmware_model.recharge import ChargerParams, Coupling, LinkParams, max_current_a
 from firmware_model.safety import ContactImpedances
