@@ -3,22 +3,25 @@
 Rechargeable cell (DESIGN §5): terminal voltage ``V = OCV(SOC) - I*R0 - V1`` with one R1||C1
 branch ``dV1/dt = I/C1 - V1/(R1*C1)`` and coulomb counting ``dSOC/dt = -I / capacity``; ``I`` is
 positive while discharging. Between events the current is constant, so every quantity has a closed
-form (solved in `longevity.RechargeableSimulation`). Capacity fades with calendar time (proportional
-to sqrt(days)) and with equivalent full cycles (proportional to EFC^0.78), calibrated to NREL
-BLAST-Lite's NMC figures at 37 degC:
-95.5 % after 5 years at 50 % SOC, 77 % after 1,000 EFC at one cycle a day, calendar loss included.
-"""
+form (solved in `longevity.RechargeableSimulation`). Capacity fade is `ageing.AgeingModel` (SOC, DoD,
+C-rate and temperature; calibrated against NREL BLAST-Lite's NMC111/graphite pouch-cell model).
+
+The OCV table is data in the device definition (``protocol/device.toml`` ``[fuel_gauge].ocv``: PyBaMM's
+ECM example curve reduced to the fewest points within 3 mV by `scripts/reduce_ocv.py`); the Python
+constants and the board firmware's header are both generated from it."""
 
 from __future__ import annotations
 
 import bisect
-import math
+import itertools
 from dataclasses import dataclass, field
 
+from firmware_model.ageing import AgeingModel
 from firmware_model.params import ParameterError
 from protocol import generated as dev
 
-# PyBaMM's ECM example OCV for a common NMC/graphite cell (DESIGN §5)
+#: PyBaMM's ECM example OCV of a common NMC/graphite cell (DESIGN §5): the definition's one table
+#: (protocol/device.toml [fuel_gauge].ocv, from scripts/reduce_ocv.py); the board's header has the same
 NMC_OCV = dev.OCV
 
 
@@ -32,7 +35,7 @@ class OcvTable:
 
     def __post_init__(self) -> None:
         socs = [s for s, _ in self.points]
-        if len(socs) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(b <= a for a, b in zip(socs, socs[1:])):
+        if len(socs) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(b <= a for a, b in itertools.pairwise(socs)):
             raise ParameterError("ocv.points", socs, "ascending SOC points from 0.0 to 1.0")
         object.__setattr__(self, "_soc", socs)
         pieces = []
@@ -48,7 +51,7 @@ class OcvTable:
         return pieces[0] if i < 0 else pieces[i] if i < len(pieces) else pieces[-1]
 
     def voltage(self, soc: float) -> float:
-        soc = 0.0 if soc < 0.0 else 1.0 if soc > 1.0 else soc
+        soc = 0.0 if soc < 0.0 else min(soc, 1.0)
         _, _, a, k = self.segment(soc)
         return a + k * soc
 
@@ -72,10 +75,7 @@ class CellParams:
     now_soc: float = dev.NOW_SOC
     cutoff_soc: float = dev.CUTOFF_SOC
     resume_soc: float = dev.RESUME_SOC   # after a cut-off, stimulation resumes once charged to this
-    # ageing at 37 degC
-    calendar_fade_per_sqrt_day: float = 0.045 / math.sqrt(5 * 365.25)
-    cycle_fade_coeff: float = (0.23 - 0.045 / math.sqrt(5 * 365.25) * math.sqrt(1000)) / 1000 ** 0.78
-    cycle_fade_exponent: float = 0.78
+    ageing: AgeingModel = field(default_factory=AgeingModel)
 
     def __post_init__(self) -> None:
         for name in ("capacity_mah", "r0_ohm", "r1_ohm", "tau1_s"):
@@ -90,23 +90,15 @@ class CellParams:
     def c1_farad(self) -> float:
         return self.tau1_s / self.r1_ohm
 
-    def capacity_fraction(self, days: float, efc: float) -> float:
-        """Remaining capacity / nominal after ``days`` at body temperature and ``efc`` equivalent full cycles."""
-        fade = self.calendar_fade_per_sqrt_day * math.sqrt(max(days, 0.0))
-        fade += self.cycle_fade_coeff * max(efc, 0.0) ** self.cycle_fade_exponent
-        return max(0.0, 1.0 - fade)
-
-
 @dataclass(frozen=True)
 class PrimaryCellParams:
     """A flat-voltage lithium primary cell (e.g. Li/CFx-SVO): voltage against depth of discharge."""
 
-    capacity_mah: float = 6_000.0
-    ocv: OcvTable = field(default_factory=lambda: OcvTable(
-        ((0.0, 2.60), (0.05, 2.75), (0.15, 2.95), (0.3, 3.05), (1.0, 3.20))))  # against SOC
+    capacity_mah: float = dev.PRIMARY_CAPACITY_MAH
+    ocv: OcvTable = field(default_factory=lambda: OcvTable(dev.PRIMARY_OCV))  # against SOC
     r0_ohm: float = 5.0
-    eri_soc: float = 0.10   # elective replacement indicator: plan the replacement surgery
-    eos_soc: float = 0.02   # end of service: stimulation stops
+    eri_soc: float = dev.ERI_SOC   # elective replacement indicator: plan the replacement surgery
+    eos_soc: float = dev.EOS_SOC   # end of service: stimulation stops
 
     def __post_init__(self) -> None:
         if not self.capacity_mah > 0:

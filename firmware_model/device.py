@@ -24,7 +24,7 @@ import numpy as np
 
 from firmware_model import settings_codec
 from firmware_model.adaptive import AdaptiveStim
-from firmware_model.battery import CellParams
+from firmware_model.battery import CellParams, PrimaryCellParams
 from firmware_model.eventlog import SECURITY_CODES, EventKind, EventLog, FaultCode, ModeCode, ResetCode
 from firmware_model.faults import Faults
 from firmware_model.handlers import HANDLERS, result
@@ -49,7 +49,7 @@ class DeviceConfig:
     keys: DeviceKeys
     profile: DeviceProfile = field(default_factory=DeviceProfile)
     trial: bool = False
-    cell: CellParams = field(default_factory=CellParams)
+    cell: CellParams | PrimaryCellParams = field(default_factory=CellParams)   # a primary cell: ERI/EOS
     initial_soc: float = dev.INITIAL_SOC
     trial_battery_mah: float = 2_000.0
     trace_capacity: int = 200_000

@@ -65,8 +65,11 @@ def ok(d: Device, msg: Message) -> Any:
 @handles("DEVICE_INFO_GET")
 def device_info_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     p = d.profile
-    caps = Capability.VIRTUAL_CLOCK | Capability.INPUTS | Capability.TRACE | (
-        Capability.TRIAL if d.cfg.trial else Capability.RECHARGEABLE)
+    caps = Capability.VIRTUAL_CLOCK | Capability.INPUTS | Capability.TRACE
+    if d.cfg.trial:
+        caps |= Capability.TRIAL
+    elif not d.power.primary:
+        caps |= Capability.RECHARGEABLE
     return make(d.catalog, "DEVICE_INFO", protocol_version=d.catalog.protocol_version,
                 firmware_version=dev.FIRMWARE_VERSION, device_id=d.cfg.device_id, tick_ns=dev.TICK_NS,
                 capabilities=int(caps),
@@ -360,7 +363,7 @@ def impedance_input(d: Device, msg: Message, obj: Any, role: Role) -> Any:
 
 @handles("RECHARGE_COUPLING_INPUT")
 def recharge_coupling_input(d: Device, msg: Message, obj: Any, role: Role) -> Any:
-    if d.power.battery is None:
+    if d.power.battery is None or d.power.primary:  # nothing to recharge
         return result(d, msg, "WRONG_STATE")
     d.power.couple(obj.separation_mm, obj.misalignment_mm, obj.transmit_mw)
     return ok(d, msg)

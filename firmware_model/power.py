@@ -1,14 +1,19 @@
-"""The power supervisor: the cell (rechargeable, or the trial stimulator's primary battery), the
-recharge coupling, and the faults they raise (cut-off, over-temperature)."""
+"""The power supervisor: the cell (rechargeable, a primary cell, or the trial stimulator's battery),
+the recharge coupling, and the faults they raise (cut-off, end of service, over-temperature).
+
+A primary-cell IPG reports OK, then ERI (elective replacement indicator) and EOS (end of service) as
+its battery state, in STATUS and as BATTERY events (thresholds: `PrimaryCellParams`, docs/battery.md);
+at EOS stimulation stops for good with the BATTERY_CUTOFF fault."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from firmware_model.battery import PrimaryCellParams
 from firmware_model.eventlog import EventKind, FaultCode
 from firmware_model.faults import Faults, LogFn
-from firmware_model.longevity import BatteryState, RechargeableSimulation, RechargeHabit, Usage
+from firmware_model.longevity import BatteryState, PrimarySimulation, RechargeableSimulation, RechargeHabit, Usage
 from firmware_model.recharge import Coupling, RechargeState
 from protocol import generated as dev
 
@@ -23,15 +28,27 @@ class _Discard(list):
 class PowerSupervisor:
     def __init__(self, cfg: Any):
         self.cfg = cfg
-        self.battery: RechargeableSimulation | None = None
+        self.battery: RechargeableSimulation | PrimarySimulation | None = None
         self.trial_used_mah = 0.0
-        if not cfg.trial:
+        if cfg.trial:
+            pass
+        elif isinstance(cfg.cell, PrimaryCellParams):
+            self.battery = PrimarySimulation(Usage(stim_power_w=0.0), cfg.cell, soc=cfg.initial_soc)
+            self.battery.samples = _Discard()
+        else:
             self.battery = RechargeableSimulation(Usage(stim_power_w=0.0), cfg.cell, soc=cfg.initial_soc)
             self.battery.samples = _Discard()
         self.coupling: Coupling | None = None
 
     @property
+    def primary(self) -> bool:
+        return isinstance(self.battery, PrimarySimulation)
+
+    @property
     def cutoff(self) -> bool:
+        """Stimulation is not possible: a rechargeable cell below cut-off, or a primary cell at EOS."""
+        if isinstance(self.battery, PrimarySimulation):
+            return self.battery.eos
         return self.battery is not None and self.battery.cutoff
 
     def run(self, now: int, until: int, stim_power_w: float) -> Iterator[Any]:
@@ -43,7 +60,7 @@ class PowerSupervisor:
             return
         n_before = len(self.battery.events)
         habit = RechargeHabit(every_days=1, start_hour=0, duration_min=1440,
-                              coupling=self.coupling) if self.coupling is not None else None
+                              coupling=self.coupling) if self.coupling is not None and not self.primary else None
         self.battery.u = Usage(stim_power_w=stim_power_w, hours_per_day=24, recharge=habit)
         self.battery.run(until)
         yield from self.battery.events[n_before:]
@@ -53,7 +70,7 @@ class PowerSupervisor:
         if e.kind == "battery":
             code = BatteryState[e.name]
             log(EventKind.BATTERY, code, 0)
-            if code is BatteryState.CUTOFF:
+            if code in (BatteryState.CUTOFF, BatteryState.EOS):
                 faults.raise_(FaultCode.BATTERY_CUTOFF)
                 return True
             if not self.cutoff:
@@ -77,12 +94,15 @@ class PowerSupervisor:
             state = BatteryState.OK if frac > 0.1 else BatteryState.RECHARGE_NOW
             return round(frac * 1000), 3000, int(state), 0, dev.BODY_TEMPERATURE_MC
         b = self.battery
+        if isinstance(b, PrimarySimulation):
+            return (round(min(max(b.soc, 0.0), 1.0) * 1000), round(b.voltage(b._i_step) * 1000), int(b.bstate),
+                    int(RechargeState.IDLE), round(b.body_c * 1000))
         return (round(min(max(b.soc, 0.0), 1.0) * 1000), round(b.voltage(b._i_step) * 1000), int(b.bstate),
                 int(b.rstate), round(b.temp * 1000))
 
     def charging(self) -> tuple[int, int]:
         """(battery current uA, positive while charging; power received from the charger, mW)."""
-        if self.battery is None:
+        if self.battery is None or self.primary:
             return 0, 0
         _, mv, _, _, _ = self.status()
         current = round(-self.battery._i_step * 1e6)

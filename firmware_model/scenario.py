@@ -23,6 +23,8 @@ Every error names the file, the key and what is allowed (`ScenarioError`).
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -54,14 +56,35 @@ _UNITS = {"us": 1, "ms": 1_000, "s": TICKS_PER_SECOND, "min": 60 * TICKS_PER_SEC
           "h": 3600 * TICKS_PER_SECOND, "d": 86_400 * TICKS_PER_SECOND}
 
 
+def show(value: Any) -> str:
+    """A value as the user wrote it in TOML (never a Python repr)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:g}" if abs(value) < 1e15 else f"{value:e}"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return "a value of another kind"
+
+
 def parse_duration_ticks(text: str) -> int:
     """'10s', '250ms', '1.5h', '3d' -> integer ticks (1 tick = 1 us). Must be whole ticks and > 0."""
     m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(us|ms|s|min|h|d)\s*", str(text))
     if not m:
-        raise ValueError(f"duration {text!r} is not allowed: a number with a unit (us, ms, s, min, h, d), e.g. '10s'")
+        raise ValueError(f"duration {show(text)} is not allowed: a number with a unit (us, ms, s, min, h, d), e.g. \"10s\"")
     ticks = Decimal(m.group(1)) * _UNITS[m.group(2)]
     if ticks != ticks.to_integral_value() or ticks <= 0:
-        raise ValueError(f"duration {text!r} is not allowed: a positive whole number of microseconds")
+        raise ValueError(f"duration {show(text)} is not allowed: a positive whole number of microseconds")
     return int(ticks)
 
 
@@ -70,9 +93,9 @@ def hz_to_mhz(value: Any) -> int:
     try:
         mhz = Decimal(str(value)) * 1000
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
+        raise ValueError(f"{show(value)} is not a number") from None
     if mhz != mhz.to_integral_value():
-        raise ValueError(f"{value!r} Hz has more than 3 decimals (rates are exact to 1 mHz)")
+        raise ValueError(f"{show(value)} Hz has more than 3 decimals (rates are exact to 1 mHz)")
     return int(mhz)
 
 
@@ -98,7 +121,7 @@ def _area(src: str, i: int, d: dict, profile: DeviceProfile) -> Area:
         raise ScenarioError(src, key, "a table")
     unknown = set(d) - _AREA_KEYS
     if unknown:
-        raise ScenarioError(src, f"{key}.{sorted(unknown)[0]}", f"unknown key; allowed: {', '.join(sorted(_AREA_KEYS))}")
+        raise ScenarioError(src, f"{key}.{min(unknown)}", f"unknown key; allowed: {', '.join(sorted(_AREA_KEYS))}")
     for required in ("cathodes", "amplitude_ua", "pulse_width_us", "rate_hz"):
         if required not in d:
             raise ScenarioError(src, f"{key}.{required}", "missing (required)")
@@ -135,7 +158,7 @@ def _area(src: str, i: int, d: dict, profile: DeviceProfile) -> Area:
             pulses_per_burst=d.get("pulses_per_burst", 1), intra_burst_rate_mhz=intra, cycling=cycling,
             soft_start_ms=d.get("soft_start_ms", 0), profile=profile)
     except ParameterError as e:
-        raise ScenarioError(src, f"{key}.{e.field}", f"{e.value!r} is not allowed: {e.allowed}") from None
+        raise ScenarioError(src, f"{key}.{e.field}", f"{show(e.value)} is not allowed: {e.allowed}") from None
     except (TypeError, ValueError) as e:
         raise ScenarioError(src, key, str(e)) from None
 
@@ -143,7 +166,7 @@ def _area(src: str, i: int, d: dict, profile: DeviceProfile) -> Area:
 def scenario_from_dict(d: dict, source: str = "<scenario>") -> Scenario:
     unknown = set(d) - _TOP_KEYS
     if unknown:
-        raise ScenarioError(source, sorted(unknown)[0], f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
+        raise ScenarioError(source, min(unknown), f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
     prof = d.get("profile", {})
     fields = {f.name for f in dataclasses.fields(DeviceProfile)}
     for k in prof:

@@ -10,24 +10,26 @@ import math
 from dataclasses import dataclass
 
 from firmware_model.params import ParameterError
+from protocol import generated as dev
 
 
 @dataclass(frozen=True)
 class ThermalParams:
-    body_c: float = 37.0
-    r_th_c_per_w: float = 20.0     # implant surface to body, degC per W
-    tau_s: float = 600.0           # tissue + can thermal time constant
-    rise_limit_c: float = 2.0      # the charger throttles to keep the rise within this
-    hard_limit_c: float = 41.0     # charging pauses at or above this (absolute)
-    resume_c: float = 39.5         # and resumes below this
+    body_c: float = dev.BODY_C
+    r_th_c_per_w: float = dev.THERMAL_R_C_PER_W   # implant surface to body, degC per W
+    tau_s: float = dev.THERMAL_TAU_S              # tissue + can thermal time constant
+    rise_limit_c: float = dev.RISE_LIMIT_C   # the charger throttles to keep the rise within this
+    hard_limit_c: float = dev.HARD_LIMIT_C   # charging pauses at or above this (absolute; OpenNerve's 42 degC)
+    resume_c: float = dev.RESUME_C           # and resumes below this
 
     def __post_init__(self) -> None:
         if not (self.r_th_c_per_w > 0 and self.tau_s > 0):
             raise ParameterError("thermal", (self.r_th_c_per_w, self.tau_s), "positive resistance and time constant")
         if not self.body_c < self.resume_c < self.hard_limit_c:
             raise ParameterError("thermal.resume_c", self.resume_c, "between body and hard limit temperatures")
-        if self.body_c + self.rise_limit_c >= self.hard_limit_c:
-            raise ParameterError("thermal.rise_limit_c", self.rise_limit_c, "a rise that stays below the hard limit")
+        if not self.rise_limit_c > 0:
+            raise ParameterError("thermal.rise_limit_c", self.rise_limit_c, "a positive rise")
+        # body + rise may reach the hard limit (a patient with fever): the over-temperature pause then acts
 
     def steady_c(self, heat_w: float) -> float:
         return self.body_c + heat_w * self.r_th_c_per_w

@@ -28,6 +28,9 @@ class BoardCore:
         lib.scs_host_power_cycle.restype = ctypes.c_int
         lib.scs_host_slot.argtypes = [ctypes.c_void_p, ctypes.c_uint]
         lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * SETTINGS_SLOT_SIZE)
+        lib.scs_host_use_primary_cell.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+        lib.scs_charge_supervise.argtypes = [ctypes.c_uint8, ctypes.c_double, ctypes.c_double]
+        lib.scs_charge_supervise.restype = ctypes.c_uint8
         for name, res, args in (("scs_crc32", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_size_t]),
                                 ("scs_cobs_encode", ctypes.c_size_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
                                 ("scs_cobs_decode", ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
@@ -44,6 +47,14 @@ class BoardCore:
     def receive(self, data: bytes) -> bytes:
         n = self.lib.scs_host_receive(self._h, data, len(data), self._out, len(self._out))
         return self._out.raw[:n]
+
+    def use_primary_cell(self, soc_permille: int) -> None:
+        """Run on a primary cell from this state of charge (as a -DSCS_CELL_PRIMARY=1 build)."""
+        self.lib.scs_host_use_primary_cell(self._h, soc_permille)
+
+    def charge_supervise(self, state: int, v_term: float, temp_c: float) -> int:
+        """The gauge's supervision decision (scs_charge_supervise)."""
+        return int(self.lib.scs_charge_supervise(state, v_term, temp_c))
 
     def advance(self, ticks: int) -> None:
         self.lib.scs_host_advance(self._h, ticks)

@@ -178,17 +178,24 @@ CAPACITY_MAH = 200.0
 INITIAL_SOC = 0.8
 OCV = (
     (0.0, 3.2),
-    (0.1, 3.494),
-    (0.2, 3.575),
-    (0.3, 3.625),
-    (0.5, 3.697),
-    (0.7, 3.854),
-    (0.8, 3.937),
-    (0.9, 4.046),
+    (0.01, 3.2878),
+    (0.02, 3.3538),
+    (0.03, 3.3997),
+    (0.04, 3.4292),
+    (0.05, 3.4474),
+    (0.16, 3.5441),
+    (0.23, 3.5951),
+    (0.35, 3.6425),
+    (0.45, 3.6696),
+    (0.56, 3.7345),
+    (0.73, 3.8778),
+    (0.8, 3.9369),
+    (0.93, 4.0797),
+    (0.97, 4.1333),
     (1.0, 4.187),
 )
 CELL_RESISTANCE_OHM = 0.5
-CC_CURRENT_A = 0.05
+CC_CURRENT_A = 0.1
 V_LIMIT = 4.187
 END_CURRENT_C_DIVISOR = 20
 CHARGER_EFFICIENCY = 0.85
@@ -198,6 +205,22 @@ SOON_SOC = 0.3
 NOW_SOC = 0.1
 CUTOFF_SOC = 0.02
 RESUME_SOC = 0.05
+V_PAUSE = 4.277
+V_RESUME = 4.1
+HARD_LIMIT_C = 42.0
+RESUME_C = 39.5
+BODY_C = 37.0
+RISE_LIMIT_C = 2.0
+THERMAL_R_C_PER_W = 20.0
+THERMAL_TAU_S = 600.0
+LINK_ETA_MAX = 0.6
+LINK_D0_MM = 15.0
+LINK_M0_MM = 20.0
+CAN_LOSS = 0.02
+ERI_SOC = 0.1
+EOS_SOC = 0.02
+PRIMARY_CAPACITY_MAH = 6000.0
+PRIMARY_OCV = ((0.0, 2.6), (0.05, 2.75), (0.15, 2.95), (0.3, 3.05), (1.0, 3.2))
 
 # settings image
 SETTINGS_VERSION = 2

@@ -244,7 +244,7 @@ def test_battery_cut_off_stops_stimulation_until_recharged():
 
 def test_over_temperature_pauses_recharge_and_it_resumes_when_cool():
     b = Bench()
-    b.device.battery.temp = 41.2  # an external heat source: the implant is already too warm
+    b.device.battery.temp = 42.2  # an external heat source: the implant is already too warm (limit 42 degC)
     b.as_role(C, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0, transmit_mw=1500)
     b.advance(SECOND)
     assert b.status().recharge_state == RechargeState.PAUSED_HOT

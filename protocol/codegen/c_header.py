@@ -117,10 +117,10 @@ def _constants(d: Definition) -> list[str]:
     out.append(f"#define SCS_MAX_CATHODE_CHARGE_PC {d.max_cathode_charge_pc}u")
     out += ["", "/* fuel gauge */"]
     for k, v in d.fuel_gauge.items():
-        if k == "ocv":
-            out.append(f"#define SCS_GAUGE_OCV_POINTS {len(v)}u")
-            out.append(f"#define SCS_GAUGE_OCV_SOC {{{', '.join(_number(s) for s, _ in v)}}}")
-            out.append(f"#define SCS_GAUGE_OCV_V {{{', '.join(_number(x) for _, x in v)}}}")
+        if k.endswith("ocv"):  # a table: the rechargeable cell's (ocv) and the primary cell's (primary_ocv)
+            out.append(f"#define SCS_GAUGE_{k.upper()}_POINTS {len(v)}u")
+            out.append(f"#define SCS_GAUGE_{k.upper()}_SOC {{{', '.join(_number(s) for s, _ in v)}}}")
+            out.append(f"#define SCS_GAUGE_{k.upper()}_V {{{', '.join(_number(x) for _, x in v)}}}")
         else:
             out.append(f"#define SCS_GAUGE_{k.upper()} {_number(v)}")
     return out + [""]

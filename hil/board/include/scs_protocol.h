@@ -238,11 +238,11 @@ typedef enum {
 /* fuel gauge */
 #define SCS_GAUGE_CAPACITY_MAH 200.0
 #define SCS_GAUGE_INITIAL_SOC 0.8
-#define SCS_GAUGE_OCV_POINTS 9u
-#define SCS_GAUGE_OCV_SOC {0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0}
-#define SCS_GAUGE_OCV_V {3.2, 3.494, 3.575, 3.625, 3.697, 3.854, 3.937, 4.046, 4.187}
+#define SCS_GAUGE_OCV_POINTS 16u
+#define SCS_GAUGE_OCV_SOC {0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.16, 0.23, 0.35, 0.45, 0.56, 0.73, 0.8, 0.93, 0.97, 1.0}
+#define SCS_GAUGE_OCV_V {3.2, 3.2878, 3.3538, 3.3997, 3.4292, 3.4474, 3.5441, 3.5951, 3.6425, 3.6696, 3.7345, 3.8778, 3.9369, 4.0797, 4.1333, 4.187}
 #define SCS_GAUGE_CELL_RESISTANCE_OHM 0.5
-#define SCS_GAUGE_CC_CURRENT_A 0.05
+#define SCS_GAUGE_CC_CURRENT_A 0.1
 #define SCS_GAUGE_V_LIMIT 4.187
 #define SCS_GAUGE_END_CURRENT_C_DIVISOR 20u
 #define SCS_GAUGE_CHARGER_EFFICIENCY 0.85
@@ -252,6 +252,24 @@ typedef enum {
 #define SCS_GAUGE_NOW_SOC 0.1
 #define SCS_GAUGE_CUTOFF_SOC 0.02
 #define SCS_GAUGE_RESUME_SOC 0.05
+#define SCS_GAUGE_V_PAUSE 4.277
+#define SCS_GAUGE_V_RESUME 4.1
+#define SCS_GAUGE_HARD_LIMIT_C 42.0
+#define SCS_GAUGE_RESUME_C 39.5
+#define SCS_GAUGE_BODY_C 37.0
+#define SCS_GAUGE_RISE_LIMIT_C 2.0
+#define SCS_GAUGE_THERMAL_R_C_PER_W 20.0
+#define SCS_GAUGE_THERMAL_TAU_S 600.0
+#define SCS_GAUGE_LINK_ETA_MAX 0.6
+#define SCS_GAUGE_LINK_D0_MM 15.0
+#define SCS_GAUGE_LINK_M0_MM 20.0
+#define SCS_GAUGE_CAN_LOSS 0.02
+#define SCS_GAUGE_ERI_SOC 0.1
+#define SCS_GAUGE_EOS_SOC 0.02
+#define SCS_GAUGE_PRIMARY_CAPACITY_MAH 6000.0
+#define SCS_GAUGE_PRIMARY_OCV_POINTS 5u
+#define SCS_GAUGE_PRIMARY_OCV_SOC {0.0, 0.05, 0.15, 0.3, 1.0}
+#define SCS_GAUGE_PRIMARY_OCV_V {2.6, 2.75, 2.95, 3.05, 3.2}
 
 /* Little-endian loads and stores of the wire and the settings image. */
 static inline uint64_t scs_get_le(const uint8_t *p, unsigned n)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw.h"
+#include "core.h"
 
 typedef struct {
     scs_fw_t fw;
@@ -111,4 +111,15 @@ uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, ui
     pulses += t->trace_len;
     free(t);
     return pulses;
+}
+
+/* Test hook: this board runs on a primary cell at state of charge ``soc_permille`` (as a build with
+ * -DSCS_CELL_PRIMARY=1 would, from the given charge). */
+void scs_host_use_primary_cell(void *handle, uint32_t soc_permille)
+{
+    host_t *h = handle;
+    h->fw.gauge.primary = 1;
+    h->fw.gauge.coupled = 0;
+    h->fw.gauge.soc = soc_permille / 1000.0;
+    h->fw.gauge.battery_state = scs_battery_state_of(&h->fw.gauge);
 }

@@ -71,6 +71,13 @@ void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up);
 
 /* --- gauge.c --- */
 double scs_ocv(double soc);
+/* The open-circuit voltage of this board's cell (the rechargeable's table, or the primary cell's). */
+double scs_cell_ocv(const scs_gauge_t *g);
+/* OpenNerve-style charge supervision, one decision: pause at v_pause or the hard temperature limit,
+ * resume below v_resume / resume_c (as firmware_model.recharge.supervise). */
+uint8_t scs_charge_supervise(uint8_t state, double v_term, double temp_c);
+/* The fraction of transmitted power the implant's coil receives. */
+double scs_link_efficiency(double separation_mm, double misalignment_mm);
 uint8_t scs_battery_state_of(const scs_gauge_t *g);
 void scs_set_recharge(scs_fw_t *fw, uint8_t state);
 /* Integrate the cell over dt seconds at the present load or charge (a coulomb counter). */

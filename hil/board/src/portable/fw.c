@@ -11,6 +11,8 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
     fw->inputs.pending_posture = SCS_NO_POSTURE;
     fw->inputs.next_impedance_check = SCS_IMPEDANCE_CHECK_TICKS;
     fw->gauge.soc = SCS_GAUGE_INITIAL_SOC;
+    fw->gauge.temp_c = SCS_GAUGE_BODY_C;
+    fw->gauge.primary = SCS_CELL_PRIMARY;
     fw->gauge.battery_state = SCS_BATTERY_STATE_OK;
     fw->therapy.adaptive_enabled = 0;
     fw->therapy.dwell_ms = 5000u;
@@ -44,6 +46,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->events.len = events.len;
     fw->gauge.soc = gauge.soc;
     fw->gauge.cutoff = gauge.cutoff;
+    fw->gauge.primary = gauge.primary;
+    fw->gauge.temp_c = gauge.temp_c;
     fw->virtual_clock = virtual_clock;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge.cutoff)
@@ -52,6 +56,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
         memcpy(fw->inputs.lead_ohms, lead, sizeof lead);
         fw->gauge.coupled = gauge.coupled;
         fw->gauge.link_w = gauge.link_w;
+        fw->gauge.link_eta = gauge.link_eta;
     }
     fw->inputs.next_impedance_check = fw->ticks + SCS_IMPEDANCE_CHECK_TICKS;
     scs_fw_boot(fw, slot0, slot1);

@@ -11,6 +11,9 @@
 #include "nvm.h"
 #include "therapy.h"
 
+#ifndef SCS_CELL_PRIMARY
+#define SCS_CELL_PRIMARY 0 /* build with -DSCS_CELL_PRIMARY=1 for an IPG on a primary cell */
+#endif
 #define SCS_LOG_CAPACITY 128u
 #define SCS_OUTBOX 16u
 
@@ -84,6 +87,9 @@ typedef struct {
     double current_a;           /* positive while charging */
     uint8_t coupled;
     double link_w;              /* power the coil can deliver to the charger, W */
+    double link_eta;            /* the link's efficiency (transmitted to received) */
+    double temp_c;              /* implant temperature, degC (a first-order model: the dev board has no sensor) */
+    uint8_t primary;            /* 1: a primary cell (states OK, ERI, EOS; never charged) */
     uint8_t recharge_state, battery_state, cutoff;
 } scs_gauge_t;
 

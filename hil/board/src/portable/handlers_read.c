@@ -18,7 +18,8 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .firmware_version = SCS_FIRMWARE_VERSION,
         .device_id = fw->keys.device_id,
         .tick_ns = SCS_TICK_NS,
-        .capabilities = CAPABILITIES | (fw->virtual_clock ? SCS_CAPABILITY_VIRTUAL_CLOCK : 0u),
+        .capabilities = (CAPABILITIES & ~(fw->gauge.primary ? (unsigned)SCS_CAPABILITY_RECHARGEABLE : 0u)) |
+                        (fw->virtual_clock ? SCS_CAPABILITY_VIRTUAL_CLOCK : 0u),
         .contact_count = SCS_CONTACT_COUNT,
         .max_programs = SCS_MAX_PROGRAMS,
         .max_areas = SCS_MAX_AREAS,
@@ -43,10 +44,10 @@ void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .active_program = t->active,
         .clock_ticks = fw->ticks,
         .battery_soc_permille = permille(g->soc),
-        .battery_mv = (uint16_t)((scs_ocv(g->soc) + g->current_a * SCS_GAUGE_CELL_RESISTANCE_OHM) * 1000.0 + 0.5),
+        .battery_mv = (uint16_t)((scs_cell_ocv(g) + g->current_a * SCS_GAUGE_CELL_RESISTANCE_OHM) * 1000.0 + 0.5),
         .battery_state = g->battery_state,
         .recharge_state = g->recharge_state,
-        .temperature_mc = SCS_BODY_TEMPERATURE_MC, /* no temperature sensor on the dev board */
+        .temperature_mc = (uint32_t)(g->temp_c * 1000.0 + 0.5), /* the gauge's thermal model: no sensor on the dev board */
         .fault_flags = fw->fault_flags,
         .mri_mode = t->mri,
         .posture = t->posture,
@@ -117,7 +118,7 @@ void scs_on_charging_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .recharge_state = g->recharge_state,
         .battery_current_ua = ua,
         .received_mw = (uint32_t)(ua * 1e-6 * SCS_GAUGE_V_LIMIT / SCS_GAUGE_CHARGER_EFFICIENCY * 1000.0),
-        .temperature_mc = SCS_BODY_TEMPERATURE_MC,
+        .temperature_mc = (uint32_t)(g->temp_c * 1000.0 + 0.5),
         .battery_soc_permille = permille(g->soc),
     };
     send_msg(fw, SCS_MSG_CHARGING_STATUS, seq, out, scs_msg_charging_status_encode(&m, out));

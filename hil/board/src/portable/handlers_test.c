@@ -81,10 +81,14 @@ void scs_on_recharge_coupling_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p
     scs_gauge_t *g = &fw->gauge;
     scs_msg_recharge_coupling_input_t r;
     scs_msg_recharge_coupling_input_decode(p, SCS_RECHARGE_COUPLING_INPUT_SIZE, &r);
-    double d = r.separation_mm, mis = r.misalignment_mm;
+    if (g->primary) { /* nothing to recharge */
+        scs_send_result(fw, seq, SCS_MSG_RECHARGE_COUPLING_INPUT, SCS_RESULT_WRONG_STATE, SCS_NO_FIELD);
+        return;
+    }
     g->coupled = r.transmit_mw != 0;
-    /* received power falls with separation (15 mm scale) and misalignment (20 mm), as the model's link */
-    g->link_w = r.transmit_mw / 1000.0 * 0.6 * exp(-d / 15.0) * exp(-(mis / 20.0) * (mis / 20.0));
+    /* received power falls with separation and misalignment (the definition's link, as the model's) */
+    g->link_eta = scs_link_efficiency(r.separation_mm, r.misalignment_mm);
+    g->link_w = r.transmit_mw / 1000.0 * g->link_eta;
     if (!g->coupled)
         scs_set_recharge(fw, SCS_RECHARGE_STATE_IDLE);
     scs_send_result(fw, seq, SCS_MSG_RECHARGE_COUPLING_INPUT, SCS_RESULT_OK, SCS_NO_FIELD);
