@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
+        if os.environ.get("SCS_DEBUG"):
+            raise
         print("scs: interrupted", file=sys.stderr)
         return 130
     except (UsageError, ValueError, OSError, KeyError) as e:

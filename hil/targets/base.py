@@ -75,6 +75,10 @@ class Target(abc.ABC):
     def close(self) -> None:
         """Release the target (stop processes, close ports)."""
 
+    def gone(self) -> str | None:
+        """Why the target is certainly gone (its process exited), else None (it may still answer)."""
+        return None
+
     def bridge(self, capture: CaptureWriter | None = None) -> Bridge:
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name)
 
