@@ -59,42 +59,43 @@ def probe(target: Target, policy: RetryPolicy = PROBE_POLICY) -> TargetInfo:
         bridge.close()
 
 
-def _connect(spec: str, keys) -> tuple[Target, TargetInfo]:
-    from hil.targets import make_target
-
-    target = make_target(spec, keys=keys) if keys is not None else make_target(spec)
-    try:
-        return target, probe(target)
-    except BaseException:
-        target.close()
-        raise
-
-
 def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PREFLIGHT_S,
             device_id: int | None = None) -> tuple[Target, TargetInfo]:
     """Open ``spec``, check it answers DEVICE_INFO; `TargetUnavailable` (one line) otherwise.
 
-    Runs in a helper thread so that a target that hangs while opening still fails within ``budget_s``."""
+    The target is made in the calling thread (a QEMU or board process dies with the thread that
+    started it); the DEVICE_INFO probe runs in a helper thread so that a port that hangs still fails
+    within ``budget_s`` (counted from the end of any firmware build)."""
+    from hil.targets import make_target
+
     keys = load_keys(key_file, device_id)
+    try:
+        target = make_target(spec, keys=keys) if keys is not None else make_target(spec)
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:  # noqa: BLE001 (unknown spec, missing tool, failed build or boot: one line)
+        cause = str(e) or type(e).__name__
+        raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
     done: dict = {}
 
     def attempt() -> None:
         try:
-            done["ok"] = _connect(spec, keys)
+            done["ok"] = probe(target)
         except BaseException as e:  # noqa: BLE001 (reported below, in the caller's thread)
             done["error"] = e
 
     worker = threading.Thread(target=attempt, name=f"scs-preflight-{spec}", daemon=True)
     worker.start()
     worker.join(budget_s)
+    if "ok" in done:
+        return target, done["ok"]
+    target.close()
     if worker.is_alive():
         raise TargetUnavailable(f"target {spec}: no answer within {budget_s:g} s{hint_for(spec, 'no answer')}")
-    if "ok" in done:
-        return done["ok"]
     e = done["error"]
-    cause = str(e) or type(e).__name__
     if isinstance(e, KeyboardInterrupt):
         raise e
+    cause = str(e) or type(e).__name__
     raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
 
 

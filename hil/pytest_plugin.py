@@ -166,10 +166,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def _resolve_spec(config: pytest.Config, spec: str) -> str:
+    """The spec to open: labgrid's environment names its serial port."""
     if spec == "labgrid":
+        from hil.preflight import TargetUnavailable
+        from hil.targets.base import TargetError
         from hil.targets.labgrid import url_from_config
 
-        return url_from_config(config)
+        try:
+            return url_from_config(config)
+        except TargetError as e:
+            raise TargetUnavailable(f"target labgrid: {e}") from None
     return spec
 
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use when they are missing: ser2net (RFC 2217 export of the
-# virtual board), the ARM toolchain with newlib and qemu-system-arm (the dev-board firmware tier).
+# virtual board), the ARM toolchain with newlib and qemu-system-arm (the dev-board firmware tier),
+# tshark (decodes exported captures with the generated Wireshark dissector).
 set -euo pipefail
 need=()
 command -v ser2net >/dev/null 2>&1 || need+=(ser2net)
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -18,5 +20,9 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [[ " ${need[*]} " == *" tshark "* ]]; then
+  # wireshark-common asks whether non-root users may capture: answer no, without a prompt
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
