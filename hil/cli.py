@@ -11,7 +11,10 @@ import importlib
 import os
 import sys
 
+from pathlib import Path
+
 from hil.errors import UsageError
+from hil.user_errors import user_facing
 
 COMMANDS = {
     "simulate": "Generate the pulse timeline of a scenario and summarise it",
@@ -67,10 +70,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: options naming a file a command writes: checked before any work starts
+OUTPUT_OPTIONS = ("out", "vcd", "plot", "junit", "pcapng")
+
+
+def check_output_paths(args: argparse.Namespace) -> None:
+    """Every output path must be a file in an existing, writable folder (fail before a long run)."""
+    for name in OUTPUT_OPTIONS:
+        value = getattr(args, name, None)
+        if not value:
+            continue
+        path = Path(value)
+        folder = path.parent
+        if path.is_dir():
+            raise UsageError(f"--{name} {value}: is a folder; give a file name")
+        if not folder.is_dir():
+            raise UsageError(f"--{name} {value}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise UsageError(f"--{name} {value}: folder {folder} is not writable")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_output_paths(args)
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         if os.environ.get("SCS_DEBUG"):
@@ -80,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError, OSError, KeyError) as e:
         if os.environ.get("SCS_DEBUG"):
             raise
-        print(f"scs {args.command}: error: {e}", file=sys.stderr)
+        print(f"scs {args.command}: error: {user_facing(str(e))}", file=sys.stderr)
         return 2
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from hil.cli_types import device_id
 from hil.errors import UsageError
 
 
@@ -27,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_key_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keys", help="key file: also verify handshake proofs and frame tags")
-    p.add_argument("--device-id", type=lambda s: int(s, 0), help="device id in the key file (default: the first)")
+    p.add_argument("--device-id", type=device_id, help="device id in the key file (default: the first)")
 
 
 def load_keys(args: argparse.Namespace):
