@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -106,6 +107,46 @@ def test_an_rfc2217_url_without_ign_set_control_gets_a_hint_when_it_times_out():
     assert "?ign_set_control" in hint_for("rfc2217://lab:4000", "no response to DEVICE_INFO_GET")
     assert hint_for("rfc2217://lab:4000", "Connection refused") == ""
     assert hint_for("rfc2217://lab:4000?ign_set_control", "timeout while waiting") == ""
+
+
+def test_an_rfc2217_port_exported_from_a_pty_without_ign_set_control_fails_fast_with_the_hint(tmp_path):
+    if shutil.which("ser2net") is None:
+        if os.environ.get("CI"):
+            pytest.fail("ser2net is missing: the README's test command installs it (make test)")
+        pytest.skip("ser2net not installed (make test installs it)")
+    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0"], cwd=ROOT,
+                             env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    s2n = None
+    try:
+        pty_path = board.stdout.readline().split("listening on ", 1)[1].strip()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        config = tmp_path / "ser2net.yaml"
+        config.write_text(f"connection: &board\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{port}\n"
+                          f"  connector: serialdev,{pty_path},115200n81,local\n")
+        # ser2net 4.3 runs a console on stdin/stdout: pipes (it gives up on /dev/null)
+        s2n = subprocess.Popen(["ser2net", "-n", "-c", str(config), "-p", "0"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        started = time.monotonic()
+        proc = scs("hil", "--target", f"rfc2217://127.0.0.1:{port}", timeout=60)
+        assert proc.returncode == 2 and time.monotonic() - started < 10, proc.stdout + proc.stderr
+        assert "add ?ign_set_control to the URL" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    finally:
+        for p in (s2n, board):
+            if p is not None:
+                p.terminate()
+                p.wait(timeout=10)
+        board.stdout.close()
+        board.stderr.close()
+        if s2n is not None:
+            s2n.stdin.close()
+            s2n.stdout.close()
 
 
 def test_connect_describes_a_working_target_and_names_a_broken_one():
@@ -297,8 +338,12 @@ def test_a_real_device_is_not_shared_by_xdist_workers(tmp_path):
     assert bad.returncode == 2 and "-n needs sim, qemu or model" in bad.stderr
 
 
-@pytest.mark.parametrize("target", ["sim"])
+@pytest.mark.parametrize("target", ["sim", "qemu"])
 def test_the_conformance_suite_passes_on_two_workers(tmp_path, target):
+    if target == "qemu" and (shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None):
+        if os.environ.get("CI"):
+            pytest.fail("qemu-system-arm or arm-none-eabi-gcc missing: make test installs them")
+        pytest.skip("qemu-system-arm or arm-none-eabi-gcc not installed (make test installs them)")
     junit = tmp_path / "junit.xml"
     proc = scs("hil", "--target", target, "-n", "2", "--junit", str(junit), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
