@@ -10,7 +10,6 @@ import argparse
 import importlib
 import os
 import sys
-
 from pathlib import Path
 
 from hil.errors import UsageError
@@ -28,7 +27,8 @@ COMMANDS = {
 
 
 def version() -> str:
-    from importlib.metadata import PackageNotFoundError, version as dist_version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
 
     try:
         return dist_version("scs-hil")

@@ -28,8 +28,10 @@ from typing import Any
 
 import pytest
 
+from hil.targets import DEFAULT_TARGET
+from hil.targets.base import IDENTITY_PROPERTIES as IDENTITY
+
 _TARGET_ENV = "SCS_TARGET"
-DEFAULT_TARGET = "sim"
 EXCHANGE_SECTION = "scs exchange"
 EXCHANGE_FRAMES = 200  # a failing test's report shows at most its last 200 frames
 RUN_DIR_ENV = "SCS_RUN_DIR"  # set by `scs hil`: this run's folder, exactly
@@ -51,7 +53,7 @@ class _State:
 
 
 _STATE = pytest.StashKey[_State]()
-IDENTITY = ("scs_target", "scs_firmware", "scs_protocol", "scs_device_id", "scs_tick_ns", "scs_capabilities")
+
 _CAPTURE = pytest.StashKey[Path]()
 
 

@@ -25,7 +25,15 @@ from protocol.capture import Chunk
 from protocol.catalog import Catalog, Kind, Role
 from protocol.codec import DecodeError, decode_payload
 from protocol.framing import Frame, FrameError, StreamDecoder
-from protocol.security import DeviceKeys, device_proof, frame_tag, host_proof, session_key, DEVICE_TO_HOST, HOST_TO_DEVICE
+from protocol.security import (
+    DEVICE_TO_HOST,
+    HOST_TO_DEVICE,
+    DeviceKeys,
+    device_proof,
+    frame_tag,
+    host_proof,
+    session_key,
+)
 
 REFUSALS = {"NOT_AUTHENTICATED", "NOT_PERMITTED", "REPLAY", "STALE_COUNTER", "BAD_TAG", "BAD_LENGTH",
             "OUT_OF_RANGE", "UNKNOWN_MESSAGE", "VERSION_MISMATCH", "WRONG_STATE", "BUSY", "UNSAFE"}

@@ -21,8 +21,8 @@ from rich.table import Table
 
 from hil.cli_types import positive_int
 from hil.errors import UsageError
-from hil.pytest_plugin import DEFAULT_TARGET, IDENTITY, RUN_DIR_ENV, new_run_dir, provide_target
-from pytest import hookimpl as pytest_hookimpl
+from hil.targets import DEFAULT_TARGET
+from hil.targets.base import IDENTITY_PROPERTIES as IDENTITY
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -60,15 +60,18 @@ class _Report:
                 self.failures.append((report.nodeid.split("::", 1)[-1], reason.splitlines()[0][:160], capture))
 
 
-class _ProvidedTarget:
-    """Hands the pre-flight's open target to the plugin (no second board or QEMU)."""
+def _provided_target(target, info):
+    """A plugin handing the pre-flight's open target to the scs plugin (no second board or QEMU)."""
+    import pytest
 
-    def __init__(self, target, info):
-        self.target, self.info = target, info
+    from hil.pytest_plugin import provide_target
 
-    @pytest_hookimpl(trylast=True)
-    def pytest_configure(self, config):
-        provide_target(config, self.target, self.info)
+    class ProvidedTarget:
+        @pytest.hookimpl(trylast=True)  # after the scs plugin made its state
+        def pytest_configure(self, config):
+            provide_target(config, target, info)
+
+    return ProvidedTarget()
 
 
 def _check_output_paths(args: argparse.Namespace) -> None:
@@ -96,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     import pytest
 
     from hil.preflight import TargetUnavailable, connect
+    from hil.pytest_plugin import new_run_dir
 
     _check_output_paths(args)
     console = Console(width=max(Console().width, 110))
@@ -125,9 +129,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers:
         target.close()  # every worker starts its own instance
         pytest_args += ["-n", str(args.workers)]
-        plugins.append(_ProvidedTarget(None, info))
+        plugins.append(_provided_target(None, info))
     else:
-        plugins.append(_ProvidedTarget(target, info))
+        plugins.append(_provided_target(target, info))
     pytest_args += ["-v"] if args.verbose else ["-q", "--no-header", "--no-summary", "-rN"]
     try:
         code = _run_pytest(pytest, pytest_args, plugins, run_dir)
@@ -138,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_pytest(pytest, pytest_args: list[str], plugins: list, run_dir: Path) -> int:
+    from hil.pytest_plugin import RUN_DIR_ENV
+
     saved = os.environ.get(RUN_DIR_ENV)
     os.environ[RUN_DIR_ENV] = str(run_dir)  # the folder printed here is the run's folder
     try:

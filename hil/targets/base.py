@@ -15,6 +15,10 @@ from protocol.security import DeviceKeys
 CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial"}
 
 
+IDENTITY_PROPERTIES = ("scs_target", "scs_firmware", "scs_protocol", "scs_device_id", "scs_tick_ns",
+                       "scs_capabilities")
+
+
 class TargetError(RuntimeError):
     pass
 
@@ -54,9 +58,10 @@ class TargetInfo:
         return [n for bit, n in CAPABILITIES.items() if self.capabilities & bit]
 
     def as_properties(self) -> dict[str, str]:
-        return {"scs_target": self.name, "scs_firmware": self.firmware_version,
-                "scs_protocol": str(self.protocol_version), "scs_device_id": f"0x{self.device_id:012x}",
-                "scs_tick_ns": str(self.tick_ns), "scs_capabilities": ",".join(self.capability_names)}
+        """The identity as JUnit properties (names: `IDENTITY_PROPERTIES`)."""
+        values = (self.name, self.firmware_version, str(self.protocol_version), f"0x{self.device_id:012x}",
+                  str(self.tick_ns), ",".join(self.capability_names))
+        return dict(zip(IDENTITY_PROPERTIES, values, strict=True))
 
 
 class Target(abc.ABC):

@@ -153,7 +153,7 @@ def render_lua() -> str:
         "  local layout = LAYOUT[id]",
         '  local info = arrow .. (layout and layout.name or string.format("unknown 0x%02x", id)) .. " seq " .. f(3, 2):le_uint()',
         "  if layout then",
-        f"    tree:add(hf.msg, f(1, 1), layout.name)",
+        "    tree:add(hf.msg, f(1, 1), layout.name)",
         f"    local payload = plen > 0 and f({HEADER.size}, plen) or nil",
         "    if plen < layout.size then",
         "      tree:add_proto_expert_info(ef_short)",
