@@ -92,10 +92,10 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
     target.close()
     if worker.is_alive():
         raise TargetUnavailable(f"target {spec}: no answer within {budget_s:g} s{hint_for(spec, 'no answer')}")
-    e = done["error"]
-    if isinstance(e, KeyboardInterrupt):
-        raise e
-    cause = str(e) or type(e).__name__
+    failure = done["error"]
+    if isinstance(failure, KeyboardInterrupt):
+        raise failure
+    cause = str(failure) or type(failure).__name__
     raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
 
 

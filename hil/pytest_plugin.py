@@ -339,7 +339,7 @@ class _Reporter:
         state = self.config.stash[_STATE]
         props = dict(report.user_properties)
         if "scs_lost" in props and self.session is not None:  # (also from a worker) stop the whole run
-            state.lost = state.lost or props["scs_lost"]
+            state.lost = state.lost or str(props["scs_lost"])
             self.session.shouldstop = state.lost
             dsession = self.config.pluginmanager.getplugin("dsession")
             if dsession is not None:

@@ -171,18 +171,18 @@ def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> i
                                                           if capture else ""), highlight=False)
     if run_dir.is_dir():
         console.print(f"run folder: {run_dir}", highlight=False)
-    counts = f"{totals['passed']} passed, {totals['failed']} failed" + (f", {totals['skipped']} skipped" if totals["skipped"] else "")
+    summary = f"{totals['passed']} passed, {totals['failed']} failed" + (f", {totals['skipped']} skipped" if totals["skipped"] else "")
     if report.lost:
         console.print(f"[red]scs hil: {report.lost}; the run was stopped[/]", highlight=False)
-        console.print(f"stopped: {counts}")
+        console.print(f"stopped: {summary}")
         return 2
     if code == int(pytest_exit_code("INTERRUPTED")):
-        console.print(f"[red]interrupted[/]: {counts}", highlight=False)
+        console.print(f"[red]interrupted[/]: {summary}", highlight=False)
         return 130
     if code == 5 or not report.outcomes:
         console.print("[red]no conformance test ran[/]")
         return 1
-    console.print(counts)
+    console.print(summary)
     return 0 if code == 0 else 1
 
 
