@@ -9,12 +9,15 @@ whether the target itself is gone (then the run stops with one message).
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from hil.targets.base import Target, TargetError, TargetInfo
 from protocol.reliability import RetryPolicy
 
 PREFLIGHT_S = 10.0
+#: an rfc2217 port slower than this to open and answer is waiting for modem-control acknowledgements
+SLOW_S = 2.5
 #: DEVICE_INFO during the pre-flight and the health check: 3 s for a silent device
 PROBE_POLICY = RetryPolicy(timeout_s=1.0, attempts=3)
 
@@ -85,8 +88,13 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
             done["error"] = e
 
     worker = threading.Thread(target=attempt, name=f"scs-preflight-{spec}", daemon=True)
+    started = time.monotonic()
     worker.start()
     worker.join(budget_s)
+    took = time.monotonic() - started
+    if "ok" in done and took > SLOW_S and hint_for(spec, "timeout"):
+        target.close()  # every test would wait as long again: minutes in all
+        raise TargetUnavailable(f"target {spec}: answered only after {took:.1f} s{hint_for(spec, 'timeout')}")
     if "ok" in done:
         return target, done["ok"]
     target.close()
