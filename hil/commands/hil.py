@@ -22,7 +22,6 @@ from rich.table import Table
 from hil.cli_types import positive_int
 from hil.errors import UsageError
 from hil.targets import DEFAULT_TARGET
-from hil.targets.base import IDENTITY_PROPERTIES as IDENTITY
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,12 +43,10 @@ class _Report:
         self.outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.failures: list[tuple[str, str, str]] = []
         self.lost: str | None = None
-        self.properties: dict[str, str] = {}
 
     def pytest_runtest_logreport(self, report):
         props = dict(report.user_properties)
         self.lost = self.lost or props.get("scs_lost")
-        self.properties.update({k: v for k, v in props.items() if k in IDENTITY})
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removeprefix("test_").removesuffix(".py")
             outcome = "failed" if report.failed else report.outcome
@@ -74,11 +71,8 @@ def _provided_target(target, info):
     return ProvidedTarget()
 
 
-def _check_output_paths(args: argparse.Namespace) -> None:
-    if args.junit:
-        junit = Path(args.junit)
-        if junit.is_dir() or not junit.parent.is_dir() or not os.access(junit.parent, os.W_OK):
-            raise UsageError(f"--junit {junit}: not a writable file path (its folder must exist)")
+def _check_keys(args: argparse.Namespace) -> None:
+    """(`scs` checks --junit with every other output path before any command runs.)"""
     if args.keys and not Path(args.keys).is_file():
         raise UsageError(f"--keys {args.keys}: no such key file (create one with `scs keys new`)")
 
@@ -101,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from hil.preflight import TargetUnavailable, connect
     from hil.pytest_plugin import new_run_dir
 
-    _check_output_paths(args)
+    _check_keys(args)
     console = Console(width=max(Console().width, 110))
     console.print(f"[bold]scs hil[/]: conformance suite against target [bold]{args.target}[/]")
     if args.workers and args.target not in ("sim", "qemu", "model"):
