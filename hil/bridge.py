@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role, load_catalog
 from protocol.codec import make
@@ -102,7 +101,7 @@ class Bridge:
         """Read and dispatch frames until the response with ``want_seq`` (returned with its
         verification outcome) or, with ``want_seq`` None, until an event arrived; None on timeout."""
         deadline = time.monotonic() + timeout_s
-        found = None
+        found: tuple[Frame, Any] | None = None
         while found is None:
             for item in self._read_frames(deadline):
                 if isinstance(item, FrameError):
@@ -112,6 +111,7 @@ class Bridge:
                     continue
                 if not item.is_event and item.seq != want_seq:
                     continue  # a late duplicate answer to a request no longer waited for
+                verified: tuple[Any, Any] | ProtocolError
                 try:
                     verified = self.host.accept(item)  # in arrival order: the device's counter rises
                 except ProtocolError as e:
@@ -197,6 +197,8 @@ class Bridge:
     def signer(self):
         """(counter, signer) for hand-built frames of the current session (tests of the device's checks)."""
         with self._lock:
+            if self.host.session is None:
+                raise ProtocolError("no session: log in before signing frames by hand")
             return self.host.session.sign()
 
     def device_was_reset(self) -> None:
@@ -261,7 +263,7 @@ class Bridge:
                 except Exception:  # noqa: BLE001 (closing a vanished port is fine)
                     pass
 
-    def __enter__(self) -> "Bridge":
+    def __enter__(self) -> Bridge:
         return self
 
     def __exit__(self, *exc) -> None:

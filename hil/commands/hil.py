@@ -153,7 +153,7 @@ def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> i
     table = Table(title="conformance")
     for col in ("area", "passed", "failed", "skipped"):
         table.add_column(col, justify="right" if col != "area" else "left")
-    totals: dict[str, int] = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for module, counts in sorted(report.outcomes.items()):
         table.add_row(module.replace("_", " "), str(counts["passed"]), str(counts["failed"]), str(counts["skipped"]))
         for k, v in counts.items():

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from hil.bridge import Bridge
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role
+from protocol.generated import CAPABILITY_LABELS
 from protocol.reliability import RetryPolicy
 from protocol.security import DeviceKeys
 
-CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial"}
+CAPABILITIES = {int(c): label for c, label in CAPABILITY_LABELS.items()}
 
 
 IDENTITY_PROPERTIES = ("scs_target", "scs_firmware", "scs_protocol", "scs_device_id", "scs_tick_ns",
@@ -77,7 +78,7 @@ class Target(abc.ABC):
     def open_port(self):
         """A fresh pyserial-compatible port to the device."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a target with nothing to release keeps this default
         """Release the target (stop processes, close ports)."""
 
     def gone(self) -> str | None:
@@ -106,7 +107,7 @@ class Target(abc.ABC):
 
         return Device(DeviceConfig(keys=self.keys))
 
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         return self
 
     def __exit__(self, *exc) -> None:
