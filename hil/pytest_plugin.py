@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -267,22 +268,18 @@ def patient(scs):
 
 
 # --- reports -------------------------------------------------------------------------------------
-_LINK_ERRORS: tuple[type, ...] = ()
-
-
+@functools.cache
 def _link_errors() -> tuple[type, ...]:
-    global _LINK_ERRORS
-    if not _LINK_ERRORS:
-        import termios
+    """Failures that may mean the target is gone (then its health is checked)."""
+    import termios
 
-        import serial
+    import serial
 
-        from hil.bridge import LinkError
-        from hil.targets.base import TargetError
-        from protocol.reliability import NoResponseError
+    from hil.bridge import LinkError
+    from hil.targets.base import TargetError
+    from protocol.reliability import NoResponseError
 
-        _LINK_ERRORS = (LinkError, TargetError, NoResponseError, serial.SerialException, termios.error, OSError)
-    return _LINK_ERRORS
+    return (LinkError, TargetError, NoResponseError, serial.SerialException, termios.error, OSError)
 
 
 def _decoded_exchange(path: Path, keys: Any = None) -> str:
