@@ -99,7 +99,7 @@ def test_the_pre_flight_gives_up_within_its_budget_even_when_the_port_hangs(monk
     with pytest.raises(TargetUnavailable, match="target model: no answer within 0.5 s"):
         connect("model", budget_s=0.5)
     release.set()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10
     policy = preflight.PROBE_POLICY
     assert policy.timeout_s * policy.attempts < preflight.PREFLIGHT_S <= 10, "a silent device fails inside 10 s"
 
