@@ -3,7 +3,7 @@ PYTHON ?= python3
 .PHONY: install system-deps test lint bench hil
 
 install:
-	$(PYTHON) -m pip install -q -e '.[test,plot]'
+	$(PYTHON) -m pip install -q -e '.[test,plot,lab]'
 
 system-deps:
 	./scripts/install-system-deps.sh

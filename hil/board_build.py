@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +20,10 @@ class BuildError(RuntimeError):
 def _make(target: str) -> str:
     if shutil.which("make") is None:
         raise BuildError("make is missing (Debian: apt-get install make)")
-    proc = subprocess.run(["make", "-C", str(BOARD), target], capture_output=True, text=True)
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".lock", "w") as lock:  # pytest-xdist workers each start a QEMU: one build at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.run(["make", "-C", str(BOARD), target], capture_output=True, text=True)
     if proc.returncode != 0:
         raise BuildError(f"building the board firmware ({target}) failed:\n{proc.stdout}{proc.stderr}")
     return proc.stdout

@@ -239,6 +239,21 @@ class Bridge:
     def device_info(self) -> Any:
         return self.call("DEVICE_INFO_GET")
 
+    # --- expect-style matching (hil.expect) ----------------------------------------------------
+    def expect_event(self, kind: Any, code: Any = None, *, within_ticks: int | None = None,
+                     timeout_s: float = 1.0) -> Any:
+        """The next EVENT of ``kind`` (and ``code``), within ``within_ticks`` device ticks from now
+        if given; `hil.expect.ExpectTimeout` lists the last events seen. See `hil.expect`."""
+        from hil.expect import expect_event
+
+        return expect_event(self, kind, code, within_ticks=within_ticks, timeout_s=timeout_s)
+
+    def wait_until(self, predicate: Any, timeout_s: float = 5.0, **kw: Any) -> Any:
+        """Poll STATUS until ``predicate(status)`` holds; see `hil.expect.wait_until`."""
+        from hil.expect import wait_until
+
+        return wait_until(self, predicate, timeout_s, **kw)
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

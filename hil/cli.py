@@ -10,8 +10,10 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 
 from hil.errors import UsageError
+from hil.user_errors import user_facing
 
 COMMANDS = {
     "simulate": "Generate the pulse timeline of a scenario and summarise it",
@@ -19,33 +21,90 @@ COMMANDS = {
     "board": "Run the virtual dev board (device model) on a pty or TCP port",
     "hil": "Run the conformance suite against a target (default: the virtual dev board)",
     "check": "Check a recorded session (capture) for protocol violations",
+    "capture": "Show a recorded session decoded, or export it for Wireshark",
     "keys": "Manage role key files",
 }
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("scs-hil")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends "(default: X)" to an option's help unless the help already says what the default is,
+    or there is none to show (no value, a flag that is off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("default" in text or not action.option_strings or action.default in (None, False)
+                or action.default is argparse.SUPPRESS):
+            return text
+        return text + " (default: %(default)s)"
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> None:
+    """Every command and subcommand shows its defaults in --help."""
+    parser.formatter_class = DefaultsHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _show_defaults(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scs", description="Spinal cord stimulator reference model and HIL tools")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f"hil.commands.{name}")
         p = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(p)
         p.set_defaults(run=module.run)
+    _show_defaults(parser)
     return parser
+
+
+#: options naming a file a command writes: checked before any work starts
+OUTPUT_OPTIONS = ("out", "vcd", "plot", "junit", "pcapng")
+
+
+def check_output_paths(args: argparse.Namespace) -> None:
+    """Every output path must be a file in an existing, writable folder (fail before a long run)."""
+    for name in OUTPUT_OPTIONS:
+        value = getattr(args, name, None)
+        if not value:
+            continue
+        path = Path(value)
+        folder = path.parent
+        if path.is_dir():
+            raise UsageError(f"--{name} {value}: is a folder; give a file name")
+        if not folder.is_dir():
+            raise UsageError(f"--{name} {value}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise UsageError(f"--{name} {value}: folder {folder} is not writable")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_output_paths(args)
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
+        if os.environ.get("SCS_DEBUG"):
+            raise
         print("scs: interrupted", file=sys.stderr)
         return 130
     except (UsageError, ValueError, OSError, KeyError) as e:
         if os.environ.get("SCS_DEBUG"):
             raise
-        print(f"scs {args.command}: error: {e}", file=sys.stderr)
+        print(f"scs {args.command}: error: {user_facing(str(e))}", file=sys.stderr)
         return 2
 
 

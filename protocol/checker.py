@@ -58,6 +58,22 @@ class Violation:
 
 
 @dataclass
+class FrameRecord:
+    """One frame of a capture as the checker saw it (for `scs check --decode` and test reports).
+
+    ``tag`` is None for an unsigned frame, else "ok" / "BAD" when the session key is known (keys
+    given) or "unverified"; ``violations`` are those found at this frame."""
+
+    position: Position
+    frame: Frame | None             # None: the bytes did not make a frame (see ``error``)
+    message: str = ""               # catalog name, or "" when unknown/undecodable
+    fields: Any = None              # the decoded payload (a NamedTuple) or None
+    tag: str | None = None
+    error: str = ""
+    violations: list[Violation] = field(default_factory=list)
+
+
+@dataclass
 class _Pending:
     msg_name: str
     request_id: int
@@ -90,10 +106,15 @@ class Checker:
         self.keys = keys
         self.violations: list[Violation] = []
         self.frames = 0
+        self.records: list[FrameRecord] = []
+        self._current: FrameRecord | None = None
         self._st = _State()
 
     def _v(self, kind: str, pos: Position, message: str) -> None:
-        self.violations.append(Violation(kind, pos, message))
+        v = Violation(kind, pos, message)
+        self.violations.append(v)
+        if self._current is not None and self._current.position == pos:
+            self._current.violations.append(v)
 
     def check(self, chunks: list[Chunk]) -> list[Violation]:
         decoders = {"h2d": StreamDecoder(), "d2h": StreamDecoder()}
@@ -112,6 +133,7 @@ class Checker:
                     break
                 start = end + 1
         last = chunks[-1] if chunks else None
+        self._current = None
         for seq, p in sorted(self._st.pending.items(), key=lambda kv: kv[1].pos.offset):
             self._v("pairing", p.pos, f"{p.msg_name} seq {seq} was never answered")
         if last is not None:
@@ -124,19 +146,25 @@ class Checker:
     # ------------------------------------------------------------------------------------------
     def _item(self, item: Frame | FrameError, pos: Position) -> None:
         if isinstance(item, FrameError):
+            self._current = FrameRecord(pos, None, error=str(item))
+            self.records.append(self._current)
             kind = "crc" if item.reason == "crc" else "framing"
             self._v(kind, pos, f"invalid frame ({item})")
             return
         self.frames += 1
+        self._current = rec = FrameRecord(pos, item, tag=None if not item.is_signed else "unverified")
+        self.records.append(rec)
         msg = self.catalog.by_id(item.msg_id)
         if msg is None:
             self._v("payload", pos, f"unknown message id 0x{item.msg_id:02x}")
             return
+        rec.message = msg.name
         try:
             obj = decode_payload(msg, item.payload)
         except DecodeError as e:
             self._v("payload", pos, str(e))
             return
+        rec.fields = obj
         if pos.direction == "h2d":
             if msg.kind is not Kind.REQUEST or item.is_response or item.is_event:
                 self._v("direction", pos, f"host sent {msg.name}, which only a device may send")
@@ -171,6 +199,7 @@ class Checker:
                 verdict = "no-session"
             elif st.key is not None and frame_tag(st.key, HOST_TO_DEVICE, f.signed_body) != f.tag:
                 verdict = "bad-tag"
+                self._tag("BAD")
             elif f.counter == st.host_counter:
                 verdict = "replay"
             elif f.counter < st.host_counter:
@@ -178,12 +207,18 @@ class Checker:
             else:
                 verdict = "fresh"
                 st.host_counter = f.counter
+            if st.key is not None and verdict != "bad-tag":
+                self._tag("ok")
         elif st.session_role is not Role.NONE and msg.role is not Role.NONE:
             self._v("auth", pos, f"unsigned {msg.name} inside a session")
         st.last_counter_verdict[f.seq] = verdict
         if f.seq in st.pending and st.pending[f.seq].payload != f.payload:
             self._v("pairing", pos, f"{msg.name} reuses seq {f.seq} while {st.pending[f.seq].msg_name} is unanswered")
         st.pending[f.seq] = _Pending(msg.name, msg.id, f.payload, pos, f.counter)
+
+    def _tag(self, verdict: str) -> None:
+        if self._current is not None:
+            self._current.tag = verdict
 
     def _device_auth(self, f: Frame, msg, pos: Position) -> None:
         st = self._st
@@ -192,8 +227,11 @@ class Checker:
         if not f.is_signed:
             self._v("auth", pos, f"device sent an unsigned {msg.name} inside a session")
             return
-        if st.key is not None and frame_tag(st.key, DEVICE_TO_HOST, f.signed_body) != f.tag:
-            self._v("auth", pos, f"device {msg.name} tag does not verify")
+        if st.key is not None:
+            good = frame_tag(st.key, DEVICE_TO_HOST, f.signed_body) == f.tag
+            self._tag("ok" if good else "BAD")
+            if not good:
+                self._v("auth", pos, f"device {msg.name} tag does not verify")
         assert f.counter is not None  # a signed frame carries its counter
         if f.counter <= st.device_counter:
             self._v("auth", pos, f"device counter {f.counter} does not increase (last {st.device_counter})")

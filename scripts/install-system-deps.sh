@@ -4,6 +4,8 @@
 # sigrok-cli (the VCD export is checked by loading it with libsigrok).
 set -euo pipefail
 need=()
+# tshark: decodes exported captures with the Wireshark dissector generated from the catalog
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v ser2net >/dev/null 2>&1 || need+=(ser2net)
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
@@ -20,5 +22,9 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [[ " ${need[*]} " == *" tshark "* ]]; then
+  # wireshark-common asks whether non-root users may capture: answer no, without a prompt
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -29,6 +29,7 @@ from firmware_model.safety import ContactImpedances
 from firmware_model.scheduler import Scheduler
 from firmware_model.thermal import ThermalParams
 from hil.cli import main
+from tests.optional import need_matplotlib
 
 ROOT = Path(__file__).resolve().parents[1]
 BIPOLE = Contacts(cathodes=((2, 100),), anodes=(3,))
@@ -301,6 +302,7 @@ def test_hf10_at_typical_amplitude_needs_daily_recharging_with_the_default_cell(
 # --- CLI ----------------------------------------------------------------------------------------
 
 def test_scs_battery_prints_projections_and_plots(tmp_path, capsys):
+    need_matplotlib()
     png = tmp_path / "battery.png"
     assert main(["battery", str(ROOT / "examples/battery_hf10.toml"), "--years", "0.2", "--plot", str(png)]) == 0
     out = capsys.readouterr().out

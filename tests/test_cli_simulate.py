@@ -12,6 +12,7 @@ import pytest
 from firmware_model.scenario import ScenarioError, load_scenario, parse_duration_ticks
 from firmware_model.scheduler import Scheduler
 from hil.cli import main
+from tests.optional import need_matplotlib
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -31,6 +32,7 @@ def test_the_bundled_examples_cover_tonic_burst_cycled_burst_hf10_and_four_areas
 
 
 def test_simulate_writes_timeline_vcd_and_plot(tmp_path, capsys):
+    need_matplotlib()
     out, vcd, png = tmp_path / "t.npz", tmp_path / "w.vcd", tmp_path / "w.png"
     rc = main(["simulate", str(ROOT / "examples/four_areas.toml"), "--duration", "100ms",
                "--out", str(out), "--vcd", str(vcd), "--plot", str(png)])

@@ -116,8 +116,9 @@ def test_a_failing_test_keeps_its_capture_and_junit_names_the_target(tmp_path):
                            "--scs-target", "model", "--scs-captures", str(captures), f"--junitxml={junit}",
                            "-o", "addopts="], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 1 and "1 failed, 1 passed" in proc.stdout, proc.stdout
-    kept = list(captures.glob("*.jsonl"))
+    kept = list(captures.rglob("*.jsonl"))  # in this run's own folder under --scs-captures
     assert len(kept) == 1 and "test_fails" in kept[0].name
+    assert str(kept[0].parent) in proc.stdout, "the run prints where its captures went"
     check = scs("check", str(kept[0]))
     assert check.returncode == 0, check.stdout
     assert properties(junit)["scs_target"] == "model"

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from firmware_model.device import Device, DeviceConfig
+from hil.cli_types import device_id, tcp_port
 from protocol.generated import INITIAL_SOC
 
 DEFAULT_FLASH = Path("scs-runs") / "board" / "flash.bin"
@@ -15,12 +16,12 @@ DEFAULT_FLASH = Path("scs-runs") / "board" / "flash.bin"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal (default)")
-    where.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks a free port)")
+    where.add_argument("--tcp", type=tcp_port, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks a free port)")
     p.add_argument("--speed", type=float, default=1.0, help="device clock / wall clock (0: only CLOCK_ADVANCE)")
     p.add_argument("--trial", action="store_true", help="a trial stimulator (external battery)")
     p.add_argument("--soc", type=float, default=INITIAL_SOC, help="initial state of charge, 0 to 1")
     p.add_argument("--keys", help="key file with the device's role keys (default: the development keys)")
-    p.add_argument("--device-id", type=lambda s: int(s, 0), help="which device of the key file")
+    p.add_argument("--device-id", type=device_id, help="which device of the key file (default: the first)")
     p.add_argument("--flash", default=str(DEFAULT_FLASH),
                    help=f"file holding the settings flash (default {DEFAULT_FLASH}; created erased if missing)")
 

@@ -1,6 +1,7 @@
-"""`scs check CAPTURE`: protocol conformance of a recorded session.
+"""`scs check CAPTURE [--decode]`: protocol conformance of a recorded session.
 
-Exit status: 0 clean, 1 violations found, 2 unreadable capture or key file.
+Exit status: 0 clean, 1 violations found, 2 unreadable capture or key file. ``--decode`` prints every
+frame decoded with the violations inline (the same as `scs capture show`).
 """
 
 from __future__ import annotations
@@ -10,25 +11,31 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from hil.commands.capture import add_key_arguments, load_keys
 from protocol.capture import read_capture
 from protocol.catalog import load_catalog
 from protocol.checker import Checker
-from protocol.security import KeyStore
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("capture", help="capture file (JSON lines, see protocol/capture.py)")
-    p.add_argument("--deadline-ms", type=int, default=250, help="response deadline (default 250 ms)")
-    p.add_argument("--keys", help="key file: also verify handshake proofs and frame tags")
-    p.add_argument("--device-id", type=lambda s: int(s, 0), help="device id in the key file (default: the first)")
+    p.add_argument("--deadline-ms", type=int, default=250, help="response deadline")
+    p.add_argument("--decode", action="store_true", help="print every frame decoded, violations inline")
+    add_key_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
     header, chunks = read_capture(args.capture)
-    keys = None
-    if args.keys:
-        store = KeyStore.load(args.keys)
-        keys = store.keys(args.device_id) if args.device_id is not None else store.devices[0]
+    keys = load_keys(args)
+    if args.deadline_ms <= 0:
+        from hil.errors import UsageError
+
+        raise UsageError(f"--deadline-ms {args.deadline_ms} is not allowed: more than 0")
+    if args.decode:
+        from protocol.capture_view import render
+
+        text = render(chunks, header, keys, args.deadline_ms)
+        print(text)
     checker = Checker(load_catalog(), args.deadline_ms, keys)
     violations = checker.check(chunks)
     out = Console(width=max(Console().width, 120))

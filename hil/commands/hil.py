@@ -1,24 +1,38 @@
-"""`scs hil [--target sim|model|qemu|URL] [--junit FILE] [-k EXPR]`: run the conformance suite.
+"""`scs hil [--target sim|model|qemu|URL] [--junit FILE] [-k EXPR] [-n N]`: run the conformance suite.
 
-Prints a readable report: the target as it describes itself, results per area of the suite, and for
-each failure its reason and the capture kept for `scs check`. Exit 0 when everything passed.
+Pre-flight first: the target must open and answer DEVICE_INFO within 10 s (with readable keys), else
+one message and exit 2 before any test runs. Then a readable report: the target as it describes
+itself, results per area of the suite, each failure with its reason and capture, and the run folder.
+
+Exit status: 0 all passed, 1 a test failed, 2 the target (or an option) is unusable, also when the
+target was lost mid-run, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections import defaultdict
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from hil.cli_types import positive_int
+from hil.errors import UsageError
+from hil.targets import DEFAULT_TARGET
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", default="sim", help="sim (default), model, qemu, serial:URL or a pyserial URL")
+    p.add_argument("--target", default=DEFAULT_TARGET, help="sim, model, qemu, serial:URL or a pyserial URL")
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML (with the target's identity)")
     p.add_argument("--keys", help="key file with the target's role keys (real boards)")
-    p.add_argument("--captures", default="scs-captures", help="where captures of failing tests are kept")
+    p.add_argument("--runs", default=None, metavar="DIR",
+                   help="folder for this run's folder of captures and Hypothesis data (default: <tmp>/scs-runs)")
     p.add_argument("-k", dest="select", help="only tests matching this pytest -k expression")
+    p.add_argument("-n", "--workers", type=positive_int, default=None,
+                   help="run on N pytest-xdist workers, each with its own target instance (sim, qemu, model)")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's own output too")
 
 
@@ -28,35 +42,114 @@ class _Report:
     def __init__(self):
         self.outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.failures: list[tuple[str, str, str]] = []
-        self.properties: dict[str, str] = {}
+        self.lost: str | None = None
 
     def pytest_runtest_logreport(self, report):
+        props = dict(report.user_properties)
+        self.lost = self.lost or props.get("scs_lost")
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removeprefix("test_").removesuffix(".py")
             outcome = "failed" if report.failed else report.outcome
             self.outcomes[module][outcome] += 1
             if report.failed:
-                capture = dict(report.user_properties).get("scs_capture", "")
+                capture = props.get("scs_capture", "")
                 reason = str(report.longrepr.reprcrash.message) if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
                 self.failures.append((report.nodeid.split("::", 1)[-1], reason.splitlines()[0][:160], capture))
+
+
+def _provided_target(target, info):
+    """A plugin handing the pre-flight's open target to the scs plugin (no second board or QEMU)."""
+    import pytest
+
+    from hil.pytest_plugin import provide_target
+
+    class ProvidedTarget:
+        @pytest.hookimpl(trylast=True)  # after the scs plugin made its state
+        def pytest_configure(self, config):
+            provide_target(config, target, info)
+
+    return ProvidedTarget()
+
+
+def _check_keys(args: argparse.Namespace) -> None:
+    """(`scs` checks --junit with every other output path before any command runs.)"""
+    if args.keys and not Path(args.keys).is_file():
+        raise UsageError(f"--keys {args.keys}: no such key file (create one with `scs keys new`)")
+
+
+def _isolate_hypothesis(run_dir: Path) -> None:
+    """Hypothesis keeps its database in the run folder, not in ./.hypothesis (workers inherit it)."""
+    where = run_dir / "hypothesis"
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(where)
+    try:
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        set_hypothesis_home_dir(where)
+    except ImportError:
+        pass
 
 
 def run(args: argparse.Namespace) -> int:
     import pytest
 
+    from hil.preflight import TargetUnavailable, connect
+    from hil.pytest_plugin import new_run_dir
+
+    _check_keys(args)
+    console = Console(width=max(Console().width, 110))
+    console.print(f"[bold]scs hil[/]: conformance suite against target [bold]{args.target}[/]")
+    if args.workers and args.target not in ("sim", "qemu", "model"):
+        raise UsageError(f"-n {args.workers}: one device can't serve several workers; -n needs sim, qemu or model")
+    try:
+        target, info = connect(args.target, args.keys)
+    except TargetUnavailable as e:
+        print(f"scs hil: {e}; no test ran", file=sys.stderr)
+        return 2
+    run_dir = new_run_dir(args.runs)
+    _isolate_hypothesis(run_dir)
+    console.print(f"{info.name}: firmware {info.firmware_version}, protocol {info.protocol_version}, "
+                  f"device 0x{info.device_id:012x}, capabilities {', '.join(info.capability_names) or 'none'}",
+                  highlight=False)
     report = _Report()
-    pytest_args = ["--pyargs", "hil.conformance", "--scs-target", args.target, "--scs-captures", args.captures,
-                   "-p", "no:cacheprovider", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
+    pytest_args = ["--pyargs", "hil.conformance", "--scs-target", args.target, "--scs-runs", str(run_dir.parent),
+                   "-p", "no:cacheprovider", "-p", "no:labgrid", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
     if args.keys:
         pytest_args += ["--scs-keys", args.keys]
     if args.junit:
         pytest_args += ["--junitxml", args.junit]
     if args.select:
         pytest_args += ["-k", args.select]
+    plugins: list = [report]
+    if args.workers:
+        target.close()  # every worker starts its own instance
+        pytest_args += ["-n", str(args.workers)]
+        plugins.append(_provided_target(None, info))
+    else:
+        plugins.append(_provided_target(target, info))
     pytest_args += ["-v"] if args.verbose else ["-q", "--no-header", "--no-summary", "-rN"]
-    console = Console(width=max(Console().width, 110))
-    console.print(f"[bold]scs hil[/]: conformance suite against target [bold]{args.target}[/]")
-    code = pytest.main(pytest_args, plugins=[report])
+    try:
+        code = _run_pytest(pytest, pytest_args, plugins, run_dir)
+    finally:
+        if not args.workers:
+            target.close()
+    return _summarise(console, report, code, run_dir)
+
+
+def _run_pytest(pytest, pytest_args: list[str], plugins: list, run_dir: Path) -> int:
+    from hil.pytest_plugin import RUN_DIR_ENV
+
+    saved = os.environ.get(RUN_DIR_ENV)
+    os.environ[RUN_DIR_ENV] = str(run_dir)  # the folder printed here is the run's folder
+    try:
+        return int(pytest.main(pytest_args, plugins=plugins))
+    finally:
+        if saved is None:
+            os.environ.pop(RUN_DIR_ENV, None)
+        else:
+            os.environ[RUN_DIR_ENV] = saved
+
+
+def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> int:
     table = Table(title="conformance")
     for col in ("area", "passed", "failed", "skipped"):
         table.add_column(col, justify="right" if col != "area" else "left")
@@ -68,9 +161,26 @@ def run(args: argparse.Namespace) -> int:
     table.add_row("[bold]total", f"[bold]{totals['passed']}", f"[bold]{totals['failed']}", f"[bold]{totals['skipped']}")
     console.print(table)
     for name, reason, capture in report.failures:
-        console.print(f"[red]FAILED[/] {name}: {reason}" + (f"\n       capture: {capture} (scs check {capture})" if capture else ""))
+        console.print(f"[red]FAILED[/] {name}: {reason}" + (f"\n       capture: {capture} (scs capture show {capture})"
+                                                          if capture else ""), highlight=False)
+    if run_dir.is_dir():
+        console.print(f"run folder: {run_dir}", highlight=False)
+    summary = f"{totals['passed']} passed, {totals['failed']} failed" + (f", {totals['skipped']} skipped" if totals["skipped"] else "")
+    if report.lost:
+        console.print(f"[red]scs hil: {report.lost}; the run was stopped[/]", highlight=False)
+        console.print(f"stopped: {summary}")
+        return 2
+    if code == int(pytest_exit_code("INTERRUPTED")):
+        console.print(f"[red]interrupted[/]: {summary}", highlight=False)
+        return 130
     if code == 5 or not report.outcomes:
         console.print("[red]no conformance test ran[/]")
         return 1
-    console.print(f"{totals['passed']} passed, {totals['failed']} failed" + (f", {totals['skipped']} skipped" if totals["skipped"] else ""))
+    console.print(summary)
     return 0 if code == 0 else 1
+
+
+def pytest_exit_code(name: str) -> int:
+    import pytest
+
+    return int(getattr(pytest.ExitCode, name))

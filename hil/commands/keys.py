@@ -7,13 +7,14 @@ import os
 import sys
 from pathlib import Path
 
+from hil.cli_types import device_id
 from protocol.security import new_key_file
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="keys_command", required=True)
     new = sub.add_parser("new", help="write a key file with random patient and clinician keys")
-    new.add_argument("--device-id", action="append", required=True, type=lambda s: int(s, 0),
+    new.add_argument("--device-id", action="append", required=True, type=device_id,
                      help="device id (repeat for several devices)")
     new.add_argument("--out", help="file to create (mode 0600); default: standard output")
 

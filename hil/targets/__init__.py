@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from hil.targets.base import Target, TargetError, TargetInfo
 
+#: the target of `scs hil` and of the pytest plugin when none is named
+DEFAULT_TARGET = "sim"
+
 
 def make_target(spec: str, **options) -> Target:
     spec = spec.strip()
@@ -33,4 +36,4 @@ def make_target(spec: str, **options) -> Target:
     raise TargetError(f"unknown target {spec!r}: model, sim, qemu, serial:URL, or a pyserial URL or device path")
 
 
-__all__ = ["Target", "TargetError", "TargetInfo", "make_target"]
+__all__ = ["DEFAULT_TARGET", "Target", "TargetError", "TargetInfo", "make_target"]

@@ -16,6 +16,10 @@ from protocol.security import DeviceKeys
 CAPABILITIES = {int(c): label for c, label in CAPABILITY_LABELS.items()}
 
 
+IDENTITY_PROPERTIES = ("scs_target", "scs_firmware", "scs_protocol", "scs_device_id", "scs_tick_ns",
+                       "scs_capabilities")
+
+
 class TargetError(RuntimeError):
     pass
 
@@ -55,9 +59,10 @@ class TargetInfo:
         return [n for bit, n in CAPABILITIES.items() if self.capabilities & bit]
 
     def as_properties(self) -> dict[str, str]:
-        return {"scs_target": self.name, "scs_firmware": self.firmware_version,
-                "scs_protocol": str(self.protocol_version), "scs_device_id": f"0x{self.device_id:012x}",
-                "scs_tick_ns": str(self.tick_ns), "scs_capabilities": ",".join(self.capability_names)}
+        """The identity as JUnit properties (names: `IDENTITY_PROPERTIES`)."""
+        values = (self.name, self.firmware_version, str(self.protocol_version), f"0x{self.device_id:012x}",
+                  str(self.tick_ns), ",".join(self.capability_names))
+        return dict(zip(IDENTITY_PROPERTIES, values, strict=True))
 
 
 class Target(abc.ABC):
@@ -75,6 +80,10 @@ class Target(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - a target with nothing to release keeps this default
         """Release the target (stop processes, close ports)."""
+
+    def gone(self) -> str | None:
+        """Why the target is certainly gone (its process exited), else None (it may still answer)."""
+        return None
 
     def bridge(self, capture: CaptureWriter | None = None) -> Bridge:
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name)

@@ -125,6 +125,10 @@ class QemuTarget(Target):
         bridge.port = self._port
         bridge.device_was_reset()
 
+    def gone(self) -> str | None:
+        code = None if self.proc is None else self.proc.poll()
+        return None if code is None else f"qemu exited with status {code}"
+
     def close(self) -> None:
         if self._port is not None:
             self._port.close()

@@ -25,7 +25,7 @@ class SerialTarget(Target):
         if self._port is None or not self._port.is_open:
             try:
                 self._port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0.05)
-            except (serial.SerialException, ValueError) as e:
+            except Exception as e:  # noqa: BLE001 (pyserial, OS and termios errors alike)
                 raise TargetError(f"cannot open {self.url}: {e}") from None
         self._port.reset_input_buffer()
         return self._port

@@ -33,7 +33,14 @@ class SimTarget(Target):
     def open_port(self):
         if self.proc.poll() is not None:
             raise TargetError(f"the virtual board exited with status {self.proc.returncode}")
-        return serial.serial_for_url(self.where, baudrate=115200, timeout=0.05)
+        try:
+            return serial.serial_for_url(self.where, baudrate=115200, timeout=0.05)
+        except Exception as e:  # noqa: BLE001 (a vanished pty fails in termios, not only SerialException)
+            raise TargetError(f"cannot open the virtual board's port {self.where}: {e}") from None
+
+    def gone(self) -> str | None:
+        code = self.proc.poll()
+        return None if code is None else f"the virtual board exited with status {code}"
 
     def close(self) -> None:
         stop_process(self.proc)
@@ -41,9 +48,13 @@ class SimTarget(Target):
 
     def factory_reset(self, bridge) -> None:
         """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
+        if self.proc.poll() is not None:
+            raise TargetError(f"the virtual board exited with status {self.proc.returncode}")
         self.proc.send_signal(signal.SIGUSR1)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "factory reset" not in line:
-            raise TargetError(f"the virtual board did not confirm its reset: {line!r}")
+            code = self.proc.poll()
+            raise TargetError(f"the virtual board exited with status {code}" if code is not None
+                              else f"the virtual board did not confirm its reset: {line!r}")
         bridge.device_was_reset()

@@ -1,0 +1,38 @@
+"""Argument types shared by the `scs` commands: each rejects a bad value with a message naming what is
+allowed (argparse turns it into one line and exit status 2)."""
+
+from __future__ import annotations
+
+import argparse
+
+DEVICE_ID_MAX = 2**64 - 1
+
+
+def _integer(text: str, what: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{what} {text!r} is not an integer (decimal, or hex with 0x)") from None
+
+
+def device_id(text: str) -> int:
+    """A device id: 1 to 2^64-1 (0 is never a device)."""
+    value = _integer(text, "device id")
+    if not 1 <= value <= DEVICE_ID_MAX:
+        raise argparse.ArgumentTypeError(f"device id {text} is not allowed: 1 to 2^64-1 ({DEVICE_ID_MAX})")
+    return value
+
+
+def tcp_port(text: str) -> int:
+    """A TCP port: 0 (pick a free one) to 65535."""
+    value = _integer(text, "port")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text} is not allowed: 0 (any free port) to 65535")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = _integer(text, "value")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: 1 or more")
+    return value
