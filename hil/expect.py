@@ -15,7 +15,8 @@ from __future__ import annotations
 import enum
 import time
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from firmware_model.eventlog import SECURITY_CODES, EventKind, FaultCode, ModeCode, ResetCode
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import calendar
 import struct
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from cobs import cobs
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from protocol.codegen.c_header import render_c_header
 from protocol.codegen.markdown import render_markdown
-from protocol.codegen.wireshark import render_lua
 from protocol.codegen.python_module import render_python
+from protocol.codegen.wireshark import render_lua
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUTS = {
