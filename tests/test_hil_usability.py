@@ -420,7 +420,7 @@ def test_errors_name_the_users_keys_and_values_not_internal_ones(tmp_path):
     battery = (ROOT / "examples/battery_hf10.toml").read_text().replace("every_days = 1", "every_days = 0")
     (tmp_path / "b.toml").write_text(battery)
     proc = scs("battery", str(tmp_path / "b.toml"))
-    assert proc.returncode == 2 and "every_days = 0" in proc.stderr
+    assert proc.returncode == 2 and "every_days: 0 is not allowed" in proc.stderr
     assert "RechargeHabit(" not in proc.stderr and "Coupling(" not in proc.stderr
 
 

@@ -8,7 +8,7 @@ Every field of every message becomes a filterable field ``scs.<message>.<field>`
 
 from __future__ import annotations
 
-from protocol.catalog import Field, Kind, Message, load_catalog
+from protocol.catalog import Catalog, Field, Kind, Message, load_catalog
 from protocol.framing import COUNTER, CRC, FLAG_EVENT, FLAG_RESPONSE, FLAG_SIGNED, HEADER, TAG_BYTES
 from protocol.pcapng import LINKTYPE_USER0, NOT_A_FRAME
 
@@ -36,7 +36,12 @@ def _field_decl(m: Message, f: Field, var: str) -> str:
 
 def render_lua() -> str:
     cat = load_catalog()
-    out = [
+    return "\n".join(_preamble(cat) + _layouts(cat) + _registration() + _dissector())
+
+
+def _preamble(cat: Catalog) -> list[str]:
+    """Header comment, the protocol object, name tables and the header fields."""
+    return [
         "-- GENERATED from protocol/messages.toml by `python -m protocol.codegen`. Do not edit.",
         "-- Wireshark/tshark dissector for scs-hil captures exported with `scs capture export --pcapng`.",
         "-- Use: tshark -X lua_script:scs.lua -r capture.pcapng -V   (or copy to Wireshark's plugins folder)",
@@ -71,6 +76,11 @@ def render_lua() -> str:
         "-- per message: its fields in wire order {ProtoField, scalar size, count (0: variable bytes), array?, name}",
         "local LAYOUT = {}",
     ]
+
+
+def _layouts(cat: Catalog) -> list[str]:
+    """One ProtoField per message field and the LAYOUT table the dissector walks."""
+    out: list[str] = []
     for m in cat.messages:
         entries = []
         for f in m.fields:
@@ -85,7 +95,12 @@ def render_lua() -> str:
         result_at = next((str(off) for f, off in m.offsets() if f.name == "result" and m.name != "DEVICE_INFO"), "nil")
         out.append(f"LAYOUT[0x{m.id:02x}] = {{name = {_lua_str(m.name)}, kind = {_lua_str(kind)}, "
                    f"size = {m.fixed_size}, result_at = {result_at}, fields = {{{', '.join(entries)}}}}}")
-    out += [
+    return out
+
+
+def _registration() -> list[str]:
+    """Field and expert registration, and the payload walker."""
+    return [
         "",
         "local fields = {}",
         "for _, f in pairs(hf) do table.insert(fields, f) end",
@@ -117,6 +132,12 @@ def render_lua() -> str:
         "    off = off + span",
         "  end",
         "end",
+    ]
+
+
+def _dissector() -> list[str]:
+    """The dissector function and its registration for the capture's link type."""
+    return [
         "",
         "function scs.dissector(buf, pinfo, root)",
         "  pinfo.cols.protocol = \"SCS\"",
@@ -180,4 +201,3 @@ def render_lua() -> str:
         f'DissectorTable.get("wtap_encap"):add(encaps.{_USER_ENCAP[LINKTYPE_USER0]}, scs)',
         "",
     ]
-    return "\n".join(out)
