@@ -129,7 +129,7 @@ def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tm
     lines += ["    return 0;", "}"]
     src = tmp_path / "defs.c"
     src.write_text("\n".join(lines) + "\n")
-    include = next(iter(OUTPUTS)).parent
+    include = next(p for p in OUTPUTS if p.suffix == ".h").parent
     subprocess.run(["gcc", "-std=c11", "-Wall", "-Werror", f"-I{include}", str(src), "-o", str(tmp_path / "defs")],
                    check=True, capture_output=True, text=True)
     out = subprocess.run([str(tmp_path / "defs")], check=True, capture_output=True, text=True).stdout.split()
