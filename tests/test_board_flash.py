@@ -104,3 +104,9 @@ def test_restarting_the_virtual_board_process_is_a_power_cycle_that_keeps_the_se
         b.close()
         proc.terminate()
         proc.wait()
+
+
+def test_a_flash_path_that_is_a_directory_is_a_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "board", "--tcp", "0", "--flash", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert proc.returncode == 2 and "--flash" in proc.stderr and "Traceback" not in proc.stderr

@@ -193,6 +193,8 @@ typedef enum {
 } scs_capability_t;
 
 /* device limits */
+#define SCS_NO_FIELD 255u
+#define SCS_ALL_AREAS 255u
 #define SCS_FIRMWARE_VERSION 256u
 #define SCS_TICK_NS 1000u
 #define SCS_CONTACT_COUNT 16u
@@ -1572,6 +1574,7 @@ static inline size_t scs_msg_event_encode(const scs_msg_event_t *m, uint8_t *p)
 
 /* settings image: header | programs x (program fields | areas x (area record | window)) | CRC-32 */
 #define SCS_SETTINGS_VERSION 2u
+#define SCS_SETTINGS_MAGIC 0x31534353u /* the slot framing's first word */
 #define SCS_SETTINGS_SLOT_SIZE 2048u
 #define SCS_SETTINGS_PAGE_SIZE 256u
 #define SCS_SETTINGS_MEMORY_KEYS 8u

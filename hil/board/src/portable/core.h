@@ -3,7 +3,6 @@
 #define SCS_CORE_H
 #include "fw.h"
 
-#define SCS_NO_FIELD 255u
 #define SCS_NO_POSTURE 0xFFu /* inputs.pending_posture: none */
 
 /* Event kinds and codes, fault, reset, battery and recharge codes: the generated enums of scs_protocol.h. */
