@@ -115,6 +115,15 @@ class Cycling:
         return (self.on_ms + self.off_ms) * 1000
 
 
+#: rate range per waveform: (profile attribute of the minimum, of the maximum, unit shown in errors)
+_TONIC_RATE_LIMITS = ("min_rate_mhz", "max_rate_mhz", "mHz (tonic)")
+_RATE_LIMITS = {
+    Waveform.HIGH_FREQUENCY: ("min_hf_rate_mhz", "max_hf_rate_mhz", "mHz (high frequency)"),
+    Waveform.BURST: ("min_burst_rate_mhz", "max_burst_rate_mhz", "mHz (burst rate)"),
+    Waveform.TONIC: _TONIC_RATE_LIMITS,
+}
+
+
 @dataclass(frozen=True)
 class Area:
     """One pulse train on its own contact configuration.
@@ -142,20 +151,30 @@ class Area:
     profile: DeviceProfile = field(default_factory=DeviceProfile, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Checks run in this order so the first error reported is the same whatever else is wrong.
+        self.contacts.validate(self.profile)
+        self._check_levels()
+        self._check_recharge()
+        if self.waveform is Waveform.BURST:
+            self._check_burst()
+        else:
+            self._check_single_pulse()
+        self._check_cycling()
+
+    def _check_levels(self) -> None:
+        """Amplitude, width, gap, soft start and the rate range of the waveform."""
         p = self.profile
-        self.contacts.validate(p)
         check_range("amplitude_ua", self.amplitude_ua, 0, p.max_amplitude_ua, "uA")
         if self.amplitude_ua % p.amplitude_step_ua:
             raise ParameterError("amplitude_ua", self.amplitude_ua, f"a multiple of {p.amplitude_step_ua} uA")
         check_range("pulse_width_us", self.pulse_width_us, p.min_pulse_width_us, p.max_pulse_width_us, "us")
         check_range("interphase_gap_us", self.interphase_gap_us, 0, p.max_interphase_gap_us, "us")
         check_range("soft_start_ms", self.soft_start_ms, 0, p.max_soft_start_ms, "ms")
-        if self.waveform is Waveform.HIGH_FREQUENCY:
-            check_range("rate_mhz", self.rate_mhz, p.min_hf_rate_mhz, p.max_hf_rate_mhz, "mHz (high frequency)")
-        elif self.waveform is Waveform.BURST:
-            check_range("rate_mhz", self.rate_mhz, p.min_burst_rate_mhz, p.max_burst_rate_mhz, "mHz (burst rate)")
-        else:
-            check_range("rate_mhz", self.rate_mhz, p.min_rate_mhz, p.max_rate_mhz, "mHz (tonic)")
+        lo, hi, unit = _RATE_LIMITS.get(self.waveform, _TONIC_RATE_LIMITS)
+        check_range("rate_mhz", self.rate_mhz, getattr(p, lo), getattr(p, hi), unit)
+
+    def _check_recharge(self) -> None:
+        p = self.profile
         if self.recharge is RechargeMode.ACTIVE:
             if self.recharge_ratio not in p.recharge_ratios:
                 raise ParameterError(
@@ -167,33 +186,39 @@ class Area:
             check_range("passive_window_us", self.passive_window_us, 1, p.max_passive_window_us, "us")
             if self.recharge_ratio != 1:
                 raise ParameterError("recharge_ratio", self.recharge_ratio, "1 with passive recharge")
-        if self.waveform is Waveform.BURST:
-            if self.recharge is not RechargeMode.PASSIVE:
-                raise ParameterError("recharge", self.recharge.value, "passive for burst (monophasic pulses)")
-            check_range("pulses_per_burst", self.pulses_per_burst, 2, p.max_pulses_per_burst)
-            check_range("intra_burst_rate_mhz", self.intra_burst_rate_mhz,
-                        p.min_intra_burst_rate_mhz, p.max_intra_burst_rate_mhz, "mHz")
-            spacing = PERIOD_NUMERATOR // self.intra_burst_rate_mhz
-            if self.pulse_width_us >= spacing:
-                raise ParameterError("pulse_width_us", self.pulse_width_us,
-                                     f"shorter than the intra-burst spacing of {spacing} us")
-            if self.burst_span_ticks > PERIOD_NUMERATOR // self.rate_mhz:
-                raise ParameterError(
-                    "pulses_per_burst", self.pulses_per_burst,
-                    f"a burst (pulses + recharge window = {self.burst_span_ticks} us) that fits the burst period "
-                    f"of {PERIOD_NUMERATOR // self.rate_mhz} us")
-        else:
-            if self.pulses_per_burst != 1:
-                raise ParameterError("pulses_per_burst", self.pulses_per_burst, "1 unless the waveform is burst")
-            if self.intra_burst_rate_mhz:
-                raise ParameterError("intra_burst_rate_mhz", self.intra_burst_rate_mhz, "0 unless the waveform is burst")
-            if self.occupancy_ticks > PERIOD_NUMERATOR // self.rate_mhz:
-                raise ParameterError(
-                    "pulse_width_us", self.pulse_width_us,
-                    f"a pulse whose occupancy ({self.occupancy_ticks} us incl. gap and recharge) fits its period "
-                    f"of {PERIOD_NUMERATOR // self.rate_mhz} us")
+
+    def _check_burst(self) -> None:
+        p = self.profile
+        if self.recharge is not RechargeMode.PASSIVE:
+            raise ParameterError("recharge", self.recharge.value, "passive for burst (monophasic pulses)")
+        check_range("pulses_per_burst", self.pulses_per_burst, 2, p.max_pulses_per_burst)
+        check_range("intra_burst_rate_mhz", self.intra_burst_rate_mhz,
+                    p.min_intra_burst_rate_mhz, p.max_intra_burst_rate_mhz, "mHz")
+        spacing = PERIOD_NUMERATOR // self.intra_burst_rate_mhz
+        if self.pulse_width_us >= spacing:
+            raise ParameterError("pulse_width_us", self.pulse_width_us,
+                                 f"shorter than the intra-burst spacing of {spacing} us")
+        if self.burst_span_ticks > PERIOD_NUMERATOR // self.rate_mhz:
+            raise ParameterError(
+                "pulses_per_burst", self.pulses_per_burst,
+                f"a burst (pulses + recharge window = {self.burst_span_ticks} us) that fits the burst period "
+                f"of {PERIOD_NUMERATOR // self.rate_mhz} us")
+
+    def _check_single_pulse(self) -> None:
+        """Tonic and high frequency: one pulse per period, no burst fields."""
+        if self.pulses_per_burst != 1:
+            raise ParameterError("pulses_per_burst", self.pulses_per_burst, "1 unless the waveform is burst")
+        if self.intra_burst_rate_mhz:
+            raise ParameterError("intra_burst_rate_mhz", self.intra_burst_rate_mhz, "0 unless the waveform is burst")
+        if self.occupancy_ticks > PERIOD_NUMERATOR // self.rate_mhz:
+            raise ParameterError(
+                "pulse_width_us", self.pulse_width_us,
+                f"a pulse whose occupancy ({self.occupancy_ticks} us incl. gap and recharge) fits its period "
+                f"of {PERIOD_NUMERATOR // self.rate_mhz} us")
+
+    def _check_cycling(self) -> None:
         if self.cycling is not None:
-            self.cycling.validate(p)
+            self.cycling.validate(self.profile)
             if self.soft_start_ms > self.cycling.on_ms:
                 raise ParameterError("soft_start_ms", self.soft_start_ms, f"at most cycling.on_ms = {self.cycling.on_ms}")
 
