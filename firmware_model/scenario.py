@@ -126,41 +126,58 @@ def _area(src: str, i: int, d: dict, profile: DeviceProfile) -> Area:
         if required not in d:
             raise ScenarioError(src, f"{key}.{required}", "missing (required)")
     try:
-        cath = d["cathodes"]
-        if not isinstance(cath, dict):
-            raise ParameterError("cathodes", cath, 'a table of contact = share, e.g. { "0" = 100 }')
-        cathodes = tuple(sorted((int(c), s) for c, s in cath.items()))
-        anodes = tuple(d.get("anodes", ()))
-        cyc = d.get("cycling")
-        cycling = None
-        if cyc is not None:
-            if not isinstance(cyc, dict) or set(cyc) != {"on_s", "off_s"}:
-                raise ParameterError("cycling", cyc, "a table { on_s = N, off_s = N }")
-            cycling = Cycling(on_ms=int(Decimal(str(cyc["on_s"])) * 1000), off_ms=int(Decimal(str(cyc["off_s"])) * 1000))
-        try:
-            waveform = Waveform(d.get("waveform", "tonic"))
-        except ValueError:
-            raise ParameterError("waveform", d.get("waveform"), "tonic, burst or high_frequency") from None
-        try:
-            recharge = RechargeMode(d.get("recharge", "passive" if waveform is Waveform.BURST else "active"))
-        except ValueError:
-            raise ParameterError("recharge", d.get("recharge"), "active or passive") from None
-        try:
-            rate = hz_to_mhz(d["rate_hz"])
-            intra = hz_to_mhz(d.get("intra_burst_rate_hz", 0))
-        except ValueError as e:
-            raise ParameterError("rate_hz", d["rate_hz"], str(e)) from None
-        return Area(
-            contacts=Contacts(cathodes=cathodes, anodes=anodes, case_anode=bool(d.get("case_anode", False))),
-            amplitude_ua=d["amplitude_ua"], pulse_width_us=d["pulse_width_us"], rate_mhz=rate, waveform=waveform,
-            interphase_gap_us=d.get("interphase_gap_us", 0), recharge=recharge,
-            recharge_ratio=d.get("recharge_ratio", 1), passive_window_us=d.get("passive_window_us", 0),
-            pulses_per_burst=d.get("pulses_per_burst", 1), intra_burst_rate_mhz=intra, cycling=cycling,
-            soft_start_ms=d.get("soft_start_ms", 0), profile=profile)
+        return _area_from_table(d, profile)
     except ParameterError as e:
         raise ScenarioError(src, f"{key}.{e.field}", f"{show(e.value)} is not allowed: {e.allowed}") from None
     except (TypeError, ValueError) as e:
         raise ScenarioError(src, key, str(e)) from None
+
+
+def _area_from_table(d: dict, profile: DeviceProfile) -> Area:
+    """The `Area` of a table whose keys are known; raises ParameterError, TypeError or ValueError."""
+    cathodes = _cathodes(d["cathodes"])
+    anodes = tuple(d.get("anodes", ()))
+    cycling = _cycling(d.get("cycling"))
+    waveform, recharge = _waveform_and_recharge(d)
+    try:
+        rate = hz_to_mhz(d["rate_hz"])
+        intra = hz_to_mhz(d.get("intra_burst_rate_hz", 0))
+    except ValueError as e:
+        raise ParameterError("rate_hz", d["rate_hz"], str(e)) from None
+    return Area(
+        contacts=Contacts(cathodes=cathodes, anodes=anodes, case_anode=bool(d.get("case_anode", False))),
+        amplitude_ua=d["amplitude_ua"], pulse_width_us=d["pulse_width_us"], rate_mhz=rate, waveform=waveform,
+        interphase_gap_us=d.get("interphase_gap_us", 0), recharge=recharge,
+        recharge_ratio=d.get("recharge_ratio", 1), passive_window_us=d.get("passive_window_us", 0),
+        pulses_per_burst=d.get("pulses_per_burst", 1), intra_burst_rate_mhz=intra, cycling=cycling,
+        soft_start_ms=d.get("soft_start_ms", 0), profile=profile)
+
+
+def _cathodes(cath: object) -> tuple[tuple[int, int], ...]:
+    if not isinstance(cath, dict):
+        raise ParameterError("cathodes", cath, 'a table of contact = share, e.g. { "0" = 100 }')
+    return tuple(sorted((int(c), s) for c, s in cath.items()))
+
+
+def _cycling(cyc: object) -> Cycling | None:
+    if cyc is None:
+        return None
+    if not isinstance(cyc, dict) or set(cyc) != {"on_s", "off_s"}:
+        raise ParameterError("cycling", cyc, "a table { on_s = N, off_s = N }")
+    return Cycling(on_ms=int(Decimal(str(cyc["on_s"])) * 1000), off_ms=int(Decimal(str(cyc["off_s"])) * 1000))
+
+
+def _waveform_and_recharge(d: dict) -> tuple[Waveform, RechargeMode]:
+    """Recharge defaults to passive for burst (monophasic pulses), active otherwise."""
+    try:
+        waveform = Waveform(d.get("waveform", "tonic"))
+    except ValueError:
+        raise ParameterError("waveform", d.get("waveform"), "tonic, burst or high_frequency") from None
+    try:
+        recharge = RechargeMode(d.get("recharge", "passive" if waveform is Waveform.BURST else "active"))
+    except ValueError:
+        raise ParameterError("recharge", d.get("recharge"), "active or passive") from None
+    return waveform, recharge
 
 
 def scenario_from_dict(d: dict, source: str = "<scenario>") -> Scenario:
