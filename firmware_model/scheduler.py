@@ -21,8 +21,9 @@ burst carries the interphase gap and the passive recharge window.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -321,36 +322,43 @@ class Scheduler:
         if not self._plans:
             return
         window = max(1, int(chunk_pulses / max(self._pulses_per_tick, 1e-12)))
+        next_chunk = self._chunk_function(native)
         stage_free_at = state.stage_free_at
-        templates: dict = {}
         t = state.tick
+        while t < end_tick:
+            t1 = min(end_tick, t + window)
+            out, stage_free_at = next_chunk(t, t1, stage_free_at)
+            t = t1
+            if len(out):
+                # canonical: a stage that freed before t is free "from t" (no later pulse is earlier)
+                yield out, ScheduleState(t, max(t, stage_free_at))
+
+    def _chunk_function(self, native: bool) -> Callable[[int, int, int], tuple[np.ndarray, int]]:
+        """``(t, t1, stage_free_at) -> (pulses with nominal start in [t, t1), stage_free_at after them)``:
+        the compiled merge kernel for several fixed areas when asked for and available, else numpy."""
         kernel = None
         if native and len(self._plans) > 1 and all(p.is_fixed for p in self._plans):
             from firmware_model.native import load
 
             kernel = load()
-        if kernel is not None:
-            records, occ_table = self._fixed_tables()
-        while t < end_tick:
-            t1 = min(end_tick, t + window)
-            if kernel is not None:
-                out, stage_free_at = self._native_chunk(kernel, records, occ_table, t, t1, stage_free_at)
-            else:
-                parts = [p.pulses(t, t1) for p in self._plans]
-                if len(parts) == 1:
-                    out = _fill(self._plans[0], *parts[0])
-                    if len(out) and int(out["start_tick"][0]) < stage_free_at:
-                        _displace(out, stage_free_at)  # resumed while the stage was still busy
-                else:
-                    out, area, nominal = _merge(parts, templates)
-                    if len(out):
-                        _serve_first_come_first_served(out, area, nominal, parts, stage_free_at)
-                if len(out):
-                    stage_free_at = max(stage_free_at, int(out["end_tick"][-1]))
-            t = t1
+        if kernel is None:
+            return partial(self._numpy_chunk, {})
+        records, occ_table = self._fixed_tables()
+        return partial(self._native_chunk, kernel, records, occ_table)
+
+    def _numpy_chunk(self, templates: dict, t: int, t1: int, stage_free_at: int) -> tuple[np.ndarray, int]:
+        parts = [p.pulses(t, t1) for p in self._plans]
+        if len(parts) == 1:
+            out = _fill(self._plans[0], *parts[0])
+            if len(out) and int(out["start_tick"][0]) < stage_free_at:
+                _displace(out, stage_free_at)  # resumed while the stage was still busy
+        else:
+            out, area, nominal = _merge(parts, templates)
             if len(out):
-                # canonical: a stage that freed before t is free "from t" (no later pulse is earlier)
-                yield out, ScheduleState(t, max(t, stage_free_at))
+                _serve_first_come_first_served(out, area, nominal, parts, stage_free_at)
+        if len(out):
+            stage_free_at = max(stage_free_at, int(out["end_tick"][-1]))
+        return out, stage_free_at
 
     def _native_chunk(self, kernel, records: np.ndarray, occ_table: np.ndarray, t: int, t1: int,
                       stage_free_at: int) -> tuple[np.ndarray, int]:
