@@ -11,8 +11,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from firmware_model import safety
-from firmware_model.params import PERIOD_NUMERATOR, Waveform
-from firmware_model.scenario import load_scenario, parse_duration_ticks
+from firmware_model.params import PERIOD_NUMERATOR, Area, Waveform
+from firmware_model.scenario import Scenario, load_scenario, parse_duration_ticks
 from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler, TotalsAccumulator
 
 #: --out keeps the whole timeline and --vcd writes every edge; beyond this many pulses ask for a shorter duration
@@ -38,22 +38,33 @@ def run(args: argparse.Namespace) -> int:
         sched = Scheduler(sc.program, sc.profile, sc.impedances)
     except ValueError as e:
         raise UsageError(f"{args.scenario}: program refused: {e}") from None
-    areas = sc.program.areas
-    expected = int(sum(a.pulses_per_burst * a.rate_mhz for a in areas) * duration // PERIOD_NUMERATOR)
+    expected = int(sum(a.pulses_per_burst * a.rate_mhz for a in sc.program.areas) * duration // PERIOD_NUMERATOR)
     keep = bool(args.out or args.vcd)
     if keep and expected > MAX_STORED_PULSES:
         raise UsageError(f"--out/--vcd keep every pulse: {expected:,} pulses exceed {MAX_STORED_PULSES:,}; "
                          "use a shorter --duration")
     window = _window(args, sched, duration)
-    n = len(areas)
+    acc, kept, head = _simulate(args, sched, duration, expected, window)
+    timeline = np.concatenate(kept) if kept else np.empty(0, TIMELINE_DTYPE)
+    out = Console(width=max(Console().width, 132))
+    out.print(_summary_table(sc, sched, acc, duration))
+    _write_outputs(args, out, timeline, head, len(sc.program.areas), window)
+    return 0
+
+
+def _simulate(args: argparse.Namespace, sched: Scheduler, duration: int, expected: int,
+              window: tuple[int, int]) -> tuple[TotalsAccumulator, list[np.ndarray], list[np.ndarray]]:
+    """Run the timeline once: totals, the chunks kept for --out, the chunks touching the plot window;
+    --vcd is written on the way (every edge, never held in memory as a whole)."""
     acc = TotalsAccumulator(sched)
-    kept, head = [], []
+    kept: list[np.ndarray] = []
+    head: list[np.ndarray] = []
     with contextlib.ExitStack() as stack:
         vcd = None
         if args.vcd:
             from hil.waveforms import VcdWriter
 
-            vcd = VcdWriter(stack.enter_context(open(args.vcd, "w", encoding="ascii")), n)
+            vcd = VcdWriter(stack.enter_context(open(args.vcd, "w", encoding="ascii")), len(sched.program.areas))
         progress = stack.enter_context(Progress(console=Console(stderr=True), transient=True,
                                                 disable=expected < 2_000_000))
         task = progress.add_task("simulating", total=duration)
@@ -68,25 +79,37 @@ def run(args: argparse.Namespace) -> int:
             progress.update(task, completed=min(duration, int(chunk["start_tick"][-1])))
         if vcd is not None:
             vcd.close(duration)
-    pulses, charge, energy = acc.pulses, acc.charge_pc, acc.energy_pj
-    worst, clipped = acc.worst_displacement, acc.out_of_compliance
-    timeline = np.concatenate(kept) if kept else np.empty(0, TIMELINE_DTYPE)
-    out = Console(width=max(Console().width, 132))
-    table = Table(title=f"{sc.name}: {duration / 1e6:g} s, {int(pulses.sum()):,} pulses")
+    return acc, kept, head
+
+
+def _summary_table(sc: Scenario, sched: Scheduler, acc: TotalsAccumulator, duration: int) -> Table:
+    table = Table(title=f"{sc.name}: {duration / 1e6:g} s, {int(acc.pulses.sum()):,} pulses")
     for col in ("area", "waveform", "rate Hz", "mA", "width us", "pulses", "charge uC", "energy mJ",
                 "displ. worst/bound", "margin", "status"):
         table.add_column(col, justify="right")
-    for i, a in enumerate(areas):
-        status = "stopped: faulted contact" if i in sched.stopped_areas else (
-            f"out of compliance ({clipped[i]:,} pulses)" if clipped[i] else "ok")
-        rate = a.rate_mhz / 1000
-        table.add_row(str(i), a.waveform.value + (f" {a.pulses_per_burst}x{a.intra_burst_rate_mhz / 1000:g}Hz"
-                                                  if a.waveform is Waveform.BURST else ""),
-                      f"{rate:g}", f"{a.amplitude_ua / 1000:g}", str(a.pulse_width_us), f"{pulses[i]:,}",
-                      f"{charge[i] / 1e6:,.1f}", f"{energy[i] / 1e9:,.3f}",
-                      f"{worst[i]}/{sched.max_displacement_ticks[i]}",
-                      f"{safety.safety_margin_pct(a, sc.profile):.0f} %", status)
-    out.print(table)
+    for i, a in enumerate(sc.program.areas):
+        table.add_row(*_area_row(i, a, sc, sched, acc))
+    return table
+
+
+def _area_row(i: int, a: Area, sc: Scenario, sched: Scheduler, acc: TotalsAccumulator) -> tuple[str, ...]:
+    clipped = acc.out_of_compliance
+    status = "stopped: faulted contact" if i in sched.stopped_areas else (
+        f"out of compliance ({clipped[i]:,} pulses)" if clipped[i] else "ok")
+    rate = a.rate_mhz / 1000
+    return (str(i), a.waveform.value + (f" {a.pulses_per_burst}x{a.intra_burst_rate_mhz / 1000:g}Hz"
+                                        if a.waveform is Waveform.BURST else ""),
+            f"{rate:g}", f"{a.amplitude_ua / 1000:g}", str(a.pulse_width_us), f"{acc.pulses[i]:,}",
+            f"{acc.charge_pc[i] / 1e6:,.1f}", f"{acc.energy_pj[i] / 1e9:,.3f}",
+            f"{acc.worst_displacement[i]}/{sched.max_displacement_ticks[i]}",
+            f"{safety.safety_margin_pct(a, sc.profile):.0f} %", status)
+
+
+def _write_outputs(args: argparse.Namespace, out: Console, timeline: np.ndarray, head: list[np.ndarray], n: int,
+                   window: tuple[int, int]) -> None:
+    """--out and --plot files (the VCD is already written), each reported on the console."""
+    from hil.errors import UsageError
+
     if args.out:
         np.savez_compressed(args.out, timeline=timeline)
         out.print(f"timeline: {args.out}")
@@ -100,7 +123,6 @@ def run(args: argparse.Namespace) -> int:
         except ImportError:
             raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
         out.print(f"plot: {args.plot}")
-    return 0
 
 
 def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> tuple[int, int]:
