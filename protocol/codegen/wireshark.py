@@ -136,7 +136,81 @@ def _registration() -> list[str]:
 
 
 def _dissector() -> list[str]:
-    """The dissector function and its registration for the capture's link type."""
+    """The dissector (split into local helpers, each small) and its registration for the link type."""
+    return _header_and_trailer() + _message() + _frame()
+
+
+def _signed(flags: str) -> str:
+    return f"bit32.band({flags}, 0x{FLAG_SIGNED:02x}) ~= 0"
+
+
+def _header_and_trailer() -> list[str]:
+    """Lua helpers for the frame header (returns the message id and flags) and the trailer."""
+    return [
+        "",
+        "-- version, message id, flags, sequence number; returns the id and the flags",
+        "local function header_fields(f, tree)",
+        "  tree:add(hf.version, f(0, 1))",
+        "  local id = f(1, 1):uint()",
+        "  tree:add(hf.msg_id, f(1, 1))",
+        "  local flags = f(2, 1):uint()",
+        "  local ft = tree:add(hf.flags, f(2, 1))",
+        "  ft:add(hf.response, f(2, 1))",
+        "  ft:add(hf.event, f(2, 1))",
+        "  ft:add(hf.signed, f(2, 1))",
+        "  tree:add_le(hf.seq, f(3, 2))",
+        "  return id, flags",
+        "end",
+        "",
+        "-- payload length: the frame without header and trailer (CRC, and counter and tag if signed)",
+        "local function payload_length(f, flags)",
+        f"  local trailer = {CRC.size}",
+        f"  if {_signed('flags')} then trailer = trailer + {COUNTER.size + TAG_BYTES} end",
+        f"  return f:len() - {HEADER.size} - trailer",
+        "end",
+        "",
+        "-- session counter and tag of a signed frame, then the CRC",
+        "local function trailer_fields(f, tree, flags, plen)",
+        f"  if {_signed('flags')} then",
+        f"    local at = {HEADER.size} + plen",
+        f"    tree:add_le(hf.counter, f(at, {COUNTER.size}))",
+        f"    tree:add(hf.tag, f(at + {COUNTER.size}, {TAG_BYTES}))",
+        "  end",
+        f"  tree:add_le(hf.crc, f(f:len() - {CRC.size}, {CRC.size}))",
+        "end",
+    ]
+
+
+def _message() -> list[str]:
+    """Lua helper for the message name and payload; returns the info column's text."""
+    return [
+        "",
+        "-- the message and its payload fields; returns the info column (with the result, if any)",
+        "local function message_fields(f, tree, id, plen, arrow)",
+        "  local layout = LAYOUT[id]",
+        '  local info = arrow .. (layout and layout.name or string.format("unknown 0x%02x", id)) .. " seq " .. f(3, 2):le_uint()',
+        "  if not layout then",
+        "    tree:add_proto_expert_info(ef_unknown)",
+        "    return info",
+        "  end",
+        "  tree:add(hf.msg, f(1, 1), layout.name)",
+        f"  local payload = plen > 0 and f({HEADER.size}, plen) or nil",
+        "  if plen < layout.size then",
+        "    tree:add_proto_expert_info(ef_short)",
+        "  elseif payload then",
+        "    local pt = tree:add(payload, layout.name .. \" (\" .. layout.kind .. \", \" .. plen .. \" bytes)\")",
+        "    payload_fields(payload, pt, layout)",
+        "    if layout.result_at then",
+        '      info = info .. " " .. (RESULTS[payload(layout.result_at, 1):uint()] or "?")',
+        "    end",
+        "  end",
+        "  return info",
+        "end",
+    ]
+
+
+def _frame() -> list[str]:
+    """The dissector function: direction, then the frame's parts; registered for the capture's link type."""
     return [
         "",
         "function scs.dissector(buf, pinfo, root)",
@@ -155,45 +229,14 @@ def _dissector() -> list[str]:
         "    tree:add_proto_expert_info(ef_short)",
         "    return",
         "  end",
-        "  tree:add(hf.version, f(0, 1))",
-        "  local id = f(1, 1):uint()",
-        "  tree:add(hf.msg_id, f(1, 1))",
-        "  local flags = f(2, 1):uint()",
-        "  local ft = tree:add(hf.flags, f(2, 1))",
-        "  ft:add(hf.response, f(2, 1))",
-        "  ft:add(hf.event, f(2, 1))",
-        "  ft:add(hf.signed, f(2, 1))",
-        "  tree:add_le(hf.seq, f(3, 2))",
-        f"  local trailer = {CRC.size}",
-        f"  if bit32.band(flags, 0x{FLAG_SIGNED:02x}) ~= 0 then trailer = trailer + {COUNTER.size + TAG_BYTES} end",
-        f"  local plen = f:len() - {HEADER.size} - trailer",
+        "  local id, flags = header_fields(f, tree)",
+        "  local plen = payload_length(f, flags)",
         "  if plen < 0 then",
         "    tree:add_proto_expert_info(ef_short)",
         "    return",
         "  end",
-        "  local layout = LAYOUT[id]",
-        '  local info = arrow .. (layout and layout.name or string.format("unknown 0x%02x", id)) .. " seq " .. f(3, 2):le_uint()',
-        "  if layout then",
-        "    tree:add(hf.msg, f(1, 1), layout.name)",
-        f"    local payload = plen > 0 and f({HEADER.size}, plen) or nil",
-        "    if plen < layout.size then",
-        "      tree:add_proto_expert_info(ef_short)",
-        "    elseif payload then",
-        "      local pt = tree:add(payload, layout.name .. \" (\" .. layout.kind .. \", \" .. plen .. \" bytes)\")",
-        "      payload_fields(payload, pt, layout)",
-        "      if layout.result_at then",
-        '        info = info .. " " .. (RESULTS[payload(layout.result_at, 1):uint()] or "?")',
-        "      end",
-        "    end",
-        "  else",
-        "    tree:add_proto_expert_info(ef_unknown)",
-        "  end",
-        f"  if bit32.band(flags, 0x{FLAG_SIGNED:02x}) ~= 0 then",
-        f"    local at = {HEADER.size} + plen",
-        f"    tree:add_le(hf.counter, f(at, {COUNTER.size}))",
-        f"    tree:add(hf.tag, f(at + {COUNTER.size}, {TAG_BYTES}))",
-        "  end",
-        f"  tree:add_le(hf.crc, f(f:len() - {CRC.size}, {CRC.size}))",
+        "  local info = message_fields(f, tree, id, plen, arrow)",
+        "  trailer_fields(f, tree, flags, plen)",
         "  pinfo.cols.info = info",
         "end",
         "",

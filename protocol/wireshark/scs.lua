@@ -291,6 +291,59 @@ local function payload_fields(buf, tree, layout)
   end
 end
 
+-- version, message id, flags, sequence number; returns the id and the flags
+local function header_fields(f, tree)
+  tree:add(hf.version, f(0, 1))
+  local id = f(1, 1):uint()
+  tree:add(hf.msg_id, f(1, 1))
+  local flags = f(2, 1):uint()
+  local ft = tree:add(hf.flags, f(2, 1))
+  ft:add(hf.response, f(2, 1))
+  ft:add(hf.event, f(2, 1))
+  ft:add(hf.signed, f(2, 1))
+  tree:add_le(hf.seq, f(3, 2))
+  return id, flags
+end
+
+-- payload length: the frame without header and trailer (CRC, and counter and tag if signed)
+local function payload_length(f, flags)
+  local trailer = 4
+  if bit32.band(flags, 0x04) ~= 0 then trailer = trailer + 12 end
+  return f:len() - 5 - trailer
+end
+
+-- session counter and tag of a signed frame, then the CRC
+local function trailer_fields(f, tree, flags, plen)
+  if bit32.band(flags, 0x04) ~= 0 then
+    local at = 5 + plen
+    tree:add_le(hf.counter, f(at, 4))
+    tree:add(hf.tag, f(at + 4, 8))
+  end
+  tree:add_le(hf.crc, f(f:len() - 4, 4))
+end
+
+-- the message and its payload fields; returns the info column (with the result, if any)
+local function message_fields(f, tree, id, plen, arrow)
+  local layout = LAYOUT[id]
+  local info = arrow .. (layout and layout.name or string.format("unknown 0x%02x", id)) .. " seq " .. f(3, 2):le_uint()
+  if not layout then
+    tree:add_proto_expert_info(ef_unknown)
+    return info
+  end
+  tree:add(hf.msg, f(1, 1), layout.name)
+  local payload = plen > 0 and f(5, plen) or nil
+  if plen < layout.size then
+    tree:add_proto_expert_info(ef_short)
+  elseif payload then
+    local pt = tree:add(payload, layout.name .. " (" .. layout.kind .. ", " .. plen .. " bytes)")
+    payload_fields(payload, pt, layout)
+    if layout.result_at then
+      info = info .. " " .. (RESULTS[payload(layout.result_at, 1):uint()] or "?")
+    end
+  end
+  return info
+end
+
 function scs.dissector(buf, pinfo, root)
   pinfo.cols.protocol = "SCS"
   local tree = root:add(scs, buf())
@@ -307,45 +360,14 @@ function scs.dissector(buf, pinfo, root)
     tree:add_proto_expert_info(ef_short)
     return
   end
-  tree:add(hf.version, f(0, 1))
-  local id = f(1, 1):uint()
-  tree:add(hf.msg_id, f(1, 1))
-  local flags = f(2, 1):uint()
-  local ft = tree:add(hf.flags, f(2, 1))
-  ft:add(hf.response, f(2, 1))
-  ft:add(hf.event, f(2, 1))
-  ft:add(hf.signed, f(2, 1))
-  tree:add_le(hf.seq, f(3, 2))
-  local trailer = 4
-  if bit32.band(flags, 0x04) ~= 0 then trailer = trailer + 12 end
-  local plen = f:len() - 5 - trailer
+  local id, flags = header_fields(f, tree)
+  local plen = payload_length(f, flags)
   if plen < 0 then
     tree:add_proto_expert_info(ef_short)
     return
   end
-  local layout = LAYOUT[id]
-  local info = arrow .. (layout and layout.name or string.format("unknown 0x%02x", id)) .. " seq " .. f(3, 2):le_uint()
-  if layout then
-    tree:add(hf.msg, f(1, 1), layout.name)
-    local payload = plen > 0 and f(5, plen) or nil
-    if plen < layout.size then
-      tree:add_proto_expert_info(ef_short)
-    elseif payload then
-      local pt = tree:add(payload, layout.name .. " (" .. layout.kind .. ", " .. plen .. " bytes)")
-      payload_fields(payload, pt, layout)
-      if layout.result_at then
-        info = info .. " " .. (RESULTS[payload(layout.result_at, 1):uint()] or "?")
-      end
-    end
-  else
-    tree:add_proto_expert_info(ef_unknown)
-  end
-  if bit32.band(flags, 0x04) ~= 0 then
-    local at = 5 + plen
-    tree:add_le(hf.counter, f(at, 4))
-    tree:add(hf.tag, f(at + 4, 8))
-  end
-  tree:add_le(hf.crc, f(f:len() - 4, 4))
+  local info = message_fields(f, tree, id, plen, arrow)
+  trailer_fields(f, tree, flags, plen)
   pinfo.cols.info = info
 end
 
