@@ -1,9 +1,11 @@
-"""Function size: no function of the split C core or the split device model over about 80 lines or a
-cyclomatic complexity of 15 (lizard); the largest functions of the whole tree are printed as
+"""Function size: no function of the firmware (C), the toolkit (Python) or the generated Wireshark
+dissector (Lua) over 80 lines or a cyclomatic complexity of 15 (lizard), except the few listed in
+`ALLOWED` while they are being split; the largest functions of the whole tree are printed as
 information (`pytest -s tests/test_code_size.py`)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -12,23 +14,30 @@ lizard = pytest.importorskip("lizard", reason="lizard is in the test extra (make
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES, MAX_CCN = 80, 15
-#: the parts split along the request table (the C core but its pulse scheduler, the device model)
-SPLIT = [*(p for p in (ROOT / "hil/board/src/portable").glob("*.c") if p.name != "therapy.c"),
-         *(ROOT / "firmware_model" / f"{n}.py" for n in ("device", "handlers", "settings", "settings_codec", "power",
-                                                          "pulse_output", "adaptive", "leads", "faults", "nvm")),
-         ROOT / "protocol/catalog.py", ROOT / "protocol/definition.py", *(ROOT / "protocol/codegen").glob("*.py")]
-TREE = [*(ROOT / "hil/board/src").rglob("*.c"), *(ROOT / "firmware_model").rglob("*.py"),
-        *(ROOT / "protocol").rglob("*.py"), *(ROOT / "hil").rglob("*.py")]
+#: every function the limits apply to: the C firmware (sources, headers, the generated protocol header),
+#: the Python packages and the generated Lua dissector
+TREE = sorted({*(ROOT / "hil/board/src").rglob("*.[ch]"), *(ROOT / "hil/board/include").glob("*.h"),
+               *(ROOT / "firmware_model").rglob("*.py"), *(ROOT / "protocol").rglob("*.py"),
+               *(ROOT / "hil").rglob("*.py"), *(ROOT / "protocol").rglob("*.lua")})
+#: (file, function) -> why it may still be over a limit. Only functions another branch is splitting right
+#: now belong here; delete an entry once its function is split (the stale-entry test says when).
+ALLOWED = {
+    ("hil/board/src/portable/therapy.c", "scs_area_validate"): "C area checks: reworked with therapy.c in another branch",
+    ("hil/board/src/portable/therapy.c", "scs_interleave_ok"): "C interleaving check: reworked with therapy.c in another branch",
+    ("protocol/checker.py", "_request"): "checker request rules: reworked for the session changes in another branch",
+    ("protocol/checker.py", "_response"): "checker response rules: reworked for the session changes in another branch",
+    ("protocol/endpoint.py", "handle"): "session endpoint frame handler: reworked in the security branch",
+}
 
 
-def _functions(paths):
-    for path in paths:
-        for f in lizard.analyze_file(str(path)).function_list:
-            yield path.relative_to(ROOT), f
+@functools.cache
+def _tree_functions() -> list:
+    """(path relative to the root, lizard's function info) for every function of TREE, analysed once."""
+    return [(path.relative_to(ROOT), f) for path in TREE for f in lizard.analyze_file(str(path)).function_list]
 
 
 def test_the_largest_functions_are_reported():
-    rows = sorted(_functions(TREE), key=lambda pf: (pf[1].cyclomatic_complexity, pf[1].length), reverse=True)[:10]
+    rows = sorted(_tree_functions(), key=lambda pf: (pf[1].cyclomatic_complexity, pf[1].length), reverse=True)[:10]
     print("\nlargest functions (lizard): CCN, lines, function")
     for path, f in rows:
         print(f"  {f.cyclomatic_complexity:4d} {f.length:5d}  {path}:{f.start_line} {f.name}")
@@ -44,7 +53,22 @@ def test_the_python_complexity_grades_are_reported():
     assert blocks
 
 
-def test_no_function_of_the_split_core_and_model_is_over_80_lines_or_complexity_15():
+def _too_big(f) -> bool:
+    return f.length > MAX_LINES or f.cyclomatic_complexity > MAX_CCN
+
+
+def test_every_language_of_the_tree_is_analysed():
+    counts = {suffix: sum(1 for path, _ in _tree_functions() if path.suffix == suffix) for suffix in (".c", ".py", ".lua")}
+    assert all(n > 0 for n in counts.values()), counts
+
+
+def test_no_function_is_over_80_lines_or_complexity_15_but_the_allowed_ones():
     big = [f"{path}:{f.start_line} {f.name}: {f.length} lines, CCN {f.cyclomatic_complexity}"
-           for path, f in _functions(SPLIT) if f.length > MAX_LINES or f.cyclomatic_complexity > MAX_CCN]
-    assert big == []
+           for path, f in _tree_functions() if _too_big(f) and (path.as_posix(), f.name) not in ALLOWED]
+    assert big == [], f"split these functions (limits: {MAX_LINES} lines, CCN {MAX_CCN})"
+
+
+def test_every_allowed_function_still_exists_and_is_still_over_a_limit():
+    still_big = {(path.as_posix(), f.name) for path, f in _tree_functions() if _too_big(f)}
+    stale = sorted(set(ALLOWED) - still_big)
+    assert stale == [], "now within the limits (or renamed): delete these entries from ALLOWED"
