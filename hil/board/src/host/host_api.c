@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fw.h"
+#include "port.h"
 
 typedef struct {
     scs_fw_t fw;
@@ -73,3 +74,7 @@ int scs_host_power_cycle(void *handle)
 
 /* Copy of slot i, for tests that inspect or corrupt the storage. */
 uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->slots[i]; }
+
+/* The host library has no interrupts: nothing to mask. */
+uint32_t scs_irq_lock(void) { return 0; }
+void scs_irq_unlock(uint32_t saved) { (void)saved; }

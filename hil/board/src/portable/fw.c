@@ -677,7 +677,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
             send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, 1);
             return;
         }
-        if (!scs_interleave_ok(t->staged[prog], count)) {
+        if (!scs_interleave_ok(t->staged[prog], count, &t->poll)) {
             send_result(fw, seq, m->id, SCS_RESULT_UNSAFE, 1);
             return;
         }
@@ -815,10 +815,7 @@ static void execute(scs_fw_t *fw, const msg_info_t *m, uint16_t seq, const uint8
         return;
     }
     case SCS_MSG_TRACE_START: {
-        uint32_t max = rd32(p);
-        t->trace_len = 0;
-        t->trace_limit = max < SCS_TRACE_CAPACITY ? max : SCS_TRACE_CAPACITY;
-        t->tracing = 1;
+        scs_trace_start(t, rd32(p));
         send_result(fw, seq, m->id, SCS_RESULT_OK, NO_FIELD);
         return;
     }
@@ -1147,6 +1144,11 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint64_t ticks = fw->ticks;
     uint16_t start = fw->log_start, count = fw->log_len;
     uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
+    /* the output stops with the reset (a pulse under way completes); the output hardware stays */
+    scs_edges_t *edges = fw->therapy.edges;
+    scs_poll_t poll = fw->therapy.poll;
+    fw->therapy.stim_on = 0;
+    scs_stim_service(&fw->therapy, fw->ticks);
     /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
      * simulated lead and coil) */
     double soc = fw->soc;
@@ -1165,6 +1167,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->soc = soc;
     fw->cutoff = cutoff;
     fw->virtual_clock = virtual_clock;
+    fw->therapy.edges = edges;
+    fw->therapy.poll = poll;
     fw->battery_state = battery_state_of(fw);
     if (cutoff)
         fw->fault_flags |= 1u << FAULT_CUTOFF;

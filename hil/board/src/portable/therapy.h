@@ -5,11 +5,18 @@
 #define SCS_THERAPY_H
 #include <stdint.h>
 
+#include "edges.h"
+
 #define SCS_PROGRAMS 8u
 #define SCS_AREAS 4u
 #define SCS_CONTACTS 16u
 #define SCS_TRACE_CAPACITY 1536u
-#define SCS_MEMORY_KEYS 8u /* remembered amplitudes: per posture 0..6, and 7 = AdaptiveStim off */
+#define SCS_MEMORY_KEYS 8u
+/* Hardware-timed output: the first pulse starts this long after turn-on, so its edges are armed ahead
+ * of their tick; the main loop keeps the edges of the next LOOKAHEAD ticks queued. An amplitude change
+ * reaches the pins within the lookahead; turning off cuts the queue at once (a started pulse completes). */
+#define SCS_START_LEAD_TICKS 500u
+#define SCS_LOOKAHEAD_TICKS 10000u /* remembered amplitudes: per posture 0..6, and 7 = AdaptiveStim off */
 
 typedef struct {
     uint8_t waveform;            /* 0 tonic, 1 burst, 2 high frequency */
@@ -36,6 +43,13 @@ typedef struct {
     uint8_t remembered[SCS_MEMORY_KEYS];
     uint16_t amps[SCS_MEMORY_KEYS][SCS_AREAS];
 } scs_program_t;
+
+/* Called now and then by long computations (the interleaving analysis) so the caller can keep the pulse
+ * queue filled and the watchdog fed. */
+typedef struct {
+    void (*fn)(void *ctx);
+    void *ctx;
+} scs_poll_t;
 
 typedef struct {
     uint64_t tick;
@@ -65,8 +79,12 @@ typedef struct {
     uint64_t origin, stage_free;
     uint16_t cap_ua[SCS_AREAS];
     scs_next_t next[SCS_AREAS];
-    /* trace */
-    uint8_t tracing;
+    /* hardware-timed output (0: pulses are computed and traced when due, as with a virtual clock) */
+    scs_edges_t *edges;
+    uint8_t queued;      /* edges of the running train may be queued */
+    scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
+    /* trace (appended by the timer interrupt when hardware-timed) */
+    volatile uint8_t tracing;
     uint32_t trace_len, trace_limit;
     uint8_t trace[SCS_TRACE_CAPACITY][11];
 } scs_therapy_t;
@@ -76,14 +94,21 @@ void scs_area_encode(const scs_area_t *a, uint8_t *p);
 /* OK, OUT_OF_RANGE or UNSAFE; *field is the AREA_WRITE field index to report. */
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field);
 uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
-/* 1 when the areas can share the output stage within the displacement bound. */
-int scs_interleave_ok(const scs_area_t *areas, unsigned n);
+/* 1 when the areas can share the output stage within the displacement bound (poll may be 0). Bounded:
+ * see firmware_model/interleave.py, which decides identically. */
+int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll);
 void scs_stim_start(scs_therapy_t *t, uint64_t now);
 /* Which areas of the active program use a contact outside [250, 4000] ohms (bit per area). */
 uint8_t scs_stopped_areas(const scs_therapy_t *t);
 /* The quiescent-free current the running program draws from a cell at cell_v volts, amperes. */
 double scs_stim_current_a(const scs_therapy_t *t, double cell_v);
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now);
-/* Emit due pulses (a bounded batch); 1 when caught up. */
+/* Emit due pulses (a bounded batch); 1 when caught up. Hardware-timed: queue the edges of the pulses
+ * of the next SCS_LOOKAHEAD_TICKS instead (and cut the queue once stimulation is off). */
 int scs_stim_service(scs_therapy_t *t, uint64_t now);
+/* Start recording up to max pulses (safe against the timer interrupt appending). */
+void scs_trace_start(scs_therapy_t *t, uint32_t max);
+/* The trace hook the edge queue calls for each pulse it fires. */
+void scs_trace_pulse(void *therapy, uint64_t tick, uint8_t area, uint16_t amplitude_ua);
+uint32_t scs_stim_late_pulses(const scs_therapy_t *t);
 #endif
