@@ -1146,7 +1146,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
     /* the output stops with the reset (a pulse under way completes); the output hardware stays */
     scs_edges_t *edges = fw->therapy.edges;
-    scs_poll_t poll = fw->therapy.poll;
+    scs_poll_t poll = fw->therapy.poll, arm = fw->therapy.arm;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
     /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
@@ -1169,6 +1169,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->virtual_clock = virtual_clock;
     fw->therapy.edges = edges;
     fw->therapy.poll = poll;
+    fw->therapy.arm = arm;
     fw->battery_state = battery_state_of(fw);
     if (cutoff)
         fw->fault_flags |= 1u << FAULT_CUTOFF;

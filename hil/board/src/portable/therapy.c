@@ -432,6 +432,8 @@ void scs_stim_start(scs_therapy_t *t, uint64_t now)
     for (unsigned a = 0; a < prog->count; a++)
         seek(&prog->area[a], &t->next[a], 0);
     t->stim_on = 1;
+    if (t->edges) /* queue and arm the first pulses now: the rest of the request may take a while */
+        scs_stim_service(t, now);
 }
 
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
@@ -531,19 +533,25 @@ static int fill(scs_therapy_t *t, uint64_t now)
         return 1;
     }
     uint64_t horizon = now + SCS_LOOKAHEAD_TICKS;
-    while (scs_edges_free(t->edges) >= 4u) {
+    int queued = 0, done = 0;
+    while (!done && scs_edges_free(t->edges) >= 4u) {
         int best = first_area(t);
-        if (best < 0 || t->origin + t->next[best].nominal > horizon)
-            return 1;
+        if (best < 0 || t->origin + t->next[best].nominal > horizon) {
+            done = 1;
+            break;
+        }
         unsigned i;
         uint16_t amp = 0;
         uint64_t start = take_pulse(t, (unsigned)best, &i, &amp);
         if (start != UINT64_MAX) {
             queue_pulse(t, (unsigned)best, i, t->origin + start, amp);
             t->queued = 1;
+            queued = 1;
         }
     }
-    return 0;
+    if (queued && t->arm.fn)
+        t->arm.fn(t->arm.ctx);
+    return done;
 }
 
 int scs_stim_service(scs_therapy_t *t, uint64_t now)

@@ -83,6 +83,7 @@ typedef struct {
     scs_edges_t *edges;
     uint8_t queued;      /* edges of the running train may be queued */
     scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
+    scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
     /* trace (appended by the timer interrupt when hardware-timed) */
     volatile uint8_t tracing;
     uint32_t trace_len, trace_limit;

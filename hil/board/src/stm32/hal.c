@@ -195,11 +195,15 @@ void hal_output(uint8_t pins, uint16_t dac_ua)
     DAC_DHR12R1 = (uint32_t)dac_ua * 4095u / DAC_FULL_SCALE_UA;
 }
 
+/* Shorter delays are not armed: QEMU repeats an update with the period last armed, and a storm of
+ * 1-count periods would starve the core. A due edge is fired in the interrupt's own loop instead. */
+#define MIN_DELAY_COUNTS 16u
+
 /* Arm the edge timer for `tick` (interrupts masked by the caller). */
 static void arm(uint64_t tick)
 {
     uint64_t target = tick * hal.counts_per_tick, now = hal_fine_now();
-    uint64_t delay = target > now ? target - now : 1u;
+    uint64_t delay = target > now + MIN_DELAY_COUNTS ? target - now : MIN_DELAY_COUNTS;
     if (delay > 0xFFFFFFF0u)
         delay = 0xFFFFFFF0u;
     hal.armed_tick = tick;
@@ -230,22 +234,31 @@ void hal_edges_kick(void)
     scs_irq_unlock(saved);
 }
 
+/* An interrupt more than this early (a stale or spurious update) re-arms instead of waiting. */
+#define EARLY_SLACK_TICKS 2u
+
 void TIM5_IRQHandler(void);
 void TIM5_IRQHandler(void)
 {
-    uint64_t entry = hal_fine_now();
     TIM_SR(TIM5) = 0;
-    uint64_t due = hal.armed_tick, now = entry;
+    uint64_t due = hal.armed_tick, now = hal_fine_now(), cpt = hal.counts_per_tick;
     hal.armed_tick = UINT64_MAX;
-    if (due != UINT64_MAX)
-        while (now < due * hal.counts_per_tick) /* never early: the deadline rounds to counts */
-            now = hal_fine_now();
-    uint64_t next = UINT64_MAX;
-    if (hal.edges) {
-        uint64_t late = due != UINT64_MAX && now > due * hal.counts_per_tick ? now - due * hal.counts_per_tick : 0;
-        next = scs_edges_fire(hal.edges, now / hal.counts_per_tick, late > UINT32_MAX ? UINT32_MAX : (uint32_t)late);
+    if (due != UINT64_MAX && now + EARLY_SLACK_TICKS * cpt < due * cpt) {
+        arm(due);
+        return;
     }
-    uint64_t wake = now / hal.counts_per_tick + HAL_WAKE_TICKS;
+    uint64_t next = UINT64_MAX;
+    while (hal.edges) {
+        while (now < due * cpt) /* never early: the deadline rounds to counts */
+            now = hal_fine_now();
+        uint64_t late = due != UINT64_MAX && now > due * cpt ? now - due * cpt : 0;
+        next = scs_edges_fire(hal.edges, now / cpt, late > UINT32_MAX ? UINT32_MAX : (uint32_t)late);
+        now = hal_fine_now();
+        if (next == UINT64_MAX || next * cpt > now + cpt) /* the next edge is more than a tick away */
+            break;
+        due = next;
+    }
+    uint64_t wake = now / cpt + HAL_WAKE_TICKS;
     arm(next < wake ? next : wake);
 }
 

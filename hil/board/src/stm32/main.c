@@ -47,6 +47,12 @@ static void keep_up(void *ctx)
     hal_watchdog_kick();
 }
 
+static void arm_edges(void *ctx)
+{
+    (void)ctx;
+    hal_edges_kick();
+}
+
 /* Hand received bytes to the core up to and including one frame delimiter; 1 if a byte was taken. */
 static int take_frame(board_t *b)
 {
@@ -80,9 +86,12 @@ int main(void)
         b->fw.therapy.edges = &b->edges;
         hal_edges_attach(&b->edges);
     }
+    b->fw.therapy.arm.fn = arm_edges;
     b->fw.therapy.poll.fn = keep_up;
     b->fw.therapy.poll.ctx = b;
     b->last = hal_ticks();
+    if (b->realtime)
+        b->fw.ticks = b->last; /* one clock: the edges are due in the timer's ticks */
     for (;;) {
         keep_up(b);
         if (!take_frame(b))
