@@ -53,8 +53,8 @@ class DeviceMachine(RuleBasedStateMachine):
     def observe(self, pulses) -> None:
         d = self.b.device
         assert d.stim_on and not d.mri, "pulses only while stimulation is on and not in MRI mode"
-        prog = d._active_program()
-        limits = d._limits(d.settings["active_program"])
+        prog = d.active_program()
+        limits = d.settings.programs[d.settings.active_program].limits
         cap = d.profile.max_cathode_charge_pc
         for i, area in enumerate(prog.areas):
             amps = pulses["amplitude_ua"][pulses["area"] == i]
@@ -104,9 +104,9 @@ class DeviceMachine(RuleBasedStateMachine):
     def patient_step(self, area, steps):
         name, amp = self.b.as_role(Role.PATIENT, "AMPLITUDE_STEP", area=area, steps=steps)
         d = self.b.device
-        prog = d._active_program()
+        prog = d.active_program()
         if name == "AMPLITUDE" and prog is not None and CAT.result_name(amp.result) in ("OK", "LIMIT_CLAMPED"):
-            for i, (lo, hi) in enumerate(d._limits(d.settings["active_program"])):
+            for i, (lo, hi) in enumerate(d.settings.programs[d.settings.active_program].limits):
                 assert lo <= amp.amplitude_ua[i] <= hi, "the patient never leaves the clinician's window"
                 assert amp.amplitude_ua[i] <= safety.max_safe_amplitude_ua(prog.areas[i], d.profile)
 
@@ -149,7 +149,7 @@ class DeviceMachine(RuleBasedStateMachine):
     def reset(self, kind):
         assert self.b.result(Role.CLINICIAN, "RESET", kind=kind) == "OK"
 
-    @precondition(lambda self: self.b.device.settings["programs"][0] is not None)
+    @precondition(lambda self: self.b.device.settings.programs[0] is not None)
     @rule(step=st.integers(0, 4), hi=st.integers(20, 60))
     def power_loss_during_a_write(self, step, hi):
         d = self.b.device
@@ -194,11 +194,11 @@ class DeviceMachine(RuleBasedStateMachine):
     @invariant()
     def applied_amplitudes_stay_within_the_window_and_the_charge_limit(self):
         d = self.b.device
-        prog = d._active_program()
+        prog = d.active_program()
         if prog is None:
             return
         for i, area in enumerate(prog.areas):
-            lo, hi = d._limits(d.settings["active_program"])[i]
+            lo, hi = d.settings.programs[d.settings.active_program].limits[i]
             assert lo <= d.applied[i] <= hi and lo <= d.target[i] <= hi
             assert d.applied[i] <= safety.max_safe_amplitude_ua(area, d.profile)
 
