@@ -18,6 +18,7 @@ class EventKind(enum.IntEnum):
     RESET = 3
     MODE = 4
     RECHARGE = 5
+    TIMING = 6  # code 1: a pulse edge fired after its due tick (detail: late pulses since power-on)
 
 
 class FaultCode(enum.IntEnum):

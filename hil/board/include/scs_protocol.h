@@ -67,6 +67,7 @@ typedef enum {
     SCS_MSG_CLOCK_ADVANCE = 0x16,
     SCS_MSG_IMPEDANCE_INPUT = 0x17,
     SCS_MSG_RESET = 0x18,
+    SCS_MSG_TIMING_GET = 0x19,
     SCS_MSG_HELLO = 0x20,
     SCS_MSG_AUTH = 0x21,
     SCS_MSG_SESSION_END = 0x22,
@@ -81,6 +82,7 @@ typedef enum {
     SCS_MSG_TRACE_DATA = 0x93,
     SCS_MSG_EVENT_LOG_ENTRY = 0x94,
     SCS_MSG_CLOCK = 0x95,
+    SCS_MSG_TIMING = 0x99,
     SCS_MSG_CHALLENGE = 0xA0,
     SCS_MSG_SESSION = 0xA1,
     SCS_MSG_EVENT = 0xC0
@@ -330,6 +332,12 @@ typedef enum {
 #define SCS_RESET_KIND_OFFSET 0u /* uint8_t */
 #define SCS_RESET_KIND_MAX 2u
 
+/* TIMING_GET (0x19, request, role clinician, response TIMING): How the output timer and the link kept up (for lab checks and the board benchmark). */
+#define SCS_TIMING_GET_ROLE SCS_ROLE_CLINICIAN
+#define SCS_TIMING_GET_RESPONSE SCS_MSG_TIMING
+#define SCS_TIMING_GET_CHANGES_STATE 0
+#define SCS_TIMING_GET_SIZE 0u
+
 /* HELLO (0x20, request, role none, response CHALLENGE): Starts the handshake: the role asked for and the host's nonce. */
 #define SCS_HELLO_ROLE SCS_ROLE_NONE
 #define SCS_HELLO_RESPONSE SCS_MSG_CHALLENGE
@@ -376,7 +384,7 @@ typedef enum {
 #define SCS_DEVICE_INFO_COMPLIANCE_MV_OFFSET 32u /* uint16_t, mV */
 
 /* STATUS (0x82, response): Stimulation, battery, recharge and mode state. */
-#define SCS_STATUS_SIZE 37u
+#define SCS_STATUS_SIZE 41u
 #define SCS_STATUS_STIM_ON_OFFSET 0u /* uint8_t */
 #define SCS_STATUS_STIM_ON_MAX 1u
 #define SCS_STATUS_ACTIVE_PROGRAM_OFFSET 1u /* uint8_t */
@@ -399,6 +407,7 @@ typedef enum {
 #define SCS_STATUS_POSTURE_OFFSET 34u /* uint8_t */
 #define SCS_STATUS_POSTURE_MAX 6u
 #define SCS_STATUS_TRIAL_DAY_OFFSET 35u /* uint16_t */
+#define SCS_STATUS_LATE_PULSES_OFFSET 37u /* uint32_t */
 
 /* AMPLITUDE (0x85, response): Amplitudes after a step; LIMIT_CLAMPED when the patient window or a safety limit applied. */
 #define SCS_AMPLITUDE_SIZE 9u
@@ -479,13 +488,26 @@ typedef enum {
 #define SCS_EVENT_LOG_ENTRY_TOTAL_OFFSET 3u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_TICK_OFFSET 5u /* uint64_t, tick */
 #define SCS_EVENT_LOG_ENTRY_KIND_OFFSET 13u /* uint8_t */
-#define SCS_EVENT_LOG_ENTRY_KIND_MAX 5u
+#define SCS_EVENT_LOG_ENTRY_KIND_MAX 6u
 #define SCS_EVENT_LOG_ENTRY_CODE_OFFSET 14u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_DETAIL_OFFSET 16u /* uint32_t */
 
 /* CLOCK (0x95, response): Device clock: ticks since the device was first powered (kept across resets, like an RTC). */
 #define SCS_CLOCK_SIZE 8u
 #define SCS_CLOCK_TICKS_OFFSET 0u /* uint64_t, tick */
+
+/* TIMING (0x99, response): Output timer and link counters since power-on; all 0 where no hardware timer drives the output. */
+#define SCS_TIMING_SIZE 48u
+#define SCS_TIMING_COUNTS_PER_TICK_OFFSET 0u /* uint32_t */
+#define SCS_TIMING_EDGES_OFFSET 4u /* uint32_t */
+#define SCS_TIMING_PULSES_OFFSET 8u /* uint32_t */
+#define SCS_TIMING_LATE_EDGES_OFFSET 12u /* uint32_t */
+#define SCS_TIMING_LATE_PULSES_OFFSET 16u /* uint32_t */
+#define SCS_TIMING_WORST_LATENCY_COUNTS_OFFSET 20u /* uint32_t */
+#define SCS_TIMING_IDLE_COUNTS_OFFSET 24u /* uint64_t */
+#define SCS_TIMING_ELAPSED_COUNTS_OFFSET 32u /* uint64_t */
+#define SCS_TIMING_RX_OVERRUNS_OFFSET 40u /* uint32_t */
+#define SCS_TIMING_RX_HIGH_WATER_OFFSET 44u /* uint32_t, B */
 
 /* CHALLENGE (0xA0, response): Device nonce and the device's proof HMAC(K_role, 'SCS1 dev' | role | host_nonce | device_nonce | device_id). */
 #define SCS_CHALLENGE_SIZE 53u
@@ -506,7 +528,7 @@ typedef enum {
 #define SCS_EVENT_SIZE 15u
 #define SCS_EVENT_TICK_OFFSET 0u /* uint64_t, tick */
 #define SCS_EVENT_KIND_OFFSET 8u /* uint8_t */
-#define SCS_EVENT_KIND_MAX 5u
+#define SCS_EVENT_KIND_MAX 6u
 #define SCS_EVENT_CODE_OFFSET 9u /* uint16_t */
 #define SCS_EVENT_DETAIL_OFFSET 11u /* uint32_t */
 
@@ -568,6 +590,8 @@ static const scs_field_t SCS_IMPEDANCE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0,
 #define SCS_IMPEDANCE_INPUT_FIELD_COUNT 2u
 static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
 #define SCS_RESET_FIELD_COUNT 1u
+static const scs_field_t SCS_TIMING_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_TIMING_GET_FIELD_COUNT 0u
 static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 2}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
 #define SCS_HELLO_FIELD_COUNT 2u
 static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 32u, 0u, 0u, 0, 0}};

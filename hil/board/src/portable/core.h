@@ -6,7 +6,8 @@
 #define SCS_NO_FIELD 255u
 
 /* event kinds and codes */
-enum { KIND_FAULT, KIND_BATTERY, KIND_SECURITY, KIND_RESET, KIND_MODE, KIND_RECHARGE };
+enum { KIND_FAULT, KIND_BATTERY, KIND_SECURITY, KIND_RESET, KIND_MODE, KIND_RECHARGE, KIND_TIMING };
+enum { TIMING_LATE_PULSES = 1 }; /* detail: late pulses since power-on */
 enum {
     MODE_STIM_ON = 1, MODE_STIM_OFF, MODE_MRI_ENTER, MODE_MRI_EXIT, MODE_PROGRAM_SELECTED, MODE_PROGRAM_STORED,
     MODE_POSTURE_APPLIED, MODE_AREA_STOPPED, MODE_FAULT_CLEARED
@@ -71,6 +72,7 @@ void scs_on_trace_stop(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 void scs_on_trace_dump(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 void scs_on_event_log_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 void scs_on_clock_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 void scs_on_clock_advance(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 void scs_on_impedance_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 void scs_on_reset(scs_fw_t *fw, uint16_t seq, const uint8_t *p);

@@ -30,6 +30,7 @@ static const scs_request_t REQUESTS[] = {
     REQ(TRACE_DUMP, scs_on_trace_dump, MRI_OK),
     REQ(EVENT_LOG_READ, scs_on_event_log_read, MRI_OK),
     REQ(CLOCK_GET, scs_on_clock_get, MRI_OK),
+    REQ(TIMING_GET, scs_on_timing_get, MRI_OK),
     REQ(CLOCK_ADVANCE, scs_on_clock_advance, MRI_OK),
     REQ(IMPEDANCE_INPUT, scs_on_impedance_input, MRI_OK),
     REQ(RESET, scs_on_reset, MRI_OK),

@@ -32,6 +32,9 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     /* the output stops with the reset (a pulse under way completes); the output hardware stays */
     scs_edges_t *edges = fw->therapy.edges;
     scs_poll_t poll = fw->therapy.poll, arm = fw->therapy.arm;
+    scs_load_fn load = fw->therapy.load;
+    void *load_ctx = fw->therapy.load_ctx;
+    uint32_t late_reported = fw->therapy.late_reported;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
     /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
@@ -53,6 +56,9 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->therapy.edges = edges;
     fw->therapy.poll = poll;
     fw->therapy.arm = arm;
+    fw->therapy.load = load;
+    fw->therapy.load_ctx = load_ctx;
+    fw->therapy.late_reported = late_reported;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge.cutoff)
         fw->fault_flags |= 1u << FAULT_CUTOFF;
@@ -76,4 +82,17 @@ void scs_after_request(scs_fw_t *fw)
     }
 }
 
-void scs_fw_service(scs_fw_t *fw) { scs_stim_service(&fw->therapy, fw->ticks); }
+/* A late pulse is reported by an event (at most one a second; its detail is the running count). */
+#define LATE_REPORT_TICKS 1000000u
+
+void scs_fw_service(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    scs_stim_service(t, fw->ticks);
+    uint32_t late = scs_stim_late_pulses(t);
+    if (late != t->late_reported && (!t->late_report_tick || fw->ticks >= t->late_report_tick + LATE_REPORT_TICKS)) {
+        t->late_reported = late;
+        t->late_report_tick = fw->ticks;
+        scs_log_event(fw, KIND_TIMING, TIMING_LATE_PULSES, late);
+    }
+}

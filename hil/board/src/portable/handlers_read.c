@@ -3,7 +3,9 @@
 #include "le.h"
 
 #define FIRMWARE_VERSION 0x000100u /* 0.1.0 */
-#define CAPABILITIES (2u | 4u | 8u) /* simulated inputs, pulse trace, rechargeable (+1: virtual clock) */
+#define CAPABILITIES (2u | 4u | 8u) /* simulated inputs, pulse trace, rechargeable */
+#define CAP_VIRTUAL_CLOCK 1u
+#define CAP_HARDWARE_TIMED 32u
 
 void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
@@ -13,7 +15,8 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     wr32(out + SCS_DEVICE_INFO_FIRMWARE_VERSION_OFFSET, FIRMWARE_VERSION);
     wr64(out + SCS_DEVICE_INFO_DEVICE_ID_OFFSET, fw->keys.device_id);
     wr32(out + SCS_DEVICE_INFO_TICK_NS_OFFSET, 1000u);
-    wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, CAPABILITIES | (fw->virtual_clock ? 1u : 0u));
+    wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, CAPABILITIES | (fw->virtual_clock ? CAP_VIRTUAL_CLOCK : 0u) |
+                                                          (fw->therapy.edges ? CAP_HARDWARE_TIMED : 0u));
     out[SCS_DEVICE_INFO_CONTACT_COUNT_OFFSET] = 16;
     out[SCS_DEVICE_INFO_MAX_PROGRAMS_OFFSET] = 8;
     out[SCS_DEVICE_INFO_MAX_AREAS_OFFSET] = 4;
@@ -44,6 +47,7 @@ void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     out[SCS_STATUS_MRI_MODE_OFFSET] = t->mri;
     wr32(out + SCS_STATUS_FAULT_FLAGS_OFFSET, fw->fault_flags);
     out[SCS_STATUS_POSTURE_OFFSET] = t->posture;
+    wr32(out + SCS_STATUS_LATE_PULSES_OFFSET, scs_stim_late_pulses(t));
     scs_send_frame(fw, SCS_MSG_STATUS, SCS_FLAG_RESPONSE, seq, out, sizeof out);
 }
 
@@ -128,4 +132,29 @@ void scs_on_event_log_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         wr32(out + SCS_EVENT_LOG_ENTRY_DETAIL_OFFSET, e->detail);
     }
     scs_send_frame(fw, SCS_MSG_EVENT_LOG_ENTRY, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+}
+
+void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
+{
+    (void)p;
+    const scs_therapy_t *t = &fw->therapy;
+    uint8_t out[SCS_TIMING_SIZE] = {0};
+    if (t->edges) {
+        const scs_edge_stats_t *e = &t->edges->stats;
+        wr32(out + SCS_TIMING_EDGES_OFFSET, e->edges);
+        wr32(out + SCS_TIMING_PULSES_OFFSET, e->pulses);
+        wr32(out + SCS_TIMING_LATE_EDGES_OFFSET, e->late_edges);
+        wr32(out + SCS_TIMING_LATE_PULSES_OFFSET, e->late_pulses);
+        wr32(out + SCS_TIMING_WORST_LATENCY_COUNTS_OFFSET, e->worst_latency_counts);
+    }
+    if (t->load) {
+        scs_board_load_t l;
+        t->load(t->load_ctx, &l);
+        wr32(out + SCS_TIMING_COUNTS_PER_TICK_OFFSET, l.counts_per_tick);
+        wr64(out + SCS_TIMING_IDLE_COUNTS_OFFSET, l.idle_counts);
+        wr64(out + SCS_TIMING_ELAPSED_COUNTS_OFFSET, l.elapsed_counts);
+        wr32(out + SCS_TIMING_RX_OVERRUNS_OFFSET, l.rx_overruns);
+        wr32(out + SCS_TIMING_RX_HIGH_WATER_OFFSET, l.rx_high_water);
+    }
+    scs_send_frame(fw, SCS_MSG_TIMING, SCS_FLAG_RESPONSE, seq, out, sizeof out);
 }

@@ -51,6 +51,14 @@ typedef struct {
     void *ctx;
 } scs_poll_t;
 
+/* What the board reports about its core and link (TIMING). */
+typedef struct {
+    uint32_t counts_per_tick;
+    uint64_t idle_counts, elapsed_counts;
+    uint32_t rx_overruns, rx_high_water;
+} scs_board_load_t;
+typedef void (*scs_load_fn)(void *ctx, scs_board_load_t *out);
+
 typedef struct {
     uint64_t tick;
     uint8_t area;
@@ -84,6 +92,10 @@ typedef struct {
     uint8_t queued;      /* edges of the running train may be queued */
     scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
     scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
+    scs_load_fn load;    /* the board's load and link counters (0: none) */
+    void *load_ctx;
+    uint32_t late_reported;   /* late pulses already reported by an event */
+    uint64_t late_report_tick;
     /* trace (appended by the timer interrupt when hardware-timed) */
     volatile uint8_t tracing;
     uint32_t trace_len, trace_limit;

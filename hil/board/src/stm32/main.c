@@ -47,6 +47,15 @@ static void keep_up(void *ctx)
     hal_watchdog_kick();
 }
 
+static void board_load(void *ctx, scs_board_load_t *out)
+{
+    board_t *b = ctx;
+    out->counts_per_tick = hal_counts_per_tick();
+    hal_load(&out->idle_counts, &out->elapsed_counts);
+    out->rx_overruns = b->rx.overruns;
+    out->rx_high_water = b->rx.high_water;
+}
+
 static void arm_edges(void *ctx)
 {
     (void)ctx;
@@ -87,6 +96,8 @@ int main(void)
         hal_edges_attach(&b->edges);
     }
     b->fw.therapy.arm.fn = arm_edges;
+    b->fw.therapy.load = board_load;
+    b->fw.therapy.load_ctx = b;
     b->fw.therapy.poll.fn = keep_up;
     b->fw.therapy.poll.ctx = b;
     b->last = hal_ticks();
