@@ -33,7 +33,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     scs_edges_t *edges = fw->therapy.edges;
     scs_poll_t poll = fw->therapy.poll, arm = fw->therapy.arm;
     scs_load_fn load = fw->therapy.load;
-    void *load_ctx = fw->therapy.load_ctx;
+    void *board = fw->therapy.board;
+    uint64_t (*clock)(void *) = fw->therapy.clock;
     uint32_t late_reported = fw->therapy.late_reported;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
@@ -57,7 +58,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->therapy.poll = poll;
     fw->therapy.arm = arm;
     fw->therapy.load = load;
-    fw->therapy.load_ctx = load_ctx;
+    fw->therapy.board = board;
+    fw->therapy.clock = clock;
     fw->therapy.late_reported = late_reported;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge.cutoff)

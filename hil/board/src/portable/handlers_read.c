@@ -149,7 +149,7 @@ void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     }
     if (t->load) {
         scs_board_load_t l;
-        t->load(t->load_ctx, &l);
+        t->load(t->board, &l);
         wr32(out + SCS_TIMING_COUNTS_PER_TICK_OFFSET, l.counts_per_tick);
         wr64(out + SCS_TIMING_IDLE_COUNTS_OFFSET, l.idle_counts);
         wr64(out + SCS_TIMING_ELAPSED_COUNTS_OFFSET, l.elapsed_counts);

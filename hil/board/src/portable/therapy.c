@@ -423,6 +423,8 @@ void scs_stim_start(scs_therapy_t *t, uint64_t now)
     uint64_t busy_until = cut_queue(t);
     t->origin = now;
     if (t->edges) { /* armed ahead, and never over the end of a pulse still completing */
+        if (t->clock)
+            now = t->clock(t->board);
         t->origin = now + SCS_START_LEAD_TICKS;
         if (busy_until >= t->origin)
             t->origin = busy_until + 1u;

@@ -93,7 +93,8 @@ typedef struct {
     scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
     scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
     scs_load_fn load;    /* the board's load and link counters (0: none) */
-    void *load_ctx;
+    uint64_t (*clock)(void *board); /* hardware-timed: the timer's tick now (fresher than the caller's) */
+    void *board;         /* context of load and clock */
     uint32_t late_reported;   /* late pulses already reported by an event */
     uint64_t late_report_tick;
     /* trace (appended by the timer interrupt when hardware-timed) */

@@ -65,7 +65,7 @@ typedef struct {
     uint64_t high;
     /* edge timer */
     scs_edges_t *edges;
-    uint64_t armed_tick; /* UINT64_MAX: nothing armed */
+    uint64_t armed_counts; /* fine count the edge timer fires at; UINT64_MAX: nothing armed */
     /* link */
     scs_ring_t *rx, *tx;
     /* load */
@@ -153,7 +153,7 @@ static void timers_init(void)
     TIM_DIER(TIM5) = 1u; /* UIE */
     NVIC_IPR(IRQ_TIM5) = 0x00u; /* the highest priority: pulse edges first */
     NVIC_ISER(IRQ_TIM5 / 32u) = 1u << (IRQ_TIM5 % 32u);
-    hal.armed_tick = UINT64_MAX;
+    hal.armed_counts = UINT64_MAX;
 }
 
 void hal_init(void)
@@ -199,14 +199,14 @@ void hal_output(uint8_t pins, uint16_t dac_ua)
  * 1-count periods would starve the core. A due edge is fired in the interrupt's own loop instead. */
 #define MIN_DELAY_COUNTS 16u
 
-/* Arm the edge timer for `tick` (interrupts masked by the caller). */
-static void arm(uint64_t tick)
+/* Arm the edge timer to fire at fine count `target` (interrupts masked by the caller). */
+static void arm(uint64_t target)
 {
-    uint64_t target = tick * hal.counts_per_tick, now = hal_fine_now();
+    uint64_t now = hal_fine_now();
     uint64_t delay = target > now + MIN_DELAY_COUNTS ? target - now : MIN_DELAY_COUNTS;
     if (delay > 0xFFFFFFF0u)
         delay = 0xFFFFFFF0u;
-    hal.armed_tick = tick;
+    hal.armed_counts = target;
     if (hal.emulator) { /* the update fires ARR counts after this write */
         TIM_CR1(TIM5) = CR1_CEN;
         TIM_ARR(TIM5) = (uint32_t)delay;
@@ -222,15 +222,20 @@ static void arm(uint64_t tick)
 
 void hal_edges_attach(scs_edges_t *q) { hal.edges = q; }
 
+/* The next deadline: the first queued edge, or the periodic wake-up of the loop. */
+static uint64_t deadline(uint64_t now)
+{
+    uint64_t due = hal.edges ? scs_edges_next_due(hal.edges) : UINT64_MAX;
+    uint64_t wake = now + (uint64_t)HAL_WAKE_TICKS * hal.counts_per_tick;
+    return due != UINT64_MAX && due * hal.counts_per_tick < wake ? due * hal.counts_per_tick : wake;
+}
+
 void hal_edges_kick(void)
 {
+    uint64_t target = deadline(hal_fine_now()); /* computed before masking: the mask stays short */
     uint32_t saved = scs_irq_lock();
-    uint64_t due = hal.edges ? scs_edges_next_due(hal.edges) : UINT64_MAX;
-    uint64_t wake = hal_ticks() + HAL_WAKE_TICKS;
-    if (due > wake)
-        due = wake;
-    if (due < hal.armed_tick)
-        arm(due);
+    if (target < hal.armed_counts)
+        arm(target);
     scs_irq_unlock(saved);
 }
 
@@ -240,26 +245,29 @@ void hal_edges_kick(void)
 void TIM5_IRQHandler(void);
 void TIM5_IRQHandler(void)
 {
+    uint64_t now = hal_fine_now(), due = hal.armed_counts;
+    uint32_t cpt = hal.counts_per_tick;
     TIM_SR(TIM5) = 0;
-    uint64_t due = hal.armed_tick, now = hal_fine_now(), cpt = hal.counts_per_tick;
-    hal.armed_tick = UINT64_MAX;
-    if (due != UINT64_MAX && now + EARLY_SLACK_TICKS * cpt < due * cpt) {
+    hal.armed_counts = UINT64_MAX;
+    if (due != UINT64_MAX && now + (uint64_t)EARLY_SLACK_TICKS * cpt < due) {
         arm(due);
         return;
     }
-    uint64_t next = UINT64_MAX;
+    if (due == UINT64_MAX)
+        due = now;
     while (hal.edges) {
-        while (now < due * cpt) /* never early: the deadline rounds to counts */
+        while (now < due) /* never early: the deadline rounds to counts */
             now = hal_fine_now();
-        uint64_t late = due != UINT64_MAX && now > due * cpt ? now - due * cpt : 0;
-        next = scs_edges_fire(hal.edges, now / cpt, late > UINT32_MAX ? UINT32_MAX : (uint32_t)late);
+        uint64_t late = now - due;
+        /* the tick now, by a short division from the due instant (a tick boundary) */
+        uint64_t now_tick = due / cpt + (uint32_t)(late > UINT32_MAX ? UINT32_MAX : late) / cpt;
+        uint64_t next = scs_edges_fire(hal.edges, now_tick, late > UINT32_MAX ? UINT32_MAX : (uint32_t)late);
         now = hal_fine_now();
         if (next == UINT64_MAX || next * cpt > now + cpt) /* the next edge is more than a tick away */
             break;
-        due = next;
+        due = next * cpt;
     }
-    uint64_t wake = now / cpt + HAL_WAKE_TICKS;
-    arm(next < wake ? next : wake);
+    arm(deadline(now));
 }
 
 void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx)
@@ -281,11 +289,16 @@ static void tx_drain(void)
         USART_CR1 &= ~CR1_TXEIE;
 }
 
+#define NVIC_ICER(n) REG(0xE000E180u + 4u * (n))
+
+/* From the main loop: only the USART's own interrupt is held off (it drains the same ring); the
+ * edge timer still preempts, however long QEMU's synchronous transmitter keeps this loop busy. */
 void hal_uart_kick(void)
 {
-    uint32_t saved = scs_irq_lock();
+    NVIC_ICER(IRQ_USART1 / 32u) = 1u << (IRQ_USART1 % 32u);
+    __asm volatile("dsb\n isb" ::: "memory");
     tx_drain();
-    scs_irq_unlock(saved);
+    NVIC_ISER(IRQ_USART1 / 32u) = 1u << (IRQ_USART1 % 32u);
 }
 
 void USART1_IRQHandler(void);
@@ -306,10 +319,10 @@ void hal_idle(void)
     /* sleep with interrupts masked: an interrupt still wakes the core, and is taken after the time
      * asleep is counted */
     uint32_t saved = scs_irq_lock();
-    uint64_t t0 = hal_fine_now();
+    uint32_t t0 = TIM_CNT(TIM2); /* raw counts: the loop wakes well within a counter period */
     if (!scs_ring_count(hal.rx))
         __asm volatile("dsb\n wfi" ::: "memory");
-    hal.idle_counts += hal_fine_now() - t0;
+    hal.idle_counts += TIM_CNT(TIM2) - t0;
     scs_irq_unlock(saved);
 }
 

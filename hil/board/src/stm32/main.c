@@ -56,6 +56,12 @@ static void board_load(void *ctx, scs_board_load_t *out)
     out->rx_high_water = b->rx.high_water;
 }
 
+static uint64_t board_clock(void *ctx)
+{
+    (void)ctx;
+    return hal_ticks();
+}
+
 static void arm_edges(void *ctx)
 {
     (void)ctx;
@@ -97,7 +103,8 @@ int main(void)
     }
     b->fw.therapy.arm.fn = arm_edges;
     b->fw.therapy.load = board_load;
-    b->fw.therapy.load_ctx = b;
+    b->fw.therapy.board = b;
+    b->fw.therapy.clock = board_clock;
     b->fw.therapy.poll.fn = keep_up;
     b->fw.therapy.poll.ctx = b;
     b->last = hal_ticks();
