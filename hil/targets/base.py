@@ -12,7 +12,8 @@ from protocol.catalog import Role
 from protocol.reliability import RetryPolicy
 from protocol.security import DeviceKeys
 
-CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial"}
+CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial",
+                32: "hardware-timed pulses"}
 
 
 class TargetError(RuntimeError):
@@ -47,7 +48,8 @@ class TargetInfo:
     capabilities: int
 
     def has(self, capability: int) -> bool:
-        return bool(self.capabilities & capability)
+        """Every bit of ``capability`` is reported."""
+        return self.capabilities & capability == capability
 
     @property
     def capability_names(self) -> list[str]:
