@@ -14,7 +14,7 @@ from rich.table import Table
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", default="sim", help="sim (default), model, qemu, serial:URL or a pyserial URL")
+    p.add_argument("--target", default="sim", help="sim (default), model, qemu, qemu-rt (real time), serial:URL or a pyserial URL")
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML (with the target's identity)")
     p.add_argument("--keys", help="key file with the target's role keys (real boards)")
     p.add_argument("--captures", default="scs-captures", help="where captures of failing tests are kept")
