@@ -78,3 +78,20 @@ uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->sl
 /* The host library has no interrupts: nothing to mask. */
 uint32_t scs_irq_lock(void) { return 0; }
 void scs_irq_unlock(uint32_t saved) { (void)saved; }
+
+static void count_poll(void *ctx) { ++*(uint32_t *)ctx; }
+
+/* The interleaving decision for n areas given as AREA_WRITE payloads (stride bytes each, program and
+ * area first): 1 when they can share the stage, 0 when not, -1 for n out of range; *polls counts how
+ * often the analysis yielded to the main loop (every 128 window lengths): a measure of its work. */
+int scs_host_interleave(const uint8_t *payloads, unsigned n, unsigned stride, uint32_t *polls)
+{
+    scs_area_t areas[SCS_AREAS];
+    if (n == 0 || n > SCS_AREAS)
+        return -1;
+    for (unsigned i = 0; i < n; i++)
+        scs_area_decode(payloads + (size_t)i * stride + 2u, &areas[i]);
+    scs_poll_t poll = {count_poll, polls};
+    *polls = 0;
+    return scs_interleave_ok(areas, n, &poll);
+}

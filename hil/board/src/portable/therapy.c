@@ -173,16 +173,23 @@ static uint32_t residue(const scs_area_t *a, unsigned i, unsigned j)
     return oj >= oi ? oj - oi : (uint32_t)min_period(a) + oj - oi;
 }
 
-static void insert_unique(window_table_t *tb, uint32_t r)
+/* Sort the residues (a shell sort: n <= 256, no recursion, no allocation) and drop repeats. */
+static void sort_unique(window_table_t *tb)
 {
-    unsigned k = tb->n;
-    while (k > 0 && tb->r[k - 1] > r)
-        k--;
-    if (k > 0 && tb->r[k - 1] == r)
-        return;
-    memmove(tb->r + k + 1, tb->r + k, (tb->n - k) * sizeof tb->r[0]);
-    tb->r[k] = r;
-    tb->n++;
+    static const unsigned gaps[] = {57u, 23u, 10u, 4u, 1u};
+    for (unsigned g = 0; g < sizeof gaps / sizeof gaps[0]; g++)
+        for (unsigned i = gaps[g]; i < tb->n; i++) {
+            uint32_t v = tb->r[i];
+            unsigned j = i;
+            for (; j >= gaps[g] && tb->r[j - gaps[g]] > v; j -= gaps[g])
+                tb->r[j] = tb->r[j - gaps[g]];
+            tb->r[j] = v;
+        }
+    unsigned m = 0;
+    for (unsigned i = 0; i < tb->n; i++)
+        if (m == 0 || tb->r[m - 1] != tb->r[i])
+            tb->r[m++] = tb->r[i];
+    tb->n = m;
 }
 
 static void build_table(const scs_area_t *a, window_table_t *tb)
@@ -194,7 +201,8 @@ static void build_table(const scs_area_t *a, window_table_t *tb)
     tb->work = (uint32_t)work_per_period(a);
     for (unsigned i = 0; i < n; i++)
         for (unsigned j = 0; j < n; j++)
-            insert_unique(tb, residue(a, i, j));
+            tb->r[tb->n++] = residue(a, i, j);
+    sort_unique(tb);
     /* windows starting at pulse i see the pulses i, i+1, ... in order of residue: one pointer each */
     for (unsigned k = 0; k < tb->n; k++) {
         uint32_t best = 0;
@@ -256,6 +264,8 @@ int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *pol
     uint64_t count = 0;
     for (unsigned b = 0; b < n; b++) {
         build_table(&areas[b], &tables[b]);
+        if (poll && poll->fn)
+            poll->fn(poll->ctx);
         count += (uint64_t)tables[b].n * ((uint64_t)horizon / tables[b].p + 1u);
     }
     if (count > MAX_CANDIDATES)

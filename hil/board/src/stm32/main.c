@@ -13,6 +13,7 @@ typedef struct {
     scs_ring_t rx, tx;
     int realtime;
     uint64_t last;
+    uint32_t worst_request_counts; /* frame handling, from its delimiter to its answer queued */
 } board_t;
 
 static board_t board;
@@ -54,6 +55,7 @@ static void board_load(void *ctx, scs_board_load_t *out)
     hal_load(&out->idle_counts, &out->elapsed_counts);
     out->rx_overruns = b->rx.overruns;
     out->rx_high_water = b->rx.high_water;
+    out->worst_request_counts = b->worst_request_counts;
 }
 
 static uint64_t board_clock(void *ctx)
@@ -75,9 +77,14 @@ static int take_frame(board_t *b)
     int any = 0;
     while (scs_ring_get(&b->rx, &byte)) {
         any = 1;
+        uint64_t t0 = byte == 0 ? hal_fine_now() : 0;
         scs_fw_receive(&b->fw, &byte, 1);
-        if (byte == 0)
+        if (byte == 0) {
+            uint64_t took = hal_fine_now() - t0;
+            if (took > b->worst_request_counts)
+                b->worst_request_counts = took > UINT32_MAX ? UINT32_MAX : (uint32_t)took;
             break;
+        }
     }
     return any;
 }
