@@ -9,8 +9,19 @@ import threading
 import numpy as np
 import pytest
 
-from hil.conformance.support import (BURST_DR, CAT, CYCLED, FOUR_AREAS, HARDWARE_TIMED, HF10, TRACE, dump_trace,
-                                     program, reference_timeline, wait)
+from hil.conformance.support import (
+    BURST_DR,
+    CAT,
+    CYCLED,
+    FOUR_AREAS,
+    HARDWARE_TIMED,
+    HF10,
+    TRACE,
+    dump_trace,
+    program,
+    reference_timeline,
+    wait,
+)
 from protocol.codec import make
 
 PROGRAMS = [FOUR_AREAS, BURST_DR, HF10, CYCLED]
