@@ -20,6 +20,7 @@ COMMANDS = {
     "hil": "Run the conformance suite against a target (default: the virtual dev board)",
     "check": "Check a recorded session (capture) for protocol violations",
     "keys": "Manage role key files",
+    "logic": "Check a logic-analyzer capture of the board's output pins against the reference",
 }
 
 

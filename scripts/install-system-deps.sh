@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use when they are missing: ser2net (RFC 2217 export of the
-# virtual board), the ARM toolchain with newlib and qemu-system-arm (the dev-board firmware tier).
+# virtual board), the ARM toolchain with newlib and qemu-system-arm (the dev-board firmware tier),
+# sigrok-cli (logic-analyzer captures of the board's pins).
 set -euo pipefail
 need=()
 command -v ser2net >/dev/null 2>&1 || need+=(ser2net)
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
+command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
