@@ -89,7 +89,7 @@ def timing_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     """Output timer and link counters: none on the model (no hardware timer, no interrupts)."""
     return make(d.catalog, "TIMING", counts_per_tick=0, edges=0, pulses=0, late_edges=0, late_pulses=0,
                 worst_latency_counts=0, idle_counts=0, elapsed_counts=0, rx_overruns=0, rx_high_water=0,
-                worst_request_counts=0)
+                worst_request_counts=0, last_request_counts=0)
 
 
 @handles("AREA_READ")

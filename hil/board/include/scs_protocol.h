@@ -497,7 +497,7 @@ typedef enum {
 #define SCS_CLOCK_TICKS_OFFSET 0u /* uint64_t, tick */
 
 /* TIMING (0x99, response): Output timer and link counters since power-on; all 0 where no hardware timer drives the output. */
-#define SCS_TIMING_SIZE 52u
+#define SCS_TIMING_SIZE 56u
 #define SCS_TIMING_COUNTS_PER_TICK_OFFSET 0u /* uint32_t */
 #define SCS_TIMING_EDGES_OFFSET 4u /* uint32_t */
 #define SCS_TIMING_PULSES_OFFSET 8u /* uint32_t */
@@ -509,6 +509,7 @@ typedef enum {
 #define SCS_TIMING_RX_OVERRUNS_OFFSET 40u /* uint32_t */
 #define SCS_TIMING_RX_HIGH_WATER_OFFSET 44u /* uint32_t, B */
 #define SCS_TIMING_WORST_REQUEST_COUNTS_OFFSET 48u /* uint32_t */
+#define SCS_TIMING_LAST_REQUEST_COUNTS_OFFSET 52u /* uint32_t */
 
 /* CHALLENGE (0xA0, response): Device nonce and the device's proof HMAC(K_role, 'SCS1 dev' | role | host_nonce | device_nonce | device_id). */
 #define SCS_CHALLENGE_SIZE 53u

@@ -156,6 +156,7 @@ void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         wr32(out + SCS_TIMING_RX_OVERRUNS_OFFSET, l.rx_overruns);
         wr32(out + SCS_TIMING_RX_HIGH_WATER_OFFSET, l.rx_high_water);
         wr32(out + SCS_TIMING_WORST_REQUEST_COUNTS_OFFSET, l.worst_request_counts);
+        wr32(out + SCS_TIMING_LAST_REQUEST_COUNTS_OFFSET, l.last_request_counts);
     }
     scs_send_frame(fw, SCS_MSG_TIMING, SCS_FLAG_RESPONSE, seq, out, sizeof out);
 }

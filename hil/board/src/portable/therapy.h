@@ -56,7 +56,7 @@ typedef struct {
     uint32_t counts_per_tick;
     uint64_t idle_counts, elapsed_counts;
     uint32_t rx_overruns, rx_high_water;
-    uint32_t worst_request_counts;
+    uint32_t worst_request_counts, last_request_counts;
 } scs_board_load_t;
 typedef void (*scs_load_fn)(void *ctx, scs_board_load_t *out);
 
