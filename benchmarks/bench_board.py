@@ -27,11 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hil.conformance.support import (BURST_DR, CAT, CYCLED, FOUR_AREAS, HF10, dump_trace,  # noqa: E402
-                                     program, wait)
-from hil.targets.qemu import QemuTarget  # noqa: E402
-from protocol.catalog import Role  # noqa: E402
-from protocol.codec import make  # noqa: E402
+from hil.conformance.support import (
+    BURST_DR,
+    CAT,
+    CYCLED,
+    FOUR_AREAS,
+    HF10,
+    program,
+    wait,
+)
+from hil.targets.qemu import QemuTarget
+from protocol.catalog import Role
+from protocol.codec import make
 
 LINE_BYTES_PER_S = 115_200 // 10  # 8N1: ten bits a byte
 PROGRAMS = {"four-areas": FOUR_AREAS, "burstdr": BURST_DR, "hf10": HF10, "cycled": CYCLED}
