@@ -31,7 +31,8 @@ void hal_output(uint8_t pins, uint16_t dac_ua);
 void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx);
 void hal_uart_kick(void);                  /* start sending what is queued in tx */
 
-/* Sleep until an interrupt (the edge timer wakes the loop at least every HAL_WAKE_TICKS). */
+/* Sleep until an interrupt (with an output attached, the edge timer wakes the loop at least every
+ * HAL_WAKE_TICKS). */
 #define HAL_WAKE_TICKS 10000u
 void hal_idle(void);
 /* CPU load since boot: counts spent asleep and elapsed. */

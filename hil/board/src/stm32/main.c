@@ -113,10 +113,9 @@ int main(void)
     scs_ring_init(&b->tx);
     hal_uart_attach(&b->rx, &b->tx);
     scs_fw_init(&b->fw, &scs_board_keys, uart_write, b);
-    uint8_t *storage = hal_settings_storage();
-    scs_fw_boot(&b->fw, storage, storage + SCS_NVM_SLOT_SIZE);
     /* a board, or QEMU asked for real time: the clock is the timer and pulses go out on it; otherwise
-     * (QEMU by default) a virtual clock that only CLOCK_ADVANCE moves, for fast deterministic tests */
+     * (QEMU by default) a virtual clock that only CLOCK_ADVANCE moves, for fast deterministic tests.
+     * All set before the settings load: a board stored while stimulating turns on again at boot. */
     b->realtime = !hal_is_emulator() || hal_realtime_requested();
     b->fw.virtual_clock = (uint8_t)!b->realtime;
     if (b->realtime) {
@@ -133,6 +132,8 @@ int main(void)
     b->last = hal_ticks();
     if (b->realtime)
         b->fw.ticks = b->last; /* one clock: the edges are due in the timer's ticks */
+    uint8_t *storage = hal_settings_storage();
+    scs_fw_boot(&b->fw, storage, storage + SCS_NVM_SLOT_SIZE);
     for (;;) {
         keep_up(b);
         if (!take_frame(b))
