@@ -30,11 +30,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
     uint8_t virtual_clock = fw->virtual_clock;
     /* the output stops with the reset (a pulse under way completes); the output hardware stays */
-    scs_edges_t *edges = fw->therapy.edges;
-    scs_poll_t poll = fw->therapy.poll, arm = fw->therapy.arm;
-    scs_load_fn load = fw->therapy.load;
-    void *board = fw->therapy.board;
-    uint64_t (*clock)(void *) = fw->therapy.clock;
+    scs_board_hooks_t hw = fw->therapy.hw;
     uint32_t late_reported = fw->therapy.late_reported;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
@@ -54,12 +50,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->gauge.soc = gauge.soc;
     fw->gauge.cutoff = gauge.cutoff;
     fw->virtual_clock = virtual_clock;
-    fw->therapy.edges = edges;
-    fw->therapy.poll = poll;
-    fw->therapy.arm = arm;
-    fw->therapy.load = load;
-    fw->therapy.board = board;
-    fw->therapy.clock = clock;
+    fw->therapy.hw = hw;
     fw->therapy.late_reported = late_reported;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge.cutoff)

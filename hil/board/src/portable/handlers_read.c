@@ -16,7 +16,7 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     wr64(out + SCS_DEVICE_INFO_DEVICE_ID_OFFSET, fw->keys.device_id);
     wr32(out + SCS_DEVICE_INFO_TICK_NS_OFFSET, 1000u);
     wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, CAPABILITIES | (fw->virtual_clock ? CAP_VIRTUAL_CLOCK : 0u) |
-                                                          (fw->therapy.edges ? CAP_HARDWARE_TIMED : 0u));
+                                                          (fw->therapy.hw.edges ? CAP_HARDWARE_TIMED : 0u));
     out[SCS_DEVICE_INFO_CONTACT_COUNT_OFFSET] = 16;
     out[SCS_DEVICE_INFO_MAX_PROGRAMS_OFFSET] = 8;
     out[SCS_DEVICE_INFO_MAX_AREAS_OFFSET] = 4;
@@ -139,17 +139,17 @@ void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     (void)p;
     const scs_therapy_t *t = &fw->therapy;
     uint8_t out[SCS_TIMING_SIZE] = {0};
-    if (t->edges) {
-        const scs_edge_stats_t *e = &t->edges->stats;
+    if (t->hw.edges) {
+        const scs_edge_stats_t *e = &t->hw.edges->stats;
         wr32(out + SCS_TIMING_EDGES_OFFSET, e->edges);
         wr32(out + SCS_TIMING_PULSES_OFFSET, e->pulses);
         wr32(out + SCS_TIMING_LATE_EDGES_OFFSET, e->late_edges);
         wr32(out + SCS_TIMING_LATE_PULSES_OFFSET, e->late_pulses);
         wr32(out + SCS_TIMING_WORST_LATENCY_COUNTS_OFFSET, e->worst_latency_counts);
     }
-    if (t->load) {
+    if (t->hw.load) {
         scs_board_load_t l;
-        t->load(t->board, &l);
+        t->hw.load(t->hw.board, &l);
         wr32(out + SCS_TIMING_COUNTS_PER_TICK_OFFSET, l.counts_per_tick);
         wr64(out + SCS_TIMING_IDLE_COUNTS_OFFSET, l.idle_counts);
         wr64(out + SCS_TIMING_ELAPSED_COUNTS_OFFSET, l.elapsed_counts);

@@ -140,7 +140,9 @@ void scs_send_saved(scs_fw_t *fw, uint16_t seq, uint8_t request_id)
 /* No valid image: the defaults, and a storage fault unless the store is blank (a new device). */
 static void load_defaults(scs_fw_t *fw)
 {
+    scs_board_hooks_t hw = fw->therapy.hw;
     memset(&fw->therapy, 0, sizeof fw->therapy);
+    fw->therapy.hw = hw; /* the board's hardware is no setting */
     fw->therapy.dwell_ms = 5000u;
     fw->therapy.ramp_ua_per_s = 1000u;
     fw->session.failed_handshakes = 0;

@@ -60,6 +60,16 @@ typedef struct {
 } scs_board_load_t;
 typedef void (*scs_load_fn)(void *ctx, scs_board_load_t *out);
 
+/* What the therapy core uses of the board; all 0 on the host library and in QEMU's virtual-clock mode. */
+typedef struct {
+    scs_edges_t *edges;  /* hardware-timed output (0: pulses are computed and traced when due) */
+    scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
+    scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
+    scs_load_fn load;    /* the board's load and link counters (0: none) */
+    uint64_t (*clock)(void *board); /* hardware-timed: the timer's tick now (fresher than the caller's) */
+    void *board;         /* context of load and clock */
+} scs_board_hooks_t;
+
 typedef struct {
     uint64_t tick;
     uint8_t area;
@@ -88,14 +98,8 @@ typedef struct {
     uint64_t origin, stage_free;
     uint16_t cap_ua[SCS_AREAS];
     scs_next_t next[SCS_AREAS];
-    /* hardware-timed output (0: pulses are computed and traced when due, as with a virtual clock) */
-    scs_edges_t *edges;
+    scs_board_hooks_t hw; /* the board's hardware: kept through resets and default settings */
     uint8_t queued;      /* edges of the running train may be queued */
-    scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
-    scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
-    scs_load_fn load;    /* the board's load and link counters (0: none) */
-    uint64_t (*clock)(void *board); /* hardware-timed: the timer's tick now (fresher than the caller's) */
-    void *board;         /* context of load and clock */
     uint32_t late_reported;   /* late pulses already reported by an event */
     uint64_t late_report_tick;
     /* trace (appended by the timer interrupt when hardware-timed) */

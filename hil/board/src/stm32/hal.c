@@ -104,7 +104,7 @@ static void clock_init(void)
     }
     RCC_APB1ENR |= 1u << 28; /* PWR */
     PWR_CR |= 1u << 14;      /* VOS: scale 1 */
-    RCC_PLLCFGR = m | (336u << 6) | (0u << 16) | (src << 22) | (7u << 24);
+    RCC_PLLCFGR = m | (336u << 6) | (0u << 16) | (src << 22) | (7u << 24) | (1u << 29); /* bit 29: reserved, reset value 1 */
     RCC_CR |= 1u << 24; /* PLLON */
     while (!(RCC_CR & (1u << 25))) {
     }

@@ -120,15 +120,15 @@ int main(void)
     b->fw.virtual_clock = (uint8_t)!b->realtime;
     if (b->realtime) {
         scs_edges_init(&b->edges, hal_output, scs_trace_pulse, &b->fw.therapy);
-        b->fw.therapy.edges = &b->edges;
+        b->fw.therapy.hw.edges = &b->edges;
         hal_edges_attach(&b->edges);
     }
-    b->fw.therapy.arm.fn = arm_edges;
-    b->fw.therapy.load = board_load;
-    b->fw.therapy.board = b;
-    b->fw.therapy.clock = board_clock;
-    b->fw.therapy.poll.fn = keep_up;
-    b->fw.therapy.poll.ctx = b;
+    b->fw.therapy.hw.arm.fn = arm_edges;
+    b->fw.therapy.hw.load = board_load;
+    b->fw.therapy.hw.board = b;
+    b->fw.therapy.hw.clock = board_clock;
+    b->fw.therapy.hw.poll.fn = keep_up;
+    b->fw.therapy.hw.poll.ctx = b;
     b->last = hal_ticks();
     if (b->realtime)
         b->fw.ticks = b->last; /* one clock: the edges are due in the timer's ticks */
