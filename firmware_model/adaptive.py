@@ -6,22 +6,14 @@ applied amplitudes move toward it one amplitude step at a time, at most ``ramp_u
 
 from __future__ import annotations
 
-import enum
+from protocol.generated import MEMORY_KEYS, Posture
 
-
-class Posture(enum.IntEnum):
-    UPRIGHT = 0
-    LYING_BACK = 1
-    LYING_FRONT = 2
-    LYING_LEFT = 3
-    LYING_RIGHT = 4
-    RECLINING = 5
-    MOVING = 6
+__all__ = ["AdaptiveStim", "MEMORY_KEYS", "MEMORY_KEY_OFF", "Posture"]
 
 
 #: remembered amplitudes are kept per posture, and under one more key while AdaptiveStim is off
 MEMORY_KEY_OFF = len(Posture)
-MEMORY_KEYS = len(Posture) + 1
+assert MEMORY_KEYS == len(Posture) + 1
 
 
 class AdaptiveStim:

@@ -16,8 +16,9 @@ Anything else is refused with its result code and changes nothing, or is clamped
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -34,15 +35,13 @@ from firmware_model.power import PowerSupervisor
 from firmware_model.profiles import DeviceProfile
 from firmware_model.pulse_output import TRACE_RECORD, PulseOutput
 from firmware_model.settings import AdaptiveSettings, HandshakeBackoff, Settings
+from protocol import generated as dev
 from protocol.catalog import Message, Role, load_catalog
+from protocol.generated import ResetKind
 from protocol.security import DeviceGuard, DeviceKeys
 
-__all__ = ["Device", "DeviceConfig", "TRACE_RECORD", "MRI_PERMITTED"]
+__all__ = ["Device", "DeviceConfig", "TRACE_RECORD"]
 
-#: requests accepted in MRI mode; every other request gets WRONG_STATE
-MRI_PERMITTED = {"DEVICE_INFO_GET", "STATUS_GET", "MRI_MODE_SET", "CLOCK_GET", "CLOCK_ADVANCE", "CHARGING_STATUS_GET",
-                 "EVENT_LOG_READ", "SESSION_END", "HELLO", "AUTH", "LIMITS_READ", "AREA_READ", "IMPEDANCE_GET",
-                 "RECHARGE_COUPLING_INPUT", "POSTURE_INPUT", "IMPEDANCE_INPUT", "RESET", "TRACE_DUMP", "TRACE_STOP"}
 
 
 @dataclass(frozen=True)
@@ -51,15 +50,15 @@ class DeviceConfig:
     profile: DeviceProfile = field(default_factory=DeviceProfile)
     trial: bool = False
     cell: CellParams = field(default_factory=CellParams)
-    initial_soc: float = 0.8
+    initial_soc: float = dev.INITIAL_SOC
     trial_battery_mah: float = 2_000.0
     trace_capacity: int = 200_000
-    impedance_check_ticks: int = 10_000_000
+    impedance_check_ticks: int = dev.IMPEDANCE_CHECK_TICKS
     watchdog_ticks: int = 100_000
     event_log_capacity: int = 128
     nonce_seed: bytes = b"scs-hil model nonce seed"
-    default_dwell_ms: int = 5_000
-    default_ramp_ua_per_s: int = 1_000
+    default_dwell_ms: int = dev.DEFAULT_DWELL_MS
+    default_ramp_ua_per_s: int = dev.DEFAULT_RAMP_UA_PER_S
 
     @property
     def device_id(self) -> int:
@@ -129,10 +128,17 @@ class Device:
                 self.faults.raise_(FaultCode.NVM_CORRUPT)
                 self.log_event(EventKind.RESET, ResetCode.DEFAULTS_LOADED)
             return self._default_settings()
+        try:
+            settings = settings_codec.decode(loaded[1], self.profile)
+        except settings_codec.SettingsImageError:
+            # a valid slot whose content no request could have set: as corrupt as a bad CRC
+            self.faults.raise_(FaultCode.NVM_CORRUPT)
+            self.log_event(EventKind.RESET, ResetCode.DEFAULTS_LOADED)
+            return self._default_settings()
         valid = self.store.slot_states()
         if valid.count(True) == 1 and not slots_blank[valid.index(False)]:
             self.log_event(EventKind.RESET, ResetCode.SLOT_FALLBACK, valid.index(True))
-        return settings_codec.decode(loaded[1], self.profile)
+        return settings
 
     def _default_settings(self) -> Settings:
         return Settings.defaults(self.profile, AdaptiveSettings(False, self.cfg.default_dwell_ms,
@@ -145,8 +151,12 @@ class Device:
         self.store.save(settings_codec.encode(self.settings))
 
     def persisted_settings(self) -> Settings | None:
+        """The settings the next boot would load (None: the defaults)."""
         loaded = self.store.load()
-        return settings_codec.decode(loaded[1], self.profile) if loaded else None
+        try:
+            return settings_codec.decode(loaded[1], self.profile) if loaded else None
+        except settings_codec.SettingsImageError:
+            return None
 
     def reset(self, power_loss: bool = False) -> None:
         """Reboot: a soft reset keeps the lead, battery and clock; RAM state is lost either way."""
@@ -287,22 +297,18 @@ class Device:
     # ============================================================================ requests
     def execute(self, msg: Message, obj: Any, role: Role) -> Any:
         """Execute one authenticated, decoded request; returns the response message instance."""
-        stopping = msg.name == "STIM_SET" and not obj.on  # stopping is always allowed
-        if self.mri and msg.name not in MRI_PERMITTED and not stopping:
+        stopping = msg.name in dev.MRI_STOP_ONLY and not obj.on  # stopping is always allowed
+        if self.mri and msg.name not in dev.MRI_ALLOWED and not stopping:
             return result(self, msg, "WRONG_STATE")
         return HANDLERS[msg.name](self, msg, obj, role)
-
-    def battery_status(self) -> tuple[int, int, int, int, int]:
-        """(soc permille, terminal mV, battery state, recharge state, temperature milli-degC)."""
-        return self.power.status()
 
     def after_response(self) -> None:
         """Called by the transport once a response went out (a RESET takes effect then)."""
         pending, self.pending_reset = self.pending_reset, None
-        if pending == 2:
+        if pending == ResetKind.FACTORY:
             self.factory_reset()
         elif pending is not None:
-            self.reset(power_loss=pending == 1)
+            self.reset(power_loss=pending == ResetKind.POWER_LOSS)
 
     def record_security_events(self) -> None:
         """Move the guard's security events into the event log; persist the handshake counters."""

@@ -8,8 +8,9 @@ the first request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from firmware_model import safety
 from firmware_model.adaptive import Posture
@@ -17,23 +18,22 @@ from firmware_model.area_fields import AREA_FIELDS, area_from_fields, area_to_fi
 from firmware_model.eventlog import EventKind, FaultCode, ModeCode
 from firmware_model.interleave import InterleaveError
 from firmware_model.longevity import DAY_TICKS
-from firmware_model.params import ParameterError, Program
+from firmware_model.params import Area, ParameterError, Program
+from firmware_model.profiles import DeviceProfile
 from firmware_model.safety import SafetyLimitError
 from firmware_model.scheduler import Scheduler
 from firmware_model.settings import AdaptiveSettings, ProgramSlot
+from protocol import generated as dev
 from protocol.catalog import Catalog, Kind, Message, Role, load_catalog
 from protocol.codec import make
+from protocol.generated import Capability
 
 if TYPE_CHECKING:
     from firmware_model.device import Device
 
 Handler = Callable[["Device", Message, Any, Role], Any]
 
-FIRMWARE_VERSION = (0 << 16) | (1 << 8) | 0
-CAP_VIRTUAL_CLOCK, CAP_INPUTS, CAP_TRACE, CAP_RECHARGEABLE, CAP_TRIAL = 1, 2, 4, 8, 16
-ALL_AREAS = 255
-#: requests the protocol endpoint answers itself (the session layer), never the device
-SESSION_REQUESTS = frozenset({"HELLO", "AUTH", "SESSION_END"})
+ALL_AREAS = dev.ALL_AREAS
 
 HANDLERS: dict[str, Handler] = {}
 
@@ -49,7 +49,7 @@ def handles(name: str) -> Callable[[Handler], Handler]:
 
 def result(d: Device, msg: Message, name: str, field: str | int | None = None) -> Any:
     """A RESULT answer; ``field`` names the request field it is about (by name or index)."""
-    index = 255
+    index = dev.NO_FIELD
     if isinstance(field, int):
         index = field
     elif field is not None:
@@ -65,9 +65,11 @@ def ok(d: Device, msg: Message) -> Any:
 @handles("DEVICE_INFO_GET")
 def device_info_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     p = d.profile
-    caps = CAP_VIRTUAL_CLOCK | CAP_INPUTS | CAP_TRACE | (CAP_TRIAL if d.cfg.trial else CAP_RECHARGEABLE)
+    caps = Capability.VIRTUAL_CLOCK | Capability.INPUTS | Capability.TRACE | (
+        Capability.TRIAL if d.cfg.trial else Capability.RECHARGEABLE)
     return make(d.catalog, "DEVICE_INFO", protocol_version=d.catalog.protocol_version,
-                firmware_version=FIRMWARE_VERSION, device_id=d.cfg.device_id, tick_ns=1000, capabilities=caps,
+                firmware_version=dev.FIRMWARE_VERSION, device_id=d.cfg.device_id, tick_ns=dev.TICK_NS,
+                capabilities=int(caps),
                 contact_count=p.contact_count, max_programs=p.max_programs, max_areas=p.max_areas,
                 amplitude_step_ua=p.amplitude_step_ua, max_amplitude_ua=p.max_amplitude_ua,
                 max_cathode_charge_pc=p.max_cathode_charge_pc, compliance_mv=p.compliance_mv)
@@ -225,30 +227,69 @@ def amplitude_step(d: Device, msg: Message, obj: Any, role: Role) -> Any:
                 amplitude_ua=d.padded(new))
 
 
-@handles("AREA_WRITE")
-def area_write(d: Device, msg: Message, obj: Any, role: Role) -> Any:
+# ------------------------------------------------------------- checks shared with the settings image
+Problem = tuple[str, str]   # (result name, request field it is about)
+
+
+def area_problem(obj: Any, profile: DeviceProfile) -> tuple[Area | None, Problem | None]:
+    """An AREA_WRITE's area (its own rules and the safety limits), or why it is refused."""
     fields = {name: getattr(obj, name) for name in AREA_FIELDS}
     try:
-        area = area_from_fields(fields, d.profile)
-        safety.check_area(area, d.profile)
+        area = area_from_fields(fields, profile)
+        safety.check_area(area, profile)
     except SafetyLimitError:
-        return result(d, msg, "UNSAFE", "amplitude_ua")
+        return None, ("UNSAFE", "amplitude_ua")
     except ParameterError as e:
-        return result(d, msg, "OUT_OF_RANGE", field_of_error(e.field))
+        return None, ("OUT_OF_RANGE", field_of_error(e.field))
+    return area, None
+
+
+def commit_problem(areas: tuple[Area, ...], profile: DeviceProfile) -> Problem | None:
+    """PROGRAM_COMMIT: the areas must share the output stage (interleaving) within the limits."""
+    try:
+        Scheduler(Program(areas), profile)
+    except (InterleaveError, SafetyLimitError):
+        return "UNSAFE", "area_count"
+    return None
+
+
+def limits_problem(obj: Any, prog: Program, profile: DeviceProfile) -> Problem | None:
+    """LIMITS_WRITE on a stored program: a window of whole steps, within the area's safe maximum."""
+    if obj.min_amplitude_ua > obj.max_amplitude_ua:
+        return "OUT_OF_RANGE", "min_amplitude_ua"
+    step = profile.amplitude_step_ua
+    if obj.min_amplitude_ua % step or obj.max_amplitude_ua % step:
+        return "OUT_OF_RANGE", "min_amplitude_ua" if obj.min_amplitude_ua % step else "max_amplitude_ua"
+    if obj.max_amplitude_ua > safety.max_safe_amplitude_ua(prog.areas[obj.area], profile):
+        return "UNSAFE", "max_amplitude_ua"
+    return None
+
+
+def adaptive_problem(obj: Any, profile: DeviceProfile) -> Problem | None:
+    if obj.ramp_ua_per_s % profile.amplitude_step_ua:
+        return "OUT_OF_RANGE", "ramp_ua_per_s"
+    return None
+
+
+@handles("AREA_WRITE")
+def area_write(d: Device, msg: Message, obj: Any, role: Role) -> Any:
+    area, problem = area_problem(obj, d.profile)
+    if problem is not None or area is None:
+        return result(d, msg, *(problem or ("UNSAFE", "amplitude_ua")))
     d.staged[(obj.program, obj.area)] = area
     return ok(d, msg)
 
 
 @handles("PROGRAM_COMMIT")
 def program_commit(d: Device, msg: Message, obj: Any, role: Role) -> Any:
-    areas = [d.staged.get((obj.program, i)) for i in range(obj.area_count)]
-    if any(a is None for a in areas):
+    staged = [d.staged.get((obj.program, i)) for i in range(obj.area_count)]
+    areas = tuple(a for a in staged if a is not None)
+    if len(areas) != len(staged):
         return result(d, msg, "WRONG_STATE", "area_count")
-    try:
-        Scheduler(Program(tuple(areas)), d.profile)
-    except (InterleaveError, SafetyLimitError):
-        return result(d, msg, "UNSAFE", "area_count")
-    d.settings = d.settings.with_program(obj.program, ProgramSlot.new(tuple(areas)))
+    problem = commit_problem(areas, d.profile)
+    if problem is not None:
+        return result(d, msg, *problem)
+    d.settings = d.settings.with_program(obj.program, ProgramSlot.new(areas))
     for i in range(obj.area_count):
         d.staged.pop((obj.program, i), None)
     d.log_event(EventKind.MODE, ModeCode.PROGRAM_STORED, obj.program)
@@ -263,27 +304,15 @@ def program_commit(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     return ok(d, msg)
 
 
-def _limits_error(d: Device, msg: Message, obj: Any, prog: Program) -> Any | None:
-    """The answer refusing a LIMITS_WRITE, or None when the window is acceptable."""
-    if obj.min_amplitude_ua > obj.max_amplitude_ua:
-        return result(d, msg, "OUT_OF_RANGE", "min_amplitude_ua")
-    step = d.profile.amplitude_step_ua
-    if obj.min_amplitude_ua % step or obj.max_amplitude_ua % step:
-        return result(d, msg, "OUT_OF_RANGE", "min_amplitude_ua" if obj.min_amplitude_ua % step else "max_amplitude_ua")
-    if obj.max_amplitude_ua > safety.max_safe_amplitude_ua(prog.areas[obj.area], d.profile):
-        return result(d, msg, "UNSAFE", "max_amplitude_ua")
-    return None
-
-
 @handles("LIMITS_WRITE")
 def limits_write(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     prog = d.program(obj.program)
     slot = d.settings.programs[obj.program]
     if prog is None or slot is None or obj.area >= len(prog.areas):
         return result(d, msg, "WRONG_STATE", "area")
-    refusal = _limits_error(d, msg, obj, prog)
-    if refusal is not None:
-        return refusal
+    problem = limits_problem(obj, prog, d.profile)
+    if problem is not None:
+        return result(d, msg, *problem)
     lo, hi = obj.min_amplitude_ua, obj.max_amplitude_ua
     d.settings = d.settings.with_program(obj.program, slot.with_limits(obj.area, lo, hi, bool(obj.patient_selectable)))
     if obj.program == d.settings.active_program and obj.area < len(d.applied):
@@ -296,8 +325,9 @@ def limits_write(d: Device, msg: Message, obj: Any, role: Role) -> Any:
 
 @handles("ADAPTIVE_SET")
 def adaptive_set(d: Device, msg: Message, obj: Any, role: Role) -> Any:
-    if obj.ramp_ua_per_s % d.profile.amplitude_step_ua:
-        return result(d, msg, "OUT_OF_RANGE", "ramp_ua_per_s")
+    problem = adaptive_problem(obj, d.profile)
+    if problem is not None:
+        return result(d, msg, *problem)
     d.settings = replace(d.settings, adaptive=AdaptiveSettings(bool(obj.enabled), obj.dwell_ms, obj.ramp_ua_per_s))
     d.save()
     return ok(d, msg)
@@ -379,8 +409,9 @@ def reset(d: Device, msg: Message, obj: Any, role: Role) -> Any:
 
 
 def check_complete(table: dict[str, Handler], catalog: Catalog) -> None:
-    """Every device request of the catalog has exactly one handler, and every handler a request."""
-    requests = {m.name for m in catalog.messages if m.kind is Kind.REQUEST} - SESSION_REQUESTS
+    """Every device request of the catalog (but the session layer's) has exactly one handler, and every
+    handler a request."""
+    requests = {m.name for m in catalog.messages if m.kind is Kind.REQUEST} - dev.SESSION
     missing, extra = requests - table.keys(), table.keys() - requests
     if missing or extra:
         raise RuntimeError(f"device handler table does not match the catalog: missing {sorted(missing)}, "

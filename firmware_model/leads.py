@@ -6,12 +6,13 @@ from firmware_model.eventlog import FaultCode
 from firmware_model.faults import Faults
 from firmware_model.profiles import DeviceProfile
 from firmware_model.safety import ContactImpedances
+from protocol import generated as dev
 
 
 class LeadMonitor:
     def __init__(self, profile: DeviceProfile):
         self.profile = profile
-        self.lead_ohms = [1000] * profile.contact_count   # the simulated lead: what a check measures
+        self.lead_ohms = [dev.DEFAULT_LEAD_OHMS] * profile.contact_count   # the simulated lead: what a check measures
         self.measured = ContactImpedances(tuple(self.lead_ohms))
 
     def forget_measurement(self) -> None:
@@ -20,7 +21,7 @@ class LeadMonitor:
 
     def unplug_inputs(self) -> None:
         """A factory reset forgets the simulated lead."""
-        self.lead_ohms = [1000] * self.profile.contact_count
+        self.lead_ohms = [dev.DEFAULT_LEAD_OHMS] * self.profile.contact_count
 
     def check(self, faults: Faults) -> bool:
         """Measure the lead now, raising or clearing the open and short faults; True when the set of

@@ -3,12 +3,14 @@ recharge coupling, and the faults they raise (cut-off, over-temperature)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from firmware_model.eventlog import EventKind, FaultCode
 from firmware_model.faults import Faults, LogFn
 from firmware_model.longevity import BatteryState, RechargeableSimulation, RechargeHabit, Usage
 from firmware_model.recharge import Coupling, RechargeState
+from protocol import generated as dev
 
 
 class _Discard(list):
@@ -37,7 +39,7 @@ class PowerSupervisor:
         and recharge state changes (with their ticks) as they happen."""
         if self.battery is None:
             hours = (until - now) / 3.6e9
-            self.trial_used_mah += (stim_power_w / 3.0 + 10e-6) * 1000 * hours
+            self.trial_used_mah += (stim_power_w / 3.0 + dev.QUIESCENT_CURRENT_A) * 1000 * hours
             return
         n_before = len(self.battery.events)
         habit = RechargeHabit(every_days=1, start_hour=0, duration_min=1440,
@@ -73,7 +75,7 @@ class PowerSupervisor:
         if self.battery is None:
             frac = max(0.0, 1 - self.trial_used_mah / self.cfg.trial_battery_mah)
             state = BatteryState.OK if frac > 0.1 else BatteryState.RECHARGE_NOW
-            return round(frac * 1000), 3000, int(state), 0, 37000
+            return round(frac * 1000), 3000, int(state), 0, dev.BODY_TEMPERATURE_MC
         b = self.battery
         return (round(min(max(b.soc, 0.0), 1.0) * 1000), round(b.voltage(b._i_step) * 1000), int(b.bstate),
                 int(b.rstate), round(b.temp * 1000))
@@ -86,5 +88,5 @@ class PowerSupervisor:
         current = round(-self.battery._i_step * 1e6)
         received = 0
         if self.coupling is not None and current > 0:
-            received = round(current * 1e-6 * mv / 1000 / 0.85 * 1000)
+            received = round(current * 1e-6 * mv / 1000 / dev.CHARGER_EFFICIENCY * 1000)
         return current, received

@@ -3,7 +3,7 @@ view of whether the scheduler is still being serviced."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler
@@ -20,7 +22,7 @@ class PulseStream:
         self._restart(0, None)
 
     def _restart(self, rel: int, stage_free_at: int | None) -> None:
-        self._gen = None
+        self._gen: Iterator[np.ndarray] | None = None
         self._gen_from, self._gen_free = rel, stage_free_at
         self._buf = np.zeros(0, dtype=TIMELINE_DTYPE)
         self.next_rel = rel  # pulses with nominal start before this were handed out

@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 import tty
+from pathlib import Path
 
 from firmware_model.device import Device
 from hil.device_server import DeviceServer
@@ -97,7 +98,7 @@ class BoardServer:
             while not self._stop:
                 try:
                     conn, _ = srv.accept()
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     self._pace()
                     continue
                 with conn:
@@ -105,14 +106,15 @@ class BoardServer:
                     self._serve(conn.fileno(), conn.sendall)
 
 
-def run_board(device: Device, pty_mode: bool, tcp_port: int | None, speed: float) -> int:
+def run_board(device: Device, pty_mode: bool, tcp_port: int | None, speed: float, flash: Path | None = None) -> int:
     board = BoardServer(device, speed)
     signal.signal(signal.SIGTERM, board.stop)
     signal.signal(signal.SIGINT, board.stop)
     signal.signal(signal.SIGUSR1, board.request_factory_reset)
 
     def announce(where: str) -> None:
-        print(f"scs board: device 0x{device.cfg.device_id:012x} listening on {where}", flush=True)
+        kept = f" (settings flash {flash})" if flash is not None else ""
+        print(f"scs board: device 0x{device.cfg.device_id:012x}{kept} listening on {where}", flush=True)
     if pty_mode:
         board.serve_pty(announce)
     else:

@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role, load_catalog
 from protocol.codec import make
 from protocol.endpoint import HostEndpoint, ProtocolError
 from protocol.framing import Frame, FrameError, StreamDecoder
+from protocol.generated import NO_FIELD
 from protocol.reliability import NoResponseError, RetryPolicy, SequenceNumbers
 from protocol.security import DeviceKeys, HandshakeError, HostHandshake
 
@@ -102,7 +102,7 @@ class Bridge:
         """Read and dispatch frames until the response with ``want_seq`` (returned with its
         verification outcome) or, with ``want_seq`` None, until an event arrived; None on timeout."""
         deadline = time.monotonic() + timeout_s
-        found = None
+        found: tuple[Frame, Any] | None = None
         while found is None:
             for item in self._read_frames(deadline):
                 if isinstance(item, FrameError):
@@ -112,6 +112,7 @@ class Bridge:
                     continue
                 if not item.is_event and item.seq != want_seq:
                     continue  # a late duplicate answer to a request no longer waited for
+                verified: tuple[Any, Any] | ProtocolError
                 try:
                     verified = self.host.accept(item)  # in arrival order: the device's counter rises
                 except ProtocolError as e:
@@ -197,6 +198,8 @@ class Bridge:
     def signer(self):
         """(counter, signer) for hand-built frames of the current session (tests of the device's checks)."""
         with self._lock:
+            if self.host.session is None:
+                raise ProtocolError("no session: log in before signing frames by hand")
             return self.host.session.sign()
 
     def device_was_reset(self) -> None:
@@ -216,7 +219,7 @@ class Bridge:
         reply = self.request(make(self.catalog, name, **fields))
         if reply.result not in ("OK", "LIMIT_CLAMPED") and hasattr(reply.message, "result"):
             field = None
-            if reply.name == "RESULT" and reply.message.field != 255:
+            if reply.name == "RESULT" and reply.message.field != NO_FIELD:
                 fields_ = self.catalog[name].fields
                 field = fields_[reply.message.field].name if reply.message.field < len(fields_) else str(reply.message.field)
             raise RequestRefused(name, reply.result, field)
@@ -246,7 +249,7 @@ class Bridge:
                 except Exception:  # noqa: BLE001 (closing a vanished port is fine)
                     pass
 
-    def __enter__(self) -> "Bridge":
+    def __enter__(self) -> Bridge:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -25,7 +25,15 @@ from protocol.capture import Chunk
 from protocol.catalog import Catalog, Kind, Role
 from protocol.codec import DecodeError, decode_payload
 from protocol.framing import Frame, FrameError, StreamDecoder
-from protocol.security import DeviceKeys, device_proof, frame_tag, host_proof, session_key, DEVICE_TO_HOST, HOST_TO_DEVICE
+from protocol.security import (
+    DEVICE_TO_HOST,
+    HOST_TO_DEVICE,
+    DeviceKeys,
+    device_proof,
+    frame_tag,
+    host_proof,
+    session_key,
+)
 
 REFUSALS = {"NOT_AUTHENTICATED", "NOT_PERMITTED", "REPLAY", "STALE_COUNTER", "BAD_TAG", "BAD_LENGTH",
             "OUT_OF_RANGE", "UNKNOWN_MESSAGE", "VERSION_MISMATCH", "WRONG_STATE", "BUSY", "UNSAFE"}
@@ -158,6 +166,7 @@ class Checker:
                     self._v("auth", pos, "AUTH host proof does not verify with the clinician/patient key")
         verdict = "unsigned"
         if f.is_signed:
+            assert f.counter is not None  # a signed frame carries its counter
             if st.session_role is Role.NONE:
                 verdict = "no-session"
             elif st.key is not None and frame_tag(st.key, HOST_TO_DEVICE, f.signed_body) != f.tag:
@@ -185,6 +194,7 @@ class Checker:
             return
         if st.key is not None and frame_tag(st.key, DEVICE_TO_HOST, f.signed_body) != f.tag:
             self._v("auth", pos, f"device {msg.name} tag does not verify")
+        assert f.counter is not None  # a signed frame carries its counter
         if f.counter <= st.device_counter:
             self._v("auth", pos, f"device counter {f.counter} does not increase (last {st.device_counter})")
         st.device_counter = max(st.device_counter, f.counter)
@@ -199,6 +209,7 @@ class Checker:
             self._v("deadline", pos, f"{p.msg_name} seq {f.seq} answered after "
                     f"{(pos.t_ns - p.pos.t_ns) / 1e6:.1f} ms (deadline {self.deadline_ns / 1e6:g} ms)")
         req = cat.by_id(p.request_id)
+        assert req is not None  # pending entries are requests of the catalog
         if msg.name != req.response and msg.name != "RESULT":
             self._v("pairing", pos, f"{p.msg_name} answered with {msg.name}, expected {req.response} or RESULT")
         self._device_auth(f, msg, pos)
@@ -215,11 +226,11 @@ class Checker:
                 self._v("auth", pos, f"device executed {p.msg_name} for a {st.session_role.name.lower()} session")
         # exactly once
         if req.changes_state and executed:
-            key = (f.seq, p.request_id, p.payload)
-            if key in st.answered and st.answered[key] != f.payload:
+            request_key = (f.seq, p.request_id, p.payload)
+            if request_key in st.answered and st.answered[request_key] != f.payload:
                 self._v("exactly-once", pos, f"retransmitted {p.msg_name} seq {f.seq} got a different response: "
                         "executed twice")
-            st.answered.setdefault(key, f.payload)
+            st.answered.setdefault(request_key, f.payload)
         # handshake order
         if msg.name == "CHALLENGE":
             st.challenge_ok = result == "OK"

@@ -7,14 +7,16 @@ with (BAD_LENGTH, OUT_OF_RANGE with the field index, UNKNOWN_MESSAGE).
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from protocol.catalog import Catalog, Field, Message
 from protocol.framing import MAX_PAYLOAD
+from protocol.generated import NO_FIELD
 
 
 class DecodeError(ValueError):
-    def __init__(self, result: str, message: str, field_index: int = 255):
+    def __init__(self, result: str, message: str, field_index: int = NO_FIELD):
         self.result = result
         self.field_index = field_index
         super().__init__(message)
@@ -84,6 +86,8 @@ class _Compiled:
                f"    return T({', '.join(ctor)})\n")
         ns = {"S": msg.struct, "T": msg.type}
         exec(compile(src, f"<codec {msg.name}>", "exec"), ns)
+        self.pack: Callable[[Any], bytes]
+        self.unpack: Callable[[bytes], Any]
         self.pack, self.unpack = ns["pack"], ns["unpack"]
 
 

@@ -22,18 +22,19 @@ Every refusal in steps 3-4 is recorded as a security event. Errors are answered 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from protocol import generated
 from protocol.catalog import Catalog, Kind, Message, Role
 from protocol.codec import DecodeError, decode_payload, encode_payload, make
-from protocol.framing import (FLAG_EVENT, FLAG_RESPONSE, HEADER, VERSION, Frame, FrameError, StreamDecoder,
-                              encode_frame)
+from protocol.framing import FLAG_EVENT, FLAG_RESPONSE, HEADER, VERSION, Frame, FrameError, StreamDecoder, encode_frame
 from protocol.reliability import ResponseCache
 from protocol.security import DeviceGuard, HandshakeError, HostHandshake, SessionState
 
 Execute = Callable[[Message, Any, Role], Any]
 
-NO_FIELD = 255
+NO_FIELD = generated.NO_FIELD
 
 
 class DeviceEndpoint:
@@ -97,6 +98,7 @@ class DeviceEndpoint:
             if session is None:
                 self.guard.record(now, "NOT_AUTHENTICATED", msg.id)
                 return self._result(msg.id, frame.seq, "NOT_AUTHENTICATED")
+            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
             verdict = session.check(frame.counter, frame.signed_body, frame.tag)
             if verdict != "OK":
                 self.guard.record(now, verdict, msg.id, frame.counter)
@@ -174,6 +176,7 @@ class HostEndpoint:
         if self.session is not None and msg.name not in ("CHALLENGE", "SESSION"):
             if not frame.is_signed:
                 raise ProtocolError(f"device sent an unsigned {msg.name} inside a session: rejected")
+            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
             verdict = self.session.check(frame.counter, frame.signed_body, frame.tag)
             if verdict != "OK":
                 raise ProtocolError(f"device frame {msg.name} seq {frame.seq} failed verification: {verdict}")

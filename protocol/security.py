@@ -23,9 +23,9 @@ import hashlib
 import hmac
 import secrets
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from protocol.catalog import Role
 from protocol.framing import TAG_BYTES
@@ -113,7 +113,7 @@ class KeyStore:
         raise KeyFileError(f"no keys for device 0x{device_id:012x} in the key file")
 
     @classmethod
-    def load(cls, path: str | Path) -> "KeyStore":
+    def load(cls, path: str | Path) -> KeyStore:
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -124,7 +124,7 @@ class KeyStore:
         return cls.from_dict(data, str(p))
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "<keys>") -> "KeyStore":
+    def from_dict(cls, data: dict, source: str = "<keys>") -> KeyStore:
         devices = []
         for i, d in enumerate(data.get("device", [])):
             try:

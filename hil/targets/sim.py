@@ -5,6 +5,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import serial
 
@@ -17,8 +19,11 @@ class SimTarget(Target):
     def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False):
         super().__init__(keys)
         # -P: never import modules from the current directory into the board process
-        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(speed)] + (["--tcp", "0"] if tcp else ["--pty"])
+        self._flash_dir = tempfile.TemporaryDirectory(prefix="scs-board-")  # this board's own flash
+        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(speed),
+               "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if tcp else ["--pty"])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stderr is not None  # both piped
         line = self.proc.stdout.readline()
         if "listening on " not in line:
             self.proc.kill()
@@ -32,10 +37,12 @@ class SimTarget(Target):
 
     def close(self) -> None:
         stop_process(self.proc)
+        self._flash_dir.cleanup()
 
     def factory_reset(self, bridge) -> None:
         """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
         self.proc.send_signal(signal.SIGUSR1)
+        assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "factory reset" not in line:
             raise TargetError(f"the virtual board did not confirm its reset: {line!r}")

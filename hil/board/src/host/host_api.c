@@ -89,8 +89,11 @@ int scs_host_interleave(const uint8_t *payloads, unsigned n, unsigned stride, ui
     scs_area_t areas[SCS_AREAS];
     if (n == 0 || n > SCS_AREAS)
         return -1;
-    for (unsigned i = 0; i < n; i++)
-        scs_area_decode(payloads + (size_t)i * stride + 2u, &areas[i]);
+    for (unsigned i = 0; i < n; i++) {
+        scs_msg_area_write_t m;
+        scs_msg_area_write_decode(payloads + (size_t)i * stride, stride, &m);
+        scs_area_from_msg(&m, &areas[i]);
+    }
     scs_poll_t poll = {count_poll, polls};
     *polls = 0;
     return scs_interleave_ok(areas, n, &poll);

@@ -1,6 +1,5 @@
 /* The event log (a ring retained across resets) and the EVENT frames sent within a session. */
 #include "core.h"
-#include "le.h"
 
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
 {
@@ -21,7 +20,7 @@ void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
 void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail)
 {
     fw->session.security_events++;
-    scs_log_event(fw, KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
+    scs_log_event(fw, SCS_EVENT_KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
 }
 
 void scs_send_events(scs_fw_t *fw)
@@ -31,11 +30,10 @@ void scs_send_events(scs_fw_t *fw)
         for (unsigned i = 0; i < ev->outbox_len; i++) {
             uint8_t out[SCS_EVENT_SIZE];
             const scs_event_t *e = &ev->outbox[i];
-            wr64(out + SCS_EVENT_TICK_OFFSET, e->tick);
-            out[SCS_EVENT_KIND_OFFSET] = e->kind;
-            wr16(out + SCS_EVENT_CODE_OFFSET, e->code);
-            wr32(out + SCS_EVENT_DETAIL_OFFSET, e->kind == KIND_SECURITY ? (e->detail & 0xFFu) : e->detail);
-            scs_send_frame(fw, SCS_MSG_EVENT, SCS_FLAG_EVENT, 0, out, sizeof out);
+            /* a security event goes out with the message id only (the log keeps the detail too) */
+            scs_msg_event_t m = {.tick = e->tick, .kind = e->kind, .code = e->code,
+                                 .detail = e->kind == SCS_EVENT_KIND_SECURITY ? (e->detail & 0xFFu) : e->detail};
+            scs_send_frame(fw, SCS_MSG_EVENT, SCS_FLAG_EVENT, 0, out, scs_msg_event_encode(&m, out));
         }
     }
     ev->outbox_len = 0; /* without a session they stay in the log only */

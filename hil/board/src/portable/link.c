@@ -106,7 +106,7 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
     size_t len = end - SCS_HEADER_SIZE;
     const uint8_t *payload = raw + SCS_HEADER_SIZE;
     uint32_t fingerprint = scs_crc32(payload, len) ^ id;
-    int changes_state = (m->flags & SCS_H_CHANGES_STATE) != 0;
+    int changes_state = (m->flags & SCS_REQ_CHANGES_STATE) != 0;
     if (changes_state && resend_cached(fw, seq, id, fingerprint))
         return;
     if (len != m->size) {

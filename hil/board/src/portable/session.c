@@ -95,31 +95,33 @@ uint8_t scs_session_admit(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint8_t
 void scs_on_hello(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_session_t *s = &fw->session;
-    uint8_t out[SCS_CHALLENGE_SIZE] = {0};
+    uint8_t out[SCS_CHALLENGE_SIZE];
+    scs_msg_hello_t r;
+    scs_msg_challenge_t m;
+    memset(&m, 0, sizeof m);
+    scs_msg_hello_decode(p, SCS_HELLO_SIZE, &r);
     s->role = 0; /* a new handshake ends any session */
     if (fw->ticks < s->backoff_until) {
-        out[SCS_CHALLENGE_RESULT_OFFSET] = SCS_RESULT_BUSY;
-        uint32_t left_ms = (uint32_t)((s->backoff_until - fw->ticks + 999u) / 1000u);
-        wr32(out + SCS_CHALLENGE_RETRY_AFTER_MS_OFFSET, left_ms);
-        scs_security_event(fw, SCS_RESULT_BUSY, SCS_MSG_HELLO, left_ms);
-        scs_send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+        m.result = SCS_RESULT_BUSY;
+        m.retry_after_ms = (uint32_t)((s->backoff_until - fw->ticks + 999u) / 1000u);
+        scs_security_event(fw, SCS_RESULT_BUSY, SCS_MSG_HELLO, m.retry_after_ms);
+        scs_send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, scs_msg_challenge_encode(&m, out));
         return;
     }
-    s->pending_role = p[SCS_HELLO_ROLE_OFFSET];
-    memcpy(s->host_nonce, p + SCS_HELLO_HOST_NONCE_OFFSET, SCS_NONCE_SIZE);
+    s->pending_role = r.role;
+    memcpy(s->host_nonce, r.host_nonce, SCS_NONCE_SIZE);
     random_bytes(fw, s->device_nonce, SCS_NONCE_SIZE);
-    out[SCS_CHALLENGE_RESULT_OFFSET] = SCS_RESULT_OK;
-    memcpy(out + SCS_CHALLENGE_DEVICE_NONCE_OFFSET, s->device_nonce, SCS_NONCE_SIZE);
-    proof(fw, "SCS1 dev", s->pending_role, s->host_nonce, s->device_nonce, out + SCS_CHALLENGE_DEVICE_PROOF_OFFSET);
-    scs_send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+    m.result = SCS_RESULT_OK;
+    memcpy(m.device_nonce, s->device_nonce, SCS_NONCE_SIZE);
+    proof(fw, "SCS1 dev", s->pending_role, s->host_nonce, s->device_nonce, m.device_proof);
+    scs_send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, scs_msg_challenge_encode(&m, out));
 }
 
 static void send_session(scs_fw_t *fw, uint16_t seq, uint8_t result, uint8_t role)
 {
-    uint8_t out[SCS_SESSION_SIZE] = {0};
-    out[SCS_SESSION_RESULT_OFFSET] = result;
-    out[SCS_SESSION_ROLE_OFFSET] = role;
-    scs_send_frame(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+    uint8_t out[SCS_SESSION_SIZE];
+    scs_msg_session_t m = {.result = result, .role = role};
+    scs_send_frame(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, scs_msg_session_encode(&m, out));
 }
 
 /* A wrong host proof: exponential back-off before the next handshake, kept across reboots. */
@@ -138,6 +140,8 @@ void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_session_t *s = &fw->session;
     uint8_t want[32];
+    scs_msg_auth_t r;
+    scs_msg_auth_decode(p, SCS_AUTH_SIZE, &r);
     if (s->pending_role == 0) {
         scs_security_event(fw, SCS_RESULT_WRONG_STATE, SCS_MSG_AUTH, 0);
         send_session(fw, seq, SCS_RESULT_WRONG_STATE, 0);
@@ -146,7 +150,7 @@ void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     uint8_t role = s->pending_role;
     s->pending_role = 0;
     proof(fw, "SCS1 host", role, s->device_nonce, s->host_nonce, want);
-    if (!scs_equal(want, p + SCS_AUTH_HOST_PROOF_OFFSET, 32)) {
+    if (!scs_equal(want, r.host_proof, sizeof r.host_proof)) {
         handshake_failed(fw);
         send_session(fw, seq, SCS_RESULT_BAD_TAG, 0);
         return;

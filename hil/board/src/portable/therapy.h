@@ -6,17 +6,18 @@
 #include <stdint.h>
 
 #include "edges.h"
+#include "scs_protocol.h"
 
-#define SCS_PROGRAMS 8u
-#define SCS_AREAS 4u
-#define SCS_CONTACTS 16u
+#define SCS_PROGRAMS SCS_MAX_PROGRAMS
+#define SCS_AREAS SCS_MAX_AREAS
+#define SCS_CONTACTS SCS_CONTACT_COUNT
 #define SCS_TRACE_CAPACITY 1536u
-#define SCS_MEMORY_KEYS 8u
+#define SCS_MEMORY_KEYS SCS_SETTINGS_MEMORY_KEYS /* remembered amplitudes: per posture, then AdaptiveStim off */
 /* Hardware-timed output: the first pulse starts this long after turn-on, so its edges are armed ahead
  * of their tick; the main loop keeps the edges of the next LOOKAHEAD ticks queued. An amplitude change
  * reaches the pins within the lookahead; turning off cuts the queue at once (a started pulse completes). */
 #define SCS_START_LEAD_TICKS 500u
-#define SCS_LOOKAHEAD_TICKS 10000u /* remembered amplitudes: per posture 0..6, and 7 = AdaptiveStim off */
+#define SCS_LOOKAHEAD_TICKS 10000u
 
 typedef struct {
     uint8_t waveform;            /* 0 tonic, 1 burst, 2 high frequency */
@@ -108,8 +109,10 @@ typedef struct {
     uint8_t trace[SCS_TRACE_CAPACITY][11];
 } scs_therapy_t;
 
-void scs_area_decode(const uint8_t *p, scs_area_t *a);   /* from AREA_WRITE fields (after program, area) */
-void scs_area_encode(const scs_area_t *a, uint8_t *p);
+/* An area from / to the fields of AREA_WRITE (and AREA, and the settings image): area_codec.c */
+void scs_area_from_msg(const scs_msg_area_write_t *m, scs_area_t *a);
+void scs_area_to_msg(const scs_area_t *a, scs_msg_area_t *m);
+void scs_area_to_write(const scs_area_t *a, scs_msg_area_write_t *m);
 /* OK, OUT_OF_RANGE or UNSAFE; *field is the AREA_WRITE field index to report. */
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field);
 uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
