@@ -110,13 +110,13 @@ def analyse(areas: tuple[Area, ...], max_displacement_ticks: int) -> InterleaveB
             f"areas whose combined output-stage utilisation is below 100 % (this program needs {float(util):.1%})")
     if horizon > MAX_SCAN_TICKS or candidate_count(areas, horizon) > MAX_CANDIDATES:
         raise _utilisation_error(areas, util)
-    lengths = [np.zeros(1, dtype=np.int64)]
+    parts = [np.zeros(1, dtype=np.int64)]
     for a in areas:
         r, p = residues(a), a.min_period_ticks
         q = np.arange(max(horizon, -1) // p + 1, dtype=np.int64)
         ls = (q[:, None] * p + r[None, :]).ravel()
-        lengths.append(ls[ls <= horizon])
-    lengths = np.unique(np.concatenate(lengths))
+        parts.append(ls[ls <= horizon])
+    lengths = np.unique(np.concatenate(parts))
     demand = sum(_work_in_windows(a, lengths, int(lengths[-1]) // a.min_period_ticks + 1) for a in areas)
     peak = int(np.max(demand - lengths))
     if peak <= threshold:

@@ -85,7 +85,10 @@ _UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12, "fs": 1e-15
 def parse_vcd(text: str) -> tuple[float, dict[str, list[tuple[int, int]]]]:
     """(seconds per VCD time unit, {signal name: [(time, level), ...]}) of a one-bit-wire VCD."""
     tokens = text.split()
-    scale, ids, changes, now, i = None, {}, {}, 0, 0
+    scale: float | None = None
+    ids: dict[str, str] = {}
+    changes: dict[str, list[tuple[int, int]]] = {}
+    now, i = 0, 0
     while i < len(tokens):
         tok = tokens[i]
         if tok == "$timescale":
@@ -119,6 +122,55 @@ def parse_vcd(text: str) -> tuple[float, dict[str, list[tuple[int, int]]]]:
     return scale, changes
 
 
+def _levels(events: list[tuple[int, int, int]], per_tick: float):
+    """(tick, pin levels before, pin levels after) at each instant some pin changed."""
+    level = [0, 0, 0, 0]
+    k = 0
+    while k < len(events):
+        t, before = events[k][0], level[:]
+        while k < len(events) and events[k][0] == t:
+            level[events[k][1]] = events[k][2]
+            k += 1
+        yield round(t / per_tick), before, level[:]
+
+
+class _Pulses:
+    """Pulses from pin transitions: CATH rising starts one; RECH falling ends it; a pulse without a
+    recharge phase (inside a burst) ends where the next begins."""
+
+    def __init__(self) -> None:
+        self.done: list[Pulse] = []
+        self.open: dict | None = None
+
+    def step(self, tick: int, before: list[int], level: list[int]) -> None:
+        p = self.open
+        if p is not None and before[1] and not level[1]:
+            self._close(tick)
+        elif p is not None and before[0] and not level[0]:
+            p["cath_end"] = tick
+        if not before[0] and level[0]:
+            if self.open is not None:
+                self._close(tick)
+            self.open = {"start": tick, "area": level[2] | level[3] << 1, "cath_end": None, "rech_start": None}
+        if self.open is not None and not before[1] and level[1]:
+            self.open["rech_start"] = tick
+
+    def _close(self, end: int | None) -> None:
+        p, self.open = self.open, None
+        assert p is not None
+        cath_end = p["cath_end"] if p["cath_end"] is not None else end
+        if p["rech_start"] is None:
+            self.done.append(Pulse(p["start"], p["area"], (cath_end or p["start"]) - p["start"], 0, 0))
+        else:
+            self.done.append(Pulse(p["start"], p["area"], cath_end - p["start"], p["rech_start"] - cath_end,
+                                   (end if end is not None else p["rech_start"]) - p["rech_start"]))
+
+    def finish(self) -> list[Pulse]:
+        if self.open is not None and self.open["cath_end"] is not None:
+            self._close(None)
+        return self.done
+
+
 def decode(text: str, pins: dict[str, str] | None = None) -> list[Pulse]:
     """The pulses on the board's pins in a VCD; ``pins`` maps PINS to the capture's channel names."""
     pins = pins or {p: p for p in PINS}
@@ -126,40 +178,11 @@ def decode(text: str, pins: dict[str, str] | None = None) -> list[Pulse]:
     missing = [f"{p} ({pins[p]})" for p in PINS if pins[p] not in changes]
     if missing:
         raise CaptureError(f"the capture lacks the channels {', '.join(missing)}; it has {', '.join(changes) or 'none'}")
-    per_tick = TICK_S / scale
     events = sorted((t, PINS.index(p), v) for p in PINS for t, v in changes[pins[p]])
-    level = [0, 0, 0, 0]
-    pulses, open_ = [], None
-    k = 0
-    while k < len(events):
-        t = events[k][0]
-        before = level[:]
-        while k < len(events) and events[k][0] == t:
-            level[events[k][1]] = events[k][2]
-            k += 1
-        tick = round(t / per_tick)
-        if open_ is not None and before[1] and not level[1]:  # recharge ends: the pulse is complete
-            pulses.append(_close(open_, tick))
-            open_ = None
-        if open_ is not None and before[0] and not level[0]:
-            open_["cath_end"] = tick
-        if not before[0] and level[0]:  # the cathodic phase starts: a pulse
-            if open_ is not None:  # the one before had no recharge phase (inside a burst)
-                pulses.append(_close(open_, tick))
-            open_ = {"start": tick, "area": level[2] | level[3] << 1, "cath_end": None, "rech_start": None}
-        if open_ is not None and not before[1] and level[1]:
-            open_["rech_start"] = tick
-    if open_ is not None and open_["cath_end"] is not None:
-        pulses.append(_close(open_, None))
-    return pulses
-
-
-def _close(p: dict, end: int | None) -> Pulse:
-    cath_end = p["cath_end"] if p["cath_end"] is not None else end
-    if p["rech_start"] is None:  # no recharge phase: a pulse inside a burst
-        return Pulse(p["start"], p["area"], (cath_end or p["start"]) - p["start"], 0, 0)
-    return Pulse(p["start"], p["area"], cath_end - p["start"], p["rech_start"] - cath_end,
-                 (end if end is not None else p["rech_start"]) - p["rech_start"])
+    pulses = _Pulses()
+    for tick, before, level in _levels(events, TICK_S / scale):
+        pulses.step(tick, before, level)
+    return pulses.finish()
 
 
 # --- the reference --------------------------------------------------------------------------------
