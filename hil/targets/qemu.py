@@ -49,6 +49,10 @@ def _die_with_parent() -> None:
         pass
 
 
+class _PortTaken(Exception):
+    """QEMU could not bind the serial port found free a moment before."""
+
+
 class QemuTarget(Target):
     name = "qemu"
     policy = RetryPolicy(timeout_s=1.0, attempts=3)
@@ -72,11 +76,23 @@ class QemuTarget(Target):
         self._dir = tempfile.TemporaryDirectory(prefix="scs-qemu-")
         self.qmp_path = Path(self._dir.name) / "qmp.sock"
         self.proc: subprocess.Popen[bytes] | None = None
+        self._output = ""  # what a QEMU that exited at boot printed
         self._port: Any = None  # a pyserial port once opened
         self._boot()
 
     def _boot(self) -> None:
-        """Start QEMU (a board with power just applied: its RAM, settings included, starts blank)."""
+        """Start QEMU (a board with power just applied: its RAM, settings included, starts blank). The
+        free port is found before QEMU binds it, so another process may take it first: QEMU then
+        exits at once, and the boot is tried again on another port."""
+        for attempt in range(3):
+            try:
+                self._start()
+                return
+            except _PortTaken:
+                if attempt == 2:
+                    raise TargetError(f"qemu could not bind a serial port three times: {self._output}") from None
+
+    def _start(self) -> None:
         self.port_number = _free_port()
         cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(self.elf),
                "-serial", f"tcp:127.0.0.1:{self.port_number},server=on,wait=off,nodelay=on",
@@ -88,8 +104,10 @@ class QemuTarget(Target):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                output = self.proc.stdout.read() if self.proc.stdout else b""
-                raise TargetError(f"qemu exited: {output.decode(errors='replace')}")
+                self._output = (self.proc.stdout.read() if self.proc.stdout else b"").decode(errors="replace")
+                if "Address already in use" in self._output or "Failed to bind" in self._output:
+                    raise _PortTaken
+                raise TargetError(f"qemu exited: {self._output}")
             try:
                 self._port = serial.serial_for_url(f"socket://127.0.0.1:{self.port_number}", timeout=0.05)
                 return
