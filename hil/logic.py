@@ -253,6 +253,19 @@ def write_vcd(timeline: np.ndarray, path: Path, offset_ticks: int = 0) -> None:
         at(s + w, CATH=0)
         at(s + w + g, RECH=1)
         at(s + w + g + rw, RECH=0, AREA0=0, AREA1=0)
+    _write(edges, path)
+
+
+def write_pin_vcd(driven: list[tuple[int, int]], path: Path) -> None:
+    """A VCD at 1 us of pin states as a board drove them: (tick, pins) with bit 0 CATH, bit 1 RECH,
+    bits 2-3 the area (the firmware's SCS_PIN_* layout)."""
+    edges: dict[int, dict[str, int]] = {}
+    for tick, pins in sorted(driven):
+        edges[tick] = {p: pins >> i & 1 for i, p in enumerate(PINS)}
+    _write(edges, path)
+
+
+def _write(edges: dict[int, dict[str, int]], path: Path) -> None:
     ident = dict(zip(PINS, "!\"#$"))
     lines = ["$timescale 1 us $end", "$scope module board $end"]
     lines += [f"$var wire 1 {ident[p]} {p} $end" for p in PINS]

@@ -45,10 +45,12 @@ uint64_t scs_edges_last_due(const scs_edges_t *q)
     return q->ring[(tail - 1u) & MASK].due;
 }
 
-static void fire_one(scs_edges_t *q, const scs_edge_t *e, uint64_t now_tick)
+static void fire_one(scs_edges_t *q, scs_edge_t *e, uint64_t now_tick)
 {
     q->output(e->pins, e->dac_ua);
     uint64_t late = now_tick > e->due ? now_tick - e->due : 0;
+    e->late = (uint8_t)(late > 255u ? 255u : late); /* the slot is evidence of what was driven, when */
+    e->flags |= SCS_EDGE_FIRED;
     if (e->flags & SCS_EDGE_START) {
         q->late_open = 0;
         q->stats.pulses++;

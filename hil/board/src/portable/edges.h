@@ -17,6 +17,7 @@
 #define SCS_PIN_AREA_SHIFT 2u
 
 #define SCS_EDGE_START 0x1u /* the cathodic edge that starts a pulse: traced */
+#define SCS_EDGE_FIRED 0x80u /* set by the interrupt: the slot keeps what it drove until reused */
 
 typedef struct {
     uint64_t due;          /* tick */
@@ -24,7 +25,8 @@ typedef struct {
     uint16_t dac_ua;       /* output current now, uA (0 outside a driven phase) */
     uint8_t pins;          /* SCS_PIN_* bits, area in bits 2..3 */
     uint8_t area;
-    uint8_t flags;         /* SCS_EDGE_START */
+    uint8_t flags;         /* SCS_EDGE_START, SCS_EDGE_FIRED */
+    uint8_t late;          /* once fired: ticks after due (saturated at 255) */
 } scs_edge_t;
 
 /* What the interrupt side did, for STATUS and the benchmark. */

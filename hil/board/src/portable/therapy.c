@@ -452,7 +452,7 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
 {
     const scs_area_t *a = &t->programs[t->active].area[ai];
     uint8_t area_pins = (uint8_t)(ai << SCS_PIN_AREA_SHIFT);
-    scs_edge_t e = {at, amp, amp, (uint8_t)(SCS_PIN_CATHODIC | area_pins), (uint8_t)ai, SCS_EDGE_START};
+    scs_edge_t e = {at, amp, amp, (uint8_t)(SCS_PIN_CATHODIC | area_pins), (uint8_t)ai, SCS_EDGE_START, 0};
     scs_edges_push(t->hw.edges, &e);
     e.flags = 0;
     e.dac_ua = 0;

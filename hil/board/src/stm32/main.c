@@ -7,9 +7,12 @@
 
 extern const scs_keys_t scs_board_keys;
 
+/* The edge queue, a symbol of its own: its slots keep the last edges the interrupt drove (pins, DAC,
+ * due tick, lateness), which a test reads from QEMU's memory where no GPIO is modelled. */
+scs_edges_t scs_board_edges;
+
 typedef struct {
     scs_fw_t fw;
-    scs_edges_t edges;
     scs_ring_t rx, tx;
     int realtime;
     uint64_t last;
@@ -119,9 +122,9 @@ int main(void)
     b->realtime = !hal_is_emulator() || hal_realtime_requested();
     b->fw.virtual_clock = (uint8_t)!b->realtime;
     if (b->realtime) {
-        scs_edges_init(&b->edges, hal_output, scs_trace_pulse, &b->fw.therapy);
-        b->fw.therapy.hw.edges = &b->edges;
-        hal_edges_attach(&b->edges);
+        scs_edges_init(&scs_board_edges, hal_output, scs_trace_pulse, &b->fw.therapy);
+        b->fw.therapy.hw.edges = &scs_board_edges;
+        hal_edges_attach(&scs_board_edges);
     }
     b->fw.therapy.hw.arm.fn = arm_edges;
     b->fw.therapy.hw.load = board_load;
