@@ -36,3 +36,4 @@ bench: install
 	$(PYTHON) benchmarks/bench_protocol.py
 	$(PYTHON) benchmarks/bench_battery.py
 	$(PYTHON) benchmarks/bench_bridge.py
+	$(PYTHON) benchmarks/bench_board.py

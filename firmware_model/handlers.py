@@ -85,7 +85,16 @@ def status_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
                 amplitude_ua=d.padded(d.applied), clock_ticks=d.clock, battery_soc_permille=soc,
                 battery_mv=mv, battery_state=bstate, recharge_state=rstate, temperature_mc=temp,
                 fault_flags=d.faults.flags(), mri_mode=int(d.mri), device_mode=int(d.cfg.trial),
-                posture=int(d.adaptive.posture), trial_day=d.clock // DAY_TICKS if d.cfg.trial else 0)
+                posture=int(d.adaptive.posture), trial_day=d.clock // DAY_TICKS if d.cfg.trial else 0,
+                late_pulses=0)  # the model has no hardware timer: its pulses are never late
+
+
+@handles("TIMING_GET")
+def timing_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
+    """Output timer and link counters: none on the model (no hardware timer, no interrupts)."""
+    return make(d.catalog, "TIMING", counts_per_tick=0, edges=0, pulses=0, late_edges=0, late_pulses=0,
+                worst_latency_counts=0, idle_counts=0, elapsed_counts=0, rx_overruns=0, rx_high_water=0,
+                worst_request_counts=0, last_request_counts=0)
 
 
 @handles("AREA_READ")

@@ -99,6 +99,21 @@ class BoardCore:
         self.lib.scs_hmac_sha256(key, len(key), data, len(data), out)
         return out.raw
 
+    def interleave(self, areas: list[dict]) -> tuple[bool, int]:
+        """The C interleaving decision for AREA_WRITE field sets, and its work (yields to the main
+        loop, one per 128 window lengths evaluated)."""
+        from protocol.catalog import load_catalog
+        from protocol.codec import encode_payload, make
+
+        cat = load_catalog()
+        blobs = [encode_payload(cat["AREA_WRITE"], make(cat, "AREA_WRITE", program=0, area=i, **a))
+                 for i, a in enumerate(areas)]
+        polls = ctypes.c_uint32(0)
+        ok = self.lib.scs_host_interleave(b"".join(blobs), len(blobs), len(blobs[0]), ctypes.byref(polls))
+        if ok < 0:
+            raise ValueError(f"1 to 4 areas, not {len(areas)}")
+        return bool(ok), polls.value
+
     def close(self) -> None:
         if self._h:
             self.lib.scs_host_free(self._h)

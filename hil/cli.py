@@ -23,6 +23,7 @@ COMMANDS = {
     "check": "Check a recorded session (capture) for protocol violations",
     "capture": "Show a recorded session decoded, or export it for Wireshark",
     "keys": "Manage role key files",
+    "logic": "Check a logic-analyzer capture of the board's output pins against the reference",
 }
 
 

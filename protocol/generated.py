@@ -17,6 +17,13 @@ class EventKind(enum.IntEnum):
     RESET = 3  # code: ResetCode
     MODE = 4  # code: ModeCode
     RECHARGE = 5  # code: RechargeState entered
+    TIMING = 6  # code: TimingCode; detail: late pulses since power-on
+
+
+class TimingCode(enum.IntEnum):
+    """Codes of TIMING events (hardware-timed output)."""
+
+    LATE_PULSES = 1  # a pulse edge fired after its due tick (at most one event a second)
 
 
 class FaultCode(enum.IntEnum):
@@ -120,6 +127,7 @@ class Capability(enum.IntFlag):
     TRACE = 4
     RECHARGEABLE = 8
     TRIAL = 16  # a trial stimulator (primary battery)
+    HARDWARE_TIMED = 32  # a timer interrupt drives the output pins
 
 
 CAPABILITY_LABELS = {
@@ -128,6 +136,7 @@ CAPABILITY_LABELS = {
     Capability.TRACE: 'pulse trace',
     Capability.RECHARGEABLE: 'rechargeable',
     Capability.TRIAL: 'trial',
+    Capability.HARDWARE_TIMED: 'hardware-timed pulses',
 }
 
 
@@ -252,6 +261,7 @@ MRI_ALLOWED: frozenset[str] = frozenset({
     'RESET',
     'SESSION_END',
     'STATUS_GET',
+    'TIMING_GET',
     'TRACE_DUMP',
     'TRACE_STOP',
 })
@@ -261,6 +271,7 @@ TEST_ONLY: frozenset[str] = frozenset({
     'IMPEDANCE_INPUT',
     'POSTURE_INPUT',
     'RECHARGE_COUPLING_INPUT',
+    'TIMING_GET',
     'TRACE_DUMP',
     'TRACE_START',
     'TRACE_STOP',
@@ -291,6 +302,7 @@ REQUESTS: tuple[str, ...] = (
     'CLOCK_ADVANCE',
     'IMPEDANCE_INPUT',
     'RESET',
+    'TIMING_GET',
     'HELLO',
     'AUTH',
     'SESSION_END',

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use when they are missing: ser2net (RFC 2217 export of the
 # virtual board), the ARM toolchain with newlib and qemu-system-arm (the dev-board firmware tier),
-# sigrok-cli (the VCD export is checked by loading it with libsigrok).
+# sigrok-cli (the VCD export is checked by loading it with libsigrok; logic-analyzer captures of the pins).
 set -euo pipefail
 need=()
 # tshark: decodes exported captures with the Wireshark dissector generated from the catalog

@@ -289,6 +289,24 @@ def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
     assert props["scs_capabilities"] == "virtual clock,simulated inputs,pulse trace,rechargeable"
 
 
+def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link(tmp_path):
+    """qemu-rt: the hardware-timed path (TIM5 edge interrupt, interrupt-driven USART) against the
+    reference scheduler, a flood of signed requests and back-to-back frames; virtual-clock tests skip."""
+    _require("arm-none-eabi-gcc")
+    _require("qemu-system-arm")
+    junit = tmp_path / "qemu-rt.xml"
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "qemu-rt", "--junit", str(junit),
+                           "-k", "realtime or reference or every_request"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " 0 failed" in proc.stdout
+    import xml.etree.ElementTree as ET
+
+    props = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
+    assert props["scs_target"] == "qemu-rt"
+    assert props["scs_capabilities"] == "simulated inputs,pulse trace,rechargeable,hardware-timed pulses"
+
+
 class _CorePort:
     """The host build of the firmware core behind the small port API the bridge uses."""
 

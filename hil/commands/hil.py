@@ -25,7 +25,8 @@ from hil.targets import DEFAULT_TARGET
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", default=DEFAULT_TARGET, help="sim, model, qemu, serial:URL or a pyserial URL")
+    p.add_argument("--target", default=DEFAULT_TARGET,
+                   help="sim, model, qemu, qemu-rt (real time), serial:URL or a pyserial URL")
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML (with the target's identity)")
     p.add_argument("--keys", help="key file with the target's role keys (real boards)")
     p.add_argument("--runs", default=None, metavar="DIR",

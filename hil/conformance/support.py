@@ -17,8 +17,9 @@ from protocol.catalog import load_catalog
 from protocol.generated import Capability
 
 CAT = load_catalog()
-VIRTUAL_CLOCK, INPUTS, TRACE, RECHARGEABLE = (int(Capability.VIRTUAL_CLOCK), int(Capability.INPUTS),
-                                             int(Capability.TRACE), int(Capability.RECHARGEABLE))
+VIRTUAL_CLOCK, INPUTS, TRACE, RECHARGEABLE, HARDWARE_TIMED = (
+    int(Capability.VIRTUAL_CLOCK), int(Capability.INPUTS), int(Capability.TRACE), int(Capability.RECHARGEABLE),
+    int(Capability.HARDWARE_TIMED))
 
 BASE = dict(waveform=0, cathode_share_pct=(0,) * 16, anode_mask=0, case_anode=0, amplitude_ua=3000,
             pulse_width_us=300, rate_mhz=50_000, interphase_gap_us=0, recharge=0, recharge_ratio=1,
@@ -39,6 +40,9 @@ FOUR_AREAS = [area(0, 1, amplitude_ua=3000, pulse_width_us=300, rate_mhz=50_000)
 BURST_DR = [area(0, 1, amplitude_ua=1000, pulse_width_us=1000, rate_mhz=40_000, waveform=1, recharge=1,
                  passive_window_us=8000, pulses_per_burst=5, intra_burst_rate_mhz=500_000)]
 HF10 = [area(8, 9, amplitude_ua=2500, pulse_width_us=30, rate_mhz=10_000_000, waveform=2)]
+#: cycled tonic with a soft start: 20 ms on, 30 ms off, ramped over 10 ms at every turn-on
+CYCLED = [area(10, 11, amplitude_ua=2000, pulse_width_us=200, rate_mhz=500_000, interphase_gap_us=20,
+               recharge_ratio=2, cycle_on_ms=20, cycle_off_ms=30, soft_start_ms=10)]
 
 
 def program(b: Bridge, index: int, areas: list[dict]) -> None:
@@ -47,15 +51,21 @@ def program(b: Bridge, index: int, areas: list[dict]) -> None:
     b.call("PROGRAM_COMMIT", program=index, area_count=len(areas))
 
 
-def wait(b: Bridge, ticks: int, has_virtual_clock: bool) -> None:
-    """Let ``ticks`` of device time pass: CLOCK_ADVANCE on a virtual clock, else real time."""
+def wait(b: Bridge, ticks: int, has_virtual_clock: bool) -> int:
+    """Let ``ticks`` of device time pass: CLOCK_ADVANCE on a virtual clock, else wait on the device's
+    own clock (CLOCK_GET), never on the host's (an emulator under load runs slower or faster than
+    the wall clock). Returns the device clock after."""
     if has_virtual_clock:
+        now = 0
         while ticks > 0:
             step = min(ticks, 0xFFFFFFFF)
-            b.call("CLOCK_ADVANCE", ticks=step)
+            now = b.call("CLOCK_ADVANCE", ticks=step).ticks
             ticks -= step
-    else:
-        time.sleep(ticks / 1e6)
+        return now
+    end = b.call("CLOCK_GET").ticks + ticks
+    while (now := b.call("CLOCK_GET").ticks) < end:
+        time.sleep(min(0.05, (end - now) / 1e6))
+    return now
 
 
 def dump_trace(b: Bridge) -> np.ndarray:

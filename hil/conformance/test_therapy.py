@@ -9,6 +9,7 @@ import pytest
 from hil.conformance.support import (
     BURST_DR,
     CAT,
+    CYCLED,
     FOUR_AREAS,
     HF10,
     INPUTS,
@@ -47,7 +48,7 @@ def test_the_patient_selects_only_allowed_programs(clinician):
 
 
 @pytest.mark.needs(TRACE)
-@pytest.mark.parametrize("areas", [FOUR_AREAS, BURST_DR, HF10], ids=["four-areas", "burstdr", "hf10"])
+@pytest.mark.parametrize("areas", [FOUR_AREAS, BURST_DR, HF10, CYCLED], ids=["four-areas", "burstdr", "hf10", "cycled"])
 def test_pulse_starts_match_the_reference_scheduler_to_the_tick(clinician, scs_info, areas):
     program(clinician, 0, areas)
     clinician.call("TRACE_START", max_pulses=2000)

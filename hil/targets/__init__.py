@@ -2,8 +2,8 @@
 it to factory settings, and describes itself from what the device reports (never assumed).
 
 Specs: ``model`` (in process), ``sim`` (virtual dev board on a pty), ``qemu`` (the C firmware in
-qemu-system-arm), ``serial:URL`` or any pyserial URL/path (``/dev/ttyACM0``, ``rfc2217://...``,
-``socket://...``).
+qemu-system-arm, virtual clock), ``qemu-rt`` (the same firmware in real time), ``serial:URL`` or any
+pyserial URL/path (``/dev/ttyACM0``, ``rfc2217://...``, ``socket://...``).
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ def make_target(spec: str, **options) -> Target:
         from hil.targets.sim import SimTarget
 
         return SimTarget(**options)
-    if spec == "qemu":
+    if spec in ("qemu", "qemu-rt"):
         from hil.targets.qemu import QemuTarget
 
-        return QemuTarget(**options)
+        return QemuTarget(realtime=spec == "qemu-rt", **options)
     url = spec[len("serial:"):] if spec.startswith("serial:") else spec
     if "://" in url or url.startswith("/dev/") or url.upper().startswith("COM"):
         from hil.targets.serial_port import SerialTarget
 
         return SerialTarget(url, **options)
-    raise TargetError(f"unknown target {spec!r}: model, sim, qemu, serial:URL, or a pyserial URL or device path")
+    raise TargetError(f"unknown target {spec!r}: model, sim, qemu, qemu-rt, serial:URL, or a pyserial URL or device path")
 
 
 __all__ = ["DEFAULT_TARGET", "Target", "TargetError", "TargetInfo", "make_target"]

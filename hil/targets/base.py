@@ -52,7 +52,8 @@ class TargetInfo:
     capabilities: int
 
     def has(self, capability: int) -> bool:
-        return bool(self.capabilities & capability)
+        """Every bit of ``capability`` is reported."""
+        return self.capabilities & capability == capability
 
     @property
     def capability_names(self) -> list[str]:

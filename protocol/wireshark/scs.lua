@@ -48,6 +48,7 @@ local NAMES = {
   [0x16] = "CLOCK_ADVANCE",
   [0x17] = "IMPEDANCE_INPUT",
   [0x18] = "RESET",
+  [0x19] = "TIMING_GET",
   [0x20] = "HELLO",
   [0x21] = "AUTH",
   [0x22] = "SESSION_END",
@@ -62,6 +63,7 @@ local NAMES = {
   [0x93] = "TRACE_DATA",
   [0x94] = "EVENT_LOG_ENTRY",
   [0x95] = "CLOCK",
+  [0x99] = "TIMING",
   [0xa0] = "CHALLENGE",
   [0xa1] = "SESSION",
   [0xc0] = "EVENT",
@@ -158,6 +160,7 @@ hf["impedance_input.ohms"] = ProtoField.uint16("scs.impedance_input.ohms", "ohms
 LAYOUT[0x17] = {name = "IMPEDANCE_INPUT", kind = "request", size = 3, result_at = nil, fields = {{hf["impedance_input.contact"], 1, 1, false, "contact"}, {hf["impedance_input.ohms"], 2, 1, false, "ohms"}}}
 hf["reset.kind"] = ProtoField.uint8("scs.reset.kind", "kind", base.DEC)
 LAYOUT[0x18] = {name = "RESET", kind = "request", size = 1, result_at = nil, fields = {{hf["reset.kind"], 1, 1, false, "kind"}}}
+LAYOUT[0x19] = {name = "TIMING_GET", kind = "request", size = 0, result_at = nil, fields = {}}
 hf["hello.role"] = ProtoField.uint8("scs.hello.role", "role", base.DEC)
 hf["hello.host_nonce"] = ProtoField.bytes("scs.hello.host_nonce", "host_nonce")
 LAYOUT[0x20] = {name = "HELLO", kind = "request", size = 17, result_at = nil, fields = {{hf["hello.role"], 1, 1, false, "role"}, {hf["hello.host_nonce"], 1, 16, false, "host_nonce"}}}
@@ -195,7 +198,8 @@ hf["status.mri_mode"] = ProtoField.uint8("scs.status.mri_mode", "mri_mode", base
 hf["status.device_mode"] = ProtoField.uint8("scs.status.device_mode", "device_mode", base.DEC)
 hf["status.posture"] = ProtoField.uint8("scs.status.posture", "posture", base.DEC)
 hf["status.trial_day"] = ProtoField.uint16("scs.status.trial_day", "trial_day", base.DEC)
-LAYOUT[0x82] = {name = "STATUS", kind = "response", size = 37, result_at = nil, fields = {{hf["status.stim_on"], 1, 1, false, "stim_on"}, {hf["status.active_program"], 1, 1, false, "active_program"}, {hf["status.amplitude_ua"], 2, 4, true, "amplitude_ua"}, {hf["status.clock_ticks"], 8, 1, false, "clock_ticks"}, {hf["status.battery_soc_permille"], 2, 1, false, "battery_soc_permille"}, {hf["status.battery_mv"], 2, 1, false, "battery_mv"}, {hf["status.battery_state"], 1, 1, false, "battery_state"}, {hf["status.recharge_state"], 1, 1, false, "recharge_state"}, {hf["status.temperature_mc"], 4, 1, false, "temperature_mc"}, {hf["status.fault_flags"], 4, 1, false, "fault_flags"}, {hf["status.mri_mode"], 1, 1, false, "mri_mode"}, {hf["status.device_mode"], 1, 1, false, "device_mode"}, {hf["status.posture"], 1, 1, false, "posture"}, {hf["status.trial_day"], 2, 1, false, "trial_day"}}}
+hf["status.late_pulses"] = ProtoField.uint32("scs.status.late_pulses", "late_pulses", base.DEC)
+LAYOUT[0x82] = {name = "STATUS", kind = "response", size = 41, result_at = nil, fields = {{hf["status.stim_on"], 1, 1, false, "stim_on"}, {hf["status.active_program"], 1, 1, false, "active_program"}, {hf["status.amplitude_ua"], 2, 4, true, "amplitude_ua"}, {hf["status.clock_ticks"], 8, 1, false, "clock_ticks"}, {hf["status.battery_soc_permille"], 2, 1, false, "battery_soc_permille"}, {hf["status.battery_mv"], 2, 1, false, "battery_mv"}, {hf["status.battery_state"], 1, 1, false, "battery_state"}, {hf["status.recharge_state"], 1, 1, false, "recharge_state"}, {hf["status.temperature_mc"], 4, 1, false, "temperature_mc"}, {hf["status.fault_flags"], 4, 1, false, "fault_flags"}, {hf["status.mri_mode"], 1, 1, false, "mri_mode"}, {hf["status.device_mode"], 1, 1, false, "device_mode"}, {hf["status.posture"], 1, 1, false, "posture"}, {hf["status.trial_day"], 2, 1, false, "trial_day"}, {hf["status.late_pulses"], 4, 1, false, "late_pulses"}}}
 hf["amplitude.result"] = ProtoField.uint8("scs.amplitude.result", "result", base.DEC, RESULTS)
 hf["amplitude.amplitude_ua"] = ProtoField.uint16("scs.amplitude.amplitude_ua", "amplitude_ua (uA)", base.DEC)
 LAYOUT[0x85] = {name = "AMPLITUDE", kind = "response", size = 9, result_at = 0, fields = {{hf["amplitude.result"], 1, 1, false, "result"}, {hf["amplitude.amplitude_ua"], 2, 4, true, "amplitude_ua"}}}
@@ -248,6 +252,19 @@ hf["event_log_entry.detail"] = ProtoField.uint32("scs.event_log_entry.detail", "
 LAYOUT[0x94] = {name = "EVENT_LOG_ENTRY", kind = "response", size = 20, result_at = 0, fields = {{hf["event_log_entry.result"], 1, 1, false, "result"}, {hf["event_log_entry.index"], 2, 1, false, "index"}, {hf["event_log_entry.total"], 2, 1, false, "total"}, {hf["event_log_entry.tick"], 8, 1, false, "tick"}, {hf["event_log_entry.kind"], 1, 1, false, "kind"}, {hf["event_log_entry.code"], 2, 1, false, "code"}, {hf["event_log_entry.detail"], 4, 1, false, "detail"}}}
 hf["clock.ticks"] = ProtoField.uint64("scs.clock.ticks", "ticks (tick)", base.DEC)
 LAYOUT[0x95] = {name = "CLOCK", kind = "response", size = 8, result_at = nil, fields = {{hf["clock.ticks"], 8, 1, false, "ticks"}}}
+hf["timing.counts_per_tick"] = ProtoField.uint32("scs.timing.counts_per_tick", "counts_per_tick", base.DEC)
+hf["timing.edges"] = ProtoField.uint32("scs.timing.edges", "edges", base.DEC)
+hf["timing.pulses"] = ProtoField.uint32("scs.timing.pulses", "pulses", base.DEC)
+hf["timing.late_edges"] = ProtoField.uint32("scs.timing.late_edges", "late_edges", base.DEC)
+hf["timing.late_pulses"] = ProtoField.uint32("scs.timing.late_pulses", "late_pulses", base.DEC)
+hf["timing.worst_latency_counts"] = ProtoField.uint32("scs.timing.worst_latency_counts", "worst_latency_counts", base.DEC)
+hf["timing.idle_counts"] = ProtoField.uint64("scs.timing.idle_counts", "idle_counts", base.DEC)
+hf["timing.elapsed_counts"] = ProtoField.uint64("scs.timing.elapsed_counts", "elapsed_counts", base.DEC)
+hf["timing.rx_overruns"] = ProtoField.uint32("scs.timing.rx_overruns", "rx_overruns", base.DEC)
+hf["timing.rx_high_water"] = ProtoField.uint32("scs.timing.rx_high_water", "rx_high_water (B)", base.DEC)
+hf["timing.worst_request_counts"] = ProtoField.uint32("scs.timing.worst_request_counts", "worst_request_counts", base.DEC)
+hf["timing.last_request_counts"] = ProtoField.uint32("scs.timing.last_request_counts", "last_request_counts", base.DEC)
+LAYOUT[0x99] = {name = "TIMING", kind = "response", size = 56, result_at = nil, fields = {{hf["timing.counts_per_tick"], 4, 1, false, "counts_per_tick"}, {hf["timing.edges"], 4, 1, false, "edges"}, {hf["timing.pulses"], 4, 1, false, "pulses"}, {hf["timing.late_edges"], 4, 1, false, "late_edges"}, {hf["timing.late_pulses"], 4, 1, false, "late_pulses"}, {hf["timing.worst_latency_counts"], 4, 1, false, "worst_latency_counts"}, {hf["timing.idle_counts"], 8, 1, false, "idle_counts"}, {hf["timing.elapsed_counts"], 8, 1, false, "elapsed_counts"}, {hf["timing.rx_overruns"], 4, 1, false, "rx_overruns"}, {hf["timing.rx_high_water"], 4, 1, false, "rx_high_water"}, {hf["timing.worst_request_counts"], 4, 1, false, "worst_request_counts"}, {hf["timing.last_request_counts"], 4, 1, false, "last_request_counts"}}}
 hf["challenge.result"] = ProtoField.uint8("scs.challenge.result", "result", base.DEC, RESULTS)
 hf["challenge.device_nonce"] = ProtoField.bytes("scs.challenge.device_nonce", "device_nonce")
 hf["challenge.device_proof"] = ProtoField.bytes("scs.challenge.device_proof", "device_proof")

@@ -70,6 +70,7 @@ typedef enum {
     SCS_MSG_CLOCK_ADVANCE = 22,
     SCS_MSG_IMPEDANCE_INPUT = 23,
     SCS_MSG_RESET = 24,
+    SCS_MSG_TIMING_GET = 25,
     SCS_MSG_HELLO = 32,
     SCS_MSG_AUTH = 33,
     SCS_MSG_SESSION_END = 34,
@@ -84,6 +85,7 @@ typedef enum {
     SCS_MSG_TRACE_DATA = 147,
     SCS_MSG_EVENT_LOG_ENTRY = 148,
     SCS_MSG_CLOCK = 149,
+    SCS_MSG_TIMING = 153,
     SCS_MSG_CHALLENGE = 160,
     SCS_MSG_SESSION = 161,
     SCS_MSG_EVENT = 192
@@ -96,8 +98,14 @@ typedef enum {
     SCS_EVENT_KIND_SECURITY = 2, /* code: the result refused; detail: message id | detail << 8 */
     SCS_EVENT_KIND_RESET = 3, /* code: ResetCode */
     SCS_EVENT_KIND_MODE = 4, /* code: ModeCode */
-    SCS_EVENT_KIND_RECHARGE = 5 /* code: RechargeState entered */
+    SCS_EVENT_KIND_RECHARGE = 5, /* code: RechargeState entered */
+    SCS_EVENT_KIND_TIMING = 6 /* code: TimingCode; detail: late pulses since power-on */
 } scs_event_kind_t;
+
+/* TimingCode: Codes of TIMING events (hardware-timed output). */
+typedef enum {
+    SCS_TIMING_CODE_LATE_PULSES = 1 /* a pulse edge fired after its due tick (at most one event a second) */
+} scs_timing_code_t;
 
 /* FaultCode: Fault codes; bit n of STATUS.fault_flags is code n. */
 typedef enum {
@@ -189,7 +197,8 @@ typedef enum {
     SCS_CAPABILITY_INPUTS = 2, /* posture, impedance, recharge coupling */
     SCS_CAPABILITY_TRACE = 4,
     SCS_CAPABILITY_RECHARGEABLE = 8,
-    SCS_CAPABILITY_TRIAL = 16 /* a trial stimulator (primary battery) */
+    SCS_CAPABILITY_TRIAL = 16, /* a trial stimulator (primary battery) */
+    SCS_CAPABILITY_HARDWARE_TIMED = 32 /* a timer interrupt drives the output pins */
 } scs_capability_t;
 
 /* device limits */
@@ -950,6 +959,27 @@ static inline size_t scs_msg_reset_encode(const scs_msg_reset_t *m, uint8_t *p)
     return 1u;
 }
 
+/* TIMING_GET (0x19, request, role clinician, response TIMING): How the output timer and the link kept up (for lab checks and the board benchmark). */
+#define SCS_TIMING_GET_ROLE SCS_ROLE_CLINICIAN
+#define SCS_TIMING_GET_RESPONSE SCS_MSG_TIMING
+#define SCS_TIMING_GET_CHANGES_STATE 0
+#define SCS_TIMING_GET_SIZE 0u
+typedef struct {
+    uint8_t unused; /* no payload */
+} scs_msg_timing_get_t;
+static inline void scs_msg_timing_get_decode(const uint8_t *p, size_t len, scs_msg_timing_get_t *m)
+{
+    (void)len;
+    (void)p;
+    (void)m;
+}
+static inline size_t scs_msg_timing_get_encode(const scs_msg_timing_get_t *m, uint8_t *p)
+{
+    (void)m;
+    (void)p;
+    return 0u;
+}
+
 /* HELLO (0x20, request, role none, response CHALLENGE): Starts the handshake: the role asked for and the host's nonce. */
 #define SCS_HELLO_ROLE SCS_ROLE_NONE
 #define SCS_HELLO_RESPONSE SCS_MSG_CHALLENGE
@@ -1105,7 +1135,7 @@ static inline size_t scs_msg_device_info_encode(const scs_msg_device_info_t *m, 
 }
 
 /* STATUS (0x82, response): Stimulation, battery, recharge and mode state. */
-#define SCS_STATUS_SIZE 37u
+#define SCS_STATUS_SIZE 41u
 #define SCS_STATUS_STIM_ON_OFFSET 0u /* uint8_t */
 #define SCS_STATUS_STIM_ON_MAX 1u
 #define SCS_STATUS_ACTIVE_PROGRAM_OFFSET 1u /* uint8_t */
@@ -1128,6 +1158,7 @@ static inline size_t scs_msg_device_info_encode(const scs_msg_device_info_t *m, 
 #define SCS_STATUS_POSTURE_OFFSET 34u /* uint8_t */
 #define SCS_STATUS_POSTURE_MAX 6u
 #define SCS_STATUS_TRIAL_DAY_OFFSET 35u /* uint16_t */
+#define SCS_STATUS_LATE_PULSES_OFFSET 37u /* uint32_t */
 typedef struct {
     uint8_t stim_on;
     uint8_t active_program;
@@ -1143,6 +1174,7 @@ typedef struct {
     uint8_t device_mode;
     uint8_t posture;
     uint16_t trial_day;
+    uint32_t late_pulses;
 } scs_msg_status_t;
 static inline void scs_msg_status_decode(const uint8_t *p, size_t len, scs_msg_status_t *m)
 {
@@ -1162,6 +1194,7 @@ static inline void scs_msg_status_decode(const uint8_t *p, size_t len, scs_msg_s
     m->device_mode = (uint8_t)scs_get_le(p + 33u, 1u);
     m->posture = (uint8_t)scs_get_le(p + 34u, 1u);
     m->trial_day = (uint16_t)scs_get_le(p + 35u, 2u);
+    m->late_pulses = (uint32_t)scs_get_le(p + 37u, 4u);
 }
 static inline size_t scs_msg_status_encode(const scs_msg_status_t *m, uint8_t *p)
 {
@@ -1180,7 +1213,8 @@ static inline size_t scs_msg_status_encode(const scs_msg_status_t *m, uint8_t *p
     scs_put_le(p + 33u, (uint64_t)m->device_mode, 1u);
     scs_put_le(p + 34u, (uint64_t)m->posture, 1u);
     scs_put_le(p + 35u, (uint64_t)m->trial_day, 2u);
-    return 37u;
+    scs_put_le(p + 37u, (uint64_t)m->late_pulses, 4u);
+    return 41u;
 }
 
 /* AMPLITUDE (0x85, response): Amplitudes after a step; LIMIT_CLAMPED when the patient window or a safety limit applied. */
@@ -1437,7 +1471,7 @@ static inline size_t scs_msg_trace_data_encode(const scs_msg_trace_data_t *m, ui
 #define SCS_EVENT_LOG_ENTRY_TOTAL_OFFSET 3u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_TICK_OFFSET 5u /* uint64_t, tick */
 #define SCS_EVENT_LOG_ENTRY_KIND_OFFSET 13u /* uint8_t */
-#define SCS_EVENT_LOG_ENTRY_KIND_MAX 5u
+#define SCS_EVENT_LOG_ENTRY_KIND_MAX 6u
 #define SCS_EVENT_LOG_ENTRY_CODE_OFFSET 14u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_DETAIL_OFFSET 16u /* uint32_t */
 typedef struct {
@@ -1487,6 +1521,67 @@ static inline size_t scs_msg_clock_encode(const scs_msg_clock_t *m, uint8_t *p)
 {
     scs_put_le(p + 0u, (uint64_t)m->ticks, 8u);
     return 8u;
+}
+
+/* TIMING (0x99, response): Output timer and link counters since power-on; all 0 where no hardware timer drives the output. */
+#define SCS_TIMING_SIZE 56u
+#define SCS_TIMING_COUNTS_PER_TICK_OFFSET 0u /* uint32_t */
+#define SCS_TIMING_EDGES_OFFSET 4u /* uint32_t */
+#define SCS_TIMING_PULSES_OFFSET 8u /* uint32_t */
+#define SCS_TIMING_LATE_EDGES_OFFSET 12u /* uint32_t */
+#define SCS_TIMING_LATE_PULSES_OFFSET 16u /* uint32_t */
+#define SCS_TIMING_WORST_LATENCY_COUNTS_OFFSET 20u /* uint32_t */
+#define SCS_TIMING_IDLE_COUNTS_OFFSET 24u /* uint64_t */
+#define SCS_TIMING_ELAPSED_COUNTS_OFFSET 32u /* uint64_t */
+#define SCS_TIMING_RX_OVERRUNS_OFFSET 40u /* uint32_t */
+#define SCS_TIMING_RX_HIGH_WATER_OFFSET 44u /* uint32_t, B */
+#define SCS_TIMING_WORST_REQUEST_COUNTS_OFFSET 48u /* uint32_t */
+#define SCS_TIMING_LAST_REQUEST_COUNTS_OFFSET 52u /* uint32_t */
+typedef struct {
+    uint32_t counts_per_tick;
+    uint32_t edges;
+    uint32_t pulses;
+    uint32_t late_edges;
+    uint32_t late_pulses;
+    uint32_t worst_latency_counts;
+    uint64_t idle_counts;
+    uint64_t elapsed_counts;
+    uint32_t rx_overruns;
+    uint32_t rx_high_water; /* B */
+    uint32_t worst_request_counts;
+    uint32_t last_request_counts;
+} scs_msg_timing_t;
+static inline void scs_msg_timing_decode(const uint8_t *p, size_t len, scs_msg_timing_t *m)
+{
+    (void)len;
+    m->counts_per_tick = (uint32_t)scs_get_le(p + 0u, 4u);
+    m->edges = (uint32_t)scs_get_le(p + 4u, 4u);
+    m->pulses = (uint32_t)scs_get_le(p + 8u, 4u);
+    m->late_edges = (uint32_t)scs_get_le(p + 12u, 4u);
+    m->late_pulses = (uint32_t)scs_get_le(p + 16u, 4u);
+    m->worst_latency_counts = (uint32_t)scs_get_le(p + 20u, 4u);
+    m->idle_counts = (uint64_t)scs_get_le(p + 24u, 8u);
+    m->elapsed_counts = (uint64_t)scs_get_le(p + 32u, 8u);
+    m->rx_overruns = (uint32_t)scs_get_le(p + 40u, 4u);
+    m->rx_high_water = (uint32_t)scs_get_le(p + 44u, 4u);
+    m->worst_request_counts = (uint32_t)scs_get_le(p + 48u, 4u);
+    m->last_request_counts = (uint32_t)scs_get_le(p + 52u, 4u);
+}
+static inline size_t scs_msg_timing_encode(const scs_msg_timing_t *m, uint8_t *p)
+{
+    scs_put_le(p + 0u, (uint64_t)m->counts_per_tick, 4u);
+    scs_put_le(p + 4u, (uint64_t)m->edges, 4u);
+    scs_put_le(p + 8u, (uint64_t)m->pulses, 4u);
+    scs_put_le(p + 12u, (uint64_t)m->late_edges, 4u);
+    scs_put_le(p + 16u, (uint64_t)m->late_pulses, 4u);
+    scs_put_le(p + 20u, (uint64_t)m->worst_latency_counts, 4u);
+    scs_put_le(p + 24u, (uint64_t)m->idle_counts, 8u);
+    scs_put_le(p + 32u, (uint64_t)m->elapsed_counts, 8u);
+    scs_put_le(p + 40u, (uint64_t)m->rx_overruns, 4u);
+    scs_put_le(p + 44u, (uint64_t)m->rx_high_water, 4u);
+    scs_put_le(p + 48u, (uint64_t)m->worst_request_counts, 4u);
+    scs_put_le(p + 52u, (uint64_t)m->last_request_counts, 4u);
+    return 56u;
 }
 
 /* CHALLENGE (0xA0, response): Device nonce and the device's proof HMAC(K_role, 'SCS1 dev' | role | host_nonce | device_nonce | device_id). */
@@ -1546,7 +1641,7 @@ static inline size_t scs_msg_session_encode(const scs_msg_session_t *m, uint8_t 
 #define SCS_EVENT_SIZE 15u
 #define SCS_EVENT_TICK_OFFSET 0u /* uint64_t, tick */
 #define SCS_EVENT_KIND_OFFSET 8u /* uint8_t */
-#define SCS_EVENT_KIND_MAX 5u
+#define SCS_EVENT_KIND_MAX 6u
 #define SCS_EVENT_CODE_OFFSET 9u /* uint16_t */
 #define SCS_EVENT_DETAIL_OFFSET 11u /* uint32_t */
 typedef struct {
@@ -1742,6 +1837,8 @@ static const scs_field_t SCS_IMPEDANCE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0,
 #define SCS_IMPEDANCE_INPUT_FIELD_COUNT 2u
 static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
 #define SCS_RESET_FIELD_COUNT 1u
+static const scs_field_t SCS_TIMING_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_TIMING_GET_FIELD_COUNT 0u
 static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 2}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
 #define SCS_HELLO_FIELD_COUNT 2u
 static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 32u, 0u, 0u, 0, 0}};
@@ -1782,6 +1879,7 @@ static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}}
     X(CLOCK_ADVANCE, clock_advance, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(IMPEDANCE_INPUT, impedance_input, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(RESET, reset, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
+    X(TIMING_GET, timing_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(HELLO, hello, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
     X(AUTH, auth, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
     X(SESSION_END, session_end, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_SESSION))

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "port.h"
 
 typedef struct {
     scs_fw_t fw;
@@ -122,4 +123,28 @@ void scs_host_use_primary_cell(void *handle, uint32_t soc_permille)
     h->fw.gauge.coupled = 0;
     h->fw.gauge.soc = soc_permille / 1000.0;
     h->fw.gauge.battery_state = scs_battery_state_of(&h->fw.gauge);
+}
+
+/* The host library has no interrupts: nothing to mask. */
+uint32_t scs_irq_lock(void) { return 0; }
+void scs_irq_unlock(uint32_t saved) { (void)saved; }
+
+static void count_poll(void *ctx) { ++*(uint32_t *)ctx; }
+
+/* The interleaving decision for n areas given as AREA_WRITE payloads (stride bytes each, program and
+ * area first): 1 when they can share the stage, 0 when not, -1 for n out of range; *polls counts how
+ * often the analysis yielded to the main loop (every 128 window lengths): a measure of its work. */
+int scs_host_interleave(const uint8_t *payloads, unsigned n, unsigned stride, uint32_t *polls)
+{
+    scs_area_t areas[SCS_AREAS];
+    if (n == 0 || n > SCS_AREAS)
+        return -1;
+    for (unsigned i = 0; i < n; i++) {
+        scs_msg_area_write_t m;
+        scs_msg_area_write_decode(payloads + (size_t)i * stride, stride, &m);
+        scs_area_from_msg(&m, &areas[i]);
+    }
+    scs_poll_t poll = {count_poll, polls};
+    *polls = 0;
+    return scs_interleave_ok(areas, n, &poll);
 }

@@ -31,6 +31,11 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint64_t ticks = fw->ticks;
     uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
     uint8_t virtual_clock = fw->virtual_clock;
+    /* the output stops with the reset (a pulse under way completes); the output hardware stays */
+    scs_board_hooks_t hw = fw->therapy.hw;
+    uint32_t late_reported = fw->therapy.late_reported;
+    fw->therapy.stim_on = 0;
+    scs_stim_service(&fw->therapy, fw->ticks);
     /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
      * simulated lead and coil) */
     scs_gauge_t gauge = fw->gauge;
@@ -49,6 +54,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->gauge.primary = gauge.primary;
     fw->gauge.temp_c = gauge.temp_c;
     fw->virtual_clock = virtual_clock;
+    fw->therapy.hw = hw;
+    fw->therapy.late_reported = late_reported;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge.cutoff)
         fw->fault_flags |= 1u << SCS_FAULT_CODE_BATTERY_CUTOFF;
@@ -73,4 +80,17 @@ void scs_after_request(scs_fw_t *fw)
     }
 }
 
-void scs_fw_service(scs_fw_t *fw) { scs_stim_service(&fw->therapy, fw->ticks); }
+/* A late pulse is reported by an event (at most one a second; its detail is the running count). */
+#define LATE_REPORT_TICKS 1000000u
+
+void scs_fw_service(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    scs_stim_service(t, fw->ticks);
+    uint32_t late = scs_stim_late_pulses(t);
+    if (late != t->late_reported && (!t->late_report_tick || fw->ticks >= t->late_report_tick + LATE_REPORT_TICKS)) {
+        t->late_reported = late;
+        t->late_report_tick = fw->ticks;
+        scs_log_event(fw, SCS_EVENT_KIND_TIMING, SCS_TIMING_CODE_LATE_PULSES, late);
+    }
+}

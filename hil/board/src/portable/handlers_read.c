@@ -19,7 +19,8 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .device_id = fw->keys.device_id,
         .tick_ns = SCS_TICK_NS,
         .capabilities = (CAPABILITIES & ~(fw->gauge.primary ? (unsigned)SCS_CAPABILITY_RECHARGEABLE : 0u)) |
-                        (fw->virtual_clock ? SCS_CAPABILITY_VIRTUAL_CLOCK : 0u),
+                        (fw->virtual_clock ? SCS_CAPABILITY_VIRTUAL_CLOCK : 0u) |
+                        (fw->therapy.hw.edges ? SCS_CAPABILITY_HARDWARE_TIMED : 0u),
         .contact_count = SCS_CONTACT_COUNT,
         .max_programs = SCS_MAX_PROGRAMS,
         .max_areas = SCS_MAX_AREAS,
@@ -51,6 +52,7 @@ void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .fault_flags = fw->fault_flags,
         .mri_mode = t->mri,
         .posture = t->posture,
+        .late_pulses = scs_stim_late_pulses(t),
     };
     memcpy(m.amplitude_ua, t->applied, sizeof m.amplitude_ua);
     send_msg(fw, SCS_MSG_STATUS, seq, out, scs_msg_status_encode(&m, out));
@@ -140,4 +142,32 @@ void scs_on_event_log_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         m.detail = e->detail;
     }
     send_msg(fw, SCS_MSG_EVENT_LOG_ENTRY, seq, out, scs_msg_event_log_entry_encode(&m, out));
+}
+
+void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
+{
+    (void)p;
+    const scs_therapy_t *t = &fw->therapy;
+    uint8_t out[SCS_TIMING_SIZE];
+    scs_msg_timing_t m = {0};
+    if (t->hw.edges) {
+        const scs_edge_stats_t *e = &t->hw.edges->stats;
+        m.edges = e->edges;
+        m.pulses = e->pulses;
+        m.late_edges = e->late_edges;
+        m.late_pulses = e->late_pulses;
+        m.worst_latency_counts = e->worst_latency_counts;
+    }
+    if (t->hw.load) {
+        scs_board_load_t l;
+        t->hw.load(t->hw.board, &l);
+        m.counts_per_tick = l.counts_per_tick;
+        m.idle_counts = l.idle_counts;
+        m.elapsed_counts = l.elapsed_counts;
+        m.rx_overruns = l.rx_overruns;
+        m.rx_high_water = l.rx_high_water;
+        m.worst_request_counts = l.worst_request_counts;
+        m.last_request_counts = l.last_request_counts;
+    }
+    send_msg(fw, SCS_MSG_TIMING, seq, out, scs_msg_timing_encode(&m, out));
 }

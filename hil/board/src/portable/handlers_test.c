@@ -8,12 +8,9 @@
 
 void scs_on_trace_start(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
-    scs_therapy_t *t = &fw->therapy;
     scs_msg_trace_start_t r;
     scs_msg_trace_start_decode(p, SCS_TRACE_START_SIZE, &r);
-    t->trace_len = 0;
-    t->trace_limit = r.max_pulses < SCS_TRACE_CAPACITY ? r.max_pulses : SCS_TRACE_CAPACITY;
-    t->tracing = 1;
+    scs_trace_start(&fw->therapy, r.max_pulses);
     scs_send_result(fw, seq, SCS_MSG_TRACE_START, SCS_RESULT_OK, SCS_NO_FIELD);
 }
 

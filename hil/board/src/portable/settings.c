@@ -138,7 +138,7 @@ static int decode_program(scs_program_t *p, unsigned i, const uint8_t *at)
     for (unsigned a = 0; a < p->count; a++)
         if (!decode_area(i, a, at + area_offset(a), &p->area[a]))
             return 0;
-    if (!scs_interleave_ok(p->area, p->count))
+    if (!scs_interleave_ok(p->area, p->count, 0)) /* at boot: no pulses yet; 8 x 21 ms at most at 168 MHz */
         return 0;
     for (unsigned a = 0; a < p->count; a++)
         if (!decode_window(p, i, a, at + area_offset(a)))
@@ -207,7 +207,9 @@ void scs_send_saved(scs_fw_t *fw, uint16_t seq, uint8_t request_id)
 /* No valid image: the defaults, and a storage fault unless the store is blank (a new device). */
 static void load_defaults(scs_fw_t *fw)
 {
+    scs_board_hooks_t hw = fw->therapy.hw;
     memset(&fw->therapy, 0, sizeof fw->therapy);
+    fw->therapy.hw = hw; /* the board's hardware is no setting */
     fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
     fw->therapy.ramp_ua_per_s = SCS_DEFAULT_RAMP_UA_PER_S;
     fw->session.failed_handshakes = 0;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "le.h"
+#include "port.h"
 
 #include "scs_protocol.h"
 
@@ -119,89 +120,137 @@ uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a)
     return (uint16_t)(ua - ua % SCS_AMPLITUDE_STEP_UA);
 }
 
-/* --- interleaving: the reference model's bound, in integers --------------------------------------- */
-static uint64_t gcd64(uint64_t x, uint64_t y)
+/* --- interleaving: the reference model's bounded decision, in integers (firmware_model/interleave.py) -- */
+#define MAX_CANDIDATES 8192u       /* window lengths evaluated at most: the time budget (README) */
+#define MAX_RESIDUES (16u * 16u)
+#define POLL_EVERY 128u
+
+/* W(r) for 0 <= r < p: the most work of one area in a closed window of r ticks (a step function,
+ * stepping at the residues (o_j - o_i) mod p). W(q*p + r) = q*work + W(r). */
+typedef struct {
+    uint32_t r[MAX_RESIDUES], w[MAX_RESIDUES];
+    unsigned n;
+    uint32_t p, work;
+} window_table_t;
+
+static uint32_t residue(const scs_area_t *a, unsigned i, unsigned j)
 {
-    while (y) {
-        uint64_t t = x % y;
-        x = y;
-        y = t;
-    }
-    return x;
+    uint32_t oi = (uint32_t)offset_of(a, i), oj = (uint32_t)offset_of(a, j);
+    return oj >= oi ? oj - oi : (uint32_t)min_period(a) + oj - oi;
 }
 
-/* Most work of one area in a closed window of L ticks starting at one of its pulses (compressed grid). */
-static uint64_t window_work(const scs_area_t *a, uint64_t L)
+/* Sort the residues (a shell sort: n <= 256, no recursion, no allocation) and drop repeats. */
+static void sort_unique(window_table_t *tb)
 {
-    uint64_t p = min_period(a), best = 0;
-    unsigned n = per_period(a);
-    for (unsigned i0 = 0; i0 < n; i0++) {
-        uint64_t w = 0, o0 = offset_of(a, i0);
-        for (unsigned j = 0; j < n; j++) {
-            uint64_t oj = offset_of(a, j);
-            uint64_t kmin = oj >= o0 ? 0 : 1;
-            if (o0 + L < oj)
-                continue;
-            uint64_t kmax = (o0 + L - oj) / p;
-            if (kmax >= kmin)
-                w += (kmax - kmin + 1) * occ_of(a, j);
+    static const unsigned gaps[] = {57u, 23u, 10u, 4u, 1u};
+    for (unsigned g = 0; g < sizeof gaps / sizeof gaps[0]; g++)
+        for (unsigned i = gaps[g]; i < tb->n; i++) {
+            uint32_t v = tb->r[i];
+            unsigned j = i;
+            for (; j >= gaps[g] && tb->r[j - gaps[g]] > v; j -= gaps[g])
+                tb->r[j] = tb->r[j - gaps[g]];
+            tb->r[j] = v;
         }
-        if (w > best)
-            best = w;
-    }
-    return best;
+    unsigned m = 0;
+    for (unsigned i = 0; i < tb->n; i++)
+        if (m == 0 || tb->r[m - 1] != tb->r[i])
+            tb->r[m++] = tb->r[i];
+    tb->n = m;
 }
 
-int scs_interleave_ok(const scs_area_t *areas, unsigned n)
+static void build_table(const scs_area_t *a, window_table_t *tb)
+{
+    unsigned n = per_period(a), ptr[16] = {0};
+    uint32_t acc[16] = {0};
+    tb->n = 0;
+    tb->p = (uint32_t)min_period(a);
+    tb->work = (uint32_t)work_per_period(a);
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < n; j++)
+            tb->r[tb->n++] = residue(a, i, j);
+    sort_unique(tb);
+    /* windows starting at pulse i see the pulses i, i+1, ... in order of residue: one pointer each */
+    for (unsigned k = 0; k < tb->n; k++) {
+        uint32_t best = 0;
+        for (unsigned i = 0; i < n; i++) {
+            while (ptr[i] < n && residue(a, i, (i + ptr[i]) % n) <= tb->r[k])
+                acc[i] += occ_of(a, (i + ptr[i]++) % n);
+            if (acc[i] > best)
+                best = acc[i];
+        }
+        tb->w[k] = best;
+    }
+}
+
+static uint32_t window_work(const window_table_t *tb, uint32_t L)
+{
+    uint32_t q = L / tb->p, r = L - q * tb->p;
+    unsigned lo = 0, hi = tb->n; /* the last residue <= r (residue 0 is always there) */
+    while (hi - lo > 1) {
+        unsigned mid = (lo + hi) / 2;
+        if (tb->r[mid] <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return q * tb->work + tb->w[lo];
+}
+
+/* The scan horizon H of the bounded decision, or -1 when nothing needs scanning; -2: refuse. */
+static int64_t scan_limit(const scs_area_t *areas, unsigned n, uint32_t *threshold)
+{
+    uint64_t units = 0, total = 0;
+    uint32_t least = UINT32_MAX;
+    for (unsigned b = 0; b < n; b++) {
+        uint64_t w = work_per_period(&areas[b]), p = min_period(&areas[b]);
+        units += ((w << 32) + p - 1u) / p; /* each share rounded up: a conservative utilisation */
+        total += w;
+        for (unsigned i = 0; i < per_period(&areas[b]); i++)
+            if (occ_of(&areas[b], i) < least)
+                least = occ_of(&areas[b], i);
+    }
+    *threshold = MAX_DISPLACEMENT + least;
+    if (units >= (1ull << 32))
+        return -2;
+    if (total <= *threshold)
+        return -1;
+    uint64_t h = (((total - *threshold) << 32) - 1u) / ((1ull << 32) - units);
+    return h > MAX_SCAN ? -2 : (int64_t)h;
+}
+
+int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll)
 {
     if (n <= 1)
         return 1;
-    /* utilisation sum(work/p) < 1 as an exact fraction num/den */
-    uint64_t num = 0, den = 1, total = 0;
+    uint32_t threshold;
+    int64_t horizon = scan_limit(areas, n, &threshold);
+    if (horizon < 0)
+        return horizon == -1;
+    window_table_t tables[SCS_AREAS];
+    uint64_t count = 0;
     for (unsigned b = 0; b < n; b++) {
-        uint64_t w = work_per_period(&areas[b]), p = min_period(&areas[b]);
-        uint64_t g = gcd64(den, p);
-        uint64_t l = den / g * p;
-        num = num * (l / den) + w * (l / p);
-        den = l;
-        uint64_t r = gcd64(num, den);
-        if (r > 1) {
-            num /= r;
-            den /= r;
-        }
-        total += w;
+        build_table(&areas[b], &tables[b]);
+        if (poll && poll->fn)
+            poll->fn(poll->ctx);
+        count += (uint64_t)tables[b].n * ((uint64_t)horizon / tables[b].p + 1u);
     }
-    if (num >= den)
+    if (count > MAX_CANDIDATES)
         return 0;
-    uint64_t horizon = 2u * total * den / (den - num) + 1u;
-    if (horizon > MAX_SCAN)
-        return 0;
-    int64_t peak = 0;
-    for (unsigned a = 0; a < n; a++) {
-        const scs_area_t *ar = &areas[a];
-        uint64_t p = min_period(ar), periods = horizon / p + 1u;
-        for (unsigned i = 0; i < per_period(ar); i++)
-            for (uint64_t k = 0; k <= periods; k++)
-                for (unsigned j = 0; j < per_period(ar); j++) {
-                    int64_t L = (int64_t)(k * p + offset_of(ar, j)) - (int64_t)offset_of(ar, i);
-                    if (L < 0 || (uint64_t)L > horizon)
-                        continue;
-                    int64_t demand = -L;
-                    for (unsigned b = 0; b < n; b++)
-                        demand += (int64_t)window_work(&areas[b], (uint64_t)L);
-                    if (demand > peak)
-                        peak = demand;
+    /* F(L) = sum_b W_b(L) - L peaks where some W_b steps: L = q*p_a + r, r a residue of area a */
+    unsigned since_poll = 0;
+    for (unsigned a = 0; a < n; a++)
+        for (unsigned k = 0; k < tables[a].n; k++)
+            for (uint32_t L = tables[a].r[k]; L <= (uint64_t)horizon; L += tables[a].p) {
+                uint64_t demand = 0;
+                for (unsigned b = 0; b < n; b++)
+                    demand += window_work(&tables[b], L);
+                if (demand > (uint64_t)L + threshold)
+                    return 0;
+                if (poll && poll->fn && ++since_poll == POLL_EVERY) {
+                    since_poll = 0;
+                    poll->fn(poll->ctx);
                 }
-    }
-    for (unsigned a = 0; a < n; a++) {
-        uint32_t least = occ_of(&areas[a], 0);
-        for (unsigned i = 0; i < per_period(&areas[a]); i++)
-            if (occ_of(&areas[a], i) < least)
-                least = occ_of(&areas[a], i);
-        int64_t bound = peak - (int64_t)least;
-        if (bound > (int64_t)MAX_DISPLACEMENT)
-            return 0;
-    }
+            }
     return 1;
 }
 
@@ -332,15 +381,37 @@ double scs_stim_current_a(const scs_therapy_t *t, double cell_v)
     return watts / cell_v;
 }
 
+/* Drop queued pulses that have not started; the tick after which the stage is free again (0: now). */
+static uint64_t cut_queue(scs_therapy_t *t)
+{
+    if (!t->hw.edges || !t->queued)
+        return 0;
+    uint32_t saved = scs_irq_lock();
+    uint64_t busy_until = scs_edges_cut(t->hw.edges);
+    scs_irq_unlock(saved);
+    t->queued = 0;
+    return busy_until;
+}
+
 void scs_stim_start(scs_therapy_t *t, uint64_t now)
 {
     const scs_program_t *prog = &t->programs[t->active];
+    uint64_t busy_until = cut_queue(t);
     t->origin = now;
+    if (t->hw.edges) { /* armed ahead, and never over the end of a pulse still completing */
+        if (t->hw.clock)
+            now = t->hw.clock(t->hw.board);
+        t->origin = now + SCS_START_LEAD_TICKS;
+        if (busy_until >= t->origin)
+            t->origin = busy_until + 1u;
+    }
     t->stage_free = 0;
     plan(t);
     for (unsigned a = 0; a < prog->count; a++)
         seek(&prog->area[a], &t->next[a], 0);
     t->stim_on = 1;
+    if (t->hw.edges) /* queue and arm the first pulses now: the rest of the request may take a while */
+        scs_stim_service(t, now);
 }
 
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
@@ -349,38 +420,135 @@ void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
     plan(t);
 }
 
+void scs_trace_start(scs_therapy_t *t, uint32_t max)
+{
+    uint32_t saved = scs_irq_lock();
+    t->trace_len = 0;
+    t->trace_limit = max < SCS_TRACE_CAPACITY ? max : SCS_TRACE_CAPACITY;
+    t->tracing = 1;
+    scs_irq_unlock(saved);
+}
+
+void scs_trace_pulse(void *therapy, uint64_t tick, uint8_t area, uint16_t amplitude_ua)
+{
+    scs_therapy_t *t = therapy;
+    if (!t->tracing)
+        return;
+    uint8_t *r = t->trace[t->trace_len];
+    for (unsigned b = 0; b < 8; b++)
+        r[b] = (uint8_t)(tick >> (8 * b));
+    r[8] = area;
+    wr16(r + 9, amplitude_ua);
+    if (++t->trace_len >= t->trace_limit)
+        t->tracing = 0;
+}
+
+uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return t->hw.edges ? t->hw.edges->stats.late_pulses : 0; }
+
+/* The phase edges of one pulse starting at tick `at` (absolute): cathodic phase, interphase gap,
+ * recharge (active: anodic at amplitude/ratio; passive: the window, no driven current), end. A pulse
+ * inside a burst other than the last is its cathodic phase only (recharge follows the burst). */
+static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, uint16_t amp)
+{
+    const scs_area_t *a = &t->programs[t->active].area[ai];
+    uint8_t area_pins = (uint8_t)(ai << SCS_PIN_AREA_SHIFT);
+    scs_edge_t e = {at, amp, amp, (uint8_t)(SCS_PIN_CATHODIC | area_pins), (uint8_t)ai, SCS_EDGE_START, 0};
+    scs_edges_push(t->hw.edges, &e);
+    e.flags = 0;
+    e.dac_ua = 0;
+    e.due = at + a->pulse_width_us;
+    if (occ_of(a, i) == a->pulse_width_us) { /* inside a burst */
+        e.pins = 0;
+        scs_edges_push(t->hw.edges, &e);
+        return;
+    }
+    if (a->gap_us) {
+        e.pins = area_pins;
+        scs_edges_push(t->hw.edges, &e);
+        e.due += a->gap_us;
+    }
+    e.pins = (uint8_t)(SCS_PIN_RECHARGE | area_pins);
+    e.dac_ua = a->recharge == 0 ? (uint16_t)(amp / a->ratio) : 0u;
+    scs_edges_push(t->hw.edges, &e);
+    e.due += recharge_width(a);
+    e.pins = 0;
+    e.dac_ua = 0;
+    scs_edges_push(t->hw.edges, &e);
+}
+
+/* The area whose next pulse is nominally first (ties: lower index), -1 without areas. */
+static int first_area(const scs_therapy_t *t)
+{
+    int best = -1;
+    for (unsigned a = 0; a < t->programs[t->active].count; a++)
+        if (best < 0 || t->next[a].nominal < t->next[best].nominal)
+            best = (int)a;
+    return best;
+}
+
+/* Take the next pulse off the grid: its start (relative to origin, after the collision rule), or
+ * UINT64_MAX when it is not emitted (cycling off-time, stopped area). */
+static uint64_t take_pulse(scs_therapy_t *t, unsigned best, unsigned *burst_index, uint16_t *amp)
+{
+    const scs_area_t *a = &t->programs[t->active].area[best];
+    scs_next_t *n = &t->next[best];
+    uint64_t start = UINT64_MAX;
+    *burst_index = n->i;
+    if (in_on_time(a, n->k) && !(t->stopped >> best & 1u)) {
+        start = n->nominal > t->stage_free ? n->nominal : t->stage_free;
+        t->stage_free = start + occ_of(a, n->i);
+        *amp = amplitude_at(t, best, n->k);
+    }
+    advance_next(a, n);
+    return start;
+}
+
+/* Hardware-timed: queue the pulses of the next lookahead; 1 when the queue is filled that far. */
+static int fill(scs_therapy_t *t, uint64_t now)
+{
+    if (!t->stim_on) {
+        cut_queue(t);
+        return 1;
+    }
+    uint64_t horizon = now + SCS_LOOKAHEAD_TICKS;
+    int queued = 0, done = 0;
+    while (!done && scs_edges_free(t->hw.edges) >= 4u) {
+        int best = first_area(t);
+        if (best < 0 || t->origin + t->next[best].nominal > horizon) {
+            done = 1;
+            break;
+        }
+        unsigned i;
+        uint16_t amp = 0;
+        uint64_t start = take_pulse(t, (unsigned)best, &i, &amp);
+        if (start != UINT64_MAX) {
+            queue_pulse(t, (unsigned)best, i, t->origin + start, amp);
+            t->queued = 1;
+            queued = 1;
+        }
+    }
+    if (queued && t->hw.arm.fn)
+        t->hw.arm.fn(t->hw.arm.ctx);
+    return done;
+}
+
 int scs_stim_service(scs_therapy_t *t, uint64_t now)
 {
+    if (t->hw.edges)
+        return fill(t, now);
     if (!t->stim_on || now < t->origin)
         return 1;
-    const scs_program_t *prog = &t->programs[t->active];
     uint64_t rel = now - t->origin;
-    /* a bounded batch per call: the main loop must keep serving the UART even if the timer runs
-     * faster than the pulses can be produced (as QEMU's timer model may); the trace keeps the ticks */
+    /* a bounded batch per call: the main loop must keep serving the link; the trace keeps the ticks */
     for (unsigned batch = 0; batch < 64u; batch++) {
-        int best = -1;
-        for (unsigned a = 0; a < prog->count; a++)
-            if (best < 0 || t->next[a].nominal < t->next[best].nominal)
-                best = (int)a;
+        int best = first_area(t);
         if (best < 0 || t->next[best].nominal >= rel)
             return 1;
-        const scs_area_t *a = &prog->area[best];
-        scs_next_t *n = &t->next[best];
-        if (in_on_time(a, n->k) && !(t->stopped >> best & 1u)) {
-            uint64_t start = n->nominal > t->stage_free ? n->nominal : t->stage_free;
-            t->stage_free = start + occ_of(a, n->i);
-            if (t->tracing) {
-                uint8_t *r = t->trace[t->trace_len++];
-                uint64_t tick = t->origin + start;
-                for (unsigned b = 0; b < 8; b++)
-                    r[b] = (uint8_t)(tick >> (8 * b));
-                r[8] = (uint8_t)best;
-                wr16(r + 9, amplitude_at(t, (unsigned)best, n->k));
-                if (t->trace_len >= t->trace_limit)
-                    t->tracing = 0;
-            }
-        }
-        advance_next(a, n);
+        unsigned i;
+        uint16_t amp = 0;
+        uint64_t start = take_pulse(t, (unsigned)best, &i, &amp);
+        if (start != UINT64_MAX)
+            scs_trace_pulse(t, t->origin + start, (uint8_t)best, amp);
     }
     return 0;
 }

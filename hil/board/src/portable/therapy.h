@@ -5,6 +5,7 @@
 #define SCS_THERAPY_H
 #include <stdint.h>
 
+#include "edges.h"
 #include "scs_protocol.h"
 
 #define SCS_PROGRAMS SCS_MAX_PROGRAMS
@@ -12,6 +13,11 @@
 #define SCS_CONTACTS SCS_CONTACT_COUNT
 #define SCS_TRACE_CAPACITY 1536u
 #define SCS_MEMORY_KEYS SCS_SETTINGS_MEMORY_KEYS /* remembered amplitudes: per posture, then AdaptiveStim off */
+/* Hardware-timed output: the first pulse starts this long after turn-on, so its edges are armed ahead
+ * of their tick; the main loop keeps the edges of the next LOOKAHEAD ticks queued. An amplitude change
+ * reaches the pins within the lookahead; turning off cuts the queue at once (a started pulse completes). */
+#define SCS_START_LEAD_TICKS 500u
+#define SCS_LOOKAHEAD_TICKS 10000u
 
 typedef struct {
     uint8_t waveform;            /* 0 tonic, 1 burst, 2 high frequency */
@@ -38,6 +44,32 @@ typedef struct {
     uint8_t remembered[SCS_MEMORY_KEYS];
     uint16_t amps[SCS_MEMORY_KEYS][SCS_AREAS];
 } scs_program_t;
+
+/* Called now and then by long computations (the interleaving analysis) so the caller can keep the pulse
+ * queue filled and the watchdog fed. */
+typedef struct {
+    void (*fn)(void *ctx);
+    void *ctx;
+} scs_poll_t;
+
+/* What the board reports about its core and link (TIMING). */
+typedef struct {
+    uint32_t counts_per_tick;
+    uint64_t idle_counts, elapsed_counts;
+    uint32_t rx_overruns, rx_high_water;
+    uint32_t worst_request_counts, last_request_counts;
+} scs_board_load_t;
+typedef void (*scs_load_fn)(void *ctx, scs_board_load_t *out);
+
+/* What the therapy core uses of the board; all 0 on the host library and in QEMU's virtual-clock mode. */
+typedef struct {
+    scs_edges_t *edges;  /* hardware-timed output (0: pulses are computed and traced when due) */
+    scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
+    scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
+    scs_load_fn load;    /* the board's load and link counters (0: none) */
+    uint64_t (*clock)(void *board); /* hardware-timed: the timer's tick now (fresher than the caller's) */
+    void *board;         /* context of load and clock */
+} scs_board_hooks_t;
 
 typedef struct {
     uint64_t tick;
@@ -67,8 +99,12 @@ typedef struct {
     uint64_t origin, stage_free;
     uint16_t cap_ua[SCS_AREAS];
     scs_next_t next[SCS_AREAS];
-    /* trace */
-    uint8_t tracing;
+    scs_board_hooks_t hw; /* the board's hardware: kept through resets and default settings */
+    uint8_t queued;      /* edges of the running train may be queued */
+    uint32_t late_reported;   /* late pulses already reported by an event */
+    uint64_t late_report_tick;
+    /* trace (appended by the timer interrupt when hardware-timed) */
+    volatile uint8_t tracing;
     uint32_t trace_len, trace_limit;
     uint8_t trace[SCS_TRACE_CAPACITY][11];
 } scs_therapy_t;
@@ -80,14 +116,21 @@ void scs_area_to_write(const scs_area_t *a, scs_msg_area_write_t *m);
 /* OK, OUT_OF_RANGE or UNSAFE; *field is the AREA_WRITE field index to report. */
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field);
 uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
-/* 1 when the areas can share the output stage within the displacement bound. */
-int scs_interleave_ok(const scs_area_t *areas, unsigned n);
+/* 1 when the areas can share the output stage within the displacement bound (poll may be 0). Bounded:
+ * see firmware_model/interleave.py, which decides identically. */
+int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll);
 void scs_stim_start(scs_therapy_t *t, uint64_t now);
 /* Which areas of the active program use a contact outside [250, 4000] ohms (bit per area). */
 uint8_t scs_stopped_areas(const scs_therapy_t *t);
 /* The quiescent-free current the running program draws from a cell at cell_v volts, amperes. */
 double scs_stim_current_a(const scs_therapy_t *t, double cell_v);
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now);
-/* Emit due pulses (a bounded batch); 1 when caught up. */
+/* Emit due pulses (a bounded batch); 1 when caught up. Hardware-timed: queue the edges of the pulses
+ * of the next SCS_LOOKAHEAD_TICKS instead (and cut the queue once stimulation is off). */
 int scs_stim_service(scs_therapy_t *t, uint64_t now);
+/* Start recording up to max pulses (safe against the timer interrupt appending). */
+void scs_trace_start(scs_therapy_t *t, uint32_t max);
+/* The trace hook the edge queue calls for each pulse it fires. */
+void scs_trace_pulse(void *therapy, uint64_t tick, uint8_t area, uint16_t amplitude_ua);
+uint32_t scs_stim_late_pulses(const scs_therapy_t *t);
 #endif

@@ -1,15 +1,43 @@
-/* The small hardware layer: clocks, USART1 at 115200 8N1, TIM2 as a 1 MHz tick counter, watchdog. */
+/* The small hardware layer of the STM32F405/407: clocks (PLL 168 MHz), USART1 by interrupt into byte
+ * rings, TIM2 as the free-running fine counter, TIM5 as the edge timer whose update interrupt fires the
+ * pulse edges, the output pins and the DAC, the watchdog, and the settings storage. */
 #ifndef SCS_HAL_H
 #define SCS_HAL_H
 #include <stddef.h>
 #include <stdint.h>
+
+#include "edges.h"
+#include "ring.h"
+
 void hal_init(void);
-int hal_usart_read(uint8_t *byte);              /* 1 when a byte was received */
-void hal_usart_write(void *ctx, const uint8_t *data, size_t len);
-uint64_t hal_ticks(void);                        /* 1 MHz, extended to 64 bits */
 /* 1 in an emulator without a clock model (QEMU's netduinoplus2 has no RCC: its CR reads 0, a real
- * chip's reads HSION|HSIRDY): there the firmware keeps a virtual clock that only CLOCK_ADVANCE moves. */
+ * chip's reads HSION|HSIRDY). */
 int hal_is_emulator(void);
+/* In the emulator: the boot word the QEMU target sets (-device loader) to ask for real-time mode. */
+int hal_realtime_requested(void);
+uint32_t hal_core_hz(void);
+
+/* Time: the fine counter (timer clock counts; 1 ns in QEMU), extended to 64 bits, and ticks (1 us). */
+uint64_t hal_fine_now(void);
+uint32_t hal_counts_per_tick(void);
+uint64_t hal_ticks(void);
+
+/* The pulse output: the edge interrupt fires the queue's edges on the pins and the DAC. */
+void hal_edges_attach(scs_edges_t *q);
+void hal_edges_kick(void);                 /* main loop, after queueing: arm the timer if it waits longer */
+void hal_output(uint8_t pins, uint16_t dac_ua);
+
+/* USART1 at 115200 8N1: received bytes go into rx, bytes put into tx go out by interrupt. */
+void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx);
+void hal_uart_kick(void);                  /* start sending what is queued in tx */
+
+/* Sleep until an interrupt (with an output attached, the edge timer wakes the loop at least every
+ * HAL_WAKE_TICKS). */
+#define HAL_WAKE_TICKS 10000u
+void hal_idle(void);
+/* CPU load since boot: counts spent asleep and elapsed. */
+void hal_load(uint64_t *idle_counts, uint64_t *elapsed_counts);
+
 void hal_watchdog_kick(void);
 /* Two settings slots (2 x 2 KB): the backup SRAM on a board (kept by VBAT through power-off),
  * retained SRAM in the emulator (kept through resets). */

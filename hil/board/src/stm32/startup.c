@@ -23,7 +23,18 @@ void Reset_Handler(void)
     }
 }
 
-__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
-    (void (*)(void))(&_estack), Reset_Handler, Default_Handler, Default_Handler, Default_Handler,
+void TIM5_IRQHandler(void);
+void USART1_IRQHandler(void);
+
+#define IRQS 82 /* STM32F405/407 */
+#define IRQ(n) [16 + (n)]
+
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[16 + IRQS])(void) = {
+    [0] = (void (*)(void))(&_estack), Reset_Handler, Default_Handler, Default_Handler, Default_Handler,
     Default_Handler, Default_Handler, 0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, Default_Handler,
+    [16 ... 16 + 36] = Default_Handler,
+    IRQ(37) = USART1_IRQHandler, /* USART1 */
+    [16 + 38 ... 16 + 49] = Default_Handler,
+    IRQ(50) = TIM5_IRQHandler,   /* TIM5: the pulse edges */
+    [16 + 51 ... 16 + IRQS - 1] = Default_Handler,
 };

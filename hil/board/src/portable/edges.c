@@ -1,0 +1,97 @@
+#include "edges.h"
+
+#include <string.h>
+
+#define MASK (SCS_EDGE_CAPACITY - 1u)
+
+void scs_edges_init(scs_edges_t *q, scs_output_fn output, scs_pulse_fn on_pulse, void *ctx)
+{
+    memset(q, 0, sizeof *q);
+    atomic_init(&q->head, 0u);
+    atomic_init(&q->tail, 0u);
+    q->output = output;
+    q->on_pulse = on_pulse;
+    q->pulse_ctx = ctx;
+}
+
+unsigned scs_edges_count(const scs_edges_t *q)
+{
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    return tail - atomic_load_explicit(&q->head, memory_order_acquire);
+}
+
+unsigned scs_edges_free(const scs_edges_t *q) { return SCS_EDGE_CAPACITY - scs_edges_count(q); }
+
+void scs_edges_push(scs_edges_t *q, const scs_edge_t *e)
+{
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    q->ring[tail & MASK] = *e;
+    atomic_store_explicit(&q->tail, tail + 1u, memory_order_release); /* the edge is complete before it is visible */
+}
+
+uint64_t scs_edges_next_due(const scs_edges_t *q)
+{
+    unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
+    if (head == atomic_load_explicit(&q->tail, memory_order_acquire))
+        return UINT64_MAX;
+    return q->ring[head & MASK].due;
+}
+
+uint64_t scs_edges_last_due(const scs_edges_t *q)
+{
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    if (tail == atomic_load_explicit(&q->head, memory_order_acquire))
+        return 0;
+    return q->ring[(tail - 1u) & MASK].due;
+}
+
+static void fire_one(scs_edges_t *q, scs_edge_t *e, uint64_t now_tick)
+{
+    q->output(e->pins, e->dac_ua);
+    uint64_t late = now_tick > e->due ? now_tick - e->due : 0;
+    e->late = (uint8_t)(late > 255u ? 255u : late); /* the slot is evidence of what was driven, when */
+    e->flags |= SCS_EDGE_FIRED;
+    if (e->flags & SCS_EDGE_START) {
+        q->late_open = 0;
+        q->stats.pulses++;
+        if (q->on_pulse)
+            q->on_pulse(q->pulse_ctx, now_tick, e->area, e->amplitude_ua);
+    }
+    q->stats.edges++;
+    if (late) {
+        q->stats.late_edges++;
+        if (!q->late_open) {
+            q->late_open = 1;
+            q->stats.late_pulses++;
+        }
+        if (late > q->stats.worst_latency_ticks)
+            q->stats.worst_latency_ticks = late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+    }
+}
+
+uint64_t scs_edges_fire(scs_edges_t *q, uint64_t now_tick, uint32_t latency_counts)
+{
+    unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+    int fired = 0;
+    while (head != tail && q->ring[head & MASK].due <= now_tick) {
+        fire_one(q, &q->ring[head & MASK], now_tick);
+        head++;
+        fired = 1;
+    }
+    atomic_store_explicit(&q->head, head, memory_order_release);
+    if (fired && latency_counts > q->stats.worst_latency_counts)
+        q->stats.worst_latency_counts = latency_counts;
+    return head != tail ? q->ring[head & MASK].due : UINT64_MAX;
+}
+
+uint64_t scs_edges_cut(scs_edges_t *q)
+{
+    unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    unsigned keep = head;
+    while (keep != tail && !(q->ring[keep & MASK].flags & SCS_EDGE_START))
+        keep++; /* the rest of the pulse in progress */
+    atomic_store_explicit(&q->tail, keep, memory_order_release);
+    return keep != head ? q->ring[(keep - 1u) & MASK].due : 0;
+}
