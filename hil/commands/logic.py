@@ -35,12 +35,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--expect", metavar="FILE", help="write the pins the reference drives, as VCD at 1 us")
     p.add_argument("--format", help="sigrok input format of --capture (default: sigrok's own .sr)")
     p.add_argument("--pins", help="capture channel names of CATH,RECH,AREA0,AREA1 (default: those names)")
-    p.add_argument("--samplerate", type=int, default=1_000_000, help="--live sample rate, Hz (default 1 MHz)")
-    p.add_argument("--samples", type=int, default=300_000, help="--live sample count (default 300000)")
+    p.add_argument("--samplerate", type=int, default=1_000_000, help="--live sample rate, Hz")
+    p.add_argument("--samples", type=int, default=300_000, help="--live sample count")
     p.add_argument("--channels", help="--live channels to capture (sigrok -C), e.g. D0,D1,D2,D3")
-    p.add_argument("--span-ticks", type=int, default=150_000, help="--expect: how long (default 150000)")
+    p.add_argument("--span-ticks", type=int, default=150_000, help="--expect: how long, ticks")
     p.add_argument("--tolerance-ticks", type=int, default=0,
-                   help="allowed difference per edge (default 0; an analyzer's own clock drifts: say how much)")
+                   help="allowed difference per edge, ticks (an analyzer's own clock drifts: say how much)")
 
 
 def run(args: argparse.Namespace) -> int:
