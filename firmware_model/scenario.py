@@ -180,33 +180,51 @@ def _waveform_and_recharge(d: dict) -> tuple[Waveform, RechargeMode]:
     return waveform, recharge
 
 
-def scenario_from_dict(d: dict, source: str = "<scenario>") -> Scenario:
-    unknown = set(d) - _TOP_KEYS
-    if unknown:
-        raise ScenarioError(source, min(unknown), f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
-    prof = d.get("profile", {})
+def _profile(source: str, prof: object) -> DeviceProfile:
+    """The `[profile]` table as a validated DeviceProfile; errors name ``profile.<key>`` and the range."""
+    if not isinstance(prof, dict):
+        raise ScenarioError(source, "profile", "a table of DeviceProfile fields")
     fields = {f.name for f in dataclasses.fields(DeviceProfile)}
     for k in prof:
         if k not in fields:
             raise ScenarioError(source, f"profile.{k}", f"unknown profile field; allowed: {', '.join(sorted(fields))}")
     try:
-        profile = DeviceProfile(**prof)
-    except TypeError as e:
-        raise ScenarioError(source, "profile", str(e)) from None
-    imp = d.get("impedance", {})
-    default = imp.get("default_ohm", 1000)
-    ohms = [default] * profile.contact_count
-    for c, z in imp.get("contacts", {}).items():
-        try:
-            idx = int(c)
-            ohms[idx] = z
-        except (ValueError, IndexError):
-            raise ScenarioError(source, f"impedance.contacts.{c}",
-                                f"a contact index 0 to {profile.contact_count - 1}") from None
-    try:
-        impedances = ContactImpedances(tuple(ohms))
+        return DeviceProfile(**prof)
     except ParameterError as e:
-        raise ScenarioError(source, f"impedance.{e.field}", e.allowed) from None
+        raise ScenarioError(source, f"profile.{e.field}", f"{show(e.value)} is not allowed: {e.allowed}") from None
+
+
+def _impedances(source: str, imp: object, profile: DeviceProfile) -> ContactImpedances:
+    """The `[impedance]` table: ``default_ohm`` and per-contact overrides keyed by contact index."""
+    if not isinstance(imp, dict):
+        raise ScenarioError(source, "impedance", "a table { default_ohm = N, contacts = { \"3\" = N } }")
+    unknown = set(imp) - {"default_ohm", "contacts"}
+    if unknown:
+        raise ScenarioError(source, f"impedance.{min(unknown)}", "unknown key; allowed: contacts, default_ohm")
+    last = profile.contact_count - 1
+    contacts = imp.get("contacts", {})
+    if not isinstance(contacts, dict):
+        raise ScenarioError(source, "impedance.contacts", f'a table of contact = ohm, e.g. {{ "3" = 5000 }}, contact 0 to {last}')
+    ohms = [imp.get("default_ohm", 1000)] * profile.contact_count
+    for c, z in contacts.items():
+        # decimal digits only: int() would also take "-1" (Python's last element), " 3" or "1_0"
+        if not (c.isascii() and c.isdigit()) or int(c) > last:
+            raise ScenarioError(source, f"impedance.contacts.{show(c)}", f"a contact index 0 to {last}")
+        ohms[int(c)] = z
+    try:
+        return ContactImpedances(tuple(ohms))
+    except ParameterError as e:
+        index = e.field.removeprefix("impedance[").rstrip("]")
+        where = f"contacts.{show(index)}" if index in contacts else "default_ohm"
+        raise ScenarioError(source, f"impedance.{where}", f"{show(e.value)} is not allowed: {e.allowed}") from None
+
+
+def scenario_from_dict(d: dict, source: str = "<scenario>") -> Scenario:
+    unknown = set(d) - _TOP_KEYS
+    if unknown:
+        raise ScenarioError(source, min(unknown), f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    profile = _profile(source, d.get("profile", {}))
+    impedances = _impedances(source, d.get("impedance", {}), profile)
     areas = d.get("area")
     if not areas or not isinstance(areas, list):
         raise ScenarioError(source, "area", "at least one [[area]] table")
