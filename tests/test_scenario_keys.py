@@ -44,3 +44,43 @@ def test_a_bad_impedance_names_the_key(imp, key):
 def test_an_efficiency_of_zero_and_a_float_displacement_are_refused_with_the_range(profile, key, allowed):
     e = refused({"profile": profile, "area": [AREA]})
     assert e.key == key and allowed in e.reason
+
+
+@pytest.mark.parametrize("cycling, key", [
+    ({"on_s": float("nan"), "off_s": 1}, "area[0].cycling.on_s"),
+    ({"on_s": 1, "off_s": float("inf")}, "area[0].cycling.off_s"),
+    ({"on_s": 1, "off_s": -1}, "area[0].cycling.off_s"),
+    ({"on_s": "1", "off_s": 1}, "area[0].cycling.on_s"),
+    ({"on_s": 0.0005, "off_s": 1}, "area[0].cycling.on_s"),
+    ({"on_s": True, "off_s": 1}, "area[0].cycling.on_s"),
+    ({"on_s": 86_400.001, "off_s": 1}, "area[0].cycling.on_s"),
+])
+def test_a_bad_cycling_time_names_the_key_and_the_range(cycling, key):
+    e = refused({"area": [{**AREA, "cycling": cycling}]})
+    assert e.key == key and "seconds from 0.001 to 86400, in whole milliseconds" in e.reason
+
+
+def test_cycling_at_its_limits_is_exact_milliseconds():
+    area = scenario_from_dict({"area": [{**AREA, "cycling": {"on_s": 0.001, "off_s": 86_400}}]}).program.areas[0]
+    assert area.cycling is not None and (area.cycling.on_ms, area.cycling.off_ms) == (1, 86_400_000)
+
+
+def test_a_nan_contact_area_names_the_profile_key_and_the_range():
+    e = refused({"profile": {"contact_area_mm2": float("nan")}, "area": [AREA]})
+    assert e.key == "profile.contact_area_mm2" and "a number from 1 to 50 mm2" in e.reason
+
+
+HOSTILE = [0, -1, 2**63 - 1, 1e300, float("nan"), float("inf"), "12", True, [1], {"a": 1}, 1.5]
+AREA_KEYS = ["cathodes", "anodes", "case_anode", "amplitude_ua", "pulse_width_us", "rate_hz", "interphase_gap_us",
+             "recharge", "recharge_ratio", "passive_window_us", "pulses_per_burst", "intra_burst_rate_hz", "cycling",
+             "soft_start_ms", "waveform"]
+
+
+@pytest.mark.parametrize("key", AREA_KEYS)
+def test_every_area_key_refuses_hostile_values_with_its_own_name(key):
+    for value in HOSTILE:
+        try:
+            scenario_from_dict({"area": [{**AREA, key: value}]}, "s.toml")
+        except ScenarioError as e:
+            assert e.key.startswith("area[0].") and "allowed" in e.reason, (value, str(e))
+        # any other exception fails the test: a crash is never a refusal
