@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -399,6 +400,15 @@ def test_scs_battery_ageing_report_and_anchors_print_the_grid_and_the_clinical_f
     assert "worst difference over 340 points" in out
     assert "Provenzano 2021" in out and "MedlinePlus" in out
     assert main(["battery"]) == 2
+    # docs/battery.md's "Clinical anchors" table states exactly what the command prints
+    printed = re.findall(r"│ (HF10 daily charging at (\d+) % on|primary cell, typical tonic: years to (ERI|EOS))"
+                         r"[^│]*│[^│]*│\s*([0-9.]+) │", out)
+    model = {(pct or kind): value for _, pct, kind, value in printed}
+    assert len(model) == 6
+    doc = (ROOT / "docs/battery.md").read_text()
+    for pct in ("3", "14", "50", "100"):
+        assert re.search(rf"\| HF10 daily charging, {pct} % on \|[^|]*\| {re.escape(model[pct])} min \|", doc), pct
+    assert f"| {model['ERI']} / {model['EOS']} years |" in doc
 
 
 # --- stimulation and charging share the link and the heat ---------------------------------------
