@@ -502,6 +502,8 @@ class RechargeableSimulation:
         if new is RechargeState.CONSTANT_CURRENT and self.rstate is not new:
             self._set_rstate(new)  # resumed: check the new state's limits at once, as the board does
             new = supervise(new, v, self.temp, self.ch, self.th)
+        if new in (RechargeState.CONSTANT_CURRENT, RechargeState.CONSTANT_VOLTAGE) and self._overcharged():
+            new = RechargeState.PAUSED_OVERVOLTAGE
         self._set_rstate(new)
 
     def _charging_step(self, limit: int, power_w: float, base_a: float, stim: bool) -> None:
@@ -511,8 +513,6 @@ class RechargeableSimulation:
         coupling = self._coupling()
         ocv = p.ocv.voltage(self.soc)
         load_w = power_w + base_a * ocv  # at the charger's output
-        if self.rstate in (RechargeState.CONSTANT_CURRENT, RechargeState.CONSTANT_VOLTAGE) and self._overcharged():
-            self._set_rstate(RechargeState.PAUSED_OVERVOLTAGE)
         if self.rstate in (RechargeState.PAUSED_HOT, RechargeState.PAUSED_OVERVOLTAGE):
             self._paused_step(limit, power_w, base_a, stim)
             return
