@@ -502,6 +502,8 @@ class RechargeableSimulation:
         if new is RechargeState.CONSTANT_CURRENT and self.rstate is not new:
             self._set_rstate(new)  # resumed: check the new state's limits at once, as the board does
             new = supervise(new, v, self.temp, self.ch, self.th)
+        if new in (RechargeState.CONSTANT_CURRENT, RechargeState.CONSTANT_VOLTAGE) and self._overcharged():
+            new = RechargeState.PAUSED_OVERVOLTAGE
         self._set_rstate(new)
 
     def _charging_step(self, limit: int, power_w: float, base_a: float, stim: bool) -> None:
@@ -547,6 +549,14 @@ class RechargeableSimulation:
             self.cutoff = False
         self._set_bstate()
         self._sample(stim)
+
+    def _overcharged(self) -> bool:
+        """The cell is at the top of its OCV table (100 % SOC) and the charger still drives current: only a
+        charger regulating above the full cell's voltage gets here (``v_limit`` above OCV(1) + I*R). Beyond
+        the table a real cell's voltage climbs steeply, so the over-voltage supervision trips; the model
+        has no data there and pauses at the table's end instead of extrapolating (which let SOC run past
+        1 in one-tick steps that never reached ``v_pause``: the hang of issue 14's verification)."""
+        return self.soc >= self.p.ocv.breakpoints[-1] - 1e-12
 
     def _cc_heat_w(self, i: float, load_w: float, coupling: Coupling) -> float:
         """Upper bound of the implant heat while charging at i with the load on the link."""

@@ -11,28 +11,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from firmware_model.param_error import ParameterError as ParameterError  # re-exported
+from firmware_model.param_error import check_range as check_range
 from firmware_model.profiles import DeviceProfile
 
 TICKS_PER_SECOND = 1_000_000
 #: ``floor(k * PERIOD_NUMERATOR / rate_mhz)`` is the start of pulse k, in ticks.
 PERIOD_NUMERATOR = 1_000 * TICKS_PER_SECOND
-
-
-class ParameterError(ValueError):
-    """A parameter is out of range or inconsistent. ``field`` names it."""
-
-    def __init__(self, field_name: str, value: object, allowed: str):
-        self.field = field_name
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"{field_name} = {value!r} is not allowed: {allowed}")
-
-
-def check_range(name: str, value: int, lo: int, hi: int, unit: str = "") -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ParameterError(name, value, f"an integer{(' in ' + unit) if unit else ''}")
-    if not lo <= value <= hi:
-        raise ParameterError(name, value, f"{lo} to {hi}{(' ' + unit) if unit else ''}")
 
 
 def pulse_start_tick(k: int, rate_mhz: int) -> int:

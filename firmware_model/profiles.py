@@ -1,14 +1,18 @@
 """Device profiles: the parameter ranges and safety limits of one stimulator model.
 
-The defaults are the device definition's limits (protocol/device.toml). A profile may narrow or
-widen them; everything that validates or limits stimulation reads them from here, never from
+The defaults are the device definition's limits (protocol/device.toml, via protocol/generated.py). A
+profile may narrow or widen them within physically sensible bounds (`PROFILE_BOUNDS`: mostly what the
+protocol's field widths can carry, u8/u16/u32, and what a stimulator can physically be), checked on
+construction; everything that validates or limits stimulation reads them from here, never from
 constants of its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from fractions import Fraction
 
+from firmware_model.param_error import ParameterError, check_number, check_range
 from protocol import generated as dev
 from protocol.definition import cathode_charge_limit_pc
 
@@ -49,6 +53,48 @@ class DeviceProfile:
     case_impedance_ohm: int = dev.CASE_IMPEDANCE_OHM
     passive_recharge_tau_us: int = dev.PASSIVE_RECHARGE_TAU_US
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not 1 <= len(self.name) <= 64:
+            raise ParameterError("name", self.name, "a string of 1 to 64 characters")
+        for f in fields(self):
+            bounds = PROFILE_BOUNDS.get(f.name)
+            if bounds is None:
+                continue
+            lo, hi, unit = bounds
+            value = getattr(self, f.name)
+            if isinstance(lo, int) and isinstance(hi, int):
+                check_range(f.name, value, lo, hi, unit)
+            else:
+                check_number(f.name, value, lo, hi, unit, lo_open=f.name in _OPEN_BELOW)
+        self._check_recharge_ratios()
+        self._check_consistency()
+
+    def _check_recharge_ratios(self) -> None:
+        ratios = self.recharge_ratios
+        allowed = (f"a non-empty list of distinct integers 1 to 255, each dividing amplitude_step_ua "
+                   f"({self.amplitude_step_ua} uA) so active recharge balances charge exactly")
+        if not isinstance(ratios, (tuple, list)) or not ratios or len(set(map(repr, ratios))) != len(ratios):
+            raise ParameterError("recharge_ratios", ratios, allowed)
+        for r in ratios:
+            if isinstance(r, bool) or not isinstance(r, int) or not 1 <= r <= 255 or self.amplitude_step_ua % r:
+                raise ParameterError("recharge_ratios", ratios, allowed)
+        object.__setattr__(self, "recharge_ratios", tuple(ratios))  # a TOML array arrives as a list
+
+    def _check_consistency(self) -> None:
+        """Pairs of limits in order, and decimals the exact charge limit can take (`charge_limit`)."""
+        for lo_name, hi_name in _ORDERED:
+            lo, hi = getattr(self, lo_name), getattr(self, hi_name)
+            if lo > hi:
+                raise ParameterError(lo_name, lo, f"at most {hi_name} = {hi}")
+        if self.max_amplitude_ua < self.amplitude_step_ua:
+            raise ParameterError("max_amplitude_ua", self.max_amplitude_ua,
+                                 f"at least amplitude_step_ua = {self.amplitude_step_ua} uA")
+        if self.impedance_short_ohm >= self.impedance_open_ohm:
+            raise ParameterError("impedance_short_ohm", self.impedance_short_ohm,
+                                 f"below impedance_open_ohm = {self.impedance_open_ohm} ohm")
+        if (Fraction(str(self.shannon_k)) * 1000).denominator != 1:  # keeps the exact Shannon test small
+            raise ParameterError("shannon_k", self.shannon_k, "at most 3 decimals (1.5 to 2.5)")
+
     @property
     def max_cathode_charge_pc(self) -> int:
         """Largest charge per phase on one cathode (pC) that satisfies both limits.
@@ -58,3 +104,50 @@ class DeviceProfile:
         implementation (Python, C) compares integers the same way.
         """
         return cathode_charge_limit_pc(self.contact_area_mm2, self.charge_density_limit_uc_cm2, self.shannon_k)
+
+
+#: field -> (lowest, highest, unit) a profile may set. Integer bounds: the value must be an int (never a
+#: float or bool); float bounds: a finite number. Chosen so every computation stays finite and exact:
+#: the wire widths of the protocol (amplitudes and ohms u16, gaps and ratios u8, rates and cycles u32),
+#: at most 32 contacts (two 16-contact leads), a compliance of 1 to 50 V, contact areas 1 to 50 mm2
+#: (the exact charge limit is pinned over that range), Shannon k 1.5 to 2.5 (the literature uses 1.5-2),
+#: efficiency above 0, passive recharge time constant of at least 1 us.
+PROFILE_BOUNDS: dict[str, tuple[int, int, str] | tuple[float, float, str]] = {
+    "contact_count": (1, 32, "contacts"),
+    "max_areas": (1, 16, "areas"),
+    "max_programs": (1, 254, "programs"),
+    "max_amplitude_ua": (1, 65_535, "uA"),
+    "amplitude_step_ua": (1, 1_000, "uA"),
+    "min_pulse_width_us": (1, 65_535, "us"),
+    "max_pulse_width_us": (1, 65_535, "us"),
+    "max_interphase_gap_us": (0, 255, "us"),
+    "min_rate_mhz": (1, 100_000_000, "mHz"),
+    "max_rate_mhz": (1, 100_000_000, "mHz"),
+    "min_hf_rate_mhz": (1, 100_000_000, "mHz"),
+    "max_hf_rate_mhz": (1, 100_000_000, "mHz"),
+    "min_burst_rate_mhz": (1, 100_000_000, "mHz"),
+    "max_burst_rate_mhz": (1, 100_000_000, "mHz"),
+    "min_intra_burst_rate_mhz": (1, 100_000_000, "mHz"),
+    "max_intra_burst_rate_mhz": (1, 100_000_000, "mHz"),
+    "max_pulses_per_burst": (2, 255, "pulses"),
+    "max_passive_window_us": (1, 65_535, "us"),
+    "max_soft_start_ms": (0, 65_535, "ms"),
+    "max_cycle_ms": (1, 4_294_967_295, "ms"),
+    "max_displacement_ticks": (0, 1_000_000, "ticks"),
+    "contact_area_mm2": (1.0, 50.0, "mm2"),
+    "charge_density_limit_uc_cm2": (1.0, 100.0, "uC/cm2"),
+    "shannon_k": (1.5, 2.5, ""),
+    "compliance_mv": (1_000, 50_000, "mV"),
+    "supply_headroom_mv": (0, 10_000, "mV"),
+    "converter_efficiency": (0.0, 1.0, ""),
+    "impedance_short_ohm": (0, 65_535, "ohm"),
+    "impedance_open_ohm": (1, 65_535, "ohm"),
+    "case_impedance_ohm": (0, 65_535, "ohm"),
+    "passive_recharge_tau_us": (1, 1_000_000, "us"),
+}
+#: float fields whose lower bound is excluded (an efficiency of 0 would make every pulse cost infinite energy)
+_OPEN_BELOW = frozenset({"converter_efficiency"})
+#: (minimum, maximum) pairs that must be in order
+_ORDERED = (("min_pulse_width_us", "max_pulse_width_us"), ("min_rate_mhz", "max_rate_mhz"),
+            ("min_hf_rate_mhz", "max_hf_rate_mhz"), ("min_burst_rate_mhz", "max_burst_rate_mhz"),
+            ("min_intra_burst_rate_mhz", "max_intra_burst_rate_mhz"))

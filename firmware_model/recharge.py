@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from firmware_model.param_error import check_number
 from firmware_model.params import ParameterError
 from firmware_model.thermal import ThermalParams
 from protocol import generated as dev
@@ -66,7 +67,12 @@ class LinkParams:
 class ChargerParams:
     """The implant's charger (constants: the device definition's [fuel_gauge]). ``cc_current_a``: C/2 of the
     200 mAh cell (rechargeable SCS IPGs refill from empty in a couple of hours, not the 4+ h of C/4); at
-    ordinary coupling the 2 degC thermal limit caps it lower (about 70 mA at 10 mm, see `max_current_a`)."""
+    ordinary coupling the 2 degC thermal limit caps it lower (about 70 mA at 10 mm, see `max_current_a`).
+
+    Ranges (`_CHARGER_BOUNDS`): ``cc_current_a`` above 0 to 1 A (5C), ``v_limit`` and ``v_pause`` 4.0 to
+    4.4 V, ``v_resume`` 3.5 to 4.4 V and below both, ``end_current_c_rate`` and ``converter_efficiency``
+    above 0 to 1. A ``v_limit`` above the full cell's OCV (4.187 V) models a charger regulating too high:
+    the over-voltage supervision pauses it at 100 % SOC (`RechargeableSimulation._overcharged`)."""
 
     cc_current_a: float = dev.CC_CURRENT_A
     v_limit: float = dev.V_LIMIT
@@ -76,15 +82,29 @@ class ChargerParams:
     v_resume: float = dev.V_RESUME
 
     def __post_init__(self) -> None:
-        # v_limit may exceed v_pause: a mis-set charger is exactly what the over-voltage supervision catches
-        if not (0 < self.cc_current_a and 0 < self.converter_efficiency <= 1 and self.v_resume < self.v_limit
-                and self.v_resume < self.v_pause):
-            raise ParameterError("charger", self, "positive current and efficiency, v_resume below v_limit and v_pause")
+        # v_limit may exceed v_pause (up to 4.4 V): a charger regulating too high is exactly what the
+        # over-voltage supervision catches; below 4.0 V a Li-ion cell is never charged near full
+        for name, (lo, hi, unit, lo_open) in _CHARGER_BOUNDS.items():
+            check_number(f"charger.{name}", getattr(self, name), lo, hi, unit, lo_open=lo_open)
+        for above in ("v_limit", "v_pause"):
+            if not self.v_resume < getattr(self, above):
+                raise ParameterError("charger.v_resume", self.v_resume, f"below {above} = {getattr(self, above):g} V")
 
     @property
     def v_target(self) -> float:
         """The voltage constant-current charging runs up to: the CV limit or, if lower, the pause level."""
         return min(self.v_limit, self.v_pause)
+
+
+#: ChargerParams field -> (lowest, highest, unit, lowest excluded): finite numbers only
+_CHARGER_BOUNDS = {
+    "cc_current_a": (0.0, 1.0, "A", True),
+    "v_limit": (4.0, 4.4, "V", False),
+    "end_current_c_rate": (0.0, 1.0, "C", True),
+    "converter_efficiency": (0.0, 1.0, "", True),
+    "v_pause": (4.0, 4.4, "V", False),
+    "v_resume": (3.5, 4.4, "V", False),
+}
 
 
 def supervise(state: RechargeState, v_term: float, temp_c: float, charger: ChargerParams,

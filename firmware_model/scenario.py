@@ -90,10 +90,14 @@ def parse_duration_ticks(text: str) -> int:
 
 def hz_to_mhz(value: Any) -> int:
     """A rate in Hz given as int/float/str, to integer mHz without float rounding surprises."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{show(value)} is not a number")
     try:
         mhz = Decimal(str(value)) * 1000
     except InvalidOperation:
         raise ValueError(f"{show(value)} is not a number") from None
+    if not mhz.is_finite():
+        raise ValueError(f"{show(value)} is not a finite number")
     if mhz != mhz.to_integral_value():
         raise ValueError(f"{show(value)} Hz has more than 3 decimals (rates are exact to 1 mHz)")
     return int(mhz)
@@ -135,17 +139,16 @@ def _area(src: str, i: int, d: dict, profile: DeviceProfile) -> Area:
 
 def _area_from_table(d: dict, profile: DeviceProfile) -> Area:
     """The `Area` of a table whose keys are known; raises ParameterError, TypeError or ValueError."""
-    cathodes = _cathodes(d["cathodes"])
-    anodes = tuple(d.get("anodes", ()))
-    cycling = _cycling(d.get("cycling"))
+    cathodes = _cathodes(d["cathodes"], profile)
+    anodes = _anodes(d.get("anodes", []), profile)
+    case_anode = d.get("case_anode", False)
+    if not isinstance(case_anode, bool):
+        raise ParameterError("case_anode", case_anode, "true or false")
+    cycling = _cycling(d.get("cycling"), profile)
     waveform, recharge = _waveform_and_recharge(d)
-    try:
-        rate = hz_to_mhz(d["rate_hz"])
-        intra = hz_to_mhz(d.get("intra_burst_rate_hz", 0))
-    except ValueError as e:
-        raise ParameterError("rate_hz", d["rate_hz"], str(e)) from None
+    rate, intra = _rate_mhz(d, "rate_hz", None), _rate_mhz(d, "intra_burst_rate_hz", 0)
     return Area(
-        contacts=Contacts(cathodes=cathodes, anodes=anodes, case_anode=bool(d.get("case_anode", False))),
+        contacts=Contacts(cathodes=cathodes, anodes=anodes, case_anode=case_anode),
         amplitude_ua=d["amplitude_ua"], pulse_width_us=d["pulse_width_us"], rate_mhz=rate, waveform=waveform,
         interphase_gap_us=d.get("interphase_gap_us", 0), recharge=recharge,
         recharge_ratio=d.get("recharge_ratio", 1), passive_window_us=d.get("passive_window_us", 0),
@@ -153,18 +156,54 @@ def _area_from_table(d: dict, profile: DeviceProfile) -> Area:
         soft_start_ms=d.get("soft_start_ms", 0), profile=profile)
 
 
-def _cathodes(cath: object) -> tuple[tuple[int, int], ...]:
+def _rate_mhz(d: dict, key: str, default: int | None) -> int:
+    value = d[key] if default is None else d.get(key, default)
+    try:
+        return hz_to_mhz(value)
+    except ValueError as e:
+        raise ParameterError(key, value, f"a rate in Hz, exact to 0.001 Hz ({e})") from None
+
+
+def _contact_index(key: str, text: object, profile: DeviceProfile) -> int:
+    """A contact index as written (a TOML key or integer): decimal digits only, 0 to contact_count - 1."""
+    last = profile.contact_count - 1
+    if isinstance(text, str) and text.isascii() and text.isdigit() and int(text) <= last:
+        return int(text)
+    if isinstance(text, int) and not isinstance(text, bool) and 0 <= text <= last:
+        return text
+    raise ParameterError(key, text, f"a contact index 0 to {last}")
+
+
+def _cathodes(cath: object, profile: DeviceProfile) -> tuple[tuple[int, int], ...]:
     if not isinstance(cath, dict):
         raise ParameterError("cathodes", cath, 'a table of contact = share, e.g. { "0" = 100 }')
-    return tuple(sorted((int(c), s) for c, s in cath.items()))
+    return tuple(sorted((_contact_index(f"cathodes.{show(c)}", c, profile), s) for c, s in cath.items()))
 
 
-def _cycling(cyc: object) -> Cycling | None:
+def _anodes(anodes: object, profile: DeviceProfile) -> tuple[int, ...]:
+    if not isinstance(anodes, list):
+        raise ParameterError("anodes", anodes, f"an array of contact indices 0 to {profile.contact_count - 1}")
+    return tuple(_contact_index("anodes", a, profile) for a in anodes)
+
+
+def _seconds_to_ms(key: str, value: object, max_ms: int) -> int:
+    """A cycling time in seconds (whole milliseconds, 0.001 s to ``max_ms``) to integer ms, exactly."""
+    allowed = f"a number of seconds from 0.001 to {Decimal(max_ms) / 1000:f}, in whole milliseconds"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ParameterError(key, value, allowed)
+    ms = Decimal(str(value)) * 1000
+    if ms != ms.to_integral_value() or not 1 <= ms <= max_ms:
+        raise ParameterError(key, value, allowed)
+    return int(ms)
+
+
+def _cycling(cyc: object, profile: DeviceProfile) -> Cycling | None:
     if cyc is None:
         return None
     if not isinstance(cyc, dict) or set(cyc) != {"on_s", "off_s"}:
         raise ParameterError("cycling", cyc, "a table { on_s = N, off_s = N }")
-    return Cycling(on_ms=int(Decimal(str(cyc["on_s"])) * 1000), off_ms=int(Decimal(str(cyc["off_s"])) * 1000))
+    return Cycling(on_ms=_seconds_to_ms("cycling.on_s", cyc["on_s"], profile.max_cycle_ms),
+                   off_ms=_seconds_to_ms("cycling.off_s", cyc["off_s"], profile.max_cycle_ms))
 
 
 def _waveform_and_recharge(d: dict) -> tuple[Waveform, RechargeMode]:
@@ -180,33 +219,51 @@ def _waveform_and_recharge(d: dict) -> tuple[Waveform, RechargeMode]:
     return waveform, recharge
 
 
-def scenario_from_dict(d: dict, source: str = "<scenario>") -> Scenario:
-    unknown = set(d) - _TOP_KEYS
-    if unknown:
-        raise ScenarioError(source, min(unknown), f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
-    prof = d.get("profile", {})
+def _profile(source: str, prof: object) -> DeviceProfile:
+    """The `[profile]` table as a validated DeviceProfile; errors name ``profile.<key>`` and the range."""
+    if not isinstance(prof, dict):
+        raise ScenarioError(source, "profile", "a table of DeviceProfile fields")
     fields = {f.name for f in dataclasses.fields(DeviceProfile)}
     for k in prof:
         if k not in fields:
             raise ScenarioError(source, f"profile.{k}", f"unknown profile field; allowed: {', '.join(sorted(fields))}")
     try:
-        profile = DeviceProfile(**prof)
-    except TypeError as e:
-        raise ScenarioError(source, "profile", str(e)) from None
-    imp = d.get("impedance", {})
-    default = imp.get("default_ohm", 1000)
-    ohms = [default] * profile.contact_count
-    for c, z in imp.get("contacts", {}).items():
-        try:
-            idx = int(c)
-            ohms[idx] = z
-        except (ValueError, IndexError):
-            raise ScenarioError(source, f"impedance.contacts.{c}",
-                                f"a contact index 0 to {profile.contact_count - 1}") from None
-    try:
-        impedances = ContactImpedances(tuple(ohms))
+        return DeviceProfile(**prof)
     except ParameterError as e:
-        raise ScenarioError(source, f"impedance.{e.field}", e.allowed) from None
+        raise ScenarioError(source, f"profile.{e.field}", f"{show(e.value)} is not allowed: {e.allowed}") from None
+
+
+def _impedances(source: str, imp: object, profile: DeviceProfile) -> ContactImpedances:
+    """The `[impedance]` table: ``default_ohm`` and per-contact overrides keyed by contact index."""
+    if not isinstance(imp, dict):
+        raise ScenarioError(source, "impedance", "a table { default_ohm = N, contacts = { \"3\" = N } }")
+    unknown = set(imp) - {"default_ohm", "contacts"}
+    if unknown:
+        raise ScenarioError(source, f"impedance.{min(unknown)}", "unknown key; allowed: contacts, default_ohm")
+    last = profile.contact_count - 1
+    contacts = imp.get("contacts", {})
+    if not isinstance(contacts, dict):
+        raise ScenarioError(source, "impedance.contacts", f'a table of contact = ohm, e.g. {{ "3" = 5000 }}, contact 0 to {last}')
+    ohms = [imp.get("default_ohm", 1000)] * profile.contact_count
+    for c, z in contacts.items():
+        # decimal digits only: int() would also take "-1" (Python's last element), " 3" or "1_0"
+        if not (c.isascii() and c.isdigit()) or int(c) > last:
+            raise ScenarioError(source, f"impedance.contacts.{show(c)}", f"a contact index 0 to {last}")
+        ohms[int(c)] = z
+    try:
+        return ContactImpedances(tuple(ohms))
+    except ParameterError as e:
+        index = e.field.removeprefix("impedance[").rstrip("]")
+        where = f"contacts.{show(index)}" if index in contacts else "default_ohm"
+        raise ScenarioError(source, f"impedance.{where}", f"{show(e.value)} is not allowed: {e.allowed}") from None
+
+
+def scenario_from_dict(d: dict, source: str = "<scenario>") -> Scenario:
+    unknown = set(d) - _TOP_KEYS
+    if unknown:
+        raise ScenarioError(source, min(unknown), f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    profile = _profile(source, d.get("profile", {}))
+    impedances = _impedances(source, d.get("impedance", {}), profile)
     areas = d.get("area")
     if not areas or not isinstance(areas, list):
         raise ScenarioError(source, "area", "at least one [[area]] table")

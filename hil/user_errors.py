@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-_MHZ = re.compile(r"\b(\w+)_mhz\b(?P<rest>[^;\n]*)")
+# a `[profile]` key is written in mHz by the user (it is a DeviceProfile field): left as it is
+_MHZ = re.compile(r"(?<!profile\.)\b(\w+)_mhz\b(?P<rest>[^;\n]*)")
 _MHZ_NUMBER = re.compile(r"(-?\d+)(\s*mHz\b)?")
 _REPR_START = re.compile(r"\b[A-Z][A-Za-z0-9]*\(")
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,7 @@ from firmware_model.longevity import (
     project_primary,
     project_rechargeable,
 )
-from firmware_model.params import Area, Contacts, Cycling, Program, Waveform
+from firmware_model.params import Area, Contacts, Cycling, ParameterError, Program, Waveform
 from firmware_model.recharge import ChargerParams, Coupling, LinkParams, max_current_a
 from firmware_model.safety import ContactImpedances
 from firmware_model.scheduler import Scheduler
@@ -396,6 +400,15 @@ def test_scs_battery_ageing_report_and_anchors_print_the_grid_and_the_clinical_f
     assert "worst difference over 340 points" in out
     assert "Provenzano 2021" in out and "MedlinePlus" in out
     assert main(["battery"]) == 2
+    # docs/battery.md's "Clinical anchors" table states exactly what the command prints
+    printed = re.findall(r"│ (HF10 daily charging at (\d+) % on|primary cell, typical tonic: years to (ERI|EOS))"
+                         r"[^│]*│[^│]*│\s*([0-9.]+) │", out)
+    model = {(pct or kind): value for _, pct, kind, value in printed}
+    assert len(model) == 6
+    doc = (ROOT / "docs/battery.md").read_text()
+    for pct in ("3", "14", "50", "100"):
+        assert re.search(rf"\| HF10 daily charging, {pct} % on \|[^|]*\| {re.escape(model[pct])} min \|", doc), pct
+    assert f"| {model['ERI']} / {model['EOS']} years |" in doc
 
 
 # --- stimulation and charging share the link and the heat ---------------------------------------
@@ -485,6 +498,55 @@ def test_charging_pauses_at_4_277_v_and_resumes_below_4_1_v():
     paused = [s for s in result.samples if pause.tick < s.tick <= resume.tick]
     assert paused and all(s.voltage >= 4.1 - 1e-6 for s in paused[:-1]), "no resume while still above 4.1 V"
     assert resume.tick - pause.tick > 60 * 1_000_000, "the cell had to discharge from the pause to 4.1 V"
+
+
+OVERCHARGE_CHILD = """
+import dataclasses, json, sys
+from firmware_model.longevity import RechargeableSimulation, RechargeHabit, Usage
+from firmware_model.recharge import ChargerParams, Coupling
+v_limit, load_w = float(sys.argv[1]), float(sys.argv[2])
+usage = Usage(stim_power_w=load_w, quiescent_ua=0, telemetry_ua=0, stim_start_hour=0,
+              recharge=RechargeHabit(every_days=1, start_hour=0.0, duration_min=600, coupling=Coupling(5)))
+sim = RechargeableSimulation(usage, charger=ChargerParams(v_limit=v_limit), soc=0.9, ageing=False)
+r = sim.run(2 * 86_400_000_000)
+print(json.dumps({"end": sim.t, "samples": len(r.samples), "max_soc": max(s.soc for s in r.samples),
+                  "max_v": max(s.voltage for s in r.samples),
+                  "recharge": [e.name for e in r.events if e.kind == "recharge"]}))
+"""
+
+
+@pytest.mark.parametrize("v_limit", [4.20, 4.25, 4.30, 4.4])
+@pytest.mark.parametrize("load_w", [0.0, 0.03])
+def test_a_charger_regulating_above_the_full_cell_pauses_on_over_voltage_and_time_still_advances(v_limit, load_w):
+    # above OCV(100 %) + I*R the cell is pushed past the top of its OCV table: the simulation used to
+    # step one tick at a time there forever; now the over-voltage supervision pauses at 100 % SOC
+    proc = subprocess.run([sys.executable, "-c", OVERCHARGE_CHILD, str(v_limit), str(load_w)], capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    r = json.loads(proc.stdout)
+    assert r["end"] == 2 * 86_400_000_000 and r["samples"] < 2_000
+    assert r["max_soc"] <= 1.0 + 1e-9 and r["max_v"] <= 4.277 + 1e-6
+    names = r["recharge"]
+    assert names.count("PAUSED_OVERVOLTAGE") >= 2, "it pauses in each daily window"
+    if load_w:  # the load discharges the cell below 4.1 V within the window: resume, charge, pause again
+        assert names.count("PAUSED_OVERVOLTAGE") >= 4 and names.count("CONSTANT_CURRENT") >= 4
+
+
+@pytest.mark.parametrize("kwargs, field, allowed", [
+    ({"v_limit": 4.5}, "charger.v_limit", "from 4 to 4.4 V"),
+    ({"v_limit": 3.9}, "charger.v_limit", "from 4 to 4.4 V"),
+    ({"v_limit": float("nan")}, "charger.v_limit", "from 4 to 4.4 V"),
+    ({"v_limit": "4.2"}, "charger.v_limit", "a number"),
+    ({"cc_current_a": 0.0}, "charger.cc_current_a", "greater than 0 and at most 1 A"),
+    ({"converter_efficiency": 0.0}, "charger.converter_efficiency", "greater than 0"),
+    ({"end_current_c_rate": float("inf")}, "charger.end_current_c_rate", "at most 1 C"),
+    ({"v_resume": 4.3}, "charger.v_resume", "below v_limit"),
+    ({"v_limit": 4.4, "v_pause": 4.05, "v_resume": 4.1}, "charger.v_resume", "below v_pause"),
+])
+def test_charger_params_refuse_values_outside_their_documented_ranges(kwargs, field, allowed):
+    with pytest.raises(ParameterError) as e:
+        ChargerParams(**kwargs)
+    assert e.value.field == field and allowed in e.value.allowed
 
 
 def test_charging_pauses_at_42_degrees_and_resumes_below_the_resume_temperature():

@@ -102,3 +102,21 @@ def test_durations_parse_to_exact_ticks(text, ticks):
 def test_durations_that_are_not_whole_positive_ticks_are_refused(text):
     with pytest.raises(ValueError, match="not allowed"):
         parse_duration_ticks(text)
+
+
+@pytest.mark.parametrize("name, written", [("foo.txt", "foo.txt.npz"), ("foo", "foo.npz"), ("t.npz", "t.npz")])
+def test_simulate_out_prints_the_path_it_actually_writes(tmp_path, capsys, name, written):
+    rc = main(["simulate", str(ROOT / "examples/tonic.toml"), "--duration", "100ms", "--out", str(tmp_path / name)])
+    assert rc == 0
+    assert f"timeline: {tmp_path / written}" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == [written]
+    assert len(np.load(tmp_path / written)["timeline"]) == 5
+
+
+@pytest.mark.parametrize("name", ["d", "e"])
+def test_simulate_out_refuses_a_folder_before_simulating(tmp_path, capsys, name):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "e.npz").mkdir()  # --out e would write e.npz
+    assert main(["simulate", str(ROOT / "examples/tonic.toml"), "--out", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert "folder" in err and err.count("\n") == 1 and "Errno" not in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from pathlib import Path
 
 import numpy as np
 from rich.console import Console
@@ -22,7 +23,8 @@ MAX_STORED_PULSES = 5_000_000
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario TOML file (see examples/)")
     p.add_argument("--duration", help="override the scenario's duration, e.g. 10s, 500ms, 24h")
-    p.add_argument("--out", metavar="FILE.npz", help="write the timeline (numpy structured array 'timeline')")
+    p.add_argument("--out", metavar="FILE.npz",
+                   help="write the timeline (numpy structured array 'timeline'); .npz is appended to other names")
     p.add_argument("--vcd", metavar="FILE.vcd", help="write the output stage as a VCD waveform")
     p.add_argument("--plot", metavar="FILE.png", help="plot each area's current (needs matplotlib)")
     p.add_argument("--window", metavar="START:END",
@@ -32,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from hil.errors import UsageError
 
+    if args.out:
+        args.out = _npz_path(args.out)
     sc = load_scenario(args.scenario)
     duration = parse_duration_ticks(args.duration) if args.duration else sc.duration_ticks
     try:
@@ -50,6 +54,17 @@ def run(args: argparse.Namespace) -> int:
     out.print(_summary_table(sc, sched, acc, duration))
     _write_outputs(args, out, timeline, head, len(sc.program.areas), window)
     return 0
+
+
+def _npz_path(value: str) -> str:
+    """The file --out really writes: numpy appends ``.npz`` to any other name, so the name is made
+    explicit here (and printed as written); refused when that name is a folder."""
+    from hil.errors import UsageError
+
+    path = value if value.endswith(".npz") else value + ".npz"
+    if Path(path).is_dir():
+        raise UsageError(f"--out {value}: writes {path}, which is a folder; give a file name")
+    return path
 
 
 def _simulate(args: argparse.Namespace, sched: Scheduler, duration: int, expected: int,
