@@ -83,8 +83,27 @@ def new_run_dir(base: str | Path | None) -> Path:
     return root / f"{stamp}-{os.getpid()}"
 
 
+def runs_folder_problem(base: str | Path | None) -> str | None:
+    """Why the runs folder can't hold this run's folder (created here if missing), or None; the
+    reason starts with the folder's name."""
+    root = Path(base) if base else Path(tempfile.gettempdir()) / "scs-runs"
+    if root.exists() and not root.is_dir():
+        return f"{root}: is a file, not a folder"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(dir=root).cleanup()  # writable? (os.access says yes to root)
+    except OSError as e:
+        return f"{root}: can't create or write a folder there ({e.strerror or e})"
+    return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs(capability): skip unless the target reports this capability bit")
+    runs = config.getoption("scs_runs")
+    if runs and getattr(config, "workerinput", None) is None and not os.environ.get(RUN_DIR_ENV):
+        problem = runs_folder_problem(runs)
+        if problem:
+            pytest.exit(f"scs: --scs-runs {problem}", returncode=2)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None and "scs_run_dir" in worker_input:
         run_dir = Path(worker_input["scs_run_dir"])

@@ -456,3 +456,18 @@ def test_a_test_needing_matplotlib_skips_with_the_reason_when_it_is_missing(tmp_
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
     assert proc.returncode == 0 and "1 skipped" in proc.stdout, proc.stdout
     assert "needs the plot extra (matplotlib): pip install 'scs-hil[plot]'" in proc.stdout
+
+
+@pytest.mark.parametrize("runs", ["file", "/proc/nope"])
+def test_an_unusable_runs_folder_stops_scs_hil_and_pytest_at_start_with_one_line(tmp_path, runs):
+    if runs == "file":
+        runs = str(tmp_path / "a-file")
+        Path(runs).write_text("not a folder")
+    proc = scs("hil", "--target", "model", "--runs", runs, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and f"--runs {runs}:" in proc.stderr
+    assert "passed" not in proc.stdout and "Traceback" not in proc.stderr
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "test_a.py").write_text("def test_a():\n    pass\n")
+    proc = run_pytest(tmp_path / "t", "--scs-runs", runs)
+    assert proc.returncode == 2 and f"--scs-runs {runs}:" in proc.stderr + proc.stdout
+    assert "1 passed" not in proc.stdout

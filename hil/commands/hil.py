@@ -93,9 +93,12 @@ def run(args: argparse.Namespace) -> int:
     import pytest
 
     from hil.preflight import TargetUnavailable, connect
-    from hil.pytest_plugin import new_run_dir
+    from hil.pytest_plugin import new_run_dir, runs_folder_problem
 
     _check_keys(args)
+    problem = runs_folder_problem(args.runs)
+    if problem:
+        raise UsageError(f"--runs {problem}")
     console = Console(width=max(Console().width, 110))
     console.print(f"[bold]scs hil[/]: conformance suite against target [bold]{args.target}[/]")
     if args.workers and args.target not in ("sim", "qemu", "model"):
