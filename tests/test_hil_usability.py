@@ -471,3 +471,10 @@ def test_an_unusable_runs_folder_stops_scs_hil_and_pytest_at_start_with_one_line
     proc = run_pytest(tmp_path / "t", "--scs-runs", runs)
     assert proc.returncode == 2 and f"--scs-runs {runs}:" in proc.stderr + proc.stdout
     assert "1 passed" not in proc.stdout
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf", "-inf", "-1", "1e7", "fast"])
+def test_scs_board_refuses_a_speed_that_is_not_a_finite_ratio_and_says_what_is_allowed(speed):
+    proc = scs("board", "--pty", f"--speed={speed}", timeout=30)
+    assert proc.returncode == 2 and "--speed" in proc.stderr and "Traceback" not in proc.stderr
+    assert "up to 1e+06" in proc.stderr or "not a number" in proc.stderr
