@@ -18,6 +18,7 @@ from protocol.capture import parse_capture
 from protocol.capture_view import decode_capture, render
 from protocol.catalog import Role, load_catalog
 from protocol.codec import make
+from protocol.framing import MAX_ENCODED
 from protocol.pcapng import LINKTYPE_USER0, frames_of, write_pcapng
 from tests.protocol_harness import KEYS, Pair
 
@@ -131,17 +132,47 @@ def test_capture_export_refuses_to_overwrite_and_names_the_dissector(tmp_path, c
     assert main(["capture", "export", "--pcapng", str(tmp_path / "no" / "x.pcapng"), str(path)]) == 2
 
 
+def test_capture_export_refuses_to_write_over_its_own_input_even_with_force(tmp_path, capsys):
+    path = write(tmp_path, session().capture_lines())
+    before = path.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(path)
+    for out in (path, tmp_path / "link.jsonl", tmp_path / "." / "c.jsonl"):
+        assert main(["capture", "export", "--force", "--pcapng", str(out), str(path)]) == 2
+        assert "is the capture being exported" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def oversized_capture() -> list[str]:
+    lines = session().capture_lines()
+    return lines[:2] + [json.dumps({"t_ns": json.loads(lines[1])["t_ns"], "dir": "d2h", "data": (b"\x13" * 300_000 + b"\x00").hex()})] \
+        + lines[2:]
+
+
+def test_an_oversized_run_of_bytes_is_exported_cut_to_the_largest_frame_with_a_comment(tmp_path):
+    header, chunks = parse_capture(oversized_capture())
+    out = tmp_path / "c.pcapng"
+    notes: list[str] = []
+    with open(out, "wb") as f:
+        n = write_pcapng(f, header, chunks, notes)
+    packets = [b for t, b in _blocks(out.read_bytes()) if t == 6]
+    assert len(packets) == n == decode_capture(chunks).frames + 1
+    big = [p for p in packets if struct.unpack_from("<I", p, 16)[0] == 300_001]
+    assert len(big) == 1 and struct.unpack_from("<I", big[0], 12)[0] == MAX_ENCODED + 1
+    assert big[0][20] == 0x81 and b"oversize: 300000 bytes" in big[0]
+    assert len(notes) == 1 and "oversize" in notes[0]
+
+
 def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_path):
     if shutil.which("tshark") is None:
         if os.environ.get("CI"):
             pytest.fail("tshark is missing: the README's test command installs it (make test)")
         pytest.skip("tshark not installed (make test installs it)")
-    lines = tamper_last_h2d_tag(session().capture_lines())
+    lines = tamper_last_h2d_tag(oversized_capture())
     path = write(tmp_path, lines)
     out = tmp_path / "c.pcapng"
     proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "capture", "export", "--pcapng", str(out),
                            str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0 and "note: packet 2 (d2h" in proc.stdout and "oversize" in proc.stdout, proc.stderr
     fields = ["scs.direction", "scs.msg", "scs.seq", "scs.flags.signed", "scs.counter",
               "scs.area_write.amplitude_ua", "scs.area_write.rate_mhz", "scs.area_write.cathode_share_pct",
               "scs.session.result", "scs.device_info.device_id"]
@@ -152,7 +183,9 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     assert proc.returncode == 0, proc.stderr
     rows = [dict(zip(fields, line.split("|"))) for line in proc.stdout.splitlines()]
     _, chunks = parse_capture(lines)
-    assert [r["scs.msg"] for r in rows] == [r.message for r in decode_capture(chunks).records]
+    assert [r["scs.msg"] for r in rows if r["scs.msg"]] == [r.message for r in decode_capture(chunks).records
+                                                            if r.frame is not None]
+    assert len(rows) == decode_capture(chunks).frames + 1, "the oversized bytes are one (cut) packet"
     info = next(r for r in rows if r["scs.msg"] == "DEVICE_INFO")
     assert int(info["scs.device_info.device_id"]) == KEYS.device_id
     area = next(r for r in rows if r["scs.msg"] == "AREA_WRITE")
