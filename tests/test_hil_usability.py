@@ -478,3 +478,13 @@ def test_scs_board_refuses_a_speed_that_is_not_a_finite_ratio_and_says_what_is_a
     proc = scs("board", "--pty", f"--speed={speed}", timeout=30)
     assert proc.returncode == 2 and "--speed" in proc.stderr and "Traceback" not in proc.stderr
     assert "up to 1e+06" in proc.stderr or "not a number" in proc.stderr
+
+
+@pytest.mark.parametrize("url, given", [("socket://127.0.0.1:99999", "TCP port 99999"),
+                                        ("rfc2217://127.0.0.1:99999?ign_set_control", "TCP port 99999"),
+                                        ("socket://127.0.0.1:0", "TCP port 0"),
+                                        ("socket://127.0.0.1", "names no TCP port")])
+def test_a_target_url_with_a_bad_tcp_port_is_refused_naming_the_port_and_the_range(url, given):
+    with pytest.raises(TargetUnavailable) as e:
+        connect(url, budget_s=5)
+    assert f"target {url}: " in str(e.value) and given in str(e.value) and "PORT 1 to 65535" in str(e.value)
