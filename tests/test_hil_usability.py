@@ -488,3 +488,18 @@ def test_a_target_url_with_a_bad_tcp_port_is_refused_naming_the_port_and_the_ran
     with pytest.raises(TargetUnavailable) as e:
         connect(url, budget_s=5)
     assert f"target {url}: " in str(e.value) and given in str(e.value) and "PORT 1 to 65535" in str(e.value)
+
+
+def test_keys_new_refuses_the_same_device_id_twice_in_any_spelling(tmp_path, capsys):
+    assert main(["keys", "new", "--device-id", "1", "--device-id", "0x1", "--out", str(tmp_path / "k.toml")]) == 2
+    assert "--device-id 0x1 given twice" in capsys.readouterr().err
+    assert not (tmp_path / "k.toml").exists()
+
+
+def test_a_key_file_listing_a_device_id_twice_is_refused_naming_the_entry(tmp_path):
+    from protocol.security import KeyFileError, KeyStore, new_key_file
+
+    path = tmp_path / "k.toml"
+    path.write_text(new_key_file([7, 7]))
+    with pytest.raises(KeyFileError, match=r"device\[1\]: device_id 7 is listed twice"):
+        KeyStore.load(path)
