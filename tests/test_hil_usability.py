@@ -503,3 +503,13 @@ def test_a_key_file_listing_a_device_id_twice_is_refused_naming_the_entry(tmp_pa
     path.write_text(new_key_file([7, 7]))
     with pytest.raises(KeyFileError, match=r"device\[1\]: device_id 7 is listed twice"):
         KeyStore.load(path)
+
+
+def test_simulate_plot_without_matplotlib_is_refused_before_simulating(tmp_path):
+    code = ("import sys; sys.modules['matplotlib'] = None; from hil.cli import main; "
+            f"sys.exit(main(['simulate', '{ROOT}/examples/four_areas.toml', '--duration', '10s', "
+            f"'--plot', '{tmp_path}/p.png']))")
+    proc = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, cwd=ROOT, env=ENV,
+                          timeout=120)
+    assert proc.returncode == 2 and "--plot needs matplotlib" in proc.stderr
+    assert proc.stdout == "", "refused before the simulation printed its summary"
