@@ -513,3 +513,21 @@ def test_simulate_plot_without_matplotlib_is_refused_before_simulating(tmp_path)
                           timeout=120)
     assert proc.returncode == 2 and "--plot needs matplotlib" in proc.stderr
     assert proc.stdout == "", "refused before the simulation printed its summary"
+
+
+def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
+    from tests.test_capture_tools import session
+
+    capture = tmp_path / "c.jsonl"
+    lines = session().capture_lines()
+    import json
+
+    records = [json.loads(line) for line in lines[1:]] * 200  # far more output than a pipe buffer holds
+    capture.write_text("\n".join(lines[:1] + [json.dumps({**r, "t_ns": i}) for i, r in enumerate(records)]) + "\n")
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "capture", "show", str(capture)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()  # like `head -1`: one line, then the reader is gone
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == ""
