@@ -260,6 +260,13 @@ def test_scs_hil_keeps_hypothesis_data_in_the_run_folder_not_the_working_directo
     assert "run folder: " + str(tmp_path / "runs") in proc.stdout.replace("\n", "")
 
 
+def test_scs_hil_runs_without_warnings_and_leaves_nothing_in_the_working_directory(tmp_path):
+    proc = scs("hil", "--target", "model", "-k", "differential", "-v", "--runs", str(tmp_path / "runs"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "warning" not in proc.stdout.lower(), proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"], "no .benchmarks/, .hypothesis/, ..."
+
+
 # --- expect-style matching -----------------------------------------------------------------------
 @pytest.fixture
 def clinician():

@@ -77,16 +77,21 @@ def _check_keys(args: argparse.Namespace) -> None:
         raise UsageError(f"--keys {args.keys}: no such key file (create one with `scs keys new`)")
 
 
-def _isolate_hypothesis(run_dir: Path) -> None:
-    """Hypothesis keeps its database in the run folder, not in ./.hypothesis (workers inherit it)."""
-    where = run_dir / "hypothesis"
-    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(where)
-    try:
-        from hypothesis.configuration import set_hypothesis_home_dir
+class _HypothesisInRunFolder:
+    """Hypothesis keeps its database in the run folder, not in ./.hypothesis (xdist workers inherit
+    the environment variable). Set from inside pytest: importing hypothesis before pytest.main makes
+    pytest warn that it can't rewrite hypothesis's asserts (two warnings in every run)."""
 
-        set_hypothesis_home_dir(where)
-    except ImportError:
-        pass
+    def __init__(self, run_dir: Path):
+        self.where = run_dir / "hypothesis"
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(self.where)
+
+    def pytest_configure(self, config) -> None:
+        try:
+            from hypothesis.configuration import set_hypothesis_home_dir
+        except ImportError:
+            return
+        set_hypothesis_home_dir(self.where)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,20 +114,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"scs hil: {e}; no test ran", file=sys.stderr)
         return 2
     run_dir = new_run_dir(args.runs)
-    _isolate_hypothesis(run_dir)
     console.print(f"{info.name}: firmware {info.firmware_version}, protocol {info.protocol_version}, "
                   f"device 0x{info.device_id:012x}, capabilities {', '.join(info.capability_names) or 'none'}",
                   highlight=False)
     report = _Report()
+    # no:benchmark: pytest-benchmark, when installed, would leave .benchmarks/ in the working directory
     pytest_args = ["--pyargs", "hil.conformance", "--scs-target", args.target, "--scs-runs", str(run_dir.parent),
-                   "-p", "no:cacheprovider", "-p", "no:labgrid", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
+                   "-p", "no:cacheprovider", "-p", "no:labgrid", "-p", "no:benchmark", "-o", "addopts=",
+                   "-W", "ignore::DeprecationWarning"]
     if args.keys:
         pytest_args += ["--scs-keys", args.keys]
     if args.junit:
         pytest_args += ["--junitxml", args.junit]
     if args.select:
         pytest_args += ["-k", args.select]
-    plugins: list = [report]
+    plugins: list = [report, _HypothesisInRunFolder(run_dir)]
     if args.workers:
         target.close()  # every worker starts its own instance
         pytest_args += ["-n", str(args.workers)]
