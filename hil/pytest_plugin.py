@@ -334,7 +334,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if cause is not None:
             state.lost = f"target {state.spec} lost during {item.nodeid}: {cause}"
             rep.user_properties.append(("scs_lost", state.lost))
-            item.session.shouldstop = state.lost
+            item.session.shouldstop = _stop_message(state.lost)
+
+
+def _stop_message(lost: str) -> str:
+    """The one line about a lost target: pytest prints it as "Interrupted: ..." (not repeated here)."""
+    return f"scs: {lost}; the run was stopped"
 
 
 class _Reporter:
@@ -356,10 +361,10 @@ class _Reporter:
         props = dict(report.user_properties)
         if "scs_lost" in props and self.session is not None:  # (also from a worker) stop the whole run
             state.lost = state.lost or str(props["scs_lost"])
-            self.session.shouldstop = state.lost
+            self.session.shouldstop = _stop_message(state.lost)
             dsession = self.config.pluginmanager.getplugin("dsession")
             if dsession is not None:
-                dsession.shouldstop = state.lost
+                dsession.shouldstop = _stop_message(state.lost)
         xml = self.config.stash.get(xml_key, None)
         if xml is None:
             return
@@ -380,8 +385,6 @@ class _Reporter:
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         state = self.config.stash[_STATE]
-        if state.lost:
-            terminalreporter.write_line(f"scs: {state.lost}; the run was stopped", red=True, bold=True)
         captures = state.run_dir / "captures"
         if captures.is_dir():
             n = len(list(captures.glob("*.jsonl")))

@@ -198,6 +198,7 @@ def test_a_target_lost_mid_run_stops_the_run_with_one_message_naming_it(tmp_path
     assert proc.returncode == 2 and "1 failed, 1 passed" in out, out  # pytest: interrupted
     assert "test_three" not in out and "termios" not in out
     assert out.count("scs: target sim lost during test_lost.py::test_board_dies: the virtual board exited") == 1
+    assert out.count("lost during") == 1, "one message about the lost target (pytest's Interrupted line)"
 
 
 def test_ctrl_c_exits_130_and_the_summary_says_the_run_was_interrupted():
