@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from hil.targets.base import Target, TargetError, TargetInfo
+from hil.targets.base import Target, TargetError, TargetInfo, error_text
 from protocol.reliability import RetryPolicy
 
 PREFLIGHT_S = 10.0
@@ -77,7 +77,7 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
     except KeyboardInterrupt:
         raise
     except Exception as e:  # noqa: BLE001 (unknown spec, missing tool, failed build or boot: one line)
-        cause = str(e) or type(e).__name__
+        cause = error_text(e)
         raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
     done: dict = {}
 
@@ -103,7 +103,7 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
     failure = done["error"]
     if isinstance(failure, KeyboardInterrupt):
         raise failure
-    cause = str(failure) or type(failure).__name__
+    cause = error_text(failure)
     raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
 
 
@@ -115,5 +115,5 @@ def lost_cause(target: Target) -> str | None:
     try:
         probe(target)
     except Exception as e:  # noqa: BLE001 (whatever the failure, the target does not answer)
-        return str(e) or type(e).__name__
+        return error_text(e)
     return None

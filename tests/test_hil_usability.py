@@ -539,3 +539,20 @@ def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141 and err == ""
+
+
+def test_a_pty_whose_board_side_closed_is_described_in_words_not_as_a_tuple():
+    import pty
+
+    from hil.preflight import lost_cause
+
+    board_side, port_side = pty.openpty()
+    target = make_target(os.ttyname(port_side))
+    try:
+        target.open_port()
+        os.close(board_side)
+        cause = lost_cause(target)
+        assert cause is not None and "Input/output error (errno 5)" in cause and "(5, '" not in cause
+    finally:
+        target.close()
+        os.close(port_side)
