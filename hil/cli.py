@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
 OUTPUT_OPTIONS = ("out", "vcd", "plot", "junit", "pcapng")
 
 
+def check_key_file(args: argparse.Namespace) -> None:
+    """--keys (every command that takes one) must name a key file, not a folder or nothing."""
+    value = getattr(args, "keys", None)
+    if not value:
+        return
+    if Path(value).is_dir():
+        raise UsageError(f"--keys {value}: is a folder; give a key file (create one with `scs keys new`)")
+    if not Path(value).exists():
+        raise UsageError(f"--keys {value}: no such key file (create one with `scs keys new`)")
+
+
 def check_output_paths(args: argparse.Namespace) -> None:
     """Every output path must be a file in an existing, writable folder (fail before a long run)."""
     for name in OUTPUT_OPTIONS:
@@ -109,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         check_output_paths(args)
+        check_key_file(args)
         code = int(args.run(args) or 0)
         sys.stdout.flush()  # here, so a closed pipe is handled below and not at interpreter exit
         return code

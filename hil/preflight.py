@@ -41,6 +41,8 @@ def load_keys(key_file: str | Path | None, device_id: int | None = None):
     """Role keys from ``key_file`` (None: the development keys of simulated targets)."""
     if not key_file:
         return None
+    if Path(key_file).is_dir():
+        raise TargetUnavailable(f"key file {key_file}: is a folder; give a key file (create one with `scs keys new`)")
     from protocol.security import KeyFileError, KeyStore
 
     try:

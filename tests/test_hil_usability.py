@@ -556,3 +556,17 @@ def test_a_pty_whose_board_side_closed_is_described_in_words_not_as_a_tuple():
     finally:
         target.close()
         os.close(port_side)
+
+
+@pytest.mark.parametrize("command", [["hil", "--target", "model"], ["check", "c.jsonl"], ["capture", "show", "c.jsonl"],
+                                     ["board", "--pty"]])
+def test_keys_naming_a_folder_is_refused_saying_it_is_a_folder(tmp_path, capsys, command):
+    assert main([*command, "--keys", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--keys {tmp_path}: is a folder; give a key file" in err and err.count("\n") == 1
+
+
+def test_the_pytest_plugin_says_a_keys_folder_is_a_folder(tmp_path):
+    (tmp_path / "test_a.py").write_text("def test_a(scs):\n    pass\n")
+    proc = run_pytest(tmp_path, "--scs-target", "model", "--scs-keys", str(tmp_path))
+    assert proc.returncode == 2 and f"key file {tmp_path}: is a folder" in proc.stdout + proc.stderr
