@@ -31,9 +31,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", default=None, metavar="DIR",
                    help="folder for this run's folder of captures and Hypothesis data (default: <tmp>/scs-runs)")
     p.add_argument("-k", dest="select", help="only tests matching this pytest -k expression")
-    p.add_argument("-n", "--workers", type=positive_int, default=None,
-                   help="run on N pytest-xdist workers, each with its own target instance (sim, qemu, model)")
+    p.add_argument("-n", "--workers", type=_workers, default=None,
+                   help=f"run on N pytest-xdist workers (1 to {max_workers()}: 4 per CPU core), each with its own "
+                        "target instance (sim, qemu, model)")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's own output too")
+
+
+def max_workers() -> int:
+    """4 per CPU core: every worker starts its own virtual board or QEMU."""
+    return 4 * (os.cpu_count() or 1)
+
+
+def _workers(text: str) -> int:
+    value = positive_int(text)
+    if value > max_workers():
+        raise argparse.ArgumentTypeError(f"{text} workers is not allowed: 1 to {max_workers()} "
+                                         f"(4 per CPU core: each worker starts its own target)")
+    return value
 
 
 class _Report:
