@@ -37,6 +37,15 @@ def session() -> Pair:
     return p
 
 
+def session_with_events() -> Pair:
+    """The session, then events: MODE STIM_ON, a SECURITY refusal (a result code) and a code without a name."""
+    p = session()
+    for kind, code in ((4, 1), (2, CAT.results[1].code), (4, 999)):
+        p.t_ns += 1_000_000
+        p.capture.record("d2h", p.endpoint.event(make(CAT, "EVENT", tick=7, kind=kind, code=code, detail=3)))
+    return p
+
+
 def write(tmp_path: Path, lines: list[str]) -> Path:
     path = tmp_path / "c.jsonl"
     path.write_text("\n".join(lines) + "\n")
@@ -70,6 +79,14 @@ def test_every_frame_is_decoded_with_time_direction_message_fields_and_tag_verdi
     assert "tag ok" in area and " ms " in area
     assert "result=OK" in next(line for line in text.splitlines() if " SESSION " in line)
     assert "tag unverified" in render(chunks, header), "without keys a tag is not judged"
+
+
+def test_an_events_kind_and_code_are_shown_by_name():
+    header, chunks = parse_capture(session_with_events().capture_lines())
+    text = render(chunks, header, KEYS)
+    assert "EVENT  tick=7 kind=MODE code=STIM_ON detail=3" in text
+    assert f"kind=SECURITY code={CAT.results[1].name} detail=3" in text
+    assert "kind=MODE code=999 detail=3" in text, "a code without a name stays a number"
 
 
 def test_a_bad_tag_is_shown_on_its_frame_with_the_violation_inline(tmp_path):
@@ -143,7 +160,7 @@ def test_capture_export_refuses_to_write_over_its_own_input_even_with_force(tmp_
 
 
 def oversized_capture() -> list[str]:
-    lines = session().capture_lines()
+    lines = session_with_events().capture_lines()
     return lines[:2] + [json.dumps({"t_ns": json.loads(lines[1])["t_ns"], "dir": "d2h", "data": (b"\x13" * 300_000 + b"\x00").hex()})] \
         + lines[2:]
 
@@ -175,7 +192,7 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     assert proc.returncode == 0 and "note: packet 2 (d2h" in proc.stdout and "oversize" in proc.stdout, proc.stderr
     fields = ["scs.direction", "scs.msg", "scs.seq", "scs.flags.signed", "scs.counter",
               "scs.area_write.amplitude_ua", "scs.area_write.rate_mhz", "scs.area_write.cathode_share_pct",
-              "scs.session.result", "scs.device_info.device_id"]
+              "scs.session.result", "scs.device_info.device_id", "scs.event.kind", "scs.event.code_name"]
     cmd = ["tshark", "-n", "-X", f"lua_script:{DISSECTOR}", "-r", str(out), "-T", "fields", "-E", "separator=|"]
     for f in fields:
         cmd += ["-e", f]
@@ -195,3 +212,17 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     session_row = next(r for r in rows if r["scs.msg"] == "SESSION")
     assert session_row["scs.direction"] == "1" and session_row["scs.session.result"] == "0"
     assert int(area["scs.counter"]) >= 1
+    events = [(r["scs.event.kind"], r["scs.event.code_name"]) for r in rows if r["scs.msg"] == "EVENT"]
+    assert events == [("4", "STIM_ON"), ("2", CAT.results[1].name), ("4", "")]
+    verbose = subprocess.run(cmd[:cmd.index("-T")] + ["-V"], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "HOME": str(tmp_path)}).stdout
+    assert "kind: MODE (4)" in verbose and "Event code name: STIM_ON" in verbose
+
+
+def test_every_event_kind_names_the_enum_of_its_codes_and_a_wrong_name_is_refused():
+    from protocol.catalog import CatalogError
+    from protocol.definition import definition_text, load_definition, parse_definition
+
+    assert all(m.codes for m in load_definition().enum("EventKind").members)
+    with pytest.raises(CatalogError, match="EventKind.MODE: codes must name an enum"):
+        parse_definition(definition_text().replace('codes = "ModeCode"', 'codes = "ModeCodes"'), CAT)
