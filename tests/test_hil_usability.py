@@ -579,3 +579,15 @@ def test_scs_hil_n_is_bounded_by_4_workers_per_core_with_a_clear_error(workers):
     assert "passed" not in proc.stdout
     if workers != "0":
         assert f"1 to {4 * (os.cpu_count() or 1)} (4 per CPU core" in proc.stderr
+
+
+def test_expect_names_every_event_kinds_codes_as_the_definition_does():
+    from hil.expect import event_code
+    from protocol.capture_view import event_names
+    from protocol.generated import BatteryState, EventKind, RechargeState
+
+    assert event_code(EventKind.BATTERY, "recharge_soon") == BatteryState.RECHARGE_SOON
+    assert event_code(EventKind.RECHARGE, "complete") == RechargeState.COMPLETE
+    for kind, (_, codes) in event_names().items():
+        for value, name in codes.items():
+            assert event_code(EventKind(kind), name) == value
