@@ -125,7 +125,7 @@ class KeyStore:
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "<keys>") -> KeyStore:
-        devices = []
+        devices: list[DeviceKeys] = []
         for i, d in enumerate(data.get("device", [])):
             try:
                 dev_id = d["device_id"]
