@@ -194,6 +194,14 @@ def _check_against_catalog(defn: Definition, catalog: Catalog) -> None:
         raise CatalogError("POSTURE_INPUT.posture: range disagrees with the Posture enum")
 
 
+def _check_codes(enums: tuple[EnumDef, ...]) -> None:
+    """A member's ``codes`` (EventKind) names an enum of the definition, or Result (the catalog's)."""
+    names = {e.name for e in enums} | {"Result"}
+    bad = [f"{e.name}.{m.name}" for e in enums for m in e.members if m.codes and m.codes not in names]
+    if bad:
+        raise CatalogError(f"{', '.join(bad)}: codes must name an enum of the definition or Result")
+
+
 def parse_definition(text: str, catalog: Catalog) -> Definition:
     d = tomllib.loads(text)
     enums = tuple(_enum(e) for e in d["enum"])
@@ -205,10 +213,7 @@ def parse_definition(text: str, catalog: Catalog) -> Definition:
                       mri_stop_only=_names(msgs, "mri_stop_only", catalog), test_only=_names(msgs, "test_only", catalog),
                       session=_names(msgs, "session", catalog), limits=limits, fuel_gauge=gauge,
                       settings=_settings(d["settings"], limits, catalog))
-    bad = [f"{e.name}.{m.name}" for e in enums for m in e.members if m.codes and m.codes != "Result"
-           and m.codes not in {x.name for x in enums}]
-    if bad:
-        raise CatalogError(f"{', '.join(bad)}: codes must name an enum of the definition or Result")
+    _check_codes(enums)
     if defn.settings.memory_keys != len(defn.enum("Posture").members) + 1:
         raise CatalogError("settings.memory_keys: one per Posture and one for AdaptiveStim off")
     socs = [s for s, _ in gauge["ocv"]]
