@@ -2,6 +2,9 @@
 
 Errors the user can fix (bad file, bad parameter, unreachable port) print one line naming what was
 wrong and what is allowed, and exit 2; no traceback (set SCS_DEBUG=1 to see one).
+
+When the reader of the output goes away (``scs capture show C | head -1``), scs stops quietly with
+exit status 141 (128 + SIGPIPE), as a standard tool killed by SIGPIPE would be reported by the shell.
 """
 
 from __future__ import annotations
@@ -75,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
 OUTPUT_OPTIONS = ("out", "vcd", "plot", "junit", "pcapng")
 
 
+def check_key_file(args: argparse.Namespace) -> None:
+    """--keys (every command that takes one) must name a key file, not a folder or nothing."""
+    value = getattr(args, "keys", None)
+    if not value:
+        return
+    if Path(value).is_dir():
+        raise UsageError(f"--keys {value}: is a folder; give a key file (create one with `scs keys new`)")
+    if not Path(value).exists():
+        raise UsageError(f"--keys {value}: no such key file (create one with `scs keys new`)")
+
+
 def check_output_paths(args: argparse.Namespace) -> None:
     """Every output path must be a file in an existing, writable folder (fail before a long run)."""
     for name in OUTPUT_OPTIONS:
@@ -91,12 +105,29 @@ def check_output_paths(args: argparse.Namespace) -> None:
             raise UsageError(f"--{name} {value}: folder {folder} is not writable")
 
 
+#: exit status after the output's reader went away: 128 + SIGPIPE, what a shell reports for `yes | head -1`
+EXIT_BROKEN_PIPE = 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit can't raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         check_output_paths(args)
-        return int(args.run(args) or 0)
+        check_key_file(args)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # here, so a closed pipe is handled below and not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         if os.environ.get("SCS_DEBUG"):
             raise

@@ -31,6 +31,21 @@ def tcp_port(text: str) -> int:
     return value
 
 
+SPEED_MAX = 1e6  # a million device seconds per wall second: beyond, the paced clock's float loses ticks
+
+
+def clock_speed(text: str) -> float:
+    """Device clock / wall clock: 0 (the clock moves only on CLOCK_ADVANCE) or a finite ratio up to 1e6."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"speed {text!r} is not a number") from None
+    if not 0 <= value <= SPEED_MAX:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"speed {text} is not allowed: 0 (clock moves only on CLOCK_ADVANCE) or a ratio up to {SPEED_MAX:g}")
+    return value
+
+
 def positive_int(text: str) -> int:
     value = _integer(text, "value")
     if value < 1:

@@ -18,12 +18,14 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from firmware_model.eventlog import SECURITY_CODES, EventKind, FaultCode, ModeCode, ResetCode
+from firmware_model.eventlog import EventKind
+from protocol.capture_view import event_names
 
 HISTORY = 12
 VIRTUAL_CLOCK = 1  # DEVICE_INFO capability bit
-_CODES: dict[EventKind, Any] = {EventKind.FAULT: FaultCode, EventKind.MODE: ModeCode, EventKind.RESET: ResetCode,
-                                EventKind.SECURITY: enum.IntEnum("SecurityCode", SECURITY_CODES)}
+#: each kind's codes by name, as the definition names them (the same names as `scs capture show`)
+_CODES: dict[EventKind, Any] = {EventKind(k): enum.IntEnum(f"{name.title()}Code", {n: c for c, n in codes.items()})
+                                for k, (name, codes) in event_names().items() if codes}
 
 
 class ExpectTimeout(AssertionError):

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from hil.targets.base import Target, TargetError, TargetInfo
+from hil.targets.base import Target, TargetError, TargetInfo, error_text
 from protocol.reliability import RetryPolicy
 
 PREFLIGHT_S = 10.0
@@ -41,6 +41,8 @@ def load_keys(key_file: str | Path | None, device_id: int | None = None):
     """Role keys from ``key_file`` (None: the development keys of simulated targets)."""
     if not key_file:
         return None
+    if Path(key_file).is_dir():
+        raise TargetUnavailable(f"key file {key_file}: is a folder; give a key file (create one with `scs keys new`)")
     from protocol.security import KeyFileError, KeyStore
 
     try:
@@ -77,7 +79,7 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
     except KeyboardInterrupt:
         raise
     except Exception as e:  # noqa: BLE001 (unknown spec, missing tool, failed build or boot: one line)
-        cause = str(e) or type(e).__name__
+        cause = error_text(e)
         raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
     done: dict = {}
 
@@ -103,7 +105,7 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
     failure = done["error"]
     if isinstance(failure, KeyboardInterrupt):
         raise failure
-    cause = str(failure) or type(failure).__name__
+    cause = error_text(failure)
     raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None
 
 
@@ -115,5 +117,5 @@ def lost_cause(target: Target) -> str | None:
     try:
         probe(target)
     except Exception as e:  # noqa: BLE001 (whatever the failure, the target does not answer)
-        return str(e) or type(e).__name__
+        return error_text(e)
     return None

@@ -83,8 +83,27 @@ def new_run_dir(base: str | Path | None) -> Path:
     return root / f"{stamp}-{os.getpid()}"
 
 
+def runs_folder_problem(base: str | Path | None) -> str | None:
+    """Why the runs folder can't hold this run's folder (created here if missing), or None; the
+    reason starts with the folder's name."""
+    root = Path(base) if base else Path(tempfile.gettempdir()) / "scs-runs"
+    if root.exists() and not root.is_dir():
+        return f"{root}: is a file, not a folder"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(dir=root).cleanup()  # writable? (os.access says yes to root)
+    except OSError as e:
+        return f"{root}: can't create or write a folder there ({e.strerror or e})"
+    return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs(capability): skip unless the target reports this capability bit")
+    runs = config.getoption("scs_runs")
+    if runs and getattr(config, "workerinput", None) is None and not os.environ.get(RUN_DIR_ENV):
+        problem = runs_folder_problem(runs)
+        if problem:
+            pytest.exit(f"scs: --scs-runs {problem}", returncode=2)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None and "scs_run_dir" in worker_input:
         run_dir = Path(worker_input["scs_run_dir"])
@@ -315,7 +334,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if cause is not None:
             state.lost = f"target {state.spec} lost during {item.nodeid}: {cause}"
             rep.user_properties.append(("scs_lost", state.lost))
-            item.session.shouldstop = state.lost
+            item.session.shouldstop = _stop_message(state.lost)
+
+
+def _stop_message(lost: str) -> str:
+    """The one line about a lost target: pytest prints it as "Interrupted: ..." (not repeated here)."""
+    return f"scs: {lost}; the run was stopped"
 
 
 class _Reporter:
@@ -337,10 +361,10 @@ class _Reporter:
         props = dict(report.user_properties)
         if "scs_lost" in props and self.session is not None:  # (also from a worker) stop the whole run
             state.lost = state.lost or str(props["scs_lost"])
-            self.session.shouldstop = state.lost
+            self.session.shouldstop = _stop_message(state.lost)
             dsession = self.config.pluginmanager.getplugin("dsession")
             if dsession is not None:
-                dsession.shouldstop = state.lost
+                dsession.shouldstop = _stop_message(state.lost)
         xml = self.config.stash.get(xml_key, None)
         if xml is None:
             return
@@ -361,8 +385,6 @@ class _Reporter:
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         state = self.config.stash[_STATE]
-        if state.lost:
-            terminalreporter.write_line(f"scs: {state.lost}; the run was stopped", red=True, bold=True)
         captures = state.run_dir / "captures"
         if captures.is_dir():
             n = len(list(captures.glob("*.jsonl")))

@@ -4,6 +4,7 @@ exchange of a failing test in its report and JUnit ``system-out``)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from protocol.capture import Chunk
@@ -21,6 +22,34 @@ def decode_capture(chunks: list[Chunk], keys: DeviceKeys | None = None, deadline
     checker = Checker(catalog or load_catalog(), deadline_ms, keys)
     checker.check(chunks)
     return checker
+
+
+@cache
+def event_names() -> dict[int, tuple[str, dict[int, str]]]:
+    """EventKind value -> (kind name, {code: code name}): each kind's codes are the enum its member
+    names in the definition (``codes``; "Result": the catalog's result codes)."""
+    from protocol.definition import load_definition
+
+    defn = load_definition()
+    out = {}
+    for m in defn.enum("EventKind").members:
+        if m.codes == "Result":
+            codes = {r.code: r.name for r in load_catalog().results}
+        else:
+            codes = {c.value: c.name for c in defn.enum(m.codes).members} if m.codes else {}
+        out[m.value] = (m.name, codes)
+    return out
+
+
+def is_event_record(field_names) -> bool:
+    """EVENT and EVENT_LOG_ENTRY: an EventKind ``kind`` and a ``code`` named by it."""
+    return {"tick", "kind", "code", "detail"} <= set(field_names)
+
+
+def _named_event(fields: dict[str, Any]) -> dict[str, Any]:
+    """``kind`` and ``code`` as names where the definition has them (else the numbers)."""
+    kind_name, codes = event_names().get(fields["kind"], (None, {}))
+    return {**fields, "kind": kind_name or fields["kind"], "code": codes.get(fields["code"], fields["code"])}
 
 
 def format_value(name: str, value: Any, catalog: Catalog) -> str:
@@ -46,7 +75,9 @@ def format_record(rec: FrameRecord, catalog: Catalog) -> list[str]:
         name = rec.message or f"unknown id 0x{f.msg_id:02x}"
         line = head + f"seq {f.seq:5d} {kind:5s} {name}"
         if rec.fields is not None:
-            line += "  " + " ".join(f"{k}={format_value(k, v, catalog)}" for k, v in rec.fields._asdict().items()
+            fields = rec.fields._asdict()
+            fields = _named_event(fields) if is_event_record(fields) else fields
+            line += "  " + " ".join(f"{k}={format_value(k, v, catalog)}" for k, v in fields.items()
                                    if not (rec.message == "DEVICE_INFO" and k == "result"))
         if f.is_signed:
             line += f"  [counter {f.counter}, tag {rec.tag}]"

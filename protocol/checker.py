@@ -138,9 +138,9 @@ class Checker:
             self._v("pairing", p.pos, f"{p.msg_name} seq {seq} was never answered")
         if last is not None:
             for d, dec in decoders.items():
-                if dec.buffered:
+                if dec.undelimited:
                     self._v("framing", Position(last.line, offsets[d], last.t_ns, d),
-                            f"{dec.buffered} bytes at the end of the capture without a delimiter")
+                            f"{dec.undelimited} bytes at the end of the capture without a delimiter")
         return self.violations
 
     # ------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class EnumMember:
     value: int
     doc: str = ""
     label: str = ""     # how a person reads it (defaults to the name)
+    codes: str = ""     # EventKind: the enum naming this kind's codes ("Result": the catalog's results)
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ def cathode_charge_limit_pc(contact_area_mm2: float, density_limit_uc_cm2: float
 
 
 def _enum(d: dict) -> EnumDef:
-    members = tuple(EnumMember(m["name"], m["value"], m.get("doc", ""), m.get("label", m["name"].lower().replace("_", " ")))
-                    for m in d["members"])
+    members = tuple(EnumMember(m["name"], m["value"], m.get("doc", ""), m.get("label", m["name"].lower().replace("_", " ")),
+                               m.get("codes", "")) for m in d["members"])
     e = EnumDef(d["name"], d.get("kind", "enum"), d.get("doc", ""), members)
     if len({m.name for m in members}) != len(members) or len({m.value for m in members}) != len(members):
         raise CatalogError(f"enum {e.name}: member names and values must be unique")
@@ -193,6 +194,14 @@ def _check_against_catalog(defn: Definition, catalog: Catalog) -> None:
         raise CatalogError("POSTURE_INPUT.posture: range disagrees with the Posture enum")
 
 
+def _check_codes(enums: tuple[EnumDef, ...]) -> None:
+    """A member's ``codes`` (EventKind) names an enum of the definition, or Result (the catalog's)."""
+    names = {e.name for e in enums} | {"Result"}
+    bad = [f"{e.name}.{m.name}" for e in enums for m in e.members if m.codes and m.codes not in names]
+    if bad:
+        raise CatalogError(f"{', '.join(bad)}: codes must name an enum of the definition or Result")
+
+
 def parse_definition(text: str, catalog: Catalog) -> Definition:
     d = tomllib.loads(text)
     enums = tuple(_enum(e) for e in d["enum"])
@@ -204,6 +213,7 @@ def parse_definition(text: str, catalog: Catalog) -> Definition:
                       mri_stop_only=_names(msgs, "mri_stop_only", catalog), test_only=_names(msgs, "test_only", catalog),
                       session=_names(msgs, "session", catalog), limits=limits, fuel_gauge=gauge,
                       settings=_settings(d["settings"], limits, catalog))
+    _check_codes(enums)
     if defn.settings.memory_keys != len(defn.enum("Posture").members) + 1:
         raise CatalogError("settings.memory_keys: one per Posture and one for AdaptiveStim off")
     socs = [s for s, _ in gauge["ocv"]]

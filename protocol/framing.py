@@ -194,4 +194,11 @@ class StreamDecoder:
 
     @property
     def buffered(self) -> int:
+        """Bytes held in memory (at most MAX_ENCODED)."""
         return len(self._buf)
+
+    @property
+    def undelimited(self) -> int:
+        """Bytes since the last delimiter, including those discarded as oversize: at the end of a
+        stream, all of them are an unfinished frame."""
+        return len(self._buf) + self._overflow

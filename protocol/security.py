@@ -125,7 +125,7 @@ class KeyStore:
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "<keys>") -> KeyStore:
-        devices = []
+        devices: list[DeviceKeys] = []
         for i, d in enumerate(data.get("device", [])):
             try:
                 dev_id = d["device_id"]
@@ -138,6 +138,8 @@ class KeyStore:
                 raise KeyFileError(f"{source}: device[{i}]: keys must be {KEY_BYTES} bytes ({2 * KEY_BYTES} hex digits)")
             if keys[0] == keys[1]:
                 raise KeyFileError(f"{source}: device[{i}]: the patient and clinician keys must differ")
+            if any(seen.device_id == dev_id for seen in devices):
+                raise KeyFileError(f"{source}: device[{i}]: device_id {dev_id} is listed twice: each device once")
             devices.append(DeviceKeys(dev_id, keys[0], keys[1]))
         if not devices:
             raise KeyFileError(f"{source}: no [[device]] entries")

@@ -18,6 +18,7 @@ from protocol.capture import parse_capture
 from protocol.capture_view import decode_capture, render
 from protocol.catalog import Role, load_catalog
 from protocol.codec import make
+from protocol.framing import MAX_ENCODED
 from protocol.pcapng import LINKTYPE_USER0, frames_of, write_pcapng
 from tests.protocol_harness import KEYS, Pair
 
@@ -33,6 +34,15 @@ def session() -> Pair:
     p.request(make(CAT, "STATUS_GET"))
     p.request(make(CAT, "AREA_WRITE", program=1, area=2, amplitude_ua=4200, pulse_width_us=210, rate_mhz=60_000,
                    cathode_share_pct=(100,) + (0,) * 15, anode_mask=2))
+    return p
+
+
+def session_with_events() -> Pair:
+    """The session, then events: MODE STIM_ON, a SECURITY refusal (a result code) and a code without a name."""
+    p = session()
+    for kind, code in ((4, 1), (2, CAT.results[1].code), (4, 999)):
+        p.t_ns += 1_000_000
+        p.capture.record("d2h", p.endpoint.event(make(CAT, "EVENT", tick=7, kind=kind, code=code, detail=3)))
     return p
 
 
@@ -69,6 +79,14 @@ def test_every_frame_is_decoded_with_time_direction_message_fields_and_tag_verdi
     assert "tag ok" in area and " ms " in area
     assert "result=OK" in next(line for line in text.splitlines() if " SESSION " in line)
     assert "tag unverified" in render(chunks, header), "without keys a tag is not judged"
+
+
+def test_an_events_kind_and_code_are_shown_by_name():
+    header, chunks = parse_capture(session_with_events().capture_lines())
+    text = render(chunks, header, KEYS)
+    assert "EVENT  tick=7 kind=MODE code=STIM_ON detail=3" in text
+    assert f"kind=SECURITY code={CAT.results[1].name} detail=3" in text
+    assert "kind=MODE code=999 detail=3" in text, "a code without a name stays a number"
 
 
 def test_a_bad_tag_is_shown_on_its_frame_with_the_violation_inline(tmp_path):
@@ -131,20 +149,50 @@ def test_capture_export_refuses_to_overwrite_and_names_the_dissector(tmp_path, c
     assert main(["capture", "export", "--pcapng", str(tmp_path / "no" / "x.pcapng"), str(path)]) == 2
 
 
+def test_capture_export_refuses_to_write_over_its_own_input_even_with_force(tmp_path, capsys):
+    path = write(tmp_path, session().capture_lines())
+    before = path.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(path)
+    for out in (path, tmp_path / "link.jsonl", tmp_path / "." / "c.jsonl"):
+        assert main(["capture", "export", "--force", "--pcapng", str(out), str(path)]) == 2
+        assert "is the capture being exported" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def oversized_capture() -> list[str]:
+    lines = session_with_events().capture_lines()
+    return lines[:2] + [json.dumps({"t_ns": json.loads(lines[1])["t_ns"], "dir": "d2h", "data": (b"\x13" * 300_000 + b"\x00").hex()})] \
+        + lines[2:]
+
+
+def test_an_oversized_run_of_bytes_is_exported_cut_to_the_largest_frame_with_a_comment(tmp_path):
+    header, chunks = parse_capture(oversized_capture())
+    out = tmp_path / "c.pcapng"
+    notes: list[str] = []
+    with open(out, "wb") as f:
+        n = write_pcapng(f, header, chunks, notes)
+    packets = [b for t, b in _blocks(out.read_bytes()) if t == 6]
+    assert len(packets) == n == decode_capture(chunks).frames + 1
+    big = [p for p in packets if struct.unpack_from("<I", p, 16)[0] == 300_001]
+    assert len(big) == 1 and struct.unpack_from("<I", big[0], 12)[0] == MAX_ENCODED + 1
+    assert big[0][20] == 0x81 and b"oversize: 300000 bytes" in big[0]
+    assert len(notes) == 1 and "oversize" in notes[0]
+
+
 def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_path):
     if shutil.which("tshark") is None:
         if os.environ.get("CI"):
             pytest.fail("tshark is missing: the README's test command installs it (make test)")
         pytest.skip("tshark not installed (make test installs it)")
-    lines = tamper_last_h2d_tag(session().capture_lines())
+    lines = tamper_last_h2d_tag(oversized_capture())
     path = write(tmp_path, lines)
     out = tmp_path / "c.pcapng"
     proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "capture", "export", "--pcapng", str(out),
                            str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0 and "note: packet 2 (d2h" in proc.stdout and "oversize" in proc.stdout, proc.stderr
     fields = ["scs.direction", "scs.msg", "scs.seq", "scs.flags.signed", "scs.counter",
               "scs.area_write.amplitude_ua", "scs.area_write.rate_mhz", "scs.area_write.cathode_share_pct",
-              "scs.session.result", "scs.device_info.device_id"]
+              "scs.session.result", "scs.device_info.device_id", "scs.event.kind", "scs.event.code_name"]
     cmd = ["tshark", "-n", "-X", f"lua_script:{DISSECTOR}", "-r", str(out), "-T", "fields", "-E", "separator=|"]
     for f in fields:
         cmd += ["-e", f]
@@ -152,7 +200,9 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     assert proc.returncode == 0, proc.stderr
     rows = [dict(zip(fields, line.split("|"))) for line in proc.stdout.splitlines()]
     _, chunks = parse_capture(lines)
-    assert [r["scs.msg"] for r in rows] == [r.message for r in decode_capture(chunks).records]
+    assert [r["scs.msg"] for r in rows if r["scs.msg"]] == [r.message for r in decode_capture(chunks).records
+                                                            if r.frame is not None]
+    assert len(rows) == decode_capture(chunks).frames + 1, "the oversized bytes are one (cut) packet"
     info = next(r for r in rows if r["scs.msg"] == "DEVICE_INFO")
     assert int(info["scs.device_info.device_id"]) == KEYS.device_id
     area = next(r for r in rows if r["scs.msg"] == "AREA_WRITE")
@@ -162,3 +212,17 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     session_row = next(r for r in rows if r["scs.msg"] == "SESSION")
     assert session_row["scs.direction"] == "1" and session_row["scs.session.result"] == "0"
     assert int(area["scs.counter"]) >= 1
+    events = [(r["scs.event.kind"], r["scs.event.code_name"]) for r in rows if r["scs.msg"] == "EVENT"]
+    assert events == [("4", "STIM_ON"), ("2", CAT.results[1].name), ("4", "")]
+    verbose = subprocess.run(cmd[:cmd.index("-T")] + ["-V"], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "HOME": str(tmp_path)}).stdout
+    assert "kind: MODE (4)" in verbose and "Event code name: STIM_ON" in verbose
+
+
+def test_every_event_kind_names_the_enum_of_its_codes_and_a_wrong_name_is_refused():
+    from protocol.catalog import CatalogError
+    from protocol.definition import definition_text, load_definition, parse_definition
+
+    assert all(m.codes for m in load_definition().enum("EventKind").members)
+    with pytest.raises(CatalogError, match="EventKind.MODE: codes must name an enum"):
+        parse_definition(definition_text().replace('codes = "ModeCode"', 'codes = "ModeCodes"'), CAT)

@@ -11,7 +11,7 @@ from protocol.capture import CaptureError, parse_capture, read_capture
 from protocol.catalog import Role, load_catalog
 from protocol.checker import Checker
 from protocol.codec import encode_payload, make
-from protocol.framing import FLAG_RESPONSE, StreamDecoder, encode_frame
+from protocol.framing import FLAG_RESPONSE, MAX_ENCODED, StreamDecoder, encode_frame
 from tests.protocol_harness import KEYS, Pair
 
 CAT = load_catalog()
@@ -71,6 +71,26 @@ def test_garbage_on_the_line_is_a_framing_violation():
                                         FLAG_RESPONSE))]
     [v] = check(lines)
     assert v.kind == "framing" and v.position.offset == 2
+
+
+@pytest.mark.parametrize("junk_bytes", [1, 30, 1050, MAX_ENCODED, MAX_ENCODED + 1, 5000])
+def test_any_undelimited_bytes_at_the_end_of_a_capture_are_a_framing_violation(junk_bytes):
+    lines = [HEADER, rec(1, "h2d", b"\x13" * junk_bytes)]
+    [v] = check(lines)
+    assert v.kind == "framing" and f"{junk_bytes} bytes at the end of the capture without a delimiter" in v.message
+
+
+def test_an_oversized_frame_with_its_delimiter_is_a_framing_violation():
+    lines = [HEADER, rec(1, "d2h", b"\x13" * (MAX_ENCODED + 1) + b"\x00")]
+    [v] = check(lines)
+    assert v.kind == "framing" and "oversize" in v.message
+
+
+def test_scs_check_reports_a_long_undelimited_tail_and_exits_1(tmp_path, capsys):
+    capture = tmp_path / "c.jsonl"
+    capture.write_text("\n".join([HEADER, rec(1, "h2d", encode_frame(0x01, 1, b"") + b"\x13" * 2000)]) + "\n")
+    assert main(["check", str(capture)]) == 1
+    assert "2000 bytes at the end" in capsys.readouterr().out.replace("\n", " ")
 
 
 def test_an_unanswered_request_and_an_unsolicited_response_are_pairing_violations():

@@ -198,6 +198,7 @@ def test_a_target_lost_mid_run_stops_the_run_with_one_message_naming_it(tmp_path
     assert proc.returncode == 2 and "1 failed, 1 passed" in out, out  # pytest: interrupted
     assert "test_three" not in out and "termios" not in out
     assert out.count("scs: target sim lost during test_lost.py::test_board_dies: the virtual board exited") == 1
+    assert out.count("lost during") == 1, "one message about the lost target (pytest's Interrupted line)"
 
 
 def test_ctrl_c_exits_130_and_the_summary_says_the_run_was_interrupted():
@@ -258,6 +259,13 @@ def test_scs_hil_keeps_hypothesis_data_in_the_run_folder_not_the_working_directo
     assert not (tmp_path / ".hypothesis").exists()
     assert list((tmp_path / "runs").glob("*/hypothesis")), "hypothesis's database lives in the run folder"
     assert "run folder: " + str(tmp_path / "runs") in proc.stdout.replace("\n", "")
+
+
+def test_scs_hil_runs_without_warnings_and_leaves_nothing_in_the_working_directory(tmp_path):
+    proc = scs("hil", "--target", "model", "-k", "differential", "-v", "--runs", str(tmp_path / "runs"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "warning" not in proc.stdout.lower(), proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"], "no .benchmarks/, .hypothesis/, ..."
 
 
 # --- expect-style matching -----------------------------------------------------------------------
@@ -456,3 +464,130 @@ def test_a_test_needing_matplotlib_skips_with_the_reason_when_it_is_missing(tmp_
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
     assert proc.returncode == 0 and "1 skipped" in proc.stdout, proc.stdout
     assert "needs the plot extra (matplotlib): pip install 'scs-hil[plot]'" in proc.stdout
+
+
+@pytest.mark.parametrize("runs", ["file", "/proc/nope"])
+def test_an_unusable_runs_folder_stops_scs_hil_and_pytest_at_start_with_one_line(tmp_path, runs):
+    if runs == "file":
+        runs = str(tmp_path / "a-file")
+        Path(runs).write_text("not a folder")
+    proc = scs("hil", "--target", "model", "--runs", runs, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and f"--runs {runs}:" in proc.stderr
+    assert "passed" not in proc.stdout and "Traceback" not in proc.stderr
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "test_a.py").write_text("def test_a():\n    pass\n")
+    proc = run_pytest(tmp_path / "t", "--scs-runs", runs)
+    assert proc.returncode == 2 and f"--scs-runs {runs}:" in proc.stderr + proc.stdout
+    assert "1 passed" not in proc.stdout
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf", "-inf", "-1", "1e7", "fast"])
+def test_scs_board_refuses_a_speed_that_is_not_a_finite_ratio_and_says_what_is_allowed(speed):
+    proc = scs("board", "--pty", f"--speed={speed}", timeout=30)
+    assert proc.returncode == 2 and "--speed" in proc.stderr and "Traceback" not in proc.stderr
+    assert "up to 1e+06" in proc.stderr or "not a number" in proc.stderr
+
+
+@pytest.mark.parametrize("url, given", [("socket://127.0.0.1:99999", "TCP port 99999"),
+                                        ("rfc2217://127.0.0.1:99999?ign_set_control", "TCP port 99999"),
+                                        ("socket://127.0.0.1:0", "TCP port 0"),
+                                        ("socket://127.0.0.1", "names no TCP port")])
+def test_a_target_url_with_a_bad_tcp_port_is_refused_naming_the_port_and_the_range(url, given):
+    with pytest.raises(TargetUnavailable) as e:
+        connect(url, budget_s=5)
+    assert f"target {url}: " in str(e.value) and given in str(e.value) and "PORT 1 to 65535" in str(e.value)
+
+
+def test_keys_new_refuses_the_same_device_id_twice_in_any_spelling(tmp_path, capsys):
+    assert main(["keys", "new", "--device-id", "1", "--device-id", "0x1", "--out", str(tmp_path / "k.toml")]) == 2
+    assert "--device-id 0x1 given twice" in capsys.readouterr().err
+    assert not (tmp_path / "k.toml").exists()
+
+
+def test_a_key_file_listing_a_device_id_twice_is_refused_naming_the_entry(tmp_path):
+    from protocol.security import KeyFileError, KeyStore, new_key_file
+
+    path = tmp_path / "k.toml"
+    path.write_text(new_key_file([7, 7]))
+    with pytest.raises(KeyFileError, match=r"device\[1\]: device_id 7 is listed twice"):
+        KeyStore.load(path)
+
+
+def test_simulate_plot_without_matplotlib_is_refused_before_simulating(tmp_path):
+    code = ("import sys; sys.modules['matplotlib'] = None; from hil.cli import main; "
+            f"sys.exit(main(['simulate', '{ROOT}/examples/four_areas.toml', '--duration', '10s', "
+            f"'--plot', '{tmp_path}/p.png']))")
+    proc = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, cwd=ROOT, env=ENV,
+                          timeout=120)
+    assert proc.returncode == 2 and "--plot needs matplotlib" in proc.stderr
+    assert proc.stdout == "", "refused before the simulation printed its summary"
+
+
+def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
+    from tests.test_capture_tools import session
+
+    capture = tmp_path / "c.jsonl"
+    lines = session().capture_lines()
+    import json
+
+    records = [json.loads(line) for line in lines[1:]] * 200  # far more output than a pipe buffer holds
+    capture.write_text("\n".join(lines[:1] + [json.dumps({**r, "t_ns": i}) for i, r in enumerate(records)]) + "\n")
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "capture", "show", str(capture)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()  # like `head -1`: one line, then the reader is gone
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == ""
+
+
+def test_a_pty_whose_board_side_closed_is_described_in_words_not_as_a_tuple():
+    import pty
+
+    from hil.preflight import lost_cause
+
+    board_side, port_side = pty.openpty()
+    target = make_target(os.ttyname(port_side))
+    try:
+        target.open_port()
+        os.close(board_side)
+        cause = lost_cause(target)
+        assert cause is not None and "Input/output error (errno 5)" in cause and "(5, '" not in cause
+    finally:
+        target.close()
+        os.close(port_side)
+
+
+@pytest.mark.parametrize("command", [["hil", "--target", "model"], ["check", "c.jsonl"], ["capture", "show", "c.jsonl"],
+                                     ["board", "--pty"]])
+def test_keys_naming_a_folder_is_refused_saying_it_is_a_folder(tmp_path, capsys, command):
+    assert main([*command, "--keys", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--keys {tmp_path}: is a folder; give a key file" in err and err.count("\n") == 1
+
+
+def test_the_pytest_plugin_says_a_keys_folder_is_a_folder(tmp_path):
+    (tmp_path / "test_a.py").write_text("def test_a(scs):\n    pass\n")
+    proc = run_pytest(tmp_path, "--scs-target", "model", "--scs-keys", str(tmp_path))
+    assert proc.returncode == 2 and f"key file {tmp_path}: is a folder" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "100000", str(4 * (os.cpu_count() or 1) + 1)])
+def test_scs_hil_n_is_bounded_by_4_workers_per_core_with_a_clear_error(workers):
+    proc = scs("hil", "--target", "model", "-n", workers, timeout=60)
+    assert proc.returncode == 2 and "argument -n/--workers" in proc.stderr and "not allowed" in proc.stderr
+    assert "passed" not in proc.stdout
+    if workers != "0":
+        assert f"1 to {4 * (os.cpu_count() or 1)} (4 per CPU core" in proc.stderr
+
+
+def test_expect_names_every_event_kinds_codes_as_the_definition_does():
+    from hil.expect import event_code
+    from protocol.capture_view import event_names
+    from protocol.generated import BatteryState, EventKind, RechargeState
+
+    assert event_code(EventKind.BATTERY, "recharge_soon") == BatteryState.RECHARGE_SOON
+    assert event_code(EventKind.RECHARGE, "complete") == RechargeState.COMPLETE
+    for kind, (_, codes) in event_names().items():
+        for value, name in codes.items():
+            assert event_code(EventKind(kind), name) == value

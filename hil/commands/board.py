@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from firmware_model.device import Device, DeviceConfig
-from hil.cli_types import device_id, tcp_port
+from hil.cli_types import clock_speed, device_id, tcp_port
 from protocol.generated import INITIAL_SOC
 
 DEFAULT_FLASH = Path("scs-runs") / "board" / "flash.bin"
@@ -17,7 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal (default)")
     where.add_argument("--tcp", type=tcp_port, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks a free port)")
-    p.add_argument("--speed", type=float, default=1.0, help="device clock / wall clock (0: only CLOCK_ADVANCE)")
+    p.add_argument("--speed", type=clock_speed, default=1.0,
+                   help="device clock / wall clock, up to 1e6 (0: only CLOCK_ADVANCE)")
     p.add_argument("--trial", action="store_true", help="a trial stimulator (external battery)")
     p.add_argument("--soc", type=float, default=INITIAL_SOC, help="initial state of charge, 0 to 1")
     p.add_argument("--keys", help="key file with the device's role keys (default: the development keys)")
@@ -31,8 +32,6 @@ def run(args: argparse.Namespace) -> int:
     from hil.errors import UsageError
     from hil.ports import default_keys
 
-    if args.speed < 0:
-        raise UsageError(f"--speed {args.speed} is not allowed: 0 or more")
     if not 0 < args.soc <= 1:
         raise UsageError(f"--soc {args.soc} is not allowed: 0 < soc <= 1")
     keys = default_keys()

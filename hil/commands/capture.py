@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.capture_command == "export":
         out = Path(args.pcapng)
+        if out.exists() and Path(args.capture).exists() and out.samefile(args.capture):
+            raise UsageError(f"--pcapng {out} is the capture being exported: refusing to overwrite it (even with --force)")
         if out.exists() and not args.force:
             raise UsageError(f"{out} exists: refusing to overwrite (use --force)")
         if not out.parent.is_dir():
@@ -56,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
         header, chunks = read_capture(args.capture)
         from protocol.pcapng import export_pcapng
 
-        n = export_pcapng(out, header, chunks)
+        notes: list[str] = []
+        n = export_pcapng(out, header, chunks, notes)
+        for note in notes:
+            print(f"note: {note}")
         print(f"wrote {out}: {n} frames\nopen with: wireshark -X lua_script:{dissector_path()} {out}")
         return 0
     header, chunks = read_capture(args.capture)

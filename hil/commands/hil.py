@@ -32,9 +32,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", default=None, metavar="DIR",
                    help="folder for this run's folder of captures and Hypothesis data (default: <tmp>/scs-runs)")
     p.add_argument("-k", dest="select", help="only tests matching this pytest -k expression")
-    p.add_argument("-n", "--workers", type=positive_int, default=None,
-                   help="run on N pytest-xdist workers, each with its own target instance (sim, qemu, model)")
+    p.add_argument("-n", "--workers", type=_workers, default=None,
+                   help=f"run on N pytest-xdist workers (1 to {max_workers()}: 4 per CPU core), each with its own "
+                        "target instance (sim, qemu, model)")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's own output too")
+
+
+def max_workers() -> int:
+    """4 per CPU core: every worker starts its own virtual board or QEMU."""
+    return 4 * (os.cpu_count() or 1)
+
+
+def _workers(text: str) -> int:
+    value = positive_int(text)
+    if value > max_workers():
+        raise argparse.ArgumentTypeError(f"{text} workers is not allowed: 1 to {max_workers()} "
+                                         f"(4 per CPU core: each worker starts its own target)")
+    return value
 
 
 class _Report:
@@ -78,25 +92,33 @@ def _check_keys(args: argparse.Namespace) -> None:
         raise UsageError(f"--keys {args.keys}: no such key file (create one with `scs keys new`)")
 
 
-def _isolate_hypothesis(run_dir: Path) -> None:
-    """Hypothesis keeps its database in the run folder, not in ./.hypothesis (workers inherit it)."""
-    where = run_dir / "hypothesis"
-    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(where)
-    try:
-        from hypothesis.configuration import set_hypothesis_home_dir
+class _HypothesisInRunFolder:
+    """Hypothesis keeps its database in the run folder, not in ./.hypothesis (xdist workers inherit
+    the environment variable). Set from inside pytest: importing hypothesis before pytest.main makes
+    pytest warn that it can't rewrite hypothesis's asserts (two warnings in every run)."""
 
-        set_hypothesis_home_dir(where)
-    except ImportError:
-        pass
+    def __init__(self, run_dir: Path):
+        self.where = run_dir / "hypothesis"
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(self.where)
+
+    def pytest_configure(self, config) -> None:
+        try:
+            from hypothesis.configuration import set_hypothesis_home_dir
+        except ImportError:
+            return
+        set_hypothesis_home_dir(self.where)
 
 
 def run(args: argparse.Namespace) -> int:
     import pytest
 
     from hil.preflight import TargetUnavailable, connect
-    from hil.pytest_plugin import new_run_dir
+    from hil.pytest_plugin import new_run_dir, runs_folder_problem
 
     _check_keys(args)
+    problem = runs_folder_problem(args.runs)
+    if problem:
+        raise UsageError(f"--runs {problem}")
     console = Console(width=max(Console().width, 110))
     console.print(f"[bold]scs hil[/]: conformance suite against target [bold]{args.target}[/]")
     if args.workers and args.target not in ("sim", "qemu", "model"):
@@ -107,20 +129,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"scs hil: {e}; no test ran", file=sys.stderr)
         return 2
     run_dir = new_run_dir(args.runs)
-    _isolate_hypothesis(run_dir)
     console.print(f"{info.name}: firmware {info.firmware_version}, protocol {info.protocol_version}, "
                   f"device 0x{info.device_id:012x}, capabilities {', '.join(info.capability_names) or 'none'}",
                   highlight=False)
     report = _Report()
+    # no:benchmark: pytest-benchmark, when installed, would leave .benchmarks/ in the working directory
     pytest_args = ["--pyargs", "hil.conformance", "--scs-target", args.target, "--scs-runs", str(run_dir.parent),
-                   "-p", "no:cacheprovider", "-p", "no:labgrid", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
+                   "-p", "no:cacheprovider", "-p", "no:labgrid", "-p", "no:benchmark", "-o", "addopts=",
+                   "-W", "ignore::DeprecationWarning"]
     if args.keys:
         pytest_args += ["--scs-keys", args.keys]
     if args.junit:
         pytest_args += ["--junitxml", args.junit]
     if args.select:
         pytest_args += ["-k", args.select]
-    plugins: list = [report]
+    plugins: list = [report, _HypothesisInRunFolder(run_dir)]
     if args.workers:
         target.close()  # every worker starts its own instance
         pytest_args += ["-n", str(args.workers)]

@@ -22,6 +22,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from hil.errors import UsageError
 
+    repeated = sorted({d for d in args.device_id if args.device_id.count(d) > 1})
+    if repeated:
+        raise UsageError(f"--device-id {', '.join(f'0x{d:x}' for d in repeated)} given twice: each device once")
     text = new_key_file(args.device_id)
     if not args.out:
         sys.stdout.write(text)

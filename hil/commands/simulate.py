@@ -34,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from hil.errors import UsageError
 
+    if args.plot:
+        _require_matplotlib()  # before the work, not after it
     if args.out:
         args.out = _npz_path(args.out)
     sc = load_scenario(args.scenario)
@@ -138,6 +140,15 @@ def _write_outputs(args: argparse.Namespace, out: Console, timeline: np.ndarray,
         except ImportError:
             raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
         out.print(f"plot: {args.plot}")
+
+
+def _require_matplotlib() -> None:
+    from hil.errors import UsageError
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
 
 
 def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> tuple[int, int]:

@@ -14,6 +14,26 @@ from hil.targets.base import Target, TargetError, TargetInfo
 DEFAULT_TARGET = "sim"
 
 
+#: pyserial URL schemes that name a TCP port (a bad one gives pyserial's confusing cause)
+_TCP_SCHEMES = ("socket", "rfc2217")
+
+
+def check_url_port(url: str) -> None:
+    """A ``socket://`` or ``rfc2217://`` URL must name a TCP port 1 to 65535; TargetError says which
+    was given (the caller names the target)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in _TCP_SCHEMES:
+        return
+    text = parts.netloc.rpartition(":")[2] if ":" in parts.netloc else ""
+    need = f"a {parts.scheme}:// URL needs HOST:PORT with PORT 1 to 65535"
+    if not text:
+        raise TargetError(f"the URL names no TCP port: {need}")
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise TargetError(f"TCP port {text} is not allowed: {need}")
+
+
 def make_target(spec: str, **options) -> Target:
     spec = spec.strip()
     if spec == "model":
@@ -32,6 +52,7 @@ def make_target(spec: str, **options) -> Target:
     if "://" in url or url.startswith("/dev/") or url.upper().startswith("COM"):
         from hil.targets.serial_port import SerialTarget
 
+        check_url_port(url)
         return SerialTarget(url, **options)
     raise TargetError(f"unknown target {spec!r}: model, sim, qemu, qemu-rt, serial:URL, or a pyserial URL or device path")
 

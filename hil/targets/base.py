@@ -24,6 +24,15 @@ class TargetError(RuntimeError):
     pass
 
 
+def error_text(e: BaseException) -> str:
+    """An exception as one readable phrase: termios.error and other (errno, text) pairs read as
+    "Input/output error (errno 5)", not as the tuple "(5, 'Input/output error')"."""
+    args = e.args
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str) and not isinstance(e, OSError):
+        return f"{args[1]} (errno {args[0]})"
+    return str(e) or type(e).__name__
+
+
 def stop_process(proc) -> None:
     """Terminate a target's helper process (board, QEMU), kill it if it lingers, close its pipes."""
     import subprocess

@@ -7,7 +7,7 @@ from typing import Any
 import serial
 
 from hil.ports import register
-from hil.targets.base import Target, TargetError
+from hil.targets.base import Target, TargetError, error_text
 
 
 class SerialTarget(Target):
@@ -26,8 +26,11 @@ class SerialTarget(Target):
             try:
                 self._port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0.05)
             except Exception as e:  # noqa: BLE001 (pyserial, OS and termios errors alike)
-                raise TargetError(f"cannot open {self.url}: {e}") from None
-        self._port.reset_input_buffer()
+                raise TargetError(f"cannot open {self.url}: {error_text(e)}") from None
+        try:
+            self._port.reset_input_buffer()
+        except Exception as e:  # noqa: BLE001 (a pty whose other side closed fails in termios)
+            raise TargetError(f"{self.url} failed: {error_text(e)}") from None
         return self._port
 
     def bridge(self, capture=None):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import serial
 
-from hil.targets.base import Target, TargetError, stop_process
+from hil.targets.base import Target, TargetError, error_text, stop_process
 
 
 class SimTarget(Target):
@@ -36,7 +36,7 @@ class SimTarget(Target):
         try:
             return serial.serial_for_url(self.where, baudrate=115200, timeout=0.05)
         except Exception as e:  # noqa: BLE001 (a vanished pty fails in termios, not only SerialException)
-            raise TargetError(f"cannot open the virtual board's port {self.where}: {e}") from None
+            raise TargetError(f"cannot open the virtual board's port {self.where}: {error_text(e)}") from None
 
     def gone(self) -> str | None:
         code = self.proc.poll()

@@ -3,11 +3,13 @@ does for MAVLink), for captures exported by `scs capture export --pcapng` (see `
 
 Every field of every message becomes a filterable field ``scs.<message>.<field>`` (lower case), e.g.
 ``scs.area_write.amplitude_ua``; the frame header gives ``scs.msg``, ``scs.seq``, ``scs.flags.*``,
-``scs.counter``, ``scs.tag`` and ``scs.crc``; result codes show their names.
+``scs.counter``, ``scs.tag`` and ``scs.crc``; result codes show their names, and so do an event's
+kind and code (``scs.event.code_name``: the code named by the enum of its kind, from the definition).
 """
 
 from __future__ import annotations
 
+from protocol.capture_view import event_names, is_event_record
 from protocol.catalog import Catalog, Field, Kind, Message, load_catalog
 from protocol.framing import COUNTER, CRC, FLAG_EVENT, FLAG_RESPONSE, FLAG_SIGNED, HEADER, TAG_BYTES
 from protocol.pcapng import LINKTYPE_USER0, NOT_A_FRAME
@@ -30,6 +32,8 @@ def _field_decl(m: Message, f: Field, var: str) -> str:
     if f.base == "bytes":
         return f"{var} = ProtoField.bytes({_lua_str(abbrev)}, {_lua_str(_label(f))})"
     values = ", RESULTS" if f.name == "result" and m.name != "DEVICE_INFO" else ""
+    if f.name == "kind" and is_event_record(x.name for x in m.fields):
+        values = ", EVENT_KINDS"
     return (f"{var} = ProtoField.{_PROTO_FIELD[f.base]}({_lua_str(abbrev)}, {_lua_str(_label(f))}, base.DEC"
             f"{values})")
 
@@ -52,6 +56,14 @@ def _preamble(cat: Catalog) -> list[str]:
         "local RESULTS = {",
         *[f"  [{r.code}] = {_lua_str(r.name)}," for r in cat.results],
         "}",
+        "local EVENT_KINDS = {",
+        *[f"  [{k}] = {_lua_str(name)}," for k, (name, _) in event_names().items()],
+        "}",
+        "-- per event kind: its codes' names",
+        "local EVENT_CODES = {",
+        *[f"  [{k}] = {{{', '.join(f'[{c}] = {_lua_str(n)}' for c, n in codes.items())}}},"
+          for k, (_, codes) in event_names().items()],
+        "}",
         "local NAMES = {",
         *[f"  [0x{m.id:02x}] = {_lua_str(m.name)}," for m in cat.messages],
         "}",
@@ -71,6 +83,7 @@ def _preamble(cat: Catalog) -> list[str]:
         '  tag = ProtoField.bytes("scs.tag", "Tag (truncated HMAC-SHA256)"),',
         f'  crc = ProtoField.uint32("scs.crc", {_lua_str(cat.crc)}, base.HEX),',
         '  raw = ProtoField.bytes("scs.raw", "Bytes that are not a COBS frame"),',
+        '  event_code_name = ProtoField.string("scs.event.code_name", "Event code name"),',
         "}",
         "",
         "-- per message: its fields in wire order {ProtoField, scalar size, count (0: variable bytes), array?, name}",
@@ -93,8 +106,11 @@ def _layouts(cat: Catalog) -> list[str]:
                                f"{_lua_str(f.name)}}}")
         kind = {Kind.REQUEST: "request", Kind.RESPONSE: "response", Kind.EVENT: "event"}[m.kind]
         result_at = next((str(off) for f, off in m.offsets() if f.name == "result" and m.name != "DEVICE_INFO"), "nil")
+        offsets = {f.name: off for f, off in m.offsets()}
+        event_at = f"{{{offsets['kind']}, {offsets['code']}}}" if is_event_record(offsets) else "nil"
         out.append(f"LAYOUT[0x{m.id:02x}] = {{name = {_lua_str(m.name)}, kind = {_lua_str(kind)}, "
-                   f"size = {m.fixed_size}, result_at = {result_at}, fields = {{{', '.join(entries)}}}}}")
+                   f"size = {m.fixed_size}, result_at = {result_at}, event_at = {event_at}, "
+                   f"fields = {{{', '.join(entries)}}}}}")
     return out
 
 
@@ -182,8 +198,17 @@ def _header_and_trailer() -> list[str]:
 
 
 def _message() -> list[str]:
-    """Lua helper for the message name and payload; returns the info column's text."""
+    """Lua helpers for an event's names and for the message name and payload (returns the info column's text)."""
     return [
+        "",
+        "-- an event's kind and code by name (the code's enum depends on the kind); returns them as text",
+        "local function event_names(payload, tree, at)",
+        "  local kind = payload(at[1], 1):uint()",
+        "  local code = payload(at[2], 2):le_uint()",
+        "  local name = (EVENT_CODES[kind] or {})[code]",
+        "  if name then tree:add(hf.event_code_name, payload(at[2], 2), name) end",
+        '  return (EVENT_KINDS[kind] or tostring(kind)) .. " " .. (name or tostring(code))',
+        "end",
         "",
         "-- the message and its payload fields; returns the info column (with the result, if any)",
         "local function message_fields(f, tree, id, plen, arrow)",
@@ -200,6 +225,9 @@ def _message() -> list[str]:
         "  elseif payload then",
         "    local pt = tree:add(payload, layout.name .. \" (\" .. layout.kind .. \", \" .. plen .. \" bytes)\")",
         "    payload_fields(payload, pt, layout)",
+        "    if layout.event_at then",
+        '      info = info .. " " .. event_names(payload, pt, layout.event_at)',
+        "    end",
         "    if layout.result_at then",
         '      info = info .. " " .. (RESULTS[payload(layout.result_at, 1):uint()] or "?")',
         "    end",
