@@ -14,7 +14,6 @@ Anything else is refused with its result code and changes nothing, or is clamped
 from __future__ import annotations
 
 import enum
-import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -36,10 +35,13 @@ from firmware_model.safety import ContactImpedances, SafetyLimitError
 from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler
 from protocol.catalog import Message, Role, load_catalog
 from protocol.codec import make
-from protocol.security import DeviceGuard, DeviceKeys
+from protocol.security import DeviceGuard, DeviceKeys, SecurityStore
 
 FIRMWARE_VERSION = (0 << 16) | (1 << 8) | 0
 CAP_VIRTUAL_CLOCK, CAP_INPUTS, CAP_TRACE, CAP_RECHARGEABLE, CAP_TRIAL = 1, 2, 4, 8, 16
+CAP_TEST_BUILD, CAP_DEVELOPMENT_KEYS, CAP_HARDWARE_RNG = 32, 64, 128
+#: security event code of the log entry that counts refusals of frames that did not authenticate
+UNAUTHENTICATED_SUMMARY = 32
 TRACE_RECORD = np.dtype([("tick", "<u8"), ("area", "u1"), ("amplitude_ua", "<u2")])
 NO_POSTURE = -1
 
@@ -72,7 +74,12 @@ class DeviceConfig:
     impedance_check_ticks: int = 10_000_000
     watchdog_ticks: int = 100_000
     event_log_capacity: int = 128
-    nonce_seed: bytes = b"scs-hil model nonce seed"
+    #: the device's nonce key; None derives it from the role keys (secret as they are). Tests inject one.
+    nonce_key: bytes | None = None
+    #: False: a production device (no test role; test requests refused with NOT_PERMITTED)
+    test_build: bool = True
+    #: the keys were made for this run or build (`scs board` without --keys): said in DEVICE_INFO
+    development_keys: bool = False
     default_dwell_ms: int = 5_000
     default_ramp_ua_per_s: int = 1_000
 
@@ -84,19 +91,20 @@ class DeviceConfig:
 class Device:
     """The implantable pulse generator. See the module docstring."""
 
-    def __init__(self, config: DeviceConfig, flash: FlashSlots | None = None):
+    def __init__(self, config: DeviceConfig, flash: FlashSlots | None = None, security_flash=None):
         self.cfg = config
         self.profile = config.profile
         self.catalog = load_catalog()
         self.flash = flash or FlashSlots()
         self.store = SettingsStore(self.flash)
+        # the security record (nonce epoch, back-off) has its own two small slots, apart from settings
+        self.security_flash = security_flash if security_flash is not None else FlashSlots(slot_size=64, page_size=64)
         self.log = EventLog(config.event_log_capacity)
         self.clock = 0
         self.boot_count = 0
         self.outbox: list[tuple[int, int, int, int]] = []   # (tick, kind, code, detail) events to send
         self.lead_ohms = [1000] * self.profile.contact_count  # the simulated lead: what a check measures
         self.pulse_observer: Callable[[np.ndarray], None] | None = None
-        self._nonce_counter = 0
         self._stalled = False
         if config.trial:
             self.battery = None
@@ -108,11 +116,6 @@ class Device:
         self._boot(first=True)
 
     # =============================================================================== boot and NVM
-    def _random(self, n: int) -> bytes:
-        self._nonce_counter += 1
-        msg = self.boot_count.to_bytes(4, "little") + self._nonce_counter.to_bytes(8, "little")
-        return hmac.digest(self.cfg.nonce_seed + self.cfg.device_id.to_bytes(8, "little"), msg, "sha256")[:n]
-
     def _boot(self, first: bool = False, reason: ResetCode = ResetCode.SOFT) -> None:
         """Start from persistent settings, as after a reset; RAM state is lost."""
         self.boot_count += 1
@@ -134,7 +137,8 @@ class Device:
         self.next_impedance_check = self.clock + self.cfg.impedance_check_ticks
         self._stalled = False
         self.heartbeat = self.clock
-        self.guard = DeviceGuard(self.cfg.keys, self._random)
+        self.guard = DeviceGuard(self.cfg.keys, SecurityStore(self.security_flash), self.clock,
+                                 k_nonce=self.cfg.nonce_key, test_build=self.cfg.test_build)
         if not first:
             self._log(EventKind.RESET, reason)
         loaded = self.store.load()
@@ -150,9 +154,6 @@ class Device:
             if valid.count(True) == 1 and not slots_blank[valid.index(False)]:
                 self._log(EventKind.RESET, ResetCode.SLOT_FALLBACK, valid.index(True))
             self.settings = json.loads(loaded[1])
-        sec = self.settings["security"]
-        self.guard.failed_handshakes = sec["failed_handshakes"]
-        self.guard.backoff_until = sec["backoff_until"]
         self.applied = self._remembered_amplitudes()
         self.target = list(self.applied)
         self._check_impedance()
@@ -164,12 +165,10 @@ class Device:
         return {"programs": [None] * self.profile.max_programs, "active_program": 0, "stim_on": False,
                 "adaptive": {"enabled": False, "dwell_ms": self.cfg.default_dwell_ms,
                              "ramp_ua_per_s": self.cfg.default_ramp_ua_per_s},
-                "amplitudes": {}, "security": {"failed_handshakes": 0, "backoff_until": 0}, "key_version": 1}
+                "amplitudes": {}, "key_version": 1}
 
     def _save(self) -> None:
         """Persist settings (may raise nvm.PowerLoss in a fault-injection test)."""
-        self.settings["security"] = {"failed_handshakes": self.guard.failed_handshakes,
-                                     "backoff_until": self.guard.backoff_until}
         self.store.save(json.dumps(self.settings, sort_keys=True, separators=(",", ":")).encode())
 
     def persisted_settings(self) -> dict | None:
@@ -182,7 +181,8 @@ class Device:
         self._boot(reason=ResetCode.POWER_LOSS if power_loss else ResetCode.SOFT)
 
     def factory_reset(self) -> None:
-        """Erase the settings (both slots), clear simulated inputs and the handshake back-off, reboot."""
+        """Erase the settings (both slots), clear simulated inputs, reboot. The security record (nonce
+        epoch, back-off) is not settings: it survives, like every other kind of reset."""
         self._stim_stop(ModeCode.STIM_OFF, log=False)
         for slot in range(2):
             self.flash.erase(slot)
@@ -411,7 +411,8 @@ class Device:
 
     def _on_device_info_get(self, msg, obj, role):
         p = self.profile
-        caps = CAP_VIRTUAL_CLOCK | CAP_INPUTS | CAP_TRACE | (CAP_TRIAL if self.cfg.trial else CAP_RECHARGEABLE)
+        caps = (CAP_VIRTUAL_CLOCK | CAP_INPUTS | CAP_TRACE | (CAP_TRIAL if self.cfg.trial else CAP_RECHARGEABLE)
+                | (CAP_TEST_BUILD if self.cfg.test_build else 0) | (CAP_DEVELOPMENT_KEYS if self.cfg.development_keys else 0))
         return make(self.catalog, "DEVICE_INFO", protocol_version=self.catalog.protocol_version,
                     firmware_version=FIRMWARE_VERSION, device_id=self.cfg.device_id, tick_ns=1000, capabilities=caps,
                     contact_count=p.contact_count, max_programs=p.max_programs, max_areas=p.max_areas,
@@ -698,16 +699,31 @@ class Device:
                 self.reset(power_loss=pending == 1)
 
     def record_security_events(self) -> None:
-        """Move the guard's security events into the event log; persist the handshake counters."""
+        """Move the guard's security events into the event log: events of authenticated frames one by
+        one (and as EVENT frames); refusals of frames anyone could have sent are counted in one
+        summary entry (detail: count << 16 | last result code << 8 | last message id), updated in
+        place while it is the newest entry, so they can't push the others out of the log."""
         events, self.guard.events = self.guard.events, []
-        changed = False
         for e in events:
-            self.log.add(max(e.tick, self.log[-1].tick if len(self.log) else 0), EventKind.SECURITY,
-                         SECURITY_CODES.get(e.code, 0), e.msg_id | (e.detail << 8))
-            self.outbox.append((e.tick, int(EventKind.SECURITY), SECURITY_CODES.get(e.code, 0), e.msg_id))
-            changed |= e.msg_id == self.catalog["AUTH"].id
-        if changed or self.settings["security"]["failed_handshakes"] != self.guard.failed_handshakes:
-            self._save()
+            tick = max(e.tick, self.log[-1].tick if len(self.log) else 0)
+            code = SECURITY_CODES.get(e.code, 0)
+            if e.authenticated:
+                self.log.add(tick, EventKind.SECURITY, code, e.msg_id | (e.detail << 8))
+                self.outbox.append((tick, int(EventKind.SECURITY), code, e.msg_id))
+                continue
+            last = self.log[-1] if len(self.log) else None
+            count = 1
+            if last is not None and last.kind is EventKind.SECURITY and last.code == UNAUTHENTICATED_SUMMARY:
+                count = min((last.detail >> 16) + 1, 0xFFFF)
+                self.log.replace_last(tick, last.kind, last.code, count << 16 | self.catalog.result_code(e.code) << 8 | e.msg_id)
+            else:
+                self.log.add(tick, EventKind.SECURITY, UNAUTHENTICATED_SUMMARY,
+                             count << 16 | self.catalog.result_code(e.code) << 8 | e.msg_id)
+
+    def bench_clear_backoff(self) -> None:
+        """What a lab's programming tool does between tests (never reachable over the protocol):
+        forget failed proofs. The nonce epoch is kept."""
+        self.guard.clear_backoff(self.clock)
 
 
 class PulseStream:

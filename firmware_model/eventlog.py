@@ -51,8 +51,10 @@ class ResetCode(enum.IntEnum):
     FACTORY = 4
 
 
-SECURITY_CODES = {"NOT_AUTHENTICATED": 6, "NOT_PERMITTED": 5, "REPLAY": 7, "WRONG_STATE": 8, "BUSY": 9,
-                  "BAD_TAG": 11, "STALE_COUNTER": 12}
+#: security event code = the result code of the refusal; 32 is the summary of unauthenticated refusals
+SECURITY_CODES = {"BAD_FRAME": 1, "UNKNOWN_MESSAGE": 2, "NOT_PERMITTED": 5, "NOT_AUTHENTICATED": 6, "REPLAY": 7,
+                  "WRONG_STATE": 8, "BUSY": 9, "BAD_TAG": 11, "STALE_COUNTER": 12, "VERSION_MISMATCH": 14,
+                  "STORAGE_ERROR": 15}
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,16 @@ class EventLog:
             self.dropped += 1
         entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF)
         self._ring.append(entry)
+        return entry
+
+    def replace_last(self, tick: int, kind: EventKind, code: int, detail: int = 0) -> LogEntry:
+        """Update the newest entry in place (a summary that counts repeated refusals)."""
+        if not self._ring:
+            raise IndexError("the log is empty")
+        if len(self._ring) > 1 and tick < self._ring[-2].tick:
+            raise ValueError(f"event at tick {tick} is older than the entry before it ({self._ring[-2].tick})")
+        entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF)
+        self._ring[-1] = entry
         return entry
 
     def __len__(self) -> int:

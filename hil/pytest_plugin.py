@@ -4,7 +4,7 @@
 - ``--scs-keys FILE``: role keys of a real device (simulated targets use the development keys).
 - ``--scs-captures DIR``: where the capture of every failing test is kept (default ``scs-captures``).
 - Fixtures: ``scs_target`` (session), ``scs_info`` (what the device reports), ``scs`` (a bridge to a
-  factory-reset device, function scope), ``clinician`` and ``patient`` (the same bridge logged in).
+  factory-reset device, function scope), ``clinician``, ``patient`` and ``tester`` (the same bridge logged in; ``tester`` with the test role).
 - The target's identity goes into JUnit XML as test-suite properties.
 """
 
@@ -94,6 +94,15 @@ def clinician(scs):
     from protocol.catalog import Role
 
     scs.login(Role.CLINICIAN)
+    return scs
+
+
+@pytest.fixture
+def tester(scs):
+    """The bridge logged in with the test role (stimulus inputs, clock, trace; all a clinician may)."""
+    from protocol.catalog import Role
+
+    scs.login(Role.TEST)
     return scs
 
 

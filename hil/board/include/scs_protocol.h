@@ -20,7 +20,8 @@
 typedef enum {
     SCS_ROLE_NONE = 0,
     SCS_ROLE_PATIENT = 1,
-    SCS_ROLE_CLINICIAN = 2
+    SCS_ROLE_CLINICIAN = 2,
+    SCS_ROLE_TEST = 3
 } scs_role_t;
 
 typedef enum {
@@ -221,8 +222,8 @@ typedef enum {
 #define SCS_IMPEDANCE_GET_CHANGES_STATE 0
 #define SCS_IMPEDANCE_GET_SIZE 0u
 
-/* POSTURE_INPUT (0x0C, request, role clinician, response RESULT, changes state): Simulated accelerometer: the posture the patient is now in. */
-#define SCS_POSTURE_INPUT_ROLE SCS_ROLE_CLINICIAN
+/* POSTURE_INPUT (0x0C, request, role test, response RESULT, changes state): Simulated accelerometer: the posture the patient is now in. */
+#define SCS_POSTURE_INPUT_ROLE SCS_ROLE_TEST
 #define SCS_POSTURE_INPUT_RESPONSE SCS_MSG_RESULT
 #define SCS_POSTURE_INPUT_CHANGES_STATE 1
 #define SCS_POSTURE_INPUT_SIZE 1u
@@ -250,8 +251,8 @@ typedef enum {
 #define SCS_MRI_MODE_SET_ENTER_OFFSET 0u /* uint8_t */
 #define SCS_MRI_MODE_SET_ENTER_MAX 1u
 
-/* RECHARGE_COUPLING_INPUT (0x0F, request, role clinician, response RESULT, changes state): Simulated external charger: coil separation and misalignment; transmit power 0 removes it. */
-#define SCS_RECHARGE_COUPLING_INPUT_ROLE SCS_ROLE_CLINICIAN
+/* RECHARGE_COUPLING_INPUT (0x0F, request, role test, response RESULT, changes state): Simulated external charger: coil separation and misalignment; transmit power 0 removes it. */
+#define SCS_RECHARGE_COUPLING_INPUT_ROLE SCS_ROLE_TEST
 #define SCS_RECHARGE_COUPLING_INPUT_RESPONSE SCS_MSG_RESULT
 #define SCS_RECHARGE_COUPLING_INPUT_CHANGES_STATE 1
 #define SCS_RECHARGE_COUPLING_INPUT_SIZE 8u
@@ -268,22 +269,22 @@ typedef enum {
 #define SCS_CHARGING_STATUS_GET_CHANGES_STATE 0
 #define SCS_CHARGING_STATUS_GET_SIZE 0u
 
-/* TRACE_START (0x11, request, role clinician, response RESULT, changes state): Clear the trace buffer and record the next pulses emitted (up to capacity). */
-#define SCS_TRACE_START_ROLE SCS_ROLE_CLINICIAN
+/* TRACE_START (0x11, request, role test, response RESULT, changes state): Clear the trace buffer and record the next pulses emitted (up to capacity). */
+#define SCS_TRACE_START_ROLE SCS_ROLE_TEST
 #define SCS_TRACE_START_RESPONSE SCS_MSG_RESULT
 #define SCS_TRACE_START_CHANGES_STATE 1
 #define SCS_TRACE_START_SIZE 4u
 #define SCS_TRACE_START_MAX_PULSES_OFFSET 0u /* uint32_t */
 #define SCS_TRACE_START_MAX_PULSES_MIN 1u
 
-/* TRACE_STOP (0x12, request, role clinician, response RESULT, changes state): Stop recording; the buffer is kept for TRACE_DUMP. */
-#define SCS_TRACE_STOP_ROLE SCS_ROLE_CLINICIAN
+/* TRACE_STOP (0x12, request, role test, response RESULT, changes state): Stop recording; the buffer is kept for TRACE_DUMP. */
+#define SCS_TRACE_STOP_ROLE SCS_ROLE_TEST
 #define SCS_TRACE_STOP_RESPONSE SCS_MSG_RESULT
 #define SCS_TRACE_STOP_CHANGES_STATE 1
 #define SCS_TRACE_STOP_SIZE 0u
 
-/* TRACE_DUMP (0x13, request, role clinician, response TRACE_DATA): Read recorded pulses from `offset`, as many as fit one frame (at most `count`). */
-#define SCS_TRACE_DUMP_ROLE SCS_ROLE_CLINICIAN
+/* TRACE_DUMP (0x13, request, role test, response TRACE_DATA): Read recorded pulses from `offset`, as many as fit one frame (at most `count`). */
+#define SCS_TRACE_DUMP_ROLE SCS_ROLE_TEST
 #define SCS_TRACE_DUMP_RESPONSE SCS_MSG_TRACE_DATA
 #define SCS_TRACE_DUMP_CHANGES_STATE 0
 #define SCS_TRACE_DUMP_SIZE 6u
@@ -305,16 +306,16 @@ typedef enum {
 #define SCS_CLOCK_GET_CHANGES_STATE 0
 #define SCS_CLOCK_GET_SIZE 0u
 
-/* CLOCK_ADVANCE (0x16, request, role clinician, response CLOCK, changes state): Advance a virtual clock (targets with capability bit 0). */
-#define SCS_CLOCK_ADVANCE_ROLE SCS_ROLE_CLINICIAN
+/* CLOCK_ADVANCE (0x16, request, role test, response CLOCK, changes state): Advance a virtual clock (targets with capability bit 0). */
+#define SCS_CLOCK_ADVANCE_ROLE SCS_ROLE_TEST
 #define SCS_CLOCK_ADVANCE_RESPONSE SCS_MSG_CLOCK
 #define SCS_CLOCK_ADVANCE_CHANGES_STATE 1
 #define SCS_CLOCK_ADVANCE_SIZE 4u
 #define SCS_CLOCK_ADVANCE_TICKS_OFFSET 0u /* uint32_t, tick */
 #define SCS_CLOCK_ADVANCE_TICKS_MIN 1u
 
-/* IMPEDANCE_INPUT (0x17, request, role clinician, response RESULT, changes state): Simulated lead: set the impedance one contact will measure at the next check. */
-#define SCS_IMPEDANCE_INPUT_ROLE SCS_ROLE_CLINICIAN
+/* IMPEDANCE_INPUT (0x17, request, role test, response RESULT, changes state): Simulated lead: set the impedance one contact will measure at the next check. */
+#define SCS_IMPEDANCE_INPUT_ROLE SCS_ROLE_TEST
 #define SCS_IMPEDANCE_INPUT_RESPONSE SCS_MSG_RESULT
 #define SCS_IMPEDANCE_INPUT_CHANGES_STATE 1
 #define SCS_IMPEDANCE_INPUT_SIZE 3u
@@ -337,15 +338,16 @@ typedef enum {
 #define SCS_HELLO_SIZE 17u
 #define SCS_HELLO_ROLE_OFFSET 0u /* uint8_t */
 #define SCS_HELLO_ROLE_MIN 1u
-#define SCS_HELLO_ROLE_MAX 2u
+#define SCS_HELLO_ROLE_MAX 3u
 #define SCS_HELLO_HOST_NONCE_OFFSET 1u /* uint8_t[16] */
 
-/* AUTH (0x21, request, role none, response SESSION): Host proof HMAC(K_role, 'SCS1 host' | role | device_nonce | host_nonce | device_id). */
+/* AUTH (0x21, request, role none, response SESSION): Host proof HMAC(K_role, 'SCS1 host' | role | device_nonce | host_nonce | device_id); `host_nonce` names the handshake it completes. */
 #define SCS_AUTH_ROLE SCS_ROLE_NONE
 #define SCS_AUTH_RESPONSE SCS_MSG_SESSION
 #define SCS_AUTH_CHANGES_STATE 0
-#define SCS_AUTH_SIZE 32u
-#define SCS_AUTH_HOST_PROOF_OFFSET 0u /* uint8_t[32] */
+#define SCS_AUTH_SIZE 48u
+#define SCS_AUTH_HOST_NONCE_OFFSET 0u /* uint8_t[16] */
+#define SCS_AUTH_HOST_PROOF_OFFSET 16u /* uint8_t[32] */
 
 /* SESSION_END (0x22, request, role patient, response RESULT, changes state): Ends the session; later frames need a new handshake. */
 #define SCS_SESSION_END_ROLE SCS_ROLE_PATIENT
@@ -495,12 +497,12 @@ typedef enum {
 #define SCS_CHALLENGE_DEVICE_PROOF_OFFSET 17u /* uint8_t[32] */
 #define SCS_CHALLENGE_RETRY_AFTER_MS_OFFSET 49u /* uint32_t, ms */
 
-/* SESSION (0xA1, response): Handshake outcome. On OK both sides derive the session key and sign every further frame. */
+/* SESSION (0xA1, response): Handshake outcome. On OK this frame is already signed with the new session key (counter 1) and both sides sign every further frame; refusals are unsigned. */
 #define SCS_SESSION_SIZE 2u
 #define SCS_SESSION_RESULT_OFFSET 0u /* uint8_t */
 #define SCS_SESSION_RESULT_MAX 15u
 #define SCS_SESSION_ROLE_OFFSET 1u /* uint8_t */
-#define SCS_SESSION_ROLE_MAX 2u
+#define SCS_SESSION_ROLE_MAX 3u
 
 /* EVENT (0xC0, event): An event as it happens (same fields as a log entry). */
 #define SCS_EVENT_SIZE 15u
@@ -568,10 +570,10 @@ static const scs_field_t SCS_IMPEDANCE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0,
 #define SCS_IMPEDANCE_INPUT_FIELD_COUNT 2u
 static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
 #define SCS_RESET_FIELD_COUNT 1u
-static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 2}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
+static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 3}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
 #define SCS_HELLO_FIELD_COUNT 2u
-static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 32u, 0u, 0u, 0, 0}};
-#define SCS_AUTH_FIELD_COUNT 1u
+static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 16u, 0u, 0u, 0, 0}, {16u, 0u, 32u, 0u, 0u, 0, 0}};
+#define SCS_AUTH_FIELD_COUNT 2u
 static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
 #define SCS_SESSION_END_FIELD_COUNT 0u
 
