@@ -51,7 +51,7 @@ size_t scs_host_receive(void *handle, const uint8_t *data, size_t len, uint8_t *
 }
 
 void scs_host_advance(void *handle, uint64_t ticks) { scs_fw_advance(&((host_t *)handle)->fw, ticks); }
-uint32_t scs_host_dropped(void *handle) { return ((host_t *)handle)->fw.dropped_frames; }
+uint32_t scs_host_dropped(void *handle) { return ((host_t *)handle)->fw.link.dropped_frames; }
 
 /* Power fails at the k-th storage write step from now. */
 void scs_host_fail_after(void *handle, uint32_t k)

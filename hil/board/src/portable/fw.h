@@ -1,5 +1,7 @@
-/* The board's protocol core: framing, sessions and the requests the board implements so far.
- * Portable C11: the same code runs on the STM32F4 (src/stm32) and on the host as a shared library. */
+/* The board's protocol core: the link (framing, sessions, exactly-once), one handler per request,
+ * therapy, the fuel gauge and the persistent settings.  Portable C11: the same code runs on the
+ * STM32F4 (src/stm32) and on the host as a shared library.  This header is the core's public face;
+ * the parts share core.h. */
 #ifndef SCS_FW_H
 #define SCS_FW_H
 #include <stddef.h>
@@ -41,15 +43,21 @@ typedef struct {
     uint8_t response[64];
 } scs_cache_entry_t;
 
+/* The link: stream decoder, outgoing frames and the exactly-once cache of state-changing answers. */
 typedef struct {
-    scs_keys_t keys;
-    uint64_t ticks;             /* device clock, 1 tick = 1 us */
-    /* stream decoder */
     uint8_t rx[SCS_MAX_ENCODED];
     size_t rx_len;
     uint8_t rx_overflow;
     uint32_t dropped_frames;
-    /* session */
+    scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
+    uint8_t cache_next;
+    scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */
+    scs_write_fn write;
+    void *write_ctx;
+} scs_link_t;
+
+/* The authenticated session and the handshake. */
+typedef struct {
     uint8_t role;               /* 0 none */
     uint8_t pending_role;
     uint8_t host_nonce[SCS_NONCE_SIZE];
@@ -60,32 +68,47 @@ typedef struct {
     uint64_t backoff_until;
     uint32_t nonce_counter;
     uint32_t security_events;
-    scs_therapy_t therapy;
+} scs_session_t;
+
+/* The event log (retained across resets) and the events still to send. */
+typedef struct {
     scs_event_t log[SCS_LOG_CAPACITY];
-    uint16_t log_start, log_len;
+    uint16_t start, len;
     scs_event_t outbox[SCS_OUTBOX];
     uint8_t outbox_len;
-    uint8_t pending_reset;     /* kind + 1 after a RESET was answered */
-    scs_nvm_t nvm;
-    uint32_t fault_flags;      /* bit n: fault code n (1 open, 2 short, 4 cut-off, 6 settings storage) */
-    /* simulated inputs and their timers */
-    uint16_t lead_ohms[16];    /* what the next impedance check will measure */
-    uint64_t next_impedance_check;
-    uint8_t pending_posture;   /* 0xFF: none */
-    uint64_t posture_since;
-    uint64_t ramp_next;        /* 0: no AdaptiveStim ramp running */
-    /* fuel gauge: coulomb counter over the cell's OCV table, CC-CV charge control */
+} scs_events_t;
+
+/* Fuel gauge: coulomb counter over the cell's OCV table, CC-CV charge control. */
+typedef struct {
     double soc;
-    double battery_current_a;  /* positive while charging */
+    double current_a;           /* positive while charging */
     uint8_t coupled;
-    double link_w;             /* power the coil can deliver to the charger, W */
+    double link_w;              /* power the coil can deliver to the charger, W */
     uint8_t recharge_state, battery_state, cutoff;
-    uint8_t virtual_clock;     /* 1: only CLOCK_ADVANCE moves the clock (emulator, host library) */
-    scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
-    uint8_t cache_next;
-    scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */
-    scs_write_fn write;
-    void *write_ctx;
+} scs_gauge_t;
+
+/* Simulated inputs and their timers. */
+typedef struct {
+    uint16_t lead_ohms[SCS_CONTACTS]; /* what the next impedance check will measure */
+    uint64_t next_impedance_check;
+    uint8_t pending_posture;    /* 0xFF: none */
+    uint64_t posture_since;
+    uint64_t ramp_next;         /* 0: no AdaptiveStim ramp running */
+} scs_inputs_t;
+
+typedef struct {
+    scs_keys_t keys;
+    uint64_t ticks;             /* device clock, 1 tick = 1 us */
+    uint8_t virtual_clock;      /* 1: only CLOCK_ADVANCE moves the clock (emulator, host library) */
+    scs_link_t link;
+    scs_session_t session;
+    scs_therapy_t therapy;
+    scs_events_t events;
+    scs_gauge_t gauge;
+    scs_inputs_t inputs;
+    scs_nvm_t nvm;
+    uint32_t fault_flags;       /* bit n: fault code n (1 open, 2 short, 4 cut-off, 6 settings storage) */
+    uint8_t pending_reset;      /* kind + 1 after a RESET was answered */
 } scs_fw_t;
 
 void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx);

@@ -1,0 +1,114 @@
+/* What the parts of the core share (not part of the public API in fw.h). */
+#ifndef SCS_CORE_H
+#define SCS_CORE_H
+#include "fw.h"
+
+#define SCS_NO_FIELD 255u
+
+/* event kinds and codes */
+enum { KIND_FAULT, KIND_BATTERY, KIND_SECURITY, KIND_RESET, KIND_MODE, KIND_RECHARGE };
+enum {
+    MODE_STIM_ON = 1, MODE_STIM_OFF, MODE_MRI_ENTER, MODE_MRI_EXIT, MODE_PROGRAM_SELECTED, MODE_PROGRAM_STORED,
+    MODE_POSTURE_APPLIED, MODE_AREA_STOPPED, MODE_FAULT_CLEARED
+};
+enum { FAULT_OPEN = 1, FAULT_SHORT = 2, FAULT_CUTOFF = 4, FAULT_NVM_CORRUPT = 6 };
+enum { RESET_SOFT, RESET_POWER_LOSS, RESET_DEFAULTS_LOADED, RESET_SLOT_FALLBACK, RESET_FACTORY };
+enum { BATT_FULL, BATT_OK, BATT_SOON, BATT_NOW, BATT_CUTOFF };
+enum { RCH_IDLE, RCH_CC, RCH_CV, RCH_HOT, RCH_OV, RCH_COMPLETE };
+
+#define IMPEDANCE_CHECK_TICKS 10000000u
+
+/* --- link.c: outgoing frames --- */
+/* Encode and send one frame; signed when a session is open (except the handshake answers). */
+void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len);
+void scs_send_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result, uint8_t field);
+
+/* --- fw.c --- */
+/* After each request: send the queued events, carry out an answered RESET. */
+void scs_after_request(scs_fw_t *fw);
+
+/* --- session.c --- */
+/* The tag of a frame body in one direction (1 host to device, 2 device to host) under the session key. */
+void scs_session_tag(const scs_fw_t *fw, uint8_t direction, const uint8_t *body, size_t len, uint8_t out[SCS_TAG_SIZE]);
+/* Admit a request frame: verify its signature (shrinking *end past counter and tag) and the role it
+ * needs.  0, or the result code to answer with (a security event is logged). */
+uint8_t scs_session_admit(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint8_t id, uint8_t need_role);
+
+/* --- dispatch.c: the request table --- */
+typedef void (*scs_handler_fn)(scs_fw_t *fw, uint16_t seq, const uint8_t *payload);
+enum { SCS_H_CHANGES_STATE = 1u, SCS_H_MRI_OK = 2u };
+typedef struct {
+    uint8_t id, role, flags;
+    uint16_t size;
+    const scs_field_t *fields;
+    uint8_t field_count;
+    scs_handler_fn handler;
+} scs_request_t;
+const scs_request_t *scs_find_request(uint8_t id);
+/* The codec's range checks, from the generated field table: index of the first bad field, or -1. */
+int scs_out_of_range(const scs_request_t *m, const uint8_t *p);
+void scs_execute(scs_fw_t *fw, const scs_request_t *m, uint16_t seq, const uint8_t *p);
+
+/* --- handlers (one per request) --- */
+void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_stim_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_program_select(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_amplitude_step(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_area_write(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_program_commit(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_area_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_limits_write(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_limits_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_impedance_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_posture_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_adaptive_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_mri_mode_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_recharge_coupling_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_charging_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_trace_start(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_trace_stop(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_trace_dump(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_event_log_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_clock_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_clock_advance(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_impedance_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_reset(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_hello(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+void scs_on_session_end(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+
+/* --- events.c --- */
+void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail);
+void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail);
+/* Send the queued events (only within a session; without one they stay in the log only). */
+void scs_send_events(scs_fw_t *fw);
+
+/* --- stim_control.c: stimulation on/off with its log, remembered amplitudes --- */
+unsigned scs_memory_key(const scs_therapy_t *t);
+/* applied := the amplitudes remembered for the active program and posture, within its limits */
+void scs_remembered(scs_therapy_t *t);
+void scs_stim_on(scs_fw_t *fw);
+void scs_stim_off(scs_fw_t *fw, int log);
+
+/* --- inputs.c: simulated inputs, timers, the clock --- */
+void scs_check_impedance(scs_fw_t *fw);
+/* Move the clock by delta ticks: fuel gauge and timers event by event; with catch_up, every pulse
+ * due is emitted before each event (CLOCK_ADVANCE), else the main loop emits them in batches. */
+void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up);
+
+/* --- gauge.c --- */
+#define SCS_GAUGE_V_LIMIT 4.187
+#define SCS_GAUGE_R_CELL 0.5
+double scs_ocv(double soc);
+uint8_t scs_battery_state_of(const scs_gauge_t *g);
+void scs_set_recharge(scs_fw_t *fw, uint8_t state);
+/* Integrate the cell over dt seconds at the present load or charge (a coulomb counter). */
+void scs_fuel_gauge(scs_fw_t *fw, double dt);
+
+/* --- settings.c --- */
+/* Persist the settings: 0, or STORAGE_ERROR when they do not fit. Power loss never returns on a board. */
+uint8_t scs_settings_save(scs_fw_t *fw);
+/* Persist the settings, then answer OK (or STORAGE_ERROR when they do not fit the slot). */
+void scs_send_saved(scs_fw_t *fw, uint16_t seq, uint8_t request_id);
+#endif

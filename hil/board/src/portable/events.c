@@ -1,0 +1,42 @@
+/* The event log (a ring retained across resets) and the EVENT frames sent within a session. */
+#include "core.h"
+#include "le.h"
+
+void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
+{
+    scs_events_t *ev = &fw->events;
+    scs_event_t *e = &ev->log[(ev->start + ev->len) % SCS_LOG_CAPACITY];
+    if (ev->len == SCS_LOG_CAPACITY)
+        ev->start = (uint16_t)((ev->start + 1) % SCS_LOG_CAPACITY);
+    else
+        ev->len++;
+    e->tick = fw->ticks;
+    e->kind = kind;
+    e->code = code;
+    e->detail = detail;
+    if (ev->outbox_len < SCS_OUTBOX)
+        ev->outbox[ev->outbox_len++] = *e;
+}
+
+void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail)
+{
+    fw->session.security_events++;
+    scs_log_event(fw, KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
+}
+
+void scs_send_events(scs_fw_t *fw)
+{
+    scs_events_t *ev = &fw->events;
+    if (fw->session.role) {
+        for (unsigned i = 0; i < ev->outbox_len; i++) {
+            uint8_t out[SCS_EVENT_SIZE];
+            const scs_event_t *e = &ev->outbox[i];
+            wr64(out + SCS_EVENT_TICK_OFFSET, e->tick);
+            out[SCS_EVENT_KIND_OFFSET] = e->kind;
+            wr16(out + SCS_EVENT_CODE_OFFSET, e->code);
+            wr32(out + SCS_EVENT_DETAIL_OFFSET, e->kind == KIND_SECURITY ? (e->detail & 0xFFu) : e->detail);
+            scs_send_frame(fw, SCS_MSG_EVENT, SCS_FLAG_EVENT, 0, out, sizeof out);
+        }
+    }
+    ev->outbox_len = 0; /* without a session they stay in the log only */
+}

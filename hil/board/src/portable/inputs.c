@@ -1,0 +1,122 @@
+/* Simulated inputs and their timers: the periodic lead impedance check, posture changes applied
+ * after a dwell, the AdaptiveStim amplitude ramp, and the clock that drives them and the fuel gauge. */
+#include <string.h>
+
+#include "core.h"
+
+/* Raise or clear the open and short faults from the contacts' bit masks. */
+static void impedance_faults(scs_fw_t *fw, uint16_t open, uint16_t shorted)
+{
+    uint32_t mask = (uint32_t)(open | shorted);
+    const unsigned codes[2] = {FAULT_OPEN, FAULT_SHORT};
+    const int present[2] = {open != 0, shorted != 0};
+    for (unsigned k = 0; k < 2; k++) {
+        uint32_t bit = 1u << codes[k];
+        if (present[k] && !(fw->fault_flags & bit)) {
+            fw->fault_flags |= bit;
+            scs_log_event(fw, KIND_FAULT, (uint16_t)codes[k], mask);
+        } else if (!present[k] && (fw->fault_flags & bit)) {
+            fw->fault_flags &= ~bit;
+            scs_log_event(fw, KIND_MODE, MODE_FAULT_CLEARED, codes[k]);
+        }
+    }
+}
+
+void scs_check_impedance(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    uint16_t open = 0, shorted = 0;
+    memcpy(t->ohms, fw->inputs.lead_ohms, sizeof t->ohms);
+    for (unsigned c = 0; c < SCS_CONTACTS; c++) {
+        if (t->ohms[c] > 4000u) open |= (uint16_t)(1u << c);
+        if (t->ohms[c] < 250u) shorted |= (uint16_t)(1u << c);
+    }
+    impedance_faults(fw, open, shorted);
+    uint8_t stopped = scs_stopped_areas(t);
+    if (t->stim_on)
+        for (unsigned a = 0; a < SCS_AREAS; a++)
+            if ((stopped >> a & 1u) && !(t->stopped >> a & 1u))
+                scs_log_event(fw, KIND_MODE, MODE_AREA_STOPPED, a);
+    t->stopped = stopped;
+    scs_stim_retarget(t, fw->ticks);
+}
+
+static void start_ramp(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    fw->inputs.ramp_next = 0;
+    if (memcmp(t->applied, t->target, sizeof t->applied) != 0)
+        fw->inputs.ramp_next = fw->ticks + (50ull * 1000000ull + t->ramp_ua_per_s - 1u) / t->ramp_ua_per_s;
+}
+
+static uint64_t posture_due(const scs_fw_t *fw)
+{
+    return fw->inputs.posture_since + (uint64_t)fw->therapy.dwell_ms * 1000u;
+}
+
+/* The posture held for the dwell time is applied: its remembered amplitudes become the ramp target. */
+static void apply_posture(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    t->posture = fw->inputs.pending_posture;
+    fw->inputs.pending_posture = 0xFFu;
+    scs_log_event(fw, KIND_MODE, MODE_POSTURE_APPLIED, t->posture);
+    uint16_t keep[SCS_AREAS];
+    memcpy(keep, t->applied, sizeof keep);
+    scs_remembered(t);
+    memcpy(t->target, t->applied, sizeof t->target);
+    memcpy(t->applied, keep, sizeof keep);
+    start_ramp(fw);
+}
+
+static void ramp_step(scs_fw_t *fw)
+{
+    scs_therapy_t *t = &fw->therapy;
+    for (unsigned a = 0; a < SCS_AREAS; a++) {
+        if (t->target[a] > t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] + 50u);
+        else if (t->target[a] < t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] - 50u);
+    }
+    scs_stim_retarget(t, fw->ticks);
+    start_ramp(fw);
+}
+
+static void timers(scs_fw_t *fw)
+{
+    scs_inputs_t *in = &fw->inputs;
+    if (fw->ticks >= in->next_impedance_check) {
+        scs_check_impedance(fw);
+        in->next_impedance_check = fw->ticks + IMPEDANCE_CHECK_TICKS;
+    }
+    if (in->pending_posture != 0xFFu && fw->ticks >= posture_due(fw))
+        apply_posture(fw);
+    if (in->ramp_next && fw->ticks >= in->ramp_next)
+        ramp_step(fw);
+}
+
+/* The next timer event after now, at most end. */
+static uint64_t next_event(const scs_fw_t *fw, uint64_t end)
+{
+    const scs_inputs_t *in = &fw->inputs;
+    uint64_t next = end;
+    if (in->next_impedance_check < next) next = in->next_impedance_check;
+    if (in->pending_posture != 0xFFu && posture_due(fw) < next) next = posture_due(fw);
+    if (in->ramp_next && in->ramp_next < next) next = in->ramp_next;
+    if (next <= fw->ticks) next = fw->ticks + 1u;
+    return next;
+}
+
+void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up)
+{
+    uint64_t end = fw->ticks + delta;
+    while (fw->ticks < end) {
+        uint64_t next = next_event(fw, end);
+        scs_fuel_gauge(fw, (double)(next - fw->ticks) / 1e6);
+        fw->ticks = next;
+        if (catch_up)
+            while (!scs_stim_service(&fw->therapy, fw->ticks)) {
+            }
+        timers(fw);
+    }
+}
+
+void scs_fw_advance(scs_fw_t *fw, uint64_t ticks) { scs_advance(fw, ticks, 0); }
