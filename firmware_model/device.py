@@ -412,7 +412,7 @@ class Device:
     def _on_device_info_get(self, msg, obj, role):
         p = self.profile
         caps = (CAP_VIRTUAL_CLOCK | CAP_INPUTS | CAP_TRACE | (CAP_TRIAL if self.cfg.trial else CAP_RECHARGEABLE)
-                | (CAP_TEST_BUILD if self.cfg.test_build else 0) | (CAP_DEVELOPMENT_KEYS if self.cfg.development_keys else 0))
+                | (CAP_TEST_BUILD if self.cfg.test_build and self.cfg.keys.test is not None else 0) | (CAP_DEVELOPMENT_KEYS if self.cfg.development_keys else 0))
         return make(self.catalog, "DEVICE_INFO", protocol_version=self.catalog.protocol_version,
                     firmware_version=FIRMWARE_VERSION, device_id=self.cfg.device_id, tick_ns=1000, capabilities=caps,
                     contact_count=p.contact_count, max_programs=p.max_programs, max_areas=p.max_areas,

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
+import tempfile
+from pathlib import Path
 
 from firmware_model.device import Device, DeviceConfig
 
@@ -14,24 +18,55 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="device clock / wall clock (0: only CLOCK_ADVANCE)")
     p.add_argument("--trial", action="store_true", help="a trial stimulator (external battery)")
     p.add_argument("--soc", type=float, default=0.8, help="initial state of charge, 0 to 1")
-    p.add_argument("--keys", help="key file with the device's role keys (default: the development keys)")
+    p.add_argument("--keys", help="key file with the device's role keys (default: fresh keys for this run, "
+                                  "written to a new file whose path is printed)")
+    p.add_argument("--security-record", metavar="PATH",
+                   help="file keeping the device's security record (nonce epoch, back-off) across restarts "
+                        "of the board (default: next to the fresh keys, or KEYS.security-record)")
+    p.add_argument("--production", action="store_true",
+                   help="a production device: no test role, test requests refused with NOT_PERMITTED")
     p.add_argument("--device-id", type=lambda s: int(s, 0), help="which device of the key file")
 
 
 def run(args: argparse.Namespace) -> int:
     from hil.board_sim import run_board
+    from hil.board_state import FileSlots
     from hil.errors import UsageError
-    from hil.ports import default_keys
 
     if args.speed < 0:
         raise UsageError(f"--speed {args.speed} is not allowed: 0 or more")
     if not 0 < args.soc <= 1:
         raise UsageError(f"--soc {args.soc} is not allowed: 0 < soc <= 1")
-    keys = default_keys()
-    if args.keys:
-        from protocol.security import KeyStore
-
-        store = KeyStore.load(args.keys)
-        keys = store.keys(args.device_id) if args.device_id is not None else store.devices[0]
-    device = Device(DeviceConfig(keys=keys, trial=args.trial, initial_soc=args.soc))
+    keys, key_path, fresh = _keys(args)
+    record = Path(args.security_record) if args.security_record else key_path.with_suffix(".security-record")
+    try:
+        slots = FileSlots(record)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"--security-record {record}: {e}") from None
+    if fresh:
+        print(f"scs board: fresh keys for this run in {key_path}", flush=True)
+    device = Device(DeviceConfig(keys=keys, trial=args.trial, initial_soc=args.soc, test_build=not args.production,
+                                 development_keys=fresh), security_flash=slots)
     return run_board(device, pty_mode=args.tcp is None, tcp_port=args.tcp, speed=args.speed)
+
+
+def _keys(args: argparse.Namespace):
+    """(keys, key file, made fresh for this run)."""
+    from hil.errors import UsageError
+    from protocol.security import DeviceKeys, KeyFileError, KeyStore, key_file_text
+
+    if args.keys:
+        try:
+            store = KeyStore.load(args.keys)
+            keys = store.keys(args.device_id) if args.device_id is not None else store.devices[0]
+        except KeyFileError as e:
+            raise UsageError(str(e)) from None
+        return keys, Path(args.keys), False
+    folder = Path(tempfile.mkdtemp(prefix="scs-board-"))
+    keys = DeviceKeys(args.device_id if args.device_id is not None else 0x5C5000000001,
+                      *(secrets.token_bytes(32) for _ in range(3)))
+    path = folder / "keys.toml"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("# fresh role keys of one `scs board` run\n" + key_file_text(keys))
+    return keys, path, True

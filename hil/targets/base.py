@@ -85,6 +85,14 @@ class Target(abc.ABC):
         bridge.login(Role.CLINICIAN)
         bridge.call("RESET", kind=2)
 
+    def hardware_reset(self, bridge: Bridge) -> None:
+        """The reset button (RAM lost; settings and the security record kept)."""
+        raise TargetError(f"target {self.name} has no out-of-band hardware reset")
+
+    def power_cycle(self, bridge: Bridge) -> None:
+        """Power off and on (RAM lost; settings and the security record kept)."""
+        raise TargetError(f"target {self.name} can't be power-cycled")
+
     def describe(self, bridge: Bridge) -> TargetInfo:
         info = bridge.device_info()
         v = info.firmware_version

@@ -1,4 +1,8 @@
-"""``sim``: the virtual dev board (`scs board --pty`) in its own process, reached through a pty."""
+"""``sim``: the virtual dev board (`scs board --pty`) in its own process, reached through a pty.
+
+The board makes fresh keys for the run (it prints where); the target loads them. A power cycle stops
+the process and starts a new one with the same key file and security record file.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sys
 import serial
 
 from hil.targets.base import Target, TargetError, stop_process
+from protocol.security import KeyStore
 
 
 class SimTarget(Target):
@@ -16,10 +21,24 @@ class SimTarget(Target):
 
     def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False):
         super().__init__(keys)
+        self._given_keys = keys is not None
+        self.speed, self.tcp = speed, tcp
+        self.key_file: str | None = None
+        self._start()
+
+    def _start(self) -> None:
         # -P: never import modules from the current directory into the board process
-        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(speed)] + (["--tcp", "0"] if tcp else ["--pty"])
+        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed)] + (
+            ["--tcp", "0"] if self.tcp else ["--pty"])
+        if self.key_file:
+            cmd += ["--keys", self.key_file]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
+        if "fresh keys for this run in " in line:
+            self.key_file = line.split("fresh keys for this run in ", 1)[1].strip()
+            if not self._given_keys:
+                self.keys = KeyStore.load(self.key_file).devices[0]
+            line = self.proc.stdout.readline()
         if "listening on " not in line:
             self.proc.kill()
             raise TargetError(f"the virtual board did not start: {line or self.proc.stderr.read()}")
@@ -33,10 +52,25 @@ class SimTarget(Target):
     def close(self) -> None:
         stop_process(self.proc)
 
+    def _signal(self, sig, confirmation: str, bridge) -> None:
+        self.proc.send_signal(sig)
+        line = self.proc.stdout.readline()
+        if confirmation not in line:
+            raise TargetError(f"the virtual board did not confirm its {confirmation}: {line!r}")
+        bridge.device_was_reset()
+
     def factory_reset(self, bridge) -> None:
         """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
-        self.proc.send_signal(signal.SIGUSR1)
-        line = self.proc.stdout.readline()
-        if "factory reset" not in line:
-            raise TargetError(f"the virtual board did not confirm its reset: {line!r}")
+        self._signal(signal.SIGUSR1, "factory reset", bridge)
+
+    def hardware_reset(self, bridge) -> None:
+        """SIGUSR2: the board's reset button."""
+        self._signal(signal.SIGUSR2, "hardware reset", bridge)
+
+    def power_cycle(self, bridge) -> None:
+        """Power off (the process ends: RAM is gone) and on again with the same keys and record."""
+        bridge.port.close()
+        stop_process(self.proc)
+        self._start()
+        bridge.port = self.open_port()
         bridge.device_was_reset()

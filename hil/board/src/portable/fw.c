@@ -18,6 +18,14 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
     fw->keys = *keys;
     fw->link.write = write;
     fw->link.write_ctx = write_ctx;
+    fw->link.answering = -1;
+}
+
+void scs_fw_attach_security(scs_fw_t *fw, volatile uint32_t *slot0, volatile uint32_t *slot1, scs_rng_fn rng)
+{
+    fw->session.record_slot[0] = slot0;
+    fw->session.record_slot[1] = slot1;
+    fw->session.rng = rng;
 }
 
 void scs_fw_reboot(scs_fw_t *fw, int factory)
@@ -29,6 +37,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint64_t ticks = fw->ticks;
     uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
     uint8_t virtual_clock = fw->virtual_clock;
+    volatile uint32_t *record0 = fw->session.record_slot[0], *record1 = fw->session.record_slot[1];
+    scs_rng_fn rng = fw->session.rng;
     /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
      * simulated lead and coil) */
     scs_gauge_t gauge = fw->gauge;
@@ -38,6 +48,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     if (factory)
         scs_nvm_erase_all(&fw->nvm);
     scs_fw_init(fw, &keys, write, ctx);
+    scs_fw_attach_security(fw, record0, record1, rng); /* the security record survives every reset */
     fw->ticks = ticks;
     memcpy(fw->events.log, events.log, sizeof events.log); /* the event log is retained across resets */
     fw->events.start = events.start;

@@ -4,6 +4,9 @@
 
 #define FIRMWARE_VERSION 0x000100u /* 0.1.0 */
 #define CAPABILITIES (2u | 4u | 8u) /* simulated inputs, pulse trace, rechargeable (+1: virtual clock) */
+#define CAP_TEST_BUILD 32u        /* the test role and its requests exist */
+#define CAP_DEVELOPMENT_KEYS 64u  /* keys made at random for this build */
+#define CAP_HARDWARE_RNG 128u     /* the RNG peripheral answered and is mixed into nonces */
 
 void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
@@ -13,7 +16,10 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     wr32(out + SCS_DEVICE_INFO_FIRMWARE_VERSION_OFFSET, FIRMWARE_VERSION);
     wr64(out + SCS_DEVICE_INFO_DEVICE_ID_OFFSET, fw->keys.device_id);
     wr32(out + SCS_DEVICE_INFO_TICK_NS_OFFSET, 1000u);
-    wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, CAPABILITIES | (fw->virtual_clock ? 1u : 0u));
+    uint32_t caps = CAPABILITIES | (fw->virtual_clock ? 1u : 0u) | (fw->keys.development ? CAP_DEVELOPMENT_KEYS : 0u) |
+                    (SCS_TEST_BUILD && fw->keys.has_test_key ? CAP_TEST_BUILD : 0u) |
+                    (fw->session.hw_rng ? CAP_HARDWARE_RNG : 0u);
+    wr32(out + SCS_DEVICE_INFO_CAPABILITIES_OFFSET, caps);
     out[SCS_DEVICE_INFO_CONTACT_COUNT_OFFSET] = 16;
     out[SCS_DEVICE_INFO_MAX_PROGRAMS_OFFSET] = 8;
     out[SCS_DEVICE_INFO_MAX_AREAS_OFFSET] = 4;

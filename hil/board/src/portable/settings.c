@@ -46,10 +46,8 @@ static size_t settings_encode(const scs_fw_t *fw, uint8_t *out)
     n += 4;
     wr16(out + n, t->ramp_ua_per_s);
     n += 2;
-    wr32(out + n, fw->session.failed_handshakes);
-    n += 4;
-    wr64(out + n, fw->session.backoff_until);
-    n += 8;
+    memset(out + n, 0, 12); /* formerly the handshake back-off: now in the security record (record.c) */
+    n += 12;
     size_t count_at = n++;
     uint8_t used = 0;
     for (unsigned i = 0; i < SCS_PROGRAMS; i++) {
@@ -108,8 +106,6 @@ static int settings_decode(scs_fw_t *fw, const uint8_t *in, size_t len)
     t->adaptive_enabled = in[3];
     t->dwell_ms = rd32(in + 4);
     t->ramp_ua_per_s = rd16(in + 8);
-    fw->session.failed_handshakes = rd32(in + 10);
-    fw->session.backoff_until = (uint64_t)rd32(in + 14) | (uint64_t)rd32(in + 18) << 32;
     size_t n = 22;
     uint8_t used = in[n++];
     for (unsigned u = 0; u < used; u++)
@@ -143,8 +139,6 @@ static void load_defaults(scs_fw_t *fw)
     memset(&fw->therapy, 0, sizeof fw->therapy);
     fw->therapy.dwell_ms = 5000u;
     fw->therapy.ramp_ua_per_s = 1000u;
-    fw->session.failed_handshakes = 0;
-    fw->session.backoff_until = 0;
     if (!scs_nvm_slot_blank(&fw->nvm, 0) || !scs_nvm_slot_blank(&fw->nvm, 1)) {
         fw->fault_flags |= 1u << FAULT_NVM_CORRUPT;
         scs_log_event(fw, KIND_FAULT, FAULT_NVM_CORRUPT, 0);
@@ -160,6 +154,7 @@ void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1)
     fw->nvm.slot[0] = slot0;
     fw->nvm.slot[1] = slot1;
     fw->nvm.fail_at_step = -1;
+    scs_session_boot(fw);
     if (scs_nvm_load(&fw->nvm, buf, SCS_NVM_SLOT_SIZE, &len, &sequence) && settings_decode(fw, buf, len)) {
         int v0 = scs_nvm_slot_valid(&fw->nvm, 0), v1 = scs_nvm_slot_valid(&fw->nvm, 1);
         if (v0 != v1 && !scs_nvm_slot_blank(&fw->nvm, v0 ? 1u : 0u))
