@@ -693,6 +693,7 @@ class Device:
         pending = getattr(self, "_pending_reset", None)
         if pending is not None:
             del self._pending_reset
+            self.guard.persist(self.clock)  # an orderly reboot: the back-off resumes with what remains now
             if pending == 2:
                 self.factory_reset()
             else:

@@ -440,7 +440,8 @@ class DeviceGuard:
     def record_event(self, tick: int, code: str, msg_id: int, detail: int = 0, authenticated: bool = False) -> None:
         self.events.append(SecurityEvent(tick, code, msg_id, detail, authenticated))
 
-    def _persist(self, now: int) -> None:
+    def persist(self, now: int) -> None:
+        """Write the record with the back-off ticks remaining at ``now``."""
         for r in ROLE_SLOTS:
             self.record.remaining[r] = max(0, self.backoff_until[r] - now)
         self.store.save(self.record)
@@ -456,13 +457,13 @@ class DeviceGuard:
         for r in ROLE_SLOTS:
             self.record.failures[r] = 0
             self.backoff_until[r] = now
-        self._persist(now)
+        self.persist(now)
 
     # --- nonces -----------------------------------------------------------------------------
     def _next_nonce(self, now: int) -> bytes:
         if self.epoch is None or self.nonce_counter >= 0xFFFFFFFF:
             self.record.epoch = (self.record.epoch + 1) & 0xFFFFFFFF
-            self._persist(now)          # before the nonce leaves the device (may raise on power loss)
+            self.persist(now)          # before the nonce leaves the device (may raise on power loss)
             self.epoch, self.nonce_counter = self.record.epoch, 0
         self.nonce_counter += 1
         rng = self.hw_rng(16) if self.hw_rng is not None else bytes(16)
@@ -517,7 +518,7 @@ class DeviceGuard:
         if self.record.failures[h.role] or self.backoff_left(h.role, now):
             self.record.failures[h.role] = 0
             self.backoff_until[h.role] = now
-            self._persist(now)
+            self.persist(now)
         return AuthOutcome("OK", int(h.role))
 
     def _fail(self, h: _Handshake, now: int) -> None:
@@ -528,7 +529,7 @@ class DeviceGuard:
         if h.failed_tries >= self.max_failed_tries or h.done:
             self.handshakes.pop((h.role, h.host_nonce), None)
         self.record_event(now, "BAD_TAG", 0x21, n, authenticated=True)
-        self._persist(now)
+        self.persist(now)
 
     def end_session(self) -> None:
         self.session = None

@@ -4,11 +4,19 @@ Builds the image when needed, boots it with USART1 on a free localhost TCP port 
 virtual time (``-icount shift=4,sleep=off``), connects through ``socket://``, resets it through QMP
 (``system_reset``: a power-on of the board, the serial connection stays) and shuts QEMU down on
 close, also when the test run fails or is interrupted (QEMU dies with its parent).
+
+Keys: a build without KEYS gets keys made at random for the build (``build/dev-keys.toml``), which
+the target loads. QEMU models no RNG: each launch loads 16 random bytes into the image's
+``scs_emulator_seed`` (QEMU's generic loader) that the firmware mixes into its nonces instead. A
+power cycle keeps what a board's battery-backed domain keeps (the retained ``.noinit`` section:
+settings and security record): saved with QMP ``pmemsave``, written back into the next launch
+through QEMU's gdb stub before the CPU starts.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import signal
 import socket
@@ -19,8 +27,10 @@ from pathlib import Path
 
 import serial
 
-from hil.board_build import build_arm
+from hil.board_build import BUILD, build_arm
 from hil.targets.base import Target, TargetError, stop_process
+from protocol.catalog import Role
+from protocol.codec import make
 from protocol.reliability import RetryPolicy
 
 
@@ -44,10 +54,15 @@ class QemuTarget(Target):
     policy = RetryPolicy(timeout_s=1.0, attempts=3)
 
     def __init__(self, keys=None, icount_shift: int = 4):
-        super().__init__(keys)
         if shutil.which("qemu-system-arm") is None:
             raise TargetError("qemu-system-arm is missing: make test installs it (Debian: qemu-system-arm)")
         self.elf = build_arm()
+        if keys is None:
+            from protocol.security import KeyStore
+
+            keys = KeyStore.load(BUILD / "dev-keys.toml").devices[0]  # the development image's keys
+        super().__init__(keys)
+        self._symbols = _symbols(self.elf)
         self.icount_shift = icount_shift
         self._dir = tempfile.TemporaryDirectory(prefix="scs-qemu-")
         self.qmp_path = Path(self._dir.name) / "qmp.sock"
@@ -55,13 +70,26 @@ class QemuTarget(Target):
         self._port = None
         self._boot()
 
-    def _boot(self) -> None:
-        """Start QEMU (a board with power just applied: its RAM, settings included, starts blank)."""
+    def _boot(self, retained: bytes | None = None) -> None:
+        """Start QEMU (a board with power just applied: its RAM starts blank, or with ``retained``
+        written back into the battery-backed ``.noinit`` section before the CPU runs)."""
         self.port_number = _free_port()
+        seed_at = self._symbols["scs_emulator_seed"][0]
+        seed = secrets.token_bytes(16)
         cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(self.elf),
                "-serial", f"tcp:127.0.0.1:{self.port_number},server=on,wait=off",
                "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={self.icount_shift},sleep=off"]
+        for half in range(2):  # the loader takes at most 8 bytes of data per device
+            value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
+            cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
+        gdb_port = None
+        if retained is not None:
+            gdb_port = _free_port()
+            cmd += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        if retained is not None:
+            _gdb_write(gdb_port, self._symbols[".noinit"][0], retained, keep=(seed_at, 16))
+            self._qmp("cont")
         self._port = None
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -85,14 +113,24 @@ class QemuTarget(Target):
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
                       owns_port=False)
 
-    def _qmp(self, command: str) -> None:
+    def _qmp(self, command: str, **arguments) -> None:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return self._qmp_once(command, arguments)
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _qmp_once(self, command: str, arguments: dict) -> None:
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(5)
             s.connect(str(self.qmp_path))
             f = s.makefile("rw")
             f.readline()  # greeting
-            for cmd in ("qmp_capabilities", command):
-                f.write(json.dumps({"execute": cmd}) + "\n")
+            for cmd, args in (("qmp_capabilities", {}), (command, arguments)):
+                f.write(json.dumps({"execute": cmd, **({"arguments": args} if args else {})}) + "\n")
                 f.flush()
                 while True:
                     reply = json.loads(f.readline())
@@ -102,21 +140,35 @@ class QemuTarget(Target):
                 raise TargetError(f"qemu refused {command}: {reply['error']}")
 
     def factory_reset(self, bridge) -> None:
-        """A reset of the board (QMP system_reset), then RESET kind 2 to erase the settings it keeps
-        in retained memory. When a test left the handshake backing off (which survives resets, by
-        design), power the board off and on instead: a fresh QEMU starts with blank memory."""
-        from protocol.security import HandshakeError
+        """A reset of the board (QMP system_reset), then, in a test-role session, the back-off a test
+        left for another role waited out on the virtual clock and RESET kind 2 to erase the settings
+        kept in retained memory (the security record is kept, as on a board)."""
+        self.hardware_reset(bridge)
+        bridge.login(Role.TEST)
+        for role in (Role.PATIENT, Role.CLINICIAN):
+            probe = bridge.request(make(bridge.catalog, "HELLO", role=int(role), host_nonce=secrets.token_bytes(16)))
+            if bridge.catalog.result_name(probe.message.result) == "BUSY":
+                bridge.call("CLOCK_ADVANCE", ticks=probe.message.retry_after_ms * 1000)
+        bridge.call("RESET", kind=2)
 
+    def hardware_reset(self, bridge) -> None:
+        """QMP system_reset: the reset button (RAM lost, the retained section kept)."""
         self._qmp("system_reset")
         time.sleep(0.05)
         self._reattach(bridge)
-        try:
-            super().factory_reset(bridge)
-        except HandshakeError:
-            stop_process(self.proc)
-            self._port.close()
-            self._boot()
-            self._reattach(bridge)
+
+    def power_cycle(self, bridge) -> None:
+        """Power off and on: QEMU stops and a new one starts, with the retained section (settings and
+        security record, battery-backed on a board) carried over."""
+        at, size = self._symbols[".noinit"]
+        dump = Path(self._dir.name) / "noinit.bin"
+        self._qmp("stop")
+        self._qmp("pmemsave", val=at, size=size, filename=str(dump))
+        retained = dump.read_bytes()
+        stop_process(self.proc)
+        self._port.close()
+        self._boot(retained)
+        self._reattach(bridge)
 
     def _reattach(self, bridge) -> None:
         self._port.reset_input_buffer()
@@ -129,3 +181,58 @@ class QemuTarget(Target):
         if self.proc is not None:
             stop_process(self.proc)
         self._dir.cleanup()
+
+
+def _symbols(elf: Path) -> dict[str, tuple[int, int]]:
+    """Address and size of the ``.noinit`` section and of the image's symbols (``arm-none-eabi-nm``)."""
+    out: dict[str, tuple[int, int]] = {}
+    sections = subprocess.run(["arm-none-eabi-size", "-A", str(elf)], capture_output=True, text=True, check=True)
+    for line in sections.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == ".noinit":
+            out[".noinit"] = (int(parts[2]), int(parts[1]))
+    nm = subprocess.run(["arm-none-eabi-nm", "-S", str(elf)], capture_output=True, text=True, check=True)
+    for line in nm.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            out[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+    if ".noinit" not in out or "scs_emulator_seed" not in out:
+        raise TargetError(f"{elf}: no .noinit section or scs_emulator_seed symbol")
+    return out
+
+
+def _gdb_packet(sock: socket.socket, body: str) -> str:
+    """One GDB remote-protocol exchange: send ``$body#cs``, return the reply's body."""
+    sock.sendall(f"${body}#{sum(body.encode()) & 0xFF:02x}".encode())
+    data = b""
+    while not (b"#" in data and len(data) >= data.index(b"#") + 3 and b"$" in data):
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise TargetError("qemu's gdb stub closed the connection")
+        data += chunk
+    reply = data[data.index(b"$") + 1:data.index(b"#")].decode()
+    sock.sendall(b"+")
+    return reply
+
+
+def _gdb_write(port: int, address: int, data: bytes, keep: tuple[int, int]) -> None:
+    """Write ``data`` at ``address`` through QEMU's gdb stub (the CPU is halted by -S), except the
+    range ``keep`` (this launch's seed), then detach."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TargetError(f"qemu's gdb stub on port {port} did not open") from None
+            time.sleep(0.05)
+    with sock:
+        keep_lo, keep_hi = keep[0] - address, keep[0] - address + keep[1]
+        pieces = [(0, keep_lo), (keep_hi, len(data))]
+        for lo, hi in pieces:
+            for off in range(max(lo, 0), min(hi, len(data)), 1024):
+                chunk = data[off:min(off + 1024, hi)]
+                if _gdb_packet(sock, f"M{address + off:x},{len(chunk):x}:{chunk.hex()}") != "OK":
+                    raise TargetError("qemu's gdb stub refused a memory write")
+        _gdb_packet(sock, "D")

@@ -50,6 +50,8 @@ uint8_t scs_session_verify(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint32
 uint8_t scs_session_permit(scs_fw_t *fw, uint8_t id, uint8_t need_role, uint8_t session_role);
 /* Boot: load the security record, restart the back-off from the remaining ticks it keeps. */
 void scs_session_boot(scs_fw_t *fw);
+/* Write the security record with the back-off ticks remaining now (also before an orderly reboot). */
+void scs_session_persist(scs_fw_t *fw);
 /* --- record.c: the security record's two slots --- */
 void scs_record_load(scs_session_t *s);
 void scs_record_save(scs_session_t *s);

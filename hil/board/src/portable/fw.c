@@ -75,6 +75,7 @@ void scs_after_request(scs_fw_t *fw)
         uint8_t kind = (uint8_t)(fw->pending_reset - 1u);
         fw->pending_reset = 0;
         scs_log_event(fw, KIND_RESET, kind == 2 ? RESET_FACTORY : kind, 0);
+        scs_session_persist(fw); /* an orderly reboot: the back-off resumes with what remains now */
         scs_fw_reboot(fw, kind == 2);
     }
 }

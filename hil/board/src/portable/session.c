@@ -55,7 +55,7 @@ static void proof(const scs_fw_t *fw, const char *label, uint8_t role, const uin
     scs_hmac_final(&h, out);
 }
 
-static void persist(scs_fw_t *fw)
+void scs_session_persist(scs_fw_t *fw)
 {
     scs_session_t *s = &fw->session;
     for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
@@ -93,7 +93,7 @@ static void next_nonce(scs_fw_t *fw, uint8_t out[SCS_NONCE_SIZE])
     uint8_t msg[10 + 8 + 16], mac[32];
     if (!s->epoch_claimed || s->nonce_counter == 0xFFFFFFFFu) {
         s->record.epoch++;
-        persist(fw);
+        scs_session_persist(fw);
         s->epoch = s->record.epoch;
         s->nonce_counter = 0;
         s->epoch_claimed = 1;
@@ -230,7 +230,7 @@ static void proof_failed(scs_fw_t *fw, scs_handshake_t *h)
     scs_security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, s->record.failures[r]);
     if (++h->failed_tries >= MAX_FAILED_TRIES || h->done)
         h->role = 0;
-    persist(fw);
+    scs_session_persist(fw);
 }
 
 static void open_session(scs_fw_t *fw, scs_handshake_t *h, uint16_t seq)
@@ -249,7 +249,7 @@ static void open_session(scs_fw_t *fw, scs_handshake_t *h, uint16_t seq)
     if (s->record.failures[r] || s->backoff_until[r] > fw->ticks) {
         s->record.failures[r] = 0;
         s->backoff_until[r] = fw->ticks;
-        persist(fw);
+        scs_session_persist(fw);
     }
     fw->link.keep_session = 1;
     send_session(fw, seq, SCS_RESULT_OK, h->role);

@@ -154,6 +154,22 @@ static int rng_clock(void)
     return (RCC_CR & (1u << 25)) != 0;
 }
 
+/* QEMU models no RNG: the harness gives each emulator launch 16 random bytes here (QEMU's generic
+ * loader), so a fresh emulator with blank memory and the same image still never repeats a nonce. */
+__attribute__((section(".noinit"), used)) volatile uint32_t scs_emulator_seed[4];
+
+int hal_emulator_seed(uint8_t out[16])
+{
+    uint32_t seen = 0;
+    for (unsigned w = 0; w < 4u; w++) {
+        uint32_t v = scs_emulator_seed[w];
+        seen |= v;
+        for (unsigned b = 0; b < 4u; b++)
+            out[4 * w + b] = (uint8_t)(v >> (8 * b));
+    }
+    return seen != 0;
+}
+
 int hal_rng(uint8_t out[16])
 {
     if (hal_is_emulator() || !rng_clock())

@@ -10,7 +10,8 @@ int main(void)
     hal_init();
     scs_fw_init(&fw, &scs_board_keys, hal_usart_write, 0);
     uint8_t *storage = hal_settings_storage();
-    scs_fw_attach_security(&fw, hal_security_record(0), hal_security_record(1), hal_rng);
+    scs_fw_attach_security(&fw, hal_security_record(0), hal_security_record(1),
+                           hal_is_emulator() ? hal_emulator_seed : hal_rng);
     scs_fw_boot(&fw, storage, storage + SCS_NVM_SLOT_SIZE);
     /* QEMU's timer runs at no real rate (DESIGN §7): there the clock is virtual and deterministic,
      * moved only by CLOCK_ADVANCE; on a board TIM2 drives it */
