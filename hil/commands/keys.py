@@ -1,4 +1,4 @@
-"""`scs keys new --device-id ID [--out FILE]`: a key file with fresh role keys."""
+"""`scs keys new --device-id ID [--test-role] [--out FILE]`: a key file with fresh role keys."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     new.add_argument("--device-id", action="append", required=True, type=lambda s: int(s, 0),
                      help="device id (repeat for several devices)")
     new.add_argument("--out", help="file to create (mode 0600); default: standard output")
+    new.add_argument("--test-role", action="store_true",
+                     help="also a test key (development devices and test benches only)")
 
 
 def run(args: argparse.Namespace) -> int:
     from hil.errors import UsageError
 
-    text = new_key_file(args.device_id)
+    text = new_key_file(args.device_id, test_role=args.test_role)
     if not args.out:
         sys.stdout.write(text)
         return 0
