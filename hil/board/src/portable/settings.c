@@ -78,6 +78,9 @@ static int decode_program(scs_therapy_t *t, const uint8_t *in, size_t len, size_
         if (n + AREA_BYTES + 4u > len)
             return 0;
         scs_area_decode(in + n, &p->area[a]);
+        uint8_t field;
+        if (scs_area_validate(&p->area[a], &field) != SCS_RESULT_OK)
+            return 0; /* a stored area must pass the checks of AREA_WRITE (found by fuzz/fuzz_settings) */
         n += AREA_BYTES;
         p->lo[a] = rd16(in + n);
         p->hi[a] = rd16(in + n + 2);
@@ -99,8 +102,8 @@ static int decode_program(scs_therapy_t *t, const uint8_t *in, size_t len, size_
 static int settings_decode(scs_fw_t *fw, const uint8_t *in, size_t len)
 {
     scs_therapy_t *t = &fw->therapy;
-    if (len < 22u || in[0] != SETTINGS_VERSION)
-        return 0;
+    if (len < 22u || in[0] != SETTINGS_VERSION || in[1] >= SCS_PROGRAMS || in[2] > 1u || in[3] > 1u)
+        return 0; /* an index or flag out of range (found by fuzz/fuzz_settings): the image is not used */
     t->active = in[1];
     t->stim_on = in[2]; /* restarted by the caller */
     t->adaptive_enabled = in[3];
