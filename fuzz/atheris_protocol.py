@@ -24,7 +24,7 @@ with atheris.instrument_imports():
     from hil.device_server import DeviceServer
     from hil.ports import default_keys
     from protocol.catalog import Role, load_catalog
-    from protocol.codec import DecodeError, decode_payload, encode_payload, make
+    from protocol.codec import DecodeError, decode_payload, encode_payload
     from protocol.endpoint import HostEndpoint
     from protocol.framing import FrameError, StreamDecoder, encode_frame, parse_frame
     from protocol.security import HostHandshake

@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 
-from hil.conformance.support import BASE, CAT, VIRTUAL_CLOCK, area, program, result_of
+from hil.conformance.support import CAT, VIRTUAL_CLOCK, area, program, result_of
 from hil.targets.base import TargetError
 from protocol.catalog import Role
 from protocol.codec import decode_payload, encode_payload, make
@@ -317,7 +317,7 @@ class _Attacker:
     """Writes the host's bytes, then a keyless attacker's: HELLOs for every role (fresh nonces and
     the host's own), a replay of the host's frame, junk and a forged unsigned SESSION."""
 
-    def __init__(self, port, keys_device_id: int):
+    def __init__(self, port):
         self.port = port
         self.frames = 0
 
@@ -344,7 +344,7 @@ def test_a_keyless_attacker_interleaving_hellos_and_junk_can_not_make_a_session_
     scs.login(Role.PATIENT)
     assert scs.request(make(CAT, "AREA_WRITE")).result == "NOT_PERMITTED"  # an authenticated security event
     port = scs.port
-    scs.port = _Attacker(port, scs_info.device_id)
+    scs.port = _Attacker(port)
     try:
         for role in (Role.CLINICIAN, Role.PATIENT, Role.CLINICIAN, Role.TEST):
             scs.login(role)
@@ -396,5 +396,3 @@ def test_back_off_after_a_reset_is_at_most_its_cap(scs_target, scs, scs_info, ho
     scs.call("CLOCK_ADVANCE", ticks=busy.retry_after_ms * 1000)
     scs.login(Role.CLINICIAN)  # and it ends
 
-
-BASE_FIELDS = BASE  # re-exported for readers comparing with support.py

@@ -29,8 +29,6 @@ import serial
 
 from hil.board_build import BUILD, build_arm
 from hil.targets.base import Target, TargetError, stop_process
-from protocol.catalog import Role
-from protocol.codec import make
 from protocol.reliability import RetryPolicy
 
 
@@ -144,12 +142,7 @@ class QemuTarget(Target):
         left for another role waited out on the virtual clock and RESET kind 2 to erase the settings
         kept in retained memory (the security record is kept, as on a board)."""
         self.hardware_reset(bridge)
-        bridge.login(Role.TEST)
-        for role in (Role.PATIENT, Role.CLINICIAN):
-            probe = bridge.request(make(bridge.catalog, "HELLO", role=int(role), host_nonce=secrets.token_bytes(16)))
-            if bridge.catalog.result_name(probe.message.result) == "BUSY":
-                bridge.call("CLOCK_ADVANCE", ticks=probe.message.retry_after_ms * 1000)
-        bridge.call("RESET", kind=2)
+        super().factory_reset(bridge)
 
     def hardware_reset(self, bridge) -> None:
         """QMP system_reset: the reset button (RAM lost, the retained section kept)."""
