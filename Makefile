@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install system-deps test bench hil fuzz
+.PHONY: install system-deps test lint metrics bench hil fuzz
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test,plot]'
@@ -8,9 +8,23 @@ install:
 system-deps:
 	./scripts/install-system-deps.sh
 
-# everything the tests need, then every test
-test: system-deps install
+# everything the tests need, then lint, types and every test
+test: system-deps install lint
 	$(PYTHON) -m pytest
+	@$(MAKE) -s metrics
+
+# information only: the functions over 80 lines or complexity 15 (lizard) and the Python grades (radon)
+metrics:
+	@echo "functions over 80 lines or cyclomatic complexity 15 (lizard):"
+	@$(PYTHON) -m lizard -w -L 80 -C 15 hil/board/src firmware_model protocol hil || true
+	@echo "Python blocks graded D or worse, and the average (radon):"
+	@$(PYTHON) -m radon cc -n D -s firmware_model protocol hil
+	@$(PYTHON) -m radon cc -a firmware_model protocol hil | tail -1
+
+# ruff and mypy (configured in pyproject.toml) on the three packages
+lint:
+	$(PYTHON) -m ruff check firmware_model protocol hil
+	$(PYTHON) -m mypy
 
 # the main job: the conformance suite against the virtual dev board
 hil: install

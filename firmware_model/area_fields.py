@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from firmware_model.params import Area, Contacts, Cycling, RechargeMode, Waveform
 from firmware_model.profiles import DeviceProfile
+from protocol.generated import RechargeCode, WaveformCode
 
-WAVEFORM_CODES = {Waveform.TONIC: 0, Waveform.BURST: 1, Waveform.HIGH_FREQUENCY: 2}
-RECHARGE_CODES = {RechargeMode.ACTIVE: 0, RechargeMode.PASSIVE: 1}
+WAVEFORM_CODES = {w: int(WaveformCode[w.name]) for w in Waveform}
+RECHARGE_CODES = {r: int(RechargeCode[r.name]) for r in RechargeMode}
 #: AREA_WRITE field name for each `Area` parameter that can be out of range (for OUT_OF_RANGE's field)
 AREA_FIELDS = ("waveform", "cathode_share_pct", "anode_mask", "case_anode", "amplitude_ua", "pulse_width_us",
                "rate_mhz", "interphase_gap_us", "recharge", "recharge_ratio", "passive_window_us",

@@ -16,10 +16,10 @@ import math
 from dataclasses import dataclass, field
 
 from firmware_model.params import ParameterError
+from protocol import generated as dev
 
 # PyBaMM's ECM example OCV for a common NMC/graphite cell (DESIGN §5)
-NMC_OCV = ((0.0, 3.200), (0.1, 3.494), (0.2, 3.575), (0.3, 3.625), (0.5, 3.697), (0.7, 3.854),
-           (0.8, 3.937), (0.9, 4.046), (1.0, 4.187))
+NMC_OCV = dev.OCV
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class OcvTable:
     """Open-circuit voltage against state of charge, linear between points; SOC points ascending in [0, 1]."""
 
     points: tuple[tuple[float, float], ...] = NMC_OCV
+    _soc: list[float] = field(init=False, repr=False, compare=False)
+    _pieces: tuple[tuple[float, float, float, float], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         socs = [s for s, _ in self.points]
@@ -59,17 +61,17 @@ class OcvTable:
 class CellParams:
     """A rechargeable Li-ion cell. DESIGN defaults: 200 mAh, about 0.5 ohm DC resistance (R0 + R1)."""
 
-    capacity_mah: float = 200.0
+    capacity_mah: float = dev.CAPACITY_MAH
     r0_ohm: float = 0.30
     r1_ohm: float = 0.20
     tau1_s: float = 60.0
     ocv: OcvTable = field(default_factory=OcvTable)
     # fuel-gauge thresholds (SOC)
-    full_soc: float = 0.95
-    soon_soc: float = 0.30
-    now_soc: float = 0.10
-    cutoff_soc: float = 0.02
-    resume_soc: float = 0.05    # after a cut-off, stimulation resumes once charged to this
+    full_soc: float = dev.FULL_SOC
+    soon_soc: float = dev.SOON_SOC
+    now_soc: float = dev.NOW_SOC
+    cutoff_soc: float = dev.CUTOFF_SOC
+    resume_soc: float = dev.RESUME_SOC   # after a cut-off, stimulation resumes once charged to this
     # ageing at 37 degC
     calendar_fade_per_sqrt_day: float = 0.045 / math.sqrt(5 * 365.25)
     cycle_fade_coeff: float = (0.23 - 0.045 / math.sqrt(5 * 365.25) * math.sqrt(1000)) / 1000 ** 0.78

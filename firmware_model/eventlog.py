@@ -6,55 +6,17 @@ retained memory: it survives resets and power loss (a reset is itself logged).
 
 from __future__ import annotations
 
-import enum
 from collections import deque
 from dataclasses import dataclass
 
+from protocol.catalog import load_catalog
+from protocol.generated import EventKind, FaultCode, ModeCode, ResetCode
 
-class EventKind(enum.IntEnum):
-    FAULT = 0
-    BATTERY = 1
-    SECURITY = 2
-    RESET = 3
-    MODE = 4
-    RECHARGE = 5
+__all__ = ["EventKind", "FaultCode", "ModeCode", "ResetCode", "SECURITY_CODES", "LogEntry", "EventLog"]
 
 
-class FaultCode(enum.IntEnum):
-    """Fault codes; bit n of STATUS.fault_flags is code n."""
-
-    IMPEDANCE_OPEN = 1
-    IMPEDANCE_SHORT = 2
-    WATCHDOG = 3
-    BATTERY_CUTOFF = 4
-    OVER_TEMPERATURE = 5
-    NVM_CORRUPT = 6
-
-
-class ModeCode(enum.IntEnum):
-    STIM_ON = 1
-    STIM_OFF = 2
-    MRI_ENTER = 3
-    MRI_EXIT = 4
-    PROGRAM_SELECTED = 5
-    PROGRAM_STORED = 6
-    POSTURE_APPLIED = 7
-    AREA_STOPPED = 8
-    FAULT_CLEARED = 9
-
-
-class ResetCode(enum.IntEnum):
-    SOFT = 0
-    POWER_LOSS = 1
-    DEFAULTS_LOADED = 2
-    SLOT_FALLBACK = 3
-    FACTORY = 4
-
-
-#: security event code = the result code of the refusal; 32 is the summary of unauthenticated refusals
-SECURITY_CODES = {"BAD_FRAME": 1, "UNKNOWN_MESSAGE": 2, "NOT_PERMITTED": 5, "NOT_AUTHENTICATED": 6, "REPLAY": 7,
-                  "WRONG_STATE": 8, "BUSY": 9, "BAD_TAG": 11, "STALE_COUNTER": 12, "VERSION_MISMATCH": 14,
-                  "STORAGE_ERROR": 15}
+#: the security event code of a refused request is its result code
+SECURITY_CODES = {r.name: r.code for r in load_catalog().results}
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ plus quiescent current and telemetry sessions.
 from __future__ import annotations
 
 import bisect
-import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from firmware_model.battery import CellParams, PrimaryCellParams
-from firmware_model.params import PERIOD_NUMERATOR, ParameterError, TICKS_PER_SECOND
+from firmware_model.params import PERIOD_NUMERATOR, TICKS_PER_SECOND, ParameterError
 from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, max_current_a
 from firmware_model.thermal import ThermalParams
+from protocol.generated import BatteryState
 
 DAY_TICKS = 86_400 * TICKS_PER_SECOND
 HOUR_TICKS = 3_600 * TICKS_PER_SECOND
@@ -36,16 +36,6 @@ _GAUSS5 = ((0.0, 128 / 225), (-(245 - 14 * 70 ** 0.5) ** 0.5 / 21, (322 + 13 * 7
            ((245 - 14 * 70 ** 0.5) ** 0.5 / 21, (322 + 13 * 70 ** 0.5) / 900),
            (-(245 + 14 * 70 ** 0.5) ** 0.5 / 21, (322 - 13 * 70 ** 0.5) / 900),
            ((245 + 14 * 70 ** 0.5) ** 0.5 / 21, (322 - 13 * 70 ** 0.5) / 900))
-
-
-class BatteryState(enum.IntEnum):
-    FULL = 0
-    OK = 1
-    RECHARGE_SOON = 2
-    RECHARGE_NOW = 3
-    CUTOFF = 4
-    ERI = 5
-    EOS = 6
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,13 @@ slot is valid the device starts from safe defaults (stimulation off) and logs wh
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+
+from protocol import generated as dev
 
 MAGIC = 0x31534353  # "SCS1"
 HEADER = struct.Struct("<III")
@@ -35,8 +38,8 @@ class FlashSlots:
     program since the storage was created) loses power: it is not performed and `PowerLoss` raised.
     """
 
-    slot_size: int = 4096
-    page_size: int = 256
+    slot_size: int = dev.SETTINGS_SLOT_SIZE
+    page_size: int = dev.SETTINGS_PAGE_SIZE
     fail_at_step: int | None = None
 
     def __post_init__(self) -> None:
@@ -59,6 +62,41 @@ class FlashSlots:
 
     def read(self, slot: int) -> bytes:
         return bytes(self.slots[slot])
+
+
+class FileFlash(FlashSlots):
+    """Flash slots kept in a file (slot 0, then slot 1): a process that ends at any moment, even killed
+    between two write steps, is a power loss; the next process on the same file boots from what was
+    written (the two-slot scheme leaves the old or the new image).
+
+    ``die_at_step``: test hook, the process exits at once (no clean-up, as if killed) at that write step.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], die_at_step: int | None = None):
+        super().__init__()
+        self.path = Path(path)
+        self.die_at_step = die_at_step
+        size = 2 * self.slot_size
+        if not self.path.exists() or self.path.stat().st_size != size:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_bytes(b"\xff" * size)
+        raw = self.path.read_bytes()
+        self.slots = [bytearray(raw[i * self.slot_size:(i + 1) * self.slot_size]) for i in range(2)]
+
+    def _write_through(self, slot: int, offset: int, data: bytes) -> None:
+        if self.die_at_step is not None and self.steps - 1 == self.die_at_step:
+            os._exit(137)  # killed in the middle of a write: this step never reaches the file
+        with open(self.path, "r+b") as f:
+            f.seek(slot * self.slot_size + offset)
+            f.write(data)
+
+    def erase(self, slot: int) -> None:
+        super().erase(slot)
+        self._write_through(slot, 0, bytes(self.slots[slot]))
+
+    def program(self, slot: int, offset: int, data: bytes) -> None:
+        super().program(slot, offset, data)
+        self._write_through(slot, offset, data)
 
 
 def encode_image(sequence: int, payload: bytes) -> bytes:
@@ -97,7 +135,7 @@ class SettingsStore:
     def slot_states(self) -> list[bool]:
         return [decode_image(self.flash.read(i)) is not None for i in range(2)]
 
-    def save(self, payload: bytes, on_step: Callable[[], None] | None = None) -> int:
+    def save(self, payload: bytes) -> int:
         """Write a new image (sequence + 1) to the older slot; returns its sequence."""
         images = [decode_image(self.flash.read(i)) for i in range(2)]
         seqs = [img[0] if img else -1 for img in images]

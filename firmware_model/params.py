@@ -236,7 +236,7 @@ class Area:
         """Smallest spacing between two consecutive period starts (floor of the exact period)."""
         return PERIOD_NUMERATOR // self.rate_mhz
 
-    def with_amplitude(self, amplitude_ua: int) -> "Area":
+    def with_amplitude(self, amplitude_ua: int) -> Area:
         from dataclasses import replace
 
         return replace(self, amplitude_ua=amplitude_ua)

@@ -1,55 +1,53 @@
 """Device profiles: the parameter ranges and safety limits of one stimulator model.
 
-The defaults are DESIGN.md §3-§4. A profile may narrow or widen them; everything that validates
-or limits stimulation reads them from here, never from constants of its own.
+The defaults are the device definition's limits (protocol/device.toml). A profile may narrow or
+widen them; everything that validates or limits stimulation reads them from here, never from
+constants of its own.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+from protocol import generated as dev
+from protocol.definition import cathode_charge_limit_pc
 
 
 @dataclass(frozen=True)
 class DeviceProfile:
     name: str = "default"
-    contact_count: int = 16
-    max_areas: int = 4
-    max_programs: int = 8
-    # amplitude: 0 to 25.5 mA in 0.05 mA steps
-    max_amplitude_ua: int = 25_500
-    amplitude_step_ua: int = 50
-    min_pulse_width_us: int = 20
-    max_pulse_width_us: int = 1_000
-    max_interphase_gap_us: int = 100
-    # tonic 2 to 1,200 Hz; high frequency up to 10 kHz; burst trains 1 to 100 Hz of 200 to 1,200 Hz
-    min_rate_mhz: int = 2_000
-    max_rate_mhz: int = 1_200_000
-    min_hf_rate_mhz: int = 1_000_000
-    max_hf_rate_mhz: int = 10_000_000
-    min_burst_rate_mhz: int = 1_000
-    max_burst_rate_mhz: int = 100_000
-    min_intra_burst_rate_mhz: int = 200_000
-    max_intra_burst_rate_mhz: int = 1_200_000
-    max_pulses_per_burst: int = 16
-    max_passive_window_us: int = 20_000
-    recharge_ratios: tuple[int, ...] = (1, 2, 5, 10)
-    max_soft_start_ms: int = 60_000
-    max_cycle_ms: int = 24 * 3600 * 1000
-    # collision rule: worst-case displacement of any pulse by other areas, ticks
-    max_displacement_ticks: int = 2_000
-    # safety (DESIGN §4)
-    contact_area_mm2: float = 12.0
-    charge_density_limit_uc_cm2: float = 30.0
-    shannon_k: float = 1.85
-    compliance_mv: int = 12_000
-    supply_headroom_mv: int = 1_000
-    converter_efficiency: float = 0.8
-    impedance_short_ohm: int = 250
-    impedance_open_ohm: int = 4_000
-    case_impedance_ohm: int = 100
-    # passive recharge: time constant of the coupling capacitor discharge through tissue
-    passive_recharge_tau_us: int = 2_000
+    contact_count: int = dev.CONTACT_COUNT
+    max_areas: int = dev.MAX_AREAS
+    max_programs: int = dev.MAX_PROGRAMS
+    max_amplitude_ua: int = dev.MAX_AMPLITUDE_UA
+    amplitude_step_ua: int = dev.AMPLITUDE_STEP_UA
+    min_pulse_width_us: int = dev.MIN_PULSE_WIDTH_US
+    max_pulse_width_us: int = dev.MAX_PULSE_WIDTH_US
+    max_interphase_gap_us: int = dev.MAX_INTERPHASE_GAP_US
+    min_rate_mhz: int = dev.MIN_RATE_MHZ
+    max_rate_mhz: int = dev.MAX_RATE_MHZ
+    min_hf_rate_mhz: int = dev.MIN_HF_RATE_MHZ
+    max_hf_rate_mhz: int = dev.MAX_HF_RATE_MHZ
+    min_burst_rate_mhz: int = dev.MIN_BURST_RATE_MHZ
+    max_burst_rate_mhz: int = dev.MAX_BURST_RATE_MHZ
+    min_intra_burst_rate_mhz: int = dev.MIN_INTRA_BURST_RATE_MHZ
+    max_intra_burst_rate_mhz: int = dev.MAX_INTRA_BURST_RATE_MHZ
+    max_pulses_per_burst: int = dev.MAX_PULSES_PER_BURST
+    max_passive_window_us: int = dev.MAX_PASSIVE_WINDOW_US
+    recharge_ratios: tuple[int, ...] = dev.RECHARGE_RATIOS
+    max_soft_start_ms: int = dev.MAX_SOFT_START_MS
+    max_cycle_ms: int = dev.MAX_CYCLE_MS
+    max_displacement_ticks: int = dev.MAX_DISPLACEMENT_TICKS
+    contact_area_mm2: float = dev.CONTACT_AREA_MM2
+    charge_density_limit_uc_cm2: float = dev.CHARGE_DENSITY_LIMIT_UC_CM2
+    shannon_k: float = dev.SHANNON_K
+    compliance_mv: int = dev.COMPLIANCE_MV
+    supply_headroom_mv: int = dev.SUPPLY_HEADROOM_MV
+    converter_efficiency: float = dev.CONVERTER_EFFICIENCY
+    impedance_short_ohm: int = dev.IMPEDANCE_SHORT_OHM
+    impedance_open_ohm: int = dev.IMPEDANCE_OPEN_OHM
+    case_impedance_ohm: int = dev.CASE_IMPEDANCE_OHM
+    passive_recharge_tau_us: int = dev.PASSIVE_RECHARGE_TAU_US
 
     @property
     def max_cathode_charge_pc(self) -> int:
@@ -59,7 +57,4 @@ class DeviceProfile:
         Density: Q <= limit * A. Computed once as an integer so every implementation (Python, C)
         compares integers the same way.
         """
-        area_cm2 = self.contact_area_mm2 / 100.0
-        shannon_uc = math.sqrt(10.0 ** self.shannon_k * area_cm2)
-        density_uc = self.charge_density_limit_uc_cm2 * area_cm2
-        return math.floor(min(shannon_uc, density_uc) * 1e6)
+        return cathode_charge_limit_pc(self.contact_area_mm2, self.charge_density_limit_uc_cm2, self.shannon_k)

@@ -16,20 +16,14 @@ limit), and throttles the current so the steady-state temperature rise stays wit
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 
 from firmware_model.params import ParameterError
+from protocol import generated as dev
+from protocol.generated import RechargeState
 
-
-class RechargeState(enum.IntEnum):
-    IDLE = 0
-    CONSTANT_CURRENT = 1
-    CONSTANT_VOLTAGE = 2
-    PAUSED_HOT = 3
-    PAUSED_OVERVOLTAGE = 4
-    COMPLETE = 5
+__all__ = ["RechargeState"]
 
 
 @dataclass(frozen=True)
@@ -58,10 +52,10 @@ class LinkParams:
 
 @dataclass(frozen=True)
 class ChargerParams:
-    cc_current_a: float = 0.050
-    v_limit: float = 4.187
-    end_current_c_rate: float = 1 / 20
-    converter_efficiency: float = 0.85
+    cc_current_a: float = dev.CC_CURRENT_A
+    v_limit: float = dev.V_LIMIT
+    end_current_c_rate: float = 1 / dev.END_CURRENT_C_DIVISOR
+    converter_efficiency: float = dev.CHARGER_EFFICIENCY
     v_pause: float = 4.277
     v_resume: float = 4.10
 

@@ -23,7 +23,7 @@ class ContactImpedances:
     ohms: tuple[int, ...]
 
     @classmethod
-    def uniform(cls, ohm: int, profile: DeviceProfile | None = None) -> "ContactImpedances":
+    def uniform(cls, ohm: int, profile: DeviceProfile | None = None) -> ContactImpedances:
         n = (profile or DeviceProfile()).contact_count
         return cls((ohm,) * n)
 

@@ -30,8 +30,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from firmware_model.params import (Area, Contacts, Cycling, ParameterError, Program, RechargeMode,
-                                   TICKS_PER_SECOND, Waveform)
+from firmware_model.params import (
+    TICKS_PER_SECOND,
+    Area,
+    Contacts,
+    Cycling,
+    ParameterError,
+    Program,
+    RechargeMode,
+    Waveform,
+)
 from firmware_model.profiles import DeviceProfile
 from firmware_model.safety import ContactImpedances
 

@@ -13,8 +13,9 @@ identical to one call over the whole span.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -37,8 +38,10 @@ TIMELINE_DTYPE = np.dtype([
     ("flags", "u1"),
 ])
 
-_START_OFFSET = TIMELINE_DTYPE.fields["start_tick"][1]
-_DISP_OFFSET = TIMELINE_DTYPE.fields["displacement_ticks"][1]
+_FIELDS = TIMELINE_DTYPE.fields
+assert _FIELDS is not None
+_START_OFFSET = _FIELDS["start_tick"][1]
+_DISP_OFFSET = _FIELDS["displacement_ticks"][1]
 
 FLAG_OUT_OF_COMPLIANCE = 1
 FLAG_PASSIVE = 2
@@ -150,7 +153,7 @@ class _AreaPlan:
         """This area's pulses with nominal start in [t0, t1): nominal starts, occupancies and the
         timeline fields (a scalar where the field is the same for every pulse)."""
         start, period_start, index = self.nominal(t0, t1)
-        phase = period_start
+        phase: Any = period_start
         if self.cycle_period:
             phase = period_start % self.cycle_period
             on = phase < self.cycle_on
@@ -158,7 +161,8 @@ class _AreaPlan:
             if self.per_period > 1:
                 index = index[on]
         a = self.area
-        flags = (FLAG_OUT_OF_COMPLIANCE if self.out_of_compliance else 0) | (FLAG_PASSIVE if self.passive else 0)
+        flags: Any = (FLAG_OUT_OF_COMPLIANCE if self.out_of_compliance else 0) | (FLAG_PASSIVE if self.passive else 0)
+        amp: Any
         if self.fixed_amplitude:
             amp = self.amplitude
         else:
@@ -168,11 +172,12 @@ class _AreaPlan:
                 amp = np.minimum(amp, self.cap_ua)
             flags = np.where(phase < self.ramp_ticks, flags | FLAG_RAMPING, flags)
         charge = amp * a.pulse_width_us
-        fields = {
+        fields: dict[str, Any] = {
             "area": self.index, "amplitude_ua": amp, "width_us": a.pulse_width_us,
             "gap_us": a.interphase_gap_us, "charge_pc": charge, "flags": flags,
             "displacement_ticks": 0,
         }
+        occ: Any
         if self.per_period == 1:
             occ = int(self.occ[0])
             fields["recharge_width_us"] = a.recharge_width_us
@@ -220,7 +225,7 @@ class Scheduler:
         self._pulses_per_tick = sum(p.per_period * p.rate / PERIOD_NUMERATOR for p in self._plans)
 
     def derive(self, amplitudes_ua: tuple[int, ...] | None = None,
-               impedances: ContactImpedances | None = None) -> "Scheduler":
+               impedances: ContactImpedances | None = None) -> Scheduler:
         """The same program with other amplitudes and/or impedances. The pulse grid and occupancies
         don't change, so the interleaving analysis is reused; amplitudes are checked against the
         charge limits (`SafetyLimitError`)."""
@@ -396,7 +401,7 @@ def _merge(parts: list, templates: dict) -> tuple[np.ndarray, np.ndarray, np.nda
         for row in scalars:
             for name, value in row:
                 template[dict(row)["area"]][name] = value
-    varying = [name for name in TIMELINE_DTYPE.names
+    varying = [name for name in TIMELINE_DTYPE.names or ()
                if any(isinstance(f.get(name), np.ndarray) for _, _, f in parts)]
     if varying:
         order = np.argsort(keys, kind="stable")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 
 from hil.board_build import build_host
+from protocol.generated import SETTINGS_SLOT_SIZE
 from protocol.security import DeviceKeys
 
 
@@ -29,7 +30,7 @@ class BoardCore:
         lib.scs_host_power_cycle.argtypes = [ctypes.c_void_p]
         lib.scs_host_power_cycle.restype = ctypes.c_int
         lib.scs_host_slot.argtypes = [ctypes.c_void_p, ctypes.c_uint]
-        lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * 2048)
+        lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * SETTINGS_SLOT_SIZE)
         for name, res, args in (("scs_crc32", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_size_t]),
                                 ("scs_cobs_encode", ctypes.c_size_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
                                 ("scs_cobs_decode", ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,

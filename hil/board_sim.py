@@ -16,6 +16,7 @@ import socket
 import sys
 import time
 import tty
+from pathlib import Path
 
 from firmware_model.device import Device
 from hil.device_server import DeviceServer
@@ -108,7 +109,7 @@ class BoardServer:
             while not self._stop:
                 try:
                     conn, _ = srv.accept()
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     self._pace()
                     continue
                 with conn:
@@ -116,7 +117,7 @@ class BoardServer:
                     self._serve(conn.fileno(), conn.sendall)
 
 
-def run_board(device: Device, pty_mode: bool, tcp_port: int | None, speed: float) -> int:
+def run_board(device: Device, pty_mode: bool, tcp_port: int | None, speed: float, flash: Path | None = None) -> int:
     board = BoardServer(device, speed)
     signal.signal(signal.SIGTERM, board.stop)
     signal.signal(signal.SIGINT, board.stop)
@@ -124,7 +125,8 @@ def run_board(device: Device, pty_mode: bool, tcp_port: int | None, speed: float
     signal.signal(signal.SIGUSR2, board.request_hardware_reset)
 
     def announce(where: str) -> None:
-        print(f"scs board: device 0x{device.cfg.device_id:012x} listening on {where}", flush=True)
+        kept = f" (settings flash {flash})" if flash is not None else ""
+        print(f"scs board: device 0x{device.cfg.device_id:012x}{kept} listening on {where}", flush=True)
     if pty_mode:
         board.serve_pty(announce)
     else:

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role, load_catalog
 from protocol.codec import make
@@ -107,7 +106,7 @@ class Bridge:
         come from anyone on the line: it is only returned with ``unverified`` (raw exchanges of
         tests); otherwise it is kept in ``last_unverified`` and the wait goes on."""
         deadline = time.monotonic() + timeout_s
-        found = None
+        found: tuple[Frame, Any] | None = None
         while found is None:
             for item in self._read_frames(deadline):
                 if isinstance(item, FrameError):
@@ -117,6 +116,7 @@ class Bridge:
                     continue
                 if not item.is_event and item.seq != want_seq:
                     continue  # a late duplicate answer to a request no longer waited for
+                verified: tuple[Any, Any] | ProtocolError
                 try:
                     verified = self.host.accept(item)  # in arrival order: the device's counter rises
                 except ProtocolError as e:
@@ -204,6 +204,8 @@ class Bridge:
         """(counter, signer) for hand-built frames of the current session (tests of the device's
         checks); with ``seq``, an answer bound to that counter verifies."""
         with self._lock:
+            if self.host.session is None:
+                raise ProtocolError("no session: log in before signing frames by hand")
             counter, sign = self.host.session.sign()
             if seq is not None:
                 self.host.note_sent(seq, counter)
@@ -260,7 +262,7 @@ class Bridge:
                 except Exception:  # noqa: BLE001 (closing a vanished port is fine)
                     pass
 
-    def __enter__(self) -> "Bridge":
+    def __enter__(self) -> Bridge:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,6 +15,7 @@ import serial
 
 from firmware_model.device import Device, DeviceConfig
 from hil.device_server import DeviceServer
+from protocol.generated import INITIAL_SOC
 
 HANDLER_PACKAGE = "hil.urlhandler"
 
@@ -59,7 +60,7 @@ class ModelSerial(serial.SerialBase):
         opts = urllib.parse.parse_qs(parts.query)
         try:
             return DeviceConfig(keys=default_keys(), trial=opts.get("trial", ["0"])[0] == "1",
-                                initial_soc=float(opts.get("soc", ["0.8"])[0]))
+                                initial_soc=float(opts.get("soc", [str(INITIAL_SOC)])[0]))
         except ValueError as e:
             raise serial.SerialException(f"bad option in {url!r}: {e} (allowed: trial=0|1, soc=0..1)") from None
 
@@ -79,6 +80,7 @@ class ModelSerial(serial.SerialBase):
         if not self.is_open:
             raise serial.PortNotOpenError()
         with self._cond:
+            assert self.server is not None  # open ports have a server
             out = self.server.receive(bytes(data))
             self._rx += out
             self._cond.notify_all()

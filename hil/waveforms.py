@@ -8,8 +8,8 @@ VCD signals (timescale 1 us = 1 tick):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

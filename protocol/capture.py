@@ -50,7 +50,7 @@ class CaptureWriter:
         self._write(header)
 
     @classmethod
-    def open(cls, path: str | Path, target: str = "") -> "CaptureWriter":
+    def open(cls, path: str | Path, target: str = "") -> CaptureWriter:
         return cls(open(path, "w", encoding="utf-8"), target)
 
     def _write(self, obj: dict) -> None:

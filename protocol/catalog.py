@@ -98,7 +98,7 @@ class Message:
     response: str = ""
     changes_state: bool = False
     input: bool = False
-    type: type = field(default=None, repr=False, compare=False)  # the dataclass of its instances
+    type: Any = field(default=None, repr=False, compare=False)  # the class of its instances
 
     @property
     def fixed_size(self) -> int:
@@ -137,6 +137,10 @@ class Catalog:
     results: tuple[Result, ...]
     messages: tuple[Message, ...]
 
+    _by_id: dict[int, Message] = field(init=False, repr=False, compare=False)
+    _by_name: dict[str, Message] = field(init=False, repr=False, compare=False)
+    _by_type: dict[Any, Message] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {m.id: m for m in self.messages})
         object.__setattr__(self, "_by_name", {m.name: m for m in self.messages})
@@ -168,19 +172,48 @@ class Catalog:
         return tuple(m for m in self.messages if m.kind is Kind.REQUEST)
 
 
-_TYPE_RE = re.compile(r"^(u8|u16|u32|u64|i8|i16|i32|i64)(?:\[(\d+)\])?$|^bytes(\d*)$")
+_TYPE_RE = re.compile(r"^(u8|u16|u32|u64|i8|i16|i32|i64)(?:\[(\w+)\])?$|^bytes(\d*)$")
+_SYMBOL_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?:([+-])\s*(\d+))?\s*$")
 
 
-def _field(msg: str, d: dict) -> Field:
+def definition_symbols() -> dict[str, int]:
+    """The names a catalog range or array length may use instead of a number: every integer limit of
+    device.toml (``max_areas``), and the largest member of each of its enums (``Posture.max``)."""
+    d = tomllib.loads(resources.files("protocol").joinpath("device.toml").read_text(encoding="utf-8"))
+    out = {k: v for k, v in d["limits"].items() if isinstance(v, int) and not isinstance(v, bool)}
+    out["recharge_ratios.min"], out["recharge_ratios.max"] = min(d["limits"]["recharge_ratios"]), max(
+        d["limits"]["recharge_ratios"])
+    for e in d["enum"]:
+        out[f"{e['name']}.max"] = max(m["value"] for m in e["members"])
+    return out
+
+
+def _resolve(where: str, v: int | str | None, symbols: dict[str, int]) -> int | None:
+    """A number, or a definition symbol with an optional + or - constant (``"max_programs - 1"``)."""
+    if v is None or isinstance(v, int):
+        return v
+    m = _SYMBOL_RE.match(v)
+    if not m or m.group(1) not in symbols:
+        raise CatalogError(f"{where}: {v!r} is neither a number nor a name of the definition "
+                           f"(a limit of device.toml, or Enum.max) with an optional + or - constant")
+    k = int(m.group(3) or 0)
+    return symbols[m.group(1)] + (k if m.group(2) == "+" else -k)
+
+
+def _field(msg: str, d: dict, symbols: dict[str, int] | None = None) -> Field:
+    symbols = definition_symbols() if symbols is None else symbols
     m = _TYPE_RE.match(d.get("type", ""))
     if not m:
         raise CatalogError(f"{msg}.{d.get('name')}: unknown type {d.get('type')!r}")
+    where = f"{msg}.{d.get('name')}"
     if m.group(1):
-        base, count = m.group(1), int(m.group(2) or 1)
+        base, count = m.group(1), _resolve(where, int(m.group(2)) if (m.group(2) or "").isdigit() else m.group(2),
+                                            symbols) or 1
     else:
         base, count = "bytes", int(m.group(3) or 0)
     f = Field(name=d["name"], type=d["type"], base=base, count=count, unit=d.get("unit", ""),
-              min=d.get("min"), max=d.get("max"), doc=d.get("doc", ""))
+              min=_resolve(where, d.get("min"), symbols), max=_resolve(where, d.get("max"), symbols),
+              doc=d.get("doc", ""))
     if base != "bytes":
         lo, hi = f.type_range()
         if not (lo <= f.bounds()[0] <= f.bounds()[1] <= hi):
@@ -194,23 +227,23 @@ def _python_type(base: str, is_array: bool) -> Any:
     return tuple[int, ...] if is_array else int
 
 
-def parse_catalog(text: str) -> Catalog:
-    d = tomllib.loads(text)
-    messages = []
-    for m in d["message"]:
-        name = m["name"]
-        fields = tuple(_field(name, f) for f in m.get("fields", []))
-        for f in fields[:-1]:
-            if f.is_variable:
-                raise CatalogError(f"{name}.{f.name}: variable-length bytes only as the last field")
-        # immutable and cheap to build (a tuple): decoding makes one per frame
-        cls = NamedTuple("".join(p.capitalize() for p in name.split("_")),
-                         [(f.name, _python_type(f.base, f.is_array)) for f in fields])
-        cls.__doc__ = m.get("doc", "")
-        messages.append(Message(
-            id=m["id"], name=name, kind=Kind(m["kind"]), fields=fields, doc=m.get("doc", ""),
-            role=Role[m.get("role", "none").upper()], response=m.get("response", ""),
-            changes_state=bool(m.get("changes_state", False)), input=bool(m.get("input", False)), type=cls))
+def _message(m: dict, symbols: dict[str, int]) -> Message:
+    name = m["name"]
+    fields = tuple(_field(name, f, symbols) for f in m.get("fields", []))
+    for f in fields[:-1]:
+        if f.is_variable:
+            raise CatalogError(f"{name}.{f.name}: variable-length bytes only as the last field")
+    # immutable and cheap to build (a tuple): decoding makes one per frame
+    cls = NamedTuple("".join(p.capitalize() for p in name.split("_")),  # type: ignore[misc]
+                     [(f.name, _python_type(f.base, f.is_array)) for f in fields])
+    cls.__doc__ = m.get("doc", "")
+    return Message(id=m["id"], name=name, kind=Kind(m["kind"]), fields=fields, doc=m.get("doc", ""),
+                   role=Role[m.get("role", "none").upper()], response=m.get("response", ""),
+                   changes_state=bool(m.get("changes_state", False)), input=bool(m.get("input", False)), type=cls)
+
+
+def _check_messages(messages: list[Message], max_payload: int) -> None:
+    """Unique ids and names; every request names a response; ids fit a byte; payloads fit a frame."""
     ids = [m.id for m in messages]
     names = [m.name for m in messages]
     if len(set(ids)) != len(ids) or len(set(names)) != len(names):
@@ -223,8 +256,15 @@ def parse_catalog(text: str) -> Catalog:
                 raise CatalogError(f"{m.name}: response {m.response!r} is not a response message")
         if not 0 <= m.id <= 0xFF:
             raise CatalogError(f"{m.name}: id {m.id} does not fit one byte")
-        if m.fixed_size > d["max_payload"]:
+        if m.fixed_size > max_payload:
             raise CatalogError(f"{m.name}: {m.fixed_size} bytes exceed max_payload")
+
+
+def parse_catalog(text: str) -> Catalog:
+    d = tomllib.loads(text)
+    symbols = definition_symbols()
+    messages = [_message(m, symbols) for m in d["message"]]
+    _check_messages(messages, d["max_payload"])
     results = tuple(Result(r["code"], r["name"], r["doc"]) for r in d["results"])
     return Catalog(protocol_version=d["protocol_version"], max_payload=d["max_payload"], crc=d["crc"],
                    tag_bytes=d["tag_bytes"], nonce_bytes=d["nonce_bytes"], results=results,

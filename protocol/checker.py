@@ -25,7 +25,15 @@ from protocol.capture import Chunk
 from protocol.catalog import Catalog, Kind, Role
 from protocol.codec import DecodeError, decode_payload
 from protocol.framing import Frame, FrameError, StreamDecoder
-from protocol.security import DeviceKeys, device_proof, frame_tag, host_proof, session_key, DEVICE_TO_HOST, HOST_TO_DEVICE
+from protocol.security import (
+    DEVICE_TO_HOST,
+    HOST_TO_DEVICE,
+    DeviceKeys,
+    device_proof,
+    frame_tag,
+    host_proof,
+    session_key,
+)
 
 #: refusals of frames that did not authenticate: the device answers them unsigned, also in a session
 UNAUTHENTICATED_REFUSALS = {"NOT_AUTHENTICATED", "BAD_TAG", "REPLAY", "STALE_COUNTER", "UNKNOWN_MESSAGE",
@@ -164,6 +172,7 @@ class Checker:
                     self._v("auth", pos, "AUTH host proof does not verify with the role's key")
         verdict = "unsigned"
         if f.is_signed:
+            assert f.counter is not None  # a signed frame carries its counter
             if st.session_role is Role.NONE:
                 verdict = "no-session"
             elif st.key is not None and frame_tag(st.key, HOST_TO_DEVICE, f.signed_body) != f.tag:
@@ -196,6 +205,7 @@ class Checker:
         if st.key is not None and not any(frame_tag(st.key, DEVICE_TO_HOST, f.signed_body, a) == f.tag
                                           for a in answered):
             self._v("auth", pos, f"device {msg.name} tag does not verify (for the counter of the request it answers)")
+        assert f.counter is not None  # a signed frame carries its counter
         if f.counter <= st.device_counter:
             self._v("auth", pos, f"device counter {f.counter} does not increase (last {st.device_counter})")
         st.device_counter = max(st.device_counter, f.counter)
@@ -210,6 +220,7 @@ class Checker:
             self._v("deadline", pos, f"{p.msg_name} seq {f.seq} answered after "
                     f"{(pos.t_ns - p.pos.t_ns) / 1e6:.1f} ms (deadline {self.deadline_ns / 1e6:g} ms)")
         req = cat.by_id(p.request_id)
+        assert req is not None  # pending entries are requests of the catalog
         if msg.name != req.response and msg.name != "RESULT":
             self._v("pairing", pos, f"{p.msg_name} answered with {msg.name}, expected {req.response} or RESULT")
         result = cat.result_name(obj.result) if hasattr(obj, "result") and msg.name != "DEVICE_INFO" else "OK"
@@ -228,11 +239,11 @@ class Checker:
                 self._v("auth", pos, f"device executed {p.msg_name} for a {st.session_role.name.lower()} session")
         # exactly once
         if req.changes_state and executed:
-            key = (f.seq, p.request_id, p.payload)
-            if key in st.answered and st.answered[key] != f.payload:
+            request_key = (f.seq, p.request_id, p.payload)
+            if request_key in st.answered and st.answered[request_key] != f.payload:
                 self._v("exactly-once", pos, f"retransmitted {p.msg_name} seq {f.seq} got a different response: "
                         "executed twice")
-            st.answered.setdefault(key, f.payload)
+            st.answered.setdefault(request_key, f.payload)
         # handshake order
         if msg.name == "CHALLENGE":  # a HELLO never ends a session: only a successful AUTH replaces it
             role, host_nonce = p.payload[0], p.payload[1:17]

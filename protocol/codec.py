@@ -7,6 +7,7 @@ with (BAD_LENGTH, OUT_OF_RANGE with the field index, UNKNOWN_MESSAGE).
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from protocol.catalog import Catalog, Field, Message
@@ -84,6 +85,8 @@ class _Compiled:
                f"    return T({', '.join(ctor)})\n")
         ns = {"S": msg.struct, "T": msg.type}
         exec(compile(src, f"<codec {msg.name}>", "exec"), ns)
+        self.pack: Callable[[Any], bytes]
+        self.unpack: Callable[[bytes], Any]
         self.pack, self.unpack = ns["pack"], ns["unpack"]
 
 

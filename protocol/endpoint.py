@@ -29,14 +29,14 @@ Errors are answered with RESULT (request id, result code, offending field).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cobs import cobs
 
 from protocol.catalog import Catalog, Kind, Message, Role
 from protocol.codec import DecodeError, decode_payload, encode_payload, make
-from protocol.framing import (FLAG_EVENT, FLAG_RESPONSE, HEADER, VERSION, Frame, FrameError, StreamDecoder,
-                              encode_frame)
+from protocol.framing import FLAG_EVENT, FLAG_RESPONSE, HEADER, VERSION, Frame, FrameError, StreamDecoder, encode_frame
 from protocol.reliability import ResponseCache
 from protocol.security import DeviceGuard, HandshakeError, HostHandshake, SessionState
 
@@ -108,6 +108,7 @@ class DeviceEndpoint:
             session = self.guard.session
             if session is None:
                 return self._refuse(now, frame.msg_id, frame.seq, "NOT_AUTHENTICATED")
+            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
             verdict = session.check(frame.counter, frame.signed_body, frame.tag)
             if verdict != "OK":
                 return self._refuse(now, frame.msg_id, frame.seq, verdict, frame.counter)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from cobs import cobs
 

@@ -28,9 +28,10 @@ import secrets
 import struct
 import tomllib
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from protocol.catalog import Role
 from protocol.framing import TAG_BYTES
@@ -157,7 +158,7 @@ class KeyStore:
         raise KeyFileError(f"no keys for device 0x{device_id:012x} in the key file")
 
     @classmethod
-    def load(cls, path: str | Path) -> "KeyStore":
+    def load(cls, path: str | Path) -> KeyStore:
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -168,7 +169,7 @@ class KeyStore:
         return cls.from_dict(data, str(p))
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "<keys>") -> "KeyStore":
+    def from_dict(cls, data: dict, source: str = "<keys>") -> KeyStore:
         devices = []
         for i, d in enumerate(data.get("device", [])):
             try:

@@ -9,10 +9,9 @@ DOC = Path(__file__).resolve().parent / "docs" / "security.md"
 
 
 def _event_codes() -> str:
-    from firmware_model.eventlog import EventKind, FaultCode, ModeCode, ResetCode
-    from firmware_model.longevity import BatteryState
-    from firmware_model.recharge import RechargeState
     from protocol.catalog import load_catalog
+    from protocol.generated import (BatteryState, EventKind, FaultCode, ModeCode, RechargeState, ResetCode,
+                                    SecuritySummary)
 
     cat = load_catalog()
     details = {EventKind.FAULT: "impedance faults: mask of the contacts; watchdog: 1 = scheduler stalled",
@@ -24,7 +23,8 @@ def _event_codes() -> str:
     rows = ["| kind | codes | detail |", "|---|---|---|"]
     for kind in EventKind:
         if kind is EventKind.SECURITY:
-            listed = ", ".join(f"{r.code} {r.name}" for r in cat.results if r.code) + ", 32 UNAUTHENTICATED_SUMMARY"
+            listed = (", ".join(f"{r.code} {r.name}" for r in cat.results if r.code)
+                      + "".join(f", {c.value} {c.name} (SecuritySummary)" for c in SecuritySummary))
         else:
             listed = ", ".join(f"{c.value} {c.name}" for c in codes[kind])
         rows.append(f"| {kind.value} {kind.name} | {listed} | {details[kind]} |")

@@ -17,7 +17,7 @@ from firmware_model.nvm import FlashSlots
 from protocol.security import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore
 
 DEVICE_ID = 0x5C5000000001
-KEYS = DeviceKeys(DEVICE_ID, bytes(range(32)), bytes(range(32, 64)))
+KEYS = DeviceKeys(DEVICE_ID, bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96)))
 
 
 def counter_rng(seed: int):

@@ -176,4 +176,4 @@ def test_under_1pct_byte_loss_and_0_1pct_bit_flips_10000_commands_execute_exactl
         assert port.server.endpoint.executed - executed_before == 10_000, "each executed exactly once"
         assert link.stats["dropped"] > 1000 and link.stats["flipped"] > 100
     settings = t.device.persisted_settings()
-    assert settings["programs"][0]["limits"][0] == [0, acknowledged[-1]], "no acknowledged setting lost"
+    assert settings.programs[0].limits[0] == (0, acknowledged[-1]), "no acknowledged setting lost"

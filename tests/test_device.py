@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -347,8 +345,7 @@ def _write_sequence(b: Bench) -> None:
 def test_power_loss_at_every_write_step_leaves_the_old_settings_until_the_write_completes():
     probe = Bench()
     probe.program()
-    payload = json.dumps(probe.device.persisted_settings(), sort_keys=True, separators=(",", ":"))
-    n_steps = probe.device.store.steps_per_save(len(payload))
+    n_steps = probe.device.store.steps_per_save(len(probe.device.store.load()[1]))
     assert n_steps >= 3
     for step in range(n_steps):
         flash = FlashSlots()
@@ -360,7 +357,7 @@ def test_power_loss_at_every_write_step_leaves_the_old_settings_until_the_write_
             _write_sequence(b)
         b.device.reset(power_loss=True)
         assert b.device.persisted_settings() == old, f"power lost at step {step}"
-        assert b.device.settings["programs"][0]["limits"][0] == [0, 3000]
+        assert b.device.settings.programs[0].limits[0] == (0, 3000)
         fallback = (int(EventKind.RESET), int(ResetCode.SLOT_FALLBACK)) in [(k, c) for _, k, c, _ in b.log()]
         assert fallback == (step >= 2), "a half-written slot is reported; an erased one is not"
 
@@ -373,7 +370,7 @@ def test_power_loss_after_the_last_write_step_keeps_the_new_settings():
     new = b.device.persisted_settings()
     b.device.reset(power_loss=True)
     assert b.device.persisted_settings() == new
-    assert new["programs"][0]["limits"][0] == [500, 4000]
+    assert new.programs[0].limits[0] == (500, 4000)
 
 
 def test_a_corrupt_newest_slot_falls_back_to_the_other_and_both_corrupt_to_safe_defaults():
@@ -401,12 +398,12 @@ def test_handshake_back_off_survives_a_reboot():
     b = Bench()
     hs_role = 2
     _, ch = b.send(make(CAT, "HELLO", role=hs_role, host_nonce=bytes(16)))
-    _, sess = b.send(make(CAT, "AUTH", host_proof=bytes(32)))
+    _, sess = b.send(make(CAT, "AUTH", host_nonce=bytes(16), host_proof=bytes(32)))
     assert CAT.result_name(sess.result) == "BAD_TAG"
     b.device.reset(power_loss=True)
-    assert b.device.guard.failed_handshakes == 1
-    _, ch = b.send(make(CAT, "HELLO", role=hs_role, host_nonce=bytes(16)))
-    assert CAT.result_name(ch.result) == "BUSY"
+    assert b.device.guard.failures(Role.CLINICIAN) == 1
+    _, ch = b.send(make(CAT, "HELLO", role=hs_role, host_nonce=bytes([1]) * 16))
+    assert CAT.result_name(ch.result) == "BUSY" and 0 < ch.retry_after_ms <= 1000
 
 
 # --- event log ----------------------------------------------------------------------------------

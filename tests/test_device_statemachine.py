@@ -45,7 +45,7 @@ class DeviceMachine(RuleBasedStateMachine):
             self.b.result(Role.CLINICIAN, "AREA_WRITE", program=0, area=i, **a)
         self.b.result(Role.CLINICIAN, "PROGRAM_COMMIT", program=0, area_count=len(areas))
         if trace:
-            self.b.result(Role.CLINICIAN, "TRACE_START", max_pulses=5000)
+            self.b.result(Role.TEST, "TRACE_START", max_pulses=5000)
         if on:
             self.b.result(Role.PATIENT, "STIM_SET", on=1)
 
@@ -53,8 +53,8 @@ class DeviceMachine(RuleBasedStateMachine):
     def observe(self, pulses) -> None:
         d = self.b.device
         assert d.stim_on and not d.mri, "pulses only while stimulation is on and not in MRI mode"
-        prog = d._active_program()
-        limits = d._limits(d.settings["active_program"])
+        prog = d.active_program()
+        limits = d.settings.programs[d.settings.active_program].limits
         cap = d.profile.max_cathode_charge_pc
         for i, area in enumerate(prog.areas):
             amps = pulses["amplitude_ua"][pulses["area"] == i]
@@ -104,15 +104,15 @@ class DeviceMachine(RuleBasedStateMachine):
     def patient_step(self, area, steps):
         name, amp = self.b.as_role(Role.PATIENT, "AMPLITUDE_STEP", area=area, steps=steps)
         d = self.b.device
-        prog = d._active_program()
+        prog = d.active_program()
         if name == "AMPLITUDE" and prog is not None and CAT.result_name(amp.result) in ("OK", "LIMIT_CLAMPED"):
-            for i, (lo, hi) in enumerate(d._limits(d.settings["active_program"])):
+            for i, (lo, hi) in enumerate(d.settings.programs[d.settings.active_program].limits):
                 assert lo <= amp.amplitude_ua[i] <= hi, "the patient never leaves the clinician's window"
                 assert amp.amplitude_ua[i] <= safety.max_safe_amplitude_ua(prog.areas[i], d.profile)
 
     @rule(posture=st.integers(0, 6))
     def posture(self, posture):
-        assert self.b.result(Role.CLINICIAN, "POSTURE_INPUT", posture=posture) == "OK"
+        assert self.b.result(Role.TEST, "POSTURE_INPUT", posture=posture) == "OK"
 
     @rule(enabled=st.booleans(), dwell=st.integers(0, 3000), rate=st.integers(1, 40))
     def adaptive(self, enabled, dwell, rate):
@@ -129,11 +129,11 @@ class DeviceMachine(RuleBasedStateMachine):
 
     @rule(sep=st.integers(0, 40), mis=st.integers(0, 30), tx=st.sampled_from([0, 500, 1500, 5000]))
     def coupling(self, sep, mis, tx):
-        self.b.result(Role.CLINICIAN, "RECHARGE_COUPLING_INPUT", separation_mm=sep, misalignment_mm=mis, transmit_mw=tx)
+        self.b.result(Role.TEST, "RECHARGE_COUPLING_INPUT", separation_mm=sep, misalignment_mm=mis, transmit_mw=tx)
 
     @rule(contact=st.integers(0, 9), ohms=st.sampled_from([100, 600, 1000, 2500, 9000]))
     def impedance(self, contact, ohms):
-        self.b.result(Role.CLINICIAN, "IMPEDANCE_INPUT", contact=contact, ohms=ohms)
+        self.b.result(Role.TEST, "IMPEDANCE_INPUT", contact=contact, ohms=ohms)
 
     @rule(ticks=st.one_of(st.integers(1, 3_000_000), st.integers(3_000_000, 60_000_000)))
     def clock(self, ticks):
@@ -143,13 +143,13 @@ class DeviceMachine(RuleBasedStateMachine):
 
     @rule(max_pulses=st.integers(1, 5000))
     def trace(self, max_pulses):
-        self.b.result(Role.CLINICIAN, "TRACE_START", max_pulses=max_pulses)
+        self.b.result(Role.TEST, "TRACE_START", max_pulses=max_pulses)
 
     @rule(kind=st.integers(0, 1))
     def reset(self, kind):
         assert self.b.result(Role.CLINICIAN, "RESET", kind=kind) == "OK"
 
-    @precondition(lambda self: self.b.device.settings["programs"][0] is not None)
+    @precondition(lambda self: self.b.device.settings.programs[0] is not None)
     @rule(step=st.integers(0, 4), hi=st.integers(20, 60))
     def power_loss_during_a_write(self, step, hi):
         d = self.b.device
@@ -194,11 +194,11 @@ class DeviceMachine(RuleBasedStateMachine):
     @invariant()
     def applied_amplitudes_stay_within_the_window_and_the_charge_limit(self):
         d = self.b.device
-        prog = d._active_program()
+        prog = d.active_program()
         if prog is None:
             return
         for i, area in enumerate(prog.areas):
-            lo, hi = d._limits(d.settings["active_program"])[i]
+            lo, hi = d.settings.programs[d.settings.active_program].limits[i]
             assert lo <= d.applied[i] <= hi and lo <= d.target[i] <= hi
             assert d.applied[i] <= safety.max_safe_amplitude_ua(area, d.profile)
 

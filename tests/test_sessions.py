@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from firmware_model.device import CAP_TEST_BUILD, Device, DeviceConfig
+from firmware_model.device import Device, DeviceConfig
 from firmware_model.nvm import FlashSlots, PowerLoss
 from hil.bridge import Bridge
 from hil.faultlink import Faults, FaultyLink
 from hil.ports import ModelSerial, default_keys
 from protocol.catalog import Role, load_catalog
+from protocol.generated import Capability
 from protocol.codec import make
 from protocol.reliability import RetryPolicy
 from protocol.security import (DeviceGuard, HostHandshake, KeyFileError, KeyStore, SecurityRecord, SecurityStore,
@@ -110,7 +111,7 @@ def test_back_off_restarts_after_a_reboot_from_what_remained_never_more_than_the
 def test_a_production_device_refuses_the_test_role_and_its_requests_and_says_so():
     device = Device(DeviceConfig(keys=KEYS, test_build=False))
     b = _bridge(device)
-    assert not b.device_info().capabilities & CAP_TEST_BUILD
+    assert not b.device_info().capabilities & Capability.TEST_BUILD
     challenge = b.request(make(CAT, "HELLO", role=3, host_nonce=bytes(16))).message
     assert CAT.result_name(challenge.result) == "NOT_PERMITTED"
     b.login(Role.CLINICIAN)
@@ -118,7 +119,7 @@ def test_a_production_device_refuses_the_test_role_and_its_requests_and_says_so(
                  "TRACE_DUMP", "TRACE_STOP"):
         fields = {"ticks": 1} if name == "CLOCK_ADVANCE" else {"max_pulses": 1} if name == "TRACE_START" else {}
         assert b.request(make(CAT, name, **fields)).result == "NOT_PERMITTED"
-    assert Device(DeviceConfig(keys=KEYS)).execute(CAT["DEVICE_INFO_GET"], None, Role.NONE).capabilities & CAP_TEST_BUILD
+    assert Device(DeviceConfig(keys=KEYS)).execute(CAT["DEVICE_INFO_GET"], None, Role.NONE).capabilities & Capability.TEST_BUILD
 
 
 # --- lossy links ---------------------------------------------------------------------------------

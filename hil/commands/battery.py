@@ -11,8 +11,15 @@ from rich.progress import Progress
 from rich.table import Table
 
 from firmware_model.battery import CellParams, PrimaryCellParams
-from firmware_model.longevity import (DAY_TICKS, RechargeableSimulation, RechargeHabit, Usage, average_stim_power_w,
-                                      project_primary, project_rechargeable)
+from firmware_model.longevity import (
+    DAY_TICKS,
+    RechargeableSimulation,
+    RechargeHabit,
+    Usage,
+    average_stim_power_w,
+    project_primary,
+    project_rechargeable,
+)
 from firmware_model.recharge import Coupling
 from firmware_model.scenario import ScenarioError, load_scenario
 from firmware_model.scheduler import Scheduler
@@ -96,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("projection")
     table.add_column("value", justify="right")
     if bs.kind == "primary":
-        cell = PrimaryCellParams(capacity_mah=bs.capacity_mah) if bs.capacity_mah else PrimaryCellParams()
-        pr = project_primary(bs.usage, cell)
+        primary = PrimaryCellParams(capacity_mah=bs.capacity_mah) if bs.capacity_mah else PrimaryCellParams()
+        pr = project_primary(bs.usage, primary)
         table.add_row("average current", f"{pr.average_current_ua:.1f} uA")
         table.add_row("years to ERI (elective replacement)", f"{pr.years_to_eri:.2f}")
         table.add_row("years to EOS (end of service)", f"{pr.years_to_eos:.2f}")
@@ -113,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         result = sim.run(end, progress=lambda t: progress.update(task, completed=t))
     proj = project_rechargeable(bs.usage, cell, result=result)
     s = result.samples
-    alerts = {}
+    alerts: dict[str, int] = {}
     for e in result.events:
         if e.kind == "battery":
             alerts[e.name] = alerts.get(e.name, 0) + 1

@@ -1,4 +1,7 @@
-"""`scs board --pty | --tcp PORT`: run the virtual dev board (the device model) in this process."""
+"""`scs board --pty | --tcp PORT [--flash PATH] [--keys FILE]`: run the virtual dev board (the device
+model) in this process. Its settings flash lives in a file and its security record (nonce epoch,
+back-off) in a sibling file, so ending and restarting the process is a power cycle. Without --keys
+the board makes fresh keys for the run and prints where they are (never well-known keys)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ import tempfile
 from pathlib import Path
 
 from firmware_model.device import Device, DeviceConfig
+from protocol.generated import INITIAL_SOC
+
+DEFAULT_FLASH = Path("scs-runs") / "board" / "flash.bin"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -17,18 +23,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks a free port)")
     p.add_argument("--speed", type=float, default=1.0, help="device clock / wall clock (0: only CLOCK_ADVANCE)")
     p.add_argument("--trial", action="store_true", help="a trial stimulator (external battery)")
-    p.add_argument("--soc", type=float, default=0.8, help="initial state of charge, 0 to 1")
+    p.add_argument("--soc", type=float, default=INITIAL_SOC, help="initial state of charge, 0 to 1")
     p.add_argument("--keys", help="key file with the device's role keys (default: fresh keys for this run, "
                                   "written to a new file whose path is printed)")
+    p.add_argument("--device-id", type=lambda s: int(s, 0), help="which device of the key file")
+    p.add_argument("--flash", default=str(DEFAULT_FLASH),
+                   help=f"file holding the settings flash (default {DEFAULT_FLASH}; created erased if missing)")
     p.add_argument("--security-record", metavar="PATH",
-                   help="file keeping the device's security record (nonce epoch, back-off) across restarts "
-                        "of the board (default: next to the fresh keys, or KEYS.security-record)")
+                   help="file keeping the security record (nonce epoch, back-off) across restarts "
+                        "(default: the flash file's name with .security)")
     p.add_argument("--production", action="store_true",
                    help="a production device: no test role, test requests refused with NOT_PERMITTED")
-    p.add_argument("--device-id", type=lambda s: int(s, 0), help="which device of the key file")
 
 
 def run(args: argparse.Namespace) -> int:
+    from firmware_model.nvm import FileFlash
     from hil.board_sim import run_board
     from hil.board_state import FileSlots
     from hil.errors import UsageError
@@ -38,7 +47,14 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.soc <= 1:
         raise UsageError(f"--soc {args.soc} is not allowed: 0 < soc <= 1")
     keys, key_path, fresh = _keys(args)
-    record = Path(args.security_record) if args.security_record else key_path.with_suffix(".security-record")
+    flash_path = Path(args.flash)
+    if flash_path.is_dir():
+        raise UsageError(f"--flash {args.flash} is a directory: give a file (created erased if missing)")
+    try:
+        flash = FileFlash(flash_path)
+    except OSError as e:
+        raise UsageError(f"--flash {args.flash}: {e.strerror}") from None
+    record = Path(args.security_record) if args.security_record else flash_path.with_suffix(".security")
     try:
         slots = FileSlots(record)
     except (OSError, ValueError) as e:
@@ -46,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if fresh:
         print(f"scs board: fresh keys for this run in {key_path}", flush=True)
     device = Device(DeviceConfig(keys=keys, trial=args.trial, initial_soc=args.soc, test_build=not args.production,
-                                 development_keys=fresh), security_flash=slots)
-    return run_board(device, pty_mode=args.tcp is None, tcp_port=args.tcp, speed=args.speed)
+                                 development_keys=fresh), flash, security_flash=slots)
+    return run_board(device, pty_mode=args.tcp is None, tcp_port=args.tcp, speed=args.speed, flash=flash_path)
 
 
 def _keys(args: argparse.Namespace):
@@ -62,7 +78,7 @@ def _keys(args: argparse.Namespace):
         except KeyFileError as e:
             raise UsageError(str(e)) from None
         return keys, Path(args.keys), False
-    folder = Path(tempfile.mkdtemp(prefix="scs-board-"))
+    folder = Path(tempfile.mkdtemp(prefix="scs-board-keys-"))
     keys = DeviceKeys(args.device_id if args.device_id is not None else 0x5C5000000001,
                       *(secrets.token_bytes(32) for _ in range(3)))
     path = folder / "keys.toml"

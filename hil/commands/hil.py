@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title="conformance")
     for col in ("area", "passed", "failed", "skipped"):
         table.add_column(col, justify="right" if col != "area" else "left")
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for module, counts in sorted(report.outcomes.items()):
         table.add_row(module.replace("_", " "), str(counts["passed"]), str(counts["failed"]), str(counts["skipped"]))
         for k, v in counts.items():

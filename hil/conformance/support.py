@@ -9,14 +9,16 @@ import numpy as np
 from firmware_model.area_fields import area_from_fields
 from firmware_model.params import Program
 from firmware_model.profiles import DeviceProfile
+from firmware_model.pulse_output import TRACE_RECORD
 from firmware_model.safety import ContactImpedances
 from firmware_model.scheduler import Scheduler
 from hil.bridge import Bridge
 from protocol.catalog import load_catalog
+from protocol.generated import Capability
 
 CAT = load_catalog()
-VIRTUAL_CLOCK, INPUTS, TRACE, RECHARGEABLE = 1, 2, 4, 8
-TRACE_RECORD = np.dtype([("tick", "<u8"), ("area", "u1"), ("amplitude_ua", "<u2")])
+VIRTUAL_CLOCK, INPUTS, TRACE, RECHARGEABLE = (int(Capability.VIRTUAL_CLOCK), int(Capability.INPUTS),
+                                             int(Capability.TRACE), int(Capability.RECHARGEABLE))
 
 BASE = dict(waveform=0, cathode_share_pct=(0,) * 16, anode_mask=0, case_anode=0, amplitude_ua=3000,
             pulse_width_us=300, rate_mhz=50_000, interphase_gap_us=0, recharge=0, recharge_ratio=1,
@@ -77,5 +79,7 @@ def result_of(frame) -> str:
     msg = CAT.by_id(frame.msg_id)
     from protocol.codec import decode_payload
 
+    if msg is None:
+        return f"unknown message 0x{frame.msg_id:02x}"
     obj = decode_payload(msg, frame.payload)
     return CAT.result_name(obj.result) if hasattr(obj, "result") else "OK"

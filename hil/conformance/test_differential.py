@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hil.bridge import Bridge
 from hil.conformance.support import CAT, area
 from hil.ports import ModelSerial
-from hil.bridge import Bridge
 from protocol.catalog import Role
 from protocol.codec import make
 

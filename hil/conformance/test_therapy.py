@@ -6,8 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hil.conformance.support import (BURST_DR, CAT, FOUR_AREAS, HF10, INPUTS, RECHARGEABLE, TRACE, VIRTUAL_CLOCK,
-                                     area, dump_trace, program, reference_timeline, wait)
+from hil.conformance.support import (
+    BURST_DR,
+    CAT,
+    FOUR_AREAS,
+    HF10,
+    INPUTS,
+    RECHARGEABLE,
+    TRACE,
+    VIRTUAL_CLOCK,
+    area,
+    dump_trace,
+    program,
+    reference_timeline,
+    wait,
+)
 from protocol.catalog import Role
 from protocol.codec import make
 

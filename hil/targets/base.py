@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from hil.bridge import Bridge
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role
+from protocol.generated import CAPABILITY_LABELS
 from protocol.reliability import RetryPolicy
 from protocol.security import DeviceKeys
 
-CAPABILITIES = {1: "virtual clock", 2: "simulated inputs", 4: "pulse trace", 8: "rechargeable", 16: "trial"}
+CAPABILITIES = {int(c): label for c, label in CAPABILITY_LABELS.items()}
 
 
 class TargetError(RuntimeError):
@@ -73,7 +74,7 @@ class Target(abc.ABC):
     def open_port(self):
         """A fresh pyserial-compatible port to the device."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a target with nothing to release keeps this default
         """Release the target (stop processes, close ports)."""
 
     def bridge(self, capture: CaptureWriter | None = None) -> Bridge:
@@ -122,7 +123,7 @@ class Target(abc.ABC):
 
         return Device(DeviceConfig(keys=self.keys))
 
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         return self
 
     def __exit__(self, *exc) -> None:

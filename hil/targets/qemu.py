@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import serial
 
@@ -64,8 +65,8 @@ class QemuTarget(Target):
         self.icount_shift = icount_shift
         self._dir = tempfile.TemporaryDirectory(prefix="scs-qemu-")
         self.qmp_path = Path(self._dir.name) / "qmp.sock"
-        self.proc = None
-        self._port = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._port: Any = None  # a pyserial port once opened
         self._boot()
 
     def _boot(self, retained: bytes | None = None) -> None:
@@ -92,7 +93,8 @@ class QemuTarget(Target):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise TargetError(f"qemu exited: {self.proc.stdout.read().decode(errors='replace')}")
+                output = self.proc.stdout.read() if self.proc.stdout else b""
+                raise TargetError(f"qemu exited: {output.decode(errors='replace')}")
             try:
                 self._port = serial.serial_for_url(f"socket://127.0.0.1:{self.port_number}", timeout=0.05)
                 return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import serial
 
 from hil.ports import register
@@ -16,7 +18,7 @@ class SerialTarget(Target):
         self.name = url
         self.baudrate = baudrate
 
-        self._port = None
+        self._port: Any = None  # a pyserial port once opened
 
     def open_port(self):
         """One port for the whole run: opening a remote (RFC 2217) port costs a negotiation."""

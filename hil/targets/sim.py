@@ -1,7 +1,8 @@
 """``sim``: the virtual dev board (`scs board --pty`) in its own process, reached through a pty.
 
-The board makes fresh keys for the run (it prints where); the target loads them. A power cycle stops
-the process and starts a new one with the same key file and security record file.
+The board has its own flash file (settings) and security record beside it, and makes fresh keys for
+the run (it prints where; the target loads them). A power cycle stops the process and starts a new
+one on the same files and keys.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import serial
 
@@ -24,15 +27,17 @@ class SimTarget(Target):
         self._given_keys = keys is not None
         self.speed, self.tcp = speed, tcp
         self.key_file: str | None = None
+        self._flash_dir = tempfile.TemporaryDirectory(prefix="scs-board-")  # this board's own flash
         self._start()
 
     def _start(self) -> None:
         # -P: never import modules from the current directory into the board process
-        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed)] + (
-            ["--tcp", "0"] if self.tcp else ["--pty"])
+        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed),
+               "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if self.tcp else ["--pty"])
         if self.key_file:
             cmd += ["--keys", self.key_file]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stderr is not None  # both piped
         line = self.proc.stdout.readline()
         if "fresh keys for this run in " in line:
             self.key_file = line.split("fresh keys for this run in ", 1)[1].strip()
@@ -51,9 +56,11 @@ class SimTarget(Target):
 
     def close(self) -> None:
         stop_process(self.proc)
+        self._flash_dir.cleanup()
 
     def _signal(self, sig, confirmation: str, bridge) -> None:
         self.proc.send_signal(sig)
+        assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if confirmation not in line:
             raise TargetError(f"the virtual board did not confirm its {confirmation}: {line!r}")
@@ -68,7 +75,7 @@ class SimTarget(Target):
         self._signal(signal.SIGUSR2, "hardware reset", bridge)
 
     def power_cycle(self, bridge) -> None:
-        """Power off (the process ends: RAM is gone) and on again with the same keys and record."""
+        """Power off (the process ends: RAM is gone) and on again on the same flash, record and keys."""
         bridge.port.close()
         stop_process(self.proc)
         self._start()

@@ -1,4 +1,5 @@
-"""Generators of the files derived from the catalog: the C header and docs/protocol.md.
+"""Generators of the files derived from the catalog and the device definition: the C header, the
+Python constants module (protocol/generated.py) and docs/protocol.md.
 
 `python -m protocol.codegen` rewrites them; `python -m protocol.codegen --check` exits 1 when
 either is stale (the test suite runs the same check).
@@ -10,11 +11,13 @@ from pathlib import Path
 
 from protocol.codegen.c_header import render_c_header
 from protocol.codegen.markdown import render_markdown
+from protocol.codegen.python_module import render_python
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUTS = {
     ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
     ROOT / "docs" / "protocol.md": render_markdown,
+    ROOT / "protocol" / "generated.py": render_python,
 }
 
 

@@ -1,25 +1,64 @@
-"""C11 header: protocol constants, message ids, result codes, payload layouts (offsets and sizes,
-so the firmware reads fields with explicit little-endian loads, free of struct padding) and ranges."""
+"""C11 header: protocol constants, the definition's enums, limits, fuel-gauge constants and settings
+image layout, and per message a typed struct with little-endian encode/decode functions (so the
+firmware never writes an offset by hand), the range table of its fields, and the request table as an
+X-macro (`SCS_REQUESTS(X)`: id, handler name, role, flags) that the firmware's dispatcher expands."""
 
 from __future__ import annotations
 
-from protocol.catalog import C_TYPES, Kind, load_catalog
+from protocol.catalog import C_TYPES, Field, Kind, Message, Role, load_catalog
+from protocol.definition import Definition, EnumDef, load_definition
 from protocol.framing import COUNTER, CRC, HEADER, MAX_DECODED, MAX_ENCODED, TAG_BYTES
 
+PREAMBLE = """\
+/* scs_protocol.h: GENERATED from protocol/messages.toml and protocol/device.toml by
+ * `python -m protocol.codegen`. Do not edit. */
+#ifndef SCS_PROTOCOL_H
+#define SCS_PROTOCOL_H
 
-def _c(name: str) -> str:
-    return name.upper()
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+"""
+
+LE_HELPERS = """\
+/* Little-endian loads and stores of the wire and the settings image. */
+static inline uint64_t scs_get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8u * i);
+    return v;
+}
+static inline void scs_put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8u * i));
+}
+"""
+
+FIELD_TABLE = """\
+/* Field descriptors: the codec's range checks, table-driven (first failing field wins, as in Python). */
+typedef struct {
+    uint16_t offset;
+    uint8_t size;      /* bytes per element: 1, 2, 4, 8; 0 for byte strings */
+    uint8_t count;     /* elements (1 for scalars) */
+    uint8_t is_signed;
+    uint8_t checked;   /* 1 when the range is narrower than the type */
+    int64_t min, max;
+} scs_field_t;
+"""
 
 
-def render_c_header() -> str:
-    cat = load_catalog()
-    out = [
-        "/* scs_protocol.h: GENERATED from protocol/messages.toml by `python -m protocol.codegen`. Do not edit. */",
-        "#ifndef SCS_PROTOCOL_H",
-        "#define SCS_PROTOCOL_H",
-        "",
-        "#include <stdint.h>",
-        "",
+def _lit(v: int, base: str) -> str:
+    return f"{v}u" if base.startswith("u") else f"({v})"
+
+
+def _snake(name: str) -> str:
+    return name.lower()
+
+
+def _protocol_constants(cat) -> list[str]:
+    return [
         f"#define SCS_PROTOCOL_VERSION {cat.protocol_version}u",
         f"#define SCS_MAX_PAYLOAD {cat.max_payload}u",
         f"#define SCS_HEADER_SIZE {HEADER.size}u /* version u8, msg id u8, flags u8, seq u16 */",
@@ -33,60 +72,192 @@ def render_c_header() -> str:
         "#define SCS_FLAG_EVENT 0x02u",
         "#define SCS_FLAG_SIGNED 0x04u",
         "",
-        "typedef enum {",
-        "    SCS_ROLE_NONE = 0,",
-        "    SCS_ROLE_PATIENT = 1,",
-        "    SCS_ROLE_CLINICIAN = 2,",
-        "    SCS_ROLE_TEST = 3",
-        "} scs_role_t;",
-        "",
-        "typedef enum {",
     ]
-    out += [f"    SCS_RESULT_{r.name} = {r.code}{',' if i < len(cat.results) - 1 else ''} /* {r.doc} */"
-            for i, r in enumerate(cat.results)]
-    out += ["} scs_result_t;", "", "typedef enum {"]
-    out += [f"    SCS_MSG_{m.name} = 0x{m.id:02X}{',' if i < len(cat.messages) - 1 else ''}"
-            for i, m in enumerate(cat.messages)]
-    out += ["} scs_msg_id_t;", ""]
-    for m in cat.messages:
-        p = f"SCS_{m.name}"
-        out.append(f"/* {m.name} (0x{m.id:02X}, {m.kind.value}"
-                   + (f", role {m.role.name.lower()}, response {m.response}" if m.kind is Kind.REQUEST else "")
-                   + (", changes state" if m.changes_state else "") + f"): {m.doc} */")
-        if m.kind is Kind.REQUEST:
-            out.append(f"#define {p}_ROLE SCS_ROLE_{m.role.name}")
-            out.append(f"#define {p}_RESPONSE SCS_MSG_{m.response}")
-            out.append(f"#define {p}_CHANGES_STATE {1 if m.changes_state else 0}")
-        out.append(f"#define {p}_SIZE {m.fixed_size}u" + (" /* plus variable bytes */" if m.has_variable_tail else ""))
-        for f, off in m.offsets():
-            q = f"{p}_{_c(f.name)}"
-            ctype = "uint8_t" if f.base == "bytes" else C_TYPES[f.base]
-            out.append(f"#define {q}_OFFSET {off}u /* {ctype}{f'[{f.count}]' if f.count > 1 or f.base == 'bytes' else ''}"
-                       + (f", {f.unit}" if f.unit else "") + " */")
-            if f.base != "bytes":
-                if f.count > 1:
-                    out.append(f"#define {q}_COUNT {f.count}u")
-                lo, hi = f.bounds()
-                if f.min is not None:
-                    out.append(f"#define {q}_MIN {_lit(lo, f.base)}")
-                if f.max is not None:
-                    out.append(f"#define {q}_MAX {_lit(hi, f.base)}")
-        out.append("")
-    out += [
-        "/* Field descriptors: the codec's range checks, table-driven (first failing field wins, as in Python). */",
-        "typedef struct {",
-        "    uint16_t offset;",
-        "    uint8_t size;      /* bytes per element: 1, 2, 4, 8; 0 for byte strings */",
-        "    uint8_t count;     /* elements (1 for scalars) */",
-        "    uint8_t is_signed;",
-        "    uint8_t checked;   /* 1 when the range is narrower than the type */",
-        "    int64_t min, max;",
-        "} scs_field_t;",
+
+
+def _c_enum(type_name: str, rows: list[tuple[str, int, str]]) -> list[str]:
+    out = ["typedef enum {"]
+    for i, (name, value, doc) in enumerate(rows):
+        comma = "," if i < len(rows) - 1 else ""
+        out.append(f"    {name} = {value}{comma}" + (f" /* {doc} */" if doc else ""))
+    return out + [f"}} {type_name};", ""]
+
+
+def _enums(cat, d: Definition) -> list[str]:
+    out = _c_enum("scs_role_t", [(f"SCS_ROLE_{r.name}", int(r), "") for r in Role])
+    out += _c_enum("scs_result_t", [(f"SCS_RESULT_{r.name}", r.code, r.doc) for r in cat.results])
+    out += _c_enum("scs_msg_id_t", [(f"SCS_MSG_{m.name}", m.id, "") for m in cat.messages])
+    for e in d.enums:
+        out += _definition_enum(e)
+    return out
+
+
+def _definition_enum(e: EnumDef) -> list[str]:
+    type_name = e.c_name.lower() + "_t"
+    return [f"/* {e.name}: {e.doc} */"] + _c_enum(type_name, [(f"{e.c_name}_{m.name}", m.value, m.doc)
+                                                             for m in e.members])
+
+
+def _number(v: int | float) -> str:
+    if isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, int):
+        return f"{v}u" if v >= 0 else f"({v})"
+    return repr(float(v))
+
+
+def _constants(d: Definition) -> list[str]:
+    out = ["/* device limits */"]
+    for k, v in d.limits.items():
+        if isinstance(v, list):
+            out.append(f"#define SCS_{k.upper()}_COUNT {len(v)}u")
+            out.append(f"#define SCS_{k.upper()} {{{', '.join(_number(x) for x in v)}}}")
+        else:
+            out.append(f"#define SCS_{k.upper()} {_number(v)}")
+    out.append(f"#define SCS_MAX_CATHODE_CHARGE_PC {d.max_cathode_charge_pc}u")
+    out += ["", "/* fuel gauge */"]
+    for k, v in d.fuel_gauge.items():
+        if k == "ocv":
+            out.append(f"#define SCS_GAUGE_OCV_POINTS {len(v)}u")
+            out.append(f"#define SCS_GAUGE_OCV_SOC {{{', '.join(_number(s) for s, _ in v)}}}")
+            out.append(f"#define SCS_GAUGE_OCV_V {{{', '.join(_number(x) for _, x in v)}}}")
+        else:
+            out.append(f"#define SCS_GAUGE_{k.upper()} {_number(v)}")
+    return out + [""]
+
+
+def _settings(d: Definition) -> list[str]:
+    s = d.settings
+    out = [
+        "/* settings image: header | programs x (program fields | areas x (area record | window)) | CRC-32 */",
+        f"#define SCS_SETTINGS_VERSION {s.version}u",
+        f"#define SCS_SETTINGS_SLOT_SIZE {s.slot_size}u",
+        f"#define SCS_SETTINGS_PAGE_SIZE {s.page_size}u",
+        f"#define SCS_SETTINGS_MEMORY_KEYS {s.memory_keys}u",
+        f"#define SCS_SETTINGS_HEADER_SIZE {s.header_size}u",
+        f"#define SCS_SETTINGS_PROGRAM_STRIDE {s.program_size}u /* program fields, then its area records */",
+        f"#define SCS_SETTINGS_AREA_STRIDE {s.area_record_size}u /* area fields, then the window */",
+        f"#define SCS_SETTINGS_AREA_FROM SCS_MSG_{s.area_message} /* its payload from byte {s.area_skip} on */",
+        f"#define SCS_SETTINGS_AREA_SKIP {s.area_skip}u",
+        f"#define SCS_SETTINGS_SIZE {s.size}u /* CRC-32 included */",
         "",
     ]
-    for m in cat.messages:
-        if m.kind is not Kind.REQUEST:
-            continue
+    out += _record("SCS_SETTINGS_HEADER", "scs_settings_header", s.header, None)
+    out += _record("SCS_SETTINGS_PROGRAM", "scs_settings_program", s.program, None)
+    out += _record("SCS_SETTINGS_WINDOW", "scs_settings_window", s.area_extra, None)
+    return out
+
+
+def _c_member(f: Field) -> str:
+    if f.is_variable:
+        return f"    const uint8_t *{f.name}; /* variable length */\n    size_t {f.name}_len;"
+    if f.base == "bytes":
+        return f"    uint8_t {f.name}[{f.count}];"
+    return f"    {C_TYPES[f.base]} {f.name}" + (f"[{f.count}];" if f.is_array else ";") + (f" /* {f.unit} */" if f.unit else "")
+
+
+def _get(f: Field, at: str) -> str:
+    n = int(f.base[1:]) // 8
+    raw = f"scs_get_le({at}, {n}u)"
+    if f.base.startswith("i"):
+        return f"({C_TYPES[f.base]})({C_TYPES['u' + f.base[1:]]}){raw}"
+    return f"({C_TYPES[f.base]}){raw}"
+
+
+def _decode_lines(fields: tuple[Field, ...]) -> list[str]:
+    out, off = [], 0
+    for f in fields:
+        if f.is_variable:
+            out += [f"    m->{f.name} = p + {off}u;", f"    m->{f.name}_len = len > {off}u ? len - {off}u : 0u;"]
+        elif f.base == "bytes":
+            out.append(f"    memcpy(m->{f.name}, p + {off}u, {f.count}u);")
+        elif f.is_array:
+            step = int(f.base[1:]) // 8
+            out.append(f"    for (unsigned i = 0; i < {f.count}u; i++)")
+            out.append(f"        m->{f.name}[i] = {_get(f, f'p + {off}u + {step}u * i')};")
+        else:
+            out.append(f"    m->{f.name} = {_get(f, f'p + {off}u')};")
+        off += f.size
+    return out
+
+
+def _encode_lines(fields: tuple[Field, ...]) -> tuple[list[str], str]:
+    out, off, tail = [], 0, ""
+    for f in fields:
+        if f.is_variable:
+            out.append(f"    memcpy(p + {off}u, m->{f.name}, m->{f.name}_len);")
+            tail = f" + m->{f.name}_len"
+        elif f.base == "bytes":
+            out.append(f"    memcpy(p + {off}u, m->{f.name}, {f.count}u);")
+        elif f.is_array:
+            step = int(f.base[1:]) // 8
+            out.append(f"    for (unsigned i = 0; i < {f.count}u; i++)")
+            out.append(f"        scs_put_le(p + {off}u + {step}u * i, (uint64_t)m->{f.name}[i], {step}u);")
+        else:
+            n = int(f.base[1:]) // 8
+            out.append(f"    scs_put_le(p + {off}u, (uint64_t)m->{f.name}, {n}u);")
+        off += f.size
+    return out, f"{off}u{tail}"
+
+
+def _offsets(prefix: str, fields: tuple[Field, ...]) -> list[str]:
+    out, off = [], 0
+    for f in fields:
+        q = f"{prefix}_{f.name.upper()}"
+        ctype = "uint8_t" if f.base == "bytes" else C_TYPES[f.base]
+        arr = f"[{f.count}]" if f.count > 1 or f.base == "bytes" else ""
+        out.append(f"#define {q}_OFFSET {off}u /* {ctype}{arr}" + (f", {f.unit}" if f.unit else "") + " */")
+        if f.base != "bytes":
+            if f.count > 1:
+                out.append(f"#define {q}_COUNT {f.count}u")
+            lo, hi = f.bounds()
+            if f.min is not None:
+                out.append(f"#define {q}_MIN {_lit(lo, f.base)}")
+            if f.max is not None:
+                out.append(f"#define {q}_MAX {_lit(hi, f.base)}")
+        off += f.size
+    return out
+
+
+def _record(prefix: str, name: str, fields: tuple[Field, ...], doc: str | None) -> list[str]:
+    """Offsets, a typed struct and its decode/encode functions (encode returns the bytes written)."""
+    size = sum(f.size for f in fields)
+    out = ([doc] if doc else []) + [f"#define {prefix}_SIZE {size}u" + (" /* plus variable bytes */"
+                                                                        if fields and fields[-1].is_variable else "")]
+    out += _offsets(prefix, fields)
+    out.append("typedef struct {")
+    out += [_c_member(f) for f in fields] or ["    uint8_t unused; /* no payload */"]
+    out.append(f"}} {name}_t;")
+    decode = _decode_lines(fields)
+    uses_len = any(f.is_variable for f in fields)
+    out.append(f"static inline void {name}_decode(const uint8_t *p, size_t len, {name}_t *m)")
+    out.append("{")
+    out += ([] if uses_len else ["    (void)len;"]) + ([] if decode else ["    (void)p;", "    (void)m;"]) + decode
+    out.append("}")
+    encode, total = _encode_lines(fields)
+    out.append(f"static inline size_t {name}_encode(const {name}_t *m, uint8_t *p)")
+    out.append("{")
+    out += encode or ["    (void)m;", "    (void)p;"]
+    out += [f"    return {total};", "}", ""]
+    return out
+
+
+def _message(m: Message, d: Definition) -> list[str]:
+    p = f"SCS_{m.name}"
+    doc = (f"/* {m.name} (0x{m.id:02X}, {m.kind.value}"
+           + (f", role {m.role.name.lower()}, response {m.response}" if m.kind is Kind.REQUEST else "")
+           + (", changes state" if m.changes_state else "") + f"): {m.doc} */")
+    out = [doc]
+    if m.kind is Kind.REQUEST:
+        out.append(f"#define {p}_ROLE SCS_ROLE_{m.role.name}")
+        out.append(f"#define {p}_RESPONSE SCS_MSG_{m.response}")
+        out.append(f"#define {p}_CHANGES_STATE {1 if m.changes_state else 0}")
+    return out + _record(p, f"scs_msg_{_snake(m.name)}", m.fields, None)
+
+
+def _field_tables(cat) -> list[str]:
+    out = [FIELD_TABLE]
+    for m in cat.requests:
         rows = []
         for f, off in m.offsets():
             if f.base == "bytes":
@@ -94,16 +265,40 @@ def render_c_header() -> str:
                 continue
             lo, hi = f.bounds()
             checked = int((lo, hi) != f.type_range())
-            size = int(f.base[1:]) // 8
-            rows.append(f"{{{off}u, {size}u, {f.count}u, {int(f.base[0] == 'i')}u, {checked}u, {lo}, {hi}}}")
+            rows.append(f"{{{off}u, {int(f.base[1:]) // 8}u, {f.count}u, {int(f.base[0] == 'i')}u, {checked}u, {lo}, {hi}}}")
         body = ", ".join(rows) if rows else "{0u, 0u, 0u, 0u, 0u, 0, 0}"
         out.append(f"static const scs_field_t SCS_{m.name}_FIELDS[] = {{{body}}};")
         out.append(f"#define SCS_{m.name}_FIELD_COUNT {len(m.fields)}u")
-    out += ["", "#endif /* SCS_PROTOCOL_H */", ""]
+    return out + [""]
+
+
+def _request_table(cat, d: Definition) -> list[str]:
+    out = ["/* Request flags of the table below. */",
+           "#define SCS_REQ_CHANGES_STATE 0x01u /* answered exactly once per sequence number */",
+           "#define SCS_REQ_MRI_OK 0x02u        /* accepted in MRI mode */",
+           "#define SCS_REQ_MRI_STOP_ONLY 0x04u /* accepted in MRI mode only to stop (the handler checks) */",
+           "#define SCS_REQ_TEST_ONLY 0x08u     /* exists for test benches */",
+           "#define SCS_REQ_SESSION 0x10u       /* the session layer (handshake) */",
+           "",
+           "/* The requests: X(NAME, handler suffix, role, flags); the firmware defines scs_on_<suffix>. */",
+           "#define SCS_REQUESTS(X) \\"]
+    rows = []
+    for m in cat.requests:
+        flags = [("SCS_REQ_CHANGES_STATE", m.changes_state), ("SCS_REQ_MRI_OK", m.name in d.mri_allowed),
+                 ("SCS_REQ_MRI_STOP_ONLY", m.name in d.mri_stop_only), ("SCS_REQ_TEST_ONLY", m.name in d.test_only),
+                 ("SCS_REQ_SESSION", m.name in d.session)]
+        expr = " | ".join(n for n, on in flags if on) or "0u"
+        rows.append(f"    X({m.name}, {_snake(m.name)}, SCS_ROLE_{m.role.name}, ({expr}))")
+    out += [r + " \\" for r in rows[:-1]] + [rows[-1], ""]
+    return out
+
+
+def render_c_header() -> str:
+    cat = load_catalog()
+    d = load_definition()
+    out = [PREAMBLE] + _protocol_constants(cat) + _enums(cat, d) + _constants(d) + [LE_HELPERS]
+    for m in cat.messages:
+        out += _message(m, d)
+    out += _settings(d) + _field_tables(cat) + _request_table(cat, d)
+    out += ["#endif /* SCS_PROTOCOL_H */", ""]
     return "\n".join(out)
-
-
-def _lit(v: int, base: str) -> str:
-    if base.startswith("u"):
-        return f"{v}u"
-    return f"({v})"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from protocol import endpoint, security, security_doc
-from protocol.catalog import Kind, load_catalog
+from protocol.catalog import Field, Kind, load_catalog
+from protocol.definition import Definition, load_definition
 from protocol.framing import MAX_DECODED, MAX_ENCODED
 
 
@@ -16,14 +17,14 @@ def render_markdown() -> str:
     out = [
         "# scs-hil remote-control protocol",
         "",
-        "<!-- GENERATED from protocol/messages.toml by `python -m protocol.codegen`. Do not edit. -->",
+        "<!-- GENERATED from protocol/messages.toml and protocol/device.toml by `python -m protocol.codegen`. Do not edit. -->",
         "",
         f"Protocol version {cat.protocol_version}. All integers little-endian. One tick = the device's `tick_ns`.",
         "",
         "## Frames",
         "",
         "```",
-        "version u8 | message id u8 | flags u8 | sequence u16 | payload (0..%d bytes) |" % cat.max_payload,
+        f"version u8 | message id u8 | flags u8 | sequence u16 | payload (0..{cat.max_payload} bytes) |",
         "[counter u32 | tag 8 bytes]   when flags & SIGNED | CRC u32",
         "```",
         "",
@@ -69,6 +70,54 @@ def render_markdown() -> str:
         out += ["| offset | field | type | unit | range | notes |", "|---:|---|---|---|---|---|"]
         for f, off in m.offsets():
             rng = "" if f.base == "bytes" else f.describe_range().replace(f" {f.unit}", "") if f.unit else f.describe_range()
-            out.append(f"| {off} | `{f.name}` | {f.type} | {f.unit} | {rng} | {f.doc} |")
+            out.append(f"| {off} | `{f.name}` | {_type(f)} | {f.unit} | {rng} | {f.doc} |")
+    out += _definition()
     out.append("")
     return "\n".join(out)
+
+
+def _type(f: Field) -> str:
+    """The field's type with array lengths as numbers (the catalog may name them)."""
+    return f"{f.base}[{f.count}]" if f.is_array else f.type
+
+
+def _definition() -> list[str]:
+    """The device definition (device.toml): enums, per-message attributes, limits, fuel gauge, settings."""
+    d = load_definition()
+    out = ["", "## Device definition", "",
+           "Generated from `protocol/device.toml`: the codes, limits and layouts the model and the board share.", ""]
+    for e in d.enums:
+        out += [f"### {e.name}", "", f"{e.doc}" + (" Bit flags." if e.kind == "flags" else ""), "",
+                "| value | name | meaning |", "|---:|---|---|"]
+        out += [f"| {m.value} | `{m.name}` | {m.doc} |" for m in e.members]
+        out.append("")
+    out += ["### Request attributes", "", "| request | MRI mode | test only |", "|---|---|---|"]
+    for m in load_catalog().requests:
+        mri = "yes" if m.name in d.mri_allowed else "to stop only" if m.name in d.mri_stop_only else ""
+        out.append(f"| `{m.name}` | {mri} | {'yes' if m.name in d.test_only else ''} |")
+    out += ["", "### Limits", "", "| name | value |", "|---|---:|"]
+    out += [f"| `{k}` | {v} |" for k, v in d.limits.items()]
+    out.append(f"| `max_cathode_charge_pc` (derived) | {d.max_cathode_charge_pc} |")
+    out += ["", "### Fuel gauge", "", "| name | value |", "|---|---:|"]
+    out += [f"| `{k}` | {v} |" for k, v in d.fuel_gauge.items()]
+    return out + _settings(d)
+
+
+def _settings(d: Definition) -> list[str]:
+    s = d.settings
+    out = ["", "### Settings image", "",
+           f"Version {s.version}, {s.size} bytes (CRC-32 included), in a {s.slot_size}-byte slot of a two-slot store "
+           "(magic `SCS1` u32, sequence u32, length u32, image, CRC-32 of all before it; written to the older "
+           "slot, first page last). Fixed layout, little-endian: the header, then "
+           f"{s.max_programs} program records of {s.program_size} bytes (the program fields, then "
+           f"{s.max_areas} area records of {s.area_record_size} bytes: the `{s.area_message}` payload from byte "
+           f"{s.area_skip} on, then the window), then the image's CRC-32. A loaded image is checked field by "
+           "field as the requests that set it; anything else loads the safe defaults.", ""]
+    for title, fields in (("header", s.header), ("program fields", s.program), ("window (after the area)", s.area_extra)):
+        out += [f"{title}:", "", "| offset | field | type | notes |", "|---:|---|---|---|"]
+        off = 0
+        for f in fields:
+            out.append(f"| {off} | `{f.name}` | {_type(f)} | {f.doc} |")
+            off += f.size
+        out.append("")
+    return out

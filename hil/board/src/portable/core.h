@@ -4,23 +4,12 @@
 #include "fw.h"
 
 #define SCS_NO_FIELD 255u
-#define SECURITY_SUMMARY 32u /* security event code: count of refusals of frames that did not authenticate */
+#define SCS_NO_POSTURE 0xFFu /* inputs.pending_posture: none */
 #ifndef SCS_TEST_BUILD
 #define SCS_TEST_BUILD 1 /* 0: a production build (no test role; test requests refused NOT_PERMITTED) */
 #endif
 
-/* event kinds and codes */
-enum { KIND_FAULT, KIND_BATTERY, KIND_SECURITY, KIND_RESET, KIND_MODE, KIND_RECHARGE };
-enum {
-    MODE_STIM_ON = 1, MODE_STIM_OFF, MODE_MRI_ENTER, MODE_MRI_EXIT, MODE_PROGRAM_SELECTED, MODE_PROGRAM_STORED,
-    MODE_POSTURE_APPLIED, MODE_AREA_STOPPED, MODE_FAULT_CLEARED
-};
-enum { FAULT_OPEN = 1, FAULT_SHORT = 2, FAULT_CUTOFF = 4, FAULT_NVM_CORRUPT = 6 };
-enum { RESET_SOFT, RESET_POWER_LOSS, RESET_DEFAULTS_LOADED, RESET_SLOT_FALLBACK, RESET_FACTORY };
-enum { BATT_FULL, BATT_OK, BATT_SOON, BATT_NOW, BATT_CUTOFF };
-enum { RCH_IDLE, RCH_CC, RCH_CV, RCH_HOT, RCH_OV, RCH_COMPLETE };
-
-#define IMPEDANCE_CHECK_TICKS 10000000u
+/* Event kinds and codes, fault, reset, battery and recharge codes: the generated enums of scs_protocol.h. */
 
 /* --- link.c: outgoing frames --- */
 /* Encode and send one frame. Signed, with its tag bound to request counter `answered`, only when
@@ -58,9 +47,8 @@ void scs_record_save(scs_session_t *s);
 
 /* --- dispatch.c: the request table --- */
 typedef void (*scs_handler_fn)(scs_fw_t *fw, uint16_t seq, const uint8_t *payload);
-enum { SCS_H_CHANGES_STATE = 1u, SCS_H_MRI_OK = 2u };
 typedef struct {
-    uint8_t id, role, flags;
+    uint8_t id, role, flags; /* flags: SCS_REQ_* */
     uint16_t size;
     const scs_field_t *fields;
     uint8_t field_count;
@@ -71,34 +59,17 @@ const scs_request_t *scs_find_request(uint8_t id);
 int scs_out_of_range(const scs_request_t *m, const uint8_t *p);
 void scs_execute(scs_fw_t *fw, const scs_request_t *m, uint16_t seq, const uint8_t *p);
 
-/* --- handlers (one per request) --- */
-void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_stim_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_program_select(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_amplitude_step(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_area_write(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_program_commit(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_area_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_limits_write(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_limits_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_impedance_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_posture_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_adaptive_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_mri_mode_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_recharge_coupling_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_charging_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_trace_start(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_trace_stop(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_trace_dump(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_event_log_read(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_clock_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_clock_advance(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_impedance_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_reset(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_hello(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-void scs_on_session_end(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+/* --- handlers: one per request of the definition (scs_on_<name>); a missing one fails the link --- */
+#define SCS_DECLARE_HANDLER(NAME, name, role, flags) void scs_on_##name(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
+SCS_REQUESTS(SCS_DECLARE_HANDLER)
+#undef SCS_DECLARE_HANDLER
+
+/* --- checks shared by the request handlers and the settings image (one validation path) --- */
+/* LIMITS_WRITE on this program: OK, WRONG_STATE, OUT_OF_RANGE or UNSAFE (*field: the field index). */
+uint8_t scs_check_limits(const scs_program_t *prog, const scs_msg_limits_write_t *r, uint8_t *field);
+uint8_t scs_check_adaptive(const scs_msg_adaptive_set_t *r, uint8_t *field);
+/* The range checks of a request's fields (as on the wire): OK, or OUT_OF_RANGE with *field. */
+uint8_t scs_check_fields(uint8_t msg_id, const uint8_t *payload, uint8_t *field);
 
 /* --- events.c --- */
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail);
@@ -123,8 +94,6 @@ void scs_check_impedance(scs_fw_t *fw);
 void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up);
 
 /* --- gauge.c --- */
-#define SCS_GAUGE_V_LIMIT 4.187
-#define SCS_GAUGE_R_CELL 0.5
 double scs_ocv(double soc);
 uint8_t scs_battery_state_of(const scs_gauge_t *g);
 void scs_set_recharge(scs_fw_t *fw, uint8_t state);

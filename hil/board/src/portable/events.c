@@ -1,6 +1,5 @@
 /* The event log (a ring retained across resets) and the EVENT frames sent within a session. */
 #include "core.h"
-#include "le.h"
 
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
 {
@@ -21,7 +20,7 @@ void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
 void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail)
 {
     fw->session.security_events++;
-    scs_log_event(fw, KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
+    scs_log_event(fw, SCS_EVENT_KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
 }
 
 void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id)
@@ -30,7 +29,7 @@ void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id)
     fw->session.security_events++;
     scs_event_t *last = ev->len ? &ev->log[(ev->start + ev->len - 1u) % SCS_LOG_CAPACITY] : 0;
     uint32_t count = 1;
-    if (last && last->kind == KIND_SECURITY && last->code == SECURITY_SUMMARY) {
+    if (last && last->kind == SCS_EVENT_KIND_SECURITY && last->code == SCS_SECURITY_SUMMARY_UNAUTHENTICATED) {
         count = (last->detail >> 16) + 1u;
         if (count > 0xFFFFu)
             count = 0xFFFFu;
@@ -39,7 +38,7 @@ void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id)
         return;
     }
     uint8_t outbox_len = ev->outbox_len; /* counted in the log only: never sent as an EVENT frame */
-    scs_log_event(fw, KIND_SECURITY, SECURITY_SUMMARY, count << 16 | (uint32_t)result << 8 | msg_id);
+    scs_log_event(fw, SCS_EVENT_KIND_SECURITY, SCS_SECURITY_SUMMARY_UNAUTHENTICATED, count << 16 | (uint32_t)result << 8 | msg_id);
     ev->outbox_len = outbox_len;
 }
 
@@ -50,11 +49,10 @@ void scs_send_events(scs_fw_t *fw)
         for (unsigned i = 0; i < ev->outbox_len; i++) {
             uint8_t out[SCS_EVENT_SIZE];
             const scs_event_t *e = &ev->outbox[i];
-            wr64(out + SCS_EVENT_TICK_OFFSET, e->tick);
-            out[SCS_EVENT_KIND_OFFSET] = e->kind;
-            wr16(out + SCS_EVENT_CODE_OFFSET, e->code);
-            wr32(out + SCS_EVENT_DETAIL_OFFSET, e->kind == KIND_SECURITY ? (e->detail & 0xFFu) : e->detail);
-            scs_send_frame_bound(fw, SCS_MSG_EVENT, SCS_FLAG_EVENT, 0, out, sizeof out, 0);
+            /* a security event goes out with the message id only (the log keeps the detail too) */
+            scs_msg_event_t m = {.tick = e->tick, .kind = e->kind, .code = e->code,
+                                 .detail = e->kind == SCS_EVENT_KIND_SECURITY ? (e->detail & 0xFFu) : e->detail};
+            scs_send_frame_bound(fw, SCS_MSG_EVENT, SCS_FLAG_EVENT, 0, out, scs_msg_event_encode(&m, out), 0);
         }
     }
     ev->outbox_len = 0; /* without a session they stay in the log only */

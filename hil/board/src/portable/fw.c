@@ -8,10 +8,10 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
     memset(fw, 0, sizeof *fw);
     for (unsigned i = 0; i < SCS_CONTACTS; i++)
         fw->inputs.lead_ohms[i] = fw->therapy.ohms[i] = 1000u;
-    fw->inputs.pending_posture = 0xFFu;
-    fw->inputs.next_impedance_check = IMPEDANCE_CHECK_TICKS;
-    fw->gauge.soc = 0.8;
-    fw->gauge.battery_state = BATT_OK;
+    fw->inputs.pending_posture = SCS_NO_POSTURE;
+    fw->inputs.next_impedance_check = SCS_IMPEDANCE_CHECK_TICKS;
+    fw->gauge.soc = SCS_GAUGE_INITIAL_SOC;
+    fw->gauge.battery_state = SCS_BATTERY_STATE_OK;
     fw->therapy.adaptive_enabled = 0;
     fw->therapy.dwell_ms = 5000u;
     fw->therapy.ramp_ua_per_s = 1000u;
@@ -58,13 +58,13 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->virtual_clock = virtual_clock;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge.cutoff)
-        fw->fault_flags |= 1u << FAULT_CUTOFF;
+        fw->fault_flags |= 1u << SCS_FAULT_CODE_BATTERY_CUTOFF;
     if (!factory) {
         memcpy(fw->inputs.lead_ohms, lead, sizeof lead);
         fw->gauge.coupled = gauge.coupled;
         fw->gauge.link_w = gauge.link_w;
     }
-    fw->inputs.next_impedance_check = fw->ticks + IMPEDANCE_CHECK_TICKS;
+    fw->inputs.next_impedance_check = fw->ticks + SCS_IMPEDANCE_CHECK_TICKS;
     scs_fw_boot(fw, slot0, slot1);
 }
 
@@ -74,7 +74,7 @@ void scs_after_request(scs_fw_t *fw)
     if (fw->pending_reset) {
         uint8_t kind = (uint8_t)(fw->pending_reset - 1u);
         fw->pending_reset = 0;
-        scs_log_event(fw, KIND_RESET, kind == 2 ? RESET_FACTORY : kind, 0);
+        scs_log_event(fw, SCS_EVENT_KIND_RESET, kind == 2 ? SCS_RESET_CODE_FACTORY : kind, 0);
         scs_session_persist(fw); /* an orderly reboot: the back-off resumes with what remains now */
         scs_fw_reboot(fw, kind == 2);
     }

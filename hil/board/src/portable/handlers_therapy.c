@@ -3,15 +3,15 @@
 #include <string.h>
 
 #include "core.h"
-#include "le.h"
 
-#define AMPLITUDE_STEP_UA 50u
 #define ALL_AREAS 255u
 
 void scs_on_stim_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_therapy_t *t = &fw->therapy;
-    if (p[0] == 0) {
+    scs_msg_stim_set_t r;
+    scs_msg_stim_set_decode(p, SCS_STIM_SET_SIZE, &r);
+    if (r.on == 0) {
         scs_stim_off(fw, 1);
         t->mri_saved_on = 0;
         scs_send_saved(fw, seq, SCS_MSG_STIM_SET);
@@ -43,7 +43,9 @@ static void restart_active(scs_fw_t *fw)
 void scs_on_program_select(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_therapy_t *t = &fw->therapy;
-    uint8_t prog = p[0];
+    scs_msg_program_select_t r;
+    scs_msg_program_select_decode(p, SCS_PROGRAM_SELECT_SIZE, &r);
+    uint8_t prog = r.program;
     if (!t->programs[prog].used) {
         scs_send_result(fw, seq, SCS_MSG_PROGRAM_SELECT, SCS_RESULT_WRONG_STATE, 0);
         return;
@@ -58,7 +60,7 @@ void scs_on_program_select(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     scs_remembered(t);
     memcpy(t->target, t->applied, sizeof t->target);
     fw->inputs.ramp_next = 0;
-    scs_log_event(fw, KIND_MODE, MODE_PROGRAM_SELECTED, prog);
+    scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_PROGRAM_SELECTED, prog);
     if (was_on)
         scs_stim_on(fw);
     scs_send_saved(fw, seq, SCS_MSG_PROGRAM_SELECT);
@@ -67,10 +69,9 @@ void scs_on_program_select(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 static void send_amplitude(scs_fw_t *fw, uint16_t seq, uint8_t result)
 {
     uint8_t out[SCS_AMPLITUDE_SIZE];
-    out[SCS_AMPLITUDE_RESULT_OFFSET] = result;
-    for (unsigned a = 0; a < SCS_AREAS; a++)
-        wr16(out + SCS_AMPLITUDE_AMPLITUDE_UA_OFFSET + 2 * a, fw->therapy.applied[a]);
-    scs_send_frame(fw, SCS_MSG_AMPLITUDE, SCS_FLAG_RESPONSE, seq, out, sizeof out);
+    scs_msg_amplitude_t m = {.result = result};
+    memcpy(m.amplitude_ua, fw->therapy.applied, sizeof m.amplitude_ua);
+    scs_send_frame(fw, SCS_MSG_AMPLITUDE, SCS_FLAG_RESPONSE, seq, out, scs_msg_amplitude_encode(&m, out));
 }
 
 /* Step the applied amplitude of one area (or all) within its limits and the safe maximum; 1 if clamped. */
@@ -83,7 +84,7 @@ static int step_areas(scs_therapy_t *t, const scs_program_t *prog, uint8_t area,
         int hi = prog->hi[a], safe = scs_max_safe_amplitude_ua(&prog->area[a]);
         if (safe < hi)
             hi = safe;
-        int want = t->applied[a] + steps * (int)AMPLITUDE_STEP_UA, got = want;
+        int want = t->applied[a] + steps * (int)SCS_AMPLITUDE_STEP_UA, got = want;
         if (got < prog->lo[a]) got = prog->lo[a];
         if (got > hi) got = hi;
         clamped |= got != want;
@@ -100,8 +101,10 @@ void scs_on_amplitude_step(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         send_amplitude(fw, seq, SCS_RESULT_WRONG_STATE);
         return;
     }
-    uint8_t area = p[SCS_AMPLITUDE_STEP_AREA_OFFSET];
-    int steps = (int8_t)p[SCS_AMPLITUDE_STEP_STEPS_OFFSET];
+    scs_msg_amplitude_step_t r;
+    scs_msg_amplitude_step_decode(p, SCS_AMPLITUDE_STEP_SIZE, &r);
+    uint8_t area = r.area;
+    int steps = r.steps;
     if (area != ALL_AREAS && area >= prog->count) {
         scs_send_result(fw, seq, SCS_MSG_AMPLITUDE_STEP, SCS_RESULT_OUT_OF_RANGE, 0);
         return;
@@ -122,23 +125,27 @@ void scs_on_amplitude_step(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 void scs_on_area_write(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_therapy_t *t = &fw->therapy;
+    scs_msg_area_write_t r;
     scs_area_t a;
     uint8_t field = SCS_NO_FIELD;
-    scs_area_decode(p + SCS_AREA_WRITE_WAVEFORM_OFFSET, &a);
+    scs_msg_area_write_decode(p, SCS_AREA_WRITE_SIZE, &r);
+    scs_area_from_msg(&r, &a);
     uint8_t result = scs_area_validate(&a, &field);
     if (result != SCS_RESULT_OK) {
         scs_send_result(fw, seq, SCS_MSG_AREA_WRITE, result, field);
         return;
     }
-    t->staged[p[0]][p[1]] = a;
-    t->staged_mask[p[0]] |= (uint8_t)(1u << p[1]);
+    t->staged[r.program][r.area] = a;
+    t->staged_mask[r.program] |= (uint8_t)(1u << r.area);
     scs_send_result(fw, seq, SCS_MSG_AREA_WRITE, SCS_RESULT_OK, SCS_NO_FIELD);
 }
 
 void scs_on_program_commit(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_therapy_t *t = &fw->therapy;
-    uint8_t prog = p[0], count = p[1];
+    scs_msg_program_commit_t r;
+    scs_msg_program_commit_decode(p, SCS_PROGRAM_COMMIT_SIZE, &r);
+    uint8_t prog = r.program, count = r.area_count;
     uint8_t all = (uint8_t)((1u << count) - 1u);
     if ((t->staged_mask[prog] & all) != all) {
         scs_send_result(fw, seq, SCS_MSG_PROGRAM_COMMIT, SCS_RESULT_WRONG_STATE, 1);
@@ -158,7 +165,7 @@ void scs_on_program_commit(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         dst->hi[a] = dst->area[a].amplitude_ua;
     }
     t->staged_mask[prog] &= (uint8_t)~all;
-    scs_log_event(fw, KIND_MODE, MODE_PROGRAM_STORED, prog);
+    scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_PROGRAM_STORED, prog);
     if (prog == t->active)
         restart_active(fw);
     scs_send_saved(fw, seq, SCS_MSG_PROGRAM_COMMIT);
@@ -182,45 +189,70 @@ static void apply_limits(scs_fw_t *fw, uint8_t prog_i, uint8_t area, uint16_t lo
     }
 }
 
+uint8_t scs_check_limits(const scs_program_t *prog, const scs_msg_limits_write_t *r, uint8_t *field)
+{
+    uint16_t lo = r->min_amplitude_ua, hi = r->max_amplitude_ua;
+    if (!prog->used || r->area >= prog->count) {
+        *field = 1;
+        return SCS_RESULT_WRONG_STATE;
+    }
+    if (lo > hi || lo % SCS_AMPLITUDE_STEP_UA || hi % SCS_AMPLITUDE_STEP_UA) {
+        *field = (lo > hi || lo % SCS_AMPLITUDE_STEP_UA) ? 2 : 3;
+        return SCS_RESULT_OUT_OF_RANGE;
+    }
+    if (hi > scs_max_safe_amplitude_ua(&prog->area[r->area])) {
+        *field = 3;
+        return SCS_RESULT_UNSAFE;
+    }
+    return SCS_RESULT_OK;
+}
+
 void scs_on_limits_write(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
-    uint8_t prog_i = p[0], area = p[1];
-    uint16_t lo = rd16(p + SCS_LIMITS_WRITE_MIN_AMPLITUDE_UA_OFFSET), hi = rd16(p + SCS_LIMITS_WRITE_MAX_AMPLITUDE_UA_OFFSET);
-    scs_program_t *prog = &fw->therapy.programs[prog_i];
-    if (!prog->used || area >= prog->count) {
-        scs_send_result(fw, seq, SCS_MSG_LIMITS_WRITE, SCS_RESULT_WRONG_STATE, 1);
+    scs_msg_limits_write_t r;
+    scs_msg_limits_write_decode(p, SCS_LIMITS_WRITE_SIZE, &r);
+    scs_program_t *prog = &fw->therapy.programs[r.program];
+    uint8_t field = SCS_NO_FIELD, result = scs_check_limits(prog, &r, &field);
+    if (result != SCS_RESULT_OK) {
+        scs_send_result(fw, seq, SCS_MSG_LIMITS_WRITE, result, field);
         return;
     }
-    if (lo > hi || lo % AMPLITUDE_STEP_UA || hi % AMPLITUDE_STEP_UA) {
-        scs_send_result(fw, seq, SCS_MSG_LIMITS_WRITE, SCS_RESULT_OUT_OF_RANGE, (lo > hi || lo % AMPLITUDE_STEP_UA) ? 2 : 3);
-        return;
-    }
-    if (hi > scs_max_safe_amplitude_ua(&prog->area[area])) {
-        scs_send_result(fw, seq, SCS_MSG_LIMITS_WRITE, SCS_RESULT_UNSAFE, 3);
-        return;
-    }
-    prog->selectable = p[SCS_LIMITS_WRITE_PATIENT_SELECTABLE_OFFSET];
-    apply_limits(fw, prog_i, area, lo, hi);
+    prog->selectable = r.patient_selectable;
+    apply_limits(fw, r.program, r.area, r.min_amplitude_ua, r.max_amplitude_ua);
     scs_send_saved(fw, seq, SCS_MSG_LIMITS_WRITE);
+}
+
+uint8_t scs_check_adaptive(const scs_msg_adaptive_set_t *r, uint8_t *field)
+{
+    if (r->ramp_ua_per_s % SCS_AMPLITUDE_STEP_UA) {
+        *field = 2;
+        return SCS_RESULT_OUT_OF_RANGE;
+    }
+    return SCS_RESULT_OK;
 }
 
 void scs_on_adaptive_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_therapy_t *t = &fw->therapy;
-    if (rd16(p + SCS_ADAPTIVE_SET_RAMP_UA_PER_S_OFFSET) % AMPLITUDE_STEP_UA) {
-        scs_send_result(fw, seq, SCS_MSG_ADAPTIVE_SET, SCS_RESULT_OUT_OF_RANGE, 2);
+    scs_msg_adaptive_set_t r;
+    scs_msg_adaptive_set_decode(p, SCS_ADAPTIVE_SET_SIZE, &r);
+    uint8_t field = SCS_NO_FIELD, result = scs_check_adaptive(&r, &field);
+    if (result != SCS_RESULT_OK) {
+        scs_send_result(fw, seq, SCS_MSG_ADAPTIVE_SET, result, field);
         return;
     }
-    t->adaptive_enabled = p[0];
-    t->dwell_ms = rd32(p + SCS_ADAPTIVE_SET_DWELL_MS_OFFSET);
-    t->ramp_ua_per_s = rd16(p + SCS_ADAPTIVE_SET_RAMP_UA_PER_S_OFFSET);
+    t->adaptive_enabled = r.enabled;
+    t->dwell_ms = r.dwell_ms;
+    t->ramp_ua_per_s = r.ramp_ua_per_s;
     scs_send_saved(fw, seq, SCS_MSG_ADAPTIVE_SET);
 }
 
 void scs_on_mri_mode_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_therapy_t *t = &fw->therapy;
-    if (p[0]) {
+    scs_msg_mri_mode_set_t r;
+    scs_msg_mri_mode_set_decode(p, SCS_MRI_MODE_SET_SIZE, &r);
+    if (r.enter) {
         if (!t->mri && fw->fault_flags) {
             scs_send_result(fw, seq, SCS_MSG_MRI_MODE_SET, SCS_RESULT_WRONG_STATE, 0);
             return;
@@ -229,11 +261,11 @@ void scs_on_mri_mode_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
             t->mri_saved_on = t->stim_on;
             scs_stim_off(fw, 0);
             t->mri = 1;
-            scs_log_event(fw, KIND_MODE, MODE_MRI_ENTER, 0);
+            scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_MRI_ENTER, 0);
         }
     } else if (t->mri) {
         t->mri = 0;
-        scs_log_event(fw, KIND_MODE, MODE_MRI_EXIT, 0);
+        scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_MRI_EXIT, 0);
         if (t->mri_saved_on && t->programs[t->active].used)
             scs_stim_on(fw);
     }

@@ -8,16 +8,16 @@
 static void impedance_faults(scs_fw_t *fw, uint16_t open, uint16_t shorted)
 {
     uint32_t mask = (uint32_t)(open | shorted);
-    const unsigned codes[2] = {FAULT_OPEN, FAULT_SHORT};
+    const unsigned codes[2] = {SCS_FAULT_CODE_IMPEDANCE_OPEN, SCS_FAULT_CODE_IMPEDANCE_SHORT};
     const int present[2] = {open != 0, shorted != 0};
     for (unsigned k = 0; k < 2; k++) {
         uint32_t bit = 1u << codes[k];
         if (present[k] && !(fw->fault_flags & bit)) {
             fw->fault_flags |= bit;
-            scs_log_event(fw, KIND_FAULT, (uint16_t)codes[k], mask);
+            scs_log_event(fw, SCS_EVENT_KIND_FAULT, (uint16_t)codes[k], mask);
         } else if (!present[k] && (fw->fault_flags & bit)) {
             fw->fault_flags &= ~bit;
-            scs_log_event(fw, KIND_MODE, MODE_FAULT_CLEARED, codes[k]);
+            scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_FAULT_CLEARED, codes[k]);
         }
     }
 }
@@ -36,7 +36,7 @@ void scs_check_impedance(scs_fw_t *fw)
     if (t->stim_on)
         for (unsigned a = 0; a < SCS_AREAS; a++)
             if ((stopped >> a & 1u) && !(t->stopped >> a & 1u))
-                scs_log_event(fw, KIND_MODE, MODE_AREA_STOPPED, a);
+                scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_AREA_STOPPED, a);
     t->stopped = stopped;
     scs_stim_retarget(t, fw->ticks);
 }
@@ -59,8 +59,8 @@ static void apply_posture(scs_fw_t *fw)
 {
     scs_therapy_t *t = &fw->therapy;
     t->posture = fw->inputs.pending_posture;
-    fw->inputs.pending_posture = 0xFFu;
-    scs_log_event(fw, KIND_MODE, MODE_POSTURE_APPLIED, t->posture);
+    fw->inputs.pending_posture = SCS_NO_POSTURE;
+    scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_POSTURE_APPLIED, t->posture);
     uint16_t keep[SCS_AREAS];
     memcpy(keep, t->applied, sizeof keep);
     scs_remembered(t);
@@ -85,9 +85,9 @@ static void timers(scs_fw_t *fw)
     scs_inputs_t *in = &fw->inputs;
     if (fw->ticks >= in->next_impedance_check) {
         scs_check_impedance(fw);
-        in->next_impedance_check = fw->ticks + IMPEDANCE_CHECK_TICKS;
+        in->next_impedance_check = fw->ticks + SCS_IMPEDANCE_CHECK_TICKS;
     }
-    if (in->pending_posture != 0xFFu && fw->ticks >= posture_due(fw))
+    if (in->pending_posture != SCS_NO_POSTURE && fw->ticks >= posture_due(fw))
         apply_posture(fw);
     if (in->ramp_next && fw->ticks >= in->ramp_next)
         ramp_step(fw);
@@ -99,7 +99,7 @@ static uint64_t next_event(const scs_fw_t *fw, uint64_t end)
     const scs_inputs_t *in = &fw->inputs;
     uint64_t next = end;
     if (in->next_impedance_check < next) next = in->next_impedance_check;
-    if (in->pending_posture != 0xFFu && posture_due(fw) < next) next = posture_due(fw);
+    if (in->pending_posture != SCS_NO_POSTURE && posture_due(fw) < next) next = posture_due(fw);
     if (in->ramp_next && in->ramp_next < next) next = in->ramp_next;
     if (next <= fw->ticks) next = fw->ticks + 1u;
     return next;

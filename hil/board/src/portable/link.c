@@ -180,7 +180,7 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
         scs_send_result(fw, seq, id, SCS_RESULT_OUT_OF_RANGE, (uint8_t)bad);
         return;
     }
-    int changes_state = (m->flags & SCS_H_CHANGES_STATE) != 0;
+    int changes_state = (m->flags & SCS_REQ_CHANGES_STATE) != 0;
     uint8_t digest[16];
     if (changes_state) {
         fingerprint(id, payload, len, digest);

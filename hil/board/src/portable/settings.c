@@ -3,118 +3,184 @@
 #include <string.h>
 
 #include "core.h"
-#include "le.h"
+#include "crc32.h"
 
-#define SETTINGS_VERSION 1u
-#define AREA_BYTES (SCS_AREA_WRITE_SIZE - 2u)
+#define AREA_BYTES (SCS_AREA_WRITE_SIZE - SCS_SETTINGS_AREA_SKIP)
+#define FLAG_STORED 1u
+#define FLAG_SELECTABLE 2u
+#define CRC_AT (SCS_SETTINGS_SIZE - 4u)
 
-static size_t encode_program(const scs_program_t *p, unsigned index, uint8_t *out)
+_Static_assert(SCS_SETTINGS_SIZE + 16u <= SCS_NVM_SLOT_SIZE, "the settings image fits its slot");
+_Static_assert(SCS_SETTINGS_PROGRAM_REMEMBERED_LOW_COUNT == SCS_MEMORY_KEYS * SCS_AREAS, "one byte per key and area");
+
+static uint8_t *program_at(uint8_t *img, unsigned i) { return img + SCS_SETTINGS_HEADER_SIZE + i * SCS_SETTINGS_PROGRAM_STRIDE; }
+static const uint8_t *program_in(const uint8_t *img, unsigned i) { return program_at((uint8_t *)(uintptr_t)img, i); }
+static unsigned area_offset(unsigned a) { return SCS_SETTINGS_PROGRAM_SIZE + a * SCS_SETTINGS_AREA_STRIDE; }
+
+/* One area record: the AREA_WRITE payload from the waveform on, then the patient's window. */
+static void encode_area(const scs_program_t *p, unsigned i, unsigned a, uint8_t *at)
 {
-    size_t n = 0;
-    out[n++] = (uint8_t)index;
-    out[n++] = p->count;
-    out[n++] = p->selectable;
-    for (unsigned a = 0; a < p->count; a++) {
-        scs_area_encode(&p->area[a], out + n);
-        n += AREA_BYTES;
-        wr16(out + n, p->lo[a]);
-        wr16(out + n + 2, p->hi[a]);
-        n += 4;
-    }
-    uint8_t mask = 0;
-    for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++)
-        mask |= (uint8_t)(p->remembered[k] << k);
-    out[n++] = mask;
-    for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++)
-        if (p->remembered[k])
-            for (unsigned a = 0; a < p->count; a++) {
-                wr16(out + n, p->amps[k][a]);
-                n += 2;
-            }
-    return n;
+    uint8_t payload[SCS_AREA_WRITE_SIZE];
+    scs_msg_area_write_t m = {.program = (uint8_t)i, .area = (uint8_t)a};
+    scs_area_to_write(&p->area[a], &m);
+    scs_msg_area_write_encode(&m, payload);
+    memcpy(at, payload + SCS_SETTINGS_AREA_SKIP, AREA_BYTES);
+    scs_settings_window_t w = {.min_amplitude_ua = p->lo[a], .max_amplitude_ua = p->hi[a]};
+    scs_settings_window_encode(&w, at + AREA_BYTES);
 }
 
+static void encode_program(const scs_program_t *p, unsigned i, uint8_t *at)
+{
+    scs_settings_program_t m;
+    memset(&m, 0, sizeof m);
+    m.flags = (uint8_t)(FLAG_STORED | (p->selectable ? FLAG_SELECTABLE : 0u));
+    m.area_count = p->count;
+    for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++) {
+        if (!p->remembered[k])
+            continue;
+        m.remembered_mask |= (uint8_t)(1u << k);
+        for (unsigned a = 0; a < p->count; a++) {
+            unsigned steps = p->amps[k][a] / SCS_AMPLITUDE_STEP_UA, bit = k * SCS_AREAS + a;
+            m.remembered_low[bit] = (uint8_t)steps;
+            m.remembered_high |= (uint32_t)(steps >> 8 & 1u) << bit;
+        }
+    }
+    scs_settings_program_encode(&m, at);
+    for (unsigned a = 0; a < p->count; a++)
+        encode_area(p, i, a, at + area_offset(a));
+}
+
+/* The whole image (SCS_SETTINGS_SIZE bytes, CRC included). */
 static size_t settings_encode(const scs_fw_t *fw, uint8_t *out)
 {
     const scs_therapy_t *t = &fw->therapy;
-    size_t n = 0;
-    out[n++] = SETTINGS_VERSION;
-    out[n++] = t->active;
-    out[n++] = t->stim_on;
-    out[n++] = t->adaptive_enabled;
-    wr32(out + n, t->dwell_ms);
-    n += 4;
-    wr16(out + n, t->ramp_ua_per_s);
-    n += 2;
-    memset(out + n, 0, 12); /* formerly the handshake back-off: now in the security record (record.c) */
-    n += 12;
-    size_t count_at = n++;
-    uint8_t used = 0;
-    for (unsigned i = 0; i < SCS_PROGRAMS; i++) {
-        const scs_program_t *p = &t->programs[i];
-        if (!p->used)
-            continue;
-        if (n + 3u + p->count * (AREA_BYTES + 4u) + 1u + SCS_MEMORY_KEYS * p->count * 2u > SCS_NVM_SLOT_SIZE - 16u)
-            return 0; /* does not fit a slot */
-        used++;
-        n += encode_program(p, i, out + n);
-    }
-    out[count_at] = used;
-    return n;
+    memset(out, 0, SCS_SETTINGS_SIZE);
+    scs_settings_header_t h = {
+        .version = SCS_SETTINGS_VERSION, .active_program = t->active, .stim_on = t->stim_on,
+        .adaptive_enabled = t->adaptive_enabled, .dwell_ms = t->dwell_ms, .ramp_ua_per_s = t->ramp_ua_per_s,
+        .failed_handshakes = 0, .backoff_until = 0, /* unused: the back-off lives in the security record */
+    };
+    scs_settings_header_encode(&h, out);
+    for (unsigned i = 0; i < SCS_PROGRAMS; i++)
+        if (t->programs[i].used)
+            encode_program(&t->programs[i], i, program_at(out, i));
+    scs_put_le(out + CRC_AT, scs_crc32(out, CRC_AT), 4u);
+    return SCS_SETTINGS_SIZE;
 }
 
-/* One program from the image at in[*n]: 0 when it is malformed. */
-static int decode_program(scs_therapy_t *t, const uint8_t *in, size_t len, size_t *at)
+/* --- loading: every field is checked exactly as the request that set it was on the wire --------- */
+
+/* A request payload through the wire's range checks; 0 when a field is out of range. */
+static int wire_ok(uint8_t msg_id, const uint8_t *payload)
 {
-    size_t n = *at;
-    if (n + 3u > len || in[n] >= SCS_PROGRAMS || in[n + 1] == 0 || in[n + 1] > SCS_AREAS)
+    uint8_t field = SCS_NO_FIELD;
+    return scs_check_fields(msg_id, payload, &field) == SCS_RESULT_OK;
+}
+
+/* The area as AREA_WRITE (ranges, then the area's own rules and safety limits). */
+static int decode_area(unsigned i, unsigned a, const uint8_t *record, scs_area_t *out)
+{
+    uint8_t payload[SCS_AREA_WRITE_SIZE], field = SCS_NO_FIELD;
+    scs_msg_area_write_t m;
+    payload[0] = (uint8_t)i;
+    payload[1] = (uint8_t)a;
+    memcpy(payload + SCS_SETTINGS_AREA_SKIP, record, AREA_BYTES);
+    if (!wire_ok(SCS_MSG_AREA_WRITE, payload))
         return 0;
-    scs_program_t *p = &t->programs[in[n]];
-    p->used = 1;
-    p->count = in[n + 1];
-    p->selectable = in[n + 2];
-    n += 3;
-    for (unsigned a = 0; a < p->count; a++) {
-        if (n + AREA_BYTES + 4u > len)
-            return 0;
-        scs_area_decode(in + n, &p->area[a]);
-        uint8_t field;
-        if (scs_area_validate(&p->area[a], &field) != SCS_RESULT_OK)
-            return 0; /* a stored area must pass the checks of AREA_WRITE (found by fuzz/fuzz_settings) */
-        n += AREA_BYTES;
-        p->lo[a] = rd16(in + n);
-        p->hi[a] = rd16(in + n + 2);
-        n += 4;
-    }
-    uint8_t mask = in[n++];
-    for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++) {
-        p->remembered[k] = (uint8_t)(mask >> k & 1u);
-        if (p->remembered[k])
-            for (unsigned a = 0; a < p->count; a++) {
-                p->amps[k][a] = rd16(in + n);
-                n += 2;
-            }
-    }
-    *at = n;
+    scs_msg_area_write_decode(payload, sizeof payload, &m);
+    scs_area_from_msg(&m, out);
+    return scs_area_validate(out, &field) == SCS_RESULT_OK;
+}
+
+/* The window as LIMITS_WRITE on the program just decoded; then it applies. */
+static int decode_window(scs_program_t *p, unsigned i, unsigned a, const uint8_t *record)
+{
+    uint8_t payload[SCS_LIMITS_WRITE_SIZE], field = SCS_NO_FIELD;
+    scs_settings_window_t w;
+    scs_settings_window_decode(record + AREA_BYTES, SCS_SETTINGS_WINDOW_SIZE, &w);
+    scs_msg_limits_write_t m = {.program = (uint8_t)i, .area = (uint8_t)a, .min_amplitude_ua = w.min_amplitude_ua,
+                                .max_amplitude_ua = w.max_amplitude_ua, .patient_selectable = p->selectable};
+    scs_msg_limits_write_encode(&m, payload);
+    if (!wire_ok(SCS_MSG_LIMITS_WRITE, payload) || scs_check_limits(p, &m, &field) != SCS_RESULT_OK)
+        return 0;
+    p->lo[a] = w.min_amplitude_ua;
+    p->hi[a] = w.max_amplitude_ua;
     return 1;
 }
 
-static int settings_decode(scs_fw_t *fw, const uint8_t *in, size_t len)
+/* Remembered amplitudes: each inside its area's window (AMPLITUDE_STEP never leaves it). */
+static int decode_remembered(scs_program_t *p, const scs_settings_program_t *m)
+{
+    for (unsigned k = 0; k < SCS_MEMORY_KEYS; k++) {
+        p->remembered[k] = (uint8_t)(m->remembered_mask >> k & 1u);
+        for (unsigned a = 0; p->remembered[k] && a < p->count; a++) {
+            unsigned bit = k * SCS_AREAS + a;
+            unsigned steps = m->remembered_low[bit] | (unsigned)(m->remembered_high >> bit & 1u) << 8;
+            p->amps[k][a] = (uint16_t)(steps * SCS_AMPLITUDE_STEP_UA);
+            if (p->amps[k][a] < p->lo[a] || p->amps[k][a] > p->hi[a])
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* One stored program as AREA_WRITE x n, PROGRAM_COMMIT and LIMITS_WRITE x n would have set it. */
+static int decode_program(scs_program_t *p, unsigned i, const uint8_t *at)
+{
+    scs_settings_program_t m;
+    scs_settings_program_decode(at, SCS_SETTINGS_PROGRAM_SIZE, &m);
+    uint8_t commit[SCS_PROGRAM_COMMIT_SIZE] = {(uint8_t)i, m.area_count};
+    if (m.flags & ~(FLAG_STORED | FLAG_SELECTABLE) || !wire_ok(SCS_MSG_PROGRAM_COMMIT, commit))
+        return 0;
+    p->used = 1;
+    p->count = m.area_count;
+    p->selectable = (m.flags & FLAG_SELECTABLE) != 0;
+    for (unsigned a = 0; a < p->count; a++)
+        if (!decode_area(i, a, at + area_offset(a), &p->area[a]))
+            return 0;
+    if (!scs_interleave_ok(p->area, p->count))
+        return 0;
+    for (unsigned a = 0; a < p->count; a++)
+        if (!decode_window(p, i, a, at + area_offset(a)))
+            return 0;
+    return decode_remembered(p, &m);
+}
+
+/* The header's preferences as PROGRAM_SELECT, STIM_SET and ADAPTIVE_SET. */
+static int decode_header(scs_fw_t *fw, const scs_settings_header_t *h)
 {
     scs_therapy_t *t = &fw->therapy;
-    if (len < 22u || in[0] != SETTINGS_VERSION || in[1] >= SCS_PROGRAMS || in[2] > 1u || in[3] > 1u)
-        return 0; /* an index or flag out of range (found by fuzz/fuzz_settings): the image is not used */
-    t->active = in[1];
-    t->stim_on = in[2]; /* restarted by the caller */
-    t->adaptive_enabled = in[3];
-    t->dwell_ms = rd32(in + 4);
-    t->ramp_ua_per_s = rd16(in + 8);
-    size_t n = 22;
-    uint8_t used = in[n++];
-    for (unsigned u = 0; u < used; u++)
-        if (!decode_program(t, in, len, &n))
+    uint8_t select[SCS_PROGRAM_SELECT_SIZE] = {h->active_program}, stim[SCS_STIM_SET_SIZE] = {h->stim_on};
+    uint8_t adaptive[SCS_ADAPTIVE_SET_SIZE], field = SCS_NO_FIELD;
+    scs_msg_adaptive_set_t m = {.enabled = h->adaptive_enabled, .dwell_ms = h->dwell_ms, .ramp_ua_per_s = h->ramp_ua_per_s};
+    scs_msg_adaptive_set_encode(&m, adaptive);
+    if (!wire_ok(SCS_MSG_PROGRAM_SELECT, select) || !wire_ok(SCS_MSG_STIM_SET, stim) ||
+        !wire_ok(SCS_MSG_ADAPTIVE_SET, adaptive) || scs_check_adaptive(&m, &field) != SCS_RESULT_OK)
+        return 0;
+    t->active = h->active_program;
+    t->stim_on = h->stim_on; /* restarted by the caller */
+    t->adaptive_enabled = h->adaptive_enabled;
+    t->dwell_ms = h->dwell_ms;
+    t->ramp_ua_per_s = h->ramp_ua_per_s;
+    return 1;
+}
+
+/* 1 with the settings taken from a valid image; 0 (the caller loads the defaults) for another
+ * version, a bad CRC or any field a request could not have set. */
+static int settings_decode(scs_fw_t *fw, const uint8_t *in, size_t len)
+{
+    scs_settings_header_t h;
+    if (len != SCS_SETTINGS_SIZE || scs_get_le(in + CRC_AT, 4u) != scs_crc32(in, CRC_AT))
+        return 0;
+    scs_settings_header_decode(in, len, &h);
+    if (h.version != SCS_SETTINGS_VERSION || !decode_header(fw, &h))
+        return 0;
+    for (unsigned i = 0; i < SCS_PROGRAMS; i++) {
+        const uint8_t *at = program_in(in, i);
+        if ((at[SCS_SETTINGS_PROGRAM_FLAGS_OFFSET] & FLAG_STORED) && !decode_program(&fw->therapy.programs[i], i, at))
             return 0;
-    return n == len;
+    }
+    return 1;
 }
 
 static uint8_t settings_buf[SCS_NVM_SLOT_SIZE]; /* one buffer: saving and booting never overlap */
@@ -143,9 +209,9 @@ static void load_defaults(scs_fw_t *fw)
     fw->therapy.dwell_ms = 5000u;
     fw->therapy.ramp_ua_per_s = 1000u;
     if (!scs_nvm_slot_blank(&fw->nvm, 0) || !scs_nvm_slot_blank(&fw->nvm, 1)) {
-        fw->fault_flags |= 1u << FAULT_NVM_CORRUPT;
-        scs_log_event(fw, KIND_FAULT, FAULT_NVM_CORRUPT, 0);
-        scs_log_event(fw, KIND_RESET, RESET_DEFAULTS_LOADED, 0);
+        fw->fault_flags |= 1u << SCS_FAULT_CODE_NVM_CORRUPT;
+        scs_log_event(fw, SCS_EVENT_KIND_FAULT, SCS_FAULT_CODE_NVM_CORRUPT, 0);
+        scs_log_event(fw, SCS_EVENT_KIND_RESET, SCS_RESET_CODE_DEFAULTS_LOADED, 0);
     }
 }
 
@@ -161,7 +227,7 @@ void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1)
     if (scs_nvm_load(&fw->nvm, buf, SCS_NVM_SLOT_SIZE, &len, &sequence) && settings_decode(fw, buf, len)) {
         int v0 = scs_nvm_slot_valid(&fw->nvm, 0), v1 = scs_nvm_slot_valid(&fw->nvm, 1);
         if (v0 != v1 && !scs_nvm_slot_blank(&fw->nvm, v0 ? 1u : 0u))
-            scs_log_event(fw, KIND_RESET, RESET_SLOT_FALLBACK, v0 ? 0u : 1u);
+            scs_log_event(fw, SCS_EVENT_KIND_RESET, SCS_RESET_CODE_SLOT_FALLBACK, v0 ? 0u : 1u);
     } else {
         load_defaults(fw);
     }

@@ -23,12 +23,12 @@ void scs_remembered(scs_therapy_t *t)
 void scs_stim_on(scs_fw_t *fw)
 {
     scs_stim_start(&fw->therapy, fw->ticks);
-    scs_log_event(fw, KIND_MODE, MODE_STIM_ON, fw->therapy.active);
+    scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_STIM_ON, fw->therapy.active);
 }
 
 void scs_stim_off(scs_fw_t *fw, int log)
 {
     if (fw->therapy.stim_on && log)
-        scs_log_event(fw, KIND_MODE, MODE_STIM_OFF, 0);
+        scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_STIM_OFF, 0);
     fw->therapy.stim_on = 0;
 }

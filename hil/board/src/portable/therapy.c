@@ -7,56 +7,13 @@
 #include "scs_protocol.h"
 
 #define PERIOD_NUMERATOR 1000000000ull
-#define MAX_CATHODE_CHARGE_PC 2914678ull /* floor(min(sqrt(10^1.85 * 0.12), 30 * 0.12) uC * 1e6) */
-#define MAX_DISPLACEMENT 2000u
+#define MAX_CATHODE_CHARGE_PC ((uint64_t)SCS_MAX_CATHODE_CHARGE_PC) /* the definition's charge limit, pC */
+#define MAX_DISPLACEMENT SCS_MAX_DISPLACEMENT_TICKS
 #define MAX_SCAN 2000000ull
-#define COMPLIANCE_MV 12000u
-#define CONTACT_OHM 1000u
-#define CASE_OHM 100u
+#define COMPLIANCE_MV SCS_COMPLIANCE_MV
+#define CONTACT_OHM SCS_DEFAULT_LEAD_OHMS
+#define CASE_OHM SCS_CASE_IMPEDANCE_OHM
 
-
-/* AREA_WRITE offsets relative to the waveform field (the message starts with program, area). */
-#define O(field) (SCS_AREA_WRITE_##field##_OFFSET - SCS_AREA_WRITE_WAVEFORM_OFFSET)
-
-void scs_area_decode(const uint8_t *p, scs_area_t *a)
-{
-    a->waveform = p[O(WAVEFORM)];
-    memcpy(a->share, p + O(CATHODE_SHARE_PCT), SCS_CONTACTS);
-    a->anode_mask = rd16(p + O(ANODE_MASK));
-    a->case_anode = p[O(CASE_ANODE)];
-    a->amplitude_ua = rd16(p + O(AMPLITUDE_UA));
-    a->pulse_width_us = rd16(p + O(PULSE_WIDTH_US));
-    a->rate_mhz = rd32(p + O(RATE_MHZ));
-    a->gap_us = p[O(INTERPHASE_GAP_US)];
-    a->recharge = p[O(RECHARGE)];
-    a->ratio = p[O(RECHARGE_RATIO)];
-    a->window_us = rd16(p + O(PASSIVE_WINDOW_US));
-    a->per_burst = p[O(PULSES_PER_BURST)];
-    a->intra_mhz = rd32(p + O(INTRA_BURST_RATE_MHZ));
-    a->cycle_on_ms = rd32(p + O(CYCLE_ON_MS));
-    a->cycle_off_ms = rd32(p + O(CYCLE_OFF_MS));
-    a->soft_start_ms = rd16(p + O(SOFT_START_MS));
-}
-
-void scs_area_encode(const scs_area_t *a, uint8_t *p)
-{
-    p[O(WAVEFORM)] = a->waveform;
-    memcpy(p + O(CATHODE_SHARE_PCT), a->share, SCS_CONTACTS);
-    wr16(p + O(ANODE_MASK), a->anode_mask);
-    p[O(CASE_ANODE)] = a->case_anode;
-    wr16(p + O(AMPLITUDE_UA), a->amplitude_ua);
-    wr16(p + O(PULSE_WIDTH_US), a->pulse_width_us);
-    wr32(p + O(RATE_MHZ), a->rate_mhz);
-    p[O(INTERPHASE_GAP_US)] = a->gap_us;
-    p[O(RECHARGE)] = a->recharge;
-    p[O(RECHARGE_RATIO)] = a->ratio;
-    wr16(p + O(PASSIVE_WINDOW_US), a->window_us);
-    p[O(PULSES_PER_BURST)] = a->per_burst;
-    wr32(p + O(INTRA_BURST_RATE_MHZ), a->intra_mhz);
-    wr32(p + O(CYCLE_ON_MS), a->cycle_on_ms);
-    wr32(p + O(CYCLE_OFF_MS), a->cycle_off_ms);
-    wr16(p + O(SOFT_START_MS), a->soft_start_ms);
-}
 
 /* --- derived timing (ticks), as firmware_model.params.Area ------------------------------------ */
 static uint32_t recharge_width(const scs_area_t *a) { return a->recharge == 0 ? (uint32_t)a->pulse_width_us * a->ratio : a->window_us; }
@@ -76,13 +33,22 @@ static uint64_t work_per_period(const scs_area_t *a)
 enum { F_WAVEFORM = 2, F_SHARE, F_ANODE_MASK, F_CASE, F_AMPLITUDE, F_WIDTH, F_RATE, F_GAP, F_RECHARGE, F_RATIO,
        F_WINDOW, F_PER_BURST, F_INTRA, F_CYCLE_ON, F_CYCLE_OFF, F_SOFT_START };
 
+static int ratio_allowed(unsigned ratio)
+{
+    static const unsigned ratios[SCS_RECHARGE_RATIOS_COUNT] = SCS_RECHARGE_RATIOS;
+    for (unsigned i = 0; i < SCS_RECHARGE_RATIOS_COUNT; i++)
+        if (ratio == ratios[i])
+            return 1;
+    return 0;
+}
+
 #define FAIL(f) do { *field = (uint8_t)(f); return SCS_RESULT_OUT_OF_RANGE; } while (0)
 
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field)
 {
     /* order of checks = the reference model's (area_from_fields, Area.__post_init__, check_area) */
-    if (a->waveform > 2) FAIL(F_WAVEFORM);
-    if (a->recharge > 1) FAIL(F_RECHARGE);
+    if (a->waveform > SCS_WAVEFORM_CODE_HIGH_FREQUENCY) FAIL(F_WAVEFORM);
+    if (a->recharge > SCS_RECHARGE_CODE_PASSIVE) FAIL(F_RECHARGE);
     if ((a->cycle_on_ms == 0) != (a->cycle_off_ms == 0)) FAIL(a->cycle_on_ms == 0 ? F_CYCLE_ON : F_CYCLE_OFF);
     unsigned cathodes = 0, total = 0;
     for (unsigned i = 0; i < SCS_CONTACTS; i++) {
@@ -98,28 +64,28 @@ uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field)
     for (unsigned i = 0; i < SCS_CONTACTS; i++)
         if ((a->anode_mask >> i & 1u) && a->share[i]) FAIL(F_ANODE_MASK);
     if (!a->anode_mask && !a->case_anode) FAIL(F_ANODE_MASK);
-    if (a->amplitude_ua > 25500u || a->amplitude_ua % 50u) FAIL(F_AMPLITUDE);
-    if (a->pulse_width_us < 20u || a->pulse_width_us > 1000u) FAIL(F_WIDTH);
-    if (a->gap_us > 100u) FAIL(F_GAP);
-    if (a->soft_start_ms > 60000u) FAIL(F_SOFT_START);
-    if (a->waveform == 2) {
-        if (a->rate_mhz < 1000000u || a->rate_mhz > 10000000u) FAIL(F_RATE);
-    } else if (a->waveform == 1) {
-        if (a->rate_mhz < 1000u || a->rate_mhz > 100000u) FAIL(F_RATE);
-    } else if (a->rate_mhz < 2000u || a->rate_mhz > 1200000u) {
+    if (a->amplitude_ua > SCS_MAX_AMPLITUDE_UA || a->amplitude_ua % SCS_AMPLITUDE_STEP_UA) FAIL(F_AMPLITUDE);
+    if (a->pulse_width_us < SCS_MIN_PULSE_WIDTH_US || a->pulse_width_us > SCS_MAX_PULSE_WIDTH_US) FAIL(F_WIDTH);
+    if (a->gap_us > SCS_MAX_INTERPHASE_GAP_US) FAIL(F_GAP);
+    if (a->soft_start_ms > SCS_MAX_SOFT_START_MS) FAIL(F_SOFT_START);
+    if (a->waveform == SCS_WAVEFORM_CODE_HIGH_FREQUENCY) {
+        if (a->rate_mhz < SCS_MIN_HF_RATE_MHZ || a->rate_mhz > SCS_MAX_HF_RATE_MHZ) FAIL(F_RATE);
+    } else if (a->waveform == SCS_WAVEFORM_CODE_BURST) {
+        if (a->rate_mhz < SCS_MIN_BURST_RATE_MHZ || a->rate_mhz > SCS_MAX_BURST_RATE_MHZ) FAIL(F_RATE);
+    } else if (a->rate_mhz < SCS_MIN_RATE_MHZ || a->rate_mhz > SCS_MAX_RATE_MHZ) {
         FAIL(F_RATE);
     }
-    if (a->recharge == 0) {
-        if (!(a->ratio == 1 || a->ratio == 2 || a->ratio == 5 || a->ratio == 10)) FAIL(F_RATIO);
+    if (a->recharge == SCS_RECHARGE_CODE_ACTIVE) {
+        if (!ratio_allowed(a->ratio)) FAIL(F_RATIO);
         if (a->window_us) FAIL(F_WINDOW);
     } else {
-        if (a->window_us < 1u || a->window_us > 20000u) FAIL(F_WINDOW);
+        if (a->window_us < 1u || a->window_us > SCS_MAX_PASSIVE_WINDOW_US) FAIL(F_WINDOW);
         if (a->ratio != 1) FAIL(F_RATIO);
     }
-    if (a->waveform == 1) {
-        if (a->recharge != 1) FAIL(F_RECHARGE);
-        if (a->per_burst < 2u || a->per_burst > 16u) FAIL(F_PER_BURST);
-        if (a->intra_mhz < 200000u || a->intra_mhz > 1200000u) FAIL(F_INTRA);
+    if (a->waveform == SCS_WAVEFORM_CODE_BURST) {
+        if (a->recharge != SCS_RECHARGE_CODE_PASSIVE) FAIL(F_RECHARGE);
+        if (a->per_burst < 2u || a->per_burst > SCS_MAX_PULSES_PER_BURST) FAIL(F_PER_BURST);
+        if (a->intra_mhz < SCS_MIN_INTRA_BURST_RATE_MHZ || a->intra_mhz > SCS_MAX_INTRA_BURST_RATE_MHZ) FAIL(F_INTRA);
         if (a->pulse_width_us >= PERIOD_NUMERATOR / a->intra_mhz) FAIL(F_WIDTH);
         if (offset_of(a, a->per_burst - 1u) + occupancy(a) > min_period(a)) FAIL(F_PER_BURST);
     } else {
@@ -128,8 +94,8 @@ uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field)
         if (occupancy(a) > min_period(a)) FAIL(F_WIDTH);
     }
     if (a->cycle_on_ms) {
-        if (a->cycle_on_ms > 86400000u) FAIL(F_CYCLE_ON);
-        if (a->cycle_off_ms > 86400000u) FAIL(F_CYCLE_OFF);
+        if (a->cycle_on_ms > SCS_MAX_CYCLE_MS) FAIL(F_CYCLE_ON);
+        if (a->cycle_off_ms > SCS_MAX_CYCLE_MS) FAIL(F_CYCLE_OFF);
         if (a->soft_start_ms > a->cycle_on_ms) FAIL(F_SOFT_START);
     }
     if (a->amplitude_ua > scs_max_safe_amplitude_ua(a)) {
@@ -148,9 +114,9 @@ uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a)
     if (!top || !a->pulse_width_us)
         return 0;
     uint64_t ua = MAX_CATHODE_CHARGE_PC * 100u / ((uint64_t)a->pulse_width_us * top);
-    if (ua > 25500u)
-        ua = 25500u;
-    return (uint16_t)(ua - ua % 50u);
+    if (ua > SCS_MAX_AMPLITUDE_UA)
+        ua = SCS_MAX_AMPLITUDE_UA;
+    return (uint16_t)(ua - ua % SCS_AMPLITUDE_STEP_UA);
 }
 
 /* --- interleaving: the reference model's bound, in integers --------------------------------------- */
@@ -262,10 +228,10 @@ static void plan(scs_therapy_t *t)
     const scs_program_t *prog = &t->programs[t->active];
     for (unsigned a = 0; a < prog->count; a++) {
         uint32_t load = load_ohm(&prog->area[a], t->ohms);
-        uint32_t ua = load ? COMPLIANCE_MV * 1000u / load : 25500u;
-        if (ua > 25500u)
-            ua = 25500u;
-        t->cap_ua[a] = (uint16_t)(ua - ua % 50u);
+        uint32_t ua = load ? COMPLIANCE_MV * 1000u / load : SCS_MAX_AMPLITUDE_UA;
+        if (ua > SCS_MAX_AMPLITUDE_UA)
+            ua = SCS_MAX_AMPLITUDE_UA;
+        t->cap_ua[a] = (uint16_t)(ua - ua % SCS_AMPLITUDE_STEP_UA);
     }
 }
 
@@ -322,7 +288,7 @@ static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint32_t k)
         uint64_t phase = period_start;
         if (a->cycle_on_ms)
             phase %= ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
-        uint64_t steps = amp / 50u, ramp = (uint64_t)a->soft_start_ms * 1000u;
+        uint64_t steps = amp / SCS_AMPLITUDE_STEP_UA, ramp = (uint64_t)a->soft_start_ms * 1000u;
         uint64_t s = 1u + steps * phase / ramp;
         amp = (uint32_t)(50u * (s < steps ? s : steps));
     }
@@ -336,7 +302,7 @@ uint8_t scs_stopped_areas(const scs_therapy_t *t)
     for (unsigned a = 0; a < prog->count; a++)
         for (unsigned c = 0; c < SCS_CONTACTS; c++) {
             int used = prog->area[a].share[c] || (prog->area[a].anode_mask >> c & 1u);
-            if (used && (t->ohms[c] < 250u || t->ohms[c] > 4000u))
+            if (used && (t->ohms[c] < SCS_IMPEDANCE_SHORT_OHM || t->ohms[c] > SCS_IMPEDANCE_OPEN_OHM))
                 stopped |= (uint8_t)(1u << a);
         }
     return stopped;

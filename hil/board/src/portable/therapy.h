@@ -5,11 +5,13 @@
 #define SCS_THERAPY_H
 #include <stdint.h>
 
-#define SCS_PROGRAMS 8u
-#define SCS_AREAS 4u
-#define SCS_CONTACTS 16u
+#include "scs_protocol.h"
+
+#define SCS_PROGRAMS SCS_MAX_PROGRAMS
+#define SCS_AREAS SCS_MAX_AREAS
+#define SCS_CONTACTS SCS_CONTACT_COUNT
 #define SCS_TRACE_CAPACITY 1536u
-#define SCS_MEMORY_KEYS 8u /* remembered amplitudes: per posture 0..6, and 7 = AdaptiveStim off */
+#define SCS_MEMORY_KEYS SCS_SETTINGS_MEMORY_KEYS /* remembered amplitudes: per posture, then AdaptiveStim off */
 
 typedef struct {
     uint8_t waveform;            /* 0 tonic, 1 burst, 2 high frequency */
@@ -71,8 +73,10 @@ typedef struct {
     uint8_t trace[SCS_TRACE_CAPACITY][11];
 } scs_therapy_t;
 
-void scs_area_decode(const uint8_t *p, scs_area_t *a);   /* from AREA_WRITE fields (after program, area) */
-void scs_area_encode(const scs_area_t *a, uint8_t *p);
+/* An area from / to the fields of AREA_WRITE (and AREA, and the settings image): area_codec.c */
+void scs_area_from_msg(const scs_msg_area_write_t *m, scs_area_t *a);
+void scs_area_to_msg(const scs_area_t *a, scs_msg_area_t *m);
+void scs_area_to_write(const scs_area_t *a, scs_msg_area_write_t *m);
 /* OK, OUT_OF_RANGE or UNSAFE; *field is the AREA_WRITE field index to report. */
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field);
 uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
