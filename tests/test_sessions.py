@@ -195,3 +195,34 @@ def test_the_c_core_writes_the_record_layout_the_model_reads():
     core.receive(hello)
     records = [SecurityRecord.decode(core.record(i)) for i in range(2)]
     assert sorted(r.epoch for r in records if r is not None) == [1, 2]
+
+
+# --- firmware keys -----------------------------------------------------------------------------
+
+def _make_arm(build: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-C", str(ROOT / "hil" / "board"), f"BUILD={build}", "arm", *args],
+                          capture_output=True, text=True)
+
+
+def test_the_firmware_gets_random_development_keys_or_the_key_files_and_a_key_change_rebuilds_it(tmp_path):
+    import shutil
+
+    if shutil.which("arm-none-eabi-gcc") is None:
+        pytest.skip("arm-none-eabi-gcc not installed (make test installs it)")
+    dev = tmp_path / "dev"
+    assert _make_arm(dev).returncode == 0
+    assert ".development = 1" in (dev / "keys.c").read_text() and ".has_test_key = 1" in (dev / "keys.c").read_text()
+    dev_keys = KeyStore.load(dev / "dev-keys.toml").devices[0]
+    assert dev_keys.clinician != KEYS.clinician, "never the published test keys"
+    keys = tmp_path / "keys.toml"
+    keys.write_text(new_key_file([0x5C5000000001]))
+    build = tmp_path / "prod"
+    assert _make_arm(build, f"KEYS={keys}", "PRODUCTION=1").returncode == 0
+    first = (build / "keys.c").read_text()
+    assert ".development = 0" in first and ".has_test_key = 0" in first
+    elf_time = (build / "scs_board.elf").stat().st_mtime_ns
+    keys.write_text(new_key_file([0x5C5000000001]))  # new keys in the same file
+    assert _make_arm(build, f"KEYS={keys}", "PRODUCTION=1").returncode == 0
+    assert (build / "keys.c").read_text() != first and (build / "scs_board.elf").stat().st_mtime_ns > elf_time
+    refused = _make_arm(tmp_path / "none", "PRODUCTION=1")
+    assert refused.returncode != 0 and "needs KEYS" in refused.stdout + refused.stderr
