@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Device", Message, Any, Role], Any]
 
-ALL_AREAS = 255
+ALL_AREAS = dev.ALL_AREAS
 
 HANDLERS: dict[str, Handler] = {}
 
@@ -49,7 +49,7 @@ def handles(name: str) -> Callable[[Handler], Handler]:
 
 def result(d: Device, msg: Message, name: str, field: str | int | None = None) -> Any:
     """A RESULT answer; ``field`` names the request field it is about (by name or index)."""
-    index = 255
+    index = dev.NO_FIELD
     if isinstance(field, int):
         index = field
     elif field is not None:

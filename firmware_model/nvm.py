@@ -21,7 +21,7 @@ from pathlib import Path
 
 from protocol import generated as dev
 
-MAGIC = 0x31534353  # "SCS1"
+MAGIC = dev.SETTINGS_MAGIC  # "SCS1"
 HEADER = struct.Struct("<III")
 CRC = struct.Struct("<I")
 

@@ -41,9 +41,9 @@ class Coupling:
 
 @dataclass(frozen=True)
 class LinkParams:
-    eta_max: float = 0.6
-    d0_mm: float = 15.0
-    m0_mm: float = 20.0
+    eta_max: float = dev.LINK_EFFICIENCY_MAX
+    d0_mm: float = dev.LINK_SEPARATION_SCALE_MM
+    m0_mm: float = dev.LINK_MISALIGNMENT_SCALE_MM
     can_loss: float = 0.02
 
     def efficiency(self, c: Coupling) -> float:

@@ -18,7 +18,7 @@ from typing import Any
 
 from firmware_model import handlers
 from firmware_model.adaptive import MEMORY_KEYS
-from firmware_model.area_fields import AREA_FIELDS, area_to_fields
+from firmware_model.area_fields import area_to_fields
 from firmware_model.params import Area, Program
 from firmware_model.profiles import DeviceProfile
 from firmware_model.settings import AdaptiveSettings, HandshakeBackoff, ProgramSlot, Settings
@@ -169,4 +169,4 @@ def decode(raw: bytes, profile: DeviceProfile) -> Settings:
                     HandshakeBackoff(failed, backoff))
 
 
-__all__ = ["encode", "decode", "SettingsImageError", "AREA_FIELDS"]
+__all__ = ["SettingsImageError", "decode", "encode"]

@@ -24,6 +24,7 @@ from protocol.catalog import Role, load_catalog
 from protocol.codec import make
 from protocol.endpoint import HostEndpoint, ProtocolError
 from protocol.framing import Frame, FrameError, StreamDecoder
+from protocol.generated import NO_FIELD
 from protocol.reliability import NoResponseError, RetryPolicy, SequenceNumbers
 from protocol.security import DeviceKeys, HandshakeError, HostHandshake
 
@@ -228,7 +229,7 @@ class Bridge:
         reply = self.request(make(self.catalog, name, **fields))
         if reply.result not in ("OK", "LIMIT_CLAMPED") and hasattr(reply.message, "result"):
             field = None
-            if reply.name == "RESULT" and reply.message.field != 255:
+            if reply.name == "RESULT" and reply.message.field != NO_FIELD:
                 fields_ = self.catalog[name].fields
                 field = fields_[reply.message.field].name if reply.message.field < len(fields_) else str(reply.message.field)
             raise RequestRefused(name, reply.result, field)

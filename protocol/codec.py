@@ -12,10 +12,11 @@ from typing import Any
 
 from protocol.catalog import Catalog, Field, Message
 from protocol.framing import MAX_PAYLOAD
+from protocol.generated import NO_FIELD
 
 
 class DecodeError(ValueError):
-    def __init__(self, result: str, message: str, field_index: int = 255):
+    def __init__(self, result: str, message: str, field_index: int = NO_FIELD):
         self.result = result
         self.field_index = field_index
         super().__init__(message)

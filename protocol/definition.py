@@ -54,6 +54,7 @@ class SettingsLayout:
     """The binary settings image: header | programs x (program fields | areas x area record) | CRC-32."""
 
     version: int
+    magic: int
     slot_size: int
     page_size: int
     memory_keys: int
@@ -146,7 +147,7 @@ def _names(d: dict, key: str, catalog: Catalog) -> frozenset[str]:
 def _settings(d: dict, limits: dict, catalog: Catalog) -> SettingsLayout:
     area_msg = catalog[d["area_from"]]
     layout = SettingsLayout(
-        version=d["version"], slot_size=d["slot_size"], page_size=d["page_size"], memory_keys=d["memory_keys"],
+        version=d["version"], magic=d["magic"], slot_size=d["slot_size"], page_size=d["page_size"], memory_keys=d["memory_keys"],
         max_programs=limits["max_programs"], max_areas=limits["max_areas"],
         header=tuple(_field("settings.header", f) for f in d["header"]),
         program=tuple(_field("settings.program", f) for f in d["program"]),

@@ -34,6 +34,7 @@ from typing import Any
 
 from cobs import cobs
 
+from protocol import generated
 from protocol.catalog import Catalog, Kind, Message, Role
 from protocol.codec import DecodeError, decode_payload, encode_payload, make
 from protocol.framing import FLAG_EVENT, FLAG_RESPONSE, HEADER, VERSION, Frame, FrameError, StreamDecoder, encode_frame
@@ -42,7 +43,7 @@ from protocol.security import DeviceGuard, HandshakeError, HostHandshake, Sessio
 
 Execute = Callable[[Message, Any, Role], Any]
 
-NO_FIELD = 255
+NO_FIELD = generated.NO_FIELD
 
 
 class DeviceEndpoint:

@@ -44,7 +44,7 @@ def test_c_header_compiles_strictly_and_matches_the_python_layout(tmp_path):
     lines += ["    return 0;", "}"]
     src = tmp_path / "layout.c"
     src.write_text("\n".join(lines) + "\n")
-    include = next(iter(OUTPUTS)).parent
+    include = next(p for p in OUTPUTS if p.suffix == ".h").parent
     exe = tmp_path / "layout"
     subprocess.run(["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{include}", str(src),
                     "-o", str(exe)], check=True, capture_output=True, text=True)

@@ -129,8 +129,18 @@ def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tm
     lines += ["    return 0;", "}"]
     src = tmp_path / "defs.c"
     src.write_text("\n".join(lines) + "\n")
-    include = next(iter(OUTPUTS)).parent
+    include = next(p for p in OUTPUTS if p.suffix == ".h").parent
     subprocess.run(["gcc", "-std=c11", "-Wall", "-Werror", f"-I{include}", str(src), "-o", str(tmp_path / "defs")],
                    check=True, capture_output=True, text=True)
     out = subprocess.run([str(tmp_path / "defs")], check=True, capture_output=True, text=True).stdout.split()
     assert out == expected
+
+
+def test_a_device_request_without_a_handler_fails_when_the_table_is_checked():
+    from firmware_model.handlers import check_complete
+
+    missing = {k: v for k, v in HANDLERS.items() if k != "STIM_SET"}
+    with pytest.raises(RuntimeError, match="missing \\['STIM_SET'\\]"):
+        check_complete(missing, CAT)
+    with pytest.raises(RuntimeError, match="no request \\['NOT_A_MESSAGE'\\]"):
+        check_complete({**HANDLERS, "NOT_A_MESSAGE": HANDLERS["STIM_SET"]}, CAT)

@@ -14,10 +14,11 @@ from protocol.codegen.markdown import render_markdown
 from protocol.codegen.python_module import render_python
 
 ROOT = Path(__file__).resolve().parents[2]
+#: in writing order: protocol/generated.py first, since the codec the others import uses it
 OUTPUTS = {
+    ROOT / "protocol" / "generated.py": render_python,
     ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
     ROOT / "docs" / "protocol.md": render_markdown,
-    ROOT / "protocol" / "generated.py": render_python,
 }
 
 

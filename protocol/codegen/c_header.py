@@ -131,6 +131,7 @@ def _settings(d: Definition) -> list[str]:
     out = [
         "/* settings image: header | programs x (program fields | areas x (area record | window)) | CRC-32 */",
         f"#define SCS_SETTINGS_VERSION {s.version}u",
+        f"#define SCS_SETTINGS_MAGIC 0x{s.magic:08X}u /* the slot framing's first word */",
         f"#define SCS_SETTINGS_SLOT_SIZE {s.slot_size}u",
         f"#define SCS_SETTINGS_PAGE_SIZE {s.page_size}u",
         f"#define SCS_SETTINGS_MEMORY_KEYS {s.memory_keys}u",

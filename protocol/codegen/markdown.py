@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from protocol import endpoint, security, security_doc
 from protocol.catalog import Field, Kind, load_catalog
 from protocol.definition import Definition, load_definition
 from protocol.framing import MAX_DECODED, MAX_ENCODED
@@ -13,6 +12,8 @@ def _doc_block(text: str) -> str:
 
 
 def render_markdown() -> str:
+    from protocol import endpoint, security, security_doc  # here: they use protocol/generated.py, written first
+
     cat = load_catalog()
     out = [
         "# scs-hil remote-control protocol",

@@ -43,8 +43,9 @@ def render_python() -> str:
     out += ["", "# fuel gauge"]
     out += [_const(k, v) for k, v in d.fuel_gauge.items()]
     s = d.settings
-    out += ["", "# settings image", f"SETTINGS_VERSION = {s.version}", f"SETTINGS_SLOT_SIZE = {s.slot_size}",
-            f"SETTINGS_PAGE_SIZE = {s.page_size}", f"SETTINGS_SIZE = {s.size}", f"MEMORY_KEYS = {s.memory_keys}",
+    out += ["", "# settings image", f"SETTINGS_VERSION = {s.version}", f"SETTINGS_MAGIC = 0x{s.magic:08X}",
+            f"SETTINGS_SLOT_SIZE = {s.slot_size}", f"SETTINGS_PAGE_SIZE = {s.page_size}", f"SETTINGS_SIZE = {s.size}",
+            f"MEMORY_KEYS = {s.memory_keys}",
             "", "# per-message attributes", "#: requests accepted in MRI mode (STIM_SET also, to turn stimulation off)"]
     for name in ("mri_allowed", "mri_stop_only", "test_only", "session"):
         out.append(_const(name, frozenset(getattr(d, name)), ": frozenset[str]"))

@@ -202,6 +202,8 @@ typedef enum {
 } scs_security_summary_t;
 
 /* device limits */
+#define SCS_NO_FIELD 255u
+#define SCS_ALL_AREAS 255u
 #define SCS_FIRMWARE_VERSION 256u
 #define SCS_TICK_NS 1000u
 #define SCS_CONTACT_COUNT 16u
@@ -255,6 +257,9 @@ typedef enum {
 #define SCS_GAUGE_V_LIMIT 4.187
 #define SCS_GAUGE_END_CURRENT_C_DIVISOR 20u
 #define SCS_GAUGE_CHARGER_EFFICIENCY 0.85
+#define SCS_GAUGE_LINK_EFFICIENCY_MAX 0.6
+#define SCS_GAUGE_LINK_SEPARATION_SCALE_MM 15.0
+#define SCS_GAUGE_LINK_MISALIGNMENT_SCALE_MM 20.0
 #define SCS_GAUGE_QUIESCENT_CURRENT_A 1e-05
 #define SCS_GAUGE_FULL_SOC 0.95
 #define SCS_GAUGE_SOON_SOC 0.3
@@ -1567,6 +1572,7 @@ static inline size_t scs_msg_event_encode(const scs_msg_event_t *m, uint8_t *p)
 
 /* settings image: header | programs x (program fields | areas x (area record | window)) | CRC-32 */
 #define SCS_SETTINGS_VERSION 2u
+#define SCS_SETTINGS_MAGIC 0x31534353u /* the slot framing's first word */
 #define SCS_SETTINGS_SLOT_SIZE 2048u
 #define SCS_SETTINGS_PAGE_SIZE 256u
 #define SCS_SETTINGS_MEMORY_KEYS 8u

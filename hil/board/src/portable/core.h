@@ -3,7 +3,6 @@
 #define SCS_CORE_H
 #include "fw.h"
 
-#define SCS_NO_FIELD 255u
 #define SCS_NO_POSTURE 0xFFu /* inputs.pending_posture: none */
 #ifndef SCS_TEST_BUILD
 #define SCS_TEST_BUILD 1 /* 0: a production build (no test role; test requests refused NOT_PERMITTED) */

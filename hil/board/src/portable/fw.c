@@ -7,14 +7,14 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
 {
     memset(fw, 0, sizeof *fw);
     for (unsigned i = 0; i < SCS_CONTACTS; i++)
-        fw->inputs.lead_ohms[i] = fw->therapy.ohms[i] = 1000u;
+        fw->inputs.lead_ohms[i] = fw->therapy.ohms[i] = SCS_DEFAULT_LEAD_OHMS;
     fw->inputs.pending_posture = SCS_NO_POSTURE;
     fw->inputs.next_impedance_check = SCS_IMPEDANCE_CHECK_TICKS;
     fw->gauge.soc = SCS_GAUGE_INITIAL_SOC;
     fw->gauge.battery_state = SCS_BATTERY_STATE_OK;
     fw->therapy.adaptive_enabled = 0;
-    fw->therapy.dwell_ms = 5000u;
-    fw->therapy.ramp_ua_per_s = 1000u;
+    fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
+    fw->therapy.ramp_ua_per_s = SCS_DEFAULT_RAMP_UA_PER_S;
     fw->keys = *keys;
     fw->link.write = write;
     fw->link.write_ctx = write_ctx;

@@ -83,8 +83,9 @@ void scs_on_recharge_coupling_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p
     scs_msg_recharge_coupling_input_decode(p, SCS_RECHARGE_COUPLING_INPUT_SIZE, &r);
     double d = r.separation_mm, mis = r.misalignment_mm;
     g->coupled = r.transmit_mw != 0;
-    /* received power falls with separation (15 mm scale) and misalignment (20 mm), as the model's link */
-    g->link_w = r.transmit_mw / 1000.0 * 0.6 * exp(-d / 15.0) * exp(-(mis / 20.0) * (mis / 20.0));
+    /* received power falls with separation and misalignment (the definition's inductive link) */
+    double m = mis / SCS_GAUGE_LINK_MISALIGNMENT_SCALE_MM;
+    g->link_w = r.transmit_mw / 1000.0 * SCS_GAUGE_LINK_EFFICIENCY_MAX * exp(-d / SCS_GAUGE_LINK_SEPARATION_SCALE_MM) * exp(-m * m);
     if (!g->coupled)
         scs_set_recharge(fw, SCS_RECHARGE_STATE_IDLE);
     scs_send_result(fw, seq, SCS_MSG_RECHARGE_COUPLING_INPUT, SCS_RESULT_OK, SCS_NO_FIELD);

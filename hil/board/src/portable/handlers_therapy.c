@@ -4,7 +4,7 @@
 
 #include "core.h"
 
-#define ALL_AREAS 255u
+#define ALL_AREAS SCS_ALL_AREAS
 
 void scs_on_stim_set(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {

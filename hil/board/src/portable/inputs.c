@@ -28,8 +28,8 @@ void scs_check_impedance(scs_fw_t *fw)
     uint16_t open = 0, shorted = 0;
     memcpy(t->ohms, fw->inputs.lead_ohms, sizeof t->ohms);
     for (unsigned c = 0; c < SCS_CONTACTS; c++) {
-        if (t->ohms[c] > 4000u) open |= (uint16_t)(1u << c);
-        if (t->ohms[c] < 250u) shorted |= (uint16_t)(1u << c);
+        if (t->ohms[c] > SCS_IMPEDANCE_OPEN_OHM) open |= (uint16_t)(1u << c);
+        if (t->ohms[c] < SCS_IMPEDANCE_SHORT_OHM) shorted |= (uint16_t)(1u << c);
     }
     impedance_faults(fw, open, shorted);
     uint8_t stopped = scs_stopped_areas(t);
@@ -46,7 +46,7 @@ static void start_ramp(scs_fw_t *fw)
     scs_therapy_t *t = &fw->therapy;
     fw->inputs.ramp_next = 0;
     if (memcmp(t->applied, t->target, sizeof t->applied) != 0)
-        fw->inputs.ramp_next = fw->ticks + (50ull * 1000000ull + t->ramp_ua_per_s - 1u) / t->ramp_ua_per_s;
+        fw->inputs.ramp_next = fw->ticks + ((uint64_t)SCS_AMPLITUDE_STEP_UA * 1000000u + t->ramp_ua_per_s - 1u) / t->ramp_ua_per_s;
 }
 
 static uint64_t posture_due(const scs_fw_t *fw)
@@ -73,8 +73,8 @@ static void ramp_step(scs_fw_t *fw)
 {
     scs_therapy_t *t = &fw->therapy;
     for (unsigned a = 0; a < SCS_AREAS; a++) {
-        if (t->target[a] > t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] + 50u);
-        else if (t->target[a] < t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] - 50u);
+        if (t->target[a] > t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] + SCS_AMPLITUDE_STEP_UA);
+        else if (t->target[a] < t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] - SCS_AMPLITUDE_STEP_UA);
     }
     scs_stim_retarget(t, fw->ticks);
     start_ramp(fw);

@@ -6,7 +6,7 @@
 
 #include "crc32.h"
 
-#define MAGIC 0x31534353u
+#define MAGIC SCS_SETTINGS_MAGIC
 #define HEADER 12u
 
 

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCS_NVM_SLOT_SIZE 2048u
-#define SCS_NVM_PAGE 256u
+#include "scs_protocol.h"
+
+#define SCS_NVM_SLOT_SIZE SCS_SETTINGS_SLOT_SIZE
+#define SCS_NVM_PAGE SCS_SETTINGS_PAGE_SIZE
 
 typedef struct {
     uint8_t *slot[2];           /* memory of each slot (backup SRAM, retained SRAM or a host array) */

@@ -206,8 +206,8 @@ void scs_send_saved(scs_fw_t *fw, uint16_t seq, uint8_t request_id)
 static void load_defaults(scs_fw_t *fw)
 {
     memset(&fw->therapy, 0, sizeof fw->therapy);
-    fw->therapy.dwell_ms = 5000u;
-    fw->therapy.ramp_ua_per_s = 1000u;
+    fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
+    fw->therapy.ramp_ua_per_s = SCS_DEFAULT_RAMP_UA_PER_S;
     if (!scs_nvm_slot_blank(&fw->nvm, 0) || !scs_nvm_slot_blank(&fw->nvm, 1)) {
         fw->fault_flags |= 1u << SCS_FAULT_CODE_NVM_CORRUPT;
         scs_log_event(fw, SCS_EVENT_KIND_FAULT, SCS_FAULT_CODE_NVM_CORRUPT, 0);
