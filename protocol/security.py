@@ -27,6 +27,7 @@ import hmac
 import secrets
 import struct
 import tomllib
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -322,8 +323,6 @@ class SecurityRecord:
     remaining: dict[Role, int] = field(default_factory=lambda: {r: 0 for r in ROLE_SLOTS})
 
     def encode(self) -> bytes:
-        import zlib
-
         vals = []
         for r in ROLE_SLOTS:
             vals += [min(self.failures[r], 0xFFFF), min(self.remaining[r], 0xFFFFFFFF)]
@@ -332,8 +331,6 @@ class SecurityRecord:
 
     @classmethod
     def decode(cls, raw: bytes) -> "SecurityRecord | None":
-        import zlib
-
         if len(raw) < RECORD_BYTES:
             return None
         body = raw[:RECORD.size]
