@@ -223,6 +223,7 @@ class HostEndpoint:
                 result = self.catalog.result_name(obj.result) if hasattr(obj, "result") else "OK"
                 raise ProtocolError(f"device sent an unsigned {msg.name} ({result}) inside a session: not "
                                     "verifiable, ignored (a refusal of a frame that did not authenticate)")
+            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
             answered = [0] if frame.is_event else (self._sent[1] if self._sent[0] == frame.seq else [])
             verdict = self.session.check(frame.counter, frame.signed_body, frame.tag, answered)
             if verdict != "OK":
@@ -234,7 +235,8 @@ class HostEndpoint:
         if hs is None or not hs.device_nonce:
             raise ProtocolError("SESSION(OK) without a handshake in progress")
         session = hs.session()
-        if not frame.is_signed or session.check(frame.counter, frame.signed_body, frame.tag, [0]) != "OK":
+        if frame.counter is None or frame.tag is None or session.check(frame.counter, frame.signed_body, frame.tag,
+                                                                       [0]) != "OK":
             raise ProtocolError("SESSION(OK) not signed with the session key: not from the device")
         self.session = session
 

@@ -81,9 +81,8 @@ class QemuTarget(Target):
         for half in range(2):  # the loader takes at most 8 bytes of data per device
             value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
             cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
-        gdb_port = None
-        if retained is not None:
-            gdb_port = _free_port()
+        gdb_port = _free_port()
+        if retained is not None:  # halted until the retained section is written back
             cmd += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         if retained is not None:
