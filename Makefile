@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install system-deps test lint metrics bench hil
+.PHONY: install system-deps test lint metrics bench hil fuzz
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test,plot,lab]'
@@ -29,6 +29,10 @@ lint:
 # the main job: the conformance suite against the virtual dev board
 hil: install
 	scs hil
+
+# the fuzz harnesses (fuzz/), each for FUZZ_SECONDS (default 60); the tests run each for 3 s
+fuzz: system-deps install
+	$(MAKE) -C fuzz run PYTHON=$(PYTHON) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
 bench: install
 	$(PYTHON) -m pip install -q -e '.[bench]'

@@ -90,7 +90,14 @@ def main() -> int:
     payload = encode_payload(cat["DEVICE_INFO"], info).hex()
     echo, echo_pty = spawn([sys.executable, "-P", "-c", FAR_SIDE, "echo", root])
     answer, answer_pty = spawn([sys.executable, "-P", "-c", FAR_SIDE, "answer", root, payload])
-    board, board_pty = spawn([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0"])
+    import tempfile
+
+    from protocol.security import key_file_text
+
+    key_file = Path(tempfile.mkdtemp(prefix="scs-bench-")) / "keys.toml"
+    key_file.write_text(key_file_text(default_keys()))  # the published test keys (else the board makes fresh ones)
+    board, board_pty = spawn([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
+                              "--keys", str(key_file)])
     try:
         bridge = Bridge(serial.Serial(answer_pty, 115200, timeout=0.05))
         request = make(cat, "DEVICE_INFO_GET")

@@ -15,9 +15,8 @@ Anything else is refused with its result code and changes nothing, or is clamped
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,11 +33,11 @@ from firmware_model.params import Area, Program
 from firmware_model.power import PowerSupervisor
 from firmware_model.profiles import DeviceProfile
 from firmware_model.pulse_output import TRACE_RECORD, PulseOutput
-from firmware_model.settings import AdaptiveSettings, HandshakeBackoff, Settings
+from firmware_model.settings import AdaptiveSettings, Settings
 from protocol import generated as dev
 from protocol.catalog import Message, Role, load_catalog
-from protocol.generated import ResetKind
-from protocol.security import DeviceGuard, DeviceKeys
+from protocol.generated import ResetKind, SecuritySummary
+from protocol.security import DeviceGuard, DeviceKeys, SecurityStore
 
 __all__ = ["Device", "DeviceConfig", "TRACE_RECORD"]
 
@@ -56,7 +55,12 @@ class DeviceConfig:
     impedance_check_ticks: int = dev.IMPEDANCE_CHECK_TICKS
     watchdog_ticks: int = 100_000
     event_log_capacity: int = 128
-    nonce_seed: bytes = b"scs-hil model nonce seed"
+    #: the device's nonce key; None derives it from the role keys (secret as they are). Tests inject one.
+    nonce_key: bytes | None = None
+    #: False: a production device (no test role; test requests refused with NOT_PERMITTED)
+    test_build: bool = True
+    #: the keys were made for this run or build (`scs board` without --keys): said in DEVICE_INFO
+    development_keys: bool = False
     default_dwell_ms: int = dev.DEFAULT_DWELL_MS
     default_ramp_ua_per_s: int = dev.DEFAULT_RAMP_UA_PER_S
 
@@ -68,12 +72,14 @@ class DeviceConfig:
 class Device:
     """The implantable pulse generator. See the module docstring."""
 
-    def __init__(self, config: DeviceConfig, flash: FlashSlots | None = None):
+    def __init__(self, config: DeviceConfig, flash: FlashSlots | None = None, security_flash=None):
         self.cfg = config
         self.profile = config.profile
         self.catalog = load_catalog()
         self.flash = flash or FlashSlots()
         self.store = SettingsStore(self.flash)
+        # the security record (nonce epoch, back-off) has its own two small slots, apart from settings
+        self.security_flash = security_flash if security_flash is not None else FlashSlots(slot_size=64, page_size=64)
         self.log = EventLog(config.event_log_capacity)
         self.clock = 0
         self.boot_count = 0
@@ -81,15 +87,9 @@ class Device:
         self.leads = LeadMonitor(self.profile)                # outlives resets: it is the lead itself
         self.power = PowerSupervisor(config)                  # the cell outlives resets too
         self._observer: Callable[[np.ndarray], None] | None = None
-        self._nonce_counter = 0
         self._boot(first=True)
 
     # =============================================================================== boot and NVM
-    def _random(self, n: int) -> bytes:
-        self._nonce_counter += 1
-        msg = self.boot_count.to_bytes(4, "little") + self._nonce_counter.to_bytes(8, "little")
-        return hmac.digest(self.cfg.nonce_seed + self.cfg.device_id.to_bytes(8, "little"), msg, "sha256")[:n]
-
     def _reset_ram(self) -> None:
         """The state a reset loses."""
         self.staged: dict[tuple[int, int], Area] = {}
@@ -102,7 +102,8 @@ class Device:
         self.output.observer = self._observer
         self.leads.forget_measurement()
         self.next_impedance_check = self.clock + self.cfg.impedance_check_ticks
-        self.guard = DeviceGuard(self.cfg.keys, self._random)
+        self.guard = DeviceGuard(self.cfg.keys, SecurityStore(self.security_flash), self.clock,
+                                 k_nonce=self.cfg.nonce_key, test_build=self.cfg.test_build)
 
     def _boot(self, first: bool = False, reason: ResetCode = ResetCode.SOFT) -> None:
         """Start from persistent settings, as after a reset; RAM state is lost."""
@@ -111,8 +112,6 @@ class Device:
         if not first:
             self.log_event(EventKind.RESET, reason)
         self.settings = self._load_settings()
-        self.guard.failed_handshakes = self.settings.security.failed_handshakes
-        self.guard.backoff_until = self.settings.security.backoff_until
         self.applied = self.remembered_amplitudes()
         self.target = list(self.applied)
         self.check_impedance()
@@ -146,8 +145,7 @@ class Device:
 
     def save(self) -> None:
         """Persist settings (may raise nvm.PowerLoss in a fault-injection test)."""
-        self.settings = replace(self.settings, security=HandshakeBackoff(self.guard.failed_handshakes,
-                                                                         self.guard.backoff_until))
+        # the image's old back-off fields stay zero: back-off lives in the security record now
         self.store.save(settings_codec.encode(self.settings))
 
     def persisted_settings(self) -> Settings | None:
@@ -164,7 +162,8 @@ class Device:
         self._boot(reason=ResetCode.POWER_LOSS if power_loss else ResetCode.SOFT)
 
     def factory_reset(self) -> None:
-        """Erase the settings (both slots), clear simulated inputs and the handshake back-off, reboot."""
+        """Erase the settings (both slots), clear simulated inputs, reboot. The security record (nonce
+        epoch, back-off) is not settings: it survives, like every other kind of reset."""
         self.stim_stop(ModeCode.STIM_OFF, log=False)
         for slot in range(2):
             self.flash.erase(slot)
@@ -305,19 +304,36 @@ class Device:
     def after_response(self) -> None:
         """Called by the transport once a response went out (a RESET takes effect then)."""
         pending, self.pending_reset = self.pending_reset, None
+        if pending is not None:
+            self.guard.persist(self.clock)  # an orderly reboot: the back-off resumes with what remains now
         if pending == ResetKind.FACTORY:
             self.factory_reset()
         elif pending is not None:
             self.reset(power_loss=pending == ResetKind.POWER_LOSS)
 
     def record_security_events(self) -> None:
-        """Move the guard's security events into the event log; persist the handshake counters."""
+        """Move the guard's security events into the event log: events of authenticated frames one by
+        one (and as EVENT frames); refusals of frames anyone could have sent are counted in one
+        summary entry (detail: count << 16 | last result code << 8 | last message id), updated in
+        place while it is the newest entry, so they can't push the others out of the log."""
         events, self.guard.events = self.guard.events, []
-        changed = False
+        summary = int(SecuritySummary.UNAUTHENTICATED)
         for e in events:
-            self.log.add(max(e.tick, self.log[-1].tick if len(self.log) else 0), EventKind.SECURITY,
-                         SECURITY_CODES.get(e.code, 0), e.msg_id | (e.detail << 8))
-            self.outbox.append((e.tick, int(EventKind.SECURITY), SECURITY_CODES.get(e.code, 0), e.msg_id))
-            changed |= e.msg_id == self.catalog["AUTH"].id
-        if changed or self.settings.security.failed_handshakes != self.guard.failed_handshakes:
-            self.save()
+            tick = max(e.tick, self.log[-1].tick if len(self.log) else 0)
+            code = SECURITY_CODES.get(e.code, 0)
+            if e.authenticated:
+                self.log.add(tick, EventKind.SECURITY, code, e.msg_id | (e.detail << 8))
+                self.outbox.append((tick, int(EventKind.SECURITY), code, e.msg_id))
+                continue
+            last = self.log[-1] if len(self.log) else None
+            count = 1
+            if last is not None and last.kind is EventKind.SECURITY and last.code == summary:
+                count = min((last.detail >> 16) + 1, 0xFFFF)
+                self.log.replace_last(tick, last.kind, summary, count << 16 | code << 8 | e.msg_id)
+            else:
+                self.log.add(tick, EventKind.SECURITY, summary, count << 16 | code << 8 | e.msg_id)
+
+    def bench_clear_backoff(self) -> None:
+        """What a lab's programming tool does between tests (never reachable over the protocol):
+        forget failed proofs. The nonce epoch is kept."""
+        self.guard.clear_backoff(self.clock)

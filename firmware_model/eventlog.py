@@ -42,6 +42,16 @@ class EventLog:
         self._ring.append(entry)
         return entry
 
+    def replace_last(self, tick: int, kind: EventKind, code: int, detail: int = 0) -> LogEntry:
+        """Update the newest entry in place (a summary that counts repeated refusals)."""
+        if not self._ring:
+            raise IndexError("the log is empty")
+        if len(self._ring) > 1 and tick < self._ring[-2].tick:
+            raise ValueError(f"event at tick {tick} is older than the entry before it ({self._ring[-2].tick})")
+        entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF)
+        self._ring[-1] = entry
+        return entry
+
     def __len__(self) -> int:
         return len(self._ring)
 

@@ -70,6 +70,10 @@ def device_info_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
         caps |= Capability.TRIAL
     elif not d.power.primary:
         caps |= Capability.RECHARGEABLE
+    if d.cfg.test_build and d.cfg.keys.test is not None:
+        caps |= Capability.TEST_BUILD
+    if d.cfg.development_keys:
+        caps |= Capability.DEVELOPMENT_KEYS
     return make(d.catalog, "DEVICE_INFO", protocol_version=d.catalog.protocol_version,
                 firmware_version=dev.FIRMWARE_VERSION, device_id=d.cfg.device_id, tick_ns=dev.TICK_NS,
                 capabilities=int(caps),

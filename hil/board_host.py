@@ -12,7 +12,7 @@ from protocol.security import DeviceKeys
 class BoardCore:
     """One instance of the firmware's protocol core running on the host."""
 
-    def __init__(self, keys: DeviceKeys, seed: bytes | None = None):
+    def __init__(self, keys: DeviceKeys):
         lib = ctypes.CDLL(str(build_host()))
         lib.scs_host_new.restype = ctypes.c_void_p
         lib.scs_host_new.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
@@ -21,6 +21,9 @@ class BoardCore:
                                          ctypes.c_size_t]
         lib.scs_host_advance.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
         lib.scs_host_free.argtypes = [ctypes.c_void_p]
+        lib.scs_host_hardware_reset.argtypes = [ctypes.c_void_p]
+        lib.scs_host_record.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+        lib.scs_host_record.restype = ctypes.POINTER(ctypes.c_uint32 * 9)
         lib.scs_host_dropped.argtypes = [ctypes.c_void_p]
         lib.scs_host_dropped.restype = ctypes.c_uint32
         lib.scs_host_fail_after.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
@@ -41,7 +44,7 @@ class BoardCore:
             fn = getattr(lib, name)
             fn.restype, fn.argtypes = res, args
         self.lib = lib
-        self._h = lib.scs_host_new(keys.device_id, keys.patient, keys.clinician, seed or bytes(32))
+        self._h = lib.scs_host_new(keys.device_id, keys.patient, keys.clinician, keys.test)
         self._out = ctypes.create_string_buffer(1 << 16)
 
     def receive(self, data: bytes) -> bytes:
@@ -66,6 +69,14 @@ class BoardCore:
     def power_cycle(self) -> bool:
         """Power comes back (a reboot from the stored settings); True if it had been lost."""
         return bool(self.lib.scs_host_power_cycle(self._h))
+
+    def hardware_reset(self) -> None:
+        """The reset button: RAM and the clock restart; settings and the security record are kept."""
+        self.lib.scs_host_hardware_reset(self._h)
+
+    def record(self, i: int) -> bytes:
+        """The security record's slot i as bytes (little-endian words)."""
+        return b"".join(w.to_bytes(4, "little") for w in self.lib.scs_host_record(self._h, i).contents)
 
     def slot(self, i: int):
         """The settings slot i, as a writable byte array (for corruption tests)."""

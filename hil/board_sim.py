@@ -2,7 +2,8 @@
 
 The serial path is exercised for real: a client opens the pty (or ``socket://``) with pyserial exactly
 as it would a USB-serial adapter. The device clock is paced to wall time (``speed`` times faster;
-0 = only CLOCK_ADVANCE moves it). SIGINT/SIGTERM end it cleanly.
+0 = only CLOCK_ADVANCE moves it). SIGINT/SIGTERM end it cleanly; SIGUSR1 is the bench's factory
+reset (settings erased, handshake back-off forgotten, nonce epoch kept), SIGUSR2 the reset button.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class BoardServer:
         self.speed = speed
         self._stop = False
         self._reset_requested = False
+        self._hardware_reset_requested = False
         self._last_ns = time.monotonic_ns()
         self._carry_ns = 0.0
 
@@ -37,12 +39,21 @@ class BoardServer:
     def request_factory_reset(self, *_args) -> None:
         self._reset_requested = True
 
+    def request_hardware_reset(self, *_args) -> None:
+        self._hardware_reset_requested = True
+
     def _pace(self) -> None:
-        if self._reset_requested:  # out-of-band reset (the harness's power switch)
+        if self._reset_requested:  # out-of-band reset (the harness's programming tool)
             self._reset_requested = False
             self.device.factory_reset()
+            self.device.bench_clear_backoff()  # a bench tool's privilege; the nonce epoch is kept
             self.device.outbox.clear()
             print("scs board: factory reset", flush=True)
+        if self._hardware_reset_requested:  # the reset button: RAM lost, settings and record kept
+            self._hardware_reset_requested = False
+            self.device.reset()
+            self.device.outbox.clear()
+            print("scs board: hardware reset", flush=True)
         self._pace_clock()
 
     def _pace_clock(self) -> None:
@@ -111,6 +122,7 @@ def run_board(device: Device, pty_mode: bool, tcp_port: int | None, speed: float
     signal.signal(signal.SIGTERM, board.stop)
     signal.signal(signal.SIGINT, board.stop)
     signal.signal(signal.SIGUSR1, board.request_factory_reset)
+    signal.signal(signal.SIGUSR2, board.request_hardware_reset)
 
     def announce(where: str) -> None:
         kept = f" (settings flash {flash})" if flash is not None else ""

@@ -81,6 +81,7 @@ class Bridge:
         self._version_error: str | None = None
         self._closed = False
         self._need_delimiter = True
+        self.last_unverified: ProtocolError | None = None
 
     # --- I/O ------------------------------------------------------------------------------------
     def _read_frames(self, deadline: float) -> list:
@@ -98,9 +99,13 @@ class Bridge:
             self.capture.record("d2h", data)
         return self.decoder.feed(data)
 
-    def _pump(self, timeout_s: float, want_seq: int | None) -> tuple[Frame, Any] | None:
+    def _pump(self, timeout_s: float, want_seq: int | None, unverified: bool = False) -> tuple[Frame, Any] | None:
         """Read and dispatch frames until the response with ``want_seq`` (returned with its
-        verification outcome) or, with ``want_seq`` None, until an event arrived; None on timeout."""
+        verification outcome) or, with ``want_seq`` None, until an event arrived; None on timeout.
+
+        A response that does not verify (unsigned inside a session, or bound to another request) may
+        come from anyone on the line: it is only returned with ``unverified`` (raw exchanges of
+        tests); otherwise it is kept in ``last_unverified`` and the wait goes on."""
         deadline = time.monotonic() + timeout_s
         found: tuple[Frame, Any] | None = None
         while found is None:
@@ -123,6 +128,9 @@ class Bridge:
                         if want_seq is None:
                             found = (item, verified)
                 elif found is None:
+                    if isinstance(verified, ProtocolError) and not unverified:
+                        self.last_unverified = verified
+                        continue
                     found = (item, verified)
             if found is None and time.monotonic() >= deadline:
                 return None
@@ -150,26 +158,24 @@ class Bridge:
         with self._lock:
             self._check_open()
             seq = self.seq.next()
-            for attempt in range(policy.attempts):
+            self.last_unverified = None
+            for _attempt in range(policy.attempts):
                 self._write(self.host.request_bytes(obj, seq))
                 got = self._pump(policy.timeout_s, seq)
                 if got is None:
-                    continue
-                _frame, verified = got
-                if isinstance(verified, ProtocolError):
-                    if "REPLAY" in str(verified) or "STALE" in str(verified):
-                        continue  # an old duplicate of a device frame: retransmit
-                    raise verified
-                rmsg, robj = verified
+                    continue  # lost, or only answers that don't verify: retransmit (same seq, new counter)
+                rmsg, robj = got[1]
                 reply = Reply(rmsg.name, robj)
-                if reply.name == "RESULT" and reply.result in ("REPLAY", "STALE_COUNTER") and attempt + 1 < policy.attempts:
-                    continue  # our frame was a duplicate on the line: send it again, freshly signed
                 if msg.name == "SESSION_END" or (msg.name == "RESET" and reply.result == "OK"):
                     self.host.end_session()
                     self.role = None
                 return reply
             if self._version_error:
                 raise ProtocolVersionError(f"{self.name}: the peer speaks another protocol version ({self._version_error})")
+            if self.last_unverified is not None:
+                raise ProtocolError(f"{self.name}: no verifiable answer to {msg.name} (seq {seq}) after "
+                                    f"{policy.attempts} attempts; last: {self.last_unverified} (has the device "
+                                    "restarted and lost the session?)")
             raise NoResponseError(f"{self.name}: no response to {msg.name} (seq {seq}) after {policy.attempts} attempts "
                                   f"of {policy.timeout_s:g} s: check the port, the target's power and its baud rate")
 
@@ -192,15 +198,19 @@ class Bridge:
         with self._lock:
             self._check_open()
             self._write(b"\x00" + wire)
-            got = self._pump(timeout_s or self.policy.timeout_s * self.policy.attempts, seq)
+            got = self._pump(timeout_s or self.policy.timeout_s * self.policy.attempts, seq, unverified=True)
             return None if got is None else got[0]
 
-    def signer(self):
-        """(counter, signer) for hand-built frames of the current session (tests of the device's checks)."""
+    def signer(self, seq: int | None = None):
+        """(counter, signer) for hand-built frames of the current session (tests of the device's
+        checks); with ``seq``, an answer bound to that counter verifies."""
         with self._lock:
             if self.host.session is None:
                 raise ProtocolError("no session: log in before signing frames by hand")
-            return self.host.session.sign()
+            counter, sign = self.host.session.sign()
+            if seq is not None:
+                self.host.note_sent(seq, counter)
+            return counter, sign
 
     def device_was_reset(self) -> None:
         """The device restarted behind our back (a target's out-of-band reset): its session is gone,
@@ -230,12 +240,16 @@ class Bridge:
         keys = keys or self.keys
         if keys is None:
             raise HandshakeError(f"{self.name}: no keys for a {role.name.lower()} session (load a key file)")
-        hs = HostHandshake(keys, role)
         with self._lock:
-            challenge = self.request(self.host.start_handshake(hs)).message
-            session = self.request(self.host.answer(hs, challenge)).message
-            self.host.finish(hs, session)
-            self.role = role
+            for attempt in range(3):
+                hs = HostHandshake(keys, role)
+                challenge = self.request(self.host.start_handshake(hs)).message
+                session = self.request(self.host.answer(hs, challenge)).message
+                if session.result == self.catalog.result_code("WRONG_STATE") and attempt < 2:
+                    continue  # the device no longer holds our handshake (dropped for newer ones): again
+                self.host.finish(hs, session)
+                self.role = role
+                return
 
     def device_info(self) -> Any:
         return self.call("DEVICE_INFO_GET")

@@ -25,6 +25,7 @@ class Role(enum.IntEnum):
     NONE = 0
     PATIENT = 1
     CLINICIAN = 2
+    TEST = 3  # dev boards and test benches only: stimulus inputs, clock, trace (and all a clinician may)
 
 
 class Kind(enum.Enum):

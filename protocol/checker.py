@@ -35,6 +35,9 @@ from protocol.security import (
     session_key,
 )
 
+#: refusals of frames that did not authenticate: the device answers them unsigned, also in a session
+UNAUTHENTICATED_REFUSALS = {"NOT_AUTHENTICATED", "BAD_TAG", "REPLAY", "STALE_COUNTER", "UNKNOWN_MESSAGE",
+                            "VERSION_MISMATCH", "BAD_FRAME"}
 REFUSALS = {"NOT_AUTHENTICATED", "NOT_PERMITTED", "REPLAY", "STALE_COUNTER", "BAD_TAG", "BAD_LENGTH",
             "OUT_OF_RANGE", "UNKNOWN_MESSAGE", "VERSION_MISMATCH", "WRONG_STATE", "BUSY", "UNSAFE"}
 
@@ -91,10 +94,12 @@ class _State:
     device_counter: int = 0
     pending: dict[int, _Pending] = field(default_factory=dict)
     answered: dict[tuple[int, int, bytes], bytes] = field(default_factory=dict)
-    # for tag verification
+    # for tag verification: handshakes by host nonce -> [role, device nonce or None]
+    handshakes: dict[bytes, list] = field(default_factory=dict)
     hello: tuple[int, bytes] | None = None
     device_nonce: bytes | None = None
     key: bytes | None = None
+    sent_counters: dict[int, list[int]] = field(default_factory=dict)  # seq -> host counters sent with it
     # last request per seq whose counter was checked, to judge replays
     last_counter_verdict: dict[int, str] = field(default_factory=dict)
 
@@ -185,13 +190,14 @@ class Checker:
         st = self._st
         if msg.name == "HELLO":
             st.hello = (obj.role, obj.host_nonce)
-            st.challenge_ok = False
+            st.handshakes.setdefault(obj.host_nonce, [obj.role, None])
         if msg.name == "AUTH":
             st.auth_sent = True
-            if self.keys and st.hello and st.device_nonce:
-                key = self.keys.for_role(Role(st.hello[0]))
-                if obj.host_proof != host_proof(key, st.hello[0], st.hello[1], st.device_nonce, self.keys.device_id):
-                    self._v("auth", pos, "AUTH host proof does not verify with the clinician/patient key")
+            hs = st.handshakes.get(obj.host_nonce)
+            if self.keys and hs and hs[1] and self.keys.has_role(hs[0]):
+                key = self.keys.for_role(Role(hs[0]))
+                if obj.host_proof != host_proof(key, hs[0], obj.host_nonce, hs[1], self.keys.device_id):
+                    self._v("auth", pos, "AUTH host proof does not verify with the role's key")
         verdict = "unsigned"
         if f.is_signed:
             assert f.counter is not None  # a signed frame carries its counter
@@ -209,6 +215,7 @@ class Checker:
                 st.host_counter = f.counter
             if st.key is not None and verdict != "bad-tag":
                 self._tag("ok")
+            st.sent_counters.setdefault(f.seq, []).append(f.counter)
         elif st.session_role is not Role.NONE and msg.role is not Role.NONE:
             self._v("auth", pos, f"unsigned {msg.name} inside a session")
         st.last_counter_verdict[f.seq] = verdict
@@ -220,18 +227,21 @@ class Checker:
         if self._current is not None:
             self._current.tag = verdict
 
-    def _device_auth(self, f: Frame, msg, pos: Position) -> None:
+    def _device_auth(self, f: Frame, msg, pos: Position, result: str = "OK") -> None:
         st = self._st
         if st.session_role is Role.NONE or msg.name in ("CHALLENGE", "SESSION"):
             return
         if not f.is_signed:
+            if msg.name == "RESULT" and result in UNAUTHENTICATED_REFUSALS:
+                return  # a refusal of a frame that did not authenticate goes out unsigned, by design
             self._v("auth", pos, f"device sent an unsigned {msg.name} inside a session")
             return
+        answered = [0] if f.is_event else st.sent_counters.get(f.seq, [])
         if st.key is not None:
-            good = frame_tag(st.key, DEVICE_TO_HOST, f.signed_body) == f.tag
+            good = any(frame_tag(st.key, DEVICE_TO_HOST, f.signed_body, a) == f.tag for a in answered)
             self._tag("ok" if good else "BAD")
             if not good:
-                self._v("auth", pos, f"device {msg.name} tag does not verify")
+                self._v("auth", pos, f"device {msg.name} tag does not verify (for the counter of the request it answers)")
         assert f.counter is not None  # a signed frame carries its counter
         if f.counter <= st.device_counter:
             self._v("auth", pos, f"device counter {f.counter} does not increase (last {st.device_counter})")
@@ -250,8 +260,10 @@ class Checker:
         assert req is not None  # pending entries are requests of the catalog
         if msg.name != req.response and msg.name != "RESULT":
             self._v("pairing", pos, f"{p.msg_name} answered with {msg.name}, expected {req.response} or RESULT")
-        self._device_auth(f, msg, pos)
         result = cat.result_name(obj.result) if hasattr(obj, "result") and msg.name != "DEVICE_INFO" else "OK"
+        self._device_auth(f, msg, pos, result)
+        if p.counter is not None:
+            st.sent_counters.pop(f.seq, None)
         verdict = st.last_counter_verdict.get(f.seq, "unsigned")
         executed = result not in REFUSALS
         # authentication and authority
@@ -270,24 +282,27 @@ class Checker:
                         "executed twice")
             st.answered.setdefault(request_key, f.payload)
         # handshake order
-        if msg.name == "CHALLENGE":
-            st.challenge_ok = result == "OK"
-            st.session_role, st.key, st.host_counter, st.device_counter = Role.NONE, None, 0, 0
-            if st.challenge_ok:
-                st.device_nonce = obj.device_nonce
-                if self.keys and st.hello:
-                    key = self.keys.for_role(Role(st.hello[0]))
-                    if obj.device_proof != device_proof(key, st.hello[0], st.hello[1], obj.device_nonce,
-                                                        self.keys.device_id):
+        if msg.name == "CHALLENGE":  # a HELLO never ends a session: only a successful AUTH replaces it
+            role, host_nonce = p.payload[0], p.payload[1:17]
+            if result == "OK":
+                st.challenge_ok = True
+                st.handshakes[host_nonce] = [role, obj.device_nonce]
+                if self.keys and self.keys.has_role(role):
+                    key = self.keys.for_role(Role(role))
+                    if obj.device_proof != device_proof(key, role, host_nonce, obj.device_nonce, self.keys.device_id):
                         self._v("auth", pos, "CHALLENGE device proof does not verify")
         if msg.name == "SESSION":
+            host_nonce = p.payload[:16]
+            hs = st.handshakes.get(host_nonce)
             if result == "OK":
-                if not (st.challenge_ok and st.auth_sent):
+                if not (hs and hs[1] is not None and st.auth_sent):
                     self._v("order", pos, "SESSION OK without a preceding successful CHALLENGE and AUTH")
-                st.session_role = Role(obj.role) if obj.role in (1, 2) else Role.NONE
-                if self.keys and st.hello and st.device_nonce:
-                    st.key = session_key(self.keys.for_role(Role(st.hello[0])), st.hello[0], st.hello[1],
-                                         st.device_nonce, self.keys.device_id)
-            st.challenge_ok = st.auth_sent = False
+                st.session_role = Role(obj.role) if obj.role in (1, 2, 3) else Role.NONE
+                st.host_counter, st.device_counter = 0, f.counter or 0
+                if self.keys and hs and hs[1] is not None and self.keys.has_role(hs[0]):
+                    st.key = session_key(self.keys.for_role(Role(hs[0])), hs[0], host_nonce, hs[1], self.keys.device_id)
+                    if not f.is_signed or frame_tag(st.key, DEVICE_TO_HOST, f.signed_body, 0) != f.tag:
+                        self._v("auth", pos, "SESSION OK is not signed with the new session key")
+            st.auth_sent = False
         if p.msg_name == "SESSION_END" and executed:
             st.session_role, st.key = Role.NONE, None

@@ -4,26 +4,35 @@
 
 1. framing: COBS, CRC, header. A frame failing COBS or CRC is dropped unanswered (its sequence
    number can't be trusted; the sender times out and retransmits). A frame whose CRC holds but whose
-   header is wrong is answered: VERSION_MISMATCH for another protocol version, BAD_FRAME for unknown
-   flag bits or a signed frame too short for its counter and tag.
-2. message: unknown ids, and responses/events sent to the device, get UNKNOWN_MESSAGE.
-3. authentication: a signed frame needs a session and a valid tag and a fresh counter
+   header is wrong is answered (unsigned): VERSION_MISMATCH for another protocol version, BAD_FRAME
+   for unknown flag bits or a signed frame too short for its counter and tag; both are security events.
+2. authentication: a signed frame needs a session, a valid tag and a fresh counter
    (NOT_AUTHENTICATED, BAD_TAG, REPLAY, STALE_COUNTER); an unsigned frame may only carry a
    role-"none" request (device info, handshake): anything else is NOT_AUTHENTICATED. Deny by default.
-4. role: a patient session can't send clinician requests (NOT_PERMITTED).
-5. exactly once: a state-changing request whose sequence number and bytes match a cached one gets
-   the cached response, re-signed, and is not executed again.
-6. payload: BAD_LENGTH or OUT_OF_RANGE naming the field.
+3. message: unknown ids, and responses/events sent to the device, get UNKNOWN_MESSAGE.
+4. role: a session may only send requests of its role or a lower one (NOT_PERMITTED); a production
+   build refuses every test-role request (NOT_PERMITTED) whatever the session.
+5. payload: BAD_LENGTH or OUT_OF_RANGE naming the field.
+6. exactly once: a state-changing request whose sequence number, message id, length and payload
+   digest (SHA-256) match a cached one gets the cached response, signed afresh for this request's
+   counter, and is not executed again. Only validated requests reach the cache.
 7. execution by the device (``execute``), which returns the response message.
 
-Every refusal in steps 3-4 is recorded as a security event. Errors are answered with RESULT
-(request id, result code, offending field), whatever the request's normal response is.
+Only an answer to a request that authenticated in the current session is signed, and its tag covers
+that request's counter: everything else (refusals of frames that did not authenticate, header
+errors, the handshake's CHALLENGE and refusals) goes out unsigned, so nothing an attacker sends can
+draw an answer that passes for the answer to the host's request. Every refusal is a security event;
+refusals of frames that did not authenticate are counted in one summary entry of the log (anyone
+can send them) instead of evicting the events of authenticated sessions.
+Errors are answered with RESULT (request id, result code, offending field).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from cobs import cobs
 
 from protocol import generated
 from protocol.catalog import Catalog, Kind, Message, Role
@@ -48,27 +57,33 @@ class DeviceEndpoint:
         self.cache: ResponseCache[tuple[int, bytes]] = ResponseCache(cache_size)
         self.executed = 0  # requests executed (not answered from cache, not refused)
         self.dropped_frames = 0
-        self._unsigned = {catalog["CHALLENGE"].id, catalog["SESSION"].id}
         self._end_session_after_reply = False
+        self._session_frame: tuple[bytes, bytes] | None = None  # (host nonce, SESSION frame) for retransmitted AUTHs
 
     # --- output -----------------------------------------------------------------------------
-    def _encode(self, msg_id: int, seq: int, payload: bytes, flags: int) -> bytes:
-        """Signed whenever a session is open, except the handshake's answers (no session key yet)."""
+    def _encode(self, msg_id: int, seq: int, payload: bytes, flags: int, answered: int | None) -> bytes:
+        """Signed, bound to request counter ``answered`` (0: an event), when ``answered`` is not None."""
         session = self.guard.session
-        if session is not None and msg_id not in self._unsigned:
-            counter, signer = session.sign()
+        if session is not None and answered is not None:
+            counter, signer = session.sign(answered)
             return encode_frame(msg_id, seq, payload, flags, counter, signer)
         return encode_frame(msg_id, seq, payload, flags)
 
-    def _result(self, request_id: int, seq: int, result: str, field: int = NO_FIELD) -> bytes:
+    def _result(self, request_id: int, seq: int, result: str, field: int = NO_FIELD,
+                answered: int | None = None) -> bytes:
         msg = self.catalog["RESULT"]
         obj = msg.type(request_id=request_id, result=self.catalog.result_code(result), field=field)
-        return self._encode(msg.id, seq, encode_payload(msg, obj), FLAG_RESPONSE)
+        return self._encode(msg.id, seq, encode_payload(msg, obj), FLAG_RESPONSE, answered)
+
+    def _refuse(self, now: int, msg_id: int, seq: int, result: str, detail: int = 0) -> bytes:
+        """Refuse a frame that did not authenticate: a summarised event and an unsigned answer."""
+        self.guard.record_event(now, result, msg_id, detail)
+        return self._result(msg_id, seq, result)
 
     def event(self, obj: Any) -> bytes:
-        """Wire bytes of an unsolicited event (signed when a session is open)."""
+        """Wire bytes of an unsolicited event (signed, answering counter 0, when a session is open)."""
         msg = self.catalog.of(obj)
-        return self._encode(msg.id, 0, encode_payload(msg, obj), FLAG_EVENT)
+        return self._encode(msg.id, 0, encode_payload(msg, obj), FLAG_EVENT, 0)
 
     # --- input ------------------------------------------------------------------------------
     def receive(self, data: bytes) -> bytes:
@@ -83,68 +98,78 @@ class DeviceEndpoint:
         if isinstance(frame, FrameError):
             # the CRC held, so the header can be trusted enough to answer: say what was wrong
             answer = {"version": "VERSION_MISMATCH", "flags": "BAD_FRAME", "length": "BAD_FRAME"}.get(frame.reason)
-            if answer is not None:
-                from cobs import cobs
-
-                _, msg_id, _, seq = HEADER.unpack_from(cobs.decode(frame.raw), 0)
-                return self._result(msg_id, seq, answer)
-            self.dropped_frames += 1
-            return b""
-        msg = self.catalog.by_id(frame.msg_id)
-        if msg is None or msg.kind is not Kind.REQUEST or frame.flags & (FLAG_RESPONSE | FLAG_EVENT):
-            return self._result(frame.msg_id, frame.seq, "UNKNOWN_MESSAGE")
-        session = self.guard.session
+            if answer is None:
+                self.dropped_frames += 1
+                return b""
+            _, msg_id, _, seq = HEADER.unpack_from(cobs.decode(frame.raw), 0)
+            return self._refuse(now, msg_id, seq, answer)
+        answered: int | None = None
+        role = Role.NONE
         if frame.is_signed:
+            session = self.guard.session
             if session is None:
-                self.guard.record(now, "NOT_AUTHENTICATED", msg.id)
-                return self._result(msg.id, frame.seq, "NOT_AUTHENTICATED")
+                return self._refuse(now, frame.msg_id, frame.seq, "NOT_AUTHENTICATED")
             assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
             verdict = session.check(frame.counter, frame.signed_body, frame.tag)
             if verdict != "OK":
-                self.guard.record(now, verdict, msg.id, frame.counter)
-                return self._result(msg.id, frame.seq, verdict)
-            role = session.role
-        else:
-            if msg.role is not Role.NONE:
-                self.guard.record(now, "NOT_AUTHENTICATED", msg.id)
-                return self._result(msg.id, frame.seq, "NOT_AUTHENTICATED")
-            role = Role.NONE
-        if msg.role > role:
-            self.guard.record(now, "NOT_PERMITTED", msg.id, int(role))
-            return self._result(msg.id, frame.seq, "NOT_PERMITTED")
-        if msg.changes_state:
-            cached = self.cache.get(frame.seq, msg.id, frame.payload)
-            if cached is not None:
-                return self._encode(cached[0], frame.seq, cached[1], FLAG_RESPONSE)
+                return self._refuse(now, frame.msg_id, frame.seq, verdict, frame.counter)
+            answered, role = frame.counter, session.role
+        msg = self.catalog.by_id(frame.msg_id)
+        if msg is None or msg.kind is not Kind.REQUEST or frame.flags & (FLAG_RESPONSE | FLAG_EVENT):
+            if answered is None:
+                return self._refuse(now, frame.msg_id, frame.seq, "UNKNOWN_MESSAGE")
+            return self._result(frame.msg_id, frame.seq, "UNKNOWN_MESSAGE", answered=answered)
+        if answered is None and msg.role is not Role.NONE:
+            return self._refuse(now, msg.id, frame.seq, "NOT_AUTHENTICATED")
+        if msg.role > role or (msg.role is Role.TEST and not self.guard.test_build):
+            self.guard.record_event(now, "NOT_PERMITTED", msg.id, int(role), authenticated=answered is not None)
+            return self._result(msg.id, frame.seq, "NOT_PERMITTED", answered=answered)
         try:
             obj = decode_payload(msg, frame.payload)
         except DecodeError as e:
-            return self._result(msg.id, frame.seq, e.result, e.field_index)
-        response = self._dispatch(msg, obj, role, now)
+            return self._result(msg.id, frame.seq, e.result, e.field_index, answered=answered)
+        if msg.changes_state:
+            cached = self.cache.get(frame.seq, msg.id, frame.payload)
+            if cached is not None:
+                return self._encode(cached[0], frame.seq, cached[1], FLAG_RESPONSE, answered)
+        if msg.name in ("HELLO", "AUTH"):
+            return self._handshake(msg, obj, frame.seq, now)
+        response = self._dispatch(msg, obj, role)
         rmsg = self.catalog.of(response)
         payload = encode_payload(rmsg, response)
         if msg.changes_state:
             self.cache.put(frame.seq, msg.id, frame.payload, (rmsg.id, payload))
-        reply = self._encode(rmsg.id, frame.seq, payload, FLAG_RESPONSE)
+        reply = self._encode(rmsg.id, frame.seq, payload, FLAG_RESPONSE, answered)
         if self._end_session_after_reply:
             self._end_session_after_reply = False
             self.guard.end_session()
             self.cache.clear()
         return reply
 
-    def _dispatch(self, msg: Message, obj: Any, role: Role, now: int) -> Any:
+    def _handshake(self, msg: Message, obj: Any, seq: int, now: int) -> bytes:
+        """HELLO and AUTH: answered unsigned, except SESSION(OK), signed with the new key (counter 1)."""
         c = self.catalog
         if msg.name == "HELLO":
-            result, dn, proof, retry_ms = self.guard.hello(obj.role, obj.host_nonce, now)
-            self.cache.clear()
-            return make(c, "CHALLENGE", result=c.result_code(result), device_nonce=dn, device_proof=proof,
-                        retry_after_ms=retry_ms)
-        if msg.name == "AUTH":
-            result, granted = self.guard.auth(obj.host_proof, now)
-            return make(c, "SESSION", result=c.result_code(result), role=granted)
+            ch = self.guard.hello(obj.role, obj.host_nonce, now)
+            reply = make(c, "CHALLENGE", result=c.result_code(ch.result), device_nonce=ch.device_nonce,
+                         device_proof=ch.proof, retry_after_ms=ch.retry_after_ms)
+            return self._encode(c["CHALLENGE"].id, seq, encode_payload(c["CHALLENGE"], reply), FLAG_RESPONSE, None)
+        outcome = self.guard.auth(obj.host_nonce, obj.host_proof, now)
+        smsg = c["SESSION"]
+        if outcome.repeat and self._session_frame is not None and self._session_frame[0] == obj.host_nonce:
+            return self._session_frame[1]
+        payload = encode_payload(smsg, make(c, "SESSION", result=c.result_code(outcome.result), role=outcome.role))
+        if outcome.result != "OK":
+            return self._encode(smsg.id, seq, payload, FLAG_RESPONSE, None)
+        self.cache.clear()  # a new session: the old session's requests can't be retransmitted into it
+        frame = self._encode(smsg.id, seq, payload, FLAG_RESPONSE, 0)
+        self._session_frame = (obj.host_nonce, frame)
+        return frame
+
+    def _dispatch(self, msg: Message, obj: Any, role: Role) -> Any:
         if msg.name == "SESSION_END":
             self._end_session_after_reply = True  # the answer is still signed with the session key
-            return make(c, "RESULT", request_id=msg.id, result=0, field=NO_FIELD)
+            return make(self.catalog, "RESULT", request_id=msg.id, result=0, field=NO_FIELD)
         self.executed += 1
         return self.execute(msg, obj, role)
 
@@ -154,36 +179,66 @@ class ProtocolError(Exception):
 
 
 class HostEndpoint:
-    """Host side: builds (signed) request frames and checks what comes back."""
+    """Host side: builds (signed) request frames and checks what comes back.
+
+    Inside a session a response must be signed and its tag must cover the counter of a frame this
+    side sent with that sequence number (a retransmission has a new counter, either may be answered);
+    an event must cover counter 0.
+    """
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.session: SessionState | None = None
+        self._sent: tuple[int, list[int]] = (-1, [])     # (seq, counters sent with it)
+        self._handshake: HostHandshake | None = None
 
     def request_bytes(self, obj: Any, seq: int) -> bytes:
         msg = self.catalog.of(obj)
         payload = encode_payload(msg, obj)
         if self.session is not None and msg.name not in ("HELLO", "AUTH"):
             counter, signer = self.session.sign()
+            self.note_sent(seq, counter)
             return encode_frame(msg.id, seq, payload, 0, counter, signer)
         return encode_frame(msg.id, seq, payload)
 
+    def note_sent(self, seq: int, counter: int) -> None:
+        """Remember that a signed frame with ``counter`` went out with ``seq`` (hand-built frames too)."""
+        if self._sent[0] != seq:
+            self._sent = (seq, [])
+        self._sent[1].append(counter)
+
     def accept(self, frame: Frame) -> tuple[Message, Any]:
-        """Decode a device frame, verifying its tag and counter when a session is open."""
+        """Decode a device frame, verifying its tag, counter and binding when a session is open."""
         msg = self.catalog.by_id(frame.msg_id)
         if msg is None or msg.kind is Kind.REQUEST:
             raise ProtocolError(f"device sent message id 0x{frame.msg_id:02x}, which is not a response or event")
-        if self.session is not None and msg.name not in ("CHALLENGE", "SESSION"):
-            if not frame.is_signed:
-                raise ProtocolError(f"device sent an unsigned {msg.name} inside a session: rejected")
-            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
-            verdict = self.session.check(frame.counter, frame.signed_body, frame.tag)
-            if verdict != "OK":
-                raise ProtocolError(f"device frame {msg.name} seq {frame.seq} failed verification: {verdict}")
         try:
-            return msg, decode_payload(msg, frame.payload)
+            obj = decode_payload(msg, frame.payload)
         except DecodeError as e:
             raise ProtocolError(f"device sent a malformed {msg.name}: {e}") from None
+        if msg.name == "SESSION" and obj.result == 0:
+            self._accept_session(frame)
+        elif self.session is not None and msg.name not in ("CHALLENGE", "SESSION"):
+            if not frame.is_signed:
+                result = self.catalog.result_name(obj.result) if hasattr(obj, "result") else "OK"
+                raise ProtocolError(f"device sent an unsigned {msg.name} ({result}) inside a session: not "
+                                    "verifiable, ignored (a refusal of a frame that did not authenticate)")
+            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
+            answered = [0] if frame.is_event else (self._sent[1] if self._sent[0] == frame.seq else [])
+            verdict = self.session.check(frame.counter, frame.signed_body, frame.tag, answered)
+            if verdict != "OK":
+                raise ProtocolError(f"device frame {msg.name} seq {frame.seq} failed verification: {verdict}")
+        return msg, obj
+
+    def _accept_session(self, frame: Frame) -> None:
+        hs = self._handshake
+        if hs is None or not hs.device_nonce:
+            raise ProtocolError("SESSION(OK) without a handshake in progress")
+        session = hs.session()
+        if frame.counter is None or frame.tag is None or session.check(frame.counter, frame.signed_body, frame.tag,
+                                                                       [0]) != "OK":
+            raise ProtocolError("SESSION(OK) not signed with the session key: not from the device")
+        self.session = session
 
     def end_session(self) -> None:
         """Forget the session after the device answered SESSION_END."""
@@ -191,6 +246,7 @@ class HostEndpoint:
 
     def start_handshake(self, hs: HostHandshake) -> Any:
         self.session = None
+        self._handshake = hs
         return make(self.catalog, "HELLO", role=int(hs.role), host_nonce=hs.hello_nonce())
 
     def answer(self, hs: HostHandshake, challenge: Any) -> Any:
@@ -198,12 +254,15 @@ class HostEndpoint:
         if challenge.result != 0:
             raise HandshakeError(f"device refused HELLO: {c.result_name(challenge.result)}"
                                  + (f", retry after {challenge.retry_after_ms} ms" if challenge.retry_after_ms else ""))
-        return make(c, "AUTH", host_proof=hs.answer_challenge(challenge.device_nonce, challenge.device_proof))
+        proof = hs.answer_challenge(challenge.device_nonce, challenge.device_proof)
+        return make(c, "AUTH", host_nonce=hs.host_nonce, host_proof=proof)
 
     def finish(self, hs: HostHandshake, session: Any) -> None:
         if session.result != 0:
             raise HandshakeError(f"device refused AUTH: {self.catalog.result_name(session.result)}")
-        self.session = hs.session()
+        if self.session is None:
+            raise HandshakeError("the device's SESSION did not verify")
+        self._handshake = None
 
 
 __all__ = ["DeviceEndpoint", "HostEndpoint", "ProtocolError", "VERSION"]

@@ -13,7 +13,7 @@ class EventKind(enum.IntEnum):
 
     FAULT = 0  # code: FaultCode; detail: fault specific (impedance: contact mask)
     BATTERY = 1  # code: BatteryState entered
-    SECURITY = 2  # code: the result refused; detail: message id | detail << 8
+    SECURITY = 2  # code: the result refused (or SecuritySummary); detail: message id | detail << 8
     RESET = 3  # code: ResetCode
     MODE = 4  # code: ModeCode
     RECHARGE = 5  # code: RechargeState entered
@@ -128,6 +128,9 @@ class Capability(enum.IntFlag):
     RECHARGEABLE = 8
     TRIAL = 16  # a trial stimulator (primary battery)
     HARDWARE_TIMED = 32  # a timer interrupt drives the output pins
+    TEST_BUILD = 64  # the test role and its requests exist (clear: a production build)
+    DEVELOPMENT_KEYS = 128  # keys made at random for this build or run
+    ENTROPY = 256  # the RNG peripheral (QEMU: the harness's per-launch seed) is mixed into nonces
 
 
 CAPABILITY_LABELS = {
@@ -137,7 +140,16 @@ CAPABILITY_LABELS = {
     Capability.RECHARGEABLE: 'rechargeable',
     Capability.TRIAL: 'trial',
     Capability.HARDWARE_TIMED: 'hardware-timed pulses',
+    Capability.TEST_BUILD: 'test build',
+    Capability.DEVELOPMENT_KEYS: 'development keys',
+    Capability.ENTROPY: 'entropy source',
 }
+
+
+class SecuritySummary(enum.IntEnum):
+    """Code of the SECURITY event that counts refusals of frames that did not authenticate."""
+
+    UNAUTHENTICATED = 32  # detail: count << 16 | last result << 8 | last message id; updated in place while newest
 
 
 # device limits

@@ -59,7 +59,7 @@ def send_with_retries(send: Callable[[int], None], wait: Callable[[float], R | N
 class ResponseCache(Generic[R]):
     """Responses of the last ``size`` state-changing requests, by sequence number.
 
-    A hit needs the same sequence number *and* the same request bytes: a different request that
+    A hit needs the same sequence number *and* the same message id, length and payload: a different request that
     reuses a number after wrap-around is executed, not answered from the cache.
     """
 
@@ -70,7 +70,9 @@ class ResponseCache(Generic[R]):
 
     @staticmethod
     def fingerprint(msg_id: int, payload: bytes) -> bytes:
-        return hashlib.sha256(bytes([msg_id]) + payload).digest()[:16]
+        """SHA-256 over message id u8 | payload length u16 | payload, first 16 bytes: a different
+        request can't match by accident (unlike a CRC, which anyone can make collide)."""
+        return hashlib.sha256(bytes([msg_id]) + len(payload).to_bytes(2, "little") + payload).digest()[:16]
 
     def get(self, seq: int, msg_id: int, payload: bytes) -> R | None:
         entry = self._entries.get(seq)

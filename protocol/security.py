@@ -1,20 +1,23 @@
 """Authenticated sessions: per-device role keys, mutual handshake, signed frames, replay protection.
 
-Keys: each device has one 32-byte key per role (patient, clinician), kept in a key file the host
-loads (`KeyStore`); nothing secret is in the code. Handshake (nonces 16 bytes from each side)::
+The wire layouts (every HMAC input byte by byte), the threat model and test vectors are in
+`protocol/docs/security.md`, included in docs/protocol.md; this module is their reference code.
+
+Keys: one 32-byte key per role (patient, clinician, and on development devices test), kept in a key
+file the host loads (`KeyStore`); nothing secret is in the code. Handshake::
 
     host   -> HELLO(role, Nh)
     device -> CHALLENGE(Nd, Pd = HMAC(K_role, "SCS1 dev"  | role | Nh | Nd | device_id))
-    host   -> AUTH(Ph = HMAC(K_role, "SCS1 host" | role | Nd | Nh | device_id))      (host checked Pd)
-    device -> SESSION(OK)                                                              (device checked Ph)
+    host   -> AUTH(Nh, Ph = HMAC(K_role, "SCS1 host" | role | Nd | Nh | device_id))  (host checked Pd)
+    device -> SESSION(OK), signed with Ks, counter 1                             (device checked Ph)
     session key Ks = HMAC(K_role, "SCS1 session" | role | Nh | Nd | device_id)
 
-Every later frame carries a counter u32 (strictly increasing per direction, starting at 1) and
-tag = HMAC-SHA256(Ks, direction | header | payload | counter) truncated to 8 bytes. 64 bits: an
-attacker must guess a tag online, one frame per try over a 115,200 baud link (under 10^4 frames/s),
-so a forgery succeeds with probability 2^-64 per try (~10^11 years at full line rate), while the
-frame grows by 12 bytes instead of 36; MAVLink 2 uses 48 bits for the same reason.
-The direction byte stops a device frame being reflected back as a host frame.
+Every later frame of the session carries a counter u32 (strictly increasing per direction) and an
+8-byte tag: HMAC-SHA256(Ks, 0x01 | header | payload | counter) from the host;
+HMAC-SHA256(Ks, 0x02 | header | payload | counter | answered) from the device, where ``answered``
+is the counter of the request the frame answers (0 for events and SESSION), so a response can't be
+passed off as the answer to another request. 64-bit tags: one forgery try per frame at under 10^4
+frames/s over 115,200 baud succeeds with probability 2^-64 (MAVLink 2 uses 48 bits).
 """
 
 from __future__ import annotations
@@ -22,18 +25,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import struct
 import tomllib
-from collections.abc import Callable
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from protocol.catalog import Role
 from protocol.framing import TAG_BYTES
 
 KEY_BYTES = 32
 NONCE_BYTES = 16
+PROOF_BYTES = 32
 HOST_TO_DEVICE = b"\x01"
 DEVICE_TO_HOST = b"\x02"
+KEYED_ROLES = (Role.PATIENT, Role.CLINICIAN, Role.TEST)
 
 
 class KeyFileError(ValueError):
@@ -45,20 +54,38 @@ def _id(device_id: int) -> bytes:
 
 
 def device_proof(key: bytes, role: int, host_nonce: bytes, device_nonce: bytes, device_id: int) -> bytes:
-    return hmac.new(key, b"SCS1 dev" + bytes([role]) + host_nonce + device_nonce + _id(device_id), hashlib.sha256).digest()
+    return hmac.digest(key, b"SCS1 dev" + bytes([role]) + host_nonce + device_nonce + _id(device_id), "sha256")
 
 
 def host_proof(key: bytes, role: int, host_nonce: bytes, device_nonce: bytes, device_id: int) -> bytes:
-    return hmac.new(key, b"SCS1 host" + bytes([role]) + device_nonce + host_nonce + _id(device_id), hashlib.sha256).digest()
+    return hmac.digest(key, b"SCS1 host" + bytes([role]) + device_nonce + host_nonce + _id(device_id), "sha256")
 
 
 def session_key(key: bytes, role: int, host_nonce: bytes, device_nonce: bytes, device_id: int) -> bytes:
-    return hmac.new(key, b"SCS1 session" + bytes([role]) + host_nonce + device_nonce + _id(device_id),
-                    hashlib.sha256).digest()
+    return hmac.digest(key, b"SCS1 session" + bytes([role]) + host_nonce + device_nonce + _id(device_id), "sha256")
 
 
-def frame_tag(key: bytes, direction: bytes, signed_body: bytes) -> bytes:
-    return hmac.digest(key, direction + signed_body, "sha256")[:TAG_BYTES]
+def frame_tag(key: bytes, direction: bytes, signed_body: bytes, answered: int | None = None) -> bytes:
+    """The 8-byte tag of a frame; ``answered`` (device frames only) is the answered request's counter."""
+    tail = b"" if answered is None else struct.pack("<I", answered)
+    return hmac.digest(key, direction + signed_body + tail, "sha256")[:TAG_BYTES]
+
+
+def nonce_key(patient: bytes, clinician: bytes, device_id: int) -> bytes:
+    """The device's own nonce key: derived from its role keys, so it is as secret as they are and no
+    public constant seeds the nonces. (A holder of only the patient key can't compute it.)"""
+    return hmac.digest(clinician, b"SCS1 nonce key" + patient + _id(device_id), "sha256")
+
+
+def derive_device_nonce(k_nonce: bytes, epoch: int, counter: int, rng: bytes = bytes(16)) -> bytes:
+    """Nd = HMAC(K_nonce, "SCS1 nonce" | epoch u32 | counter u32 | rng 16 bytes)[:16].
+
+    (epoch, counter) never repeats for the life of the device (the epoch is persisted before the
+    first nonce of a boot), so Nd never repeats; ``rng`` mixes in a hardware RNG when there is one.
+    """
+    if len(rng) != 16:
+        raise ValueError(f"rng input of {len(rng)} bytes, expected 16")
+    return hmac.digest(k_nonce, b"SCS1 nonce" + struct.pack("<II", epoch, counter) + rng, "sha256")[:NONCE_BYTES]
 
 
 class FrameAuthenticator:
@@ -71,10 +98,12 @@ class FrameAuthenticator:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
-    def tag(self, direction: bytes, signed_body: bytes) -> bytes:
+    def tag(self, direction: bytes, signed_body: bytes, answered: int | None = None) -> bytes:
         inner = self._inner.copy()
         inner.update(direction)
         inner.update(signed_body)
+        if answered is not None:
+            inner.update(struct.pack("<I", answered))
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.digest()[:TAG_BYTES]
@@ -82,16 +111,32 @@ class FrameAuthenticator:
 
 @dataclass(frozen=True)
 class DeviceKeys:
+    """The role keys of one device; ``test`` is None on a production device (no test role)."""
+
     device_id: int
     patient: bytes
     clinician: bytes
+    test: bytes | None = None
+
+    def __post_init__(self) -> None:
+        keys = [k for k in (self.patient, self.clinician, self.test) if k is not None]
+        if any(len(k) != KEY_BYTES for k in keys):
+            raise ValueError(f"role keys must be {KEY_BYTES} bytes")
+        if len(set(keys)) != len(keys):
+            raise ValueError("the role keys of a device must differ")
 
     def for_role(self, role: Role) -> bytes:
-        if role is Role.PATIENT:
-            return self.patient
-        if role is Role.CLINICIAN:
-            return self.clinician
-        raise ValueError(f"role {role!r} has no key: patient or clinician")
+        key = {Role.PATIENT: self.patient, Role.CLINICIAN: self.clinician, Role.TEST: self.test}.get(role)
+        if key is None:
+            raise ValueError(f"role {role!r} has no key on device 0x{self.device_id:012x}")
+        return key
+
+    def has_role(self, role: int) -> bool:
+        return role in (Role.PATIENT, Role.CLINICIAN) or (role == Role.TEST and self.test is not None)
+
+    @property
+    def nonce_key(self) -> bytes:
+        return nonce_key(self.patient, self.clinician, self.device_id)
 
 
 @dataclass(frozen=True)
@@ -102,6 +147,7 @@ class KeyStore:
         device_id = 0x5C5000000001
         patient_key = "<64 hex digits>"
         clinician_key = "<64 hex digits>"
+        test_key = "<64 hex digits>"      # development devices only
     """
 
     devices: tuple[DeviceKeys, ...]
@@ -130,30 +176,45 @@ class KeyStore:
             try:
                 dev_id = d["device_id"]
                 keys = [bytes.fromhex(d[f"{r}_key"]) for r in ("patient", "clinician")]
+                test = bytes.fromhex(d["test_key"]) if "test_key" in d else None
             except KeyError as e:
                 raise KeyFileError(f"{source}: device[{i}]: missing {e.args[0]}") from None
-            except ValueError:
+            except (ValueError, TypeError):
                 raise KeyFileError(f"{source}: device[{i}]: keys must be hex strings") from None
-            if any(len(k) != KEY_BYTES for k in keys):
+            if not isinstance(dev_id, int) or not 0 <= dev_id < 1 << 64:
+                raise KeyFileError(f"{source}: device[{i}]: device_id must be an integer 0 to 2^64-1")
+            if any(len(k) != KEY_BYTES for k in keys + ([test] if test is not None else [])):
                 raise KeyFileError(f"{source}: device[{i}]: keys must be {KEY_BYTES} bytes ({2 * KEY_BYTES} hex digits)")
-            if keys[0] == keys[1]:
-                raise KeyFileError(f"{source}: device[{i}]: the patient and clinician keys must differ")
+            if len({*keys, *([test] if test is not None else [])}) != len(keys) + (test is not None):
+                raise KeyFileError(f"{source}: device[{i}]: the role keys (patient, clinician, test) must differ")
             if any(seen.device_id == dev_id for seen in devices):
                 raise KeyFileError(f"{source}: device[{i}]: device_id {dev_id} is listed twice: each device once")
-            devices.append(DeviceKeys(dev_id, keys[0], keys[1]))
+            devices.append(DeviceKeys(dev_id, keys[0], keys[1], test))
         if not devices:
             raise KeyFileError(f"{source}: no [[device]] entries")
         return cls(tuple(devices))
 
 
-def new_key_file(device_ids: list[int]) -> str:
-    """Text of a key file with fresh random keys for each device (from the OS CSPRNG)."""
+def new_key_file(device_ids: list[int], test_role: bool = False) -> str:
+    """Text of a key file with fresh random keys for each device (from the OS CSPRNG); with
+    ``test_role`` also a test key (development devices only)."""
     lines = ["# scs-hil role keys. Keep secret; one file per device fleet.", ""]
     for dev in device_ids:
         lines += ["[[device]]", f"device_id = 0x{dev:012x}",
                   f'patient_key = "{secrets.token_hex(KEY_BYTES)}"',
-                  f'clinician_key = "{secrets.token_hex(KEY_BYTES)}"', ""]
+                  f'clinician_key = "{secrets.token_hex(KEY_BYTES)}"']
+        if test_role:
+            lines.append(f'test_key = "{secrets.token_hex(KEY_BYTES)}"')
+        lines.append("")
     return "\n".join(lines)
+
+
+def key_file_text(keys: DeviceKeys) -> str:
+    lines = ["[[device]]", f"device_id = 0x{keys.device_id:012x}", f'patient_key = "{keys.patient.hex()}"',
+             f'clinician_key = "{keys.clinician.hex()}"']
+    if keys.test is not None:
+        lines.append(f'test_key = "{keys.test.hex()}"')
+    return "\n".join(lines) + "\n"
 
 
 class HandshakeError(Exception):
@@ -175,17 +236,19 @@ class SessionState:
     def __post_init__(self) -> None:
         self.auth = FrameAuthenticator(self.key)
 
-    def sign(self) -> tuple[int, Callable[[bytes], bytes]]:
-        """Next counter and a signer for a frame sent by this side."""
+    def sign(self, answered: int | None = None) -> tuple[int, Callable[[bytes], bytes]]:
+        """Next counter and a signer for a frame sent by this side (``answered``: device frames)."""
         self.tx_counter += 1
-        return self.tx_counter, lambda body: self.auth.tag(self.tx_direction, body)
+        return self.tx_counter, lambda body: self.auth.tag(self.tx_direction, body, answered)
 
-    def check(self, counter: int, signed_body: bytes, tag: bytes) -> str:
+    def check(self, counter: int, signed_body: bytes, tag: bytes,
+              answered: Iterable[int | None] = (None,)) -> str:
         """'OK', 'BAD_TAG', 'REPLAY' or 'STALE_COUNTER' for a received signed frame; OK advances the counter.
 
-        The tag is checked first, so a forged frame can't probe the counter.
+        ``answered``: the request counters the frame may answer (host side); the tag must verify
+        under one of them. The tag is checked first, so a forged frame can't probe the counter.
         """
-        if not hmac.compare_digest(self.auth.tag(self.rx_direction, signed_body), tag):
+        if not any(hmac.compare_digest(self.auth.tag(self.rx_direction, signed_body, a), tag) for a in answered):
             return "BAD_TAG"
         if counter == self.rx_counter:
             return "REPLAY"
@@ -226,67 +289,248 @@ class HostHandshake:
 
 @dataclass
 class SecurityEvent:
+    """One refusal or handshake failure. ``authenticated``: the frame came from a session or proved
+    a key (logged one by one); otherwise anyone could have sent it (counted in a summary entry)."""
+
     tick: int
-    code: str       # result name: BAD_TAG, REPLAY, STALE_COUNTER, NOT_PERMITTED, NOT_AUTHENTICATED, HANDSHAKE_FAILED, ...
+    code: str       # result name: BAD_TAG, REPLAY, STALE_COUNTER, NOT_PERMITTED, NOT_AUTHENTICATED, BUSY, ...
     msg_id: int
     detail: int = 0
+    authenticated: bool = False
+
+
+# ------------------------------------------------------------------------- persisted security state
+class RecordStorage(Protocol):
+    """Two erasable slots (see `firmware_model.nvm.FlashSlots` and `hil.board_state.FileSlots`)."""
+
+    def erase(self, slot: int) -> None: ...
+    def program(self, slot: int, offset: int, data: bytes) -> None: ...
+    def read(self, slot: int) -> bytes: ...
+
+
+RECORD_MAGIC = 0x4B534353  # "SCSK"
+RECORD = struct.Struct("<IIIHIHIHI")  # magic, sequence, epoch, (failures u16, remaining u32) x 3 roles
+RECORD_BYTES = RECORD.size + 4        # + CRC-32
+ROLE_SLOTS = (Role.PATIENT, Role.CLINICIAN, Role.TEST)
 
 
 @dataclass
-class DeviceGuard:
-    """Device side: handshake with back-off, the current session, and the security event log.
+class SecurityRecord:
+    """What the device keeps about security across every kind of reset, apart from its settings:
+    the boot epoch of its nonces and, per role, failed proofs in a row and back-off ticks remaining."""
 
-    Back-off: after n consecutive failed handshakes, HELLO is refused (BUSY) until
-    ``base_ticks * 2^(n-1)`` ticks (at most ``max_ticks``) after the last failure, in device time.
-    ``failed_handshakes`` is persisted by the device so a reboot doesn't reset it.
+    sequence: int = 0
+    epoch: int = 0
+    failures: dict[Role, int] = field(default_factory=lambda: {r: 0 for r in ROLE_SLOTS})
+    remaining: dict[Role, int] = field(default_factory=lambda: {r: 0 for r in ROLE_SLOTS})
+
+    def encode(self) -> bytes:
+        vals = []
+        for r in ROLE_SLOTS:
+            vals += [min(self.failures[r], 0xFFFF), min(self.remaining[r], 0xFFFFFFFF)]
+        body = RECORD.pack(RECORD_MAGIC, self.sequence, self.epoch, *vals)
+        return body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> SecurityRecord | None:
+        if len(raw) < RECORD_BYTES:
+            return None
+        body = raw[:RECORD.size]
+        if struct.unpack_from("<I", raw, RECORD.size)[0] != zlib.crc32(body) & 0xFFFFFFFF:
+            return None
+        magic, seq, epoch, *vals = RECORD.unpack(body)
+        if magic != RECORD_MAGIC:
+            return None
+        rec = cls(seq, epoch)
+        for i, r in enumerate(ROLE_SLOTS):
+            rec.failures[r], rec.remaining[r] = vals[2 * i], vals[2 * i + 1]
+        return rec
+
+
+class SecurityStore:
+    """The record in two slots: a write goes to the slot without the newest valid record (erase,
+    then one program), so a power loss at any step leaves the previous record readable."""
+
+    def __init__(self, slots: RecordStorage):
+        self.slots = slots
+
+    def _newest(self) -> tuple[int, SecurityRecord | None]:
+        """(slot, record) of the newest valid record; (-1, None) when neither slot holds one.
+        Sequences compare modulo 2^32 (serial number arithmetic, RFC 1982)."""
+        recs = [SecurityRecord.decode(self.slots.read(i)) for i in range(2)]
+        if recs[0] is None or recs[1] is None:
+            return (0, recs[0]) if recs[0] is not None else (1, recs[1]) if recs[1] is not None else (-1, None)
+        newer = ((recs[1].sequence - recs[0].sequence) & 0xFFFFFFFF) < 0x80000000
+        return (1, recs[1]) if newer else (0, recs[0])
+
+    def load(self) -> SecurityRecord:
+        return self._newest()[1] or SecurityRecord()
+
+    def save(self, record: SecurityRecord) -> None:
+        slot, newest = self._newest()
+        target = 1 if slot == 0 else 0
+        record.sequence = ((newest.sequence if newest is not None else 0) + 1) & 0xFFFFFFFF
+        self.slots.erase(target)
+        self.slots.program(target, 0, record.encode())
+
+
+# ----------------------------------------------------------------------------------- device side
+@dataclass
+class _Handshake:
+    role: Role
+    host_nonce: bytes
+    device_nonce: bytes
+    proof: bytes
+    done: bool = False
+    failed_tries: int = 0
+
+
+@dataclass(frozen=True)
+class Challenge:
+    result: str
+    device_nonce: bytes = bytes(NONCE_BYTES)
+    proof: bytes = bytes(PROOF_BYTES)
+    retry_after_ms: int = 0
+
+
+@dataclass(frozen=True)
+class AuthOutcome:
+    result: str
+    role: int = 0
+    repeat: bool = False    # a retransmitted AUTH of the handshake that opened the current session
+
+
+class DeviceGuard:
+    """Device side: handshakes, the current session, back-off per role, and security events.
+
+    - Nonces: `derive_device_nonce` under the device's nonce key, with a boot epoch claimed (and
+      persisted) before the first CHALLENGE of a boot.
+    - Handshakes in progress are kept (up to ``max_pending``, oldest dropped first) and are
+      exactly-once: a HELLO with a known (role, Nh) gets the same CHALLENGE, an AUTH that already
+      succeeded gets the same answer. A HELLO never ends a session or another handshake; only a
+      successful AUTH replaces the session.
+    - Back-off: after n failed proofs in a row for a role, HELLO for that role is answered BUSY for
+      ``base << (n-1)`` ticks, at most ``max``; the remaining ticks are persisted, so after any reset
+      the wait is at most what was left (never more than the cap). Only failed proofs count.
     """
 
-    keys: DeviceKeys
-    random_bytes: Callable[[int], bytes]
-    base_backoff_ticks: int = 1_000_000
-    max_backoff_ticks: int = 64_000_000
-    failed_handshakes: int = 0
-    backoff_until: int = 0
-    session: SessionState | None = None
-    pending: tuple[Role, bytes, bytes] | None = None  # role, host nonce, device nonce
-    events: list[SecurityEvent] = field(default_factory=list)
+    def __init__(self, keys: DeviceKeys, store: SecurityStore, now: int = 0, *, k_nonce: bytes | None = None,
+                 hw_rng: Callable[[int], bytes] | None = None, test_build: bool = True,
+                 base_backoff_ticks: int = 1_000_000, max_backoff_ticks: int = 64_000_000,
+                 max_pending: int = 8, max_failed_tries: int = 3):
+        self.keys = keys
+        self.store = store
+        self.k_nonce = k_nonce if k_nonce is not None else keys.nonce_key
+        self.hw_rng = hw_rng
+        self.test_build = test_build
+        self.base_backoff_ticks = base_backoff_ticks
+        self.max_backoff_ticks = max_backoff_ticks
+        self.max_pending = max_pending
+        self.max_failed_tries = max_failed_tries
+        self.record = store.load()
+        self.epoch: int | None = None      # claimed on the first nonce of this boot
+        self.nonce_counter = 0
+        self.backoff_until = {r: now + min(self.record.remaining[r], max_backoff_ticks) for r in ROLE_SLOTS}
+        self.session: SessionState | None = None
+        self.session_origin: bytes | None = None   # host nonce of the handshake that opened it
+        self.handshakes: OrderedDict[tuple[int, bytes], _Handshake] = OrderedDict()
+        self.events: list[SecurityEvent] = []
 
-    def record(self, tick: int, code: str, msg_id: int, detail: int = 0) -> None:
-        self.events.append(SecurityEvent(tick, code, msg_id, detail))
+    # --- events and persistence -------------------------------------------------------------
+    def record_event(self, tick: int, code: str, msg_id: int, detail: int = 0, authenticated: bool = False) -> None:
+        self.events.append(SecurityEvent(tick, code, msg_id, detail, authenticated))
 
-    def hello(self, role: int, host_nonce: bytes, now: int) -> tuple[str, bytes, bytes, int]:
-        """(result, device nonce, device proof, retry_after_ms)."""
-        if now < self.backoff_until:
-            left_ms = -(-(self.backoff_until - now) // 1000)
-            self.record(now, "BUSY", 0x20, left_ms)
-            return "BUSY", bytes(NONCE_BYTES), bytes(32), left_ms
-        self.session = None  # a new handshake ends any session
-        device_nonce = self.random_bytes(NONCE_BYTES)
+    def persist(self, now: int) -> None:
+        """Write the record with the back-off ticks remaining at ``now``."""
+        for r in ROLE_SLOTS:
+            self.record.remaining[r] = max(0, self.backoff_until[r] - now)
+        self.store.save(self.record)
+
+    def failures(self, role: Role) -> int:
+        return self.record.failures[role]
+
+    def backoff_left(self, role: Role, now: int) -> int:
+        return max(0, self.backoff_until[role] - now)
+
+    def clear_backoff(self, now: int) -> None:
+        """Bench tool (never over the protocol): forget failed proofs; the epoch is kept."""
+        for r in ROLE_SLOTS:
+            self.record.failures[r] = 0
+            self.backoff_until[r] = now
+        self.persist(now)
+
+    # --- nonces -----------------------------------------------------------------------------
+    def _next_nonce(self, now: int) -> bytes:
+        if self.epoch is None or self.nonce_counter >= 0xFFFFFFFF:
+            self.record.epoch = (self.record.epoch + 1) & 0xFFFFFFFF
+            self.persist(now)          # before the nonce leaves the device (may raise on power loss)
+            self.epoch, self.nonce_counter = self.record.epoch, 0
+        self.nonce_counter += 1
+        rng = self.hw_rng(16) if self.hw_rng is not None else bytes(16)
+        return derive_device_nonce(self.k_nonce, self.epoch, self.nonce_counter, rng)
+
+    # --- handshake --------------------------------------------------------------------------
+    def hello(self, role: int, host_nonce: bytes, now: int) -> Challenge:
+        if role == Role.TEST and not self.test_build or not self.keys.has_role(role):
+            self.record_event(now, "NOT_PERMITTED", 0x20, role)
+            return Challenge("NOT_PERMITTED")
         r = Role(role)
-        self.pending = (r, host_nonce, device_nonce)
+        known = self.handshakes.get((r, host_nonce))
+        if known is not None:  # a retransmitted HELLO: the same answer again
+            return Challenge("OK", known.device_nonce, known.proof)
+        left = self.backoff_left(r, now)
+        if left:
+            left_ms = -(-left // 1000)
+            self.record_event(now, "BUSY", 0x20, left_ms)
+            return Challenge("BUSY", retry_after_ms=left_ms)
+        device_nonce = self._next_nonce(now)
         proof = device_proof(self.keys.for_role(r), r, host_nonce, device_nonce, self.keys.device_id)
-        return "OK", device_nonce, proof, 0
+        self.handshakes[(r, host_nonce)] = _Handshake(r, host_nonce, device_nonce, proof)
+        while len(self.handshakes) > self.max_pending:
+            self.handshakes.popitem(last=False)
+        return Challenge("OK", device_nonce, proof)
 
-    def auth(self, proof: bytes, now: int) -> tuple[str, int]:
-        """(result, role) of the host's proof; failures start or extend the back-off."""
-        if self.pending is None:
-            self.record(now, "WRONG_STATE", 0x21)
-            return "WRONG_STATE", 0
-        role, hn, dn = self.pending
-        self.pending = None
-        key = self.keys.for_role(role)
-        if not hmac.compare_digest(host_proof(key, role, hn, dn, self.keys.device_id), proof):
-            self.failed_handshakes += 1
-            delay = min(self.max_backoff_ticks, self.base_backoff_ticks << min(self.failed_handshakes - 1, 30))
-            self.backoff_until = now + delay
-            self.record(now, "BAD_TAG", 0x21, self.failed_handshakes)
-            return "BAD_TAG", 0
-        self.failed_handshakes = 0
-        self.backoff_until = 0
-        self.session = SessionState(role, session_key(key, role, hn, dn, self.keys.device_id),
-                                    DEVICE_TO_HOST, HOST_TO_DEVICE)
-        return "OK", int(role)
+    def auth(self, host_nonce: bytes, proof: bytes, now: int) -> AuthOutcome:
+        """Check the host's proof for the handshake started with ``host_nonce``."""
+        candidates = [h for h in self.handshakes.values() if h.host_nonce == host_nonce]
+        if not candidates:
+            self.record_event(now, "WRONG_STATE", 0x21)
+            return AuthOutcome("WRONG_STATE")
+        for h in candidates:
+            key = self.keys.for_role(h.role)
+            if hmac.compare_digest(host_proof(key, h.role, h.host_nonce, h.device_nonce, self.keys.device_id), proof):
+                return self._succeed(h, key, now)
+        for h in candidates:
+            self._fail(h, now)
+        return AuthOutcome("BAD_TAG")
+
+    def _succeed(self, h: _Handshake, key: bytes, now: int) -> AuthOutcome:
+        if h.done:
+            repeat = self.session is not None and self.session_origin == h.host_nonce
+            return AuthOutcome("OK", int(h.role), repeat=True) if repeat else AuthOutcome("WRONG_STATE")
+        h.done = True
+        self.session = SessionState(h.role, session_key(key, h.role, h.host_nonce, h.device_nonce,
+                                                        self.keys.device_id), DEVICE_TO_HOST, HOST_TO_DEVICE)
+        self.session_origin = h.host_nonce
+        for other in list(self.handshakes.values()):  # the one completed handshake stays for retransmissions
+            if other.done and other is not h:
+                del self.handshakes[(other.role, other.host_nonce)]
+        if self.record.failures[h.role] or self.backoff_left(h.role, now):
+            self.record.failures[h.role] = 0
+            self.backoff_until[h.role] = now
+            self.persist(now)
+        return AuthOutcome("OK", int(h.role))
+
+    def _fail(self, h: _Handshake, now: int) -> None:
+        n = self.record.failures[h.role] = min(self.record.failures[h.role] + 1, 0xFFFF)
+        delay = min(self.max_backoff_ticks, self.base_backoff_ticks << min(n - 1, 40))
+        self.backoff_until[h.role] = now + delay
+        h.failed_tries += 1
+        if h.failed_tries >= self.max_failed_tries or h.done:
+            self.handshakes.pop((h.role, h.host_nonce), None)
+        self.record_event(now, "BAD_TAG", 0x21, n, authenticated=True)
+        self.persist(now)
 
     def end_session(self) -> None:
         self.session = None
-        self.pending = None
+        self.session_origin = None

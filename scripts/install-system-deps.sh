@@ -11,6 +11,7 @@ command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
+command -v clang >/dev/null 2>&1 || need+=(clang)  # libFuzzer with ASan/UBSan (fuzz/)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

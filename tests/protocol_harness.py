@@ -13,10 +13,11 @@ from protocol.codec import make
 from protocol.endpoint import DeviceEndpoint, HostEndpoint
 from protocol.framing import StreamDecoder
 from protocol.reliability import RetryPolicy, SequenceNumbers, send_with_retries
-from protocol.security import DeviceGuard, DeviceKeys, HostHandshake
+from firmware_model.nvm import FlashSlots
+from protocol.security import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore
 
 DEVICE_ID = 0x5C5000000001
-KEYS = DeviceKeys(DEVICE_ID, bytes(range(32)), bytes(range(32, 64)))
+KEYS = DeviceKeys(DEVICE_ID, bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96)))
 
 
 def counter_rng(seed: int):
@@ -56,7 +57,8 @@ class Pair:
     def __init__(self, loss: float = 0.0, flips: float = 0.0, seed: int = 1, keys: DeviceKeys = KEYS):
         self.catalog = load_catalog()
         self.device = CountingDevice()
-        self.guard = DeviceGuard(keys, counter_rng(seed))
+        self.security_flash = FlashSlots(slot_size=64, page_size=64)
+        self.guard = DeviceGuard(keys, SecurityStore(self.security_flash), k_nonce=counter_rng(seed)(32))
         self.endpoint = DeviceEndpoint(self.catalog, self.guard, self.device.execute, lambda: self.device.now)
         self.host = HostEndpoint(self.catalog)
         self.rx = StreamDecoder()

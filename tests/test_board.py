@@ -90,7 +90,10 @@ def test_c_hmac_sha256_passes_the_rfc_4231_vectors(core, key, data, mac):
 # --- the C core beside the Python reference ----------------------------------------------------
 
 def reference_endpoint():
-    guard = DeviceGuard(KEYS, lambda n: bytes(n))
+    from firmware_model.nvm import FlashSlots
+    from protocol.security import SecurityStore
+
+    guard = DeviceGuard(KEYS, SecurityStore(FlashSlots(slot_size=64, page_size=64)))
     return DeviceEndpoint(CAT, guard, lambda m, o, r: make(CAT, "RESULT", request_id=m.id, result=0, field=255),
                           lambda: 0)
 
@@ -175,11 +178,15 @@ def test_the_c_core_backs_off_failed_handshakes_in_its_own_ticks():
         [f] = [x for x in rx.feed(c.receive(host.request_bytes(obj, 1))) if not x.is_event]
         return decode_payload(CAT.by_id(f.msg_id), f.payload)
     ask(make(CAT, "HELLO", role=2, host_nonce=bytes(16)))
-    assert CAT.result_name(ask(make(CAT, "AUTH", host_proof=bytes(32))).result) == "BAD_TAG"
-    busy = ask(make(CAT, "HELLO", role=2, host_nonce=bytes(16)))
+    assert CAT.result_name(ask(make(CAT, "AUTH", host_nonce=bytes(16), host_proof=bytes(32))).result) == "BAD_TAG"
+    busy = ask(make(CAT, "HELLO", role=2, host_nonce=bytes([1]) * 16))
     assert CAT.result_name(busy.result) == "BUSY" and busy.retry_after_ms == 1000
+    assert CAT.result_name(ask(make(CAT, "HELLO", role=1, host_nonce=bytes([2]) * 16)).result) == "OK", "per role"
+    c.hardware_reset()  # the clock restarts at 0: the back-off restarts from what remained, never more
+    busy = ask(make(CAT, "HELLO", role=2, host_nonce=bytes([3]) * 16))
+    assert CAT.result_name(busy.result) == "BUSY" and 0 < busy.retry_after_ms <= 1000
     c.advance(1_000_000)
-    assert CAT.result_name(ask(make(CAT, "HELLO", role=2, host_nonce=bytes(16))).result) == "OK"
+    assert CAT.result_name(ask(make(CAT, "HELLO", role=2, host_nonce=bytes([4]) * 16)).result) == "OK"
 
 
 # --- the ARM image --------------------------------------------------------------------------------

@@ -70,8 +70,13 @@ def test_a_board_process_killed_at_any_write_step_boots_with_the_old_or_the_new_
 
 
 def _board(path) -> tuple[subprocess.Popen, Bridge]:
+    from protocol.security import key_file_text
+
+    key_file = path.with_name("keys.toml")
+    key_file.write_text(key_file_text(KEYS))  # the published test keys (without --keys: fresh ones)
     proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--tcp", "0", "--speed", "0",
-                             "--flash", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             "--flash", str(path), "--keys", str(key_file)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": os.getcwd()})
     line = proc.stdout.readline()
     assert f"settings flash {path}" in line and "listening on " in line, line + proc.stderr.read()

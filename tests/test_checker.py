@@ -171,7 +171,7 @@ def test_a_retransmission_answered_differently_is_an_exactly_once_violation():
 
 def test_a_session_opened_without_a_handshake_is_an_order_violation():
     ok = encode_payload(CAT["SESSION"], make(CAT, "SESSION", result=0, role=2))
-    lines = [HEADER, rec(1, "h2d", encode_frame(0x21, 1, bytes(32))),
+    lines = [HEADER, rec(1, "h2d", encode_frame(0x21, 1, bytes(48))),
              rec(2, "d2h", encode_frame(0xA1, 1, ok, FLAG_RESPONSE))]
     [v] = check(lines)
     assert v.kind == "order"

@@ -93,10 +93,10 @@ def test_a_new_device_reports_the_definitions_open_circuit_voltage_at_its_initia
 def test_recharge_ends_when_the_constant_voltage_current_falls_to_c_over_20(ask):
     """Charge on a strong coupling; the last constant-voltage current before COMPLETE is just above
     capacity / end_current_c_divisor (C/20: 10 mA for 200 mAh), never a lower current."""
-    ask(Role.CLINICIAN, "RECHARGE_COUPLING_INPUT", separation_mm=5, misalignment_mm=0, transmit_mw=3000)
+    ask(Role.TEST, "RECHARGE_COUPLING_INPUT", separation_mm=5, misalignment_mm=0, transmit_mw=3000)
     last_cv, state = None, None
     for _ in range(2000):
-        ask(Role.CLINICIAN, "CLOCK_ADVANCE", ticks=5_000_000 if last_cv is not None else 60_000_000)
+        ask(Role.TEST, "CLOCK_ADVANCE", ticks=5_000_000 if last_cv is not None else 60_000_000)
         cs = ask(Role.CLINICIAN, "CHARGING_STATUS_GET")
         state = dev.RechargeState(cs.recharge_state)
         if state is dev.RechargeState.COMPLETE:

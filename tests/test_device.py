@@ -398,12 +398,12 @@ def test_handshake_back_off_survives_a_reboot():
     b = Bench()
     hs_role = 2
     _, ch = b.send(make(CAT, "HELLO", role=hs_role, host_nonce=bytes(16)))
-    _, sess = b.send(make(CAT, "AUTH", host_proof=bytes(32)))
+    _, sess = b.send(make(CAT, "AUTH", host_nonce=bytes(16), host_proof=bytes(32)))
     assert CAT.result_name(sess.result) == "BAD_TAG"
     b.device.reset(power_loss=True)
-    assert b.device.guard.failed_handshakes == 1
-    _, ch = b.send(make(CAT, "HELLO", role=hs_role, host_nonce=bytes(16)))
-    assert CAT.result_name(ch.result) == "BUSY"
+    assert b.device.guard.failures(Role.CLINICIAN) == 1
+    _, ch = b.send(make(CAT, "HELLO", role=hs_role, host_nonce=bytes([1]) * 16))
+    assert CAT.result_name(ch.result) == "BUSY" and 0 < ch.retry_after_ms <= 1000
 
 
 # --- event log ----------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ class DeviceMachine(RuleBasedStateMachine):
             self.b.result(Role.CLINICIAN, "AREA_WRITE", program=0, area=i, **a)
         self.b.result(Role.CLINICIAN, "PROGRAM_COMMIT", program=0, area_count=len(areas))
         if trace:
-            self.b.result(Role.CLINICIAN, "TRACE_START", max_pulses=5000)
+            self.b.result(Role.TEST, "TRACE_START", max_pulses=5000)
         if on:
             self.b.result(Role.PATIENT, "STIM_SET", on=1)
 
@@ -112,7 +112,7 @@ class DeviceMachine(RuleBasedStateMachine):
 
     @rule(posture=st.integers(0, 6))
     def posture(self, posture):
-        assert self.b.result(Role.CLINICIAN, "POSTURE_INPUT", posture=posture) == "OK"
+        assert self.b.result(Role.TEST, "POSTURE_INPUT", posture=posture) == "OK"
 
     @rule(enabled=st.booleans(), dwell=st.integers(0, 3000), rate=st.integers(1, 40))
     def adaptive(self, enabled, dwell, rate):
@@ -129,11 +129,11 @@ class DeviceMachine(RuleBasedStateMachine):
 
     @rule(sep=st.integers(0, 40), mis=st.integers(0, 30), tx=st.sampled_from([0, 500, 1500, 5000]))
     def coupling(self, sep, mis, tx):
-        self.b.result(Role.CLINICIAN, "RECHARGE_COUPLING_INPUT", separation_mm=sep, misalignment_mm=mis, transmit_mw=tx)
+        self.b.result(Role.TEST, "RECHARGE_COUPLING_INPUT", separation_mm=sep, misalignment_mm=mis, transmit_mw=tx)
 
     @rule(contact=st.integers(0, 9), ohms=st.sampled_from([100, 600, 1000, 2500, 9000]))
     def impedance(self, contact, ohms):
-        self.b.result(Role.CLINICIAN, "IMPEDANCE_INPUT", contact=contact, ohms=ohms)
+        self.b.result(Role.TEST, "IMPEDANCE_INPUT", contact=contact, ohms=ohms)
 
     @rule(ticks=st.one_of(st.integers(1, 3_000_000), st.integers(3_000_000, 60_000_000)))
     def clock(self, ticks):
@@ -143,7 +143,7 @@ class DeviceMachine(RuleBasedStateMachine):
 
     @rule(max_pulses=st.integers(1, 5000))
     def trace(self, max_pulses):
-        self.b.result(Role.CLINICIAN, "TRACE_START", max_pulses=max_pulses)
+        self.b.result(Role.TEST, "TRACE_START", max_pulses=max_pulses)
 
     @rule(kind=st.integers(0, 1))
     def reset(self, kind):

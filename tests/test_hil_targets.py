@@ -58,10 +58,18 @@ def test_a_target_describes_itself_from_what_the_device_reports():
 
 
 def _start_board(*args: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    """Start `scs board` with the published test keys; the port it listens on."""
+    key_file = ROOT / "build" / "test-keys.toml"
+    key_file.parent.mkdir(exist_ok=True)
+    from protocol.security import key_file_text
+
+    key_file.write_text(key_file_text(default_keys()))
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--keys", str(key_file), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     line = proc.stdout.readline()
-    assert "listening on " in line, line + proc.stderr.read()
+    if "listening on " not in line:
+        proc.kill()
+        raise AssertionError(line + proc.stderr.read())
     return proc, line.split("listening on ", 1)[1].strip()
 
 

@@ -347,19 +347,19 @@ def test_failed_handshakes_back_off_with_increasing_delay_in_device_time():
         assert CAT.result_name(ch.result) == "OK"
         # the host can't check the device proof with a wrong key; it sends its (wrong) proof anyway
         hs.host_nonce, hs.device_nonce = hs.host_nonce, ch.device_nonce
-        _, sess = p.request(make(CAT, "AUTH", host_proof=bytes(32)))
+        _, sess = p.request(make(CAT, "AUTH", host_nonce=hs.host_nonce, host_proof=bytes(32)))
         assert CAT.result_name(sess.result) == "BAD_TAG"
-        _, busy = p.request(p.host.start_handshake(HostHandshake(KEYS, Role.CLINICIAN, counter_rng(7))))
+        _, busy = p.request(p.host.start_handshake(HostHandshake(KEYS, Role.CLINICIAN, counter_rng(7 + attempt))))
         assert CAT.result_name(busy.result) == "BUSY"
         delays.append(busy.retry_after_ms)
-        p.device.now = p.guard.backoff_until  # wait it out in device time
+        p.device.now = p.guard.backoff_until[Role.CLINICIAN]  # wait it out in device time
     assert delays == [1000, 2000, 4000, 8000]
     p.login()  # after the back-off the right key gets in, and the failure count resets
-    assert p.guard.failed_handshakes == 0
+    assert p.guard.failures(Role.CLINICIAN) == 0
     assert sum(e.code == "BAD_TAG" for e in p.guard.events) == 4
 
 
-def test_a_new_handshake_ends_the_previous_session():
+def test_a_new_successful_handshake_replaces_the_previous_session():
     p = Pair()
     p.login()
     old = p.host.session

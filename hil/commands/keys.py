@@ -1,4 +1,4 @@
-"""`scs keys new --device-id ID [--out FILE]`: a key file with fresh role keys."""
+"""`scs keys new --device-id ID [--test-role] [--out FILE]`: a key file with fresh role keys."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     new.add_argument("--device-id", action="append", required=True, type=device_id,
                      help="device id (repeat for several devices)")
     new.add_argument("--out", help="file to create (mode 0600); default: standard output")
+    new.add_argument("--test-role", action="store_true",
+                     help="also a test key (development devices and test benches only)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     repeated = sorted({d for d in args.device_id if args.device_id.count(d) > 1})
     if repeated:
         raise UsageError(f"--device-id {', '.join(f'0x{d:x}' for d in repeated)} given twice: each device once")
-    text = new_key_file(args.device_id)
+    text = new_key_file(args.device_id, test_role=args.test_role)
     if not args.out:
         sys.stdout.write(text)
         return 0

@@ -4,6 +4,7 @@ strategy; the `Bridge` is the driver)."""
 from __future__ import annotations
 
 import abc
+import time
 from dataclasses import dataclass
 
 from hil.bridge import Bridge
@@ -99,11 +100,35 @@ class Target(abc.ABC):
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name)
 
     def factory_reset(self, bridge: Bridge) -> None:
-        """Bring the device to factory settings. The default strategy uses the protocol (RESET kind 2,
-        works on every target while a clinician can log in); simulated targets override it with an
-        out-of-band reset, like a lab's power switch, which also works during a handshake back-off."""
-        bridge.login(Role.CLINICIAN)
+        """Bring the device to factory settings over the protocol: with the test key (else the
+        clinician's), wait out a back-off a test left for another role (CLOCK_ADVANCE on a virtual
+        clock), then RESET kind 2. Simulated targets override it with an out-of-band reset, like a
+        lab's programming tool."""
+        import secrets
+
+        from protocol.codec import make
+
+        if bridge.keys is None or bridge.keys.test is None:
+            bridge.login(Role.CLINICIAN)
+            bridge.call("RESET", kind=2)
+            return
+        bridge.login(Role.TEST)
+        for role in (Role.PATIENT, Role.CLINICIAN):
+            probe = bridge.request(make(bridge.catalog, "HELLO", role=int(role), host_nonce=secrets.token_bytes(16)))
+            if bridge.catalog.result_name(probe.message.result) == "BUSY":
+                if not bridge.device_info().capabilities & 1:
+                    time.sleep(probe.message.retry_after_ms / 1000)
+                else:
+                    bridge.call("CLOCK_ADVANCE", ticks=probe.message.retry_after_ms * 1000)
         bridge.call("RESET", kind=2)
+
+    def hardware_reset(self, bridge: Bridge) -> None:
+        """The reset button (RAM lost; settings and the security record kept)."""
+        raise TargetError(f"target {self.name} has no out-of-band hardware reset")
+
+    def power_cycle(self, bridge: Bridge) -> None:
+        """Power off and on (RAM lost; settings and the security record kept)."""
+        raise TargetError(f"target {self.name} can't be power-cycled")
 
     def describe(self, bridge: Bridge) -> TargetInfo:
         info = bridge.device_info()

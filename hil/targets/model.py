@@ -21,5 +21,16 @@ class ModelTarget(Target):
 
     def factory_reset(self, bridge) -> None:
         self.device.factory_reset()
+        self.device.bench_clear_backoff()  # the bench's tool; the nonce epoch is kept
+        self.device.outbox.clear()
+        bridge.device_was_reset()
+
+    def hardware_reset(self, bridge) -> None:
+        self.device.reset()
+        self.device.outbox.clear()
+        bridge.device_was_reset()
+
+    def power_cycle(self, bridge) -> None:
+        self.device.reset(power_loss=True)
         self.device.outbox.clear()
         bridge.device_was_reset()

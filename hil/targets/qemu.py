@@ -13,11 +13,19 @@ also when the test run fails or is interrupted (QEMU dies with its parent). Two 
   deadline, exactly, however loaded the host is. The mode reaches the firmware as a boot word
   (``-device loader``) above its stack. QEMU 7.2's timers take their counting base from the last reset,
   and a QMP reset moves it, so here every reset is a power cycle (a fresh QEMU).
+
+Keys: a build without KEYS gets keys made at random for the build (``build/dev-keys.toml``), which
+the target loads. QEMU models no RNG: each launch loads 16 random bytes into the image's
+``scs_emulator_seed`` (QEMU's generic loader) that the firmware mixes into its nonces instead. A
+power cycle keeps what a board's battery-backed domain keeps (the retained ``.noinit`` section:
+settings and security record): saved with QMP ``pmemsave``, written back into the next launch
+through QEMU's gdb stub before the CPU starts.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import signal
 import socket
@@ -29,7 +37,7 @@ from typing import Any
 
 import serial
 
-from hil.board_build import build_arm
+from hil.board_build import BUILD, build_arm
 from hil.targets.base import Target, TargetError, stop_process
 from protocol.reliability import RetryPolicy
 
@@ -63,15 +71,20 @@ class QemuTarget(Target):
     REALTIME_SHIFT = 3
 
     def __init__(self, keys=None, icount_shift: int | None = None, realtime: bool = False):
-        super().__init__(keys)
         self.realtime = realtime
-        if realtime:
-            self.name = "qemu-rt"
         if icount_shift is None:
             icount_shift = self.REALTIME_SHIFT if realtime else 4
         if shutil.which("qemu-system-arm") is None:
             raise TargetError("qemu-system-arm is missing: make test installs it (Debian: qemu-system-arm)")
         self.elf = build_arm()
+        if keys is None:
+            from protocol.security import KeyStore
+
+            keys = KeyStore.load(BUILD / "dev-keys.toml").devices[0]  # the development image's keys
+        super().__init__(keys)
+        if realtime:
+            self.name = "qemu-rt"
+        self._symbols = _symbols(self.elf)
         self.icount_shift = icount_shift
         self._dir = tempfile.TemporaryDirectory(prefix="scs-qemu-")
         self.qmp_path = Path(self._dir.name) / "qmp.sock"
@@ -80,26 +93,38 @@ class QemuTarget(Target):
         self._port: Any = None  # a pyserial port once opened
         self._boot()
 
-    def _boot(self) -> None:
-        """Start QEMU (a board with power just applied: its RAM, settings included, starts blank). The
-        free port is found before QEMU binds it, so another process may take it first: QEMU then
-        exits at once, and the boot is tried again on another port."""
+    def _boot(self, retained: bytes | None = None) -> None:
+        """Start QEMU (a board with power just applied: its RAM starts blank, or with ``retained``
+        written back into the battery-backed ``.noinit`` section before the CPU runs). The free port
+        is found before QEMU binds it, so another process may take it first: QEMU then exits at once,
+        and the boot is tried again on another port."""
         for attempt in range(3):
             try:
-                self._start()
+                self._start(retained)
                 return
             except _PortTaken:
                 if attempt == 2:
                     raise TargetError(f"qemu could not bind a serial port three times: {self._output}") from None
 
-    def _start(self) -> None:
+    def _start(self, retained: bytes | None) -> None:
         self.port_number = _free_port()
+        seed_at = self._symbols["scs_emulator_seed"][0]
+        seed = secrets.token_bytes(16)
         cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(self.elf),
                "-serial", f"tcp:127.0.0.1:{self.port_number},server=on,wait=off,nodelay=on",
                "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={self.icount_shift},sleep=off"]
         if self.realtime:
             cmd += ["-device", f"loader,addr={self.REALTIME_ADDR:#x},data={self.REALTIME_WORD:#x},data-len=4"]
+        for half in range(2):  # the loader takes at most 8 bytes of data per device
+            value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
+            cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
+        gdb_port = _free_port()
+        if retained is not None:  # halted until the retained section is written back
+            cmd += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        if retained is not None:
+            _gdb_write(gdb_port, self._symbols[".noinit"][0], retained, keep=(seed_at, 16))
+            self._qmp("cont")
         self._port = None
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -126,14 +151,24 @@ class QemuTarget(Target):
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
                       owns_port=False)
 
-    def _qmp(self, command: str) -> None:
+    def _qmp(self, command: str, **arguments) -> None:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return self._qmp_once(command, arguments)
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _qmp_once(self, command: str, arguments: dict) -> None:
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(5)
             s.connect(str(self.qmp_path))
             f = s.makefile("rw")
             f.readline()  # greeting
-            for cmd in ("qmp_capabilities", command):
-                f.write(json.dumps({"execute": cmd}) + "\n")
+            for cmd, args in (("qmp_capabilities", {}), (command, arguments)):
+                f.write(json.dumps({"execute": cmd, **({"arguments": args} if args else {})}) + "\n")
                 f.flush()
                 while True:
                     reply = json.loads(f.readline())
@@ -162,28 +197,33 @@ class QemuTarget(Target):
         return path.read_bytes()
 
     def factory_reset(self, bridge) -> None:
-        """A reset of the board (QMP system_reset), then RESET kind 2 to erase the settings it keeps
-        in retained memory. When a test left the handshake backing off (which survives resets, by
-        design), power the board off and on instead: a fresh QEMU starts with blank memory."""
-        from protocol.security import HandshakeError
+        """A reset of the board (QMP system_reset), then, in a test-role session, the back-off a test
+        left for another role waited out on the virtual clock and RESET kind 2 to erase the settings
+        kept in retained memory (the security record is kept, as on a board)."""
+        self.hardware_reset(bridge)
+        super().factory_reset(bridge)
 
+    def hardware_reset(self, bridge) -> None:
+        """The reset button (RAM lost, the retained section kept): QMP system_reset, or in real time
+        (where a QMP reset moves QEMU's timer base) a power cycle, which keeps the same."""
         if self.realtime:
             self.power_cycle(bridge)
-            super().factory_reset(bridge)
             return
         self._qmp("system_reset")
         time.sleep(0.05)
         self._reattach(bridge)
-        try:
-            super().factory_reset(bridge)
-        except HandshakeError:
-            self.power_cycle(bridge)
 
     def power_cycle(self, bridge=None) -> None:
-        """Power off and on: a fresh QEMU, blank memory, the clock from zero."""
+        """Power off and on: QEMU stops and a new one starts, with the retained section (settings and
+        security record, battery-backed on a board) carried over; the clock starts from zero."""
+        at, size = self._symbols[".noinit"]
+        dump = Path(self._dir.name) / "noinit.bin"
+        self._qmp("stop")
+        self._qmp("pmemsave", val=at, size=size, filename=str(dump))
+        retained = dump.read_bytes()
         stop_process(self.proc)
         self._port.close()
-        self._boot()
+        self._boot(retained)
         if bridge is not None:
             self._reattach(bridge)
 
@@ -202,3 +242,58 @@ class QemuTarget(Target):
         if self.proc is not None:
             stop_process(self.proc)
         self._dir.cleanup()
+
+
+def _symbols(elf: Path) -> dict[str, tuple[int, int]]:
+    """Address and size of the ``.noinit`` section and of the image's symbols (``arm-none-eabi-nm``)."""
+    out: dict[str, tuple[int, int]] = {}
+    sections = subprocess.run(["arm-none-eabi-size", "-A", str(elf)], capture_output=True, text=True, check=True)
+    for line in sections.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == ".noinit":
+            out[".noinit"] = (int(parts[2]), int(parts[1]))
+    nm = subprocess.run(["arm-none-eabi-nm", "-S", str(elf)], capture_output=True, text=True, check=True)
+    for line in nm.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            out[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+    if ".noinit" not in out or "scs_emulator_seed" not in out:
+        raise TargetError(f"{elf}: no .noinit section or scs_emulator_seed symbol")
+    return out
+
+
+def _gdb_packet(sock: socket.socket, body: str) -> str:
+    """One GDB remote-protocol exchange: send ``$body#cs``, return the reply's body."""
+    sock.sendall(f"${body}#{sum(body.encode()) & 0xFF:02x}".encode())
+    data = b""
+    while not (b"#" in data and len(data) >= data.index(b"#") + 3 and b"$" in data):
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise TargetError("qemu's gdb stub closed the connection")
+        data += chunk
+    reply = data[data.index(b"$") + 1:data.index(b"#")].decode()
+    sock.sendall(b"+")
+    return reply
+
+
+def _gdb_write(port: int, address: int, data: bytes, keep: tuple[int, int]) -> None:
+    """Write ``data`` at ``address`` through QEMU's gdb stub (the CPU is halted by -S), except the
+    range ``keep`` (this launch's seed), then detach."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TargetError(f"qemu's gdb stub on port {port} did not open") from None
+            time.sleep(0.05)
+    with sock:
+        keep_lo, keep_hi = keep[0] - address, keep[0] - address + keep[1]
+        pieces = [(0, keep_lo), (keep_hi, len(data))]
+        for lo, hi in pieces:
+            for off in range(max(lo, 0), min(hi, len(data)), 1024):
+                chunk = data[off:min(off + 1024, hi)]
+                if _gdb_packet(sock, f"M{address + off:x},{len(chunk):x}:{chunk.hex()}") != "OK":
+                    raise TargetError("qemu's gdb stub refused a memory write")
+        _gdb_packet(sock, "D")

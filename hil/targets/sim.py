@@ -1,4 +1,9 @@
-"""``sim``: the virtual dev board (`scs board --pty`) in its own process, reached through a pty."""
+"""``sim``: the virtual dev board (`scs board --pty`) in its own process, reached through a pty.
+
+The board has its own flash file (settings) and security record beside it, and makes fresh keys for
+the run (it prints where; the target loads them). A power cycle stops the process and starts a new
+one on the same files and keys.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pathlib import Path
 import serial
 
 from hil.targets.base import Target, TargetError, error_text, stop_process
+from protocol.security import KeyStore
 
 
 class SimTarget(Target):
@@ -18,13 +24,26 @@ class SimTarget(Target):
 
     def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False):
         super().__init__(keys)
-        # -P: never import modules from the current directory into the board process
+        self._given_keys = keys is not None
+        self.speed, self.tcp = speed, tcp
+        self.key_file: str | None = None
         self._flash_dir = tempfile.TemporaryDirectory(prefix="scs-board-")  # this board's own flash
-        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(speed),
-               "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if tcp else ["--pty"])
+        self._start()
+
+    def _start(self) -> None:
+        # -P: never import modules from the current directory into the board process
+        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed),
+               "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if self.tcp else ["--pty"])
+        if self.key_file:
+            cmd += ["--keys", self.key_file]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None and self.proc.stderr is not None  # both piped
         line = self.proc.stdout.readline()
+        if "fresh keys for this run in " in line:
+            self.key_file = line.split("fresh keys for this run in ", 1)[1].strip()
+            if not self._given_keys:
+                self.keys = KeyStore.load(self.key_file).devices[0]
+            line = self.proc.stdout.readline()
         if "listening on " not in line:
             self.proc.kill()
             raise TargetError(f"the virtual board did not start: {line or self.proc.stderr.read()}")
@@ -46,15 +65,30 @@ class SimTarget(Target):
         stop_process(self.proc)
         self._flash_dir.cleanup()
 
-    def factory_reset(self, bridge) -> None:
-        """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
+    def _signal(self, sig, confirmation: str, bridge) -> None:
         if self.proc.poll() is not None:
             raise TargetError(f"the virtual board exited with status {self.proc.returncode}")
-        self.proc.send_signal(signal.SIGUSR1)
+        self.proc.send_signal(sig)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        if "factory reset" not in line:
+        if confirmation not in line:
             code = self.proc.poll()
             raise TargetError(f"the virtual board exited with status {code}" if code is not None
-                              else f"the virtual board did not confirm its reset: {line!r}")
+                              else f"the virtual board did not confirm its {confirmation}: {line!r}")
+        bridge.device_was_reset()
+
+    def factory_reset(self, bridge) -> None:
+        """Out of band: SIGUSR1 makes the board factory-reset its device and say so on stdout."""
+        self._signal(signal.SIGUSR1, "factory reset", bridge)
+
+    def hardware_reset(self, bridge) -> None:
+        """SIGUSR2: the board's reset button."""
+        self._signal(signal.SIGUSR2, "hardware reset", bridge)
+
+    def power_cycle(self, bridge) -> None:
+        """Power off (the process ends: RAM is gone) and on again on the same flash, record and keys."""
+        bridge.port.close()
+        stop_process(self.proc)
+        self._start()
+        bridge.port = self.open_port()
         bridge.device_was_reset()

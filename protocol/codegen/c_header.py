@@ -5,7 +5,7 @@ X-macro (`SCS_REQUESTS(X)`: id, handler name, role, flags) that the firmware's d
 
 from __future__ import annotations
 
-from protocol.catalog import C_TYPES, Field, Kind, Message, load_catalog
+from protocol.catalog import C_TYPES, Field, Kind, Message, Role, load_catalog
 from protocol.definition import Definition, EnumDef, load_definition
 from protocol.framing import COUNTER, CRC, HEADER, MAX_DECODED, MAX_ENCODED, TAG_BYTES
 
@@ -84,7 +84,7 @@ def _c_enum(type_name: str, rows: list[tuple[str, int, str]]) -> list[str]:
 
 
 def _enums(cat, d: Definition) -> list[str]:
-    out = _c_enum("scs_role_t", [(f"SCS_ROLE_{r}", v, "") for r, v in (("NONE", 0), ("PATIENT", 1), ("CLINICIAN", 2))])
+    out = _c_enum("scs_role_t", [(f"SCS_ROLE_{r.name}", int(r), "") for r in Role])
     out += _c_enum("scs_result_t", [(f"SCS_RESULT_{r.name}", r.code, r.doc) for r in cat.results])
     out += _c_enum("scs_msg_id_t", [(f"SCS_MSG_{m.name}", m.id, "") for m in cat.messages])
     for e in d.enums:

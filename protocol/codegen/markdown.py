@@ -12,7 +12,7 @@ def _doc_block(text: str) -> str:
 
 
 def render_markdown() -> str:
-    from protocol import endpoint, security  # here: they use protocol/generated.py, which is written first
+    from protocol import endpoint, security, security_doc  # here: they use protocol/generated.py, written first
 
     cat = load_catalog()
     out = [
@@ -37,7 +37,7 @@ def render_markdown() -> str:
         f"{MAX_DECODED} bytes decoded, {MAX_ENCODED} encoded; receivers discard longer runs and resynchronise "
         "at the next delimiter.",
         "- Sequence numbers 1..65535 wrap; a response echoes its request's number. Events carry 0.",
-        "- Exactly once: a state-changing request retransmitted with the same sequence number and the same payload "
+        "- Exactly once: a state-changing request retransmitted with the same sequence number, message id and payload "
         "gets the cached response and is not executed again (the device keeps the last 8).",
         "",
         "## Device pipeline",
@@ -48,15 +48,13 @@ def render_markdown() -> str:
         "",
         _doc_block(security.__doc__.split("\n", 2)[2]),
         "",
-        "Failed handshakes back off: after n consecutive failures HELLO is answered BUSY for "
-        "1 s x 2^(n-1) of device time (at most 64 s); the count survives a reboot.",
-        "",
         "## Result codes",
         "",
         "| code | name | meaning |",
         "|---:|---|---|",
     ]
     out += [f"| {r.code} | `{r.name}` | {r.doc} |" for r in cat.results]
+    out += ["", security_doc.render()]
     out += ["", "## Messages", "", "| id | name | kind | role | response | changes state |", "|---|---|---|---|---|---|"]
     for m in cat.messages:
         req = m.kind is Kind.REQUEST

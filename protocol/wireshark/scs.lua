@@ -184,8 +184,9 @@ LAYOUT[0x19] = {name = "TIMING_GET", kind = "request", size = 0, result_at = nil
 hf["hello.role"] = ProtoField.uint8("scs.hello.role", "role", base.DEC)
 hf["hello.host_nonce"] = ProtoField.bytes("scs.hello.host_nonce", "host_nonce")
 LAYOUT[0x20] = {name = "HELLO", kind = "request", size = 17, result_at = nil, event_at = nil, fields = {{hf["hello.role"], 1, 1, false, "role"}, {hf["hello.host_nonce"], 1, 16, false, "host_nonce"}}}
+hf["auth.host_nonce"] = ProtoField.bytes("scs.auth.host_nonce", "host_nonce")
 hf["auth.host_proof"] = ProtoField.bytes("scs.auth.host_proof", "host_proof")
-LAYOUT[0x21] = {name = "AUTH", kind = "request", size = 32, result_at = nil, event_at = nil, fields = {{hf["auth.host_proof"], 1, 32, false, "host_proof"}}}
+LAYOUT[0x21] = {name = "AUTH", kind = "request", size = 48, result_at = nil, event_at = nil, fields = {{hf["auth.host_nonce"], 1, 16, false, "host_nonce"}, {hf["auth.host_proof"], 1, 32, false, "host_proof"}}}
 LAYOUT[0x22] = {name = "SESSION_END", kind = "request", size = 0, result_at = nil, event_at = nil, fields = {}}
 hf["result.request_id"] = ProtoField.uint8("scs.result.request_id", "request_id", base.DEC)
 hf["result.result"] = ProtoField.uint8("scs.result.result", "result", base.DEC, RESULTS)

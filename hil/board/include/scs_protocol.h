@@ -23,7 +23,8 @@
 typedef enum {
     SCS_ROLE_NONE = 0,
     SCS_ROLE_PATIENT = 1,
-    SCS_ROLE_CLINICIAN = 2
+    SCS_ROLE_CLINICIAN = 2,
+    SCS_ROLE_TEST = 3
 } scs_role_t;
 
 typedef enum {
@@ -95,7 +96,7 @@ typedef enum {
 typedef enum {
     SCS_EVENT_KIND_FAULT = 0, /* code: FaultCode; detail: fault specific (impedance: contact mask) */
     SCS_EVENT_KIND_BATTERY = 1, /* code: BatteryState entered */
-    SCS_EVENT_KIND_SECURITY = 2, /* code: the result refused; detail: message id | detail << 8 */
+    SCS_EVENT_KIND_SECURITY = 2, /* code: the result refused (or SecuritySummary); detail: message id | detail << 8 */
     SCS_EVENT_KIND_RESET = 3, /* code: ResetCode */
     SCS_EVENT_KIND_MODE = 4, /* code: ModeCode */
     SCS_EVENT_KIND_RECHARGE = 5, /* code: RechargeState entered */
@@ -198,8 +199,16 @@ typedef enum {
     SCS_CAPABILITY_TRACE = 4,
     SCS_CAPABILITY_RECHARGEABLE = 8,
     SCS_CAPABILITY_TRIAL = 16, /* a trial stimulator (primary battery) */
-    SCS_CAPABILITY_HARDWARE_TIMED = 32 /* a timer interrupt drives the output pins */
+    SCS_CAPABILITY_HARDWARE_TIMED = 32, /* a timer interrupt drives the output pins */
+    SCS_CAPABILITY_TEST_BUILD = 64, /* the test role and its requests exist (clear: a production build) */
+    SCS_CAPABILITY_DEVELOPMENT_KEYS = 128, /* keys made at random for this build or run */
+    SCS_CAPABILITY_ENTROPY = 256 /* the RNG peripheral (QEMU: the harness's per-launch seed) is mixed into nonces */
 } scs_capability_t;
+
+/* SecuritySummary: Code of the SECURITY event that counts refusals of frames that did not authenticate. */
+typedef enum {
+    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32 /* detail: count << 16 | last result << 8 | last message id; updated in place while newest */
+} scs_security_summary_t;
 
 /* device limits */
 #define SCS_NO_FIELD 255u
@@ -657,8 +666,8 @@ static inline size_t scs_msg_impedance_get_encode(const scs_msg_impedance_get_t 
     return 0u;
 }
 
-/* POSTURE_INPUT (0x0C, request, role clinician, response RESULT, changes state): Simulated accelerometer: the posture the patient is now in. */
-#define SCS_POSTURE_INPUT_ROLE SCS_ROLE_CLINICIAN
+/* POSTURE_INPUT (0x0C, request, role test, response RESULT, changes state): Simulated accelerometer: the posture the patient is now in. */
+#define SCS_POSTURE_INPUT_ROLE SCS_ROLE_TEST
 #define SCS_POSTURE_INPUT_RESPONSE SCS_MSG_RESULT
 #define SCS_POSTURE_INPUT_CHANGES_STATE 1
 #define SCS_POSTURE_INPUT_SIZE 1u
@@ -731,8 +740,8 @@ static inline size_t scs_msg_mri_mode_set_encode(const scs_msg_mri_mode_set_t *m
     return 1u;
 }
 
-/* RECHARGE_COUPLING_INPUT (0x0F, request, role clinician, response RESULT, changes state): Simulated external charger: coil separation and misalignment; transmit power 0 removes it. */
-#define SCS_RECHARGE_COUPLING_INPUT_ROLE SCS_ROLE_CLINICIAN
+/* RECHARGE_COUPLING_INPUT (0x0F, request, role test, response RESULT, changes state): Simulated external charger: coil separation and misalignment; transmit power 0 removes it. */
+#define SCS_RECHARGE_COUPLING_INPUT_ROLE SCS_ROLE_TEST
 #define SCS_RECHARGE_COUPLING_INPUT_RESPONSE SCS_MSG_RESULT
 #define SCS_RECHARGE_COUPLING_INPUT_CHANGES_STATE 1
 #define SCS_RECHARGE_COUPLING_INPUT_SIZE 8u
@@ -783,8 +792,8 @@ static inline size_t scs_msg_charging_status_get_encode(const scs_msg_charging_s
     return 0u;
 }
 
-/* TRACE_START (0x11, request, role clinician, response RESULT, changes state): Clear the trace buffer and record the next pulses emitted (up to capacity). */
-#define SCS_TRACE_START_ROLE SCS_ROLE_CLINICIAN
+/* TRACE_START (0x11, request, role test, response RESULT, changes state): Clear the trace buffer and record the next pulses emitted (up to capacity). */
+#define SCS_TRACE_START_ROLE SCS_ROLE_TEST
 #define SCS_TRACE_START_RESPONSE SCS_MSG_RESULT
 #define SCS_TRACE_START_CHANGES_STATE 1
 #define SCS_TRACE_START_SIZE 4u
@@ -804,8 +813,8 @@ static inline size_t scs_msg_trace_start_encode(const scs_msg_trace_start_t *m, 
     return 4u;
 }
 
-/* TRACE_STOP (0x12, request, role clinician, response RESULT, changes state): Stop recording; the buffer is kept for TRACE_DUMP. */
-#define SCS_TRACE_STOP_ROLE SCS_ROLE_CLINICIAN
+/* TRACE_STOP (0x12, request, role test, response RESULT, changes state): Stop recording; the buffer is kept for TRACE_DUMP. */
+#define SCS_TRACE_STOP_ROLE SCS_ROLE_TEST
 #define SCS_TRACE_STOP_RESPONSE SCS_MSG_RESULT
 #define SCS_TRACE_STOP_CHANGES_STATE 1
 #define SCS_TRACE_STOP_SIZE 0u
@@ -825,8 +834,8 @@ static inline size_t scs_msg_trace_stop_encode(const scs_msg_trace_stop_t *m, ui
     return 0u;
 }
 
-/* TRACE_DUMP (0x13, request, role clinician, response TRACE_DATA): Read recorded pulses from `offset`, as many as fit one frame (at most `count`). */
-#define SCS_TRACE_DUMP_ROLE SCS_ROLE_CLINICIAN
+/* TRACE_DUMP (0x13, request, role test, response TRACE_DATA): Read recorded pulses from `offset`, as many as fit one frame (at most `count`). */
+#define SCS_TRACE_DUMP_ROLE SCS_ROLE_TEST
 #define SCS_TRACE_DUMP_RESPONSE SCS_MSG_TRACE_DATA
 #define SCS_TRACE_DUMP_CHANGES_STATE 0
 #define SCS_TRACE_DUMP_SIZE 6u
@@ -892,8 +901,8 @@ static inline size_t scs_msg_clock_get_encode(const scs_msg_clock_get_t *m, uint
     return 0u;
 }
 
-/* CLOCK_ADVANCE (0x16, request, role clinician, response CLOCK, changes state): Advance a virtual clock (targets with capability bit 0). */
-#define SCS_CLOCK_ADVANCE_ROLE SCS_ROLE_CLINICIAN
+/* CLOCK_ADVANCE (0x16, request, role test, response CLOCK, changes state): Advance a virtual clock (targets with capability bit 0). */
+#define SCS_CLOCK_ADVANCE_ROLE SCS_ROLE_TEST
 #define SCS_CLOCK_ADVANCE_RESPONSE SCS_MSG_CLOCK
 #define SCS_CLOCK_ADVANCE_CHANGES_STATE 1
 #define SCS_CLOCK_ADVANCE_SIZE 4u
@@ -913,8 +922,8 @@ static inline size_t scs_msg_clock_advance_encode(const scs_msg_clock_advance_t 
     return 4u;
 }
 
-/* IMPEDANCE_INPUT (0x17, request, role clinician, response RESULT, changes state): Simulated lead: set the impedance one contact will measure at the next check. */
-#define SCS_IMPEDANCE_INPUT_ROLE SCS_ROLE_CLINICIAN
+/* IMPEDANCE_INPUT (0x17, request, role test, response RESULT, changes state): Simulated lead: set the impedance one contact will measure at the next check. */
+#define SCS_IMPEDANCE_INPUT_ROLE SCS_ROLE_TEST
 #define SCS_IMPEDANCE_INPUT_RESPONSE SCS_MSG_RESULT
 #define SCS_IMPEDANCE_INPUT_CHANGES_STATE 1
 #define SCS_IMPEDANCE_INPUT_SIZE 3u
@@ -987,7 +996,7 @@ static inline size_t scs_msg_timing_get_encode(const scs_msg_timing_get_t *m, ui
 #define SCS_HELLO_SIZE 17u
 #define SCS_HELLO_ROLE_OFFSET 0u /* uint8_t */
 #define SCS_HELLO_ROLE_MIN 1u
-#define SCS_HELLO_ROLE_MAX 2u
+#define SCS_HELLO_ROLE_MAX 3u
 #define SCS_HELLO_HOST_NONCE_OFFSET 1u /* uint8_t[16] */
 typedef struct {
     uint8_t role;
@@ -1006,24 +1015,28 @@ static inline size_t scs_msg_hello_encode(const scs_msg_hello_t *m, uint8_t *p)
     return 17u;
 }
 
-/* AUTH (0x21, request, role none, response SESSION): Host proof HMAC(K_role, 'SCS1 host' | role | device_nonce | host_nonce | device_id). */
+/* AUTH (0x21, request, role none, response SESSION): Host proof HMAC(K_role, 'SCS1 host' | role | device_nonce | host_nonce | device_id); `host_nonce` names the handshake it completes. */
 #define SCS_AUTH_ROLE SCS_ROLE_NONE
 #define SCS_AUTH_RESPONSE SCS_MSG_SESSION
 #define SCS_AUTH_CHANGES_STATE 0
-#define SCS_AUTH_SIZE 32u
-#define SCS_AUTH_HOST_PROOF_OFFSET 0u /* uint8_t[32] */
+#define SCS_AUTH_SIZE 48u
+#define SCS_AUTH_HOST_NONCE_OFFSET 0u /* uint8_t[16] */
+#define SCS_AUTH_HOST_PROOF_OFFSET 16u /* uint8_t[32] */
 typedef struct {
+    uint8_t host_nonce[16];
     uint8_t host_proof[32];
 } scs_msg_auth_t;
 static inline void scs_msg_auth_decode(const uint8_t *p, size_t len, scs_msg_auth_t *m)
 {
     (void)len;
-    memcpy(m->host_proof, p + 0u, 32u);
+    memcpy(m->host_nonce, p + 0u, 16u);
+    memcpy(m->host_proof, p + 16u, 32u);
 }
 static inline size_t scs_msg_auth_encode(const scs_msg_auth_t *m, uint8_t *p)
 {
-    memcpy(p + 0u, m->host_proof, 32u);
-    return 32u;
+    memcpy(p + 0u, m->host_nonce, 16u);
+    memcpy(p + 16u, m->host_proof, 32u);
+    return 48u;
 }
 
 /* SESSION_END (0x22, request, role patient, response RESULT, changes state): Ends the session; later frames need a new handshake. */
@@ -1614,12 +1627,12 @@ static inline size_t scs_msg_challenge_encode(const scs_msg_challenge_t *m, uint
     return 53u;
 }
 
-/* SESSION (0xA1, response): Handshake outcome. On OK both sides derive the session key and sign every further frame. */
+/* SESSION (0xA1, response): Handshake outcome. On OK this frame is already signed with the new session key (counter 1) and both sides sign every further frame; refusals are unsigned. */
 #define SCS_SESSION_SIZE 2u
 #define SCS_SESSION_RESULT_OFFSET 0u /* uint8_t */
 #define SCS_SESSION_RESULT_MAX 15u
 #define SCS_SESSION_ROLE_OFFSET 1u /* uint8_t */
-#define SCS_SESSION_ROLE_MAX 2u
+#define SCS_SESSION_ROLE_MAX 3u
 typedef struct {
     uint8_t result;
     uint8_t role;
@@ -1839,10 +1852,10 @@ static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
 #define SCS_RESET_FIELD_COUNT 1u
 static const scs_field_t SCS_TIMING_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
 #define SCS_TIMING_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 2}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
+static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 3}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
 #define SCS_HELLO_FIELD_COUNT 2u
-static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 32u, 0u, 0u, 0, 0}};
-#define SCS_AUTH_FIELD_COUNT 1u
+static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 16u, 0u, 0u, 0, 0}, {16u, 0u, 32u, 0u, 0u, 0, 0}};
+#define SCS_AUTH_FIELD_COUNT 2u
 static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
 #define SCS_SESSION_END_FIELD_COUNT 0u
 
@@ -1866,18 +1879,18 @@ static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}}
     X(LIMITS_WRITE, limits_write, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE)) \
     X(LIMITS_READ, limits_read, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
     X(IMPEDANCE_GET, impedance_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
-    X(POSTURE_INPUT, posture_input, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(POSTURE_INPUT, posture_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(ADAPTIVE_SET, adaptive_set, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE)) \
     X(MRI_MODE_SET, mri_mode_set, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
-    X(RECHARGE_COUPLING_INPUT, recharge_coupling_input, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(RECHARGE_COUPLING_INPUT, recharge_coupling_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(CHARGING_STATUS_GET, charging_status_get, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
-    X(TRACE_START, trace_start, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_TEST_ONLY)) \
-    X(TRACE_STOP, trace_stop, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(TRACE_DUMP, trace_dump, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(TRACE_START, trace_start, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_TEST_ONLY)) \
+    X(TRACE_STOP, trace_stop, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(TRACE_DUMP, trace_dump, SCS_ROLE_TEST, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(EVENT_LOG_READ, event_log_read, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
     X(CLOCK_GET, clock_get, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
-    X(CLOCK_ADVANCE, clock_advance, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(IMPEDANCE_INPUT, impedance_input, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(CLOCK_ADVANCE, clock_advance, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(IMPEDANCE_INPUT, impedance_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(RESET, reset, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
     X(TIMING_GET, timing_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(HELLO, hello, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \

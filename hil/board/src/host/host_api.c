@@ -8,6 +8,7 @@
 typedef struct {
     scs_fw_t fw;
     uint8_t slots[2][SCS_NVM_SLOT_SIZE]; /* the settings storage of this simulated board */
+    uint32_t record[2][SCS_RECORD_WORDS]; /* its security record */
     uint8_t *out;
     size_t out_len, out_cap;
 } host_t;
@@ -22,22 +23,40 @@ static void collect(void *ctx, const uint8_t *data, size_t len)
     h->out_len += n;
 }
 
-void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t *clinician_key, const uint8_t *seed)
+/* A board with these keys (test_key may be NULL: no test role) and blank storage. */
+void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t *clinician_key, const uint8_t *test_key)
 {
     host_t *h = calloc(1, sizeof *h);
     if (!h)
         return 0;
     scs_keys_t keys;
+    memset(&keys, 0, sizeof keys);
     keys.device_id = device_id;
     memcpy(keys.patient_key, patient_key, SCS_KEY_SIZE);
     memcpy(keys.clinician_key, clinician_key, SCS_KEY_SIZE);
-    memcpy(keys.nonce_seed, seed, SCS_KEY_SIZE);
+    if (test_key) {
+        memcpy(keys.test_key, test_key, SCS_KEY_SIZE);
+        keys.has_test_key = 1;
+    }
     scs_fw_init(&h->fw, &keys, collect, h);
     h->fw.virtual_clock = 1; /* the host library's clock moves only by CLOCK_ADVANCE or scs_host_advance */
     memset(h->slots, 0xFF, sizeof h->slots);
+    memset(h->record, 0xFF, sizeof h->record);
+    scs_fw_attach_security(&h->fw, h->record[0], h->record[1], 0);
     scs_fw_boot(&h->fw, h->slots[0], h->slots[1]);
     return h;
 }
+
+/* The reset button: RAM is lost (clock restarts at 0), settings and the security record are kept. */
+void scs_host_hardware_reset(void *handle)
+{
+    host_t *h = handle;
+    h->fw.ticks = 0;
+    scs_fw_reboot(&h->fw, 0);
+}
+
+/* The security record's slot i (SCS_RECORD_WORDS words), for tests. */
+uint32_t *scs_host_record(void *handle, unsigned i) { return ((host_t *)handle)->record[i]; }
 
 void scs_host_free(void *h) { free(h); }
 

@@ -4,24 +4,45 @@
 #include "fw.h"
 
 #define SCS_NO_POSTURE 0xFFu /* inputs.pending_posture: none */
+#ifndef SCS_TEST_BUILD
+#define SCS_TEST_BUILD 1 /* 0: a production build (no test role; test requests refused NOT_PERMITTED) */
+#endif
 
 /* Event kinds and codes, fault, reset, battery and recharge codes: the generated enums of scs_protocol.h. */
 
 /* --- link.c: outgoing frames --- */
-/* Encode and send one frame; signed when a session is open (except the handshake answers). */
+/* Encode and send one frame. Signed, with its tag bound to request counter `answered`, only when
+ * answered >= 0 and a session is open (0 for events); answered < 0 sends it unsigned. */
 void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len);
+void scs_send_frame_bound(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload,
+                          size_t len, int64_t answered);
+/* A RESULT answering the request being handled (signed and bound when it authenticated). */
 void scs_send_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result, uint8_t field);
+/* An unsigned RESULT (a refusal of a frame that did not authenticate). */
+void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result);
 
 /* --- fw.c --- */
 /* After each request: send the queued events, carry out an answered RESET. */
 void scs_after_request(scs_fw_t *fw);
 
 /* --- session.c --- */
-/* The tag of a frame body in one direction (1 host to device, 2 device to host) under the session key. */
-void scs_session_tag(const scs_fw_t *fw, uint8_t direction, const uint8_t *body, size_t len, uint8_t out[SCS_TAG_SIZE]);
-/* Admit a request frame: verify its signature (shrinking *end past counter and tag) and the role it
- * needs.  0, or the result code to answer with (a security event is logged). */
-uint8_t scs_session_admit(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint8_t id, uint8_t need_role);
+/* The tag of a frame body under the session key: direction 1 (host to device, answered < 0) or 2
+ * (device to host, bound to request counter `answered`). */
+void scs_session_tag(const scs_fw_t *fw, uint8_t direction, const uint8_t *body, size_t len, int64_t answered,
+                     uint8_t out[SCS_TAG_SIZE]);
+/* Authenticate a signed frame (shrinking *end past counter and tag): 0 with *counter set, or the
+ * result to refuse it with (counted as an unauthenticated refusal). */
+uint8_t scs_session_verify(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint32_t *counter);
+/* The role check for an authenticated (session_role > 0) or unsigned request: 0 or NOT_PERMITTED
+ * (an authenticated security event) or NOT_AUTHENTICATED. */
+uint8_t scs_session_permit(scs_fw_t *fw, uint8_t id, uint8_t need_role, uint8_t session_role);
+/* Boot: load the security record, restart the back-off from the remaining ticks it keeps. */
+void scs_session_boot(scs_fw_t *fw);
+/* Write the security record with the back-off ticks remaining now (also before an orderly reboot). */
+void scs_session_persist(scs_fw_t *fw);
+/* --- record.c: the security record's two slots --- */
+void scs_record_load(scs_session_t *s);
+void scs_record_save(scs_session_t *s);
 
 /* --- dispatch.c: the request table --- */
 typedef void (*scs_handler_fn)(scs_fw_t *fw, uint16_t seq, const uint8_t *payload);
@@ -51,7 +72,10 @@ uint8_t scs_check_fields(uint8_t msg_id, const uint8_t *payload, uint8_t *field)
 
 /* --- events.c --- */
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail);
+/* A security event of an authenticated frame (or a failed proof): logged one by one. */
 void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail);
+/* A refusal of a frame anyone could have sent: counted in the summary entry while it is the newest. */
+void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id);
 /* Send the queued events (only within a session; without one they stay in the log only). */
 void scs_send_events(scs_fw_t *fw);
 

@@ -20,6 +20,14 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
     fw->keys = *keys;
     fw->link.write = write;
     fw->link.write_ctx = write_ctx;
+    fw->link.answering = -1;
+}
+
+void scs_fw_attach_security(scs_fw_t *fw, volatile uint32_t *slot0, volatile uint32_t *slot1, scs_rng_fn rng)
+{
+    fw->session.record_slot[0] = slot0;
+    fw->session.record_slot[1] = slot1;
+    fw->session.rng = rng;
 }
 
 void scs_fw_reboot(scs_fw_t *fw, int factory)
@@ -36,6 +44,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint32_t late_reported = fw->therapy.late_reported;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
+    volatile uint32_t *record0 = fw->session.record_slot[0], *record1 = fw->session.record_slot[1];
+    scs_rng_fn rng = fw->session.rng;
     /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
      * simulated lead and coil) */
     scs_gauge_t gauge = fw->gauge;
@@ -45,6 +55,7 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     if (factory)
         scs_nvm_erase_all(&fw->nvm);
     scs_fw_init(fw, &keys, write, ctx);
+    scs_fw_attach_security(fw, record0, record1, rng); /* the security record survives every reset */
     fw->ticks = ticks;
     memcpy(fw->events.log, events.log, sizeof events.log); /* the event log is retained across resets */
     fw->events.start = events.start;
@@ -76,6 +87,7 @@ void scs_after_request(scs_fw_t *fw)
         uint8_t kind = (uint8_t)(fw->pending_reset - 1u);
         fw->pending_reset = 0;
         scs_log_event(fw, SCS_EVENT_KIND_RESET, kind == 2 ? SCS_RESET_CODE_FACTORY : kind, 0);
+        scs_session_persist(fw); /* an orderly reboot: the back-off resumes with what remains now */
         scs_fw_reboot(fw, kind == 2);
     }
 }

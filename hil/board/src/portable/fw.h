@@ -27,12 +27,18 @@ typedef struct {
 #define SCS_KEY_SIZE 32u
 #define SCS_CACHE_ENTRIES 8u
 
+/* The provisioning block: the device's identity and role keys (tools/provision.py writes it). */
 typedef struct {
     uint64_t device_id;
     uint8_t patient_key[SCS_KEY_SIZE];
     uint8_t clinician_key[SCS_KEY_SIZE];
-    uint8_t nonce_seed[SCS_KEY_SIZE];
+    uint8_t test_key[SCS_KEY_SIZE];
+    uint8_t has_test_key;       /* 0: no test role (a production device) */
+    uint8_t development;        /* 1: keys made at random for this build (said in DEVICE_INFO) */
 } scs_keys_t;
+
+/* A hardware random source: fills 16 bytes and returns 1, or returns 0 when there is none. */
+typedef int (*scs_rng_fn)(uint8_t out[16]);
 
 typedef void (*scs_write_fn)(void *ctx, const uint8_t *data, size_t len);
 
@@ -40,7 +46,7 @@ typedef struct {
     uint16_t seq;
     uint8_t msg_id;
     uint8_t used;
-    uint32_t request_crc;      /* fingerprint of the request payload */
+    uint8_t digest[16];        /* SHA-256(message id | length u16 | payload), first 16 bytes */
     uint8_t response_id;
     uint16_t response_len;
     uint8_t response[64];
@@ -55,21 +61,52 @@ typedef struct {
     scs_cache_entry_t cache[SCS_CACHE_ENTRIES];
     uint8_t cache_next;
     scs_cache_entry_t *capture; /* where the answer being sent is cached, if state-changing */
+    int64_t answering;          /* counter of the authenticated request being answered, -1: none */
+    uint8_t keep_session;       /* keep the next frame sent: the SESSION(OK) of a new session */
+    uint8_t session_wire[64];   /* ... sent again, byte for byte, to a retransmitted AUTH */
+    uint8_t session_wire_len;
     scs_write_fn write;
     void *write_ctx;
 } scs_link_t;
 
+#define SCS_HANDSHAKES 8u         /* handshakes in progress kept at once (oldest dropped first) */
+#define SCS_KEYED_ROLES 3u        /* patient, clinician, test */
+#define SCS_RECORD_WORDS 9u       /* one slot of the security record, 32-bit words */
+
+/* One handshake, from HELLO until it is replaced (exactly once: a retransmission gets the same answer). */
+typedef struct {
+    uint8_t role;               /* 0: free entry */
+    uint8_t done;               /* its AUTH succeeded */
+    uint8_t failed_tries;
+    uint32_t age;               /* order of creation (oldest is dropped first) */
+    uint8_t host_nonce[SCS_NONCE_SIZE];
+    uint8_t device_nonce[SCS_NONCE_SIZE];
+} scs_handshake_t;
+
+/* The security record kept apart from the settings, in its own two slots of 32-bit words (backup
+ * registers on a board, retained SRAM in the emulator): nonce epoch and back-off per role. */
+typedef struct {
+    uint32_t sequence, epoch;
+    uint16_t failures[SCS_KEYED_ROLES];
+    uint32_t remaining[SCS_KEYED_ROLES]; /* back-off ticks left when it was written */
+} scs_record_t;
+
 /* The authenticated session and the handshake. */
 typedef struct {
     uint8_t role;               /* 0 none */
-    uint8_t pending_role;
-    uint8_t host_nonce[SCS_NONCE_SIZE];
-    uint8_t device_nonce[SCS_NONCE_SIZE];
     uint8_t session_key[32];
+    uint8_t origin[SCS_NONCE_SIZE]; /* host nonce of the handshake that opened the session */
     uint32_t rx_counter, tx_counter;
-    uint32_t failed_handshakes;
-    uint64_t backoff_until;
-    uint32_t nonce_counter;
+    scs_handshake_t handshakes[SCS_HANDSHAKES];
+    uint32_t handshake_age;
+    uint8_t nonce_key[32];      /* derived from the role keys at init */
+    uint8_t epoch_claimed;      /* the epoch of this boot is persisted */
+    uint32_t epoch, nonce_counter;
+    uint8_t hw_rng;             /* 1: a hardware RNG answered and is mixed into nonces */
+    scs_rng_fn rng;
+    uint64_t backoff_until[SCS_KEYED_ROLES];
+    scs_record_t record;
+    volatile uint32_t *record_slot[2];
     uint32_t security_events;
 } scs_session_t;
 
@@ -118,6 +155,9 @@ typedef struct {
 } scs_fw_t;
 
 void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx);
+/* Attach the security record's two slots (SCS_RECORD_WORDS words each, kept across every reset) and
+ * an optional hardware RNG; call before scs_fw_boot. */
+void scs_fw_attach_security(scs_fw_t *fw, volatile uint32_t *slot0, volatile uint32_t *slot1, scs_rng_fn rng);
 /* Attach the two settings slots and start from them, as after a power-on. */
 void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1);
 /* Reboot: RAM state is lost, settings, the event log and the clock are kept. */

@@ -20,7 +20,10 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .tick_ns = SCS_TICK_NS,
         .capabilities = (CAPABILITIES & ~(fw->gauge.primary ? (unsigned)SCS_CAPABILITY_RECHARGEABLE : 0u)) |
                         (fw->virtual_clock ? SCS_CAPABILITY_VIRTUAL_CLOCK : 0u) |
-                        (fw->therapy.hw.edges ? SCS_CAPABILITY_HARDWARE_TIMED : 0u),
+                        (fw->therapy.hw.edges ? SCS_CAPABILITY_HARDWARE_TIMED : 0u) |
+                        (fw->keys.development ? SCS_CAPABILITY_DEVELOPMENT_KEYS : 0u) |
+                        (SCS_TEST_BUILD && fw->keys.has_test_key ? SCS_CAPABILITY_TEST_BUILD : 0u) |
+                        (fw->session.hw_rng ? SCS_CAPABILITY_ENTROPY : 0u),
         .contact_count = SCS_CONTACT_COUNT,
         .max_programs = SCS_MAX_PROGRAMS,
         .max_areas = SCS_MAX_AREAS,

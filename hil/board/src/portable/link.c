@@ -5,8 +5,10 @@
 #include "cobs.h"
 #include "crc32.h"
 #include "le.h"
+#include "sha256.h"
 
-void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len)
+void scs_send_frame_bound(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload,
+                          size_t len, int64_t answered)
 {
     scs_link_t *l = &fw->link;
     if (l->capture && (flags & SCS_FLAG_RESPONSE) && len <= sizeof l->capture->response) {
@@ -20,7 +22,7 @@ void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, c
     static uint8_t body[SCS_MAX_DECODED];
     static uint8_t wire[SCS_MAX_ENCODED + 1];
     size_t n = 0;
-    int sign = fw->session.role != 0 && msg_id != SCS_MSG_CHALLENGE && msg_id != SCS_MSG_SESSION;
+    int sign = fw->session.role != 0 && answered >= 0;
     body[n++] = SCS_PROTOCOL_VERSION;
     body[n++] = msg_id;
     body[n++] = (uint8_t)(flags | (sign ? SCS_FLAG_SIGNED : 0));
@@ -31,20 +33,35 @@ void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, c
     if (sign) {
         wr32(body + n, ++fw->session.tx_counter);
         n += 4;
-        scs_session_tag(fw, 2, body, n, body + n);
+        scs_session_tag(fw, 2, body, n, answered, body + n);
         n += SCS_TAG_SIZE;
     }
     wr32(body + n, scs_crc32(body, n));
     n += 4;
     size_t m = scs_cobs_encode(body, n, wire);
     wire[m++] = 0;
+    if (l->keep_session && m <= sizeof l->session_wire) {
+        memcpy(l->session_wire, wire, m);
+        l->session_wire_len = (uint8_t)m;
+    }
     l->write(l->write_ctx, wire, m);
+}
+
+void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len)
+{
+    scs_send_frame_bound(fw, msg_id, flags, seq, payload, len, fw->link.answering);
 }
 
 void scs_send_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result, uint8_t field)
 {
     uint8_t p[3] = {request_id, result, field};
     scs_send_frame(fw, SCS_MSG_RESULT, SCS_FLAG_RESPONSE, seq, p, sizeof p);
+}
+
+void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result)
+{
+    uint8_t p[3] = {request_id, result, SCS_NO_FIELD};
+    scs_send_frame_bound(fw, SCS_MSG_RESULT, SCS_FLAG_RESPONSE, seq, p, sizeof p, -1);
 }
 
 /* Header checks before the message is looked at: 0, VERSION_MISMATCH or BAD_FRAME. */
@@ -59,12 +76,24 @@ static uint8_t header_result(const uint8_t *raw, size_t end)
     return 0;
 }
 
+/* The request's fingerprint: SHA-256(message id | payload length u16 | payload), first 16 bytes. */
+static void fingerprint(uint8_t id, const uint8_t *payload, size_t len, uint8_t out[16])
+{
+    scs_sha256_t h;
+    uint8_t head[3] = {id, (uint8_t)len, (uint8_t)(len >> 8)}, d[32];
+    scs_sha256_init(&h);
+    scs_sha256_update(&h, head, 3);
+    scs_sha256_update(&h, payload, len);
+    scs_sha256_final(&h, d);
+    memcpy(out, d, 16);
+}
+
 /* A retransmission of a state-changing request already answered: the cached answer again (1). */
-static int resend_cached(scs_fw_t *fw, uint16_t seq, uint8_t id, uint32_t fingerprint)
+static int resend_cached(scs_fw_t *fw, uint16_t seq, uint8_t id, const uint8_t digest[16])
 {
     for (unsigned i = 0; i < SCS_CACHE_ENTRIES; i++) {
         const scs_cache_entry_t *e = &fw->link.cache[i];
-        if (e->used && e->seq == seq && e->msg_id == id && e->request_crc == fingerprint) {
+        if (e->used && e->seq == seq && e->msg_id == id && scs_equal(e->digest, digest, 16)) {
             scs_send_frame(fw, e->response_id, SCS_FLAG_RESPONSE, seq, e->response, e->response_len);
             return 1;
         }
@@ -73,15 +102,54 @@ static int resend_cached(scs_fw_t *fw, uint16_t seq, uint8_t id, uint32_t finger
 }
 
 /* The cache entry that will keep the answer about to be sent. */
-static void reserve_cache(scs_fw_t *fw, uint16_t seq, uint8_t id, uint32_t fingerprint)
+static void reserve_cache(scs_fw_t *fw, uint16_t seq, uint8_t id, const uint8_t digest[16])
 {
     scs_link_t *l = &fw->link;
     scs_cache_entry_t *e = &l->cache[l->cache_next++ % SCS_CACHE_ENTRIES];
     e->used = 0;
     e->seq = seq;
     e->msg_id = id;
-    e->request_crc = fingerprint;
+    memcpy(e->digest, digest, 16);
     l->capture = e;
+}
+
+/* A frame that did not authenticate (or a bad header): counted, answered unsigned. */
+static void refuse(scs_fw_t *fw, uint16_t seq, uint8_t id, uint8_t result)
+{
+    scs_refusal_event(fw, result, id);
+    scs_send_unsigned_result(fw, seq, id, result);
+}
+
+/* Authenticate, find and admit the request: the request, or 0 when it was refused (answered). */
+static const scs_request_t *admit(scs_fw_t *fw, const uint8_t *raw, size_t *end)
+{
+    uint8_t id = raw[1], flags = raw[2], role = 0;
+    uint16_t seq = rd16(raw + 3);
+    fw->link.answering = -1;
+    if (flags & SCS_FLAG_SIGNED) {
+        uint32_t counter;
+        uint8_t r = scs_session_verify(fw, raw, end, &counter);
+        if (r) {
+            refuse(fw, seq, id, r);
+            return 0;
+        }
+        fw->link.answering = counter;
+        role = fw->session.role;
+    }
+    const scs_request_t *m = scs_find_request(id);
+    if (!m || (flags & (SCS_FLAG_RESPONSE | SCS_FLAG_EVENT))) {
+        if (fw->link.answering < 0)
+            refuse(fw, seq, id, SCS_RESULT_UNKNOWN_MESSAGE);
+        else
+            scs_send_result(fw, seq, id, SCS_RESULT_UNKNOWN_MESSAGE, SCS_NO_FIELD);
+        return 0;
+    }
+    uint8_t r = scs_session_permit(fw, id, m->role, role);
+    if (r) {
+        scs_send_result(fw, seq, id, r, SCS_NO_FIELD);
+        return 0;
+    }
+    return m;
 }
 
 static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
@@ -90,25 +158,19 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
         fw->link.dropped_frames++; /* the sequence number can't be trusted: no answer */
         return;
     }
-    uint8_t id = raw[1], flags = raw[2];
+    uint8_t id = raw[1];
     uint16_t seq = rd16(raw + 3);
     size_t end = n - SCS_CRC_SIZE;
     uint8_t result = header_result(raw, end);
-    const scs_request_t *m = result ? 0 : scs_find_request(id);
-    if (!result && (!m || (flags & (SCS_FLAG_RESPONSE | SCS_FLAG_EVENT))))
-        result = SCS_RESULT_UNKNOWN_MESSAGE;
-    if (!result)
-        result = scs_session_admit(fw, raw, &end, id, m->role);
     if (result) {
-        scs_send_result(fw, seq, id, result, SCS_NO_FIELD);
+        refuse(fw, seq, id, result);
         return;
     }
+    const scs_request_t *m = admit(fw, raw, &end);
+    if (!m)
+        return;
     size_t len = end - SCS_HEADER_SIZE;
     const uint8_t *payload = raw + SCS_HEADER_SIZE;
-    uint32_t fingerprint = scs_crc32(payload, len) ^ id;
-    int changes_state = (m->flags & SCS_REQ_CHANGES_STATE) != 0;
-    if (changes_state && resend_cached(fw, seq, id, fingerprint))
-        return;
     if (len != m->size) {
         scs_send_result(fw, seq, id, SCS_RESULT_BAD_LENGTH, SCS_NO_FIELD);
         return;
@@ -118,8 +180,14 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
         scs_send_result(fw, seq, id, SCS_RESULT_OUT_OF_RANGE, (uint8_t)bad);
         return;
     }
-    if (changes_state)
-        reserve_cache(fw, seq, id, fingerprint);
+    int changes_state = (m->flags & SCS_REQ_CHANGES_STATE) != 0;
+    uint8_t digest[16];
+    if (changes_state) {
+        fingerprint(id, payload, len, digest);
+        if (resend_cached(fw, seq, id, digest))
+            return;
+        reserve_cache(fw, seq, id, digest);
+    }
     scs_execute(fw, m, seq, payload);
     fw->link.capture = 0;
 }

@@ -1,5 +1,6 @@
-/* Authenticated sessions: the HELLO/AUTH handshake with its back-off, frame signatures and counters,
- * and the role a request needs. */
+/* Authenticated sessions: the exactly-once HELLO/AUTH handshake with back-off per role, device
+ * nonces that never repeat, frame tags bound to the request answered, and the role a request needs.
+ * The same rules as protocol/security.py (DeviceGuard); docs/protocol.md gives every byte. */
 #include <string.h>
 
 #include "core.h"
@@ -8,30 +9,36 @@
 
 #define BACKOFF_BASE_TICKS 1000000u
 #define BACKOFF_MAX_TICKS 64000000u
+#define MAX_FAILED_TRIES 3u
 
 static const uint8_t *role_key(const scs_fw_t *fw, uint8_t role)
 {
-    return role == SCS_ROLE_PATIENT ? fw->keys.patient_key : fw->keys.clinician_key;
+    if (role == SCS_ROLE_PATIENT)
+        return fw->keys.patient_key;
+    return role == SCS_ROLE_CLINICIAN ? fw->keys.clinician_key : fw->keys.test_key;
 }
 
-void scs_session_tag(const scs_fw_t *fw, uint8_t direction, const uint8_t *body, size_t len, uint8_t out[SCS_TAG_SIZE])
+static int role_available(const scs_fw_t *fw, uint8_t role)
+{
+    if (role == SCS_ROLE_TEST)
+        return SCS_TEST_BUILD && fw->keys.has_test_key;
+    return role == SCS_ROLE_PATIENT || role == SCS_ROLE_CLINICIAN;
+}
+
+void scs_session_tag(const scs_fw_t *fw, uint8_t direction, const uint8_t *body, size_t len, int64_t answered,
+                     uint8_t out[SCS_TAG_SIZE])
 {
     scs_hmac_t h;
-    uint8_t mac[32];
+    uint8_t mac[32], a[4];
     scs_hmac_init(&h, fw->session.session_key, 32);
     scs_hmac_update(&h, &direction, 1);
     scs_hmac_update(&h, body, len);
+    if (answered >= 0) {
+        wr32(a, (uint32_t)answered);
+        scs_hmac_update(&h, a, 4);
+    }
     scs_hmac_final(&h, mac);
     memcpy(out, mac, SCS_TAG_SIZE);
-}
-
-static void random_bytes(scs_fw_t *fw, uint8_t *out, size_t len)
-{
-    uint8_t msg[12], mac[32];
-    wr64(msg, fw->ticks);
-    wr32(msg + 8, ++fw->session.nonce_counter);
-    scs_hmac_sha256(fw->keys.nonce_seed, SCS_KEY_SIZE, msg, sizeof msg, mac);
-    memcpy(out, mac, len);
 }
 
 static void proof(const scs_fw_t *fw, const char *label, uint8_t role, const uint8_t *n1, const uint8_t *n2, uint8_t out[32])
@@ -48,123 +55,239 @@ static void proof(const scs_fw_t *fw, const char *label, uint8_t role, const uin
     scs_hmac_final(&h, out);
 }
 
-/* A signed frame: within a session, with a valid tag and a fresh counter. */
-static uint8_t verify_signed(scs_fw_t *fw, const uint8_t *raw, size_t end, uint8_t id)
+void scs_session_persist(scs_fw_t *fw)
 {
     scs_session_t *s = &fw->session;
-    uint32_t counter = rd32(raw + end);
+    for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
+        uint64_t left = s->backoff_until[i] > fw->ticks ? s->backoff_until[i] - fw->ticks : 0u;
+        s->record.remaining[i] = (uint32_t)(left > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : left);
+    }
+    scs_record_save(s);
+}
+
+void scs_session_boot(scs_fw_t *fw)
+{
+    scs_session_t *s = &fw->session;
+    scs_hmac_t h;
+    uint8_t id[8];
+    wr64(id, fw->keys.device_id);
+    scs_hmac_init(&h, fw->keys.clinician_key, SCS_KEY_SIZE);
+    scs_hmac_update(&h, (const uint8_t *)"SCS1 nonce key", 14);
+    scs_hmac_update(&h, fw->keys.patient_key, SCS_KEY_SIZE);
+    scs_hmac_update(&h, id, 8);
+    scs_hmac_final(&h, s->nonce_key);
+    scs_record_load(s);
+    for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
+        uint32_t left = s->record.remaining[i];
+        s->backoff_until[i] = fw->ticks + (left > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : left);
+    }
+    uint8_t probe[16];
+    s->hw_rng = (uint8_t)(s->rng && s->rng(probe));
+}
+
+/* Nd = HMAC(K_nonce, "SCS1 nonce" | epoch | counter | rng)[:16]; the epoch of a boot is persisted
+ * before its first nonce leaves the device. */
+static void next_nonce(scs_fw_t *fw, uint8_t out[SCS_NONCE_SIZE])
+{
+    scs_session_t *s = &fw->session;
+    uint8_t msg[10 + 8 + 16], mac[32];
+    if (!s->epoch_claimed || s->nonce_counter == 0xFFFFFFFFu) {
+        s->record.epoch++;
+        scs_session_persist(fw);
+        s->epoch = s->record.epoch;
+        s->nonce_counter = 0;
+        s->epoch_claimed = 1;
+    }
+    s->nonce_counter++;
+    memcpy(msg, "SCS1 nonce", 10);
+    wr32(msg + 10, s->epoch);
+    wr32(msg + 14, s->nonce_counter);
+    memset(msg + 18, 0, 16);
+    if (s->hw_rng && !s->rng(msg + 18))
+        memset(msg + 18, 0, 16);
+    scs_hmac_sha256(s->nonce_key, 32, msg, sizeof msg, mac);
+    memcpy(out, mac, SCS_NONCE_SIZE);
+}
+
+uint8_t scs_session_verify(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint32_t *counter)
+{
+    scs_session_t *s = &fw->session;
     uint8_t want[SCS_TAG_SIZE];
-    if (!s->role) {
-        scs_security_event(fw, SCS_RESULT_NOT_AUTHENTICATED, id, 0);
+    *end -= SCS_COUNTER_SIZE + SCS_TAG_SIZE;
+    *counter = rd32(raw + *end);
+    if (!s->role)
         return SCS_RESULT_NOT_AUTHENTICATED;
-    }
-    scs_session_tag(fw, 1, raw, end + SCS_COUNTER_SIZE, want);
-    if (!scs_equal(want, raw + end + SCS_COUNTER_SIZE, SCS_TAG_SIZE)) {
-        scs_security_event(fw, SCS_RESULT_BAD_TAG, id, counter);
+    scs_session_tag(fw, 1, raw, *end + SCS_COUNTER_SIZE, -1, want);
+    if (!scs_equal(want, raw + *end + SCS_COUNTER_SIZE, SCS_TAG_SIZE))
         return SCS_RESULT_BAD_TAG;
-    }
-    if (counter <= s->rx_counter) {
-        uint8_t result = counter == s->rx_counter ? SCS_RESULT_REPLAY : SCS_RESULT_STALE_COUNTER;
-        scs_security_event(fw, result, id, counter);
-        return result;
-    }
-    s->rx_counter = counter;
+    if (*counter <= s->rx_counter)
+        return *counter == s->rx_counter ? SCS_RESULT_REPLAY : SCS_RESULT_STALE_COUNTER;
+    s->rx_counter = *counter;
     return 0;
 }
 
-uint8_t scs_session_admit(scs_fw_t *fw, const uint8_t *raw, size_t *end, uint8_t id, uint8_t need_role)
+uint8_t scs_session_permit(scs_fw_t *fw, uint8_t id, uint8_t need_role, uint8_t session_role)
 {
-    uint8_t session_role = 0;
-    if (raw[2] & SCS_FLAG_SIGNED) {
-        *end -= SCS_COUNTER_SIZE + SCS_TAG_SIZE;
-        uint8_t result = verify_signed(fw, raw, *end, id);
-        if (result)
-            return result;
-        session_role = fw->session.role;
-    } else if (need_role != SCS_ROLE_NONE) {
-        scs_security_event(fw, SCS_RESULT_NOT_AUTHENTICATED, id, 0);
+    if (!session_role && need_role != SCS_ROLE_NONE) {
+        scs_refusal_event(fw, SCS_RESULT_NOT_AUTHENTICATED, id);
         return SCS_RESULT_NOT_AUTHENTICATED;
     }
-    if (need_role > session_role) {
-        scs_security_event(fw, SCS_RESULT_NOT_PERMITTED, id, session_role);
+    if (need_role > session_role || (need_role == SCS_ROLE_TEST && !SCS_TEST_BUILD)) {
+        if (session_role)
+            scs_security_event(fw, SCS_RESULT_NOT_PERMITTED, id, session_role);
+        else
+            scs_refusal_event(fw, SCS_RESULT_NOT_PERMITTED, id);
         return SCS_RESULT_NOT_PERMITTED;
     }
     return 0;
 }
 
+static scs_handshake_t *find_handshake(scs_fw_t *fw, uint8_t role, const uint8_t *host_nonce)
+{
+    for (unsigned i = 0; i < SCS_HANDSHAKES; i++) {
+        scs_handshake_t *h = &fw->session.handshakes[i];
+        if (h->role && (!role || h->role == role) && !memcmp(h->host_nonce, host_nonce, SCS_NONCE_SIZE))
+            return h;
+    }
+    return 0;
+}
+
+/* A free entry, else the oldest one (a handshake in progress is dropped only for newer ones). */
+static scs_handshake_t *new_handshake(scs_fw_t *fw)
+{
+    scs_handshake_t *oldest = &fw->session.handshakes[0];
+    for (unsigned i = 0; i < SCS_HANDSHAKES; i++) {
+        scs_handshake_t *h = &fw->session.handshakes[i];
+        if (!h->role)
+            return h;
+        if (h->age < oldest->age)
+            oldest = h;
+    }
+    return oldest;
+}
+
+static void send_challenge(scs_fw_t *fw, uint16_t seq, uint8_t result, const scs_handshake_t *h, uint32_t retry_ms)
+{
+    uint8_t out[SCS_CHALLENGE_SIZE] = {0};
+    out[SCS_CHALLENGE_RESULT_OFFSET] = result;
+    if (h) {
+        memcpy(out + SCS_CHALLENGE_DEVICE_NONCE_OFFSET, h->device_nonce, SCS_NONCE_SIZE);
+        proof(fw, "SCS1 dev", h->role, h->host_nonce, h->device_nonce, out + SCS_CHALLENGE_DEVICE_PROOF_OFFSET);
+    }
+    wr32(out + SCS_CHALLENGE_RETRY_AFTER_MS_OFFSET, retry_ms);
+    scs_send_frame_bound(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, sizeof out, -1);
+}
+
 void scs_on_hello(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_session_t *s = &fw->session;
-    uint8_t out[SCS_CHALLENGE_SIZE];
-    scs_msg_hello_t r;
-    scs_msg_challenge_t m;
-    memset(&m, 0, sizeof m);
-    scs_msg_hello_decode(p, SCS_HELLO_SIZE, &r);
-    s->role = 0; /* a new handshake ends any session */
-    if (fw->ticks < s->backoff_until) {
-        m.result = SCS_RESULT_BUSY;
-        m.retry_after_ms = (uint32_t)((s->backoff_until - fw->ticks + 999u) / 1000u);
-        scs_security_event(fw, SCS_RESULT_BUSY, SCS_MSG_HELLO, m.retry_after_ms);
-        scs_send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, scs_msg_challenge_encode(&m, out));
+    uint8_t role = p[SCS_HELLO_ROLE_OFFSET];
+    const uint8_t *host_nonce = p + SCS_HELLO_HOST_NONCE_OFFSET;
+    if (!role_available(fw, role)) {
+        scs_refusal_event(fw, SCS_RESULT_NOT_PERMITTED, SCS_MSG_HELLO);
+        send_challenge(fw, seq, SCS_RESULT_NOT_PERMITTED, 0, 0);
         return;
     }
-    s->pending_role = r.role;
-    memcpy(s->host_nonce, r.host_nonce, SCS_NONCE_SIZE);
-    random_bytes(fw, s->device_nonce, SCS_NONCE_SIZE);
-    m.result = SCS_RESULT_OK;
-    memcpy(m.device_nonce, s->device_nonce, SCS_NONCE_SIZE);
-    proof(fw, "SCS1 dev", s->pending_role, s->host_nonce, s->device_nonce, m.device_proof);
-    scs_send_frame(fw, SCS_MSG_CHALLENGE, SCS_FLAG_RESPONSE, seq, out, scs_msg_challenge_encode(&m, out));
+    scs_handshake_t *h = find_handshake(fw, role, host_nonce);
+    if (h) { /* a retransmitted HELLO: the same answer again */
+        send_challenge(fw, seq, SCS_RESULT_OK, h, 0);
+        return;
+    }
+    uint64_t until = s->backoff_until[role - 1u];
+    if (fw->ticks < until) {
+        uint32_t left_ms = (uint32_t)((until - fw->ticks + 999u) / 1000u);
+        scs_refusal_event(fw, SCS_RESULT_BUSY, SCS_MSG_HELLO);
+        send_challenge(fw, seq, SCS_RESULT_BUSY, 0, left_ms);
+        return;
+    }
+    h = new_handshake(fw);
+    memset(h, 0, sizeof *h);
+    next_nonce(fw, h->device_nonce);
+    h->role = role;
+    h->age = ++s->handshake_age;
+    memcpy(h->host_nonce, host_nonce, SCS_NONCE_SIZE);
+    send_challenge(fw, seq, SCS_RESULT_OK, h, 0);
 }
 
 static void send_session(scs_fw_t *fw, uint16_t seq, uint8_t result, uint8_t role)
 {
-    uint8_t out[SCS_SESSION_SIZE];
-    scs_msg_session_t m = {.result = result, .role = role};
-    scs_send_frame(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, scs_msg_session_encode(&m, out));
+    uint8_t out[SCS_SESSION_SIZE] = {0};
+    out[SCS_SESSION_RESULT_OFFSET] = result;
+    out[SCS_SESSION_ROLE_OFFSET] = role;
+    scs_send_frame_bound(fw, SCS_MSG_SESSION, SCS_FLAG_RESPONSE, seq, out, sizeof out, result ? -1 : 0);
 }
 
-/* A wrong host proof: exponential back-off before the next handshake, kept across reboots. */
-static void handshake_failed(scs_fw_t *fw)
+/* A wrong proof: one more failure for the role, its back-off restarts (persisted with what remains). */
+static void proof_failed(scs_fw_t *fw, scs_handshake_t *h)
 {
     scs_session_t *s = &fw->session;
-    s->failed_handshakes++;
-    uint32_t shift = s->failed_handshakes - 1 > 30 ? 30 : s->failed_handshakes - 1;
+    unsigned r = h->role - 1u;
+    if (s->record.failures[r] < 0xFFFFu)
+        s->record.failures[r]++;
+    unsigned shift = s->record.failures[r] - 1u > 40u ? 40u : s->record.failures[r] - 1u;
     uint64_t delay = (uint64_t)BACKOFF_BASE_TICKS << shift;
-    s->backoff_until = fw->ticks + (delay > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : delay);
-    scs_security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, s->failed_handshakes);
-    (void)scs_settings_save(fw); /* the back-off survives a reboot */
+    s->backoff_until[r] = fw->ticks + (delay > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : delay);
+    scs_security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, s->record.failures[r]);
+    if (++h->failed_tries >= MAX_FAILED_TRIES || h->done)
+        h->role = 0;
+    scs_session_persist(fw);
+}
+
+static void open_session(scs_fw_t *fw, scs_handshake_t *h, uint16_t seq)
+{
+    scs_session_t *s = &fw->session;
+    unsigned r = h->role - 1u;
+    h->done = 1;
+    for (unsigned i = 0; i < SCS_HANDSHAKES; i++)
+        if (s->handshakes[i].done && &s->handshakes[i] != h)
+            s->handshakes[i].role = 0;
+    proof(fw, "SCS1 session", h->role, h->host_nonce, h->device_nonce, s->session_key);
+    memcpy(s->origin, h->host_nonce, SCS_NONCE_SIZE);
+    s->rx_counter = s->tx_counter = 0;
+    s->role = h->role;
+    memset(fw->link.cache, 0, sizeof fw->link.cache);
+    if (s->record.failures[r] || s->backoff_until[r] > fw->ticks) {
+        s->record.failures[r] = 0;
+        s->backoff_until[r] = fw->ticks;
+        scs_session_persist(fw);
+    }
+    fw->link.keep_session = 1;
+    send_session(fw, seq, SCS_RESULT_OK, h->role);
+    fw->link.keep_session = 0;
 }
 
 void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     scs_session_t *s = &fw->session;
+    const uint8_t *host_nonce = p + SCS_AUTH_HOST_NONCE_OFFSET;
     uint8_t want[32];
-    scs_msg_auth_t r;
-    scs_msg_auth_decode(p, SCS_AUTH_SIZE, &r);
-    if (s->pending_role == 0) {
-        scs_security_event(fw, SCS_RESULT_WRONG_STATE, SCS_MSG_AUTH, 0);
+    scs_handshake_t *matching[SCS_HANDSHAKES];
+    unsigned n = 0;
+    for (unsigned i = 0; i < SCS_HANDSHAKES; i++)
+        if (s->handshakes[i].role && !memcmp(s->handshakes[i].host_nonce, host_nonce, SCS_NONCE_SIZE))
+            matching[n++] = &s->handshakes[i];
+    for (unsigned i = 0; i < n; i++) {
+        scs_handshake_t *h = matching[i];
+        proof(fw, "SCS1 host", h->role, h->device_nonce, h->host_nonce, want);
+        if (!scs_equal(want, p + SCS_AUTH_HOST_PROOF_OFFSET, 32))
+            continue;
+        if (!h->done) {
+            open_session(fw, h, seq);
+        } else if (s->role && !memcmp(s->origin, host_nonce, SCS_NONCE_SIZE) && fw->link.session_wire_len) {
+            fw->link.write(fw->link.write_ctx, fw->link.session_wire, fw->link.session_wire_len);
+        } else {
+            send_session(fw, seq, SCS_RESULT_WRONG_STATE, 0);
+        }
+        return;
+    }
+    if (!n) {
+        scs_refusal_event(fw, SCS_RESULT_WRONG_STATE, SCS_MSG_AUTH);
         send_session(fw, seq, SCS_RESULT_WRONG_STATE, 0);
         return;
     }
-    uint8_t role = s->pending_role;
-    s->pending_role = 0;
-    proof(fw, "SCS1 host", role, s->device_nonce, s->host_nonce, want);
-    if (!scs_equal(want, r.host_proof, sizeof r.host_proof)) {
-        handshake_failed(fw);
-        send_session(fw, seq, SCS_RESULT_BAD_TAG, 0);
-        return;
-    }
-    if (s->failed_handshakes) {
-        s->failed_handshakes = 0;
-        s->backoff_until = 0;
-        (void)scs_settings_save(fw);
-    }
-    proof(fw, "SCS1 session", role, s->host_nonce, s->device_nonce, s->session_key);
-    s->rx_counter = s->tx_counter = 0;
-    memset(fw->link.cache, 0, sizeof fw->link.cache);
-    send_session(fw, seq, SCS_RESULT_OK, role);
-    s->role = role;
+    for (unsigned i = 0; i < n; i++)
+        proof_failed(fw, matching[i]);
+    send_session(fw, seq, SCS_RESULT_BAD_TAG, 0);
 }
 
 void scs_on_session_end(scs_fw_t *fw, uint16_t seq, const uint8_t *p)

@@ -58,7 +58,7 @@ static size_t settings_encode(const scs_fw_t *fw, uint8_t *out)
     scs_settings_header_t h = {
         .version = SCS_SETTINGS_VERSION, .active_program = t->active, .stim_on = t->stim_on,
         .adaptive_enabled = t->adaptive_enabled, .dwell_ms = t->dwell_ms, .ramp_ua_per_s = t->ramp_ua_per_s,
-        .failed_handshakes = fw->session.failed_handshakes, .backoff_until = fw->session.backoff_until,
+        .failed_handshakes = 0, .backoff_until = 0, /* unused: the back-off lives in the security record */
     };
     scs_settings_header_encode(&h, out);
     for (unsigned i = 0; i < SCS_PROGRAMS; i++)
@@ -162,8 +162,6 @@ static int decode_header(scs_fw_t *fw, const scs_settings_header_t *h)
     t->adaptive_enabled = h->adaptive_enabled;
     t->dwell_ms = h->dwell_ms;
     t->ramp_ua_per_s = h->ramp_ua_per_s;
-    fw->session.failed_handshakes = h->failed_handshakes;
-    fw->session.backoff_until = h->backoff_until;
     return 1;
 }
 
@@ -212,8 +210,6 @@ static void load_defaults(scs_fw_t *fw)
     fw->therapy.hw = hw; /* the board's hardware is no setting */
     fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
     fw->therapy.ramp_ua_per_s = SCS_DEFAULT_RAMP_UA_PER_S;
-    fw->session.failed_handshakes = 0;
-    fw->session.backoff_until = 0;
     if (!scs_nvm_slot_blank(&fw->nvm, 0) || !scs_nvm_slot_blank(&fw->nvm, 1)) {
         fw->fault_flags |= 1u << SCS_FAULT_CODE_NVM_CORRUPT;
         scs_log_event(fw, SCS_EVENT_KIND_FAULT, SCS_FAULT_CODE_NVM_CORRUPT, 0);
@@ -229,6 +225,7 @@ void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1)
     fw->nvm.slot[0] = slot0;
     fw->nvm.slot[1] = slot1;
     fw->nvm.fail_at_step = -1;
+    scs_session_boot(fw);
     if (scs_nvm_load(&fw->nvm, buf, SCS_NVM_SLOT_SIZE, &len, &sequence) && settings_decode(fw, buf, len)) {
         int v0 = scs_nvm_slot_valid(&fw->nvm, 0), v1 = scs_nvm_slot_valid(&fw->nvm, 1);
         if (v0 != v1 && !scs_nvm_slot_blank(&fw->nvm, v0 ? 1u : 0u))

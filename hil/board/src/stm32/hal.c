@@ -375,3 +375,76 @@ uint8_t *hal_settings_storage(void)
     }
     return retained;
 }
+
+#define RTC_BKP1R ((volatile uint32_t *)0x40002854u)
+#define RECORD_WORDS 9u
+__attribute__((section(".noinit"))) static uint32_t retained_record[2 * RECORD_WORDS];
+__attribute__((section(".noinit"))) static uint32_t retained_record_magic;
+
+volatile uint32_t *hal_security_record(unsigned slot)
+{
+    if (!hal_is_emulator())
+        return RTC_BKP1R + slot * RECORD_WORDS; /* hal_settings_storage() made the domain writable */
+    if (retained_record_magic != RETAINED_MAGIC) {
+        for (unsigned i = 0; i < 2 * RECORD_WORDS; i++)
+            retained_record[i] = 0xFFFFFFFFu;
+        retained_record_magic = RETAINED_MAGIC;
+    }
+    return retained_record + slot * RECORD_WORDS;
+}
+
+#define RCC_PLLCFGR REG(RCC + 0x04u)
+#define RCC_AHB2ENR REG(RCC + 0x34u)
+#define RNG_CR REG(0x50060800u)
+#define RNG_SR REG(0x50060804u)
+#define RNG_DR REG(0x50060808u)
+
+/* The RNG needs the PLL's 48 MHz output: PLL from the 16 MHz HSI, M 16, N 192, Q 4 (the system
+ * clock stays on the HSI). */
+static int rng_clock(void)
+{
+    if (!(RCC_CR & (1u << 25))) {
+        RCC_PLLCFGR = 16u | 192u << 6 | 3u << 16 | 4u << 24; /* source HSI, P 8 (unused) */
+        RCC_CR |= 1u << 24;                                   /* PLLON */
+        for (unsigned i = 0; i < 100000u && !(RCC_CR & (1u << 25)); i++) {
+        }
+    }
+    return (RCC_CR & (1u << 25)) != 0;
+}
+
+/* QEMU models no RNG: the harness gives each emulator launch 16 random bytes here (QEMU's generic
+ * loader), so a fresh emulator with blank memory and the same image still never repeats a nonce. */
+__attribute__((section(".noinit"), used)) volatile uint32_t scs_emulator_seed[4];
+
+int hal_emulator_seed(uint8_t out[16])
+{
+    uint32_t seen = 0;
+    for (unsigned w = 0; w < 4u; w++) {
+        uint32_t v = scs_emulator_seed[w];
+        seen |= v;
+        for (unsigned b = 0; b < 4u; b++)
+            out[4 * w + b] = (uint8_t)(v >> (8 * b));
+    }
+    return seen != 0;
+}
+
+int hal_rng(uint8_t out[16])
+{
+    if (hal_is_emulator() || !rng_clock())
+        return 0;
+    RCC_AHB2ENR |= 1u << 6; /* RNGEN */
+    RNG_CR |= 1u << 2;      /* RNGEN */
+    uint32_t seen = 0;
+    for (unsigned w = 0; w < 4u; w++) {
+        unsigned i = 0;
+        while (!(RNG_SR & 1u) && i++ < 100000u) {
+        }
+        if (!(RNG_SR & 1u) || (RNG_SR & 0x66u))
+            return 0; /* no data, or a seed/clock error */
+        uint32_t v = RNG_DR;
+        seen |= v;
+        for (unsigned b = 0; b < 4u; b++)
+            out[4 * w + b] = (uint8_t)(v >> (8 * b));
+    }
+    return seen != 0; /* all zero: not a working RNG */
+}

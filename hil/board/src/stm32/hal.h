@@ -42,4 +42,12 @@ void hal_watchdog_kick(void);
 /* Two settings slots (2 x 2 KB): the backup SRAM on a board (kept by VBAT through power-off),
  * retained SRAM in the emulator (kept through resets). */
 uint8_t *hal_settings_storage(void);
+/* The security record's two slots (SCS_RECORD_WORDS 32-bit words each, kept through every reset):
+ * RTC backup registers 1-18 on a board (the backup domain, kept by VBAT), retained SRAM in the emulator. */
+volatile uint32_t *hal_security_record(unsigned slot);
+/* 16 bytes from the RNG peripheral (0x50060800) and 1, or 0 when it gives none: QEMU 7.2 does not
+ * model it (reads 0, DRDY never set), and a seed or clock error (SECS/CECS) also gives 0. */
+int hal_rng(uint8_t out[16]);
+/* In QEMU instead: the 16 bytes the harness loaded for this launch (0 when none were). */
+int hal_emulator_seed(uint8_t out[16]);
 #endif

@@ -136,6 +136,8 @@ int main(void)
     if (b->realtime)
         b->fw.ticks = b->last; /* one clock: the edges are due in the timer's ticks */
     uint8_t *storage = hal_settings_storage();
+    scs_fw_attach_security(&b->fw, hal_security_record(0), hal_security_record(1),
+                           hal_is_emulator() ? hal_emulator_seed : hal_rng);
     scs_fw_boot(&b->fw, storage, storage + SCS_NVM_SLOT_SIZE);
     for (;;) {
         keep_up(b);
