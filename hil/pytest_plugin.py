@@ -10,7 +10,8 @@
   otherwise the run stops with one message and exit status 2. A target lost mid-run (a test fails on
   the link and the target no longer answers) stops the run with one message.
 - Fixtures: ``scs_target`` (session), ``scs_info`` (what the device reports), ``scs`` (a bridge to a
-  factory-reset device, function scope), ``clinician``, ``patient`` and ``tester`` (the same bridge logged in; ``tester`` with the test role).
+  factory-reset device, function scope), ``clinician``, ``patient`` and ``tester`` (the same bridge logged in;
+  ``tester`` with the test role).
 - JUnit XML: the target's identity as test-suite properties (also under pytest-xdist, where every
   worker has its own target instance) and on each test; the decoded exchange of a failing test in its
   ``system-out`` (and in the terminal report).
