@@ -10,15 +10,15 @@ DOC = Path(__file__).resolve().parent / "docs" / "security.md"
 
 def _event_codes() -> str:
     from protocol.catalog import load_catalog
-    from protocol.generated import BatteryState, EventKind, FaultCode, ModeCode, RechargeState, ResetCode, SecuritySummary
+    from protocol.generated import BatteryState, EventKind, FaultCode, ModeCode, RechargeState, ResetCode, SecuritySummary, TimingCode
 
     cat = load_catalog()
     details = {EventKind.FAULT: "impedance faults: mask of the contacts; watchdog: 1 = scheduler stalled",
                EventKind.BATTERY: "0", EventKind.SECURITY: "see below",
                EventKind.RESET: "slot fallback: the slot used", EventKind.MODE: "program, posture, area or fault code",
-               EventKind.RECHARGE: "0"}
+               EventKind.RECHARGE: "0", EventKind.TIMING: "late pulses since power-on"}
     codes = {EventKind.FAULT: FaultCode, EventKind.BATTERY: BatteryState, EventKind.RESET: ResetCode,
-             EventKind.MODE: ModeCode, EventKind.RECHARGE: RechargeState}
+             EventKind.MODE: ModeCode, EventKind.RECHARGE: RechargeState, EventKind.TIMING: TimingCode}
     rows = ["| kind | codes | detail |", "|---|---|---|"]
     for kind in EventKind:
         if kind is EventKind.SECURITY:

@@ -639,7 +639,7 @@ def _board():
     return BoardCore(default_keys())
 
 
-def _board_session(core, role_name: str = "CLINICIAN"):
+def _board_session(core, role_name: str = "TEST"):
     from protocol.catalog import Role
     from tests.test_board import _c_session
     return _c_session(core, Role[role_name])
@@ -697,10 +697,11 @@ def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
     from protocol.codec import make
     from tests.device_harness import CAT
     core = _board()
+    from protocol.generated import Capability
     core.use_primary_cell(110)
     host = _board_session(core)
     assert host.ask(make(CAT, "STATUS_GET")).battery_state == BatteryState.OK
-    assert not host.ask(make(CAT, "DEVICE_INFO_GET")).capabilities & 8, "not rechargeable"
+    assert not host.ask(make(CAT, "DEVICE_INFO_GET")).capabilities & Capability.RECHARGEABLE, "not rechargeable"
     _board_program(host)
     assert CAT.result_name(host.ask(make(CAT, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0,
                                          transmit_mw=1500)).result) == "WRONG_STATE"

@@ -16,6 +16,7 @@ from firmware_model.recharge import RechargeState
 from firmware_model.safety import ContactImpedances
 from firmware_model.scheduler import Scheduler
 from protocol.catalog import Role
+from protocol.generated import Capability
 from tests.device_harness import CAT, Bench, area_fields
 from tests.protocol_harness import KEYS
 
@@ -322,7 +323,7 @@ def test_a_trial_device_counts_trial_days_and_has_no_internal_cell_to_recharge()
     assert st.device_mode == 1 and st.trial_day == 3
     assert b.result(C, "RECHARGE_COUPLING_INPUT", separation_mm=10, misalignment_mm=0, transmit_mw=1000) == "WRONG_STATE"
     _, info = b.as_role(C, "DEVICE_INFO_GET")
-    assert info.capabilities & 16 and not info.capabilities & 8
+    assert info.capabilities & Capability.TRIAL and not info.capabilities & Capability.RECHARGEABLE
 
 
 # --- persistence --------------------------------------------------------------------------------

@@ -129,7 +129,10 @@ def test_an_rfc2217_port_exported_from_a_pty_without_ign_set_control_fails_fast_
         if os.environ.get("CI"):
             pytest.fail("ser2net is missing: the README's test command installs it (make test)")
         pytest.skip("ser2net not installed (make test installs it)")
-    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0"], cwd=ROOT,
+    from tests.board_keys import published_key_file
+
+    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
+                              "--keys", str(published_key_file(tmp_path))], cwd=ROOT,
                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     s2n = None
     try:
@@ -295,23 +298,23 @@ def test_expect_event_returns_the_matching_event_by_kind_and_code_name(clinician
     assert clinician.expect_event("mode", "stim_off").code == 2
 
 
-def test_expect_event_within_ticks_advances_a_virtual_clock_only_until_the_event(clinician):
-    clinician.call("IMPEDANCE_INPUT", contact=0, ohms=60_000)  # an open contact, found at the next check
-    start = clinician.call("CLOCK_GET").ticks
-    event = clinician.expect_event("FAULT", "IMPEDANCE_OPEN", within_ticks=20_000_000)
+def test_expect_event_within_ticks_advances_a_virtual_clock_only_until_the_event(tester):
+    tester.call("IMPEDANCE_INPUT", contact=0, ohms=60_000)  # an open contact, found at the next check
+    start = tester.call("CLOCK_GET").ticks
+    event = tester.expect_event("FAULT", "IMPEDANCE_OPEN", within_ticks=20_000_000)
     assert start < event.tick <= start + 10_000_000, "the impedance check runs every 10 s of device time"
-    now = clinician.call("CLOCK_GET").ticks
+    now = tester.call("CLOCK_GET").ticks
     assert event.tick <= now <= event.tick + 20_000_000 // 8, "advanced in eighths, stopping at the match"
 
 
-def test_an_expect_timeout_says_what_was_expected_and_lists_the_last_events(clinician):
-    start_therapy(clinician)
+def test_an_expect_timeout_says_what_was_expected_and_lists_the_last_events(tester):
+    start_therapy(tester)
     with pytest.raises(ExpectTimeout) as e:
-        clinician.expect_event("FAULT", "WATCHDOG", within_ticks=1000)
+        tester.expect_event("FAULT", "WATCHDOG", within_ticks=1000)
     text = str(e.value)
     assert "no EVENT FAULT WATCHDOG within 1000 ticks" in text and "MODE STIM_ON" in text
     with pytest.raises(ValueError, match="not allowed for MODE: STIM_ON, STIM_OFF"):
-        clinician.expect_event("MODE", "STIM_SIDEWAYS")
+        tester.expect_event("MODE", "STIM_SIDEWAYS")
 
 
 def test_wait_until_returns_the_status_that_satisfies_the_predicate_or_shows_the_last_one(clinician):

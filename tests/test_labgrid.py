@@ -86,7 +86,10 @@ def lab(tmp_path_factory):
     procs: list[subprocess.Popen] = []
     board = None
     try:
-        board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0"],
+        from tests.board_keys import published_key_file
+
+        board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
+                                  "--keys", str(published_key_file(tmp_path))],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                                  start_new_session=True)
         procs.append(board)

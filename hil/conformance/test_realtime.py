@@ -46,58 +46,58 @@ def _late(b) -> tuple[int, int]:
 
 @pytest.mark.needs(HARDWARE_TIMED | TRACE)
 @pytest.mark.parametrize("areas", PROGRAMS, ids=IDS)
-def test_the_timer_fires_every_pulse_on_the_reference_tick_and_none_late(clinician, areas):
-    program(clinician, 0, areas)
-    before = _late(clinician)
-    clinician.call("TRACE_START", max_pulses=1500)
-    clinician.call("STIM_SET", on=1)
-    wait(clinician, 150_000, False)
-    clinician.call("TRACE_STOP")
-    clinician.call("STIM_SET", on=0)
-    _assert_trace_is_the_reference(dump_trace(clinician), areas)
-    assert _late(clinician) == before, "no pulse edge fired after its due tick"
+def test_the_timer_fires_every_pulse_on_the_reference_tick_and_none_late(tester, areas):
+    program(tester, 0, areas)
+    before = _late(tester)
+    tester.call("TRACE_START", max_pulses=1500)
+    tester.call("STIM_SET", on=1)
+    wait(tester, 150_000, False)
+    tester.call("TRACE_STOP")
+    tester.call("STIM_SET", on=0)
+    _assert_trace_is_the_reference(dump_trace(tester), areas)
+    assert _late(tester) == before, "no pulse edge fired after its due tick"
 
 
 @pytest.mark.needs(HARDWARE_TIMED | TRACE)
-def test_no_pulse_is_late_while_a_second_thread_floods_the_link_with_signed_requests(clinician):
-    program(clinician, 0, HF10)
-    before = _late(clinician)
+def test_no_pulse_is_late_while_a_second_thread_floods_the_link_with_signed_requests(tester):
+    program(tester, 0, HF10)
+    before = _late(tester)
     stop, answered, errors = threading.Event(), [], []
 
     def flood():
         try:
             while not stop.is_set():
-                answered.append(clinician.request(make(CAT, "STATUS_GET")).name)
+                answered.append(tester.request(make(CAT, "STATUS_GET")).name)
         except Exception as e:  # noqa: BLE001 (reported by the test)
             errors.append(e)
 
     def until_answered(n: int) -> None:  # in the flood's own progress, never in wall time
         while len(answered) < n and not errors and flooder.is_alive():
-            clinician.call("CLOCK_GET")
+            tester.call("CLOCK_GET")
 
     flooder = threading.Thread(target=flood, daemon=True)
     flooder.start()
     try:
         until_answered(10)
-        clinician.call("TRACE_START", max_pulses=1500)
-        clinician.call("STIM_SET", on=1)
+        tester.call("TRACE_START", max_pulses=1500)
+        tester.call("STIM_SET", on=1)
         until_answered(len(answered) + 50)
-        wait(clinician, 150_000, False)
+        wait(tester, 150_000, False)
     finally:
         stop.set()
         flooder.join(timeout=30)
-    clinician.call("TRACE_STOP")
+    tester.call("TRACE_STOP")
     assert not errors, errors
     assert len(answered) >= 60 and set(answered) == {"STATUS"}, "the flood was answered"
-    _assert_trace_is_the_reference(dump_trace(clinician), HF10)
-    assert _late(clinician) == before
+    _assert_trace_is_the_reference(dump_trace(tester), HF10)
+    assert _late(tester) == before
 
 
 @pytest.mark.needs(HARDWARE_TIMED)
-def test_signed_frames_sent_back_to_back_are_all_answered_in_order(clinician):
+def test_signed_frames_sent_back_to_back_are_all_answered_in_order(tester):
     """Eight signed requests written in one go, without waiting: the receive interrupt queues them
     while the first is verified and answered; none is lost."""
-    b = clinician
+    b = tester
     requests = [make(CAT, "CLOCK_GET") if i % 2 else make(CAT, "STATUS_GET") for i in range(8)]
     with b._lock:  # the bridge's own framing and signing, pipelined
         seqs = [b.seq.next() for _ in requests]

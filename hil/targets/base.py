@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hil.bridge import Bridge
 from protocol.capture import CaptureWriter
 from protocol.catalog import Role
-from protocol.generated import CAPABILITY_LABELS
+from protocol.generated import CAPABILITY_LABELS, Capability
 from protocol.reliability import RetryPolicy
 from protocol.security import DeviceKeys
 
@@ -116,7 +116,7 @@ class Target(abc.ABC):
         for role in (Role.PATIENT, Role.CLINICIAN):
             probe = bridge.request(make(bridge.catalog, "HELLO", role=int(role), host_nonce=secrets.token_bytes(16)))
             if bridge.catalog.result_name(probe.message.result) == "BUSY":
-                if not bridge.device_info().capabilities & 1:
+                if not bridge.device_info().capabilities & Capability.VIRTUAL_CLOCK:
                     time.sleep(probe.message.retry_after_ms / 1000)
                 else:
                     bridge.call("CLOCK_ADVANCE", ticks=probe.message.retry_after_ms * 1000)

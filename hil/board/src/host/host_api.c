@@ -144,9 +144,6 @@ void scs_host_use_primary_cell(void *handle, uint32_t soc_permille)
     h->fw.gauge.battery_state = scs_battery_state_of(&h->fw.gauge);
 }
 
-/* The host library has no interrupts: nothing to mask. */
-uint32_t scs_irq_lock(void) { return 0; }
-void scs_irq_unlock(uint32_t saved) { (void)saved; }
 
 static void count_poll(void *ctx) { ++*(uint32_t *)ctx; }
 
