@@ -188,6 +188,15 @@ class Checker:
 
     def _request(self, f: Frame, msg, obj: Any, pos: Position) -> None:
         st = self._st
+        self._handshake_request(msg, obj, pos)
+        st.last_counter_verdict[f.seq] = self._request_verdict(f, msg, pos)
+        if f.seq in st.pending and st.pending[f.seq].payload != f.payload:
+            self._v("pairing", pos, f"{msg.name} reuses seq {f.seq} while {st.pending[f.seq].msg_name} is unanswered")
+        st.pending[f.seq] = _Pending(msg.name, msg.id, f.payload, pos, f.counter)
+
+    def _handshake_request(self, msg, obj: Any, pos: Position) -> None:
+        """HELLO and AUTH: remember the handshake; with the keys, verify the AUTH host proof."""
+        st = self._st
         if msg.name == "HELLO":
             st.hello = (obj.role, obj.host_nonce)
             st.handshakes.setdefault(obj.host_nonce, [obj.role, None])
@@ -198,30 +207,35 @@ class Checker:
                 key = self.keys.for_role(Role(hs[0]))
                 if obj.host_proof != host_proof(key, hs[0], obj.host_nonce, hs[1], self.keys.device_id):
                     self._v("auth", pos, "AUTH host proof does not verify with the role's key")
-        verdict = "unsigned"
-        if f.is_signed:
-            assert f.counter is not None  # a signed frame carries its counter
-            if st.session_role is Role.NONE:
-                verdict = "no-session"
-            elif st.key is not None and frame_tag(st.key, HOST_TO_DEVICE, f.signed_body) != f.tag:
-                verdict = "bad-tag"
-                self._tag("BAD")
-            elif f.counter == st.host_counter:
-                verdict = "replay"
-            elif f.counter < st.host_counter:
-                verdict = "stale"
-            else:
-                verdict = "fresh"
-                st.host_counter = f.counter
-            if st.key is not None and verdict != "bad-tag":
-                self._tag("ok")
-            st.sent_counters.setdefault(f.seq, []).append(f.counter)
-        elif st.session_role is not Role.NONE and msg.role is not Role.NONE:
-            self._v("auth", pos, f"unsigned {msg.name} inside a session")
-        st.last_counter_verdict[f.seq] = verdict
-        if f.seq in st.pending and st.pending[f.seq].payload != f.payload:
-            self._v("pairing", pos, f"{msg.name} reuses seq {f.seq} while {st.pending[f.seq].msg_name} is unanswered")
-        st.pending[f.seq] = _Pending(msg.name, msg.id, f.payload, pos, f.counter)
+
+    def _request_verdict(self, f: Frame, msg, pos: Position) -> str:
+        """The counter/tag verdict of a request: unsigned, no-session, bad-tag, replay, stale or fresh."""
+        st = self._st
+        if not f.is_signed:
+            if st.session_role is not Role.NONE and msg.role is not Role.NONE:
+                self._v("auth", pos, f"unsigned {msg.name} inside a session")
+            return "unsigned"
+        verdict = self._signed_request_verdict(f)
+        if st.key is not None and verdict != "bad-tag":
+            self._tag("ok")
+        assert f.counter is not None  # a signed frame carries its counter
+        st.sent_counters.setdefault(f.seq, []).append(f.counter)
+        return verdict
+
+    def _signed_request_verdict(self, f: Frame) -> str:
+        st = self._st
+        assert f.counter is not None  # a signed frame carries its counter
+        if st.session_role is Role.NONE:
+            return "no-session"
+        if st.key is not None and frame_tag(st.key, HOST_TO_DEVICE, f.signed_body) != f.tag:
+            self._tag("BAD")
+            return "bad-tag"
+        if f.counter == st.host_counter:
+            return "replay"
+        if f.counter < st.host_counter:
+            return "stale"
+        st.host_counter = f.counter
+        return "fresh"
 
     def _tag(self, verdict: str) -> None:
         if self._current is not None:
@@ -248,61 +262,89 @@ class Checker:
         st.device_counter = max(st.device_counter, f.counter)
 
     def _response(self, f: Frame, msg, obj: Any, pos: Position) -> None:
-        st, cat = self._st, self.catalog
-        p = st.pending.pop(f.seq, None)
-        if p is None:
-            self._v("pairing", pos, f"{msg.name} seq {f.seq} answers no outstanding request")
+        st = self._st
+        paired = self._pair(f, msg, pos)
+        if paired is None:
             return
-        if pos.t_ns - p.pos.t_ns > self.deadline_ns:
-            self._v("deadline", pos, f"{p.msg_name} seq {f.seq} answered after "
-                    f"{(pos.t_ns - p.pos.t_ns) / 1e6:.1f} ms (deadline {self.deadline_ns / 1e6:g} ms)")
-        req = cat.by_id(p.request_id)
-        assert req is not None  # pending entries are requests of the catalog
-        if msg.name != req.response and msg.name != "RESULT":
-            self._v("pairing", pos, f"{p.msg_name} answered with {msg.name}, expected {req.response} or RESULT")
-        result = cat.result_name(obj.result) if hasattr(obj, "result") and msg.name != "DEVICE_INFO" else "OK"
+        p, req = paired
+        result = self.catalog.result_name(obj.result) if hasattr(obj, "result") and msg.name != "DEVICE_INFO" else "OK"
         self._device_auth(f, msg, pos, result)
         if p.counter is not None:
             st.sent_counters.pop(f.seq, None)
         verdict = st.last_counter_verdict.get(f.seq, "unsigned")
         executed = result not in REFUSALS
-        # authentication and authority
-        if executed and req.role is not Role.NONE:
-            if st.session_role is Role.NONE:
-                self._v("auth", pos, f"device executed {p.msg_name} without a session (deny by default)")
-            elif verdict in ("replay", "stale", "bad-tag", "no-session", "unsigned"):
-                self._v("auth", pos, f"device executed {p.msg_name} from a {verdict} frame")
-            elif req.role > st.session_role:
-                self._v("auth", pos, f"device executed {p.msg_name} for a {st.session_role.name.lower()} session")
-        # exactly once
-        if req.changes_state and executed:
-            request_key = (f.seq, p.request_id, p.payload)
-            if request_key in st.answered and st.answered[request_key] != f.payload:
-                self._v("exactly-once", pos, f"retransmitted {p.msg_name} seq {f.seq} got a different response: "
-                        "executed twice")
-            st.answered.setdefault(request_key, f.payload)
+        if executed:
+            self._authority(p, req, verdict, pos)
+            self._exactly_once(f, p, req, pos)
         # handshake order
-        if msg.name == "CHALLENGE":  # a HELLO never ends a session: only a successful AUTH replaces it
-            role, host_nonce = p.payload[0], p.payload[1:17]
-            if result == "OK":
-                st.challenge_ok = True
-                st.handshakes[host_nonce] = [role, obj.device_nonce]
-                if self.keys and self.keys.has_role(role):
-                    key = self.keys.for_role(Role(role))
-                    if obj.device_proof != device_proof(key, role, host_nonce, obj.device_nonce, self.keys.device_id):
-                        self._v("auth", pos, "CHALLENGE device proof does not verify")
+        if msg.name == "CHALLENGE" and result == "OK":  # a HELLO never ends a session: only a successful AUTH
+            self._challenge_ok(p, obj, pos)
         if msg.name == "SESSION":
-            host_nonce = p.payload[:16]
-            hs = st.handshakes.get(host_nonce)
-            if result == "OK":
-                if not (hs and hs[1] is not None and st.auth_sent):
-                    self._v("order", pos, "SESSION OK without a preceding successful CHALLENGE and AUTH")
-                st.session_role = Role(obj.role) if obj.role in (1, 2, 3) else Role.NONE
-                st.host_counter, st.device_counter = 0, f.counter or 0
-                if self.keys and hs and hs[1] is not None and self.keys.has_role(hs[0]):
-                    st.key = session_key(self.keys.for_role(Role(hs[0])), hs[0], host_nonce, hs[1], self.keys.device_id)
-                    if not f.is_signed or frame_tag(st.key, DEVICE_TO_HOST, f.signed_body, 0) != f.tag:
-                        self._v("auth", pos, "SESSION OK is not signed with the new session key")
-            st.auth_sent = False
+            self._session_response(f, p, obj, result, pos)
         if p.msg_name == "SESSION_END" and executed:
             st.session_role, st.key = Role.NONE, None
+
+    def _pair(self, f: Frame, msg, pos: Position) -> tuple[_Pending, Any] | None:
+        """The outstanding request a response answers (and its catalog entry); pairing and deadline rules."""
+        p = self._st.pending.pop(f.seq, None)
+        if p is None:
+            self._v("pairing", pos, f"{msg.name} seq {f.seq} answers no outstanding request")
+            return None
+        if pos.t_ns - p.pos.t_ns > self.deadline_ns:
+            self._v("deadline", pos, f"{p.msg_name} seq {f.seq} answered after "
+                    f"{(pos.t_ns - p.pos.t_ns) / 1e6:.1f} ms (deadline {self.deadline_ns / 1e6:g} ms)")
+        req = self.catalog.by_id(p.request_id)
+        assert req is not None  # pending entries are requests of the catalog
+        if msg.name != req.response and msg.name != "RESULT":
+            self._v("pairing", pos, f"{p.msg_name} answered with {msg.name}, expected {req.response} or RESULT")
+        return p, req
+
+    def _authority(self, p: _Pending, req, verdict: str, pos: Position) -> None:
+        """An executed request that needs a role: a session, an authentic fresh frame, enough authority."""
+        st = self._st
+        if req.role is Role.NONE:
+            return
+        if st.session_role is Role.NONE:
+            self._v("auth", pos, f"device executed {p.msg_name} without a session (deny by default)")
+        elif verdict in ("replay", "stale", "bad-tag", "no-session", "unsigned"):
+            self._v("auth", pos, f"device executed {p.msg_name} from a {verdict} frame")
+        elif req.role > st.session_role:
+            self._v("auth", pos, f"device executed {p.msg_name} for a {st.session_role.name.lower()} session")
+
+    def _exactly_once(self, f: Frame, p: _Pending, req, pos: Position) -> None:
+        """An executed state-changing request retransmitted must get the first response again."""
+        if not req.changes_state:
+            return
+        answered = self._st.answered
+        request_key = (f.seq, p.request_id, p.payload)
+        if request_key in answered and answered[request_key] != f.payload:
+            self._v("exactly-once", pos, f"retransmitted {p.msg_name} seq {f.seq} got a different response: "
+                    "executed twice")
+        answered.setdefault(request_key, f.payload)
+
+    def _challenge_ok(self, p: _Pending, obj: Any, pos: Position) -> None:
+        """A successful CHALLENGE: record the device nonce; with the keys, verify the device proof."""
+        st = self._st
+        role, host_nonce = p.payload[0], p.payload[1:17]
+        st.challenge_ok = True
+        st.handshakes[host_nonce] = [role, obj.device_nonce]
+        if self.keys and self.keys.has_role(role):
+            key = self.keys.for_role(Role(role))
+            if obj.device_proof != device_proof(key, role, host_nonce, obj.device_nonce, self.keys.device_id):
+                self._v("auth", pos, "CHALLENGE device proof does not verify")
+
+    def _session_response(self, f: Frame, p: _Pending, obj: Any, result: str, pos: Position) -> None:
+        """SESSION: an OK needs a completed handshake and opens the session (its key, fresh counters)."""
+        st = self._st
+        host_nonce = p.payload[:16]
+        hs = st.handshakes.get(host_nonce)
+        if result == "OK":
+            if not (hs and hs[1] is not None and st.auth_sent):
+                self._v("order", pos, "SESSION OK without a preceding successful CHALLENGE and AUTH")
+            st.session_role = Role(obj.role) if obj.role in (1, 2, 3) else Role.NONE
+            st.host_counter, st.device_counter = 0, f.counter or 0
+            if self.keys and hs and hs[1] is not None and self.keys.has_role(hs[0]):
+                st.key = session_key(self.keys.for_role(Role(hs[0])), hs[0], host_nonce, hs[1], self.keys.device_id)
+                if not f.is_signed or frame_tag(st.key, DEVICE_TO_HOST, f.signed_body, 0) != f.tag:
+                    self._v("auth", pos, "SESSION OK is not signed with the new session key")
+        st.auth_sent = False
