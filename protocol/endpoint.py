@@ -94,26 +94,54 @@ class DeviceEndpoint:
         return bytes(out)
 
     def handle(self, frame: Frame | FrameError) -> bytes:
+        """The response bytes to one received frame (b"" when it is dropped unanswered)."""
         now = self.clock()
         if isinstance(frame, FrameError):
-            # the CRC held, so the header can be trusted enough to answer: say what was wrong
-            answer = {"version": "VERSION_MISMATCH", "flags": "BAD_FRAME", "length": "BAD_FRAME"}.get(frame.reason)
-            if answer is None:
-                self.dropped_frames += 1
-                return b""
-            _, msg_id, _, seq = HEADER.unpack_from(cobs.decode(frame.raw), 0)
-            return self._refuse(now, msg_id, seq, answer)
-        answered: int | None = None
-        role = Role.NONE
-        if frame.is_signed:
-            session = self.guard.session
-            if session is None:
-                return self._refuse(now, frame.msg_id, frame.seq, "NOT_AUTHENTICATED")
-            assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
-            verdict = session.check(frame.counter, frame.signed_body, frame.tag)
-            if verdict != "OK":
-                return self._refuse(now, frame.msg_id, frame.seq, verdict, frame.counter)
-            answered, role = frame.counter, session.role
+            return self._frame_error(frame, now)
+        authenticated = self._authenticate(frame, now)
+        if isinstance(authenticated, bytes):
+            return authenticated
+        answered, role = authenticated
+        msg = self._admit(frame, answered, role, now)
+        if isinstance(msg, bytes):
+            return msg
+        try:
+            obj = decode_payload(msg, frame.payload)
+        except DecodeError as e:
+            return self._result(msg.id, frame.seq, e.result, e.field_index, answered=answered)
+        if msg.changes_state:  # exactly once: a retransmission gets the first response again
+            cached = self.cache.get(frame.seq, msg.id, frame.payload)
+            if cached is not None:
+                return self._encode(cached[0], frame.seq, cached[1], FLAG_RESPONSE, answered)
+        if msg.name in ("HELLO", "AUTH"):
+            return self._handshake(msg, obj, frame.seq, now)
+        return self._execute(frame, msg, obj, answered, role)
+
+    def _frame_error(self, frame: FrameError, now: int) -> bytes:
+        """A frame whose CRC held but whose header is wrong: answered; anything else is dropped."""
+        # the CRC held, so the header can be trusted enough to answer: say what was wrong
+        answer = {"version": "VERSION_MISMATCH", "flags": "BAD_FRAME", "length": "BAD_FRAME"}.get(frame.reason)
+        if answer is None:
+            self.dropped_frames += 1
+            return b""
+        _, msg_id, _, seq = HEADER.unpack_from(cobs.decode(frame.raw), 0)
+        return self._refuse(now, msg_id, seq, answer)
+
+    def _authenticate(self, frame: Frame, now: int) -> tuple[int | None, Role] | bytes:
+        """(counter the answer is bound to or None when unsigned, session role), or the refusal bytes."""
+        if not frame.is_signed:
+            return None, Role.NONE
+        session = self.guard.session
+        if session is None:
+            return self._refuse(now, frame.msg_id, frame.seq, "NOT_AUTHENTICATED")
+        assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
+        verdict = session.check(frame.counter, frame.signed_body, frame.tag)
+        if verdict != "OK":
+            return self._refuse(now, frame.msg_id, frame.seq, verdict, frame.counter)
+        return frame.counter, session.role
+
+    def _admit(self, frame: Frame, answered: int | None, role: Role, now: int) -> Message | bytes:
+        """The request's catalog entry when it is a known request the role may send, else the refusal bytes."""
         msg = self.catalog.by_id(frame.msg_id)
         if msg is None or msg.kind is not Kind.REQUEST or frame.flags & (FLAG_RESPONSE | FLAG_EVENT):
             if answered is None:
@@ -124,16 +152,10 @@ class DeviceEndpoint:
         if msg.role > role or (msg.role is Role.TEST and not self.guard.test_build):
             self.guard.record_event(now, "NOT_PERMITTED", msg.id, int(role), authenticated=answered is not None)
             return self._result(msg.id, frame.seq, "NOT_PERMITTED", answered=answered)
-        try:
-            obj = decode_payload(msg, frame.payload)
-        except DecodeError as e:
-            return self._result(msg.id, frame.seq, e.result, e.field_index, answered=answered)
-        if msg.changes_state:
-            cached = self.cache.get(frame.seq, msg.id, frame.payload)
-            if cached is not None:
-                return self._encode(cached[0], frame.seq, cached[1], FLAG_RESPONSE, answered)
-        if msg.name in ("HELLO", "AUTH"):
-            return self._handshake(msg, obj, frame.seq, now)
+        return msg
+
+    def _execute(self, frame: Frame, msg: Message, obj: Any, answered: int | None, role: Role) -> bytes:
+        """Run an admitted request; cache the response of a state change; end the session after SESSION_END."""
         response = self._dispatch(msg, obj, role)
         rmsg = self.catalog.of(response)
         payload = encode_payload(rmsg, response)
