@@ -173,26 +173,34 @@ class KeyStore:
     def from_dict(cls, data: dict, source: str = "<keys>") -> KeyStore:
         devices: list[DeviceKeys] = []
         for i, d in enumerate(data.get("device", [])):
-            try:
-                dev_id = d["device_id"]
-                keys = [bytes.fromhex(d[f"{r}_key"]) for r in ("patient", "clinician")]
-                test = bytes.fromhex(d["test_key"]) if "test_key" in d else None
-            except KeyError as e:
-                raise KeyFileError(f"{source}: device[{i}]: missing {e.args[0]}") from None
-            except (ValueError, TypeError):
-                raise KeyFileError(f"{source}: device[{i}]: keys must be hex strings") from None
-            if not isinstance(dev_id, int) or not 0 <= dev_id < 1 << 64:
-                raise KeyFileError(f"{source}: device[{i}]: device_id must be an integer 0 to 2^64-1")
-            if any(len(k) != KEY_BYTES for k in keys + ([test] if test is not None else [])):
-                raise KeyFileError(f"{source}: device[{i}]: keys must be {KEY_BYTES} bytes ({2 * KEY_BYTES} hex digits)")
-            if len({*keys, *([test] if test is not None else [])}) != len(keys) + (test is not None):
-                raise KeyFileError(f"{source}: device[{i}]: the role keys (patient, clinician, test) must differ")
-            if any(seen.device_id == dev_id for seen in devices):
-                raise KeyFileError(f"{source}: device[{i}]: device_id {dev_id} is listed twice: each device once")
-            devices.append(DeviceKeys(dev_id, keys[0], keys[1], test))
+            where = f"{source}: device[{i}]"
+            dev = _parse_device(d, where)
+            if any(seen.device_id == dev.device_id for seen in devices):
+                raise KeyFileError(f"{where}: device_id {dev.device_id} is listed twice: each device once")
+            devices.append(dev)
         if not devices:
             raise KeyFileError(f"{source}: no [[device]] entries")
         return cls(tuple(devices))
+
+
+def _parse_device(d: dict, where: str) -> DeviceKeys:
+    """One ``[[device]]`` entry of a key file; ``where`` (file and entry) prefixes every error."""
+    try:
+        dev_id = d["device_id"]
+        keys = [bytes.fromhex(d[f"{r}_key"]) for r in ("patient", "clinician")]
+        test = bytes.fromhex(d["test_key"]) if "test_key" in d else None
+    except KeyError as e:
+        raise KeyFileError(f"{where}: missing {e.args[0]}") from None
+    except (ValueError, TypeError):
+        raise KeyFileError(f"{where}: keys must be hex strings") from None
+    if not isinstance(dev_id, int) or not 0 <= dev_id < 1 << 64:
+        raise KeyFileError(f"{where}: device_id must be an integer 0 to 2^64-1")
+    role_keys = keys + ([test] if test is not None else [])
+    if any(len(k) != KEY_BYTES for k in role_keys):
+        raise KeyFileError(f"{where}: keys must be {KEY_BYTES} bytes ({2 * KEY_BYTES} hex digits)")
+    if len(set(role_keys)) != len(role_keys):
+        raise KeyFileError(f"{where}: the role keys (patient, clinician, test) must differ")
+    return DeviceKeys(dev_id, keys[0], keys[1], test)
 
 
 def new_key_file(device_ids: list[int], test_role: bool = False) -> str:
