@@ -110,31 +110,38 @@ class Bridge:
         found: tuple[Frame, Any] | None = None
         while found is None:
             for item in self._read_frames(deadline):
-                if isinstance(item, FrameError):
-                    if item.reason == "version":
-                        self._version_error = str(item)
-                    self._need_delimiter = True
-                    continue
-                if not item.is_event and item.seq != want_seq:
-                    continue  # a late duplicate answer to a request no longer waited for
-                verified: tuple[Any, Any] | ProtocolError
-                try:
-                    verified = self.host.accept(item)  # in arrival order: the device's counter rises
-                except ProtocolError as e:
-                    verified = e
-                if item.is_event:
-                    if not isinstance(verified, Exception):
-                        self.events.put(verified[1])  # an event that doesn't verify is never trusted
-                        if want_seq is None:
-                            found = (item, verified)
-                elif found is None:
-                    if isinstance(verified, ProtocolError) and not unverified:
-                        self.last_unverified = verified
-                        continue
-                    found = (item, verified)
+                found = self._dispatch_frame(item, want_seq, unverified, found)
             if found is None and time.monotonic() >= deadline:
                 return None
         return found
+
+    def _dispatch_frame(self, item: Frame | FrameError, want_seq: int | None, unverified: bool,
+                        found: tuple[Frame, Any] | None) -> tuple[Frame, Any] | None:
+        """Dispatch one received frame for `_pump`; returns what `_pump` has found so far (``found``,
+        or this frame: the awaited response, or with ``want_seq`` None the latest verified event)."""
+        if isinstance(item, FrameError):
+            if item.reason == "version":
+                self._version_error = str(item)
+            self._need_delimiter = True
+            return found
+        if not item.is_event and item.seq != want_seq:
+            return found  # a late duplicate answer to a request no longer waited for
+        verified: tuple[Any, Any] | ProtocolError
+        try:
+            verified = self.host.accept(item)  # in arrival order: the device's counter rises
+        except ProtocolError as e:
+            verified = e
+        if item.is_event:
+            if isinstance(verified, Exception):
+                return found  # an event that doesn't verify is never trusted
+            self.events.put(verified[1])
+            return (item, verified) if want_seq is None else found
+        if found is not None:
+            return found
+        if isinstance(verified, ProtocolError) and not unverified:
+            self.last_unverified = verified
+            return None
+        return (item, verified)
 
     def _write(self, data: bytes) -> None:
         if self._error is not None:
