@@ -23,11 +23,6 @@ TREE = sorted({*(ROOT / "hil/board/src").rglob("*.[ch]"), *(ROOT / "hil/board/in
 #: now belong here; delete an entry once its function is split (the stale-entry test says when).
 ALLOWED = {
     ("hil/board/src/portable/therapy.c", "scs_area_validate"): "C area checks: reworked with therapy.c in another branch",
-    ("protocol/checker.py", "_request"): "checker request rules: reworked for the session changes in another branch",
-    ("protocol/checker.py", "_response"): "checker response rules: reworked for the session changes in another branch",
-    ("protocol/endpoint.py", "handle"): "session endpoint frame handler: reworked in the security branch",
-    ("protocol/security.py", "from_dict"): "key file loading: the test role arrived with the security branch",
-    ("hil/bridge.py", "_pump"): "bridge receive loop: response binding arrived with the security branch",
 }
 
 
