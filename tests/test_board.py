@@ -216,8 +216,9 @@ def test_the_firmware_boots_in_qemu_and_describes_itself(qemu):
     qemu.factory_reset(b)
     info = qemu.describe(b)
     assert info.protocol_version == 1 and info.device_id == KEYS.device_id and info.firmware_version == "0.1.0"
-    assert info.capability_names == ["virtual clock", "simulated inputs", "pulse trace", "rechargeable"]
-    b.login(Role.CLINICIAN)
+    assert info.capability_names == ["virtual clock", "simulated inputs", "pulse trace", "rechargeable", "test build",
+                                     "development keys", "entropy source"]
+    b.login(Role.TEST)
     t1 = b.call("CLOCK_GET").ticks
     assert b.call("CLOCK_GET").ticks == t1, "in the emulator the clock is virtual: deterministic"
     assert b.call("CLOCK_ADVANCE", ticks=1234).ticks == t1 + 1234
