@@ -243,7 +243,7 @@ def test_board_settings_survive_a_reset_in_qemu(qemu):
 def test_10000_random_and_mutated_frames_leave_the_board_responsive_and_unchanged(qemu):
     b = qemu.bridge()
     qemu.factory_reset(b)
-    b.login(Role.CLINICIAN)
+    b.login(Role.TEST)
     b.call("CLOCK_ADVANCE", ticks=12_345)
     before = b.call("STATUS_GET")
     rng = random.Random(4)
