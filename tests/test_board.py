@@ -294,7 +294,8 @@ def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
 
     props = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
     assert props["scs_target"] == "qemu"
-    assert props["scs_capabilities"] == "virtual clock,simulated inputs,pulse trace,rechargeable"
+    assert props["scs_capabilities"] == ("virtual clock,simulated inputs,pulse trace,rechargeable,test build,"
+                                         "development keys,entropy source")
 
 
 class _CorePort:
