@@ -314,7 +314,8 @@ def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link
 
     props = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
     assert props["scs_target"] == "qemu-rt"
-    assert props["scs_capabilities"] == "simulated inputs,pulse trace,rechargeable,hardware-timed pulses"
+    assert props["scs_capabilities"] == ("simulated inputs,pulse trace,rechargeable,hardware-timed pulses,test build,"
+                                         "development keys,entropy source")
 
 
 class _CorePort:
