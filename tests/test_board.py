@@ -399,3 +399,58 @@ def test_a_corrupt_board_image_falls_back_to_the_other_slot_then_to_safe_default
     c.power_cycle()
     status = _c_session(c, Role.PATIENT).ask(make(CAT, "STATUS_GET"))
     assert status.stim_on == 0 and status.fault_flags == 1 << 6, "safe defaults, NVM fault flagged"
+
+
+# --- the board's pulse scheduler beside the reference, years ahead -------------------------------
+
+YEAR_TICKS = 365 * 24 * 3600 * 10**6
+#: turn-on offsets: the old failure points (2^32 periods at 10 kHz: 5 days; k * 10^9 past 2^64 at 10 kHz:
+#: 21 days; rel * rate past 2^64: 21 days) and far beyond (30 years, on odd ticks)
+OFFSETS = [0, 2**32 * 100 - 3, 5 * 24 * 3600 * 10**6 + 123, 21 * 24 * 3600 * 10**6, 30 * YEAR_TICKS + 7,
+           31 * YEAR_TICKS + 999_999]
+
+
+def _reference(areas: list[dict], ohms: tuple[int, ...], start_tick: int, ticks: int):
+    from firmware_model.area_fields import area_from_fields
+    from firmware_model.params import Program
+    from firmware_model.profiles import DeviceProfile
+    from firmware_model.safety import ContactImpedances
+    from firmware_model.scheduler import Scheduler
+
+    prog = Program(tuple(area_from_fields(a, DeviceProfile()) for a in areas))
+    return Scheduler(prog, impedances=ContactImpedances(ohms)).generate(start_tick, start_tick + ticks)
+
+
+def _assert_board_schedules_like_the_reference(core, areas, ohms, start_tick, ticks):
+    got, n = core.schedule(areas, ohms, start_tick, ticks)
+    ref = _reference(areas, ohms, start_tick, ticks)
+    assert n == len(ref) > 0
+    assert got["tick"].tolist() == ref["start_tick"].tolist(), "every pulse on the reference's tick"
+    assert got["area"].tolist() == ref["area"].tolist()
+    assert got["amplitude_ua"].tolist() == ref["amplitude_ua"].tolist()
+
+
+def _programs():
+    from hil.conformance.support import BURST_DR, CYCLED, FOUR_AREAS, HF10
+
+    return {"tonic x4": FOUR_AREAS, "burst": BURST_DR, "hf 10 kHz": HF10,
+            "hf 9,950.249 Hz": [dict(HF10[0], rate_mhz=9_950_249)], "cycled soft start": CYCLED}
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+@pytest.mark.parametrize("name", list(_programs()))
+def test_the_board_scheduler_times_every_pulse_like_the_reference_up_to_31_years_after_turn_on(core, name, offset):
+    _assert_board_schedules_like_the_reference(core, _programs()[name], (1000,) * 16, offset, 120_000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(waveform=st.sampled_from([0, 2]), rate=st.integers(0, 10**7), offset=st.integers(0, 31 * YEAR_TICKS))
+def test_the_board_scheduler_is_exact_at_any_legal_rate_any_time_within_31_years(core, waveform, rate, offset):
+    from hil.conformance.support import area
+    from protocol.generated import MAX_HF_RATE_MHZ, MAX_RATE_MHZ, MIN_HF_RATE_MHZ, MIN_RATE_MHZ
+
+    lo, hi = (MIN_RATE_MHZ, MAX_RATE_MHZ) if waveform == 0 else (MIN_HF_RATE_MHZ, MAX_HF_RATE_MHZ)
+    rate_mhz = lo + rate % (hi - lo + 1)
+    one = area(0, 1, waveform=waveform, rate_mhz=rate_mhz, pulse_width_us=30, amplitude_ua=1000)
+    span = 3 * 10**9 // rate_mhz + 1  # three periods or more
+    _assert_board_schedules_like_the_reference(core, [one], (1000,) * 16, offset, span)
