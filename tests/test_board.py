@@ -454,3 +454,92 @@ def test_the_board_scheduler_is_exact_at_any_legal_rate_any_time_within_31_years
     one = area(0, 1, waveform=waveform, rate_mhz=rate_mhz, pulse_width_us=30, amplitude_ua=1000)
     span = 3 * 10**9 // rate_mhz + 1  # three periods or more
     _assert_board_schedules_like_the_reference(core, [one], (1000,) * 16, offset, span)
+
+
+# --- compliance: the board's per-pulse decision is the model's, exactly -----------------------------
+
+def _ohms(**at: int) -> tuple[int, ...]:
+    z = [1000] * 16
+    for k, v in at.items():
+        z[int(k[1:])] = v
+    return tuple(z)
+
+
+def test_11_ma_into_exactly_12000_over_11_ohm_is_delivered_in_full_on_the_board(core):
+    from hil.conformance.support import area
+
+    # cathode 1000 ohm + (anode 1000 ohm || case 100 ohm) = 12000/11 ohm: 11 mA needs exactly 12 V
+    edge = area(0, 1, case_anode=1, amplitude_ua=11_000, pulse_width_us=100)
+    got, _ = core.schedule([edge], _ohms(), 0, 100_000)
+    assert set(got["amplitude_ua"].tolist()) == {11_000}
+    _assert_board_schedules_like_the_reference(core, [edge], _ohms(), 0, 100_000)
+    over = dict(edge, amplitude_ua=11_050)  # one step more: 12.054 V, delivered at 11 mA
+    got, _ = core.schedule([over], _ohms(), 0, 100_000)
+    assert set(got["amplitude_ua"].tolist()) == {11_000}
+
+
+def test_8_ma_into_1500_25_ohm_is_capped_to_7_95_ma_on_the_board(core):
+    from hil.conformance.support import area
+
+    # cathodes 1 % at 1025 ohm and 99 % at 1000 ohm (1000.25 ohm) + two 1000-ohm anodes in parallel
+    one = dict(area(0, 2, amplitude_ua=8000, pulse_width_us=100), cathode_share_pct=(1, 99) + (0,) * 14,
+               anode_mask=0b1100)
+    got, _ = core.schedule([one], _ohms(c0=1025), 0, 100_000)
+    assert set(got["amplitude_ua"].tolist()) == {7950}
+    _assert_board_schedules_like_the_reference(core, [one], _ohms(c0=1025), 0, 100_000)
+
+
+def test_a_soft_start_is_capped_per_ramp_step_on_the_board_like_the_model(core):
+    from hil.conformance.support import area
+
+    ramp = area(0, 1, case_anode=1, amplitude_ua=12_000, pulse_width_us=100, rate_mhz=1_000_000, soft_start_ms=200)
+    got, _ = core.schedule([ramp], _ohms(), 0, 300_000)
+    amps = got["amplitude_ua"].tolist()
+    assert amps[0] == 50 and max(amps) == 11_000 and 11_000 in amps[:200], "capped from the first step over the edge"
+    _assert_board_schedules_like_the_reference(core, [ramp], _ohms(), 0, 300_000)
+
+
+@st.composite
+def loads(draw):
+    """One area with random cathode shares, anodes, case and contact impedances in the working window."""
+    from hil.conformance.support import area
+
+    contacts = draw(st.permutations(range(16)))
+    n_cath = draw(st.integers(1, 4))
+    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n_cath - 1, max_size=n_cath - 1, unique=True)))
+    shares = [b - a for a, b in zip([0, *cuts], [*cuts, 100])]
+    pct = [0] * 16
+    for c, s in zip(contacts[:n_cath], shares):
+        pct[c] = s
+    anodes = contacts[n_cath:n_cath + draw(st.integers(0, 16 - n_cath))]
+    case = 1 if not anodes else draw(st.integers(0, 1))
+    ohms = tuple(draw(st.integers(250, 4000)) for _ in range(16))
+    amp = 50 * draw(st.integers(1, 60))
+    one = dict(area(0, 1, pulse_width_us=60, amplitude_ua=amp, rate_mhz=1_000_000,
+                    soft_start_ms=draw(st.sampled_from([0, 30]))),
+               cathode_share_pct=tuple(pct), anode_mask=sum(1 << a for a in anodes), case_anode=case)
+    return one, ohms
+
+
+@settings(max_examples=300, deadline=None)
+@given(loads())
+def test_the_board_delivers_every_pulse_at_the_models_amplitude_for_random_loads(core, load):
+    one, ohms = load
+    _assert_board_schedules_like_the_reference(core, [one], ohms, 0, 40_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(load=loads(), data=st.data())
+def test_the_board_decides_compliance_exactly_at_the_edge_of_random_loads(core, load, data):
+    """The amplitude at (and one step around) exactly V / Z of a random load: the board caps as the model."""
+    from fractions import Fraction
+
+    from firmware_model.area_fields import area_from_fields
+    from firmware_model.profiles import DeviceProfile
+    from firmware_model.safety import ContactImpedances, load_ohm
+
+    one, ohms = load
+    z = load_ohm(area_from_fields(one, DeviceProfile()), ContactImpedances(ohms), DeviceProfile())
+    edge = int(Fraction(12_000_000) / z) // 50 * 50
+    amp = min(max(50, edge + 50 * data.draw(st.integers(-1, 1))), 12_000)
+    _assert_board_schedules_like_the_reference(core, [dict(one, amplitude_ua=amp, soft_start_ms=0)], ohms, 0, 5_000)
