@@ -142,6 +142,19 @@ class BoardCore:
         kept = min(n, max_pulses)
         return np.frombuffer(out.raw[:kept * TRACE_RECORD.itemsize], dtype=TRACE_RECORD).copy(), int(n)
 
+    def area_validate(self, payload: bytes) -> tuple[int, int]:
+        """The board's check (scs_area_validate) of a raw AREA_WRITE payload, not range-checked by any
+        codec first: (result code, AREA_WRITE field index)."""
+        fn = self.lib.scs_host_area_validate
+        fn.restype, fn.argtypes = ctypes.c_uint8, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint8)]
+        from protocol.catalog import load_catalog
+
+        size = load_catalog()["AREA_WRITE"].fixed_size
+        if len(payload) != size:
+            raise ValueError(f"{len(payload)} bytes: an AREA_WRITE payload is {size} bytes")
+        field = ctypes.c_uint8(0)
+        return int(fn(payload, ctypes.byref(field))), field.value
+
     def close(self) -> None:
         if self._h:
             self.lib.scs_host_free(self._h)

@@ -543,3 +543,40 @@ def test_the_board_decides_compliance_exactly_at_the_edge_of_random_loads(core, 
     edge = int(Fraction(12_000_000) / z) // 50 * 50
     amp = min(max(50, edge + 50 * data.draw(st.integers(-1, 1))), 12_000)
     _assert_board_schedules_like_the_reference(core, [dict(one, amplitude_ua=amp, soft_start_ms=0)], ohms, 0, 5_000)
+
+
+# --- the board's area checks: the model's decisions, on raw payloads no codec has range-checked -------
+
+_AREA_LAYOUT = "<BBB16BHBHHIBBBHBIIIH"  # AREA_WRITE's fields in order (program, area, waveform, shares, ...)
+_TEMPLATES = [  # tonic, burst, 10 kHz, cycled with a soft start
+    (0, 0, 3000, 300, 50_000, 0, 0, 1, 0, 1, 0, 0, 0, 0), (1, 0, 1000, 1000, 40_000, 0, 1, 1, 8000, 5, 500_000, 0, 0, 0),
+    (2, 1, 2500, 30, 10_000_000, 0, 0, 1, 0, 1, 0, 0, 0, 0), (0, 0, 2000, 200, 500_000, 20, 0, 2, 0, 1, 0, 20, 30, 10)]
+_NEAR_LIMITS = [[0, 1, 2, 3], [0, 1, 2], [0, 25, 50, 9000, 12_000, 25_500, 25_550, 40_000], [0, 19, 20, 999, 1000, 1001],
+                [0, 999, 1000, 1999, 2000, 100_000, 100_001, 1_200_000, 1_200_001, 999_999, 9_950_249, 10**7, 10**7 + 1],
+                [0, 1, 100, 101, 255], [0, 1, 2], [0, 1, 2, 3, 4, 5, 8], [0, 1, 9999, 10_000, 10_001, 65_535],
+                [0, 1, 2, 5, 16, 17], [0, 199_999, 200_000, 1_200_000, 1_200_001],
+                [0, 1, 20, 86_400_000, 86_400_001, 2**32 - 1], [0, 1, 30, 86_400_001], [0, 1, 20, 21, 60_000, 60_001]]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(template=st.sampled_from(_TEMPLATES), data=st.data(),
+       mutations=st.lists(st.integers(0, len(_NEAR_LIMITS) - 1), max_size=3),
+       shares=st.sampled_from([{0: 100}, {1: 100}, {0: 50, 5: 50}, {0: 100, 5: 1}, {}, {0: 101}, {3: 99}]),
+       anodes=st.sampled_from([2, 4, 0, 1, 0xFFFE, 0x8000]))
+def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, template, data, mutations, shares, anodes):
+    import struct
+    from types import SimpleNamespace
+
+    from firmware_model.handlers import area_problem
+    from firmware_model.profiles import DeviceProfile
+
+    v = list(template)
+    for m in mutations:
+        v[m] = data.draw(st.sampled_from(_NEAR_LIMITS[m]))
+    pct = [shares.get(i, 0) for i in range(16)]
+    payload = struct.pack(_AREA_LAYOUT, 0, 0, v[0], *pct, anodes, *v[1:])
+    names = [f.name for f in CAT["AREA_WRITE"].fields]
+    values = dict(zip(names, [0, 0, v[0], tuple(pct), anodes, *v[1:]]))
+    _, problem = area_problem(SimpleNamespace(**values), DeviceProfile())
+    expected = (0, 0) if problem is None else (CAT.result_code(problem[0]), names.index(problem[1]))
+    assert core.area_validate(payload) == expected

@@ -181,3 +181,15 @@ int scs_host_interleave(const uint8_t *payloads, unsigned n, unsigned stride, ui
     *polls = 0;
     return scs_interleave_ok(areas, n, &poll);
 }
+
+/* The board's check of one AREA_WRITE payload (SCS_AREA_WRITE_SIZE bytes, not range-checked by a codec):
+ * OK, OUT_OF_RANGE or UNSAFE, and in *field the AREA_WRITE field index it names. */
+uint8_t scs_host_area_validate(const uint8_t *payload, uint8_t *field)
+{
+    scs_msg_area_write_t m;
+    scs_area_t a;
+    scs_msg_area_write_decode(payload, SCS_AREA_WRITE_SIZE, &m);
+    scs_area_from_msg(&m, &a);
+    *field = 0;
+    return scs_area_validate(&a, field);
+}

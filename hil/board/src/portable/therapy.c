@@ -43,61 +43,116 @@ static int ratio_allowed(unsigned ratio)
     return 0;
 }
 
-#define FAIL(f) do { *field = (uint8_t)(f); return SCS_RESULT_OUT_OF_RANGE; } while (0)
+/* The checks of an area in the reference model's order (area_from_fields, Area.__post_init__,
+ * check_area): each stage returns the AREA_WRITE field index of its first failure, or 0 (no field has
+ * index 0). */
+typedef uint8_t (*area_check_t)(const scs_area_t *a);
+
+static uint8_t check_codes(const scs_area_t *a)
+{
+    if (a->waveform > SCS_WAVEFORM_CODE_HIGH_FREQUENCY)
+        return F_WAVEFORM;
+    if (a->recharge > SCS_RECHARGE_CODE_PASSIVE)
+        return F_RECHARGE;
+    if ((a->cycle_on_ms == 0) != (a->cycle_off_ms == 0))
+        return a->cycle_on_ms == 0 ? F_CYCLE_ON : F_CYCLE_OFF;
+    return 0;
+}
+
+/* Cathode shares (some, each <= 100 %, summing to 100 %), then anodes (no cathode, at least one return). */
+static uint8_t check_contacts(const scs_area_t *a)
+{
+    unsigned cathodes = 0, total = 0, over = 0, both = 0;
+    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
+        cathodes += a->share[i] != 0;
+        total += a->share[i];
+        over |= a->share[i] > 100;
+        both |= (a->anode_mask >> i & 1u) && a->share[i];
+    }
+    if (!cathodes || over || total != 100)
+        return F_SHARE;
+    if (both || (!a->anode_mask && !a->case_anode))
+        return F_ANODE_MASK;
+    return 0;
+}
+
+/* Plain ranges, in order; the rate's range depends on the waveform (checked valid before). */
+static uint8_t check_ranges(const scs_area_t *a)
+{
+    static const struct {
+        uint8_t field;
+        uint32_t lo, hi;
+    } range[] = {
+        {F_AMPLITUDE, 0, SCS_MAX_AMPLITUDE_UA},
+        {F_WIDTH, SCS_MIN_PULSE_WIDTH_US, SCS_MAX_PULSE_WIDTH_US},
+        {F_GAP, 0, SCS_MAX_INTERPHASE_GAP_US},
+        {F_SOFT_START, 0, SCS_MAX_SOFT_START_MS},
+        {F_RATE, SCS_MIN_RATE_MHZ, SCS_MAX_RATE_MHZ},
+        {F_RATE, SCS_MIN_BURST_RATE_MHZ, SCS_MAX_BURST_RATE_MHZ},
+        {F_RATE, SCS_MIN_HF_RATE_MHZ, SCS_MAX_HF_RATE_MHZ},
+    };
+    const uint32_t value[] = {a->amplitude_ua, a->pulse_width_us, a->gap_us, a->soft_start_ms, a->rate_mhz};
+    for (unsigned i = 0; i < 5u; i++) {
+        unsigned r = i < 4u ? i : 4u + a->waveform; /* tonic, burst, high frequency */
+        if (value[i] < range[r].lo || value[i] > range[r].hi || (i == 0 && value[i] % SCS_AMPLITUDE_STEP_UA))
+            return range[r].field;
+    }
+    return 0;
+}
+
+static uint8_t check_recharge(const scs_area_t *a)
+{
+    if (a->recharge == SCS_RECHARGE_CODE_ACTIVE) {
+        if (!ratio_allowed(a->ratio))
+            return F_RATIO;
+        return a->window_us ? F_WINDOW : 0;
+    }
+    if (a->window_us < 1u || a->window_us > SCS_MAX_PASSIVE_WINDOW_US)
+        return F_WINDOW;
+    return a->ratio != 1 ? F_RATIO : 0;
+}
+
+/* Bursts (passive, 2.. pulses at a legal intra-burst rate, the burst within the period); else one pulse
+ * per period within it. */
+static uint8_t check_period(const scs_area_t *a)
+{
+    if (a->waveform != SCS_WAVEFORM_CODE_BURST) {
+        if (a->per_burst != 1)
+            return F_PER_BURST;
+        if (a->intra_mhz)
+            return F_INTRA;
+        return occupancy(a) > min_period(a) ? F_WIDTH : 0;
+    }
+    if (a->recharge != SCS_RECHARGE_CODE_PASSIVE)
+        return F_RECHARGE;
+    if (a->per_burst < 2u || a->per_burst > SCS_MAX_PULSES_PER_BURST)
+        return F_PER_BURST;
+    if (a->intra_mhz < SCS_MIN_INTRA_BURST_RATE_MHZ || a->intra_mhz > SCS_MAX_INTRA_BURST_RATE_MHZ)
+        return F_INTRA;
+    if (a->pulse_width_us >= PERIOD_NUMERATOR / a->intra_mhz)
+        return F_WIDTH;
+    return offset_of(a, a->per_burst - 1u) + occupancy(a) > min_period(a) ? F_PER_BURST : 0;
+}
+
+static uint8_t check_cycling(const scs_area_t *a)
+{
+    if (!a->cycle_on_ms)
+        return 0;
+    if (a->cycle_on_ms > SCS_MAX_CYCLE_MS)
+        return F_CYCLE_ON;
+    if (a->cycle_off_ms > SCS_MAX_CYCLE_MS)
+        return F_CYCLE_OFF;
+    return a->soft_start_ms > a->cycle_on_ms ? F_SOFT_START : 0;
+}
 
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field)
 {
-    /* order of checks = the reference model's (area_from_fields, Area.__post_init__, check_area) */
-    if (a->waveform > SCS_WAVEFORM_CODE_HIGH_FREQUENCY) FAIL(F_WAVEFORM);
-    if (a->recharge > SCS_RECHARGE_CODE_PASSIVE) FAIL(F_RECHARGE);
-    if ((a->cycle_on_ms == 0) != (a->cycle_off_ms == 0)) FAIL(a->cycle_on_ms == 0 ? F_CYCLE_ON : F_CYCLE_OFF);
-    unsigned cathodes = 0, total = 0;
-    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
-        if (a->share[i]) {
-            cathodes++;
-            total += a->share[i];
-        }
-    }
-    if (!cathodes) FAIL(F_SHARE);
-    for (unsigned i = 0; i < SCS_CONTACTS; i++)
-        if (a->share[i] > 100) FAIL(F_SHARE);
-    if (total != 100) FAIL(F_SHARE);
-    for (unsigned i = 0; i < SCS_CONTACTS; i++)
-        if ((a->anode_mask >> i & 1u) && a->share[i]) FAIL(F_ANODE_MASK);
-    if (!a->anode_mask && !a->case_anode) FAIL(F_ANODE_MASK);
-    if (a->amplitude_ua > SCS_MAX_AMPLITUDE_UA || a->amplitude_ua % SCS_AMPLITUDE_STEP_UA) FAIL(F_AMPLITUDE);
-    if (a->pulse_width_us < SCS_MIN_PULSE_WIDTH_US || a->pulse_width_us > SCS_MAX_PULSE_WIDTH_US) FAIL(F_WIDTH);
-    if (a->gap_us > SCS_MAX_INTERPHASE_GAP_US) FAIL(F_GAP);
-    if (a->soft_start_ms > SCS_MAX_SOFT_START_MS) FAIL(F_SOFT_START);
-    if (a->waveform == SCS_WAVEFORM_CODE_HIGH_FREQUENCY) {
-        if (a->rate_mhz < SCS_MIN_HF_RATE_MHZ || a->rate_mhz > SCS_MAX_HF_RATE_MHZ) FAIL(F_RATE);
-    } else if (a->waveform == SCS_WAVEFORM_CODE_BURST) {
-        if (a->rate_mhz < SCS_MIN_BURST_RATE_MHZ || a->rate_mhz > SCS_MAX_BURST_RATE_MHZ) FAIL(F_RATE);
-    } else if (a->rate_mhz < SCS_MIN_RATE_MHZ || a->rate_mhz > SCS_MAX_RATE_MHZ) {
-        FAIL(F_RATE);
-    }
-    if (a->recharge == SCS_RECHARGE_CODE_ACTIVE) {
-        if (!ratio_allowed(a->ratio)) FAIL(F_RATIO);
-        if (a->window_us) FAIL(F_WINDOW);
-    } else {
-        if (a->window_us < 1u || a->window_us > SCS_MAX_PASSIVE_WINDOW_US) FAIL(F_WINDOW);
-        if (a->ratio != 1) FAIL(F_RATIO);
-    }
-    if (a->waveform == SCS_WAVEFORM_CODE_BURST) {
-        if (a->recharge != SCS_RECHARGE_CODE_PASSIVE) FAIL(F_RECHARGE);
-        if (a->per_burst < 2u || a->per_burst > SCS_MAX_PULSES_PER_BURST) FAIL(F_PER_BURST);
-        if (a->intra_mhz < SCS_MIN_INTRA_BURST_RATE_MHZ || a->intra_mhz > SCS_MAX_INTRA_BURST_RATE_MHZ) FAIL(F_INTRA);
-        if (a->pulse_width_us >= PERIOD_NUMERATOR / a->intra_mhz) FAIL(F_WIDTH);
-        if (offset_of(a, a->per_burst - 1u) + occupancy(a) > min_period(a)) FAIL(F_PER_BURST);
-    } else {
-        if (a->per_burst != 1) FAIL(F_PER_BURST);
-        if (a->intra_mhz) FAIL(F_INTRA);
-        if (occupancy(a) > min_period(a)) FAIL(F_WIDTH);
-    }
-    if (a->cycle_on_ms) {
-        if (a->cycle_on_ms > SCS_MAX_CYCLE_MS) FAIL(F_CYCLE_ON);
-        if (a->cycle_off_ms > SCS_MAX_CYCLE_MS) FAIL(F_CYCLE_OFF);
-        if (a->soft_start_ms > a->cycle_on_ms) FAIL(F_SOFT_START);
+    static const area_check_t checks[] = {check_codes, check_contacts, check_ranges, check_recharge, check_period,
+                                          check_cycling};
+    for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        *field = checks[i](a);
+        if (*field)
+            return SCS_RESULT_OUT_OF_RANGE;
     }
     if (a->amplitude_ua > scs_max_safe_amplitude_ua(a)) {
         *field = F_AMPLITUDE;
@@ -218,6 +273,47 @@ static int64_t scan_limit(const scs_area_t *areas, unsigned n, uint32_t *thresho
     return h > MAX_SCAN ? -2 : (int64_t)h;
 }
 
+static void poll_now(const scs_poll_t *poll)
+{
+    if (poll && poll->fn)
+        poll->fn(poll->ctx);
+}
+
+/* The window tables of the n areas; 0 when scanning to the horizon would take too many window lengths. */
+static int build_tables(const scs_area_t *areas, unsigned n, uint64_t horizon, window_table_t *tables,
+                        const scs_poll_t *poll)
+{
+    uint64_t count = 0;
+    for (unsigned b = 0; b < n; b++) {
+        build_table(&areas[b], &tables[b]);
+        poll_now(poll);
+        count += (uint64_t)tables[b].n * (horizon / tables[b].p + 1u);
+    }
+    return count <= MAX_CANDIDATES;
+}
+
+/* F(L) = sum_b W_b(L) - L peaks where some W_b steps: L = q*p_a + r, r a residue of area a. 1 when no
+ * window up to the horizon demands more than L + threshold. */
+static int windows_fit(const window_table_t *tables, unsigned n, uint64_t horizon, uint32_t threshold,
+                       const scs_poll_t *poll)
+{
+    unsigned since_poll = 0;
+    for (unsigned a = 0; a < n; a++)
+        for (unsigned k = 0; k < tables[a].n; k++)
+            for (uint32_t L = tables[a].r[k]; L <= horizon; L += tables[a].p) {
+                uint64_t demand = 0;
+                for (unsigned b = 0; b < n; b++)
+                    demand += window_work(&tables[b], L);
+                if (demand > (uint64_t)L + threshold)
+                    return 0;
+                if (++since_poll == POLL_EVERY) {
+                    since_poll = 0;
+                    poll_now(poll);
+                }
+            }
+    return 1;
+}
+
 int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll)
 {
     if (n <= 1)
@@ -227,31 +323,9 @@ int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *pol
     if (horizon < 0)
         return horizon == -1;
     window_table_t tables[SCS_AREAS];
-    uint64_t count = 0;
-    for (unsigned b = 0; b < n; b++) {
-        build_table(&areas[b], &tables[b]);
-        if (poll && poll->fn)
-            poll->fn(poll->ctx);
-        count += (uint64_t)tables[b].n * ((uint64_t)horizon / tables[b].p + 1u);
-    }
-    if (count > MAX_CANDIDATES)
+    if (!build_tables(areas, n, (uint64_t)horizon, tables, poll))
         return 0;
-    /* F(L) = sum_b W_b(L) - L peaks where some W_b steps: L = q*p_a + r, r a residue of area a */
-    unsigned since_poll = 0;
-    for (unsigned a = 0; a < n; a++)
-        for (unsigned k = 0; k < tables[a].n; k++)
-            for (uint32_t L = tables[a].r[k]; L <= (uint64_t)horizon; L += tables[a].p) {
-                uint64_t demand = 0;
-                for (unsigned b = 0; b < n; b++)
-                    demand += window_work(&tables[b], L);
-                if (demand > (uint64_t)L + threshold)
-                    return 0;
-                if (poll && poll->fn && ++since_poll == POLL_EVERY) {
-                    since_poll = 0;
-                    poll->fn(poll->ctx);
-                }
-            }
-    return 1;
+    return windows_fit(tables, n, (uint64_t)horizon, threshold, poll);
 }
 
 /* --- compliance: exactly as the model (docs/load-model.md), in integers ------------------------- */
