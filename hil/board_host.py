@@ -142,6 +142,16 @@ class BoardCore:
         kept = min(n, max_pulses)
         return np.frombuffer(out.raw[:kept * TRACE_RECORD.itemsize], dtype=TRACE_RECORD).copy(), int(n)
 
+    def stim_resume_at(self, rel_ticks: int) -> int:
+        """The running train continues as if turned on ``rel_ticks`` ago (scs_host_stim_resume_at):
+        the turn-on tick. ValueError when stimulation is off or the clock is before ``rel_ticks``."""
+        fn = self.lib.scs_host_stim_resume_at
+        fn.restype, fn.argtypes = ctypes.c_uint64, [ctypes.c_void_p, ctypes.c_uint64]
+        origin = fn(self._h, rel_ticks)
+        if origin == 2**64 - 1:
+            raise ValueError(f"rel_ticks = {rel_ticks}: stimulation must be on and the clock at least there")
+        return int(origin)
+
     def area_validate(self, payload: bytes) -> tuple[int, int]:
         """The board's check (scs_area_validate) of a raw AREA_WRITE payload, not range-checked by any
         codec first: (result code, AREA_WRITE field index)."""

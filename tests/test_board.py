@@ -580,3 +580,37 @@ def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, te
     _, problem = area_problem(SimpleNamespace(**values), DeviceProfile())
     expected = (0, 0) if problem is None else (CAT.result_code(problem[0]), names.index(problem[1]))
     assert core.area_validate(payload) == expected
+
+
+@pytest.mark.parametrize("name", ["tonic x4", "hf 9,950.249 Hz", "cycled soft start"])
+def test_the_board_firmware_traces_pulses_on_the_reference_ticks_31_years_after_turn_on(name):
+    """The whole firmware on the host: the clock advanced 31 years, the train resumed as if turned on
+    then (scs_host_stim_resume_at), the trace read back over the protocol and compared to the tick."""
+    import numpy as np
+
+    from firmware_model.pulse_output import TRACE_RECORD
+
+    areas, rel = _programs()[name], 31 * YEAR_TICKS + 12_345
+    c = BoardCore(KEYS)
+    c.use_primary_cell(1000)  # a primary cell outlasts 31 years without stimulation (a rechargeable would cut off)
+    c.advance(rel + 1)
+    host = _c_session(c, Role.CLINICIAN)
+    for i, a in enumerate(areas):
+        assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=i, **a)).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=len(areas))).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "STIM_SET", on=1)).result) == "OK"
+    origin = c.stim_resume_at(rel)
+    host.ask(make(CAT, "TRACE_START", max_pulses=1000))
+    now = host.ask(make(CAT, "CLOCK_ADVANCE", ticks=100_000)).ticks
+    got = []
+    while sum(len(g) for g in got) < 1000:
+        data = host.ask(make(CAT, "TRACE_DUMP", offset=sum(len(g) for g in got), count=92))
+        if not data.count:
+            break
+        got.append(np.frombuffer(data.records, dtype=TRACE_RECORD))
+    trace = np.concatenate(got)
+    ref = _reference(areas, (1000,) * 16, rel, now - origin - rel)
+    ref = ref[ref["start_tick"] < now - origin][:len(trace)]
+    assert len(trace) == len(ref) > 10
+    assert (trace["tick"] - origin).tolist() == ref["start_tick"].tolist()
+    assert trace["area"].tolist() == ref["area"].tolist() and trace["amplitude_ua"].tolist() == ref["amplitude_ua"].tolist()

@@ -193,3 +193,17 @@ uint8_t scs_host_area_validate(const uint8_t *payload, uint8_t *field)
     *field = 0;
     return scs_area_validate(&a, field);
 }
+
+/* Test hook: the running train continues as if stimulation had been turned on `rel` ticks ago (years,
+ * without emitting them), the output stage idle now. Returns the new turn-on tick, or UINT64_MAX (and
+ * changes nothing) when stimulation is off or the clock is not yet at rel. */
+uint64_t scs_host_stim_resume_at(void *handle, uint64_t rel)
+{
+    host_t *h = handle;
+    scs_therapy_t *t = &h->fw.therapy;
+    if (!t->stim_on || rel > h->fw.ticks)
+        return UINT64_MAX;
+    t->origin = h->fw.ticks - rel;
+    scs_stim_seek(t, rel);
+    return t->origin;
+}
