@@ -165,8 +165,8 @@ def test_the_c_core_answers_a_retransmission_from_its_cache():
 
 def test_the_c_core_backs_off_failed_handshakes_in_its_own_ticks():
     c = BoardCore(KEYS)
-    from protocol.framing import StreamDecoder
     from protocol.codec import decode_payload
+    from protocol.framing import StreamDecoder
 
     rx = StreamDecoder()
     host = HostEndpoint(CAT)
