@@ -473,7 +473,7 @@ static void advance_next(const scs_area_t *a, scs_next_t *n)
     n->nominal = period_start(a, n) + offset_of(a, n->i);
 }
 
-/* First pulse of area a with nominal start >= rel (skipping periods that start in cycling off-time). */
+/* First pulse of area a with nominal start >= rel (take_pulse skips those of cycling off-time). */
 static void seek(const scs_area_t *a, scs_next_t *n, uint64_t rel)
 {
     uint32_t repeat = repeat_of(a);
@@ -497,22 +497,23 @@ static void seek(const scs_area_t *a, scs_next_t *n, uint64_t rel)
     while (n->nominal < rel)
         advance_next(a, n);
 }
-static int in_on_time(const scs_area_t *a, uint64_t period_start)
+
+static int in_on_time(const scs_area_t *a, uint64_t start)
 {
     if (!a->cycle_on_ms)
         return 1;
     uint64_t cycle = ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
-    return period_start % cycle < (uint64_t)a->cycle_on_ms * 1000u;
+    return start % cycle < (uint64_t)a->cycle_on_ms * 1000u;
 }
 
 /* The pulse's amplitude: soft-start ramped (one step at turn-on, linear in steps, the target from the
  * ramp's end), then the compliance cap (the pulse is out of compliance exactly when it is capped). */
-static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint64_t period_start)
+static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint64_t start)
 {
     const scs_area_t *a = &t->programs[t->active].area[ai];
     uint32_t amp = t->applied[ai];
     if (a->soft_start_ms) {
-        uint64_t phase = period_start;
+        uint64_t phase = start;
         if (a->cycle_on_ms)
             phase %= ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
         uint64_t steps = amp / SCS_AMPLITUDE_STEP_UA, ramp = (uint64_t)a->soft_start_ms * 1000u;
