@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ctypes
 
+import numpy as np
+
 from hil.board_build import build_host
-from protocol.generated import SETTINGS_SLOT_SIZE
+from protocol.generated import CONTACT_COUNT, SETTINGS_SLOT_SIZE
 from protocol.security import DeviceKeys
 
 
@@ -124,6 +126,55 @@ class BoardCore:
         if ok < 0:
             raise ValueError(f"1 to 4 areas, not {len(areas)}")
         return bool(ok), polls.value
+
+    def schedule(self, areas: list[dict], ohms: tuple[int, ...], start_tick: int, ticks: int,
+                 max_pulses: int = 100_000) -> tuple[np.ndarray, int]:
+        """The board's own pulse scheduler (scs_host_schedule) for AREA_WRITE field sets at contact
+        impedances ``ohms``, continued from ``start_tick`` after turn-on with an idle stage (as the
+        reference's ``Scheduler.generate(start_tick, ...)``) for ``ticks``: its trace records (ticks
+        relative to turn-on; at most ``max_pulses``) and the number of pulses it emitted."""
+        from firmware_model.pulse_output import TRACE_RECORD
+        from protocol.catalog import load_catalog
+        from protocol.codec import encode_payload, make
+
+        if len(ohms) != CONTACT_COUNT:
+            raise ValueError(f"{len(ohms)} impedances: one per contact ({CONTACT_COUNT}) is allowed")
+        cat = load_catalog()
+        blobs = b"".join(encode_payload(cat["AREA_WRITE"], make(cat, "AREA_WRITE", program=0, area=i, **a))
+                         for i, a in enumerate(areas))
+        fn = self.lib.scs_host_schedule
+        fn.restype = ctypes.c_uint64
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(ctypes.c_uint16), ctypes.c_uint64,
+                       ctypes.c_uint64, ctypes.c_char_p, ctypes.c_uint64]
+        out = ctypes.create_string_buffer(max_pulses * TRACE_RECORD.itemsize)
+        n = fn(blobs, len(areas), (ctypes.c_uint16 * len(ohms))(*ohms), start_tick, ticks, out, max_pulses)
+        if n == 2**64 - 1:
+            raise ValueError(f"1 to 4 areas, not {len(areas)}")
+        kept = min(n, max_pulses)
+        return np.frombuffer(out.raw[:kept * TRACE_RECORD.itemsize], dtype=TRACE_RECORD).copy(), int(n)
+
+    def stim_resume_at(self, rel_ticks: int) -> int:
+        """The running train continues as if turned on ``rel_ticks`` ago (scs_host_stim_resume_at):
+        the turn-on tick. ValueError when stimulation is off or the clock is before ``rel_ticks``."""
+        fn = self.lib.scs_host_stim_resume_at
+        fn.restype, fn.argtypes = ctypes.c_uint64, [ctypes.c_void_p, ctypes.c_uint64]
+        origin = fn(self._h, rel_ticks)
+        if origin == 2**64 - 1:
+            raise ValueError(f"rel_ticks = {rel_ticks}: stimulation must be on and the clock at least there")
+        return int(origin)
+
+    def area_validate(self, payload: bytes) -> tuple[int, int]:
+        """The board's check (scs_area_validate) of a raw AREA_WRITE payload, not range-checked by any
+        codec first: (result code, AREA_WRITE field index)."""
+        fn = self.lib.scs_host_area_validate
+        fn.restype, fn.argtypes = ctypes.c_uint8, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint8)]
+        from protocol.catalog import load_catalog
+
+        size = load_catalog()["AREA_WRITE"].fixed_size
+        if len(payload) != size:
+            raise ValueError(f"{len(payload)} bytes: an AREA_WRITE payload is {size} bytes")
+        field = ctypes.c_uint8(0)
+        return int(fn(payload, ctypes.byref(field))), field.value
 
     def close(self) -> None:
         if self._h:

@@ -168,8 +168,8 @@ def test_the_c_core_answers_a_retransmission_from_its_cache():
 
 def test_the_c_core_backs_off_failed_handshakes_in_its_own_ticks():
     c = BoardCore(KEYS)
-    from protocol.framing import StreamDecoder
     from protocol.codec import decode_payload
+    from protocol.framing import StreamDecoder
 
     rx = StreamDecoder()
     host = HostEndpoint(CAT)
@@ -410,3 +410,218 @@ def test_a_corrupt_board_image_falls_back_to_the_other_slot_then_to_safe_default
     c.power_cycle()
     status = _c_session(c, Role.PATIENT).ask(make(CAT, "STATUS_GET"))
     assert status.stim_on == 0 and status.fault_flags == 1 << 6, "safe defaults, NVM fault flagged"
+
+
+# --- the board's pulse scheduler beside the reference, years ahead -------------------------------
+
+YEAR_TICKS = 365 * 24 * 3600 * 10**6
+#: turn-on offsets: the old failure points (2^32 periods at 10 kHz: 5 days; k * 10^9 past 2^64 at 10 kHz:
+#: 21 days; rel * rate past 2^64: 21 days) and far beyond (30 years, on odd ticks)
+OFFSETS = [0, 2**32 * 100 - 3, 5 * 24 * 3600 * 10**6 + 123, 21 * 24 * 3600 * 10**6, 30 * YEAR_TICKS + 7,
+           31 * YEAR_TICKS + 999_999]
+
+
+def _reference(areas: list[dict], ohms: tuple[int, ...], start_tick: int, ticks: int):
+    from firmware_model.area_fields import area_from_fields
+    from firmware_model.params import Program
+    from firmware_model.profiles import DeviceProfile
+    from firmware_model.safety import ContactImpedances
+    from firmware_model.scheduler import Scheduler
+
+    prog = Program(tuple(area_from_fields(a, DeviceProfile()) for a in areas))
+    return Scheduler(prog, impedances=ContactImpedances(ohms)).generate(start_tick, start_tick + ticks)
+
+
+def _assert_board_schedules_like_the_reference(core, areas, ohms, start_tick, ticks):
+    got, n = core.schedule(areas, ohms, start_tick, ticks)
+    ref = _reference(areas, ohms, start_tick, ticks)
+    assert n == len(ref) > 0
+    assert got["tick"].tolist() == ref["start_tick"].tolist(), "every pulse on the reference's tick"
+    assert got["area"].tolist() == ref["area"].tolist()
+    assert got["amplitude_ua"].tolist() == ref["amplitude_ua"].tolist()
+
+
+def _programs():
+    from hil.conformance.support import BURST_DR, CYCLED, FOUR_AREAS, HF10
+
+    return {"tonic x4": FOUR_AREAS, "burst": BURST_DR, "hf 10 kHz": HF10,
+            "hf 9,950.249 Hz": [dict(HF10[0], rate_mhz=9_950_249)], "cycled soft start": CYCLED}
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+@pytest.mark.parametrize("name", list(_programs()))
+def test_the_board_scheduler_times_every_pulse_like_the_reference_up_to_31_years_after_turn_on(core, name, offset):
+    _assert_board_schedules_like_the_reference(core, _programs()[name], (1000,) * 16, offset, 120_000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(waveform=st.sampled_from([0, 2]), rate=st.integers(0, 10**7), offset=st.integers(0, 31 * YEAR_TICKS))
+def test_the_board_scheduler_is_exact_at_any_legal_rate_any_time_within_31_years(core, waveform, rate, offset):
+    from hil.conformance.support import area
+    from protocol.generated import MAX_HF_RATE_MHZ, MAX_RATE_MHZ, MIN_HF_RATE_MHZ, MIN_RATE_MHZ
+
+    lo, hi = (MIN_RATE_MHZ, MAX_RATE_MHZ) if waveform == 0 else (MIN_HF_RATE_MHZ, MAX_HF_RATE_MHZ)
+    rate_mhz = lo + rate % (hi - lo + 1)
+    one = area(0, 1, waveform=waveform, rate_mhz=rate_mhz, pulse_width_us=30, amplitude_ua=1000)
+    span = 3 * 10**9 // rate_mhz + 1  # three periods or more
+    _assert_board_schedules_like_the_reference(core, [one], (1000,) * 16, offset, span)
+
+
+# --- compliance: the board's per-pulse decision is the model's, exactly -----------------------------
+
+def _ohms(**at: int) -> tuple[int, ...]:
+    z = [1000] * 16
+    for k, v in at.items():
+        z[int(k[1:])] = v
+    return tuple(z)
+
+
+def test_11_ma_into_exactly_12000_over_11_ohm_is_delivered_in_full_on_the_board(core):
+    from hil.conformance.support import area
+
+    # cathode 1000 ohm + (anode 1000 ohm || case 100 ohm) = 12000/11 ohm: 11 mA needs exactly 12 V
+    edge = area(0, 1, case_anode=1, amplitude_ua=11_000, pulse_width_us=100)
+    got, _ = core.schedule([edge], _ohms(), 0, 100_000)
+    assert set(got["amplitude_ua"].tolist()) == {11_000}
+    _assert_board_schedules_like_the_reference(core, [edge], _ohms(), 0, 100_000)
+    over = dict(edge, amplitude_ua=11_050)  # one step more: 12.054 V, delivered at 11 mA
+    got, _ = core.schedule([over], _ohms(), 0, 100_000)
+    assert set(got["amplitude_ua"].tolist()) == {11_000}
+
+
+def test_8_ma_into_1500_25_ohm_is_capped_to_7_95_ma_on_the_board(core):
+    from hil.conformance.support import area
+
+    # cathodes 1 % at 1025 ohm and 99 % at 1000 ohm (1000.25 ohm) + two 1000-ohm anodes in parallel
+    one = dict(area(0, 2, amplitude_ua=8000, pulse_width_us=100), cathode_share_pct=(1, 99) + (0,) * 14,
+               anode_mask=0b1100)
+    got, _ = core.schedule([one], _ohms(c0=1025), 0, 100_000)
+    assert set(got["amplitude_ua"].tolist()) == {7950}
+    _assert_board_schedules_like_the_reference(core, [one], _ohms(c0=1025), 0, 100_000)
+
+
+def test_a_soft_start_is_capped_per_ramp_step_on_the_board_like_the_model(core):
+    from hil.conformance.support import area
+
+    ramp = area(0, 1, case_anode=1, amplitude_ua=12_000, pulse_width_us=100, rate_mhz=1_000_000, soft_start_ms=200)
+    got, _ = core.schedule([ramp], _ohms(), 0, 300_000)
+    amps = got["amplitude_ua"].tolist()
+    assert amps[0] == 50 and max(amps) == 11_000 and 11_000 in amps[:200], "capped from the first step over the edge"
+    _assert_board_schedules_like_the_reference(core, [ramp], _ohms(), 0, 300_000)
+
+
+@st.composite
+def loads(draw):
+    """One area with random cathode shares, anodes, case and contact impedances in the working window."""
+    from hil.conformance.support import area
+
+    contacts = draw(st.permutations(range(16)))
+    n_cath = draw(st.integers(1, 4))
+    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n_cath - 1, max_size=n_cath - 1, unique=True)))
+    shares = [b - a for a, b in zip([0, *cuts], [*cuts, 100])]
+    pct = [0] * 16
+    for c, s in zip(contacts[:n_cath], shares):
+        pct[c] = s
+    anodes = contacts[n_cath:n_cath + draw(st.integers(0, 16 - n_cath))]
+    case = 1 if not anodes else draw(st.integers(0, 1))
+    ohms = tuple(draw(st.integers(250, 4000)) for _ in range(16))
+    amp = 50 * draw(st.integers(1, 60))
+    one = dict(area(0, 1, pulse_width_us=60, amplitude_ua=amp, rate_mhz=1_000_000,
+                    soft_start_ms=draw(st.sampled_from([0, 30]))),
+               cathode_share_pct=tuple(pct), anode_mask=sum(1 << a for a in anodes), case_anode=case)
+    return one, ohms
+
+
+@settings(max_examples=300, deadline=None)
+@given(loads())
+def test_the_board_delivers_every_pulse_at_the_models_amplitude_for_random_loads(core, load):
+    one, ohms = load
+    _assert_board_schedules_like_the_reference(core, [one], ohms, 0, 40_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(load=loads(), data=st.data())
+def test_the_board_decides_compliance_exactly_at_the_edge_of_random_loads(core, load, data):
+    """The amplitude at (and one step around) exactly V / Z of a random load: the board caps as the model."""
+    from fractions import Fraction
+
+    from firmware_model.area_fields import area_from_fields
+    from firmware_model.profiles import DeviceProfile
+    from firmware_model.safety import ContactImpedances, load_ohm
+
+    one, ohms = load
+    z = load_ohm(area_from_fields(one, DeviceProfile()), ContactImpedances(ohms), DeviceProfile())
+    edge = int(Fraction(12_000_000) / z) // 50 * 50
+    amp = min(max(50, edge + 50 * data.draw(st.integers(-1, 1))), 12_000)
+    _assert_board_schedules_like_the_reference(core, [dict(one, amplitude_ua=amp, soft_start_ms=0)], ohms, 0, 5_000)
+
+
+# --- the board's area checks: the model's decisions, on raw payloads no codec has range-checked -------
+
+_AREA_LAYOUT = "<BBB16BHBHHIBBBHBIIIH"  # AREA_WRITE's fields in order (program, area, waveform, shares, ...)
+_TEMPLATES = [  # tonic, burst, 10 kHz, cycled with a soft start
+    (0, 0, 3000, 300, 50_000, 0, 0, 1, 0, 1, 0, 0, 0, 0), (1, 0, 1000, 1000, 40_000, 0, 1, 1, 8000, 5, 500_000, 0, 0, 0),
+    (2, 1, 2500, 30, 10_000_000, 0, 0, 1, 0, 1, 0, 0, 0, 0), (0, 0, 2000, 200, 500_000, 20, 0, 2, 0, 1, 0, 20, 30, 10)]
+_NEAR_LIMITS = [[0, 1, 2, 3], [0, 1, 2], [0, 25, 50, 9000, 12_000, 25_500, 25_550, 40_000], [0, 19, 20, 999, 1000, 1001],
+                [0, 999, 1000, 1999, 2000, 100_000, 100_001, 1_200_000, 1_200_001, 999_999, 9_950_249, 10**7, 10**7 + 1],
+                [0, 1, 100, 101, 255], [0, 1, 2], [0, 1, 2, 3, 4, 5, 8], [0, 1, 9999, 10_000, 10_001, 65_535],
+                [0, 1, 2, 5, 16, 17], [0, 199_999, 200_000, 1_200_000, 1_200_001],
+                [0, 1, 20, 86_400_000, 86_400_001, 2**32 - 1], [0, 1, 30, 86_400_001], [0, 1, 20, 21, 60_000, 60_001]]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(template=st.sampled_from(_TEMPLATES), data=st.data(),
+       mutations=st.lists(st.integers(0, len(_NEAR_LIMITS) - 1), max_size=3),
+       shares=st.sampled_from([{0: 100}, {1: 100}, {0: 50, 5: 50}, {0: 100, 5: 1}, {}, {0: 101}, {3: 99}]),
+       anodes=st.sampled_from([2, 4, 0, 1, 0xFFFE, 0x8000]))
+def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, template, data, mutations, shares, anodes):
+    import struct
+    from types import SimpleNamespace
+
+    from firmware_model.handlers import area_problem
+    from firmware_model.profiles import DeviceProfile
+
+    v = list(template)
+    for m in mutations:
+        v[m] = data.draw(st.sampled_from(_NEAR_LIMITS[m]))
+    pct = [shares.get(i, 0) for i in range(16)]
+    payload = struct.pack(_AREA_LAYOUT, 0, 0, v[0], *pct, anodes, *v[1:])
+    names = [f.name for f in CAT["AREA_WRITE"].fields]
+    values = dict(zip(names, [0, 0, v[0], tuple(pct), anodes, *v[1:]]))
+    _, problem = area_problem(SimpleNamespace(**values), DeviceProfile())
+    expected = (0, 0) if problem is None else (CAT.result_code(problem[0]), names.index(problem[1]))
+    assert core.area_validate(payload) == expected
+
+
+@pytest.mark.parametrize("name", ["tonic x4", "hf 9,950.249 Hz", "cycled soft start"])
+def test_the_board_firmware_traces_pulses_on_the_reference_ticks_31_years_after_turn_on(name):
+    """The whole firmware on the host: the clock advanced 31 years, the train resumed as if turned on
+    then (scs_host_stim_resume_at), the trace read back over the protocol and compared to the tick."""
+    import numpy as np
+
+    from firmware_model.pulse_output import TRACE_RECORD
+
+    areas, rel = _programs()[name], 31 * YEAR_TICKS + 12_345
+    c = BoardCore(KEYS)
+    c.use_primary_cell(1000)  # a primary cell outlasts 31 years without stimulation (a rechargeable would cut off)
+    c.advance(rel + 1)
+    host = _c_session(c, Role.CLINICIAN)
+    for i, a in enumerate(areas):
+        assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=i, **a)).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=len(areas))).result) == "OK"
+    assert CAT.result_name(host.ask(make(CAT, "STIM_SET", on=1)).result) == "OK"
+    origin = c.stim_resume_at(rel)
+    host.ask(make(CAT, "TRACE_START", max_pulses=1000))
+    now = host.ask(make(CAT, "CLOCK_ADVANCE", ticks=100_000)).ticks
+    got = []
+    while sum(len(g) for g in got) < 1000:
+        data = host.ask(make(CAT, "TRACE_DUMP", offset=sum(len(g) for g in got), count=92))
+        if not data.count:
+            break
+        got.append(np.frombuffer(data.records, dtype=TRACE_RECORD))
+    trace = np.concatenate(got)
+    ref = _reference(areas, (1000,) * 16, rel, now - origin - rel)
+    ref = ref[ref["start_tick"] < now - origin][:len(trace)]
+    assert len(trace) == len(ref) > 10
+    assert (trace["tick"] - origin).tolist() == ref["start_tick"].tolist()
+    assert trace["area"].tolist() == ref["area"].tolist() and trace["amplitude_ua"].tolist() == ref["amplitude_ua"].tolist()

@@ -94,10 +94,9 @@ int scs_host_power_cycle(void *handle)
 /* Copy of slot i, for tests that inspect or corrupt the storage. */
 uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->slots[i]; }
 
-/* The board's pulse scheduler alone (for the scheduler benchmark): n_areas areas given as AREA_WRITE
- * payloads (SCS_AREA_WRITE_SIZE bytes each), every contact at `ohm`, run from turn-on for `ticks`
- * ticks with the pulse trace on.  Returns the number of pulses the scheduler emitted. */
-uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, uint16_t ohm, uint64_t ticks)
+/* A scheduler of its own (not the board's): n_areas areas given as AREA_WRITE payloads (SCS_AREA_WRITE_SIZE
+ * bytes each) at their programmed amplitudes, contact impedances ohms[SCS_CONTACTS]. */
+static scs_therapy_t *lone_scheduler(const uint8_t *area_writes, unsigned n_areas, const uint16_t *ohms)
 {
     scs_therapy_t *t = calloc(1, sizeof *t);
     if (!t || n_areas == 0 || n_areas > SCS_AREAS) {
@@ -113,22 +112,56 @@ uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, ui
         scs_area_from_msg(&m, &prog->area[a]);
         t->applied[a] = prog->area[a].amplitude_ua;
     }
-    for (unsigned c = 0; c < SCS_CONTACTS; c++)
-        t->ohms[c] = ohm;
+    memcpy(t->ohms, ohms, sizeof t->ohms);
     t->stopped = scs_stopped_areas(t);
     scs_stim_start(t, 0);
+    return t;
+}
+
+/* Run t up to `until` ticks after turn-on with the trace on; the trace records (11 bytes each) go to out
+ * (up to max of them, the rest only counted). Returns the number of pulses emitted. */
+static uint64_t run_lone(scs_therapy_t *t, uint64_t until, uint8_t *out, uint64_t max)
+{
     uint64_t pulses = 0;
     for (int done = 0; !done;) {
-        /* a service call emits at most 64 pulses: keep room for them in the trace */
-        if (t->trace_len + 64u > SCS_TRACE_CAPACITY) {
-            pulses += t->trace_len;
-            t->trace_len = 0;
-        }
+        t->trace_len = 0;
         t->tracing = 1;
         t->trace_limit = SCS_TRACE_CAPACITY;
-        done = scs_stim_service(t, ticks);
+        /* a service call emits at most 64 pulses: keep room for them in the trace */
+        while (!done && t->trace_len + 64u <= SCS_TRACE_CAPACITY)
+            done = scs_stim_service(t, until);
+        for (uint32_t r = 0; r < t->trace_len; r++, pulses++)
+            if (pulses < max)
+                memcpy(out + pulses * 11u, t->trace[r], 11u);
     }
-    pulses += t->trace_len;
+    return pulses;
+}
+
+/* The board's pulse scheduler alone (for the scheduler benchmark): every contact at `ohm`, run from
+ * turn-on for `ticks` ticks with the pulse trace on. Returns the number of pulses the scheduler emitted. */
+uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, uint16_t ohm, uint64_t ticks)
+{
+    uint16_t ohms[SCS_CONTACTS];
+    for (unsigned c = 0; c < SCS_CONTACTS; c++)
+        ohms[c] = ohm;
+    scs_therapy_t *t = lone_scheduler(area_writes, n_areas, ohms);
+    uint64_t pulses = t ? run_lone(t, ticks, 0, 0) : 0;
+    free(t);
+    return pulses;
+}
+
+/* The board's pulse scheduler alone, continued from `rel` ticks after turn-on with an idle stage (years
+ * ahead without emitting the years before: scs_stim_seek) for `ticks` ticks. The first max trace
+ * records (tick relative to turn-on u64, area u8, amplitude u16, little-endian) go to out. Returns the
+ * number of pulses emitted (UINT64_MAX: bad arguments). */
+uint64_t scs_host_schedule(const uint8_t *area_writes, unsigned n_areas, const uint16_t *ohms, uint64_t rel,
+                           uint64_t ticks, uint8_t *out, uint64_t max)
+{
+    scs_therapy_t *t = lone_scheduler(area_writes, n_areas, ohms);
+    if (!t)
+        return UINT64_MAX;
+    scs_stim_seek(t, rel);
+    uint64_t pulses = run_lone(t, rel + ticks, out, max);
     free(t);
     return pulses;
 }
@@ -163,4 +196,30 @@ int scs_host_interleave(const uint8_t *payloads, unsigned n, unsigned stride, ui
     scs_poll_t poll = {count_poll, polls};
     *polls = 0;
     return scs_interleave_ok(areas, n, &poll);
+}
+
+/* The board's check of one AREA_WRITE payload (SCS_AREA_WRITE_SIZE bytes, not range-checked by a codec):
+ * OK, OUT_OF_RANGE or UNSAFE, and in *field the AREA_WRITE field index it names. */
+uint8_t scs_host_area_validate(const uint8_t *payload, uint8_t *field)
+{
+    scs_msg_area_write_t m;
+    scs_area_t a;
+    scs_msg_area_write_decode(payload, SCS_AREA_WRITE_SIZE, &m);
+    scs_area_from_msg(&m, &a);
+    *field = 0;
+    return scs_area_validate(&a, field);
+}
+
+/* Test hook: the running train continues as if stimulation had been turned on `rel` ticks ago (years,
+ * without emitting them), the output stage idle now. Returns the new turn-on tick, or UINT64_MAX (and
+ * changes nothing) when stimulation is off or the clock is not yet at rel. */
+uint64_t scs_host_stim_resume_at(void *handle, uint64_t rel)
+{
+    host_t *h = handle;
+    scs_therapy_t *t = &h->fw.therapy;
+    if (!t->stim_on || rel > h->fw.ticks)
+        return UINT64_MAX;
+    t->origin = h->fw.ticks - rel;
+    scs_stim_seek(t, rel);
+    return t->origin;
 }

@@ -43,61 +43,116 @@ static int ratio_allowed(unsigned ratio)
     return 0;
 }
 
-#define FAIL(f) do { *field = (uint8_t)(f); return SCS_RESULT_OUT_OF_RANGE; } while (0)
+/* The checks of an area in the reference model's order (area_from_fields, Area.__post_init__,
+ * check_area): each stage returns the AREA_WRITE field index of its first failure, or 0 (no field has
+ * index 0). */
+typedef uint8_t (*area_check_t)(const scs_area_t *a);
+
+static uint8_t check_codes(const scs_area_t *a)
+{
+    if (a->waveform > SCS_WAVEFORM_CODE_HIGH_FREQUENCY)
+        return F_WAVEFORM;
+    if (a->recharge > SCS_RECHARGE_CODE_PASSIVE)
+        return F_RECHARGE;
+    if ((a->cycle_on_ms == 0) != (a->cycle_off_ms == 0))
+        return a->cycle_on_ms == 0 ? F_CYCLE_ON : F_CYCLE_OFF;
+    return 0;
+}
+
+/* Cathode shares (some, each <= 100 %, summing to 100 %), then anodes (no cathode, at least one return). */
+static uint8_t check_contacts(const scs_area_t *a)
+{
+    unsigned cathodes = 0, total = 0, over = 0, both = 0;
+    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
+        cathodes += a->share[i] != 0;
+        total += a->share[i];
+        over |= a->share[i] > 100;
+        both |= (a->anode_mask >> i & 1u) && a->share[i];
+    }
+    if (!cathodes || over || total != 100)
+        return F_SHARE;
+    if (both || (!a->anode_mask && !a->case_anode))
+        return F_ANODE_MASK;
+    return 0;
+}
+
+/* Plain ranges, in order; the rate's range depends on the waveform (checked valid before). */
+static uint8_t check_ranges(const scs_area_t *a)
+{
+    static const struct {
+        uint8_t field;
+        uint32_t lo, hi;
+    } range[] = {
+        {F_AMPLITUDE, 0, SCS_MAX_AMPLITUDE_UA},
+        {F_WIDTH, SCS_MIN_PULSE_WIDTH_US, SCS_MAX_PULSE_WIDTH_US},
+        {F_GAP, 0, SCS_MAX_INTERPHASE_GAP_US},
+        {F_SOFT_START, 0, SCS_MAX_SOFT_START_MS},
+        {F_RATE, SCS_MIN_RATE_MHZ, SCS_MAX_RATE_MHZ},
+        {F_RATE, SCS_MIN_BURST_RATE_MHZ, SCS_MAX_BURST_RATE_MHZ},
+        {F_RATE, SCS_MIN_HF_RATE_MHZ, SCS_MAX_HF_RATE_MHZ},
+    };
+    const uint32_t value[] = {a->amplitude_ua, a->pulse_width_us, a->gap_us, a->soft_start_ms, a->rate_mhz};
+    for (unsigned i = 0; i < 5u; i++) {
+        unsigned r = i < 4u ? i : 4u + a->waveform; /* tonic, burst, high frequency */
+        if (value[i] < range[r].lo || value[i] > range[r].hi || (i == 0 && value[i] % SCS_AMPLITUDE_STEP_UA))
+            return range[r].field;
+    }
+    return 0;
+}
+
+static uint8_t check_recharge(const scs_area_t *a)
+{
+    if (a->recharge == SCS_RECHARGE_CODE_ACTIVE) {
+        if (!ratio_allowed(a->ratio))
+            return F_RATIO;
+        return a->window_us ? F_WINDOW : 0;
+    }
+    if (a->window_us < 1u || a->window_us > SCS_MAX_PASSIVE_WINDOW_US)
+        return F_WINDOW;
+    return a->ratio != 1 ? F_RATIO : 0;
+}
+
+/* Bursts (passive, 2.. pulses at a legal intra-burst rate, the burst within the period); else one pulse
+ * per period within it. */
+static uint8_t check_period(const scs_area_t *a)
+{
+    if (a->waveform != SCS_WAVEFORM_CODE_BURST) {
+        if (a->per_burst != 1)
+            return F_PER_BURST;
+        if (a->intra_mhz)
+            return F_INTRA;
+        return occupancy(a) > min_period(a) ? F_WIDTH : 0;
+    }
+    if (a->recharge != SCS_RECHARGE_CODE_PASSIVE)
+        return F_RECHARGE;
+    if (a->per_burst < 2u || a->per_burst > SCS_MAX_PULSES_PER_BURST)
+        return F_PER_BURST;
+    if (a->intra_mhz < SCS_MIN_INTRA_BURST_RATE_MHZ || a->intra_mhz > SCS_MAX_INTRA_BURST_RATE_MHZ)
+        return F_INTRA;
+    if (a->pulse_width_us >= PERIOD_NUMERATOR / a->intra_mhz)
+        return F_WIDTH;
+    return offset_of(a, a->per_burst - 1u) + occupancy(a) > min_period(a) ? F_PER_BURST : 0;
+}
+
+static uint8_t check_cycling(const scs_area_t *a)
+{
+    if (!a->cycle_on_ms)
+        return 0;
+    if (a->cycle_on_ms > SCS_MAX_CYCLE_MS)
+        return F_CYCLE_ON;
+    if (a->cycle_off_ms > SCS_MAX_CYCLE_MS)
+        return F_CYCLE_OFF;
+    return a->soft_start_ms > a->cycle_on_ms ? F_SOFT_START : 0;
+}
 
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field)
 {
-    /* order of checks = the reference model's (area_from_fields, Area.__post_init__, check_area) */
-    if (a->waveform > SCS_WAVEFORM_CODE_HIGH_FREQUENCY) FAIL(F_WAVEFORM);
-    if (a->recharge > SCS_RECHARGE_CODE_PASSIVE) FAIL(F_RECHARGE);
-    if ((a->cycle_on_ms == 0) != (a->cycle_off_ms == 0)) FAIL(a->cycle_on_ms == 0 ? F_CYCLE_ON : F_CYCLE_OFF);
-    unsigned cathodes = 0, total = 0;
-    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
-        if (a->share[i]) {
-            cathodes++;
-            total += a->share[i];
-        }
-    }
-    if (!cathodes) FAIL(F_SHARE);
-    for (unsigned i = 0; i < SCS_CONTACTS; i++)
-        if (a->share[i] > 100) FAIL(F_SHARE);
-    if (total != 100) FAIL(F_SHARE);
-    for (unsigned i = 0; i < SCS_CONTACTS; i++)
-        if ((a->anode_mask >> i & 1u) && a->share[i]) FAIL(F_ANODE_MASK);
-    if (!a->anode_mask && !a->case_anode) FAIL(F_ANODE_MASK);
-    if (a->amplitude_ua > SCS_MAX_AMPLITUDE_UA || a->amplitude_ua % SCS_AMPLITUDE_STEP_UA) FAIL(F_AMPLITUDE);
-    if (a->pulse_width_us < SCS_MIN_PULSE_WIDTH_US || a->pulse_width_us > SCS_MAX_PULSE_WIDTH_US) FAIL(F_WIDTH);
-    if (a->gap_us > SCS_MAX_INTERPHASE_GAP_US) FAIL(F_GAP);
-    if (a->soft_start_ms > SCS_MAX_SOFT_START_MS) FAIL(F_SOFT_START);
-    if (a->waveform == SCS_WAVEFORM_CODE_HIGH_FREQUENCY) {
-        if (a->rate_mhz < SCS_MIN_HF_RATE_MHZ || a->rate_mhz > SCS_MAX_HF_RATE_MHZ) FAIL(F_RATE);
-    } else if (a->waveform == SCS_WAVEFORM_CODE_BURST) {
-        if (a->rate_mhz < SCS_MIN_BURST_RATE_MHZ || a->rate_mhz > SCS_MAX_BURST_RATE_MHZ) FAIL(F_RATE);
-    } else if (a->rate_mhz < SCS_MIN_RATE_MHZ || a->rate_mhz > SCS_MAX_RATE_MHZ) {
-        FAIL(F_RATE);
-    }
-    if (a->recharge == SCS_RECHARGE_CODE_ACTIVE) {
-        if (!ratio_allowed(a->ratio)) FAIL(F_RATIO);
-        if (a->window_us) FAIL(F_WINDOW);
-    } else {
-        if (a->window_us < 1u || a->window_us > SCS_MAX_PASSIVE_WINDOW_US) FAIL(F_WINDOW);
-        if (a->ratio != 1) FAIL(F_RATIO);
-    }
-    if (a->waveform == SCS_WAVEFORM_CODE_BURST) {
-        if (a->recharge != SCS_RECHARGE_CODE_PASSIVE) FAIL(F_RECHARGE);
-        if (a->per_burst < 2u || a->per_burst > SCS_MAX_PULSES_PER_BURST) FAIL(F_PER_BURST);
-        if (a->intra_mhz < SCS_MIN_INTRA_BURST_RATE_MHZ || a->intra_mhz > SCS_MAX_INTRA_BURST_RATE_MHZ) FAIL(F_INTRA);
-        if (a->pulse_width_us >= PERIOD_NUMERATOR / a->intra_mhz) FAIL(F_WIDTH);
-        if (offset_of(a, a->per_burst - 1u) + occupancy(a) > min_period(a)) FAIL(F_PER_BURST);
-    } else {
-        if (a->per_burst != 1) FAIL(F_PER_BURST);
-        if (a->intra_mhz) FAIL(F_INTRA);
-        if (occupancy(a) > min_period(a)) FAIL(F_WIDTH);
-    }
-    if (a->cycle_on_ms) {
-        if (a->cycle_on_ms > SCS_MAX_CYCLE_MS) FAIL(F_CYCLE_ON);
-        if (a->cycle_off_ms > SCS_MAX_CYCLE_MS) FAIL(F_CYCLE_OFF);
-        if (a->soft_start_ms > a->cycle_on_ms) FAIL(F_SOFT_START);
+    static const area_check_t checks[] = {check_codes, check_contacts, check_ranges, check_recharge, check_period,
+                                          check_cycling};
+    for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        *field = checks[i](a);
+        if (*field)
+            return SCS_RESULT_OUT_OF_RANGE;
     }
     if (a->amplitude_ua > scs_max_safe_amplitude_ua(a)) {
         *field = F_AMPLITUDE;
@@ -218,6 +273,47 @@ static int64_t scan_limit(const scs_area_t *areas, unsigned n, uint32_t *thresho
     return h > MAX_SCAN ? -2 : (int64_t)h;
 }
 
+static void poll_now(const scs_poll_t *poll)
+{
+    if (poll && poll->fn)
+        poll->fn(poll->ctx);
+}
+
+/* The window tables of the n areas; 0 when scanning to the horizon would take too many window lengths. */
+static int build_tables(const scs_area_t *areas, unsigned n, uint64_t horizon, window_table_t *tables,
+                        const scs_poll_t *poll)
+{
+    uint64_t count = 0;
+    for (unsigned b = 0; b < n; b++) {
+        build_table(&areas[b], &tables[b]);
+        poll_now(poll);
+        count += (uint64_t)tables[b].n * (horizon / tables[b].p + 1u);
+    }
+    return count <= MAX_CANDIDATES;
+}
+
+/* F(L) = sum_b W_b(L) - L peaks where some W_b steps: L = q*p_a + r, r a residue of area a. 1 when no
+ * window up to the horizon demands more than L + threshold. */
+static int windows_fit(const window_table_t *tables, unsigned n, uint64_t horizon, uint32_t threshold,
+                       const scs_poll_t *poll)
+{
+    unsigned since_poll = 0;
+    for (unsigned a = 0; a < n; a++)
+        for (unsigned k = 0; k < tables[a].n; k++)
+            for (uint32_t L = tables[a].r[k]; L <= horizon; L += tables[a].p) {
+                uint64_t demand = 0;
+                for (unsigned b = 0; b < n; b++)
+                    demand += window_work(&tables[b], L);
+                if (demand > (uint64_t)L + threshold)
+                    return 0;
+                if (++since_poll == POLL_EVERY) {
+                    since_poll = 0;
+                    poll_now(poll);
+                }
+            }
+    return 1;
+}
+
 int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll)
 {
     if (n <= 1)
@@ -227,85 +323,140 @@ int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *pol
     if (horizon < 0)
         return horizon == -1;
     window_table_t tables[SCS_AREAS];
-    uint64_t count = 0;
-    for (unsigned b = 0; b < n; b++) {
-        build_table(&areas[b], &tables[b]);
-        if (poll && poll->fn)
-            poll->fn(poll->ctx);
-        count += (uint64_t)tables[b].n * ((uint64_t)horizon / tables[b].p + 1u);
-    }
-    if (count > MAX_CANDIDATES)
+    if (!build_tables(areas, n, (uint64_t)horizon, tables, poll))
         return 0;
-    /* F(L) = sum_b W_b(L) - L peaks where some W_b steps: L = q*p_a + r, r a residue of area a */
-    unsigned since_poll = 0;
-    for (unsigned a = 0; a < n; a++)
-        for (unsigned k = 0; k < tables[a].n; k++)
-            for (uint32_t L = tables[a].r[k]; L <= (uint64_t)horizon; L += tables[a].p) {
-                uint64_t demand = 0;
-                for (unsigned b = 0; b < n; b++)
-                    demand += window_work(&tables[b], L);
-                if (demand > (uint64_t)L + threshold)
-                    return 0;
-                if (poll && poll->fn && ++since_poll == POLL_EVERY) {
-                    since_poll = 0;
-                    poll->fn(poll->ctx);
-                }
-            }
-    return 1;
+    return windows_fit(tables, n, (uint64_t)horizon, threshold, poll);
 }
 
-/* --- the pulse scheduler -------------------------------------------------------------------------- */
-static uint32_t load_ohm(const scs_area_t *a, const uint16_t *ohms)
+/* --- compliance: exactly as the model (docs/load-model.md), in integers ------------------------- */
+/* Z_load = C/100 + den/num: C = sum(share_i * Z_i), the returns (anodes, case) in parallel have conductance
+ * num/den. A pulse of I uA is within compliance when I*Z <= V, i.e. I*(C*num + 100*den) <= 100*V*num
+ * (V in uA*ohm). With 16 returns of up to 65535 ohm the products reach 2^283: a small fixed-width integer
+ * of 32-bit words (no 128-bit types on the Cortex-M4; computed once per plan, never in an interrupt). */
+#define WIDE_WORDS 10u
+typedef struct {
+    uint32_t w[WIDE_WORDS]; /* little-endian words */
+} wide_t;
+
+static void wide_set(wide_t *x, uint32_t v)
 {
-    uint32_t cathode = 0;
-    double g = 0;
+    memset(x, 0, sizeof *x);
+    x->w[0] = v;
+}
+
+/* x = x * m + add */
+static void wide_mul_add(wide_t *x, uint32_t m, const wide_t *add)
+{
+    uint64_t carry = 0;
+    for (unsigned i = 0; i < WIDE_WORDS; i++) {
+        uint64_t v = (uint64_t)x->w[i] * m + carry + (add ? add->w[i] : 0u);
+        x->w[i] = (uint32_t)v;
+        carry = v >> 32;
+    }
+}
+
+static int wide_cmp(const wide_t *a, const wide_t *b)
+{
+    for (unsigned i = WIDE_WORDS; i-- > 0;)
+        if (a->w[i] != b->w[i])
+            return a->w[i] < b->w[i] ? -1 : 1;
+    return 0;
+}
+
+/* The exact load as its two sides: I*Z <= V  <=>  I * lhs <= rhs. */
+static void load_sides(const scs_area_t *a, const uint16_t *ohms, wide_t *lhs, wide_t *rhs)
+{
+    wide_t num, den;
+    uint32_t c = 0;
+    int shorted = 0;
+    wide_set(&num, 0);
+    wide_set(&den, 1);
     for (unsigned i = 0; i < SCS_CONTACTS; i++) {
-        cathode += a->share[i] * (uint32_t)ohms[i];
-        if (a->anode_mask >> i & 1u)
-            g += 1.0 / (ohms[i] ? ohms[i] : 1u);
+        c += a->share[i] * (uint32_t)ohms[i];
+        if (!(a->anode_mask >> i & 1u))
+            continue;
+        shorted |= ohms[i] == 0;
+        wide_mul_add(&num, ohms[i], &den); /* num/den + 1/z = (num*z + den) / (den*z) */
+        wide_mul_add(&den, ohms[i], 0);
+    }
+    if (a->case_anode) {
+        wide_mul_add(&num, CASE_OHM, &den);
+        wide_mul_add(&den, CASE_OHM, 0);
+    }
+    if (shorted || wide_cmp(&num, &(wide_t){{0}}) == 0) { /* a shorted (or no) return: 0 ohm */
+        wide_set(&num, 1);
+        wide_set(&den, 0);
+    }
+    wide_t part = num;
+    wide_mul_add(&part, c, 0);
+    *lhs = den;
+    wide_mul_add(lhs, 100u, &part); /* 100*den + c*num */
+    *rhs = num;
+    wide_mul_add(rhs, COMPLIANCE_MV * 1000u, 0);
+    wide_mul_add(rhs, 100u, 0);
+}
+
+/* The largest amplitude step at or below exactly V / Z_load (at most the maximum amplitude). */
+static uint16_t compliance_cap_ua(const scs_area_t *a, const uint16_t *ohms)
+{
+    wide_t lhs, rhs;
+    load_sides(a, ohms, &lhs, &rhs);
+    unsigned lo = 0, hi = SCS_MAX_AMPLITUDE_UA / SCS_AMPLITUDE_STEP_UA; /* steps: lo fits, find the last */
+    while (lo < hi) {
+        unsigned mid = (lo + hi + 1u) / 2u;
+        wide_t need = lhs;
+        wide_mul_add(&need, mid * SCS_AMPLITUDE_STEP_UA, 0);
+        if (wide_cmp(&need, &rhs) <= 0)
+            lo = mid;
+        else
+            hi = mid - 1u;
+    }
+    return (uint16_t)(lo * SCS_AMPLITUDE_STEP_UA);
+}
+
+/* The load as a float, for the energy estimate only (as the model's). */
+static double load_ohm_estimate(const scs_area_t *a, const uint16_t *ohms)
+{
+    double cathode = 0, g = 0;
+    int shorted = 0;
+    for (unsigned i = 0; i < SCS_CONTACTS; i++) {
+        cathode += a->share[i] * (double)ohms[i];
+        if (a->anode_mask >> i & 1u) {
+            shorted |= ohms[i] == 0;
+            g += ohms[i] ? 1.0 / ohms[i] : 0.0;
+        }
     }
     if (a->case_anode)
         g += 1.0 / CASE_OHM;
-    double z = 1.0 / g, r = (double)(uint64_t)(z + 0.5);
-    if (r - z == 0.5 && ((uint64_t)r & 1u)) /* round half to even, as Python's round() */
-        r -= 1.0;
-    return cathode / 100u + (uint32_t)r;
+    return cathode / 100.0 + (shorted || g == 0 ? 0.0 : 1.0 / g);
 }
 
+/* --- the pulse scheduler -------------------------------------------------------------------------- */
 static void plan(scs_therapy_t *t)
 {
     const scs_program_t *prog = &t->programs[t->active];
-    for (unsigned a = 0; a < prog->count; a++) {
-        uint32_t load = load_ohm(&prog->area[a], t->ohms);
-        uint32_t ua = load ? COMPLIANCE_MV * 1000u / load : SCS_MAX_AMPLITUDE_UA;
-        if (ua > SCS_MAX_AMPLITUDE_UA)
-            ua = SCS_MAX_AMPLITUDE_UA;
-        t->cap_ua[a] = (uint16_t)(ua - ua % SCS_AMPLITUDE_STEP_UA);
-    }
+    for (unsigned a = 0; a < prog->count; a++)
+        t->cap_ua[a] = compliance_cap_ua(&prog->area[a], t->ohms);
 }
 
-static uint64_t nominal_of(const scs_area_t *a, uint32_t k, unsigned i)
+/* Period starts floor(k * 10^9 / rate) repeat every `repeat` = rate / gcd(10^9, rate) periods, shifted by
+ * repeat * 10^9 / rate ticks (an integer). k = q*repeat + s gives floor(k*10^9/rate) = q*repeat_ticks +
+ * floor(s*10^9/rate) exactly, with s < repeat <= rate <= 10^7: s*10^9 < 2^64, and q*repeat_ticks is a
+ * period start itself. So no k*10^9 (nor rel*rate) is ever formed: exact for any tick a uint64 holds. */
+static uint32_t repeat_of(const scs_area_t *a)
 {
-    return (uint64_t)k * PERIOD_NUMERATOR / a->rate_mhz + offset_of(a, i);
-}
-
-/* First pulse of area a with nominal start >= rel (skipping periods that start in cycling off-time). */
-static void seek(const scs_area_t *a, scs_next_t *n, uint64_t rel)
-{
-    uint64_t k = (rel * a->rate_mhz + PERIOD_NUMERATOR - 1u) / PERIOD_NUMERATOR;
-    if (k)
-        k--; /* a burst that started earlier may still have pulses ahead */
-    for (;; k++) {
-        for (unsigned i = 0; i < per_period(a); i++) {
-            uint64_t t = nominal_of(a, (uint32_t)k, i);
-            if (t < rel)
-                continue;
-            n->k = (uint32_t)k;
-            n->i = (uint8_t)i;
-            n->nominal = t;
-            return;
-        }
+    uint32_t x = (uint32_t)PERIOD_NUMERATOR, y = a->rate_mhz;
+    while (y) {
+        uint32_t r = x % y;
+        x = y;
+        y = r;
     }
+    return a->rate_mhz / x;
+}
+static uint64_t repeat_ticks(const scs_area_t *a, uint32_t repeat) { return repeat * PERIOD_NUMERATOR / a->rate_mhz; }
+static uint64_t period_start(const scs_area_t *a, const scs_next_t *n)
+{
+    return n->block + n->s * PERIOD_NUMERATOR / a->rate_mhz;
 }
 
 static void advance_next(const scs_area_t *a, scs_next_t *n)
@@ -314,32 +465,60 @@ static void advance_next(const scs_area_t *a, scs_next_t *n)
         n->i++;
     } else {
         n->i = 0;
-        n->k++;
+        if (++n->s == n->repeat) {
+            n->s = 0;
+            n->block += repeat_ticks(a, n->repeat);
+        }
     }
-    n->nominal = nominal_of(a, n->k, n->i);
+    n->nominal = period_start(a, n) + offset_of(a, n->i);
 }
 
-static int in_on_time(const scs_area_t *a, uint32_t k)
+/* First pulse of area a with nominal start >= rel (take_pulse skips those of cycling off-time). */
+static void seek(const scs_area_t *a, scs_next_t *n, uint64_t rel)
+{
+    uint32_t repeat = repeat_of(a);
+    uint64_t span = repeat_ticks(a, repeat), within = rel % span; /* within < span <= 10^9 */
+    n->repeat = repeat;
+    n->block = rel - within;
+    /* the first period starting at or after rel: s = ceil(within * rate / 10^9) <= repeat */
+    n->s = (uint32_t)((within * a->rate_mhz + PERIOD_NUMERATOR - 1u) / PERIOD_NUMERATOR);
+    if (n->s == repeat) {
+        n->s = 0;
+        n->block += span;
+    }
+    if (n->s) { /* a burst that started one period earlier may still have pulses ahead */
+        n->s--;
+    } else if (n->block) {
+        n->block -= span;
+        n->s = repeat - 1u;
+    }
+    n->i = 0;
+    n->nominal = period_start(a, n); /* offset 0 */
+    while (n->nominal < rel)
+        advance_next(a, n);
+}
+
+static int in_on_time(const scs_area_t *a, uint64_t start)
 {
     if (!a->cycle_on_ms)
         return 1;
-    uint64_t period_start = (uint64_t)k * PERIOD_NUMERATOR / a->rate_mhz;
     uint64_t cycle = ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
-    return period_start % cycle < (uint64_t)a->cycle_on_ms * 1000u;
+    return start % cycle < (uint64_t)a->cycle_on_ms * 1000u;
 }
 
-static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint32_t k)
+/* The pulse's amplitude: soft-start ramped (one step at turn-on, linear in steps, the target from the
+ * ramp's end), then the compliance cap (the pulse is out of compliance exactly when it is capped). */
+static uint16_t amplitude_at(const scs_therapy_t *t, unsigned ai, uint64_t start)
 {
     const scs_area_t *a = &t->programs[t->active].area[ai];
     uint32_t amp = t->applied[ai];
-    uint64_t period_start = (uint64_t)k * PERIOD_NUMERATOR / a->rate_mhz;
     if (a->soft_start_ms) {
-        uint64_t phase = period_start;
+        uint64_t phase = start;
         if (a->cycle_on_ms)
             phase %= ((uint64_t)a->cycle_on_ms + a->cycle_off_ms) * 1000u;
         uint64_t steps = amp / SCS_AMPLITUDE_STEP_UA, ramp = (uint64_t)a->soft_start_ms * 1000u;
-        uint64_t s = 1u + steps * phase / ramp;
-        amp = (uint32_t)(50u * (s < steps ? s : steps));
+        uint64_t s = phase >= ramp ? steps : 1u + steps * phase / ramp; /* no product past the ramp */
+        amp = (uint32_t)(SCS_AMPLITUDE_STEP_UA * (s < steps ? s : steps));
     }
     return (uint16_t)(amp < t->cap_ua[ai] ? amp : t->cap_ua[ai]);
 }
@@ -369,7 +548,7 @@ double scs_stim_current_a(const scs_therapy_t *t, double cell_v)
             continue;
         const scs_area_t *ar = &prog->area[a];
         double amp = (t->applied[a] < t->cap_ua[a] ? t->applied[a] : t->cap_ua[a]) * 1e-6;
-        double rail = amp * load_ohm(ar, t->ohms) + 1.0;
+        double rail = amp * load_ohm_estimate(ar, t->ohms) + 1.0;
         if (rail > COMPLIANCE_MV / 1000.0)
             rail = COMPLIANCE_MV / 1000.0;
         double driven = amp * ar->pulse_width_us * 1e-6 * (ar->recharge == 0 ? 2.0 : 1.0);
@@ -395,7 +574,6 @@ static uint64_t cut_queue(scs_therapy_t *t)
 
 void scs_stim_start(scs_therapy_t *t, uint64_t now)
 {
-    const scs_program_t *prog = &t->programs[t->active];
     uint64_t busy_until = cut_queue(t);
     t->origin = now;
     if (t->hw.edges) { /* armed ahead, and never over the end of a pulse still completing */
@@ -405,13 +583,19 @@ void scs_stim_start(scs_therapy_t *t, uint64_t now)
         if (busy_until >= t->origin)
             t->origin = busy_until + 1u;
     }
-    t->stage_free = 0;
     plan(t);
-    for (unsigned a = 0; a < prog->count; a++)
-        seek(&prog->area[a], &t->next[a], 0);
+    scs_stim_seek(t, 0);
     t->stim_on = 1;
     if (t->hw.edges) /* queue and arm the first pulses now: the rest of the request may take a while */
         scs_stim_service(t, now);
+}
+
+void scs_stim_seek(scs_therapy_t *t, uint64_t rel)
+{
+    const scs_program_t *prog = &t->programs[t->active];
+    for (unsigned a = 0; a < prog->count; a++)
+        seek(&prog->area[a], &t->next[a], rel);
+    t->stage_free = rel;
 }
 
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
@@ -494,10 +678,11 @@ static uint64_t take_pulse(scs_therapy_t *t, unsigned best, unsigned *burst_inde
     scs_next_t *n = &t->next[best];
     uint64_t start = UINT64_MAX;
     *burst_index = n->i;
-    if (in_on_time(a, n->k) && !(t->stopped >> best & 1u)) {
+    uint64_t ps = period_start(a, n);
+    if (in_on_time(a, ps) && !(t->stopped >> best & 1u)) {
         start = n->nominal > t->stage_free ? n->nominal : t->stage_free;
         t->stage_free = start + occ_of(a, n->i);
-        *amp = amplitude_at(t, best, n->k);
+        *amp = amplitude_at(t, best, ps);
     }
     advance_next(a, n);
     return start;

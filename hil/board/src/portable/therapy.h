@@ -77,10 +77,13 @@ typedef struct {
     uint16_t amplitude_ua;
 } scs_trace_record_t;
 
+/* The next pulse of an area: period k = q*repeat + s starts at block + floor(s*10^9/rate), where block =
+ * q * repeat * 10^9 / rate (exact for any tick: see seek() in therapy.c). */
 typedef struct {
-    uint32_t k;          /* period index */
-    uint8_t i;           /* pulse index in the period (bursts) */
+    uint64_t block;      /* start of period q*repeat, ticks relative to turn-on */
     uint64_t nominal;    /* relative to turn-on */
+    uint32_t s, repeat;  /* period index within the block; periods per block */
+    uint8_t i;           /* pulse index in the period (bursts) */
 } scs_next_t;
 
 typedef struct {
@@ -120,6 +123,9 @@ uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
  * see firmware_model/interleave.py, which decides identically. */
 int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll);
 void scs_stim_start(scs_therapy_t *t, uint64_t now);
+/* Continue the running train from `rel` ticks after turn-on with the output stage idle: the next pulse of
+ * each area is its first with nominal start >= rel (the reference's Scheduler.chunks(start_tick=rel)). */
+void scs_stim_seek(scs_therapy_t *t, uint64_t rel);
 /* Which areas of the active program use a contact outside [250, 4000] ohms (bit per area). */
 uint8_t scs_stopped_areas(const scs_therapy_t *t);
 /* The quiescent-free current the running program draws from a cell at cell_v volts, amperes. */
