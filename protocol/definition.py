@@ -102,6 +102,7 @@ class Definition:
     session: frozenset[str]
     limits: dict[str, Any]
     fuel_gauge: dict[str, Any]
+    security: dict[str, int]
     settings: SettingsLayout
 
     def enum(self, name: str) -> EnumDef:
@@ -202,6 +203,16 @@ def _check_codes(enums: tuple[EnumDef, ...]) -> None:
         raise CatalogError(f"{', '.join(bad)}: codes must name an enum of the definition or Result")
 
 
+def _security(table: dict[str, Any]) -> dict[str, int]:
+    """The session constants: positive integers (ticks, counts, a magic word)."""
+    bad = [k for k, v in table.items() if not isinstance(v, int) or isinstance(v, bool) or v <= 0]
+    if bad:
+        raise CatalogError(f"security.{', '.join(bad)}: a positive integer")
+    if table["backoff_max_ticks"] < table["backoff_base_ticks"]:
+        raise CatalogError("security.backoff_max_ticks: at least backoff_base_ticks")
+    return dict(table)
+
+
 def parse_definition(text: str, catalog: Catalog) -> Definition:
     d = tomllib.loads(text)
     enums = tuple(_enum(e) for e in d["enum"])
@@ -212,6 +223,7 @@ def parse_definition(text: str, catalog: Catalog) -> Definition:
     defn = Definition(enums=enums, mri_allowed=_names(msgs, "mri_allowed", catalog),
                       mri_stop_only=_names(msgs, "mri_stop_only", catalog), test_only=_names(msgs, "test_only", catalog),
                       session=_names(msgs, "session", catalog), limits=limits, fuel_gauge=gauge,
+                      security=_security(d["security"]),
                       settings=_settings(d["settings"], limits, catalog))
     _check_codes(enums)
     if defn.settings.memory_keys != len(defn.enum("Posture").members) + 1:

@@ -48,7 +48,7 @@ NO_FIELD = generated.NO_FIELD
 
 class DeviceEndpoint:
     def __init__(self, catalog: Catalog, guard: DeviceGuard, execute: Execute, clock: Callable[[], int],
-                 cache_size: int = 8):
+                 cache_size: int = generated.CACHE_ENTRIES):
         self.catalog = catalog
         self.guard = guard
         self.execute = execute

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from protocol import generated
 from protocol.catalog import Role
 from protocol.framing import TAG_BYTES
 
@@ -316,7 +317,7 @@ class RecordStorage(Protocol):
     def read(self, slot: int) -> bytes: ...
 
 
-RECORD_MAGIC = 0x4B534353  # "SCSK"
+RECORD_MAGIC = generated.SECURITY_RECORD_MAGIC  # "SCSK"
 RECORD = struct.Struct("<IIIHIHIHI")  # magic, sequence, epoch, (failures u16, remaining u32) x 3 roles
 RECORD_BYTES = RECORD.size + 4        # + CRC-32
 ROLE_SLOTS = (Role.PATIENT, Role.CLINICIAN, Role.TEST)
@@ -424,8 +425,9 @@ class DeviceGuard:
 
     def __init__(self, keys: DeviceKeys, store: SecurityStore, now: int = 0, *, k_nonce: bytes | None = None,
                  hw_rng: Callable[[int], bytes] | None = None, test_build: bool = True,
-                 base_backoff_ticks: int = 1_000_000, max_backoff_ticks: int = 64_000_000,
-                 max_pending: int = 8, max_failed_tries: int = 3):
+                 base_backoff_ticks: int = generated.BACKOFF_BASE_TICKS,
+                 max_backoff_ticks: int = generated.BACKOFF_MAX_TICKS,
+                 max_pending: int = generated.HANDSHAKES_KEPT, max_failed_tries: int = generated.MAX_FAILED_TRIES):
         self.keys = keys
         self.store = store
         self.k_nonce = k_nonce if k_nonce is not None else keys.nonce_key

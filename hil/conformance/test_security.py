@@ -16,7 +16,7 @@ from hil.targets.base import TargetError
 from protocol.catalog import Role
 from protocol.codec import decode_payload, encode_payload, make
 from protocol.framing import FLAG_SIGNED, HEADER, StreamDecoder, crc32, encode_frame
-from protocol.generated import Capability, SecuritySummary
+from protocol.generated import BACKOFF_MAX_TICKS, TICK_NS, Capability, SecuritySummary
 from protocol.security import DEVICE_TO_HOST, DeviceKeys, HandshakeError, HostHandshake, frame_tag
 
 NEED_SESSION = [m.name for m in CAT.requests if m.role is not Role.NONE]
@@ -24,7 +24,7 @@ CLINICIAN_ONLY = [m.name for m in CAT.requests if m.role is Role.CLINICIAN]
 TEST_ONLY = [m.name for m in CAT.requests if m.role is Role.TEST]
 UNAUTHENTICATED_SUMMARY = SecuritySummary.UNAUTHENTICATED
 CAP_TEST_BUILD = Capability.TEST_BUILD
-MAX_BACKOFF_MS = 64_000
+MAX_BACKOFF_MS = BACKOFF_MAX_TICKS * TICK_NS // 1_000_000
 
 
 def _fields(name: str) -> dict:

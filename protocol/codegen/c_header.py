@@ -123,6 +123,8 @@ def _constants(d: Definition) -> list[str]:
             out.append(f"#define SCS_GAUGE_{k.upper()}_V {{{', '.join(_number(x) for _, x in v)}}}")
         else:
             out.append(f"#define SCS_GAUGE_{k.upper()} {_number(v)}")
+    out += ["", "/* sessions and handshakes */"]
+    out += [f"#define SCS_{k.upper()} {_number(v)}" for k, v in d.security.items()]
     return out + [""]
 
 

@@ -42,6 +42,8 @@ def render_python() -> str:
     out.append(f"MAX_CATHODE_CHARGE_PC = {d.max_cathode_charge_pc}")
     out += ["", "# fuel gauge"]
     out += [_const(k, v) for k, v in d.fuel_gauge.items()]
+    out += ["", "# sessions and handshakes"]
+    out += [_const(k, v) for k, v in d.security.items()]
     s = d.settings
     out += ["", "# settings image", f"SETTINGS_VERSION = {s.version}", f"SETTINGS_MAGIC = 0x{s.magic:08X}",
             f"SETTINGS_SLOT_SIZE = {s.slot_size}", f"SETTINGS_PAGE_SIZE = {s.page_size}", f"SETTINGS_SIZE = {s.size}",

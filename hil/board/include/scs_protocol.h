@@ -291,6 +291,14 @@ typedef enum {
 #define SCS_GAUGE_PRIMARY_OCV_SOC {0.0, 0.05, 0.15, 0.3, 1.0}
 #define SCS_GAUGE_PRIMARY_OCV_V {2.6, 2.75, 2.95, 3.05, 3.2}
 
+/* sessions and handshakes */
+#define SCS_BACKOFF_BASE_TICKS 1000000u
+#define SCS_BACKOFF_MAX_TICKS 64000000u
+#define SCS_MAX_FAILED_TRIES 3u
+#define SCS_HANDSHAKES_KEPT 8u
+#define SCS_CACHE_ENTRIES 8u
+#define SCS_SECURITY_RECORD_MAGIC 1263747923u
+
 /* Little-endian loads and stores of the wire and the settings image. */
 static inline uint64_t scs_get_le(const uint8_t *p, unsigned n)
 {

@@ -25,7 +25,6 @@ typedef struct {
 } scs_event_t;
 
 #define SCS_KEY_SIZE 32u
-#define SCS_CACHE_ENTRIES 8u
 
 /* The provisioning block: the device's identity and role keys (tools/provision.py writes it). */
 typedef struct {
@@ -69,7 +68,6 @@ typedef struct {
     void *write_ctx;
 } scs_link_t;
 
-#define SCS_HANDSHAKES 8u         /* handshakes in progress kept at once (oldest dropped first) */
 #define SCS_KEYED_ROLES 3u        /* patient, clinician, test */
 #define SCS_RECORD_WORDS 9u       /* one slot of the security record, 32-bit words */
 
@@ -97,7 +95,7 @@ typedef struct {
     uint8_t session_key[32];
     uint8_t origin[SCS_NONCE_SIZE]; /* host nonce of the handshake that opened the session */
     uint32_t rx_counter, tx_counter;
-    scs_handshake_t handshakes[SCS_HANDSHAKES];
+    scs_handshake_t handshakes[SCS_HANDSHAKES_KEPT];
     uint32_t handshake_age;
     uint8_t nonce_key[32];      /* derived from the role keys at init */
     uint8_t epoch_claimed;      /* the epoch of this boot is persisted */

@@ -9,14 +9,13 @@
 #include "crc32.h"
 #include "le.h"
 
-#define RECORD_MAGIC 0x4B534353u
 #define RECORD_BODY 30u
 #define RECORD_BYTES (RECORD_BODY + 4u)
 
 static void encode(const scs_record_t *r, uint8_t out[SCS_RECORD_WORDS * 4u])
 {
     memset(out, 0xFF, SCS_RECORD_WORDS * 4u);
-    wr32(out, RECORD_MAGIC);
+    wr32(out, SCS_SECURITY_RECORD_MAGIC);
     wr32(out + 4, r->sequence);
     wr32(out + 8, r->epoch);
     for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
@@ -32,7 +31,7 @@ static int decode_slot(volatile const uint32_t *slot, scs_record_t *r)
     uint8_t b[SCS_RECORD_WORDS * 4u];
     for (unsigned w = 0; w < SCS_RECORD_WORDS; w++)
         wr32(b + 4 * w, slot[w]);
-    if (rd32(b) != RECORD_MAGIC || rd32(b + RECORD_BODY) != scs_crc32(b, RECORD_BODY))
+    if (rd32(b) != SCS_SECURITY_RECORD_MAGIC || rd32(b + RECORD_BODY) != scs_crc32(b, RECORD_BODY))
         return 0;
     r->sequence = rd32(b + 4);
     r->epoch = rd32(b + 8);

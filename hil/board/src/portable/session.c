@@ -7,9 +7,6 @@
 #include "le.h"
 #include "sha256.h"
 
-#define BACKOFF_BASE_TICKS 1000000u
-#define BACKOFF_MAX_TICKS 64000000u
-#define MAX_FAILED_TRIES 3u
 
 static const uint8_t *role_key(const scs_fw_t *fw, uint8_t role)
 {
@@ -60,7 +57,7 @@ void scs_session_persist(scs_fw_t *fw)
     scs_session_t *s = &fw->session;
     for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
         uint64_t left = s->backoff_until[i] > fw->ticks ? s->backoff_until[i] - fw->ticks : 0u;
-        s->record.remaining[i] = (uint32_t)(left > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : left);
+        s->record.remaining[i] = (uint32_t)(left > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : left);
     }
     scs_record_save(s);
 }
@@ -79,7 +76,7 @@ void scs_session_boot(scs_fw_t *fw)
     scs_record_load(s);
     for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
         uint32_t left = s->record.remaining[i];
-        s->backoff_until[i] = fw->ticks + (left > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : left);
+        s->backoff_until[i] = fw->ticks + (left > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : left);
     }
     uint8_t probe[16];
     s->hw_rng = (uint8_t)(s->rng && s->rng(probe));
@@ -144,7 +141,7 @@ uint8_t scs_session_permit(scs_fw_t *fw, uint8_t id, uint8_t need_role, uint8_t 
 
 static scs_handshake_t *find_handshake(scs_fw_t *fw, uint8_t role, const uint8_t *host_nonce)
 {
-    for (unsigned i = 0; i < SCS_HANDSHAKES; i++) {
+    for (unsigned i = 0; i < SCS_HANDSHAKES_KEPT; i++) {
         scs_handshake_t *h = &fw->session.handshakes[i];
         if (h->role && (!role || h->role == role) && !memcmp(h->host_nonce, host_nonce, SCS_NONCE_SIZE))
             return h;
@@ -156,7 +153,7 @@ static scs_handshake_t *find_handshake(scs_fw_t *fw, uint8_t role, const uint8_t
 static scs_handshake_t *new_handshake(scs_fw_t *fw)
 {
     scs_handshake_t *oldest = &fw->session.handshakes[0];
-    for (unsigned i = 0; i < SCS_HANDSHAKES; i++) {
+    for (unsigned i = 0; i < SCS_HANDSHAKES_KEPT; i++) {
         scs_handshake_t *h = &fw->session.handshakes[i];
         if (!h->role)
             return h;
@@ -225,10 +222,10 @@ static void proof_failed(scs_fw_t *fw, scs_handshake_t *h)
     if (s->record.failures[r] < 0xFFFFu)
         s->record.failures[r]++;
     unsigned shift = s->record.failures[r] - 1u > 40u ? 40u : s->record.failures[r] - 1u;
-    uint64_t delay = (uint64_t)BACKOFF_BASE_TICKS << shift;
-    s->backoff_until[r] = fw->ticks + (delay > BACKOFF_MAX_TICKS ? BACKOFF_MAX_TICKS : delay);
+    uint64_t delay = (uint64_t)SCS_BACKOFF_BASE_TICKS << shift;
+    s->backoff_until[r] = fw->ticks + (delay > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : delay);
     scs_security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, s->record.failures[r]);
-    if (++h->failed_tries >= MAX_FAILED_TRIES || h->done)
+    if (++h->failed_tries >= SCS_MAX_FAILED_TRIES || h->done)
         h->role = 0;
     scs_session_persist(fw);
 }
@@ -238,7 +235,7 @@ static void open_session(scs_fw_t *fw, scs_handshake_t *h, uint16_t seq)
     scs_session_t *s = &fw->session;
     unsigned r = h->role - 1u;
     h->done = 1;
-    for (unsigned i = 0; i < SCS_HANDSHAKES; i++)
+    for (unsigned i = 0; i < SCS_HANDSHAKES_KEPT; i++)
         if (s->handshakes[i].done && &s->handshakes[i] != h)
             s->handshakes[i].role = 0;
     proof(fw, "SCS1 session", h->role, h->host_nonce, h->device_nonce, s->session_key);
@@ -261,9 +258,9 @@ void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     scs_session_t *s = &fw->session;
     const uint8_t *host_nonce = p + SCS_AUTH_HOST_NONCE_OFFSET;
     uint8_t want[32];
-    scs_handshake_t *matching[SCS_HANDSHAKES];
+    scs_handshake_t *matching[SCS_HANDSHAKES_KEPT];
     unsigned n = 0;
-    for (unsigned i = 0; i < SCS_HANDSHAKES; i++)
+    for (unsigned i = 0; i < SCS_HANDSHAKES_KEPT; i++)
         if (s->handshakes[i].role && !memcmp(s->handshakes[i].host_nonce, host_nonce, SCS_NONCE_SIZE))
             matching[n++] = &s->handshakes[i];
     for (unsigned i = 0; i < n; i++) {
