@@ -58,7 +58,9 @@ class Bridge:
 
     The thread that sends a request also reads its answer (no reader thread to hand frames over:
     a thread switch costs more than the whole exchange on a pty). Frames read meanwhile are
-    dispatched in arrival order: events to `events`, late duplicates dropped. While no request is
+    dispatched in arrival order: events to `events`; a verified response to another sequence number
+    is kept for a pipelined request that waits for it next (at most `EARLY_KEPT`, oldest dropped; a
+    new request with that number forgets it), late duplicates are dropped. While no request is
     running, `wait_event` reads the port for events.
     """
 
@@ -82,6 +84,7 @@ class Bridge:
         self._closed = False
         self._need_delimiter = True
         self.last_unverified: ProtocolError | None = None
+        self._early: dict[int, tuple[Frame, Any]] = {}  # verified responses read while waiting for another
 
     # --- I/O ------------------------------------------------------------------------------------
     def _read_frames(self, deadline: float) -> list:
@@ -106,6 +109,8 @@ class Bridge:
         A response that does not verify (unsigned inside a session, or bound to another request) may
         come from anyone on the line: it is only returned with ``unverified`` (raw exchanges of
         tests); otherwise it is kept in ``last_unverified`` and the wait goes on."""
+        if want_seq is not None and want_seq in self._early:
+            return self._early.pop(want_seq)
         deadline = time.monotonic() + timeout_s
         found: tuple[Frame, Any] | None = None
         while found is None:
@@ -125,7 +130,8 @@ class Bridge:
             self._need_delimiter = True
             return found
         if not item.is_event and item.seq != want_seq:
-            return found  # a late duplicate answer to a request no longer waited for
+            self._keep_early(item)  # pipelined: the answer to a request sent after the one awaited
+            return found
         verified: tuple[Any, Any] | ProtocolError
         try:
             verified = self.host.accept(item)  # in arrival order: the device's counter rises
@@ -142,6 +148,21 @@ class Bridge:
             self.last_unverified = verified
             return None
         return (item, verified)
+
+    EARLY_KEPT = 64
+
+    def _keep_early(self, item: Frame) -> None:
+        """Verify a response to another sequence number now (in arrival order: the device's counter
+        rises) and keep it if it verifies; one that doesn't is dropped, as a late duplicate is."""
+        try:
+            verified = self.host.accept(item)
+        except ProtocolError:
+            return
+        if item.seq in self._early:
+            return  # a duplicate answer: the first one stands
+        self._early[item.seq] = (item, verified)
+        while len(self._early) > self.EARLY_KEPT:
+            del self._early[next(iter(self._early))]
 
     def _write(self, data: bytes) -> None:
         if self._error is not None:
@@ -165,6 +186,7 @@ class Bridge:
         with self._lock:
             self._check_open()
             seq = self.seq.next()
+            self._early.pop(seq, None)  # an answer kept from an earlier use of this number is stale
             self.last_unverified = None
             for _attempt in range(policy.attempts):
                 self._write(self.host.request_bytes(obj, seq))

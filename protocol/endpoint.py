@@ -211,8 +211,12 @@ class HostEndpoint:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.session: SessionState | None = None
-        self._sent: tuple[int, list[int]] = (-1, [])     # (seq, counters sent with it)
+        self._sent: dict[int, list[int]] = {}  # seq -> counters sent with it, most recent seq last
+        self._last_seq = -1
         self._handshake: HostHandshake | None = None
+
+    #: requests whose answers are still accepted: pipelined requests, each bound by its own counters
+    PIPELINED = 64
 
     def request_bytes(self, obj: Any, seq: int) -> bytes:
         msg = self.catalog.of(obj)
@@ -225,9 +229,13 @@ class HostEndpoint:
 
     def note_sent(self, seq: int, counter: int) -> None:
         """Remember that a signed frame with ``counter`` went out with ``seq`` (hand-built frames too)."""
-        if self._sent[0] != seq:
-            self._sent = (seq, [])
-        self._sent[1].append(counter)
+        if seq != self._last_seq:  # a new request (a retransmission repeats the last one's number)
+            self._sent.pop(seq, None)
+            self._sent[seq] = []
+            self._last_seq = seq
+            while len(self._sent) > self.PIPELINED:
+                del self._sent[next(iter(self._sent))]
+        self._sent[seq].append(counter)
 
     def accept(self, frame: Frame) -> tuple[Message, Any]:
         """Decode a device frame, verifying its tag, counter and binding when a session is open."""
@@ -246,7 +254,7 @@ class HostEndpoint:
                 raise ProtocolError(f"device sent an unsigned {msg.name} ({result}) inside a session: not "
                                     "verifiable, ignored (a refusal of a frame that did not authenticate)")
             assert frame.counter is not None and frame.tag is not None  # a signed frame carries both
-            answered = [0] if frame.is_event else (self._sent[1] if self._sent[0] == frame.seq else [])
+            answered = [0] if frame.is_event else self._sent.get(frame.seq, [])
             verdict = self.session.check(frame.counter, frame.signed_body, frame.tag, answered)
             if verdict != "OK":
                 raise ProtocolError(f"device frame {msg.name} seq {frame.seq} failed verification: {verdict}")

@@ -38,7 +38,7 @@ def heavy(window_us: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def core():
-    c = BoardCore(DeviceKeys(1, bytes(32), bytes(32)))
+    c = BoardCore(DeviceKeys(1, bytes(32), bytes([1]) * 32))
     yield c
     c.close()
 
