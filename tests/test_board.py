@@ -605,7 +605,7 @@ def test_the_board_firmware_traces_pulses_on_the_reference_ticks_31_years_after_
     c = BoardCore(KEYS)
     c.use_primary_cell(1000)  # a primary cell outlasts 31 years without stimulation (a rechargeable would cut off)
     c.advance(rel + 1)
-    host = _c_session(c, Role.CLINICIAN)
+    host = _c_session(c, Role.TEST)  # the clock and the trace are the test role's
     for i, a in enumerate(areas):
         assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=i, **a)).result) == "OK"
     assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=len(areas))).result) == "OK"
