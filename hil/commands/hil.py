@@ -133,10 +133,12 @@ def run(args: argparse.Namespace) -> int:
                   f"device 0x{info.device_id:012x}, capabilities {', '.join(info.capability_names) or 'none'}",
                   highlight=False)
     report = _Report()
-    # no:benchmark: pytest-benchmark, when installed, would leave .benchmarks/ in the working directory
+    # no:benchmark: pytest-benchmark, when installed, would leave .benchmarks/ in the working directory.
+    # The PytestAssertRewriteWarning: this command imported the installed packages before pytest starts,
+    # so pytest can't rewrite them; the conformance tests themselves are rewritten as usual.
     pytest_args = ["--pyargs", "hil.conformance", "--scs-target", args.target, "--scs-runs", str(run_dir.parent),
                    "-p", "no:cacheprovider", "-p", "no:labgrid", "-p", "no:benchmark", "-o", "addopts=",
-                   "-W", "ignore::DeprecationWarning"]
+                   "-W", "ignore::DeprecationWarning", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if args.keys:
         pytest_args += ["--scs-keys", args.keys]
     if args.junit:
