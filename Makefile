@@ -23,7 +23,7 @@ metrics:
 
 # ruff and mypy (configured in pyproject.toml) on the three packages
 lint:
-	$(PYTHON) -m ruff check firmware_model protocol hil
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m mypy
 
 # the main job: the conformance suite against the virtual dev board

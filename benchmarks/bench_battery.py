@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from firmware_model.battery import CellParams  # noqa: E402
-from firmware_model.longevity import DAY_TICKS, RechargeableSimulation, RechargeHabit, Usage  # noqa: E402
-from firmware_model.params import TICKS_PER_SECOND  # noqa: E402
-from firmware_model.recharge import ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w, max_current_a  # noqa: E402
-from firmware_model.thermal import ThermalParams  # noqa: E402
+from firmware_model.battery.charger import ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w, max_current_a  # noqa: E402
+from firmware_model.battery.models import CellParams  # noqa: E402
+from firmware_model.battery.simulation import DAY_TICKS, RechargeableSimulation, RechargeHabit, Usage  # noqa: E402
+from firmware_model.battery.thermal import ThermalParams  # noqa: E402
+from firmware_model.stimulation.params import TICKS_PER_SECOND  # noqa: E402
 
 HF10_POWER_W = 0.009  # 3 mA, 30 us, 10 kHz into 1 kohm (as examples/battery_hf10.toml)
 
@@ -134,7 +134,7 @@ def ten_years(fixed_step_s_per_day: float) -> dict:
 
 def ageing_grid() -> dict:
     """The ageing model against the stored BLAST-Lite grid (see `scs battery --ageing-report`)."""
-    from firmware_model.ageing import AgeingModel, load_reference, model_grid
+    from firmware_model.battery.ageing import AgeingModel, load_reference, model_grid
     _, rows = load_reference()
     worst = max(abs(ours - r.capacity_pct) for r, ours in model_grid(AgeingModel(), rows))
     return {"case": "ageing_grid", "points": len(rows), "worst_points": round(worst, 3), "target_points": 2.0,
@@ -143,7 +143,7 @@ def ageing_grid() -> dict:
 
 def clinical() -> dict:
     """HF10 daily charging against Provenzano 2021, primary tonic years against MedlinePlus."""
-    from firmware_model.clinical import anchors
+    from firmware_model.battery.clinical import anchors
     figures = {a.what: round(a.model, 2) for a in anchors()}
     ratios = [a.ratio for a in anchors() if a.ratio is not None]
     return {"case": "clinical", **figures, "ok": all(1 / 1.3 <= r <= 1.3 for r in ratios)}

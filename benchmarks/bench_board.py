@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hil.conformance.support import (
+from hil.harness.conformance.support import (
     BURST_DR,
     CAT,
     CYCLED,
@@ -37,8 +37,8 @@ from hil.conformance.support import (
     wait,
 )
 from hil.targets.qemu import QemuTarget
-from protocol.catalog import Role
-from protocol.codec import make
+from protocol.spec.catalog import Role
+from protocol.wire.codec import make
 
 LINE_BYTES_PER_S = 115_200 // 10  # 8N1: ten bits a byte
 PROGRAMS = {"four-areas": FOUR_AREAS, "burstdr": BURST_DR, "hf10": HF10, "cycled": CYCLED}

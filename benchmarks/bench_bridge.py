@@ -26,15 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import serial  # noqa: E402
 
-from hil.bridge import Bridge  # noqa: E402
-from hil.ports import default_keys  # noqa: E402
-from protocol.catalog import Role, load_catalog  # noqa: E402
-from protocol.codec import make  # noqa: E402
+from hil.link.bridge import Bridge  # noqa: E402
+from hil.link.model_port import default_keys  # noqa: E402
+from protocol.spec.catalog import Role, load_catalog  # noqa: E402
+from protocol.wire.codec import make  # noqa: E402
 
 FAR_SIDE = r"""
 import os, pty, select, sys, tty
 sys.path.insert(0, sys.argv[2])
-from protocol.framing import encode_frame, StreamDecoder
+from protocol.wire.framing import encode_frame, StreamDecoder
 m, s = pty.openpty(); tty.setraw(s)
 print(os.ttyname(s), flush=True)
 answer = sys.argv[1] == "answer"
@@ -85,18 +85,18 @@ def main() -> int:
     cat = load_catalog()
     root = str(Path(__file__).resolve().parents[1])
     info = make(cat, "DEVICE_INFO", protocol_version=1, device_id=0x5C5000000001, tick_ns=1000)
-    from protocol.codec import encode_payload
+    from protocol.wire.codec import encode_payload
 
     payload = encode_payload(cat["DEVICE_INFO"], info).hex()
     echo, echo_pty = spawn([sys.executable, "-P", "-c", FAR_SIDE, "echo", root])
     answer, answer_pty = spawn([sys.executable, "-P", "-c", FAR_SIDE, "answer", root, payload])
     import tempfile
 
-    from protocol.security import key_file_text
+    from protocol.session.security import key_file_text
 
     key_file = Path(tempfile.mkdtemp(prefix="scs-bench-")) / "keys.toml"
     key_file.write_text(key_file_text(default_keys()))  # the published test keys (else the board makes fresh ones)
-    board, board_pty = spawn([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
+    board, board_pty = spawn([sys.executable, "-P", "-m", "hil.cli.main", "board", "--pty", "--speed", "0",
                               "--keys", str(key_file)])
     try:
         bridge = Bridge(serial.Serial(answer_pty, 115200, timeout=0.05))

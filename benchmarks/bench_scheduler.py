@@ -6,7 +6,7 @@ Run: ``python benchmarks/bench_scheduler.py`` (prints one JSON line per case; ``
 Cases: four tonic areas that collide (50 Hz/300 us, 130 Hz/200 us, 500 Hz/100 us, 1200 Hz/60 us) and
 one HF10 area; plus 24 h of HF10 (864 million pulses) streamed with its peak memory.
 Targets: >= 50 million pulses/s, >= 100x the heapq loop, HF10 24 h peak memory < 300 MB.
-Several areas use the compiled merge kernel (firmware_model/native) when a C compiler is around; the
+Several areas use the compiled merge kernel (firmware_model/stimulation/native) when a C compiler is around; the
 pure-numpy figure for the same program is printed too, without a target. ``speedup_vs_c`` is the
 vectorised rate over the board C scheduler's on the same program and span (it also checks both emit
 the same number of pulses); it has no target: the C scheduler is the firmware's, built for a
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from firmware_model.params import (
+from firmware_model.stimulation.params import (
     PERIOD_NUMERATOR,
     Area,
     Contacts,
@@ -35,7 +35,7 @@ from firmware_model.params import (
     RechargeMode,
     Waveform,
 )
-from firmware_model.scheduler import Scheduler
+from firmware_model.stimulation.scheduler import Scheduler
 
 
 def heapq_schedule(scheduler: Scheduler, end_tick: int, start_tick: int = 0,
@@ -92,15 +92,15 @@ def heapq_schedule(scheduler: Scheduler, end_tick: int, start_tick: int = 0,
 def board_c_scheduler():
     """``run(program, ticks) -> pulses`` on the board's C scheduler, or None if it cannot be built."""
     try:
-        from hil.board_build import build_host
+        from hil.board.build import build_host
 
         lib = ctypes.CDLL(str(build_host()))
         fn = lib.scs_host_run_scheduler
     except (OSError, AttributeError, RuntimeError, FileNotFoundError, subprocess.CalledProcessError):
         return None
-    from firmware_model.area_fields import area_to_fields
-    from protocol.catalog import load_catalog
-    from protocol.codec import encode_payload, make
+    from firmware_model.stimulation.area_fields import area_to_fields
+    from protocol.spec.catalog import load_catalog
+    from protocol.wire.codec import encode_payload, make
 
     fn.argtypes = [ctypes.c_char_p, ctypes.c_uint, ctypes.c_uint16, ctypes.c_uint64]
     fn.restype = ctypes.c_uint64

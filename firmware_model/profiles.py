@@ -1,6 +1,6 @@
 """Device profiles: the parameter ranges and safety limits of one stimulator model.
 
-The defaults are the device definition's limits (protocol/device.toml, via protocol/generated.py). A
+The defaults are the device definition's limits (protocol/spec/device.toml, via protocol/spec/generated.py). A
 profile may narrow or widen them within physically sensible bounds (`PROFILE_BOUNDS`: mostly what the
 protocol's field widths can carry, u8/u16/u32, and what a stimulator can physically be), checked on
 construction; everything that validates or limits stimulation reads them from here, never from
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from fractions import Fraction
 
-from firmware_model.param_error import ParameterError, check_number, check_range
-from protocol import generated as dev
-from protocol.definition import cathode_charge_limit_pc
+from firmware_model.errors import ParameterError, check_number, check_range
+from protocol.spec import generated as dev
+from protocol.spec.definition import cathode_charge_limit_pc
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class DeviceProfile:
         """Largest charge per phase on one cathode (pC) that satisfies both limits.
 
         Shannon: log10(D) + log10(Q) <= k with D = Q/A (uC/cm2, uC)  =>  Q^2 <= 10^k * A.
-        Density: Q <= limit * A. An exact integer (`firmware_model.charge_limit`), so every
+        Density: Q <= limit * A. An exact integer (`protocol.spec.charge_limit`), so every
         implementation (Python, C) compares integers the same way.
         """
         return cathode_charge_limit_pc(self.contact_area_mm2, self.charge_density_limit_uc_cm2, self.shannon_k)

@@ -20,14 +20,14 @@ import atheris
 with atheris.instrument_imports():
     from cobs import cobs  # noqa: F401
 
-    from firmware_model.device import Device, DeviceConfig
-    from hil.device_server import DeviceServer
-    from hil.ports import default_keys
-    from protocol.catalog import Role, load_catalog
-    from protocol.codec import DecodeError, decode_payload, encode_payload
-    from protocol.endpoint import HostEndpoint
-    from protocol.framing import FrameError, StreamDecoder, encode_frame, parse_frame
-    from protocol.security import HostHandshake
+    from firmware_model.device.device import Device, DeviceConfig
+    from hil.link.model_port import default_keys
+    from hil.sim.server import DeviceServer
+    from protocol.session.endpoint import HostEndpoint
+    from protocol.session.security import HostHandshake
+    from protocol.spec.catalog import Role, load_catalog
+    from protocol.wire.codec import DecodeError, decode_payload, encode_payload
+    from protocol.wire.framing import FrameError, StreamDecoder, encode_frame, parse_frame
 
 CAT = load_catalog()
 KEYS = default_keys()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from hil.conformance.support import area
-from protocol.catalog import load_catalog
-from protocol.codec import encode_payload, make
-from protocol.framing import encode_frame
+from hil.harness.conformance.support import area
+from protocol.spec.catalog import load_catalog
+from protocol.wire.codec import encode_payload, make
+from protocol.wire.framing import encode_frame
 
 CAT = load_catalog()
 HERE = Path(__file__).resolve().parent / "corpus"
@@ -33,8 +33,8 @@ def main() -> None:
         seeds["receive"].append(b"\x00\x00" + wire)
         seeds["session"].append(bytes([1, msg_id, 0]) + struct.pack("<H", i + 1) + bytes([len(payload)]) + payload)
         seeds["receive"].append(bytes([2, msg_id, 0, len(payload), i + 1]) + payload)
-    from hil.board_host import BoardCore
-    from hil.ports import default_keys
+    from hil.board.host import BoardCore
+    from hil.link.model_port import default_keys
     from tests.test_board import _program_with_limits  # a board with one program stored
 
     core = BoardCore(default_keys())

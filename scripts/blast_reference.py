@@ -1,9 +1,9 @@
-"""Produce firmware_model/data/ageing_reference.csv: NREL BLAST-Lite capacity figures for the ageing grid.
+"""Produce firmware_model/battery/data/ageing_reference.csv: NREL BLAST-Lite capacity figures for the ageing grid.
 
 Run OFFLINE, in a separate environment (blast-lite is not a dependency of scs-hil):
 
     python -m venv /tmp/blastenv && /tmp/blastenv/bin/pip install blast-lite==1.1.1
-    /tmp/blastenv/bin/python scripts/blast_reference.py > firmware_model/data/ageing_reference.csv
+    /tmp/blastenv/bin/python scripts/blast_reference.py > firmware_model/battery/data/ageing_reference.csv
 
 Model: ``blast.models.Nmc111_Gr_Kokam75Ah_Battery`` (NMC111/graphite high-energy pouch cell, Smith et
 al. 2017). Each grid point is one daily cycle repeated for 15 years at 37 degC: the cell is charged to

@@ -1,4 +1,4 @@
-"""Fit `firmware_model.ageing.AgeingModel` to the stored BLAST-Lite grid (least squares, capacity points).
+"""Fit `firmware_model.battery.ageing.AgeingModel` to the stored BLAST-Lite grid (least squares, capacity points).
 
 Run: ``python scripts/fit_ageing.py`` (needs scipy). Prints the fitted parameters (copy them into
 `AgeingModel`) and the worst disagreement over the grid. Temperature and active-material parameters are
@@ -16,7 +16,7 @@ from scipy.optimize import least_squares
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from firmware_model.ageing import AgeingModel, load_reference, model_grid  # noqa: E402
+from firmware_model.battery.ageing import AgeingModel, load_reference, model_grid  # noqa: E402
 
 FITTED = ("a_cal", "u_cal", "p_cal", "a_cyc", "d_cyc", "p_cyc")
 START = (0.1, 4.0, 0.5, 1e-4, 1.0, 0.8)   # round numbers, not the reference model's own

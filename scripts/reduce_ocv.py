@@ -1,9 +1,9 @@
 """The fewest breakpoints of PyBaMM's ECM example OCV curve whose linear interpolation stays within
-TOLERANCE_V of the curve from 0 to 100 % SOC, as the ``ocv = [...]`` line of protocol/device.toml.
+TOLERANCE_V of the curve from 0 to 100 % SOC, as the ``ocv = [...]`` line of protocol/spec/device.toml.
 
-Run: ``python scripts/reduce_ocv.py`` and paste its output into ``[fuel_gauge]`` of protocol/device.toml
+Run: ``python scripts/reduce_ocv.py`` and paste its output into ``[fuel_gauge]`` of protocol/spec/device.toml
 (the one table: ``python -m protocol.codegen`` turns it into the Python constant and the C header). The
-source curve is stored (firmware_model/data/pybamm_ecm_example_ocv.csv, linear between its 1 % points), so
+source curve is stored (firmware_model/battery/data/pybamm_ecm_example_ocv.csv, linear between its 1 % points), so
 the maximum error of the reduced table occurs at one of the source points and is checked there exactly
 (tests/test_battery.py).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1] / "firmware_model" / "data"
+DATA = Path(__file__).resolve().parents[1] / "firmware_model" / "battery" / "data"
 TOLERANCE_V = 0.003
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hil.ports import default_keys
-from protocol.security import key_file_text
+from hil.link.model_port import default_keys
+from protocol.session.security import key_file_text
 
 
 def published_key_file(folder: Path) -> Path:

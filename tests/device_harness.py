@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from firmware_model.device import Device, DeviceConfig
-from firmware_model.nvm import FlashSlots
-from hil.device_server import DeviceServer
-from protocol.catalog import Role, load_catalog
-from protocol.codec import make
-from protocol.endpoint import HostEndpoint
-from protocol.framing import StreamDecoder
-from protocol.security import HostHandshake
+from firmware_model.device.device import Device, DeviceConfig
+from firmware_model.device.nvm import FlashSlots
+from hil.sim.server import DeviceServer
+from protocol.session.endpoint import HostEndpoint
+from protocol.session.security import HostHandshake
+from protocol.spec.catalog import Role, load_catalog
+from protocol.wire.codec import make
+from protocol.wire.framing import StreamDecoder
 from tests.protocol_harness import KEYS, counter_rng
 
 CAT = load_catalog()

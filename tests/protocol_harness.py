@@ -7,14 +7,14 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from protocol.capture import CaptureWriter
-from protocol.catalog import Message, Role, load_catalog
-from protocol.codec import make
-from protocol.endpoint import DeviceEndpoint, HostEndpoint
-from protocol.framing import StreamDecoder
-from protocol.reliability import RetryPolicy, SequenceNumbers, send_with_retries
-from firmware_model.nvm import FlashSlots
-from protocol.security import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore
+from firmware_model.device.nvm import FlashSlots
+from protocol.capture.format import CaptureWriter
+from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
+from protocol.session.security import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore
+from protocol.spec.catalog import Message, Role, load_catalog
+from protocol.wire.codec import make
+from protocol.wire.framing import StreamDecoder
+from protocol.wire.reliability import RetryPolicy, SequenceNumbers, send_with_retries
 
 DEVICE_ID = 0x5C5000000001
 KEYS = DeviceKeys(DEVICE_ID, bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from firmware_model.params import Area, Contacts, Cycling, ParameterError, Program, RechargeMode, Waveform
+from firmware_model.stimulation.params import Area, Contacts, Cycling, ParameterError, Program, RechargeMode, Waveform
 
 
 @st.composite
@@ -91,8 +91,8 @@ def schedulers(draw, max_areas: int = 4):
     """Schedulers of safe programs whose areas can be interleaved (others are rejected)."""
     from hypothesis import reject
 
-    from firmware_model.interleave import InterleaveError
-    from firmware_model.scheduler import Scheduler
+    from firmware_model.stimulation.interleave import InterleaveError
+    from firmware_model.stimulation.scheduler import Scheduler
 
     program = draw(programs(max_areas=max_areas))
     try:

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware_model.ageing import AgeingModel, AgeingState, daily_cycle_stress, load_reference, model_grid
-from firmware_model.battery import CellParams, OcvTable
-from firmware_model.longevity import (
+from firmware_model.battery.ageing import AgeingModel, AgeingState, daily_cycle_stress, load_reference, model_grid
+from firmware_model.battery.charger import ChargerParams, Coupling, LinkParams, max_current_a
+from firmware_model.battery.models import CellParams, OcvTable
+from firmware_model.battery.simulation import (
     DAY_TICKS,
     BatteryState,
     RechargeableSimulation,
@@ -27,12 +28,11 @@ from firmware_model.longevity import (
     project_primary,
     project_rechargeable,
 )
-from firmware_model.params import Area, Contacts, Cycling, ParameterError, Program, Waveform
-from firmware_model.recharge import ChargerParams, Coupling, LinkParams, max_current_a
-from firmware_model.safety import ContactImpedances
-from firmware_model.scheduler import Scheduler
-from firmware_model.thermal import ThermalParams
-from hil.cli import main
+from firmware_model.battery.thermal import ThermalParams
+from firmware_model.stimulation.params import Area, Contacts, Cycling, ParameterError, Program, Waveform
+from firmware_model.stimulation.safety import ContactImpedances
+from firmware_model.stimulation.scheduler import Scheduler
+from hil.cli.main import main
 from tests.optional import need_matplotlib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def test_thermal_step_response_and_steady_state_are_first_order():
 
 def _source_ocv() -> list[tuple[float, float]]:
     rows = []
-    for line in (ROOT / "firmware_model/data/pybamm_ecm_example_ocv.csv").read_text().splitlines():
+    for line in (ROOT / "firmware_model/battery/data/pybamm_ecm_example_ocv.csv").read_text().splitlines():
         if not line.startswith(("#", "soc")):
             s, v = (float(x) for x in line.split(","))
             rows.append((s, v))
@@ -102,8 +102,8 @@ def _interp(points: list[tuple[float, float]], s: float) -> float:
 
 
 def test_the_model_and_the_board_take_the_ocv_table_from_the_one_definition():
-    from firmware_model.battery import NMC_OCV
-    from protocol import generated as dev
+    from firmware_model.battery.models import NMC_OCV
+    from protocol.spec import generated as dev
     assert NMC_OCV == dev.OCV == OcvTable().points and len(NMC_OCV) == 16
     header = (ROOT / "hil/board/include/scs_protocol.h").read_text()
     soc = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_SOC "))
@@ -272,7 +272,7 @@ def test_no_stimulation_after_cut_off_until_recharged_to_the_resume_level():
 
 def test_a_primary_cell_at_typical_tonic_settings_lasts_2_to_5_years_as_medlineplus_says():
     # DESIGN §3 typical tonic: 4 mA, 300 us, 50 Hz, 1 kohm load (two 500 ohm contacts), 24 h/day
-    from firmware_model.clinical import MEDLINEPLUS_PRIMARY_YEARS, primary_tonic_years, typical_tonic_power_w
+    from firmware_model.battery.clinical import MEDLINEPLUS_PRIMARY_YEARS, primary_tonic_years, typical_tonic_power_w
     assert typical_tonic_power_w() == stim_power(4000, 300, 50)
     eri, eos = primary_tonic_years()
     lo, hi = MEDLINEPLUS_PRIMARY_YEARS
@@ -382,8 +382,8 @@ def test_scs_battery_says_plainly_when_therapy_stops_and_can_fail_ci(tmp_path, c
 
 
 def test_therapy_gaps_are_measured_from_cutoff_to_recovery():
-    from firmware_model.longevity import Event, Result, Totals
-    from hil.commands.battery import therapy_stops
+    from firmware_model.battery.simulation import Event, Result, Totals
+    from hil.cli.commands.battery import therapy_stops
     day = DAY_TICKS
     events = [Event(1 * day, "battery", "CUTOFF"), Event(2 * day, "battery", "RECHARGE_NOW"),
               Event(3 * day, "battery", "CUTOFF"), Event(int(5.5 * day), "battery", "RECHARGE_NOW"),
@@ -502,8 +502,8 @@ def test_charging_pauses_at_4_277_v_and_resumes_below_4_1_v():
 
 OVERCHARGE_CHILD = """
 import dataclasses, json, sys
-from firmware_model.longevity import RechargeableSimulation, RechargeHabit, Usage
-from firmware_model.recharge import ChargerParams, Coupling
+from firmware_model.battery.simulation import RechargeableSimulation, RechargeHabit, Usage
+from firmware_model.battery.charger import ChargerParams, Coupling
 v_limit, load_w = float(sys.argv[1]), float(sys.argv[2])
 usage = Usage(stim_power_w=load_w, quiescent_ua=0, telemetry_ua=0, stim_start_hour=0,
               recharge=RechargeHabit(every_days=1, start_hour=0.0, duration_min=600, coupling=Coupling(5)))
@@ -570,7 +570,7 @@ def test_charging_pauses_at_42_degrees_and_resumes_below_the_resume_temperature(
 @pytest.mark.parametrize("on_s,off_s,clinical_min", [(3, 97, 8.3), (14, 86, 13.9)])
 def test_hf10_daily_recharge_time_is_within_1_3x_of_provenzano_2021(on_s, off_s, clinical_min):
     # Provenzano et al. 2021 (Pain Med 23(1):152-163): 8.3 and 13.9 min a day at 3 % and 14 % pulse dosing
-    from firmware_model.clinical import PROVENZANO_2021, hf10_charging_min_per_day
+    from firmware_model.battery.clinical import PROVENZANO_2021, hf10_charging_min_per_day
     assert (on_s, off_s, clinical_min) in [(on, off, m) for _, on, off, m in PROVENZANO_2021]
     minutes = hf10_charging_min_per_day(on_s, off_s)
     assert clinical_min / 1.3 <= minutes <= clinical_min * 1.3
@@ -579,7 +579,7 @@ def test_hf10_daily_recharge_time_is_within_1_3x_of_provenzano_2021(on_s, off_s,
 def test_the_hf10_example_at_100_percent_on_is_no_longer_2_4x_the_clinical_charging_time():
     out = main(["battery", str(ROOT / "examples/battery_hf10.toml"), "--years", "0.1"])
     assert out == 0
-    from hil.commands.battery import load_battery_scenario
+    from hil.cli.commands.battery import load_battery_scenario
     bs = load_battery_scenario(str(ROOT / "examples/battery_hf10.toml"))
     minutes = project_rechargeable(bs.usage).charging_min_per_day
     assert 43.8 / 1.3 <= minutes <= 43.8 * 1.3, "Provenzano 2021: 43.8 min a day at 100 % on"
@@ -588,8 +588,8 @@ def test_the_hf10_example_at_100_percent_on_is_no_longer_2_4x_the_clinical_charg
 # --- primary cells: ERI and EOS are states ------------------------------------------------------
 
 def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos():
-    from firmware_model.battery import PrimaryCellParams
-    from firmware_model.longevity import PrimarySimulation
+    from firmware_model.battery.models import PrimaryCellParams
+    from firmware_model.battery.simulation import PrimarySimulation
     cell = PrimaryCellParams(capacity_mah=300.0)
     usage = Usage(stim_power_w=stim_power(4000, 300, 50), hours_per_day=16)
     proj = project_primary(usage, cell)
@@ -606,10 +606,10 @@ def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos()
 
 
 def test_a_primary_cell_device_reports_eri_then_eos_in_status_and_events_and_stops_at_eos():
-    from firmware_model.battery import PrimaryCellParams
-    from firmware_model.device import DeviceConfig
-    from firmware_model.eventlog import EventKind, FaultCode
-    from protocol.catalog import Role
+    from firmware_model.battery.models import PrimaryCellParams
+    from firmware_model.device.device import DeviceConfig
+    from firmware_model.device.eventlog import EventKind, FaultCode
+    from protocol.spec.catalog import Role
     from tests.device_harness import Bench, area_fields
     from tests.protocol_harness import KEYS
     # a tiny primary cell so ERI and EOS come within hours
@@ -634,19 +634,19 @@ def test_a_primary_cell_device_reports_eri_then_eos_in_status_and_events_and_sto
 # --- the board's fuel gauge does the same --------------------------------------------------------
 
 def _board():
-    from hil.board_host import BoardCore
-    from hil.ports import default_keys
+    from hil.board.host import BoardCore
+    from hil.link.model_port import default_keys
     return BoardCore(default_keys())
 
 
 def _board_session(core, role_name: str = "TEST"):
-    from protocol.catalog import Role
+    from protocol.spec.catalog import Role
     from tests.test_board import _c_session
     return _c_session(core, Role[role_name])
 
 
 def test_the_board_makes_the_same_supervision_decisions_as_the_model():
-    from firmware_model.recharge import RechargeState, supervise
+    from firmware_model.battery.charger import RechargeState, supervise
     core = _board()
     ch, th = ChargerParams(), ThermalParams()
     volts = [3.9, 4.099, 4.1, 4.2, 4.276, 4.277, 4.3]
@@ -662,7 +662,7 @@ def test_the_board_makes_the_same_supervision_decisions_as_the_model():
 
 
 def _board_program(host) -> None:
-    from protocol.codec import make
+    from protocol.wire.codec import make
     from tests.device_harness import CAT, area_fields
     assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=0, **area_fields(
         amplitude_ua=6000, rate_mhz=1_000_000, pulse_width_us=200))).result) == "OK"
@@ -671,7 +671,7 @@ def _board_program(host) -> None:
 
 
 def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit():
-    from protocol.codec import make
+    from protocol.wire.codec import make
     from tests.device_harness import CAT
     core = _board()
     host = _board_session(core)
@@ -693,11 +693,11 @@ def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit
 
 
 def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
-    from firmware_model.eventlog import EventKind, FaultCode
-    from protocol.codec import make
+    from firmware_model.device.eventlog import EventKind, FaultCode
+    from protocol.wire.codec import make
     from tests.device_harness import CAT
     core = _board()
-    from protocol.generated import Capability
+    from protocol.spec.generated import Capability
     core.use_primary_cell(110)
     host = _board_session(core)
     assert host.ask(make(CAT, "STATUS_GET")).battery_state == BatteryState.OK
@@ -733,7 +733,7 @@ def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
     (lambda: Coupling(separation_mm=math.nan), "coupling.separation_mm"),
 ])
 def test_the_model_refuses_bad_usage_with_the_field_named(build, field):
-    from firmware_model.params import ParameterError
+    from firmware_model.stimulation.params import ParameterError
     with pytest.raises(ParameterError) as e:
         build()
     assert e.value.field == field

@@ -17,14 +17,14 @@ from cobs import cobs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hil.board_build import size_report
-from hil.board_host import BoardCore
-from hil.ports import default_keys
-from protocol.catalog import Role, load_catalog
-from protocol.codec import make
-from protocol.endpoint import DeviceEndpoint, HostEndpoint
-from protocol.framing import encode_frame
-from protocol.security import DeviceGuard
+from hil.board.build import size_report
+from hil.board.host import BoardCore
+from hil.link.model_port import default_keys
+from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
+from protocol.session.security import DeviceGuard
+from protocol.spec.catalog import Role, load_catalog
+from protocol.wire.codec import make
+from protocol.wire.framing import encode_frame
 
 CAT = load_catalog()
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,8 +90,8 @@ def test_c_hmac_sha256_passes_the_rfc_4231_vectors(core, key, data, mac):
 # --- the C core beside the Python reference ----------------------------------------------------
 
 def reference_endpoint():
-    from firmware_model.nvm import FlashSlots
-    from protocol.security import SecurityStore
+    from firmware_model.device.nvm import FlashSlots
+    from protocol.session.security import SecurityStore
 
     guard = DeviceGuard(KEYS, SecurityStore(FlashSlots(slot_size=64, page_size=64)))
     return DeviceEndpoint(CAT, guard, lambda m, o, r: make(CAT, "RESULT", request_id=m.id, result=0, field=255),
@@ -124,8 +124,8 @@ def test_any_bytes_leave_the_c_core_answering_like_the_reference(data):
 
 
 def _c_session(core: BoardCore, role: Role) -> HostEndpoint:
-    from protocol.framing import StreamDecoder
-    from protocol.security import HostHandshake
+    from protocol.session.security import HostHandshake
+    from protocol.wire.framing import StreamDecoder
 
     host, rx = HostEndpoint(CAT), StreamDecoder()
 
@@ -147,10 +147,10 @@ def test_the_c_core_runs_the_handshake_and_signs_and_checks_every_frame():
     assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE")).result) == "NOT_PERMITTED"
     frame = host.request_bytes(make(CAT, "CLOCK_GET"), 9)
     assert c.receive(frame) and c.receive(frame)  # a replay is answered REPLAY, below
-    from protocol.framing import StreamDecoder
+    from protocol.wire.framing import StreamDecoder
 
     [answer] = [f for f in StreamDecoder().feed(c.receive(frame)) if not f.is_event]
-    from protocol.codec import decode_payload
+    from protocol.wire.codec import decode_payload
 
     assert CAT.result_name(decode_payload(CAT["RESULT"], answer.payload).result) == "REPLAY"
 
@@ -158,7 +158,7 @@ def test_the_c_core_runs_the_handshake_and_signs_and_checks_every_frame():
 def test_the_c_core_answers_a_retransmission_from_its_cache():
     c = BoardCore(KEYS)
     host = _c_session(c, Role.CLINICIAN)
-    from protocol.framing import StreamDecoder
+    from protocol.wire.framing import StreamDecoder
 
     rx = StreamDecoder()
     first = [f for f in rx.feed(c.receive(host.request_bytes(make(CAT, "STIM_SET", on=0), 300))) if not f.is_event]
@@ -168,8 +168,8 @@ def test_the_c_core_answers_a_retransmission_from_its_cache():
 
 def test_the_c_core_backs_off_failed_handshakes_in_its_own_ticks():
     c = BoardCore(KEYS)
-    from protocol.codec import decode_payload
-    from protocol.framing import StreamDecoder
+    from protocol.wire.codec import decode_payload
+    from protocol.wire.framing import StreamDecoder
 
     rx = StreamDecoder()
     host = HostEndpoint(CAT)
@@ -227,7 +227,7 @@ def test_the_firmware_boots_in_qemu_and_describes_itself(qemu):
 
 
 def test_board_settings_survive_a_reset_in_qemu(qemu):
-    from hil.conformance.support import area, program
+    from hil.harness.conformance.support import area, program
 
     b = qemu.bridge()
     qemu.factory_reset(b)
@@ -287,7 +287,7 @@ def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
     _require("arm-none-eabi-gcc")
     _require("qemu-system-arm")
     junit = tmp_path / "qemu.xml"
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "qemu", "--junit", str(junit)],
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "hil", "--target", "qemu", "--junit", str(junit)],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " 0 failed" in proc.stdout
@@ -305,7 +305,7 @@ def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link
     _require("arm-none-eabi-gcc")
     _require("qemu-system-arm")
     junit = tmp_path / "qemu-rt.xml"
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "qemu-rt", "--junit", str(junit),
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "hil", "--target", "qemu-rt", "--junit", str(junit),
                            "-k", "realtime or reference or every_request"],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -342,13 +342,13 @@ class _CorePort:
 
 @settings(max_examples=300, deadline=None)
 @given(sequence=st.lists(st.tuples(st.sampled_from([Role.CLINICIAN, Role.PATIENT]),
-                                   __import__("hil.conformance.test_differential", fromlist=["REQUESTS"]).REQUESTS),
+                                   __import__("hil.harness.conformance.test_differential", fromlist=["REQUESTS"]).REQUESTS),
                          min_size=1, max_size=15))
 def test_the_c_core_and_the_reference_model_answer_generated_sequences_identically(sequence):
-    from hil.bridge import Bridge
-    from hil.conformance.test_differential import assert_same_answers
+    from hil.harness.conformance.test_differential import assert_same_answers
+    from hil.link.bridge import Bridge
     from hil.targets.model import ModelTarget
-    from protocol.reliability import RetryPolicy
+    from protocol.wire.reliability import RetryPolicy
 
     board = Bridge(_CorePort(BoardCore(KEYS)), keys=KEYS, policy=RetryPolicy(timeout_s=0.001, attempts=1))
     assert_same_answers(board, ModelTarget().bridge(), sequence)
@@ -389,7 +389,7 @@ def test_a_power_loss_at_every_write_step_of_the_board_leaves_the_old_or_the_new
         c.fail_after(step)
         wire = host.request_bytes(make(CAT, "LIMITS_WRITE", program=0, area=0, min_amplitude_ua=500,
                                        max_amplitude_ua=4000, patient_selectable=1), 77)
-        answered = bool([f for f in __import__("protocol.framing", fromlist=["StreamDecoder"]).StreamDecoder()
+        answered = bool([f for f in __import__("protocol.wire.framing", fromlist=["StreamDecoder"]).StreamDecoder()
                          .feed(c.receive(wire)) if not f.is_event])
         lost = c.power_cycle()
         assert answered != lost, "an answer goes out only when the write completed"
@@ -422,11 +422,11 @@ OFFSETS = [0, 2**32 * 100 - 3, 5 * 24 * 3600 * 10**6 + 123, 21 * 24 * 3600 * 10*
 
 
 def _reference(areas: list[dict], ohms: tuple[int, ...], start_tick: int, ticks: int):
-    from firmware_model.area_fields import area_from_fields
-    from firmware_model.params import Program
     from firmware_model.profiles import DeviceProfile
-    from firmware_model.safety import ContactImpedances
-    from firmware_model.scheduler import Scheduler
+    from firmware_model.stimulation.area_fields import area_from_fields
+    from firmware_model.stimulation.params import Program
+    from firmware_model.stimulation.safety import ContactImpedances
+    from firmware_model.stimulation.scheduler import Scheduler
 
     prog = Program(tuple(area_from_fields(a, DeviceProfile()) for a in areas))
     return Scheduler(prog, impedances=ContactImpedances(ohms)).generate(start_tick, start_tick + ticks)
@@ -442,7 +442,7 @@ def _assert_board_schedules_like_the_reference(core, areas, ohms, start_tick, ti
 
 
 def _programs():
-    from hil.conformance.support import BURST_DR, CYCLED, FOUR_AREAS, HF10
+    from hil.harness.conformance.support import BURST_DR, CYCLED, FOUR_AREAS, HF10
 
     return {"tonic x4": FOUR_AREAS, "burst": BURST_DR, "hf 10 kHz": HF10,
             "hf 9,950.249 Hz": [dict(HF10[0], rate_mhz=9_950_249)], "cycled soft start": CYCLED}
@@ -457,8 +457,8 @@ def test_the_board_scheduler_times_every_pulse_like_the_reference_up_to_31_years
 @settings(max_examples=150, deadline=None)
 @given(waveform=st.sampled_from([0, 2]), rate=st.integers(0, 10**7), offset=st.integers(0, 31 * YEAR_TICKS))
 def test_the_board_scheduler_is_exact_at_any_legal_rate_any_time_within_31_years(core, waveform, rate, offset):
-    from hil.conformance.support import area
-    from protocol.generated import MAX_HF_RATE_MHZ, MAX_RATE_MHZ, MIN_HF_RATE_MHZ, MIN_RATE_MHZ
+    from hil.harness.conformance.support import area
+    from protocol.spec.generated import MAX_HF_RATE_MHZ, MAX_RATE_MHZ, MIN_HF_RATE_MHZ, MIN_RATE_MHZ
 
     lo, hi = (MIN_RATE_MHZ, MAX_RATE_MHZ) if waveform == 0 else (MIN_HF_RATE_MHZ, MAX_HF_RATE_MHZ)
     rate_mhz = lo + rate % (hi - lo + 1)
@@ -477,7 +477,7 @@ def _ohms(**at: int) -> tuple[int, ...]:
 
 
 def test_11_ma_into_exactly_12000_over_11_ohm_is_delivered_in_full_on_the_board(core):
-    from hil.conformance.support import area
+    from hil.harness.conformance.support import area
 
     # cathode 1000 ohm + (anode 1000 ohm || case 100 ohm) = 12000/11 ohm: 11 mA needs exactly 12 V
     edge = area(0, 1, case_anode=1, amplitude_ua=11_000, pulse_width_us=100)
@@ -490,7 +490,7 @@ def test_11_ma_into_exactly_12000_over_11_ohm_is_delivered_in_full_on_the_board(
 
 
 def test_8_ma_into_1500_25_ohm_is_capped_to_7_95_ma_on_the_board(core):
-    from hil.conformance.support import area
+    from hil.harness.conformance.support import area
 
     # cathodes 1 % at 1025 ohm and 99 % at 1000 ohm (1000.25 ohm) + two 1000-ohm anodes in parallel
     one = dict(area(0, 2, amplitude_ua=8000, pulse_width_us=100), cathode_share_pct=(1, 99) + (0,) * 14,
@@ -501,7 +501,7 @@ def test_8_ma_into_1500_25_ohm_is_capped_to_7_95_ma_on_the_board(core):
 
 
 def test_a_soft_start_is_capped_per_ramp_step_on_the_board_like_the_model(core):
-    from hil.conformance.support import area
+    from hil.harness.conformance.support import area
 
     ramp = area(0, 1, case_anode=1, amplitude_ua=12_000, pulse_width_us=100, rate_mhz=1_000_000, soft_start_ms=200)
     got, _ = core.schedule([ramp], _ohms(), 0, 300_000)
@@ -513,7 +513,7 @@ def test_a_soft_start_is_capped_per_ramp_step_on_the_board_like_the_model(core):
 @st.composite
 def loads(draw):
     """One area with random cathode shares, anodes, case and contact impedances in the working window."""
-    from hil.conformance.support import area
+    from hil.harness.conformance.support import area
 
     contacts = draw(st.permutations(range(16)))
     n_cath = draw(st.integers(1, 4))
@@ -545,9 +545,9 @@ def test_the_board_decides_compliance_exactly_at_the_edge_of_random_loads(core, 
     """The amplitude at (and one step around) exactly V / Z of a random load: the board caps as the model."""
     from fractions import Fraction
 
-    from firmware_model.area_fields import area_from_fields
     from firmware_model.profiles import DeviceProfile
-    from firmware_model.safety import ContactImpedances, load_ohm
+    from firmware_model.stimulation.area_fields import area_from_fields
+    from firmware_model.stimulation.safety import ContactImpedances, load_ohm
 
     one, ohms = load
     z = load_ohm(area_from_fields(one, DeviceProfile()), ContactImpedances(ohms), DeviceProfile())
@@ -578,7 +578,7 @@ def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, te
     import struct
     from types import SimpleNamespace
 
-    from firmware_model.handlers import area_problem
+    from firmware_model.device.handlers import area_problem
     from firmware_model.profiles import DeviceProfile
 
     v = list(template)
@@ -599,7 +599,7 @@ def test_the_board_firmware_traces_pulses_on_the_reference_ticks_31_years_after_
     then (scs_host_stim_resume_at), the trace read back over the protocol and compared to the tick."""
     import numpy as np
 
-    from firmware_model.pulse_output import TRACE_RECORD
+    from firmware_model.device.pulse_output import TRACE_RECORD
 
     areas, rel = _programs()[name], 31 * YEAR_TICKS + 12_345
     c = BoardCore(KEYS)

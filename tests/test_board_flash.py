@@ -10,12 +10,12 @@ import sys
 import pytest
 import serial
 
-from firmware_model.device import Device, DeviceConfig
-from firmware_model.nvm import FileFlash
-from hil.bridge import Bridge
-from hil.conformance.support import FOUR_AREAS
-from protocol import generated as dev
-from protocol.catalog import Role
+from firmware_model.device.device import Device, DeviceConfig
+from firmware_model.device.nvm import FileFlash
+from hil.harness.conformance.support import FOUR_AREAS
+from hil.link.bridge import Bridge
+from protocol.spec import generated as dev
+from protocol.spec.catalog import Role
 from tests.device_harness import Bench
 from tests.protocol_harness import KEYS
 
@@ -70,11 +70,11 @@ def test_a_board_process_killed_at_any_write_step_boots_with_the_old_or_the_new_
 
 
 def _board(path) -> tuple[subprocess.Popen, Bridge]:
-    from protocol.security import key_file_text
+    from protocol.session.security import key_file_text
 
     key_file = path.with_name("keys.toml")
     key_file.write_text(key_file_text(KEYS))  # the published test keys (without --keys: fresh ones)
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--tcp", "0", "--speed", "0",
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--tcp", "0", "--speed", "0",
                              "--flash", str(path), "--keys", str(key_file)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": os.getcwd()})
@@ -112,6 +112,6 @@ def test_restarting_the_virtual_board_process_is_a_power_cycle_that_keeps_the_se
 
 
 def test_a_flash_path_that_is_a_directory_is_a_usage_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "board", "--tcp", "0", "--flash", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "board", "--tcp", "0", "--flash", str(tmp_path)],
                           capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert proc.returncode == 2 and "--flash" in proc.stderr and "Traceback" not in proc.stderr

@@ -7,15 +7,15 @@ import threading
 import pytest
 import serial
 
-import hil.ports
-from hil.bridge import Bridge, LinkError, ProtocolVersionError, RequestRefused
-from hil.faultlink import FaultyLink, Faults
+import hil.link.model_port
+from hil.link.bridge import Bridge, LinkError, ProtocolVersionError, RequestRefused
+from hil.link.faultlink import Faults, FaultyLink
 from hil.targets.model import ModelTarget
-from protocol.capture import CaptureWriter, read_capture
-from protocol.catalog import Role, load_catalog
-from protocol.checker import Checker
-from protocol.framing import StreamDecoder, encode_frame
-from protocol.reliability import NoResponseError, RetryPolicy
+from protocol.capture.checker import Checker
+from protocol.capture.format import CaptureWriter, read_capture
+from protocol.spec.catalog import Role, load_catalog
+from protocol.wire.framing import StreamDecoder, encode_frame
+from protocol.wire.reliability import NoResponseError, RetryPolicy
 from tests.device_harness import area_fields
 
 CAT = load_catalog()
@@ -28,9 +28,9 @@ def model_bridge(**kw) -> tuple[Bridge, ModelTarget]:
 
 
 def test_the_scsmodel_url_is_registered_with_pyserial():
-    hil.ports.register()
+    hil.link.model_port.register()
     port = serial.serial_for_url("scsmodel://?soc=0.5", timeout=0.05)
-    with Bridge(port, keys=hil.ports.default_keys()) as b:
+    with Bridge(port, keys=hil.link.model_port.default_keys()) as b:
         b.login(Role.PATIENT)
         assert b.call("STATUS_GET").battery_soc_permille == 500
     with pytest.raises(serial.SerialException, match="soc"):
@@ -113,7 +113,7 @@ class _OtherVersionPeer(serial.SerialBase):
     def write(self, data):
         from cobs import cobs
 
-        from protocol.framing import crc32
+        from protocol.wire.framing import crc32
 
         for _ in self._dec.feed(bytes(data)):
             body = bytearray(cobs.decode(encode_frame(0x81, 1, b"")[:-1]))

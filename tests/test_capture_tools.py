@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from hil.cli import main
-from protocol.capture import parse_capture
-from protocol.capture_view import decode_capture, render
-from protocol.catalog import Role, load_catalog
-from protocol.codec import make
-from protocol.framing import MAX_ENCODED
-from protocol.pcapng import LINKTYPE_USER0, frames_of, write_pcapng
+from hil.cli.main import main
+from protocol.capture.format import parse_capture
+from protocol.capture.pcapng import LINKTYPE_USER0, frames_of, write_pcapng
+from protocol.capture.view import decode_capture, render
+from protocol.spec.catalog import Role, load_catalog
+from protocol.wire.codec import make
+from protocol.wire.framing import MAX_ENCODED
 from tests.protocol_harness import KEYS, Pair
 
 CAT = load_catalog()
@@ -56,7 +56,7 @@ def tamper_last_h2d_tag(lines: list[str]) -> list[str]:
     """Flip one tag byte of the last host frame and fix its CRC: only the tag check can catch it."""
     from cobs import cobs
 
-    from protocol.framing import crc32
+    from protocol.wire.framing import crc32
 
     i = max(n for n, line in enumerate(lines) if '"h2d"' in line)
     obj = json.loads(lines[i])
@@ -187,7 +187,7 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     lines = tamper_last_h2d_tag(oversized_capture())
     path = write(tmp_path, lines)
     out = tmp_path / "c.pcapng"
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "capture", "export", "--pcapng", str(out),
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "capture", "export", "--pcapng", str(out),
                            str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "note: packet 2 (d2h" in proc.stdout and "oversize" in proc.stdout, proc.stderr
     fields = ["scs.direction", "scs.msg", "scs.seq", "scs.flags.signed", "scs.counter",
@@ -220,8 +220,8 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
 
 
 def test_every_event_kind_names_the_enum_of_its_codes_and_a_wrong_name_is_refused():
-    from protocol.catalog import CatalogError
-    from protocol.definition import definition_text, load_definition, parse_definition
+    from protocol.spec.catalog import CatalogError
+    from protocol.spec.definition import definition_text, load_definition, parse_definition
 
     assert all(m.codes for m in load_definition().enum("EventKind").members)
     with pytest.raises(CatalogError, match="EventKind.MODE: codes must name an enum"):

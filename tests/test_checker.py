@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from hil.cli import main
-from protocol.capture import CaptureError, parse_capture, read_capture
-from protocol.catalog import Role, load_catalog
-from protocol.checker import Checker
-from protocol.codec import encode_payload, make
-from protocol.framing import FLAG_RESPONSE, MAX_ENCODED, StreamDecoder, encode_frame
+from hil.cli.main import main
+from protocol.capture.checker import Checker
+from protocol.capture.format import CaptureError, parse_capture, read_capture
+from protocol.spec.catalog import Role, load_catalog
+from protocol.wire.codec import encode_payload, make
+from protocol.wire.framing import FLAG_RESPONSE, MAX_ENCODED, StreamDecoder, encode_frame
 from tests.protocol_harness import KEYS, Pair
 
 CAT = load_catalog()

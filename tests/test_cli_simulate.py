@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware_model.scenario import ScenarioError, load_scenario, parse_duration_ticks
-from firmware_model.scheduler import Scheduler
-from hil.cli import main
+from firmware_model.scenario.stimulation import ScenarioError, load_scenario, parse_duration_ticks
+from firmware_model.stimulation.scheduler import Scheduler
+from hil.cli.main import main
 from tests.optional import need_matplotlib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,8 +49,8 @@ def test_vcd_has_one_rising_busy_edge_per_pulse(tmp_path):
     vcd = tmp_path / "w.vcd"
     assert main(["simulate", str(ROOT / "examples/hf10.toml"), "--duration", "10ms", "--vcd", str(vcd)]) == 0
     lines = vcd.read_text().splitlines()
-    busy_id = next(l.split()[3] for l in lines if l.startswith("$var") and " area0_busy " in l)
-    rises = [l for l in lines if l == "1" + busy_id]
+    busy_id = next(line.split()[3] for line in lines if line.startswith("$var") and " area0_busy " in line)
+    rises = [line for line in lines if line == "1" + busy_id]
     assert len(rises) == 100  # 10 kHz for 10 ms
 
 
@@ -86,7 +86,7 @@ def test_an_unsafe_program_is_refused_with_exit_2_and_the_limit_named(tmp_path, 
 
 
 def test_missing_file_fails_without_traceback_from_the_console_script():
-    proc = subprocess.run([sys.executable, "-m", "hil.cli", "simulate", "no/such/file.toml"],
+    proc = subprocess.run([sys.executable, "-m", "hil.cli.main", "simulate", "no/such/file.toml"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr

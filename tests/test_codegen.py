@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from protocol.catalog import load_catalog
 from protocol.codegen import OUTPUTS, ROOT, stale
 from protocol.codegen.c_header import render_c_header
+from protocol.spec.catalog import load_catalog
 
 CAT = load_catalog()
 

@@ -1,5 +1,5 @@
 """Parity as tests read from the definition: every fact the model and the C board share is checked
-against protocol/device.toml (and messages.toml), not against the other implementation."""
+against protocol/spec/device.toml (and messages.toml), not against the other implementation."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ import subprocess
 
 import pytest
 
-from firmware_model import eventlog, longevity, recharge
-from firmware_model.adaptive import Posture
-from firmware_model.battery import CellParams
-from firmware_model.handlers import HANDLERS
+from firmware_model.battery import charger as recharge
+from firmware_model.battery import simulation as longevity
+from firmware_model.battery.models import CellParams
+from firmware_model.device import eventlog
+from firmware_model.device.adaptive import Posture
+from firmware_model.device.handlers import HANDLERS
 from firmware_model.profiles import DeviceProfile
-from protocol import generated as dev
-from protocol.catalog import Role, load_catalog
 from protocol.codegen import OUTPUTS
-from protocol.definition import load_definition
+from protocol.spec import generated as dev
+from protocol.spec.catalog import Role, load_catalog
+from protocol.spec.definition import load_definition
 from tests.device_harness import Bench
 from tests.test_settings_image import _CBench
 
@@ -61,7 +63,7 @@ def ask(request):
 
         def model_ask(role, name, **fields):
             if role is Role.NONE:
-                return b.send(__import__("protocol.codec", fromlist=["make"]).make(CAT, name, **fields))[1]
+                return b.send(__import__("protocol.wire.codec", fromlist=["make"]).make(CAT, name, **fields))[1]
             return b.as_role(role, name, **fields)[1]
         return model_ask
     board = _CBench()
@@ -137,7 +139,7 @@ def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tm
 
 
 def test_a_device_request_without_a_handler_fails_when_the_table_is_checked():
-    from firmware_model.handlers import check_complete
+    from firmware_model.device.handlers import check_complete
 
     missing = {k: v for k, v in HANDLERS.items() if k != "STIM_SET"}
     with pytest.raises(RuntimeError, match="missing \\['STIM_SET'\\]"):

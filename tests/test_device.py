@@ -5,18 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from firmware_model.area_fields import area_from_fields
-from firmware_model.device import TRACE_RECORD, DeviceConfig
-from firmware_model.eventlog import EventKind, FaultCode, ModeCode, ResetCode
-from firmware_model.longevity import BatteryState
-from firmware_model.nvm import FlashSlots, PowerLoss
-from firmware_model.params import Program
+from firmware_model.battery.charger import RechargeState
+from firmware_model.battery.simulation import BatteryState
+from firmware_model.device.device import TRACE_RECORD, DeviceConfig
+from firmware_model.device.eventlog import EventKind, FaultCode, ModeCode, ResetCode
+from firmware_model.device.nvm import FlashSlots, PowerLoss
 from firmware_model.profiles import DeviceProfile
-from firmware_model.recharge import RechargeState
-from firmware_model.safety import ContactImpedances
-from firmware_model.scheduler import Scheduler
-from protocol.catalog import Role
-from protocol.generated import Capability
+from firmware_model.stimulation.area_fields import area_from_fields
+from firmware_model.stimulation.params import Program
+from firmware_model.stimulation.safety import ContactImpedances
+from firmware_model.stimulation.scheduler import Scheduler
+from protocol.spec.catalog import Role
+from protocol.spec.generated import Capability
 from tests.device_harness import CAT, Bench, area_fields
 from tests.protocol_harness import KEYS
 
@@ -394,7 +394,7 @@ def test_a_corrupt_newest_slot_falls_back_to_the_other_and_both_corrupt_to_safe_
 
 
 def test_handshake_back_off_survives_a_reboot():
-    from protocol.codec import make
+    from protocol.wire.codec import make
 
     b = Bench()
     hs_role = 2

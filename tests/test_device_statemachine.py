@@ -10,10 +10,10 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from firmware_model import safety
-from firmware_model.device import DeviceConfig
-from firmware_model.nvm import FlashSlots, PowerLoss
-from protocol.catalog import Role
+from firmware_model.device.device import DeviceConfig
+from firmware_model.device.nvm import FlashSlots, PowerLoss
+from firmware_model.stimulation import safety
+from protocol.spec.catalog import Role
 from tests.device_harness import CAT, Bench, area_fields
 from tests.protocol_harness import KEYS
 

@@ -163,7 +163,7 @@ class _Link:
 
 @pytest.mark.parametrize("role", [1, 2])
 def test_a_client_written_from_the_document_logs_into_the_model_and_is_answered(role):
-    from hil.ports import ModelSerial  # the target only: everything on the wire is this file's own
+    from hil.link.model_port import ModelSerial  # the target only: everything on the wire is this file's own
 
     port = ModelSerial("scsmodel://", timeout=0.05)
     link, keys = _Link(port), TEST_KEYS

@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 import serial
 
-from hil.bridge import Bridge
-from hil.ports import default_keys
+from hil.link.bridge import Bridge
+from hil.link.model_port import default_keys
 from hil.targets import TargetError, make_target
-from protocol.catalog import Role
+from protocol.spec.catalog import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def scs(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-P", "-m", "hil.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
 
@@ -61,10 +61,10 @@ def _start_board(*args: str) -> tuple[subprocess.Popen, str]:
     """Start `scs board` with the published test keys; the port it listens on."""
     key_file = ROOT / "build" / "test-keys.toml"
     key_file.parent.mkdir(exist_ok=True)
-    from protocol.security import key_file_text
+    from protocol.session.security import key_file_text
 
     key_file.write_text(key_file_text(default_keys()))
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--keys", str(key_file), *args],
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--keys", str(key_file), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     line = proc.stdout.readline()
     if "listening on " not in line:

@@ -18,18 +18,18 @@ from pathlib import Path
 
 import pytest
 
-from hil.cli import build_parser, main
-from hil.expect import ExpectTimeout
-from hil.preflight import TargetUnavailable, connect, hint_for
+from hil.cli.main import build_parser, main
+from hil.harness.preflight import TargetUnavailable, connect, hint_for
+from hil.link.expect import ExpectTimeout
 from hil.targets import make_target
-from protocol.catalog import Role
+from protocol.spec.catalog import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
 def scs(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-P", "-m", "hil.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd, env=ENV)
 
 
@@ -91,7 +91,7 @@ def test_scs_hil_against_an_unusable_target_exits_2_in_under_10_s_with_one_messa
 
 
 def test_the_pre_flight_gives_up_within_its_budget_even_when_the_port_hangs(monkeypatch):
-    import hil.preflight as preflight
+    import hil.harness.preflight as preflight
 
     release = threading.Event()
     monkeypatch.setattr(preflight, "probe", lambda target: release.wait(60))  # a port that never returns
@@ -131,7 +131,7 @@ def test_an_rfc2217_port_exported_from_a_pty_without_ign_set_control_fails_fast_
         pytest.skip("ser2net not installed (make test installs it)")
     from tests.board_keys import published_key_file
 
-    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
+    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--pty", "--speed", "0",
                               "--keys", str(published_key_file(tmp_path))], cwd=ROOT,
                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     s2n = None
@@ -205,7 +205,7 @@ def test_a_target_lost_mid_run_stops_the_run_with_one_message_naming_it(tmp_path
 
 
 def test_ctrl_c_exits_130_and_the_summary_says_the_run_was_interrupted():
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "model"], cwd=ROOT, env=ENV,
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "hil", "--target", "model"], cwd=ROOT, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         proc.stdout.readline()  # the header
@@ -283,7 +283,7 @@ def clinician():
 
 
 def start_therapy(b) -> None:
-    from hil.conformance.support import FOUR_AREAS, program
+    from hil.harness.conformance.support import FOUR_AREAS, program
 
     program(b, 0, FOUR_AREAS[:1])
     b.call("PROGRAM_SELECT", program=0)
@@ -380,7 +380,7 @@ def test_the_conformance_suite_passes_on_two_workers(tmp_path, target):
 
 # --- CLI polish ----------------------------------------------------------------------------------
 def test_scs_version_prints_the_package_version(capsys):
-    from hil.cli import version
+    from hil.cli.main import version
 
     with pytest.raises(SystemExit) as e:
         main(["--version"])
@@ -395,7 +395,7 @@ def test_keys_new_refuses_device_ids_outside_1_to_2_64_minus_1(tmp_path, device_
 
 
 def test_keys_new_accepts_the_largest_device_id_and_scs_reads_it_back(tmp_path):
-    from protocol.security import KeyStore
+    from protocol.session.security import KeyStore
 
     proc = scs("keys", "new", "--device-id", str(2**64 - 1), "--out", str(tmp_path / "k.toml"))
     assert proc.returncode == 0, proc.stderr
@@ -436,7 +436,7 @@ def test_errors_name_the_users_keys_and_values_not_internal_ones(tmp_path):
 
 
 def test_pytest_and_scs_hil_default_to_the_same_target():
-    from hil.pytest_plugin import DEFAULT_TARGET
+    from hil.harness.plugin import DEFAULT_TARGET
 
     hil = build_parser()._subparsers._group_actions[0].choices["hil"]
     assert hil.get_default("target") == DEFAULT_TARGET == "sim"
@@ -508,7 +508,7 @@ def test_keys_new_refuses_the_same_device_id_twice_in_any_spelling(tmp_path, cap
 
 
 def test_a_key_file_listing_a_device_id_twice_is_refused_naming_the_entry(tmp_path):
-    from protocol.security import KeyFileError, KeyStore, new_key_file
+    from protocol.session.security import KeyFileError, KeyStore, new_key_file
 
     path = tmp_path / "k.toml"
     path.write_text(new_key_file([7, 7]))
@@ -517,7 +517,7 @@ def test_a_key_file_listing_a_device_id_twice_is_refused_naming_the_entry(tmp_pa
 
 
 def test_simulate_plot_without_matplotlib_is_refused_before_simulating(tmp_path):
-    code = ("import sys; sys.modules['matplotlib'] = None; from hil.cli import main; "
+    code = ("import sys; sys.modules['matplotlib'] = None; from hil.cli.main import main; "
             f"sys.exit(main(['simulate', '{ROOT}/examples/four_areas.toml', '--duration', '10s', "
             f"'--plot', '{tmp_path}/p.png']))")
     proc = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, cwd=ROOT, env=ENV,
@@ -535,7 +535,7 @@ def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
 
     records = [json.loads(line) for line in lines[1:]] * 200  # far more output than a pipe buffer holds
     capture.write_text("\n".join(lines[:1] + [json.dumps({**r, "t_ns": i}) for i, r in enumerate(records)]) + "\n")
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "capture", "show", str(capture)],
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "capture", "show", str(capture)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
     assert proc.stdout is not None and proc.stderr is not None
     assert proc.stdout.readline()  # like `head -1`: one line, then the reader is gone
@@ -547,7 +547,7 @@ def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
 def test_a_pty_whose_board_side_closed_is_described_in_words_not_as_a_tuple():
     import pty
 
-    from hil.preflight import lost_cause
+    from hil.harness.preflight import lost_cause
 
     board_side, port_side = pty.openpty()
     target = make_target(os.ttyname(port_side))
@@ -585,9 +585,9 @@ def test_scs_hil_n_is_bounded_by_4_workers_per_core_with_a_clear_error(workers):
 
 
 def test_expect_names_every_event_kinds_codes_as_the_definition_does():
-    from hil.expect import event_code
-    from protocol.capture_view import event_names
-    from protocol.generated import BatteryState, EventKind, RechargeState
+    from hil.link.expect import event_code
+    from protocol.capture.view import event_names
+    from protocol.spec.generated import BatteryState, EventKind, RechargeState
 
     assert event_code(EventKind.BATTERY, "recharge_soon") == BatteryState.RECHARGE_SOON
     assert event_code(EventKind.RECHARGE, "complete") == RechargeState.COMPLETE

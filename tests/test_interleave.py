@@ -1,4 +1,4 @@
-"""The bounded interleaving analysis: the board (C) and the golden model (firmware_model.interleave)
+"""The bounded interleaving analysis: the board (C) and the golden model (firmware_model.stimulation.interleave)
 decide identically, and the worst programs a host can send are answered within the budget."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import shutil
 
 import pytest
 
-from firmware_model import interleave as il
-from firmware_model.area_fields import area_from_fields
-from firmware_model.params import ParameterError
 from firmware_model.profiles import DeviceProfile
-from hil.board_host import BoardCore
-from protocol.security import DeviceKeys
+from firmware_model.stimulation import interleave as il
+from firmware_model.stimulation.area_fields import area_from_fields
+from firmware_model.stimulation.params import ParameterError
+from hil.board.host import BoardCore
+from protocol.session.security import DeviceKeys
 from tests.device_harness import area_fields
 
 PROFILE = DeviceProfile()
@@ -120,10 +120,10 @@ def test_a_program_whose_work_fits_under_the_threshold_needs_no_scan(core):
 def test_the_worst_programs_are_answered_in_budget_while_pulses_stay_on_time_in_real_time():
     """qemu-rt, 8 ns per instruction: HF10 runs while the worst programs are committed; the device's
     own measure of its longest request stays under 3.5 M instructions (README: about 0.3 s at 16 MHz)."""
-    from hil.conformance.support import CAT, HF10, program
+    from hil.harness.conformance.support import CAT, HF10, program
     from hil.targets.qemu import QemuTarget
-    from protocol.catalog import Role
-    from protocol.codec import make
+    from protocol.spec.catalog import Role
+    from protocol.wire.codec import make
 
     target = QemuTarget(realtime=True)
     b = target.bridge()

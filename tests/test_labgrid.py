@@ -88,7 +88,7 @@ def lab(tmp_path_factory):
     try:
         from tests.board_keys import published_key_file
 
-        board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
+        board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--pty", "--speed", "0",
                                   "--keys", str(published_key_file(tmp_path))],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                                  start_new_session=True)
@@ -133,7 +133,7 @@ def test_the_conformance_suite_runs_on_a_place_acquired_through_a_labgrid_coordi
         f"options:\n  coordinator_address: {address}\n")
     junit = tmp_path / "lab.xml"
     proc = subprocess.run([sys.executable, "-P", "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
-                           "--pyargs", "hil.conformance", "--lg-env", str(tmp_path / "env.yaml"),
+                           "--pyargs", "hil.harness.conformance", "--lg-env", str(tmp_path / "env.yaml"),
                            "-k", "identity_and_messages",
                            f"--junitxml={junit}", "-W", "ignore::DeprecationWarning"],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
@@ -153,7 +153,7 @@ def test_an_unacquired_place_stops_the_run_with_one_message_naming_labgrid(lab, 
         f"targets:\n  main:\n    resources:\n      RemotePlace:\n        name: {PLACE}\n"
         f"options:\n  coordinator_address: {address}\n")
     proc = subprocess.run([sys.executable, "-P", "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
-                           "--pyargs", "hil.conformance", "--lg-env", str(tmp_path / "env.yaml")],
+                           "--pyargs", "hil.harness.conformance", "--lg-env", str(tmp_path / "env.yaml")],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "target labgrid" in proc.stdout and " passed" not in proc.stdout

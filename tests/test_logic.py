@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hil import logic
+from hil.analysis import logic
 
 pytestmark = pytest.mark.skipif(shutil.which("sigrok-cli") is None, reason="needs sigrok-cli (install-system-deps)")
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def test_a_capture_without_the_board_pins_is_refused_naming_what_is_missing(tmp_
 
 
 def _scs(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-P", "-m", "hil.cli", "logic", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "logic", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=300, check=False)
 
 
@@ -100,10 +100,10 @@ def test_the_edges_the_board_drove_in_qemu_pass_the_logic_analyzer_check(tmp_pat
     leaves each edge it drove (pins, DAC current, due tick, lateness): read from the emulator's memory,
     turned into the pin capture a logic analyzer would record, and checked through sigrok and the
     decoder against the reference, like a capture of a real board."""
-    from hil.board_build import build_arm
-    from hil.conformance.support import area, program, wait
+    from hil.board.build import build_arm
+    from hil.harness.conformance.support import area, program, wait
     from hil.targets.qemu import QemuTarget
-    from protocol.catalog import Role
+    from protocol.spec.catalog import Role
 
     nm = subprocess.run(["arm-none-eabi-nm", str(build_arm())], capture_output=True, text=True, check=True).stdout
     address = next(int(line.split()[0], 16) for line in nm.splitlines() if line.endswith(" scs_board_edges"))

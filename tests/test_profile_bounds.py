@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from firmware_model.params import ParameterError
 from firmware_model.profiles import DeviceProfile
+from firmware_model.stimulation.params import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 AREA = ('[[area]]\ncathodes = { "2" = 100 }\nanodes = [3]\npulse_width_us = 300\nrate_hz = 50\n'
@@ -43,7 +43,7 @@ def cases() -> list[tuple[str, str]]:
 # under a subprocess timeout: a hang fails the test instead of stalling the suite.
 CHILD = r"""
 import contextlib, io, json, signal, sys, traceback
-from hil.cli import main
+from hil.cli.main import main
 def alarm(*_):
     raise TimeoutError("hang")
 signal.signal(signal.SIGALRM, alarm)
@@ -92,7 +92,7 @@ def test_the_reported_profile_values_are_refused_by_the_cli_without_crash_or_han
     value = {"s19": "-5", "s33": "0", "s35": "0", "s34": "100000000"}[name]
     path = tmp_path / f"{name}.toml"
     path.write_text(f"[profile]\n{key} = {value}\n{AREA}")
-    proc = subprocess.run([sys.executable, "-m", "hil.cli", "simulate", str(path)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "hil.cli.main", "simulate", str(path)], capture_output=True,
                           text=True, timeout=30, cwd=ROOT)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and f"profile.{key}: {value} is not allowed" in proc.stderr

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocol.catalog import Kind, Role, load_catalog
-from protocol.codec import DecodeError, EncodeError, decode_payload, encode_payload, make
-from protocol.endpoint import HostEndpoint, ProtocolError
-from protocol.framing import (FLAG_SIGNED, MAX_ENCODED, MAX_PAYLOAD, Frame, FrameError, StreamDecoder, crc32,
-                              encode_frame, parse_frame)
-from protocol.reliability import NoResponseError, ResponseCache, RetryPolicy, send_with_retries
-from protocol.security import DeviceKeys, HandshakeError, HostHandshake, KeyFileError, KeyStore, new_key_file
+from protocol.session.endpoint import HostEndpoint, ProtocolError
+from protocol.session.security import DeviceKeys, HandshakeError, HostHandshake, KeyFileError, KeyStore, new_key_file
+from protocol.spec.catalog import Kind, Role, load_catalog
+from protocol.wire.codec import DecodeError, EncodeError, decode_payload, encode_payload, make
+from protocol.wire.framing import FLAG_SIGNED, MAX_ENCODED, MAX_PAYLOAD, Frame, FrameError, StreamDecoder, crc32, encode_frame, parse_frame
+from protocol.wire.reliability import NoResponseError, ResponseCache, RetryPolicy, send_with_retries
 from tests.protocol_harness import KEYS, Pair, counter_rng
 
 CAT = load_catalog()
@@ -394,13 +392,13 @@ def test_signed_frames_carry_counter_and_an_8_byte_tag():
 @SETTINGS
 @given(st.binary(min_size=1, max_size=100), st.binary(max_size=300))
 def test_precomputed_pad_authenticator_equals_plain_hmac_sha256(key, body):
-    from protocol.security import HOST_TO_DEVICE, FrameAuthenticator, frame_tag
+    from protocol.session.security import HOST_TO_DEVICE, FrameAuthenticator, frame_tag
 
     assert FrameAuthenticator(key).tag(HOST_TO_DEVICE, body) == frame_tag(key, HOST_TO_DEVICE, body)
 
 
 def test_scs_keys_new_writes_a_private_key_file_that_loads(tmp_path, capsys):
-    from hil.cli import main
+    from hil.cli.main import main
 
     path = tmp_path / "keys.toml"
     assert main(["keys", "new", "--device-id", "0x5c5000000001", "--out", str(path)]) == 0

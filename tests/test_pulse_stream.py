@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from benchmarks.bench_scheduler import heapq_schedule
-from firmware_model.params import (
+from firmware_model.device.pulse_output import PulseOutput
+from firmware_model.profiles import DeviceProfile
+from firmware_model.stimulation.params import (
     PERIOD_NUMERATOR,
     Area,
     Contacts,
@@ -15,11 +17,9 @@ from firmware_model.params import (
     RechargeMode,
     Waveform,
 )
-from firmware_model.profiles import DeviceProfile
-from firmware_model.pulse_output import PulseOutput
-from firmware_model.pulse_stream import PulseStream
-from firmware_model.safety import ContactImpedances
-from firmware_model.scheduler import Scheduler
+from firmware_model.stimulation.pulse_stream import PulseStream
+from firmware_model.stimulation.safety import ContactImpedances
+from firmware_model.stimulation.scheduler import Scheduler
 
 YEAR = 365 * 86_400 * 1_000_000 + 86_400 * 1_000_000 // 4
 BIPOLE = Contacts(cathodes=((0, 100),), anodes=(1,))

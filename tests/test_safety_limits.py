@@ -10,15 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware_model import safety
-from firmware_model.params import Area, Contacts, Program
 from firmware_model.profiles import DeviceProfile
-from firmware_model.safety import (
+from firmware_model.stimulation import safety
+from firmware_model.stimulation.params import Area, Contacts, Program
+from firmware_model.stimulation.safety import (
     ContactImpedances,
     SafetyLimitError,
     max_safe_amplitude_ua,
 )
-from firmware_model.scheduler import FLAG_OUT_OF_COMPLIANCE, FLAG_RAMPING, Scheduler
+from firmware_model.stimulation.scheduler import FLAG_OUT_OF_COMPLIANCE, FLAG_RAMPING, Scheduler
 from tests.strategies import contacts
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

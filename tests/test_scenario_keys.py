@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_model.scenario import ScenarioError, scenario_from_dict
+from firmware_model.scenario.stimulation import ScenarioError, scenario_from_dict
 
 AREA = {"cathodes": {"15": 100}, "anodes": [14], "pulse_width_us": 300, "rate_hz": 50, "amplitude_ua": 4000}
 

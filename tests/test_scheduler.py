@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.bench_scheduler import heapq_schedule
-from firmware_model.interleave import InterleaveError
-from firmware_model.params import (
+from firmware_model.profiles import DeviceProfile
+from firmware_model.stimulation.interleave import InterleaveError
+from firmware_model.stimulation.params import (
     PERIOD_NUMERATOR,
     Area,
     Contacts,
@@ -23,13 +24,12 @@ from firmware_model.params import (
     RechargeMode,
     Waveform,
 )
-from firmware_model.profiles import DeviceProfile
-from firmware_model.safety import (
+from firmware_model.stimulation.safety import (
     ContactImpedances,
     SafetyLimitError,
     max_safe_amplitude_ua,
 )
-from firmware_model.scheduler import (
+from firmware_model.stimulation.scheduler import (
     FLAG_BURST_LAST,
     FLAG_PASSIVE,
     TIMELINE_DTYPE,
@@ -359,13 +359,14 @@ def test_window_totals_count_pulses_charge_and_output_stage_energy():
 @FAST
 @given(sched=schedulers(), chunk=st.integers(1, 3000), end=st.integers(1, 2_000_000))
 def test_the_compiled_merge_kernel_gives_the_same_bytes_as_the_numpy_path(sched, chunk, end):
-    from firmware_model.native import load
+    from firmware_model.stimulation.native import load
 
     if load() is None:
         pytest.skip("no C compiler: the numpy path is the only one")
     native = list(sched.chunks(0, end, chunk_pulses=chunk))
     numpy_path = list(sched.chunks(0, end, chunk_pulses=chunk, native=False))
-    join = lambda parts: np.concatenate(parts).tobytes() if parts else b""
+    def join(parts):
+        return np.concatenate(parts).tobytes() if parts else b""
     assert join(native) == join(numpy_path)
 
 
@@ -382,7 +383,7 @@ def python_reference(sched: Scheduler, start: int, end: int, native: bool) -> No
     """The vectorised (or compiled) timeline of [start, end) equals the Python-integer event loop."""
     tl = np.concatenate(list(sched.chunks(start, end, native=native)) or [np.empty(0, TIMELINE_DTYPE)])
     assert records_as_tuples(tl) == heapq_schedule(sched, end, start_tick=start)
-    for i, p in enumerate(sched._plans):
+    for _i, p in enumerate(sched._plans):
         mine = tl[tl["area"] == p.index]
         nominal = [k * PERIOD_NUMERATOR // p.rate + int(p.offsets[j])
                    for k, j in zip(mine["period"].tolist(), mine["index"].tolist())]

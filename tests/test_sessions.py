@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from firmware_model.device import Device, DeviceConfig
-from firmware_model.nvm import FlashSlots, PowerLoss
-from hil.bridge import Bridge
-from hil.faultlink import Faults, FaultyLink
-from hil.ports import ModelSerial, default_keys
-from protocol.catalog import Role, load_catalog
-from protocol.generated import Capability
-from protocol.codec import make
-from protocol.reliability import RetryPolicy
-from protocol.security import (DeviceGuard, HostHandshake, KeyFileError, KeyStore, SecurityRecord, SecurityStore,
-                               new_key_file)
+from firmware_model.device.device import Device, DeviceConfig
+from firmware_model.device.nvm import FlashSlots, PowerLoss
+from hil.link.bridge import Bridge
+from hil.link.faultlink import Faults, FaultyLink
+from hil.link.model_port import ModelSerial, default_keys
+from protocol.session.security import DeviceGuard, HostHandshake, KeyFileError, KeyStore, SecurityRecord, SecurityStore, new_key_file
+from protocol.spec.catalog import Role, load_catalog
+from protocol.spec.generated import Capability
+from protocol.wire.codec import make
+from protocol.wire.reliability import RetryPolicy
 
 CAT = load_catalog()
 KEYS = default_keys()
@@ -147,7 +146,7 @@ def test_key_files_carry_an_optional_test_key_and_refuse_equal_keys(tmp_path):
 def test_scs_board_without_keys_makes_fresh_keys_for_the_run_and_prints_where(tmp_path):
     runs = []
     for _ in range(2):
-        proc = subprocess.Popen([sys.executable, "-m", "hil.cli", "board", "--pty", "--speed", "0"],
+        proc = subprocess.Popen([sys.executable, "-m", "hil.cli.main", "board", "--pty", "--speed", "0"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()
@@ -168,7 +167,7 @@ def test_scs_board_without_keys_makes_fresh_keys_for_the_run_and_prints_where(tm
 # --- the document ------------------------------------------------------------------------------
 
 def test_the_documented_vectors_are_what_the_codec_computes_and_the_handshake_is_a_code_block():
-    from protocol.vectors import compute
+    from protocol.session.vectors import compute
 
     doc = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
     v = compute()
@@ -177,16 +176,16 @@ def test_the_documented_vectors_are_what_the_codec_computes_and_the_handshake_is
         assert re.search(rf"^{label}\s+{' '.join(f'{x:02x}' for x in value)}$", doc, re.M), label
     block = doc.split("### Handshake", 1)[1].split("```", 2)[1]
     assert "host   -> HELLO(role, Nh)" in block and "device -> SESSION(result, role)" in block
-    assert HostHandshake  # the host side of the same handshake is protocol.security.HostHandshake
+    assert HostHandshake  # the host side of the same handshake is protocol.session.security.HostHandshake
 
 
 # --- the board core keeps the same record -------------------------------------------------------
 
 def test_the_c_core_writes_the_record_layout_the_model_reads():
-    from hil.board_host import BoardCore
+    from hil.board.host import BoardCore
 
     core = BoardCore(KEYS)
-    hello = __import__("protocol.framing", fromlist=["encode_frame"]).encode_frame(
+    hello = __import__("protocol.wire.framing", fromlist=["encode_frame"]).encode_frame(
         CAT["HELLO"].id, 1, bytes([1]) + bytes(16))
     core.receive(hello)
     records = [SecurityRecord.decode(core.record(i)) for i in range(2)]

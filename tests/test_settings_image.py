@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from firmware_model.device import DeviceConfig
-from firmware_model.nvm import FlashSlots, decode_image, encode_image
-from hil.board_host import BoardCore
-from hil.conformance.support import FOUR_AREAS
-from protocol import generated as dev
-from protocol.catalog import CatalogError, Role, load_catalog
-from protocol.codec import make
-from protocol.definition import definition_text, load_definition, parse_definition
-from protocol.framing import StreamDecoder
+from firmware_model.device.device import DeviceConfig
+from firmware_model.device.nvm import FlashSlots, decode_image, encode_image
+from hil.board.host import BoardCore
+from hil.harness.conformance.support import FOUR_AREAS
+from protocol.spec import generated as dev
+from protocol.spec.catalog import CatalogError, Role, load_catalog
+from protocol.spec.definition import definition_text, load_definition, parse_definition
+from protocol.wire.codec import make
+from protocol.wire.framing import StreamDecoder
 from tests.device_harness import Bench
 from tests.protocol_harness import KEYS
 from tests.test_board import _c_session

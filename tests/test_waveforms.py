@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware_model.params import Area, Contacts, Program, RechargeMode, Waveform
-from firmware_model.scenario import load_scenario
-from firmware_model.scheduler import TIMELINE_DTYPE, Scheduler
-from hil.cli import main
-from hil.waveforms import (
+from firmware_model.scenario.stimulation import load_scenario
+from firmware_model.stimulation.params import Area, Contacts, Program, RechargeMode, Waveform
+from firmware_model.stimulation.scheduler import TIMELINE_DTYPE, Scheduler
+from hil.analysis.waveforms import (
     SIGN_CONVENTION,
     parse_window,
     read_vcd_changes,
     signal_names,
     write_vcd,
 )
+from hil.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMULATE_EXAMPLES = [p for p in sorted((ROOT / "examples").glob("*.toml")) if "[[area]]" in p.read_text()]
@@ -181,7 +181,7 @@ def test_a_window_past_the_simulated_span_is_refused(capsys, tmp_path):
 
 def test_a_plot_of_a_late_window_shows_the_soft_start_at_therapy_amplitude(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib", reason="--plot needs matplotlib (the 'plot' extra)")
-    import hil.waveforms as wf
+    import hil.analysis.waveforms as wf
 
     seen = {}
     real = wf.plot_waveforms
@@ -212,7 +212,7 @@ def test_plots_state_the_phase_sign_convention(tmp_path):
     pytest.importorskip("matplotlib", reason="--plot needs matplotlib (the 'plot' extra)")
     import matplotlib.pyplot as plt
 
-    from hil import waveforms
+    from hil.analysis import waveforms
 
     captured = {}
     real = plt.Figure.savefig

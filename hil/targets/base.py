@@ -7,12 +7,12 @@ import abc
 import time
 from dataclasses import dataclass
 
-from hil.bridge import Bridge
-from protocol.capture import CaptureWriter
-from protocol.catalog import Role
-from protocol.generated import CAPABILITY_LABELS, Capability
-from protocol.reliability import RetryPolicy
-from protocol.security import DeviceKeys
+from hil.link.bridge import Bridge
+from protocol.capture.format import CaptureWriter
+from protocol.session.security import DeviceKeys
+from protocol.spec.catalog import Role
+from protocol.spec.generated import CAPABILITY_LABELS, Capability
+from protocol.wire.reliability import RetryPolicy
 
 CAPABILITIES = {int(c): label for c, label in CAPABILITY_LABELS.items()}
 
@@ -81,7 +81,7 @@ class Target(abc.ABC):
     policy = RetryPolicy(timeout_s=0.5, attempts=4)
 
     def __init__(self, keys: DeviceKeys | None = None):
-        from hil.ports import default_keys
+        from hil.link.model_port import default_keys
 
         self.keys = keys or default_keys()
 
@@ -106,7 +106,7 @@ class Target(abc.ABC):
         lab's programming tool."""
         import secrets
 
-        from protocol.codec import make
+        from protocol.wire.codec import make
 
         if bridge.keys is None or bridge.keys.test is None:
             bridge.login(Role.CLINICIAN)
@@ -138,7 +138,7 @@ class Target(abc.ABC):
 
     def reference_device(self):
         """A fresh golden model configured like this target, for differential tests."""
-        from firmware_model.device import Device, DeviceConfig
+        from firmware_model.device.device import Device, DeviceConfig
 
         return Device(DeviceConfig(keys=self.keys))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from firmware_model.device import Device, DeviceConfig
-from hil.ports import ModelSerial
+from firmware_model.device.device import Device, DeviceConfig
+from hil.link.model_port import ModelSerial
 from hil.targets.base import Target
-from protocol.reliability import RetryPolicy
+from protocol.wire.reliability import RetryPolicy
 
 
 class ModelTarget(Target):

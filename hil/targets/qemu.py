@@ -37,9 +37,9 @@ from typing import Any
 
 import serial
 
-from hil.board_build import BUILD, build_arm
+from hil.board.build import BUILD, build_arm
 from hil.targets.base import Target, TargetError, stop_process
-from protocol.reliability import RetryPolicy
+from protocol.wire.reliability import RetryPolicy
 
 
 def _free_port() -> int:
@@ -78,7 +78,7 @@ class QemuTarget(Target):
             raise TargetError("qemu-system-arm is missing: make test installs it (Debian: qemu-system-arm)")
         self.elf = build_arm()
         if keys is None:
-            from protocol.security import KeyStore
+            from protocol.session.security import KeyStore
 
             keys = KeyStore.load(BUILD / "dev-keys.toml").devices[0]  # the development image's keys
         super().__init__(keys)
@@ -146,7 +146,7 @@ class QemuTarget(Target):
         return self._port
 
     def bridge(self, capture=None):
-        from hil.bridge import Bridge
+        from hil.link.bridge import Bridge
 
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
                       owns_port=False)

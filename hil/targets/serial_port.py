@@ -6,7 +6,7 @@ from typing import Any
 
 import serial
 
-from hil.ports import register
+from hil.link.model_port import register
 from hil.targets.base import Target, TargetError, error_text
 
 
@@ -34,7 +34,7 @@ class SerialTarget(Target):
         return self._port
 
     def bridge(self, capture=None):
-        from hil.bridge import Bridge
+        from hil.link.bridge import Bridge
 
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
                       owns_port=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 import serial
 
 from hil.targets.base import Target, TargetError, error_text, stop_process
-from protocol.security import KeyStore
+from protocol.session.security import KeyStore
 
 
 class SimTarget(Target):
@@ -32,7 +32,7 @@ class SimTarget(Target):
 
     def _start(self) -> None:
         # -P: never import modules from the current directory into the board process
-        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed),
+        cmd = [sys.executable, "-P", "-m", "hil.cli.main", "board", "--speed", str(self.speed),
                "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if self.tcp else ["--pty"])
         if self.key_file:
             cmd += ["--keys", self.key_file]

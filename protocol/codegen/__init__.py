@@ -1,5 +1,5 @@
 """Generators of the files derived from the catalog and the device definition: the C header, the
-Python constants module (protocol/generated.py), docs/protocol.md and the Wireshark dissector
+Python constants module (protocol/spec/generated.py), docs/protocol.md and the Wireshark dissector
 (protocol/wireshark/scs.lua).
 
 `python -m protocol.codegen` rewrites them; `python -m protocol.codegen --check` exits 1 when
@@ -16,9 +16,9 @@ from protocol.codegen.python_module import render_python
 from protocol.codegen.wireshark import render_lua
 
 ROOT = Path(__file__).resolve().parents[2]
-#: in writing order: protocol/generated.py first, since the codec the others import uses it
+#: in writing order: protocol/spec/generated.py first, since the codec the others import uses it
 OUTPUTS = {
-    ROOT / "protocol" / "generated.py": render_python,
+    ROOT / "protocol" / "spec" / "generated.py": render_python,
     ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
     ROOT / "docs" / "protocol.md": render_markdown,
     ROOT / "protocol" / "wireshark" / "scs.lua": render_lua,

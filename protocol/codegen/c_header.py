@@ -5,12 +5,12 @@ X-macro (`SCS_REQUESTS(X)`: id, handler name, role, flags) that the firmware's d
 
 from __future__ import annotations
 
-from protocol.catalog import C_TYPES, Field, Kind, Message, Role, load_catalog
-from protocol.definition import Definition, EnumDef, load_definition
-from protocol.framing import COUNTER, CRC, HEADER, MAX_DECODED, MAX_ENCODED, TAG_BYTES
+from protocol.spec.catalog import C_TYPES, Field, Kind, Message, Role, load_catalog
+from protocol.spec.definition import Definition, EnumDef, load_definition
+from protocol.wire.framing import COUNTER, CRC, HEADER, MAX_DECODED, MAX_ENCODED, TAG_BYTES
 
 PREAMBLE = """\
-/* scs_protocol.h: GENERATED from protocol/messages.toml and protocol/device.toml by
+/* scs_protocol.h: GENERATED from protocol/spec/messages.toml and protocol/spec/device.toml by
  * `python -m protocol.codegen`. Do not edit. */
 #ifndef SCS_PROTOCOL_H
 #define SCS_PROTOCOL_H

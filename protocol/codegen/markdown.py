@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from protocol.catalog import Field, Kind, load_catalog
-from protocol.definition import Definition, load_definition
-from protocol.framing import MAX_DECODED, MAX_ENCODED
+from protocol.spec.catalog import Field, Kind, load_catalog
+from protocol.spec.definition import Definition, load_definition
+from protocol.wire.framing import MAX_DECODED, MAX_ENCODED
 
 
 def _doc_block(text: str) -> str:
@@ -12,13 +12,17 @@ def _doc_block(text: str) -> str:
 
 
 def render_markdown() -> str:
-    from protocol import endpoint, security, security_doc  # here: they use protocol/generated.py, written first
+    from protocol.session import (
+        endpoint,
+        security,
+        security_doc,  # here: they use protocol/spec/generated.py, written first
+    )
 
     cat = load_catalog()
     out = [
         "# scs-hil remote-control protocol",
         "",
-        "<!-- GENERATED from protocol/messages.toml and protocol/device.toml by `python -m protocol.codegen`. Do not edit. -->",
+        "<!-- GENERATED from protocol/spec/messages.toml and protocol/spec/device.toml by `python -m protocol.codegen`. Do not edit. -->",
         "",
         f"Protocol version {cat.protocol_version}. All integers little-endian. One tick = the device's `tick_ns`.",
         "",
@@ -86,7 +90,7 @@ def _definition() -> list[str]:
     """The device definition (device.toml): enums, per-message attributes, limits, fuel gauge, settings."""
     d = load_definition()
     out = ["", "## Device definition", "",
-           "Generated from `protocol/device.toml`: the codes, limits and layouts the model and the board share.", ""]
+           "Generated from `protocol/spec/device.toml`: the codes, limits and layouts the model and the board share.", ""]
     for e in d.enums:
         out += [f"### {e.name}", "", f"{e.doc}" + (" Bit flags." if e.kind == "flags" else ""), "",
                 "| value | name | meaning |", "|---:|---|---|"]

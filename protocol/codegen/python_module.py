@@ -1,9 +1,9 @@
-"""protocol/generated.py: the definition's enums and constants as Python (typed, so mypy checks uses)."""
+"""protocol/spec/generated.py: the definition's enums and constants as Python (typed, so mypy checks uses)."""
 
 from __future__ import annotations
 
-from protocol.catalog import load_catalog
-from protocol.definition import load_definition
+from protocol.spec.catalog import load_catalog
+from protocol.spec.definition import load_definition
 
 
 def _const(name: str, v: object, annotation: str = "") -> str:
@@ -22,7 +22,7 @@ def _const(name: str, v: object, annotation: str = "") -> str:
 def render_python() -> str:
     d = load_definition()
     cat = load_catalog()
-    out = ['"""GENERATED from protocol/device.toml and protocol/messages.toml by `python -m protocol.codegen`.',
+    out = ['"""GENERATED from protocol/spec/device.toml and protocol/spec/messages.toml by `python -m protocol.codegen`.',
            "", "Do not edit: change the definition and regenerate (a test fails when this file is stale).",
            '"""', "", "from __future__ import annotations", "", "import enum", "", ""]
     for e in d.enums:

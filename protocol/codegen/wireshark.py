@@ -1,5 +1,5 @@
 """protocol/wireshark/scs.lua: a Wireshark/tshark dissector generated from the catalog (as mavgen
-does for MAVLink), for captures exported by `scs capture export --pcapng` (see `protocol/pcapng.py`).
+does for MAVLink), for captures exported by `scs capture export --pcapng` (see `protocol/capture/pcapng.py`).
 
 Every field of every message becomes a filterable field ``scs.<message>.<field>`` (lower case), e.g.
 ``scs.area_write.amplitude_ua``; the frame header gives ``scs.msg``, ``scs.seq``, ``scs.flags.*``,
@@ -9,10 +9,10 @@ kind and code (``scs.event.code_name``: the code named by the enum of its kind, 
 
 from __future__ import annotations
 
-from protocol.capture_view import event_names, is_event_record
-from protocol.catalog import Catalog, Field, Kind, Message, load_catalog
-from protocol.framing import COUNTER, CRC, FLAG_EVENT, FLAG_RESPONSE, FLAG_SIGNED, HEADER, TAG_BYTES
-from protocol.pcapng import LINKTYPE_USER0, NOT_A_FRAME
+from protocol.capture.pcapng import LINKTYPE_USER0, NOT_A_FRAME
+from protocol.capture.view import event_names, is_event_record
+from protocol.spec.catalog import Catalog, Field, Kind, Message, load_catalog
+from protocol.wire.framing import COUNTER, CRC, FLAG_EVENT, FLAG_RESPONSE, FLAG_SIGNED, HEADER, TAG_BYTES
 
 _PROTO_FIELD = {"u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64",
                 "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64"}
@@ -46,7 +46,7 @@ def render_lua() -> str:
 def _preamble(cat: Catalog) -> list[str]:
     """Header comment, the protocol object, name tables and the header fields."""
     return [
-        "-- GENERATED from protocol/messages.toml by `python -m protocol.codegen`. Do not edit.",
+        "-- GENERATED from protocol/spec/messages.toml by `python -m protocol.codegen`. Do not edit.",
         "-- Wireshark/tshark dissector for scs-hil captures exported with `scs capture export --pcapng`.",
         "-- Use: tshark -X lua_script:scs.lua -r capture.pcapng -V   (or copy to Wireshark's plugins folder)",
         f"-- Link type DLT_USER{LINKTYPE_USER0 - 147} ({LINKTYPE_USER0}): a direction byte, then the frame without COBS.",

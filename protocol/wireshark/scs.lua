@@ -1,4 +1,4 @@
--- GENERATED from protocol/messages.toml by `python -m protocol.codegen`. Do not edit.
+-- GENERATED from protocol/spec/messages.toml by `python -m protocol.codegen`. Do not edit.
 -- Wireshark/tshark dissector for scs-hil captures exported with `scs capture export --pcapng`.
 -- Use: tshark -X lua_script:scs.lua -r capture.pcapng -V   (or copy to Wireshark's plugins folder)
 -- Link type DLT_USER0 (147): a direction byte, then the frame without COBS.

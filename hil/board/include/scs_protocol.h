@@ -1,4 +1,4 @@
-/* scs_protocol.h: GENERATED from protocol/messages.toml and protocol/device.toml by
+/* scs_protocol.h: GENERATED from protocol/spec/messages.toml and protocol/spec/device.toml by
  * `python -m protocol.codegen`. Do not edit. */
 #ifndef SCS_PROTOCOL_H
 #define SCS_PROTOCOL_H

@@ -97,7 +97,7 @@ double scs_ocv(double soc);
 /* The open-circuit voltage of this board's cell (the rechargeable's table, or the primary cell's). */
 double scs_cell_ocv(const scs_gauge_t *g);
 /* OpenNerve-style charge supervision, one decision: pause at v_pause or the hard temperature limit,
- * resume below v_resume / resume_c (as firmware_model.recharge.supervise). */
+ * resume below v_resume / resume_c (as firmware_model.battery.charger.supervise). */
 uint8_t scs_charge_supervise(uint8_t state, double v_term, double temp_c);
 /* The fraction of transmitted power the implant's coil receives. */
 double scs_link_efficiency(double separation_mm, double misalignment_mm);

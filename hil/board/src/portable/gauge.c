@@ -1,7 +1,7 @@
 /* The fuel gauge: a coulomb counter over the cell's OCV table, battery states (ERI and EOS for a primary
  * cell), a CC-CV charger fed by the link after the load, OpenNerve-style supervision (over-voltage and
  * over-temperature pauses) and a first-order implant temperature.  Every constant comes from the device
- * definition's [fuel_gauge] (scs_protocol.h); the reference is firmware_model/longevity.py. */
+ * definition's [fuel_gauge] (scs_protocol.h); the reference is firmware_model/battery/simulation.py. */
 #include <math.h>
 
 #include "core.h"

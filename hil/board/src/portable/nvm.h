@@ -1,5 +1,5 @@
 /* Persistent settings in two slots: a power loss at any step of a write leaves the old or the new
- * image, never a mix (the same layout and rules as firmware_model/nvm.py):
+ * image, never a mix (the same layout and rules as firmware_model/device/nvm.py):
  *   magic u32 "SCS1" | sequence u32 | length u32 | payload | CRC-32 of everything before it
  * A write goes to the slot not holding the newest valid image: erase, every page but the first,
  * then the first page (with the magic), so the image validates only once complete. */

@@ -1,5 +1,5 @@
 /* The security record (nonce epoch, back-off per role) in two slots of 32-bit words, apart from the
- * settings.  Layout (little-endian, the same as protocol/security.py's SecurityRecord):
+ * settings.  Layout (little-endian, the same as protocol/session/security.py's SecurityRecord):
  *   magic u32 "SCSK" | sequence u32 | epoch u32 | (failures u16 | remaining u32) x 3 | CRC-32
  * A write erases the slot without the newest valid record, then writes the whole record: a power
  * loss at either step leaves the previous record readable. */

@@ -1,6 +1,6 @@
 /* Authenticated sessions: the exactly-once HELLO/AUTH handshake with back-off per role, device
  * nonces that never repeat, frame tags bound to the request answered, and the role a request needs.
- * The same rules as protocol/security.py (DeviceGuard); docs/protocol.md gives every byte. */
+ * The same rules as protocol/session/security.py (DeviceGuard); docs/protocol.md gives every byte. */
 #include <string.h>
 
 #include "core.h"

@@ -16,7 +16,7 @@
 #define CASE_OHM SCS_CASE_IMPEDANCE_OHM
 
 
-/* --- derived timing (ticks), as firmware_model.params.Area ------------------------------------ */
+/* --- derived timing (ticks), as firmware_model.stimulation.params.Area ------------------------------------ */
 static uint32_t recharge_width(const scs_area_t *a) { return a->recharge == 0 ? (uint32_t)a->pulse_width_us * a->ratio : a->window_us; }
 static uint32_t occupancy(const scs_area_t *a) { return a->pulse_width_us + a->gap_us + recharge_width(a); }
 static unsigned per_period(const scs_area_t *a) { return a->waveform == 1 ? a->per_burst : 1u; }
@@ -175,7 +175,7 @@ uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a)
     return (uint16_t)(ua - ua % SCS_AMPLITUDE_STEP_UA);
 }
 
-/* --- interleaving: the reference model's bounded decision, in integers (firmware_model/interleave.py) -- */
+/* --- interleaving: the reference model's bounded decision, in integers (firmware_model/stimulation/interleave.py) -- */
 #define MAX_CANDIDATES 8192u       /* window lengths evaluated at most: the time budget (README) */
 #define MAX_RESIDUES (16u * 16u)
 #define POLL_EVERY 128u

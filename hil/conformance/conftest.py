@@ -1,1 +1,0 @@
-"""Helpers shared by the conformance tests (the fixtures come from the `hil.pytest_plugin`)."""
