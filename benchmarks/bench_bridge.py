@@ -96,7 +96,7 @@ def main() -> int:
 
     key_file = Path(tempfile.mkdtemp(prefix="scs-bench-")) / "keys.toml"
     key_file.write_text(key_file_text(default_keys()))  # the published test keys (else the board makes fresh ones)
-    board, board_pty = spawn([sys.executable, "-P", "-m", "hil.cli.main", "board", "--pty", "--speed", "0",
+    board, board_pty = spawn([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
                               "--keys", str(key_file)])
     try:
         bridge = Bridge(serial.Serial(answer_pty, 115200, timeout=0.05))

@@ -287,7 +287,7 @@ def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
     _require("arm-none-eabi-gcc")
     _require("qemu-system-arm")
     junit = tmp_path / "qemu.xml"
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "hil", "--target", "qemu", "--junit", str(junit)],
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "qemu", "--junit", str(junit)],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " 0 failed" in proc.stdout
@@ -305,7 +305,7 @@ def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link
     _require("arm-none-eabi-gcc")
     _require("qemu-system-arm")
     junit = tmp_path / "qemu-rt.xml"
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "hil", "--target", "qemu-rt", "--junit", str(junit),
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "qemu-rt", "--junit", str(junit),
                            "-k", "realtime or reference or every_request"],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -74,7 +74,7 @@ def _board(path) -> tuple[subprocess.Popen, Bridge]:
 
     key_file = path.with_name("keys.toml")
     key_file.write_text(key_file_text(KEYS))  # the published test keys (without --keys: fresh ones)
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--tcp", "0", "--speed", "0",
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--tcp", "0", "--speed", "0",
                              "--flash", str(path), "--keys", str(key_file)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": os.getcwd()})
@@ -112,6 +112,6 @@ def test_restarting_the_virtual_board_process_is_a_power_cycle_that_keeps_the_se
 
 
 def test_a_flash_path_that_is_a_directory_is_a_usage_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "board", "--tcp", "0", "--flash", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "board", "--tcp", "0", "--flash", str(tmp_path)],
                           capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert proc.returncode == 2 and "--flash" in proc.stderr and "Traceback" not in proc.stderr

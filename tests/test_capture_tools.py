@@ -187,7 +187,7 @@ def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_pat
     lines = tamper_last_h2d_tag(oversized_capture())
     path = write(tmp_path, lines)
     out = tmp_path / "c.pcapng"
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "capture", "export", "--pcapng", str(out),
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "capture", "export", "--pcapng", str(out),
                            str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "note: packet 2 (d2h" in proc.stdout and "oversize" in proc.stdout, proc.stderr
     fields = ["scs.direction", "scs.msg", "scs.seq", "scs.flags.signed", "scs.counter",

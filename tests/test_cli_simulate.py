@@ -86,7 +86,7 @@ def test_an_unsafe_program_is_refused_with_exit_2_and_the_limit_named(tmp_path, 
 
 
 def test_missing_file_fails_without_traceback_from_the_console_script():
-    proc = subprocess.run([sys.executable, "-m", "hil.cli.main", "simulate", "no/such/file.toml"],
+    proc = subprocess.run([sys.executable, "-m", "hil.cli", "simulate", "no/such/file.toml"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr

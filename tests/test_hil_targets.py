@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def scs(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "hil.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
 
@@ -64,7 +64,7 @@ def _start_board(*args: str) -> tuple[subprocess.Popen, str]:
     from protocol.session.security import key_file_text
 
     key_file.write_text(key_file_text(default_keys()))
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--keys", str(key_file), *args],
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--keys", str(key_file), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     line = proc.stdout.readline()
     if "listening on " not in line:

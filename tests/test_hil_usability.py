@@ -29,7 +29,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
 def scs(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "hil.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd, env=ENV)
 
 
@@ -131,7 +131,7 @@ def test_an_rfc2217_port_exported_from_a_pty_without_ign_set_control_fails_fast_
         pytest.skip("ser2net not installed (make test installs it)")
     from tests.board_keys import published_key_file
 
-    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--pty", "--speed", "0",
+    board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
                               "--keys", str(published_key_file(tmp_path))], cwd=ROOT,
                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     s2n = None
@@ -205,7 +205,7 @@ def test_a_target_lost_mid_run_stops_the_run_with_one_message_naming_it(tmp_path
 
 
 def test_ctrl_c_exits_130_and_the_summary_says_the_run_was_interrupted():
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "hil", "--target", "model"], cwd=ROOT, env=ENV,
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "model"], cwd=ROOT, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         proc.stdout.readline()  # the header
@@ -535,7 +535,7 @@ def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
 
     records = [json.loads(line) for line in lines[1:]] * 200  # far more output than a pipe buffer holds
     capture.write_text("\n".join(lines[:1] + [json.dumps({**r, "t_ns": i}) for i, r in enumerate(records)]) + "\n")
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "capture", "show", str(capture)],
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "capture", "show", str(capture)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
     assert proc.stdout is not None and proc.stderr is not None
     assert proc.stdout.readline()  # like `head -1`: one line, then the reader is gone

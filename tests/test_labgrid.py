@@ -88,7 +88,7 @@ def lab(tmp_path_factory):
     try:
         from tests.board_keys import published_key_file
 
-        board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli.main", "board", "--pty", "--speed", "0",
+        board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
                                   "--keys", str(published_key_file(tmp_path))],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                                  start_new_session=True)

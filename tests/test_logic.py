@@ -63,7 +63,7 @@ def test_a_capture_without_the_board_pins_is_refused_naming_what_is_missing(tmp_
 
 
 def _scs(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-P", "-m", "hil.cli.main", "logic", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "hil.cli", "logic", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=300, check=False)
 
 

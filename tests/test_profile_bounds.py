@@ -92,7 +92,7 @@ def test_the_reported_profile_values_are_refused_by_the_cli_without_crash_or_han
     value = {"s19": "-5", "s33": "0", "s35": "0", "s34": "100000000"}[name]
     path = tmp_path / f"{name}.toml"
     path.write_text(f"[profile]\n{key} = {value}\n{AREA}")
-    proc = subprocess.run([sys.executable, "-m", "hil.cli.main", "simulate", str(path)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "hil.cli", "simulate", str(path)], capture_output=True,
                           text=True, timeout=30, cwd=ROOT)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and f"profile.{key}: {value} is not allowed" in proc.stderr

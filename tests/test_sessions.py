@@ -146,7 +146,7 @@ def test_key_files_carry_an_optional_test_key_and_refuse_equal_keys(tmp_path):
 def test_scs_board_without_keys_makes_fresh_keys_for_the_run_and_prints_where(tmp_path):
     runs = []
     for _ in range(2):
-        proc = subprocess.Popen([sys.executable, "-m", "hil.cli.main", "board", "--pty", "--speed", "0"],
+        proc = subprocess.Popen([sys.executable, "-m", "hil.cli", "board", "--pty", "--speed", "0"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()

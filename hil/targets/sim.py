@@ -32,7 +32,7 @@ class SimTarget(Target):
 
     def _start(self) -> None:
         # -P: never import modules from the current directory into the board process
-        cmd = [sys.executable, "-P", "-m", "hil.cli.main", "board", "--speed", str(self.speed),
+        cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed),
                "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if self.tcp else ["--pty"])
         if self.key_file:
             cmd += ["--keys", self.key_file]
