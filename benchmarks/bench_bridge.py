@@ -92,7 +92,7 @@ def main() -> int:
     answer, answer_pty = spawn([sys.executable, "-P", "-c", FAR_SIDE, "answer", root, payload])
     import tempfile
 
-    from protocol.session.security import key_file_text
+    from protocol.session import key_file_text
 
     key_file = Path(tempfile.mkdtemp(prefix="scs-bench-")) / "keys.toml"
     key_file.write_text(key_file_text(default_keys()))  # the published test keys (else the board makes fresh ones)

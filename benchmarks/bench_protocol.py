@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from protocol.session.security import DEVICE_TO_HOST, HOST_TO_DEVICE, SessionState  # noqa: E402
+from protocol.session import DEVICE_TO_HOST, HOST_TO_DEVICE, SessionState  # noqa: E402
 from protocol.spec.catalog import load_catalog  # noqa: E402
 from protocol.wire.codec import decode_payload, encode_payload, make  # noqa: E402
 from protocol.wire.framing import StreamDecoder, encode_frame  # noqa: E402

@@ -23,8 +23,8 @@ with atheris.instrument_imports():
     from firmware_model.device.device import Device, DeviceConfig
     from hil.link.model_port import default_keys
     from hil.sim.server import DeviceServer
+    from protocol.session import HostHandshake
     from protocol.session.endpoint import HostEndpoint
-    from protocol.session.security import HostHandshake
     from protocol.spec.catalog import Role, load_catalog
     from protocol.wire.codec import DecodeError, decode_payload, encode_payload
     from protocol.wire.framing import FrameError, StreamDecoder, encode_frame, parse_frame

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hil.link.model_port import default_keys
-from protocol.session.security import key_file_text
+from protocol.session import key_file_text
 
 
 def published_key_file(folder: Path) -> Path:

@@ -7,8 +7,8 @@ from typing import Any
 from firmware_model.device.device import Device, DeviceConfig
 from firmware_model.device.nvm import FlashSlots
 from hil.sim.server import DeviceServer
+from protocol.session import HostHandshake
 from protocol.session.endpoint import HostEndpoint
-from protocol.session.security import HostHandshake
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import StreamDecoder

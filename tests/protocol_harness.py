@@ -9,8 +9,8 @@ from typing import Any
 
 from firmware_model.device.nvm import FlashSlots
 from protocol.capture.format import CaptureWriter
+from protocol.session import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore
 from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
-from protocol.session.security import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore
 from protocol.spec.catalog import Message, Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import StreamDecoder

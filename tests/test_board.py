@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from hil.board.build import size_report
 from hil.board.host import BoardCore
 from hil.link.model_port import default_keys
+from protocol.session import DeviceGuard
 from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
-from protocol.session.security import DeviceGuard
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import encode_frame
@@ -91,7 +91,7 @@ def test_c_hmac_sha256_passes_the_rfc_4231_vectors(core, key, data, mac):
 
 def reference_endpoint():
     from firmware_model.device.nvm import FlashSlots
-    from protocol.session.security import SecurityStore
+    from protocol.session import SecurityStore
 
     guard = DeviceGuard(KEYS, SecurityStore(FlashSlots(slot_size=64, page_size=64)))
     return DeviceEndpoint(CAT, guard, lambda m, o, r: make(CAT, "RESULT", request_id=m.id, result=0, field=255),
@@ -124,7 +124,7 @@ def test_any_bytes_leave_the_c_core_answering_like_the_reference(data):
 
 
 def _c_session(core: BoardCore, role: Role) -> HostEndpoint:
-    from protocol.session.security import HostHandshake
+    from protocol.session import HostHandshake
     from protocol.wire.framing import StreamDecoder
 
     host, rx = HostEndpoint(CAT), StreamDecoder()

@@ -70,7 +70,7 @@ def test_a_board_process_killed_at_any_write_step_boots_with_the_old_or_the_new_
 
 
 def _board(path) -> tuple[subprocess.Popen, Bridge]:
-    from protocol.session.security import key_file_text
+    from protocol.session import key_file_text
 
     key_file = path.with_name("keys.toml")
     key_file.write_text(key_file_text(KEYS))  # the published test keys (without --keys: fresh ones)

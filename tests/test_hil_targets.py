@@ -61,7 +61,7 @@ def _start_board(*args: str) -> tuple[subprocess.Popen, str]:
     """Start `scs board` with the published test keys; the port it listens on."""
     key_file = ROOT / "build" / "test-keys.toml"
     key_file.parent.mkdir(exist_ok=True)
-    from protocol.session.security import key_file_text
+    from protocol.session import key_file_text
 
     key_file.write_text(key_file_text(default_keys()))
     proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--keys", str(key_file), *args],

@@ -395,7 +395,7 @@ def test_keys_new_refuses_device_ids_outside_1_to_2_64_minus_1(tmp_path, device_
 
 
 def test_keys_new_accepts_the_largest_device_id_and_scs_reads_it_back(tmp_path):
-    from protocol.session.security import KeyStore
+    from protocol.session import KeyStore
 
     proc = scs("keys", "new", "--device-id", str(2**64 - 1), "--out", str(tmp_path / "k.toml"))
     assert proc.returncode == 0, proc.stderr
@@ -508,7 +508,7 @@ def test_keys_new_refuses_the_same_device_id_twice_in_any_spelling(tmp_path, cap
 
 
 def test_a_key_file_listing_a_device_id_twice_is_refused_naming_the_entry(tmp_path):
-    from protocol.session.security import KeyFileError, KeyStore, new_key_file
+    from protocol.session import KeyFileError, KeyStore, new_key_file
 
     path = tmp_path / "k.toml"
     path.write_text(new_key_file([7, 7]))

@@ -13,7 +13,7 @@ from firmware_model.stimulation import interleave as il
 from firmware_model.stimulation.area_fields import area_from_fields
 from firmware_model.stimulation.params import ParameterError
 from hil.board.host import BoardCore
-from protocol.session.security import DeviceKeys
+from protocol.session import DeviceKeys
 from tests.device_harness import area_fields
 
 PROFILE = DeviceProfile()

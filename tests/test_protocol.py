@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from protocol.session import DeviceKeys, HandshakeError, HostHandshake, KeyFileError, KeyStore, new_key_file
 from protocol.session.endpoint import HostEndpoint, ProtocolError
-from protocol.session.security import DeviceKeys, HandshakeError, HostHandshake, KeyFileError, KeyStore, new_key_file
 from protocol.spec.catalog import Kind, Role, load_catalog
 from protocol.wire.codec import DecodeError, EncodeError, decode_payload, encode_payload, make
 from protocol.wire.framing import FLAG_SIGNED, MAX_ENCODED, MAX_PAYLOAD, Frame, FrameError, StreamDecoder, crc32, encode_frame, parse_frame
@@ -392,7 +392,7 @@ def test_signed_frames_carry_counter_and_an_8_byte_tag():
 @SETTINGS
 @given(st.binary(min_size=1, max_size=100), st.binary(max_size=300))
 def test_precomputed_pad_authenticator_equals_plain_hmac_sha256(key, body):
-    from protocol.session.security import HOST_TO_DEVICE, FrameAuthenticator, frame_tag
+    from protocol.session import HOST_TO_DEVICE, FrameAuthenticator, frame_tag
 
     assert FrameAuthenticator(key).tag(HOST_TO_DEVICE, body) == frame_tag(key, HOST_TO_DEVICE, body)
 

@@ -18,7 +18,8 @@ from firmware_model.stimulation.safety import (
     SafetyLimitError,
     max_safe_amplitude_ua,
 )
-from firmware_model.stimulation.scheduler import FLAG_OUT_OF_COMPLIANCE, FLAG_RAMPING, Scheduler
+from firmware_model.stimulation.scheduler import Scheduler
+from firmware_model.stimulation.timeline import FLAG_OUT_OF_COMPLIANCE, FLAG_RAMPING
 from tests.strategies import contacts
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

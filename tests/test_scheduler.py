@@ -29,13 +29,8 @@ from firmware_model.stimulation.safety import (
     SafetyLimitError,
     max_safe_amplitude_ua,
 )
-from firmware_model.stimulation.scheduler import (
-    FLAG_BURST_LAST,
-    FLAG_PASSIVE,
-    TIMELINE_DTYPE,
-    Scheduler,
-    ScheduleState,
-)
+from firmware_model.stimulation.scheduler import Scheduler, ScheduleState
+from firmware_model.stimulation.timeline import FLAG_BURST_LAST, FLAG_PASSIVE, TIMELINE_DTYPE
 from tests.strategies import burst_areas, programs, schedulers, tonic_areas
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much,

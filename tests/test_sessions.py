@@ -15,7 +15,7 @@ from firmware_model.device.nvm import FlashSlots, PowerLoss
 from hil.link.bridge import Bridge
 from hil.link.faultlink import Faults, FaultyLink
 from hil.link.model_port import ModelSerial, default_keys
-from protocol.session.security import DeviceGuard, HostHandshake, KeyFileError, KeyStore, SecurityRecord, SecurityStore, new_key_file
+from protocol.session import DeviceGuard, HostHandshake, KeyFileError, KeyStore, SecurityRecord, SecurityStore, new_key_file
 from protocol.spec.catalog import Role, load_catalog
 from protocol.spec.generated import Capability
 from protocol.wire.codec import make
@@ -176,7 +176,7 @@ def test_the_documented_vectors_are_what_the_codec_computes_and_the_handshake_is
         assert re.search(rf"^{label}\s+{' '.join(f'{x:02x}' for x in value)}$", doc, re.M), label
     block = doc.split("### Handshake", 1)[1].split("```", 2)[1]
     assert "host   -> HELLO(role, Nh)" in block and "device -> SESSION(result, role)" in block
-    assert HostHandshake  # the host side of the same handshake is protocol.session.security.HostHandshake
+    assert HostHandshake  # the host side of the same handshake is protocol.session.handshake.HostHandshake
 
 
 # --- the board core keeps the same record -------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 
 from firmware_model.scenario.stimulation import load_scenario
 from firmware_model.stimulation.params import Area, Contacts, Program, RechargeMode, Waveform
-from firmware_model.stimulation.scheduler import TIMELINE_DTYPE, Scheduler
+from firmware_model.stimulation.scheduler import Scheduler
+from firmware_model.stimulation.timeline import TIMELINE_DTYPE
 from hil.analysis.waveforms import (
     SIGN_CONVENTION,
     parse_window,

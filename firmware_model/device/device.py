@@ -34,7 +34,7 @@ from firmware_model.device.pulse_output import TRACE_RECORD, PulseOutput
 from firmware_model.device.settings import AdaptiveSettings, Settings
 from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation.params import Area, Program
-from protocol.session.security import DeviceGuard, DeviceKeys, SecurityStore
+from protocol.session import DeviceGuard, DeviceKeys, SecurityStore
 from protocol.spec import generated as dev
 from protocol.spec.catalog import Message, Role, load_catalog
 from protocol.spec.generated import ResetKind, SecuritySummary

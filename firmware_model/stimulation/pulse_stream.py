@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from firmware_model.stimulation.scheduler import TIMELINE_DTYPE, Scheduler, ScheduleState
+from firmware_model.stimulation.scheduler import Scheduler, ScheduleState
+from firmware_model.stimulation.timeline import TIMELINE_DTYPE
 
 #: the stream has no end of its own: pulses are generated lazily up to any nominal start below this
 #: (relative to the turn-on; 2^60 us is 36,000 years)
@@ -44,7 +45,7 @@ class PulseStream:
         """The stage is free from this tick on (relative to origin), after the handed-out pulses."""
         return self.state.stage_free_at
 
-    def _fill(self, rel_until: int) -> None:
+    def fill_records(self, rel_until: int) -> None:
         """Buffer pulses until one with nominal start >= rel_until is held (or none can follow)."""
         if self._gen is None:
             self._gen = self.sched.stream(self._from, HORIZON_TICKS)
@@ -59,7 +60,7 @@ class PulseStream:
         rel = until_abs - self.origin
         if rel <= self.next_rel:
             return self._buf[:0]
-        self._fill(rel)
+        self.fill_records(rel)
         nominal = self._buf["start_tick"] - self._buf["displacement_ticks"]
         n = int(np.searchsorted(nominal, rel, side="left"))
         out, self._buf = self._buf[:n].copy(), self._buf[n:]

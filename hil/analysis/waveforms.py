@@ -24,7 +24,7 @@ from typing import TextIO
 
 import numpy as np
 
-from firmware_model.stimulation.scheduler import FLAG_PASSIVE
+from firmware_model.stimulation.timeline import FLAG_PASSIVE
 
 #: per-area signals, in the order their identifiers are assigned
 AREA_SIGNALS = ("busy", "cathodic", "recharge")

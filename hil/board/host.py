@@ -7,7 +7,7 @@ import ctypes
 import numpy as np
 
 from hil.board.build import build_host
-from protocol.session.security import DeviceKeys
+from protocol.session import DeviceKeys
 from protocol.spec.generated import CONTACT_COUNT, SETTINGS_SLOT_SIZE
 
 

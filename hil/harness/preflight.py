@@ -43,7 +43,7 @@ def load_keys(key_file: str | Path | None, device_id: int | None = None):
         return None
     if Path(key_file).is_dir():
         raise TargetUnavailable(f"key file {key_file}: is a folder; give a key file (create one with `scs keys new`)")
-    from protocol.session.security import KeyFileError, KeyStore
+    from protocol.session import KeyFileError, KeyStore
 
     try:
         store = KeyStore.load(key_file)

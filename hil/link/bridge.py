@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from protocol.capture.format import CaptureWriter
+from protocol.session import DeviceKeys, HandshakeError, HostHandshake
 from protocol.session.endpoint import HostEndpoint, ProtocolError
-from protocol.session.security import DeviceKeys, HandshakeError, HostHandshake
 from protocol.spec.catalog import Role, load_catalog
 from protocol.spec.generated import NO_FIELD
 from protocol.wire.codec import make

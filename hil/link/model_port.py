@@ -29,7 +29,7 @@ def register() -> None:
 def default_keys():
     """The published test keys (docs/protocol.md's test vectors) of in-process test devices. Never a
     product's keys: `scs board` and the firmware build make fresh keys when given none."""
-    from protocol.session.security import DeviceKeys
+    from protocol.session import DeviceKeys
 
     return DeviceKeys(0x5C5000000001, bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96)))
 

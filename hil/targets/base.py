@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from hil.link.bridge import Bridge
 from protocol.capture.format import CaptureWriter
-from protocol.session.security import DeviceKeys
+from protocol.session import DeviceKeys
 from protocol.spec.catalog import Role
 from protocol.spec.generated import CAPABILITY_LABELS, Capability
 from protocol.wire.reliability import RetryPolicy

@@ -78,7 +78,7 @@ class QemuTarget(Target):
             raise TargetError("qemu-system-arm is missing: make test installs it (Debian: qemu-system-arm)")
         self.elf = build_arm()
         if keys is None:
-            from protocol.session.security import KeyStore
+            from protocol.session import KeyStore
 
             keys = KeyStore.load(BUILD / "dev-keys.toml").devices[0]  # the development image's keys
         super().__init__(keys)

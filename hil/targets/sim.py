@@ -16,7 +16,7 @@ from pathlib import Path
 import serial
 
 from hil.targets.base import Target, TargetError, error_text, stop_process
-from protocol.session.security import KeyStore
+from protocol.session import KeyStore
 
 
 class SimTarget(Target):

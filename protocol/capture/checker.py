@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocol.capture.format import Chunk
-from protocol.session.security import (
+from protocol.session import (
     DEVICE_TO_HOST,
     HOST_TO_DEVICE,
     DeviceKeys,

@@ -9,7 +9,7 @@ from typing import Any
 
 from protocol.capture.checker import Checker, FrameRecord
 from protocol.capture.format import Chunk
-from protocol.session.security import DeviceKeys
+from protocol.session import DeviceKeys
 from protocol.spec.catalog import Catalog, load_catalog
 
 ARROWS = {"h2d": "host->dev", "d2h": "dev->host"}

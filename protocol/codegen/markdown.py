@@ -14,7 +14,7 @@ def _doc_block(text: str) -> str:
 def render_markdown() -> str:
     from protocol.session import (
         endpoint,
-        security,
+        handshake,
         security_doc,  # here: they use protocol/spec/generated.py, written first
     )
 
@@ -50,7 +50,7 @@ def render_markdown() -> str:
         "",
         "## Sessions",
         "",
-        _doc_block(security.__doc__.split("\n", 2)[2]),
+        _doc_block(handshake.__doc__.split("\n", 2)[2]),
         "",
         "## Result codes",
         "",

@@ -34,7 +34,7 @@ from typing import Any
 
 from cobs import cobs
 
-from protocol.session.security import DeviceGuard, HandshakeError, HostHandshake, SessionState
+from protocol.session import DeviceGuard, HandshakeError, HostHandshake, SessionState
 from protocol.spec import generated
 from protocol.spec.catalog import Catalog, Kind, Message, Role
 from protocol.wire.codec import DecodeError, decode_payload, encode_payload, make

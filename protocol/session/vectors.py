@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from cobs import cobs
 
+from protocol.session import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore, derive_device_nonce, host_proof, session_key
 from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
-from protocol.session.security import DeviceGuard, DeviceKeys, HostHandshake, SecurityStore, derive_device_nonce, host_proof, session_key
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import encode_frame, parse_frame

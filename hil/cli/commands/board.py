@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 def _keys(args: argparse.Namespace):
     """(keys, key file, made fresh for this run)."""
     from hil.cli.errors import UsageError
-    from protocol.session.security import DeviceKeys, KeyFileError, KeyStore, key_file_text
+    from protocol.session import DeviceKeys, KeyFileError, KeyStore, key_file_text
 
     if args.keys:
         try:

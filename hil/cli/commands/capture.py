@@ -34,7 +34,7 @@ def add_key_arguments(p: argparse.ArgumentParser) -> None:
 def load_keys(args: argparse.Namespace):
     if not args.keys:
         return None
-    from protocol.session.security import KeyStore
+    from protocol.session import KeyStore
 
     store = KeyStore.load(args.keys)
     return store.keys(args.device_id) if args.device_id is not None else store.devices[0]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from hil.cli.types import device_id
-from protocol.session.security import new_key_file
+from protocol.session import new_key_file
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -14,7 +14,9 @@ from rich.table import Table
 from firmware_model.scenario.stimulation import Scenario, load_scenario, parse_duration_ticks
 from firmware_model.stimulation import safety
 from firmware_model.stimulation.params import PERIOD_NUMERATOR, Area, Waveform
-from firmware_model.stimulation.scheduler import TIMELINE_DTYPE, Scheduler, TotalsAccumulator
+from firmware_model.stimulation.scheduler import Scheduler
+from firmware_model.stimulation.timeline import TIMELINE_DTYPE
+from firmware_model.stimulation.totals import TotalsAccumulator
 
 #: --out keeps the whole timeline and --vcd writes every edge; beyond this many pulses ask for a shorter duration
 MAX_STORED_PULSES = 5_000_000

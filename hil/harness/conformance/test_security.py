@@ -13,7 +13,7 @@ import pytest
 
 from hil.harness.conformance.support import CAT, VIRTUAL_CLOCK, area, program, result_of
 from hil.targets.base import TargetError
-from protocol.session.security import DEVICE_TO_HOST, DeviceKeys, HandshakeError, HostHandshake, frame_tag
+from protocol.session import DEVICE_TO_HOST, DeviceKeys, HandshakeError, HostHandshake, frame_tag
 from protocol.spec.catalog import Role
 from protocol.spec.generated import BACKOFF_MAX_TICKS, TICK_NS, Capability, SecuritySummary
 from protocol.wire.codec import decode_payload, encode_payload, make
