@@ -578,7 +578,7 @@ def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, te
     import struct
     from types import SimpleNamespace
 
-    from firmware_model.device.handlers import area_problem
+    from firmware_model.device.rules import area_problem
     from firmware_model.profiles import DeviceProfile
 
     v = list(template)

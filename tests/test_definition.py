@@ -139,7 +139,7 @@ def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tm
 
 
 def test_a_device_request_without_a_handler_fails_when_the_table_is_checked():
-    from firmware_model.device.handlers import check_complete
+    from firmware_model.device.handler_table import check_complete
 
     missing = {k: v for k, v in HANDLERS.items() if k != "STIM_SET"}
     with pytest.raises(RuntimeError, match="missing \\['STIM_SET'\\]"):

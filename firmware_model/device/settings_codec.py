@@ -16,7 +16,7 @@ import struct
 import zlib
 from typing import Any
 
-from firmware_model.device import handlers
+from firmware_model.device import rules
 from firmware_model.device.adaptive import MEMORY_KEYS
 from firmware_model.device.settings import AdaptiveSettings, HandshakeBackoff, ProgramSlot, Settings
 from firmware_model.profiles import DeviceProfile
@@ -103,7 +103,7 @@ def _request(name: str, payload: bytes) -> Any:
         raise SettingsImageError(f"settings image: {e}") from None
 
 
-def _refuse(problem: handlers.Problem | None, what: str) -> None:
+def _refuse(problem: rules.Problem | None, what: str) -> None:
     if problem is not None:
         raise SettingsImageError(f"settings image: {what} would be refused with {problem[0]} ({problem[1]})")
 
@@ -111,7 +111,7 @@ def _refuse(problem: handlers.Problem | None, what: str) -> None:
 def _decode_area(raw: bytes, i: int, a: int, profile: DeviceProfile) -> tuple[Area, Any]:
     at = _area_at(i, a)
     obj = _request(AREA_MSG.name, bytes([i, a]) + raw[at:at + AREA_BYTES])
-    area, problem = handlers.area_problem(obj, profile)
+    area, problem = rules.area_problem(obj, profile)
     _refuse(problem, f"program {i} area {a}")
     assert area is not None
     return area, WINDOW.unpack_from(raw, at + AREA_BYTES)
@@ -142,11 +142,11 @@ def _decode_program(raw: bytes, i: int, profile: DeviceProfile) -> ProgramSlot |
     _request("PROGRAM_COMMIT", bytes([i, count]))
     decoded = [_decode_area(raw, i, a, profile) for a in range(count)]
     areas = tuple(area for area, _ in decoded)
-    _refuse(handlers.commit_problem(areas, profile), f"program {i}")
+    _refuse(rules.commit_problem(areas, profile), f"program {i}")
     selectable = bool(flags & FLAG_SELECTABLE)
     for a, (_, (lo, hi)) in enumerate(decoded):
         req = _request("LIMITS_WRITE", CAT["LIMITS_WRITE"].struct.pack(i, a, lo, hi, int(selectable)))
-        _refuse(handlers.limits_problem(req, Program(areas), profile), f"program {i} area {a} window")
+        _refuse(rules.limits_problem(req, Program(areas), profile), f"program {i} area {a} window")
     limits = tuple(window for _, window in decoded)
     remembered = _decode_remembered(mask, low, high, limits, profile.amplitude_step_ua)
     return ProgramSlot(areas, limits, selectable, remembered)
@@ -163,7 +163,7 @@ def decode(raw: bytes, profile: DeviceProfile) -> Settings:
     _request("PROGRAM_SELECT", bytes([active]))
     _request("STIM_SET", bytes([stim_on]))
     adaptive = _request("ADAPTIVE_SET", CAT["ADAPTIVE_SET"].struct.pack(enabled, dwell_ms, ramp))
-    _refuse(handlers.adaptive_problem(adaptive, profile), "the AdaptiveStim preferences")
+    _refuse(rules.adaptive_problem(adaptive, profile), "the AdaptiveStim preferences")
     programs = tuple(_decode_program(raw, i, profile) for i in range(LAYOUT.max_programs))
     return Settings(programs, active, bool(stim_on), AdaptiveSettings(bool(enabled), dwell_ms, ramp),
                     HandshakeBackoff(failed, backoff))

@@ -11,18 +11,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from firmware_model.clock import PERIOD_NUMERATOR as PERIOD_NUMERATOR  # re-exported
+from firmware_model.clock import TICKS_PER_SECOND as TICKS_PER_SECOND  # re-exported
+from firmware_model.clock import pulse_start_tick as pulse_start_tick  # re-exported
 from firmware_model.errors import ParameterError as ParameterError  # re-exported
 from firmware_model.errors import check_range as check_range
 from firmware_model.profiles import DeviceProfile
-
-TICKS_PER_SECOND = 1_000_000
-#: ``floor(k * PERIOD_NUMERATOR / rate_mhz)`` is the start of pulse k, in ticks.
-PERIOD_NUMERATOR = 1_000 * TICKS_PER_SECOND
-
-
-def pulse_start_tick(k: int, rate_mhz: int) -> int:
-    """Nominal start of pulse ``k`` of a train at ``rate_mhz``: exact long-run rate, no drift."""
-    return k * PERIOD_NUMERATOR // rate_mhz
 
 
 def first_pulse_at_or_after(tick: int, rate_mhz: int) -> int:
