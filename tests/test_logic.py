@@ -58,7 +58,7 @@ def test_a_capture_without_the_board_pins_is_refused_naming_what_is_missing(tmp_
     vcd = tmp_path / "other.vcd"
     vcd.write_text("$timescale 1 us $end\n$scope module x $end\n$var wire 1 ! D0 $end\n$upscope $end\n"
                    "$enddefinitions $end\n#0\n0!\n#10\n1!\n#20\n")
-    with pytest.raises(logic.CaptureError, match=r"lacks the channels CATH \(CATH\), RECH"):
+    with pytest.raises(logic.PinCaptureError, match=r"lacks the channels CATH \(CATH\), RECH"):
         logic.decode(logic.capture_vcd(vcd, "vcd"))
 
 

@@ -28,8 +28,9 @@ PINS = ("CATH", "RECH", "AREA0", "AREA1")
 TICK_S = 1e-6
 
 
-class CaptureError(ValueError):
-    """A capture sigrok cannot read, or that lacks the board's pins."""
+class PinCaptureError(ValueError):
+    """A logic-analyzer capture of the pins that sigrok cannot read, or that lacks the board's pins
+    (not a protocol capture: that is `protocol.capture.format.CaptureError`)."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,14 @@ class Pulse:
 def _sigrok() -> str:
     exe = shutil.which("sigrok-cli")
     if exe is None:
-        raise CaptureError("sigrok-cli is missing (Debian: apt-get install sigrok-cli)")
+        raise PinCaptureError("sigrok-cli is missing (Debian: apt-get install sigrok-cli)")
     return exe
 
 
 def _run(args: list[str], output: bool = True) -> str:
     proc = subprocess.run([_sigrok(), *args], capture_output=True, text=True, timeout=600, check=False)
     if proc.returncode != 0 or (output and not proc.stdout.strip()):
-        raise CaptureError(f"sigrok-cli {' '.join(args)} failed: {(proc.stderr or proc.stdout).strip()[:300]}")
+        raise PinCaptureError(f"sigrok-cli {' '.join(args)} failed: {(proc.stderr or proc.stdout).strip()[:300]}")
     return proc.stdout
 
 
@@ -62,13 +63,13 @@ def convert(src: Path, dest: Path, input_format: str | None = None) -> None:
     """Convert a capture into sigrok's session format (``.sr``) with sigrok's own input module."""
     _run([*(["-I", input_format] if input_format else []), "-i", str(src), "-o", str(dest)], output=False)
     if not dest.exists():
-        raise CaptureError(f"sigrok-cli wrote no {dest}")
+        raise PinCaptureError(f"sigrok-cli wrote no {dest}")
 
 
 def capture_vcd(path: Path, input_format: str | None = None) -> str:
     """A capture file, as sigrok's VCD output (edges only: compact whatever the sample rate)."""
     if not Path(path).is_file():
-        raise CaptureError(f"no capture file {path}")
+        raise PinCaptureError(f"no capture file {path}")
     return _run([*(["-I", input_format] if input_format else []), "-i", str(path), "-O", "vcd"])
 
 
@@ -101,7 +102,7 @@ def parse_vcd(text: str) -> tuple[float, dict[str, list[tuple[int, int]]]]:
             num = joined.rstrip("munpfs")
             unit = joined[len(num):]
             if unit not in _UNITS or not num.isdigit():
-                raise CaptureError(f"VCD timescale {joined!r} is not understood")
+                raise PinCaptureError(f"VCD timescale {joined!r} is not understood")
             scale = int(num) * _UNITS[unit]
         elif tok == "$var":
             end = tokens.index("$end", i)
@@ -118,7 +119,7 @@ def parse_vcd(text: str) -> tuple[float, dict[str, list[tuple[int, int]]]]:
             changes[ids[tok[1:]]].append((now, 1 if tok[0] == "1" else 0))
         i += 1
     if scale is None:
-        raise CaptureError("the VCD has no $timescale")
+        raise PinCaptureError("the VCD has no $timescale")
     return scale, changes
 
 
@@ -177,7 +178,7 @@ def decode(text: str, pins: dict[str, str] | None = None) -> list[Pulse]:
     scale, changes = parse_vcd(text)
     missing = [f"{p} ({pins[p]})" for p in PINS if pins[p] not in changes]
     if missing:
-        raise CaptureError(f"the capture lacks the channels {', '.join(missing)}; it has {', '.join(changes) or 'none'}")
+        raise PinCaptureError(f"the capture lacks the channels {', '.join(missing)}; it has {', '.join(changes) or 'none'}")
     events = sorted((t, PINS.index(p), v) for p in PINS for t, v in changes[pins[p]])
     pulses = _Pulses()
     for tick, before, level in _levels(events, TICK_S / scale):
@@ -202,10 +203,10 @@ def load_areas(spec: str) -> list[dict]:
         return builtin[spec]
     path = Path(spec)
     if not path.is_file():
-        raise CaptureError(f"program {spec!r}: one of {', '.join(builtin)} or a JSON file of AREA_WRITE fields")
+        raise PinCaptureError(f"program {spec!r}: one of {', '.join(builtin)} or a JSON file of AREA_WRITE fields")
     areas = json.loads(path.read_text())
     if not isinstance(areas, list) or not all(isinstance(a, dict) for a in areas) or not 1 <= len(areas) <= 4:
-        raise CaptureError(f"{spec}: a JSON list of 1 to 4 objects of AREA_WRITE fields")
+        raise PinCaptureError(f"{spec}: a JSON list of 1 to 4 objects of AREA_WRITE fields")
     return areas
 
 

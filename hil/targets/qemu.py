@@ -297,3 +297,8 @@ def _gdb_write(port: int, address: int, data: bytes, keep: tuple[int, int]) -> N
                 if _gdb_packet(sock, f"M{address + off:x},{len(chunk):x}:{chunk.hex()}") != "OK":
                     raise TargetError("qemu's gdb stub refused a memory write")
         _gdb_packet(sock, "D")
+
+
+def realtime_target(**options) -> QemuTarget:
+    """``qemu-rt``: the firmware in real time (hardware-timed pulses, ``-icount`` instruction clock)."""
+    return QemuTarget(realtime=True, **options)

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from protocol.spec.catalog import Catalog, CatalogError, Field, _field, load_catalog
+from protocol.spec.charge_limit import max_cathode_charge_pc
 
 NVM_OVERHEAD = 16   # slot framing: magic u32, sequence u32, length u32 ... CRC-32 u32
 IMAGE_CRC_SIZE = 4
@@ -123,8 +124,6 @@ def cathode_charge_limit_pc(contact_area_mm2: float, density_limit_uc_cm2: float
     """Largest charge per phase on one cathode (pC) within both limits: Shannon log10(D) + log10(Q) <= k
     (D = Q/A, uC/cm2 and uC) gives Q^2 <= 10^k * A; the density limit gives Q <= limit * A. Exact
     (no floating point): `protocol.spec.charge_limit`."""
-    from protocol.spec.charge_limit import max_cathode_charge_pc
-
     return max_cathode_charge_pc(contact_area_mm2, density_limit_uc_cm2, shannon_k)
 
 
