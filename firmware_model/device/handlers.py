@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from firmware_model.battery.simulation import DAY_TICKS
+from firmware_model.battery.usage import DAY_TICKS
 from firmware_model.device.adaptive import Posture
 from firmware_model.device.eventlog import EventKind, FaultCode, ModeCode
 from firmware_model.device.settings import AdaptiveSettings, ProgramSlot
