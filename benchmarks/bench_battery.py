@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from firmware_model.battery import RechargeableSimulation, RechargeHabit, Usage  # noqa: E402
 from firmware_model.battery.charger import ChargerParams, Coupling, LinkParams, RechargeState, link_heat_per_bus_w, max_current_a  # noqa: E402
 from firmware_model.battery.models import CellParams  # noqa: E402
-from firmware_model.battery.simulation import DAY_TICKS, RechargeableSimulation, RechargeHabit, Usage  # noqa: E402
 from firmware_model.battery.thermal import ThermalParams  # noqa: E402
+from firmware_model.clock import DAY_TICKS  # noqa: E402
 from firmware_model.stimulation.params import TICKS_PER_SECOND  # noqa: E402
 
 HF10_POWER_W = 0.009  # 3 mA, 30 us, 10 kHz into 1 kohm (as examples/battery_hf10.toml)

@@ -15,10 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware_model.battery.ageing import AgeingModel, AgeingState, daily_cycle_stress, load_reference, model_grid
-from firmware_model.battery.charger import ChargerParams, Coupling, LinkParams, max_current_a
-from firmware_model.battery.models import CellParams, OcvTable
-from firmware_model.battery.simulation import (
+from firmware_model.battery import (
     DAY_TICKS,
     BatteryState,
     RechargeableSimulation,
@@ -28,6 +25,9 @@ from firmware_model.battery.simulation import (
     project_primary,
     project_rechargeable,
 )
+from firmware_model.battery.ageing import AgeingModel, AgeingState, daily_cycle_stress, load_reference, model_grid
+from firmware_model.battery.charger import ChargerParams, Coupling, LinkParams, max_current_a
+from firmware_model.battery.models import CellParams, OcvTable
 from firmware_model.battery.thermal import ThermalParams
 from firmware_model.stimulation.params import Area, Contacts, Cycling, ParameterError, Program, Waveform
 from firmware_model.stimulation.safety import ContactImpedances
@@ -382,7 +382,7 @@ def test_scs_battery_says_plainly_when_therapy_stops_and_can_fail_ci(tmp_path, c
 
 
 def test_therapy_gaps_are_measured_from_cutoff_to_recovery():
-    from firmware_model.battery.simulation import Event, Result, Totals
+    from firmware_model.battery import Event, Result, Totals
     from hil.cli.commands.battery import therapy_stops
     day = DAY_TICKS
     events = [Event(1 * day, "battery", "CUTOFF"), Event(2 * day, "battery", "RECHARGE_NOW"),
@@ -502,7 +502,7 @@ def test_charging_pauses_at_4_277_v_and_resumes_below_4_1_v():
 
 OVERCHARGE_CHILD = """
 import dataclasses, json, sys
-from firmware_model.battery.simulation import RechargeableSimulation, RechargeHabit, Usage
+from firmware_model.battery import RechargeableSimulation, RechargeHabit, Usage
 from firmware_model.battery.charger import ChargerParams, Coupling
 v_limit, load_w = float(sys.argv[1]), float(sys.argv[2])
 usage = Usage(stim_power_w=load_w, quiescent_ua=0, telemetry_ua=0, stim_start_hour=0,
@@ -588,8 +588,8 @@ def test_the_hf10_example_at_100_percent_on_is_no_longer_2_4x_the_clinical_charg
 # --- primary cells: ERI and EOS are states ------------------------------------------------------
 
 def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos():
+    from firmware_model.battery import PrimarySimulation
     from firmware_model.battery.models import PrimaryCellParams
-    from firmware_model.battery.simulation import PrimarySimulation
     cell = PrimaryCellParams(capacity_mah=300.0)
     usage = Usage(stim_power_w=stim_power(4000, 300, 50), hours_per_day=16)
     proj = project_primary(usage, cell)

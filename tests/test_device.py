@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from firmware_model.battery import BatteryState
 from firmware_model.battery.charger import RechargeState
-from firmware_model.battery.simulation import BatteryState
 from firmware_model.device.device import TRACE_RECORD, DeviceConfig
 from firmware_model.device.eventlog import EventKind, FaultCode, ModeCode, ResetCode
 from firmware_model.device.nvm import FlashSlots, PowerLoss

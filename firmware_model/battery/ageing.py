@@ -169,6 +169,57 @@ class AgeingState:
 
 # --- the reference grid (a daily implant cycle) -------------------------------------------------
 
+class DayStress:
+    """Accumulates one day's ageing stressors (`Stress`) from the steps of a simulation: SOC, current and
+    temperature of each span."""
+
+    _GRID = 400  # the calendar factor is tabulated on this many SOC steps and interpolated
+
+    def __init__(self, model: AgeingModel, nominal_mah: float, body_c: float):
+        self.table = [model.calendar_factor(i / self._GRID, body_c) for i in range(self._GRID + 1)]
+        self.nominal_mah = nominal_mah
+        self.reset(None)
+
+    def reset(self, soc: float | None) -> None:
+        self.sec = self.cal = self.soc_int = self.amp_int = self.temp_int = self.throughput_mah = 0.0
+        self.lo = self.hi = soc
+
+    def _factor(self, soc: float) -> float:
+        x = (0.0 if soc < 0.0 else 1.0 if soc > 1.0 else soc) * self._GRID
+        i = int(x)
+        if i >= self._GRID:
+            i = self._GRID - 1
+        lo = self.table[i]
+        return lo + (self.table[i + 1] - lo) * (x - i)
+
+    def add(self, s0: float, s1: float, sec: float, abs_current_a: float, temp_c: float) -> None:
+        if sec <= 0:
+            return
+        f = self._factor
+        if abs(s1 - s0) < 1e-3:   # the factor is smooth: one point is exact to ~1e-7 over a step this short
+            self.cal += f((s0 + s1) / 2) * sec
+        else:
+            self.cal += (f(s0) + 4 * f((s0 + s1) / 2) + f(s1)) / 6 * sec
+        self.soc_int += (s0 + s1) / 2 * sec
+        self.amp_int += abs_current_a * sec
+        self.throughput_mah += abs_current_a * sec / 3.6
+        self.temp_int += temp_c * sec
+        self.sec += sec
+        lo, hi = (s0, s1) if s0 < s1 else (s1, s0)
+        if self.lo is None or lo < self.lo:
+            self.lo = lo
+        if self.hi is None or hi > self.hi:
+            self.hi = hi
+
+    def stress(self) -> Stress | None:
+        if self.sec <= 0 or self.lo is None or self.hi is None:
+            return None
+        return Stress(days=self.sec / 86_400, calendar_factor=self.cal / self.sec,
+                      efc=self.throughput_mah / 2 / self.nominal_mah, dod=self.hi - self.lo,
+                      mean_soc=self.soc_int / self.sec, c_rate=self.amp_int / self.sec / (self.nominal_mah / 1000),
+                      temperature_c=self.temp_int / self.sec)
+
+
 CHARGE_C_RATE = 0.25   # the implant charger: 50 mA into 200 mAh
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from firmware_model.battery.charger import Coupling
 from firmware_model.battery.models import PrimaryCellParams
-from firmware_model.battery.simulation import RechargeHabit, Usage, average_stim_power_w, project_primary, project_rechargeable
+from firmware_model.battery.projection import project_primary, project_rechargeable
+from firmware_model.battery.usage import RechargeHabit, Usage, average_stim_power_w
 from firmware_model.scenario.stimulation import scenario_from_dict
 from firmware_model.stimulation.params import Area, Contacts, Program
 from firmware_model.stimulation.safety import ContactImpedances

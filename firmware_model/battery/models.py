@@ -3,7 +3,7 @@
 Rechargeable cell (DESIGN §5): terminal voltage ``V = OCV(SOC) - I*R0 - V1`` with one R1||C1
 branch ``dV1/dt = I/C1 - V1/(R1*C1)`` and coulomb counting ``dSOC/dt = -I / capacity``; ``I`` is
 positive while discharging. Between events the current is constant, so every quantity has a closed
-form (solved in `longevity.RechargeableSimulation`). Capacity fade is `ageing.AgeingModel` (SOC, DoD,
+form (solved in `cell.Cell`). Capacity fade is `ageing.AgeingModel` (SOC, DoD,
 C-rate and temperature; calibrated against NREL BLAST-Lite's NMC111/graphite pouch-cell model).
 
 The OCV table is data in the device definition (``protocol/spec/device.toml`` ``[fuel_gauge].ocv``: PyBaMM's

@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from firmware_model.battery.charger import Coupling, RechargeState
-from firmware_model.battery.models import PrimaryCellParams
-from firmware_model.battery.simulation import BatteryState, PrimarySimulation, RechargeableSimulation, RechargeHabit, Usage
+from firmware_model.battery import (
+    BatteryState,
+    Coupling,
+    PrimaryCellParams,
+    PrimarySimulation,
+    RechargeableSimulation,
+    RechargeHabit,
+    RechargeState,
+    Usage,
+)
 from firmware_model.device.eventlog import EventKind, FaultCode
 from firmware_model.device.faults import Faults, LogFn
 from protocol.spec import generated as dev
@@ -94,18 +101,17 @@ class PowerSupervisor:
             state = BatteryState.OK if frac > 0.1 else BatteryState.RECHARGE_NOW
             return round(frac * 1000), 3000, int(state), 0, dev.BODY_TEMPERATURE_MC
         b = self.battery
+        soc_permille, mv = round(min(max(b.cell.soc, 0.0), 1.0) * 1000), round(b.cell.terminal_v * 1000)
         if isinstance(b, PrimarySimulation):
-            return (round(min(max(b.soc, 0.0), 1.0) * 1000), round(b.voltage(b._i_step) * 1000), int(b.bstate),
-                    int(RechargeState.IDLE), round(b.body_c * 1000))
-        return (round(min(max(b.soc, 0.0), 1.0) * 1000), round(b.voltage(b._i_step) * 1000), int(b.bstate),
-                int(b.rstate), round(b.temp * 1000))
+            return soc_permille, mv, int(b.bstate), int(RechargeState.IDLE), round(b.body_c * 1000)
+        return soc_permille, mv, int(b.bstate), int(b.rstate), round(b.temp * 1000)
 
     def charging(self) -> tuple[int, int]:
         """(battery current uA, positive while charging; power received from the charger, mW)."""
         if self.battery is None or self.primary:
             return 0, 0
         _, mv, _, _, _ = self.status()
-        current = round(-self.battery._i_step * 1e6)
+        current = round(-self.battery.cell.current_a * 1e6)
         received = 0
         if self.coupling is not None and current > 0:
             received = round(current * 1e-6 * mv / 1000 / dev.CHARGER_EFFICIENCY * 1000)

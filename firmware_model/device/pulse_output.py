@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from firmware_model.battery.simulation import average_stim_power_w
+from firmware_model.battery.usage import average_stim_power_w
 from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation.params import Program
 from firmware_model.stimulation.pulse_stream import PulseStream

@@ -24,37 +24,19 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hil.harness.report import Reporter, stop_message
+from hil.harness.state import EXCHANGE_SECTION, STATE, State
 from hil.targets import DEFAULT_TARGET
-from hil.targets.base import IDENTITY_PROPERTIES as IDENTITY
 
 _TARGET_ENV = "SCS_TARGET"
-EXCHANGE_SECTION = "scs exchange"
 EXCHANGE_FRAMES = 200  # a failing test's report shows at most its last 200 frames
 RUN_DIR_ENV = "SCS_RUN_DIR"  # set by `scs hil`: this run's folder, exactly
 
-
-@dataclass
-class _State:
-    """Per process (controller or xdist worker)."""
-
-    spec: str
-    run_dir: Path
-    target: Any = None
-    info: Any = None
-    lost: str | None = None
-    owned: bool = True  # False: `scs hil` opened the target and closes it
-    preflown: bool = False  # `scs hil` checked the target already
-    unavailable: str | None = None  # the pre-flight's message on an xdist worker (fails its first test)
-    properties_added: set = field(default_factory=set)
-
-
-_STATE = pytest.StashKey[_State]()
 
 _CAPTURE = pytest.StashKey[Path]()
 
@@ -112,8 +94,8 @@ def pytest_configure(config: pytest.Config) -> None:
         run_dir = Path(os.environ[RUN_DIR_ENV])
     else:
         run_dir = new_run_dir(config.getoption("scs_runs"))
-    config.stash[_STATE] = _State(target_spec(config), run_dir)
-    config.pluginmanager.register(_Reporter(config), "scs_reporter")
+    config.stash[STATE] = State(target_spec(config), run_dir)
+    config.pluginmanager.register(Reporter(config), "scs_reporter")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistController(), "scs_xdist")
 
@@ -121,12 +103,12 @@ def pytest_configure(config: pytest.Config) -> None:
 class _XdistController:
     def pytest_configure_node(self, node) -> None:
         """Every worker writes into the controller's run folder."""
-        node.workerinput["scs_run_dir"] = str(node.config.stash[_STATE].run_dir)
+        node.workerinput["scs_run_dir"] = str(node.config.stash[STATE].run_dir)
 
 
 def provide_target(config: pytest.Config, target: Any, info: Any) -> None:
     """Use an already open (pre-flown) target; its opener closes it."""
-    state = config.stash[_STATE]
+    state = config.stash[STATE]
     state.target, state.info, state.owned, state.preflown = target, info, False, True
 
 
@@ -154,7 +136,7 @@ def _explicit_target(config: pytest.Config) -> bool:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Under xdist, the controller checks an explicitly chosen target once (its workers collect)."""
     config = session.config
-    state = config.stash[_STATE]
+    state = config.stash[STATE]
     if not _is_xdist_controller(config) or state.preflown or not _explicit_target(config):
         return
     workers = config.getoption("numprocesses")
@@ -174,7 +156,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Pre-flight: the target answers before any test runs, or the run stops with one message."""
     config = session.config
-    state = config.stash[_STATE]
+    state = config.stash[STATE]
     if state.target is not None or not _uses_target(session.items) or _is_xdist_controller(config):
         return
     from hil.harness.preflight import TargetUnavailable, connect
@@ -203,7 +185,7 @@ def _resolve_spec(config: pytest.Config, spec: str) -> str:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    state = config.stash.get(_STATE, None)
+    state = config.stash.get(STATE, None)
     if state is not None and state.target is not None and state.owned:
         state.target.close()
         state.target = None
@@ -212,7 +194,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # --- fixtures ------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def scs_target(request: pytest.FixtureRequest):
-    state = request.config.stash[_STATE]
+    state = request.config.stash[STATE]
     if state.unavailable:
         pytest.fail(state.unavailable, pytrace=False)
     if state.target is None:  # collected late (e.g. a plugin filtered items after the pre-flight)
@@ -228,7 +210,7 @@ def scs_target(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def scs_info(scs_target, request: pytest.FixtureRequest):
-    state = request.config.stash[_STATE]
+    state = request.config.stash[STATE]
     if state.info is None:
         bridge = scs_target.bridge()
         try:
@@ -263,7 +245,7 @@ def scs(request: pytest.FixtureRequest, scs_target, scs_info):
         capture.close()
         rep = getattr(request.node, "scs_rep_call", None) or getattr(request.node, "scs_rep_setup", None)
         if rep is not None and rep.failed:
-            keep = request.config.stash[_STATE].run_dir / "captures"
+            keep = request.config.stash[STATE].run_dir / "captures"
             keep.mkdir(parents=True, exist_ok=True)
             dest = keep / (request.node.nodeid.replace("/", "_").replace("::", "__") + ".jsonl")
             shutil.copy(capture_path, dest)
@@ -327,7 +309,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"scs_rep_{rep.when}", rep)
-    state = item.config.stash.get(_STATE, None)
+    state = item.config.stash.get(STATE, None)
     if state is None or state.target is None:
         return
     if rep.when == "setup" and "scs_info" in getattr(item, "fixturenames", ()) and state.info is not None:
@@ -344,59 +326,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if cause is not None:
             state.lost = f"target {state.spec} lost during {item.nodeid}: {cause}"
             rep.user_properties.append(("scs_lost", state.lost))
-            item.session.shouldstop = _stop_message(state.lost)
-
-
-def _stop_message(lost: str) -> str:
-    """The one line about a lost target: pytest prints it as "Interrupted: ..." (not repeated here)."""
-    return f"scs: {lost}; the run was stopped"
-
-
-class _Reporter:
-    """Where JUnit is written (the controller under xdist): the identity as suite properties, the
-    decoded exchange of a failing test in its system-out; a lost target stops the run."""
-
-    def __init__(self, config: pytest.Config):
-        self.config = config
-        self.session: pytest.Session | None = None
-
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.session = session
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        from _pytest.junitxml import xml_key
-
-        state = self.config.stash[_STATE]
-        props = dict(report.user_properties)
-        if "scs_lost" in props and self.session is not None:  # (also from a worker) stop the whole run
-            state.lost = state.lost or str(props["scs_lost"])
-            self.session.shouldstop = _stop_message(state.lost)
-            dsession = self.config.pluginmanager.getplugin("dsession")
-            if dsession is not None:
-                dsession.shouldstop = _stop_message(state.lost)
-        xml = self.config.stash.get(xml_key, None)
-        if xml is None:
-            return
-        for name in IDENTITY:
-            if name in props and name not in state.properties_added:
-                xml.add_global_property(name, props[name])
-                state.properties_added.add(name)
-        if report.failed and report.when in ("setup", "call"):
-            text = "\n".join(content for title, content in report.sections if title == EXCHANGE_SECTION)
-            if text:
-                import xml.etree.ElementTree as ET
-
-                from _pytest.junitxml import bin_xml_escape
-
-                node = ET.Element("system-out")
-                node.text = bin_xml_escape(text)
-                xml.node_reporter(report).append(node)
-
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        state = self.config.stash[_STATE]
-        captures = state.run_dir / "captures"
-        if captures.is_dir():
-            n = len(list(captures.glob("*.jsonl")))
-            terminalreporter.write_line(f"scs: captures of {n} failing tests in {captures} "
-                                        "(read one with: scs capture show FILE)")
+            item.session.shouldstop = stop_message(state.lost)

@@ -1,0 +1,1 @@
+"""The ``scs`` sub-commands: one module per job, each with ``add_parser`` and ``run``."""

@@ -12,10 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from firmware_model.battery.charger import Coupling
-from firmware_model.battery.models import CellParams, PrimaryCellParams
-from firmware_model.battery.simulation import (
-    DAY_TICKS,
+from firmware_model.battery import (
     PrimarySimulation,
     RechargeableSimulation,
     RechargeHabit,
@@ -25,6 +22,9 @@ from firmware_model.battery.simulation import (
     project_primary,
     project_rechargeable,
 )
+from firmware_model.battery.charger import Coupling
+from firmware_model.battery.models import CellParams, PrimaryCellParams
+from firmware_model.clock import DAY_TICKS
 from firmware_model.scenario.battery import checked_table
 from firmware_model.scenario.stimulation import ScenarioError, load_scenario
 from firmware_model.stimulation.scheduler import Scheduler
