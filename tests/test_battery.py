@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from firmware_model.battery import (
-    DAY_TICKS,
     BatteryState,
     RechargeableSimulation,
     RechargeHabit,
@@ -29,6 +28,7 @@ from firmware_model.battery.ageing import AgeingModel, AgeingState, daily_cycle_
 from firmware_model.battery.charger import ChargerParams, Coupling, LinkParams, max_current_a
 from firmware_model.battery.models import CellParams, OcvTable
 from firmware_model.battery.thermal import ThermalParams
+from firmware_model.clock import DAY_TICKS
 from firmware_model.stimulation.params import Area, Contacts, Cycling, ParameterError, Program, Waveform
 from firmware_model.stimulation.safety import ContactImpedances
 from firmware_model.stimulation.scheduler import Scheduler
