@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "le.h"
-#include "port.h"
+#include "platform.h"
 
 #include "scs_protocol.h"
 
@@ -563,11 +563,11 @@ double scs_stim_current_a(const scs_therapy_t *t, double cell_v)
 /* Drop queued pulses that have not started; the tick after which the stage is free again (0: now). */
 static uint64_t cut_queue(scs_therapy_t *t)
 {
-    if (!t->hw.edges || !t->queued)
+    if (!t->edges || !t->queued)
         return 0;
-    uint32_t saved = scs_irq_lock();
-    uint64_t busy_until = scs_edges_cut(t->hw.edges);
-    scs_irq_unlock(saved);
+    uint32_t saved = scs_platform_irq_lock();
+    uint64_t busy_until = scs_edges_cut(t->edges);
+    scs_platform_irq_unlock(saved);
     t->queued = 0;
     return busy_until;
 }
@@ -576,9 +576,8 @@ void scs_stim_start(scs_therapy_t *t, uint64_t now)
 {
     uint64_t busy_until = cut_queue(t);
     t->origin = now;
-    if (t->hw.edges) { /* armed ahead, and never over the end of a pulse still completing */
-        if (t->hw.clock)
-            now = t->hw.clock(t->hw.board);
+    if (t->edges) { /* armed ahead, and never over the end of a pulse still completing */
+        now = scs_platform_ticks();
         t->origin = now + SCS_START_LEAD_TICKS;
         if (busy_until >= t->origin)
             t->origin = busy_until + 1u;
@@ -586,7 +585,7 @@ void scs_stim_start(scs_therapy_t *t, uint64_t now)
     plan(t);
     scs_stim_seek(t, 0);
     t->stim_on = 1;
-    if (t->hw.edges) /* queue and arm the first pulses now: the rest of the request may take a while */
+    if (t->edges) /* queue and arm the first pulses now: the rest of the request may take a while */
         scs_stim_service(t, now);
 }
 
@@ -606,11 +605,11 @@ void scs_stim_retarget(scs_therapy_t *t, uint64_t now)
 
 void scs_trace_start(scs_therapy_t *t, uint32_t max)
 {
-    uint32_t saved = scs_irq_lock();
+    uint32_t saved = scs_platform_irq_lock();
     t->trace_len = 0;
     t->trace_limit = max < SCS_TRACE_CAPACITY ? max : SCS_TRACE_CAPACITY;
     t->tracing = 1;
-    scs_irq_unlock(saved);
+    scs_platform_irq_unlock(saved);
 }
 
 void scs_trace_pulse(void *therapy, uint64_t tick, uint8_t area, uint16_t amplitude_ua)
@@ -627,7 +626,7 @@ void scs_trace_pulse(void *therapy, uint64_t tick, uint8_t area, uint16_t amplit
         t->tracing = 0;
 }
 
-uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return t->hw.edges ? t->hw.edges->stats.late_pulses : 0; }
+uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return t->edges ? t->edges->stats.late_pulses : 0; }
 
 /* The phase edges of one pulse starting at tick `at` (absolute): cathodic phase, interphase gap,
  * recharge (active: anodic at amplitude/ratio; passive: the window, no driven current), end. A pulse
@@ -637,27 +636,27 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
     const scs_area_t *a = &t->programs[t->active].area[ai];
     uint8_t area_pins = (uint8_t)(ai << SCS_PIN_AREA_SHIFT);
     scs_edge_t e = {at, amp, amp, (uint8_t)(SCS_PIN_CATHODIC | area_pins), (uint8_t)ai, SCS_EDGE_START, 0};
-    scs_edges_push(t->hw.edges, &e);
+    scs_edges_push(t->edges, &e);
     e.flags = 0;
     e.dac_ua = 0;
     e.due = at + a->pulse_width_us;
     if (occ_of(a, i) == a->pulse_width_us) { /* inside a burst */
         e.pins = 0;
-        scs_edges_push(t->hw.edges, &e);
+        scs_edges_push(t->edges, &e);
         return;
     }
     if (a->gap_us) {
         e.pins = area_pins;
-        scs_edges_push(t->hw.edges, &e);
+        scs_edges_push(t->edges, &e);
         e.due += a->gap_us;
     }
     e.pins = (uint8_t)(SCS_PIN_RECHARGE | area_pins);
     e.dac_ua = a->recharge == 0 ? (uint16_t)(amp / a->ratio) : 0u;
-    scs_edges_push(t->hw.edges, &e);
+    scs_edges_push(t->edges, &e);
     e.due += recharge_width(a);
     e.pins = 0;
     e.dac_ua = 0;
-    scs_edges_push(t->hw.edges, &e);
+    scs_edges_push(t->edges, &e);
 }
 
 /* The area whose next pulse is nominally first (ties: lower index), -1 without areas. */
@@ -697,7 +696,7 @@ static int fill(scs_therapy_t *t, uint64_t now)
     }
     uint64_t horizon = now + SCS_LOOKAHEAD_TICKS;
     int queued = 0, done = 0;
-    while (!done && scs_edges_free(t->hw.edges) >= 4u) {
+    while (!done && scs_edges_free(t->edges) >= 4u) {
         int best = first_area(t);
         if (best < 0 || t->origin + t->next[best].nominal > horizon) {
             done = 1;
@@ -712,14 +711,14 @@ static int fill(scs_therapy_t *t, uint64_t now)
             queued = 1;
         }
     }
-    if (queued && t->hw.arm.fn)
-        t->hw.arm.fn(t->hw.arm.ctx);
+    if (queued)
+        scs_platform_timer_arm();
     return done;
 }
 
 int scs_stim_service(scs_therapy_t *t, uint64_t now)
 {
-    if (t->hw.edges)
+    if (t->edges)
         return fill(t, now);
     if (!t->stim_on || now < t->origin)
         return 1;
