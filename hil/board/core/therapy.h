@@ -60,7 +60,7 @@ typedef struct {
 } scs_trace_record_t;
 
 /* The next pulse of an area: period k = q*repeat + s starts at block + floor(s*10^9/rate), where block =
- * q * repeat * 10^9 / rate (exact for any tick: see seek() in therapy.c). */
+ * q * repeat * 10^9 / rate (exact for any tick: see seek() in scheduler.c). */
 typedef struct {
     uint64_t block;      /* start of period q*repeat, ticks relative to turn-on */
     uint64_t nominal;    /* relative to turn-on */
@@ -102,7 +102,7 @@ void scs_area_to_write(const scs_area_t *a, scs_msg_area_write_t *m);
 uint8_t scs_area_validate(const scs_area_t *a, uint8_t *field);
 uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
 /* 1 when the areas can share the output stage within the displacement bound (poll may be 0). Bounded:
- * see firmware_model/interleave.py, which decides identically. */
+ * see firmware_model/stimulation/interleave.py, which decides identically. */
 int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll);
 void scs_stim_start(scs_therapy_t *t, uint64_t now);
 /* Continue the running train from `rel` ticks after turn-on with the output stage idle: the next pulse of
