@@ -13,7 +13,7 @@ periodic: ``W_b(q*p + r) = q*work_b + W_b(r)`` for ``0 <= r < p``, so F only nee
 some ``W_b`` steps (``L = q*p_b + r`` with r one of the area's residues ``(o_j - o_i) mod p_b``).
 
 The decision is bounded so the board answers within a fixed budget (this module is the golden model
-of the C analysis in ``hil/board/src/portable/therapy.c``; both decide identically, in integers):
+of the C analysis in ``hil/board/core/interleave.c``; both decide identically, in integers):
 
 - ``T = max_displacement + min occupancy``: a program is refused exactly when some ``F(L) > T``.
 - Utilisation is taken rounded up to 1/2^32 per area (``U = sum ceil(work_b * 2^32 / p_b)``), so

@@ -151,6 +151,23 @@ def _settings(d: Definition) -> list[str]:
     return out
 
 
+def _security_record(d: Definition) -> list[str]:
+    r = d.security_record
+    out = [
+        "/* security record, in a slot of SCS_SECURITY_RECORD_WORDS 32-bit words (erased: all ones):",
+        " * header | role record x SCS_SECURITY_RECORD_KEYED_ROLES (patient, clinician, test) | CRC-32 */",
+        f"#define SCS_SECURITY_RECORD_WORDS {r.slot_words}u",
+        f"#define SCS_SECURITY_RECORD_KEYED_ROLES {r.keyed_roles}u",
+        f"#define SCS_SECURITY_RECORD_ROLES_OFFSET {r.header_size}u",
+        f"#define SCS_SECURITY_RECORD_BODY_SIZE {r.body_size}u /* what the CRC-32 covers; the CRC follows */",
+        f"#define SCS_SECURITY_RECORD_SIZE {r.size}u /* CRC-32 included */",
+        "",
+    ]
+    out += _record("SCS_SECURITY_RECORD_HEADER", "scs_security_record_header", r.header, None)
+    out += _record("SCS_SECURITY_RECORD_ROLE", "scs_security_record_role", r.role, None)
+    return out
+
+
 def _c_member(f: Field) -> str:
     if f.is_variable:
         return f"    const uint8_t *{f.name}; /* variable length */\n    size_t {f.name}_len;"
@@ -302,6 +319,6 @@ def render_c_header() -> str:
     out = [PREAMBLE] + _protocol_constants(cat) + _enums(cat, d) + _constants(d) + [LE_HELPERS]
     for m in cat.messages:
         out += _message(m, d)
-    out += _settings(d) + _field_tables(cat) + _request_table(cat, d)
+    out += _settings(d) + _security_record(d) + _field_tables(cat) + _request_table(cat, d)
     out += ["#endif /* SCS_PROTOCOL_H */", ""]
     return "\n".join(out)

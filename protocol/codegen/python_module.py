@@ -44,10 +44,18 @@ def render_python() -> str:
     out += [_const(k, v) for k, v in d.fuel_gauge.items()]
     out += ["", "# sessions and handshakes"]
     out += [_const(k, v) for k, v in d.security.items()]
-    s = d.settings
+    s, r = d.settings, d.security_record
     out += ["", "# settings image", f"SETTINGS_VERSION = {s.version}", f"SETTINGS_MAGIC = 0x{s.magic:08X}",
             f"SETTINGS_SLOT_SIZE = {s.slot_size}", f"SETTINGS_PAGE_SIZE = {s.page_size}", f"SETTINGS_SIZE = {s.size}",
             f"MEMORY_KEYS = {s.memory_keys}",
+            "", "# security record: header | role record x keyed roles | CRC-32, in a slot of 32-bit words",
+            f"SECURITY_RECORD_WORDS = {r.slot_words}", f"SECURITY_RECORD_KEYED_ROLES = {r.keyed_roles}",
+            f"SECURITY_RECORD_HEADER_SIZE = {r.header_size}", f"SECURITY_RECORD_ROLE_SIZE = {r.role_size}",
+            f"SECURITY_RECORD_BODY_SIZE = {r.body_size}  # what the CRC-32 covers",
+            f"SECURITY_RECORD_SIZE = {r.size}  # CRC-32 included",
+            f"SECURITY_RECORD_FORMAT = {r.struct_format!r}  # struct: the body, header then role records",
+            _const("security_record_header", tuple(f.name for f in r.header), ": tuple[str, ...]"),
+            _const("security_record_role", tuple(f.name for f in r.role), ": tuple[str, ...]"),
             "", "# per-message attributes", "#: requests accepted in MRI mode (STIM_SET also, to turn stimulation off)"]
     for name in ("mri_allowed", "mri_stop_only", "test_only", "session"):
         out.append(_const(name, frozenset(getattr(d, name)), ": frozenset[str]"))

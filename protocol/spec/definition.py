@@ -95,6 +95,40 @@ class SettingsLayout:
 
 
 @dataclass(frozen=True)
+class SecurityRecordLayout:
+    """The security record in one slot of 32-bit words: header | role record x keyed roles | CRC-32."""
+
+    slot_words: int
+    keyed_roles: int
+    header: tuple[Field, ...]
+    role: tuple[Field, ...]
+
+    @property
+    def header_size(self) -> int:
+        return sum(f.size for f in self.header)
+
+    @property
+    def role_size(self) -> int:
+        return sum(f.size for f in self.role)
+
+    @property
+    def body_size(self) -> int:
+        """Bytes the CRC-32 covers."""
+        return self.header_size + self.keyed_roles * self.role_size
+
+    @property
+    def size(self) -> int:
+        """Bytes of the record, CRC included."""
+        return self.body_size + IMAGE_CRC_SIZE
+
+    @property
+    def struct_format(self) -> str:
+        """The body for Python's struct (little-endian): header, then the role records."""
+        role = "".join(f.struct_format for f in self.role)
+        return "<" + "".join(f.struct_format for f in self.header) + role * self.keyed_roles
+
+
+@dataclass(frozen=True)
 class Definition:
     enums: tuple[EnumDef, ...]
     mri_allowed: frozenset[str]
@@ -105,6 +139,7 @@ class Definition:
     fuel_gauge: dict[str, Any]
     security: dict[str, int]
     settings: SettingsLayout
+    security_record: SecurityRecordLayout
 
     def enum(self, name: str) -> EnumDef:
         for e in self.enums:
@@ -167,6 +202,19 @@ def _settings(d: dict, limits: dict, catalog: Catalog) -> SettingsLayout:
     return layout
 
 
+def _security_record(d: dict) -> SecurityRecordLayout:
+    layout = SecurityRecordLayout(slot_words=d["slot_words"], keyed_roles=d["keyed_roles"],
+                                  header=tuple(_field("security_record.header", f) for f in d["header"]),
+                                  role=tuple(_field("security_record.role", f) for f in d["role"]))
+    if [f.name for f in layout.header[:1]] != ["magic"] or layout.header[0].base != "u32":
+        raise CatalogError("security_record.header: starts with the u32 magic")
+    if any(f.is_variable or f.base == "bytes" or f.count != 1 for f in layout.header + layout.role):
+        raise CatalogError("security_record: fixed-size integer fields only")
+    if layout.size > 4 * layout.slot_words:
+        raise CatalogError(f"security record of {layout.size} bytes does not fit {layout.slot_words} words")
+    return layout
+
+
 def _check_against_catalog(defn: Definition, catalog: Catalog) -> None:
     """The catalog's ranges that restate a limit or an enum must agree with the definition."""
     lim = defn.limits
@@ -223,7 +271,8 @@ def parse_definition(text: str, catalog: Catalog) -> Definition:
                       mri_stop_only=_names(msgs, "mri_stop_only", catalog), test_only=_names(msgs, "test_only", catalog),
                       session=_names(msgs, "session", catalog), limits=limits, fuel_gauge=gauge,
                       security=_security(d["security"]),
-                      settings=_settings(d["settings"], limits, catalog))
+                      settings=_settings(d["settings"], limits, catalog),
+                      security_record=_security_record(d["security_record"]))
     _check_codes(enums)
     if defn.settings.memory_keys != len(defn.enum("Posture").members) + 1:
         raise CatalogError("settings.memory_keys: one per Posture and one for AdaptiveStim off")

@@ -261,6 +261,17 @@ SETTINGS_PAGE_SIZE = 256
 SETTINGS_SIZE = 2002
 MEMORY_KEYS = 8
 
+# security record: header | role record x keyed roles | CRC-32, in a slot of 32-bit words
+SECURITY_RECORD_WORDS = 9
+SECURITY_RECORD_KEYED_ROLES = 3
+SECURITY_RECORD_HEADER_SIZE = 12
+SECURITY_RECORD_ROLE_SIZE = 6
+SECURITY_RECORD_BODY_SIZE = 30  # what the CRC-32 covers
+SECURITY_RECORD_SIZE = 34  # CRC-32 included
+SECURITY_RECORD_FORMAT = '<IIIHIHIHI'  # struct: the body, header then role records
+SECURITY_RECORD_HEADER: tuple[str, ...] = ('magic', 'sequence', 'epoch')
+SECURITY_RECORD_ROLE: tuple[str, ...] = ('failures', 'remaining')
+
 # per-message attributes
 #: requests accepted in MRI mode (STIM_SET also, to turn stimulation off)
 MRI_ALLOWED: frozenset[str] = frozenset({

@@ -1800,6 +1800,58 @@ static inline size_t scs_settings_window_encode(const scs_settings_window_t *m, 
     return 4u;
 }
 
+/* security record, in a slot of SCS_SECURITY_RECORD_WORDS 32-bit words (erased: all ones):
+ * header | role record x SCS_SECURITY_RECORD_KEYED_ROLES (patient, clinician, test) | CRC-32 */
+#define SCS_SECURITY_RECORD_WORDS 9u
+#define SCS_SECURITY_RECORD_KEYED_ROLES 3u
+#define SCS_SECURITY_RECORD_ROLES_OFFSET 12u
+#define SCS_SECURITY_RECORD_BODY_SIZE 30u /* what the CRC-32 covers; the CRC follows */
+#define SCS_SECURITY_RECORD_SIZE 34u /* CRC-32 included */
+
+#define SCS_SECURITY_RECORD_HEADER_SIZE 12u
+#define SCS_SECURITY_RECORD_HEADER_MAGIC_OFFSET 0u /* uint32_t */
+#define SCS_SECURITY_RECORD_HEADER_SEQUENCE_OFFSET 4u /* uint32_t */
+#define SCS_SECURITY_RECORD_HEADER_EPOCH_OFFSET 8u /* uint32_t */
+typedef struct {
+    uint32_t magic;
+    uint32_t sequence;
+    uint32_t epoch;
+} scs_security_record_header_t;
+static inline void scs_security_record_header_decode(const uint8_t *p, size_t len, scs_security_record_header_t *m)
+{
+    (void)len;
+    m->magic = (uint32_t)scs_get_le(p + 0u, 4u);
+    m->sequence = (uint32_t)scs_get_le(p + 4u, 4u);
+    m->epoch = (uint32_t)scs_get_le(p + 8u, 4u);
+}
+static inline size_t scs_security_record_header_encode(const scs_security_record_header_t *m, uint8_t *p)
+{
+    scs_put_le(p + 0u, (uint64_t)m->magic, 4u);
+    scs_put_le(p + 4u, (uint64_t)m->sequence, 4u);
+    scs_put_le(p + 8u, (uint64_t)m->epoch, 4u);
+    return 12u;
+}
+
+#define SCS_SECURITY_RECORD_ROLE_SIZE 6u
+#define SCS_SECURITY_RECORD_ROLE_FAILURES_OFFSET 0u /* uint16_t */
+#define SCS_SECURITY_RECORD_ROLE_REMAINING_OFFSET 2u /* uint32_t */
+typedef struct {
+    uint16_t failures;
+    uint32_t remaining;
+} scs_security_record_role_t;
+static inline void scs_security_record_role_decode(const uint8_t *p, size_t len, scs_security_record_role_t *m)
+{
+    (void)len;
+    m->failures = (uint16_t)scs_get_le(p + 0u, 2u);
+    m->remaining = (uint32_t)scs_get_le(p + 2u, 4u);
+}
+static inline size_t scs_security_record_role_encode(const scs_security_record_role_t *m, uint8_t *p)
+{
+    scs_put_le(p + 0u, (uint64_t)m->failures, 2u);
+    scs_put_le(p + 2u, (uint64_t)m->remaining, 4u);
+    return 6u;
+}
+
 /* Field descriptors: the codec's range checks, table-driven (first failing field wins, as in Python). */
 typedef struct {
     uint16_t offset;

@@ -205,9 +205,9 @@ void scs_send_saved(scs_fw_t *fw, uint16_t seq, uint8_t request_id)
 /* No valid image: the defaults, and a storage fault unless the store is blank (a new device). */
 static void load_defaults(scs_fw_t *fw)
 {
-    scs_board_hooks_t hw = fw->therapy.hw;
+    scs_edges_t *edges = fw->therapy.edges;
     memset(&fw->therapy, 0, sizeof fw->therapy);
-    fw->therapy.hw = hw; /* the board's hardware is no setting */
+    fw->therapy.edges = edges; /* the board's hardware is no setting */
     fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
     fw->therapy.ramp_ua_per_s = SCS_DEFAULT_RAMP_UA_PER_S;
     if (!scs_nvm_slot_blank(&fw->nvm, 0) || !scs_nvm_slot_blank(&fw->nvm, 1)) {
@@ -217,13 +217,13 @@ static void load_defaults(scs_fw_t *fw)
     }
 }
 
-void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1)
+void scs_fw_boot(scs_fw_t *fw)
 {
     uint8_t *buf = settings_buf;
     size_t len = 0;
     uint32_t sequence = 0;
-    fw->nvm.slot[0] = slot0;
-    fw->nvm.slot[1] = slot1;
+    fw->nvm.slot[0] = scs_platform_settings_slot(fw, 0);
+    fw->nvm.slot[1] = scs_platform_settings_slot(fw, 1);
     fw->nvm.fail_at_step = -1;
     scs_session_boot(fw);
     if (scs_nvm_load(&fw->nvm, buf, SCS_NVM_SLOT_SIZE, &len, &sequence) && settings_decode(fw, buf, len)) {

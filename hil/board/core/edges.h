@@ -39,8 +39,6 @@ typedef struct {
 
 /* Called by the interrupt side for each pulse start it fires (the trace). */
 typedef void (*scs_pulse_fn)(void *ctx, uint64_t fired_tick, uint8_t area, uint16_t amplitude_ua);
-/* Drives the outputs: pins and DAC current. */
-typedef void (*scs_output_fn)(uint8_t pins, uint16_t dac_ua);
 
 typedef struct {
     scs_edge_t ring[SCS_EDGE_CAPACITY];
@@ -49,10 +47,10 @@ typedef struct {
     uint8_t late_open;      /* the current pulse already counted late */
     scs_pulse_fn on_pulse;
     void *pulse_ctx;
-    scs_output_fn output;
 } scs_edges_t;
 
-void scs_edges_init(scs_edges_t *q, scs_output_fn output, scs_pulse_fn on_pulse, void *ctx);
+/* The edges fired drive scs_platform_output; on_pulse(ctx, ...) is called for each pulse start. */
+void scs_edges_init(scs_edges_t *q, scs_pulse_fn on_pulse, void *ctx);
 unsigned scs_edges_free(const scs_edges_t *q);
 unsigned scs_edges_count(const scs_edges_t *q);
 /* Main loop: append one edge (the caller checked there is room). */

@@ -3,7 +3,8 @@
 
 #include "core.h"
 
-void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx)
+/* The initial state of RAM (what a reset loses). */
+static void init(scs_fw_t *fw, const scs_keys_t *keys)
 {
     memset(fw, 0, sizeof *fw);
     for (unsigned i = 0; i < SCS_CONTACTS; i++)
@@ -17,67 +18,66 @@ void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void 
     fw->therapy.adaptive_enabled = 0;
     fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
     fw->therapy.ramp_ua_per_s = SCS_DEFAULT_RAMP_UA_PER_S;
+    fw->therapy.edges = scs_platform_edges();
+    fw->virtual_clock = scs_platform_clock_kind() == SCS_CAPABILITY_VIRTUAL_CLOCK;
     fw->keys = *keys;
-    fw->link.write = write;
-    fw->link.write_ctx = write_ctx;
     fw->link.answering = -1;
 }
 
-void scs_fw_attach_security(scs_fw_t *fw, volatile uint32_t *slot0, volatile uint32_t *slot1, scs_rng_fn rng)
+void scs_fw_power_on(scs_fw_t *fw, const scs_keys_t *keys)
 {
-    fw->session.record_slot[0] = slot0;
-    fw->session.record_slot[1] = slot1;
-    fw->session.rng = rng;
+    init(fw, keys);
+    if (fw->therapy.edges)
+        scs_edges_init(fw->therapy.edges, scs_trace_pulse, &fw->therapy);
+    if (!fw->virtual_clock)
+        fw->ticks = fw->synced_at = scs_platform_ticks(); /* one clock: the edges are due in the timer's ticks */
+    scs_fw_boot(fw);
+}
+
+/* Physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
+ * simulated lead and coil). */
+static void restore_physics(scs_fw_t *fw, const scs_gauge_t *gauge, const uint16_t *lead, int factory)
+{
+    fw->gauge.soc = gauge->soc;
+    fw->gauge.cutoff = gauge->cutoff;
+    fw->gauge.primary = gauge->primary;
+    fw->gauge.temp_c = gauge->temp_c;
+    fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
+    if (gauge->cutoff)
+        fw->fault_flags |= 1u << SCS_FAULT_CODE_BATTERY_CUTOFF;
+    if (!factory) {
+        memcpy(fw->inputs.lead_ohms, lead, SCS_CONTACTS * sizeof *lead);
+        fw->gauge.coupled = gauge->coupled;
+        fw->gauge.link_w = gauge->link_w;
+        fw->gauge.link_eta = gauge->link_eta;
+    }
 }
 
 void scs_fw_reboot(scs_fw_t *fw, int factory)
 {
     static scs_events_t events;
     scs_keys_t keys = fw->keys;
-    scs_write_fn write = fw->link.write;
-    void *ctx = fw->link.write_ctx;
-    uint64_t ticks = fw->ticks;
-    uint8_t *slot0 = fw->nvm.slot[0], *slot1 = fw->nvm.slot[1];
-    uint8_t virtual_clock = fw->virtual_clock;
-    /* the output stops with the reset (a pulse under way completes); the output hardware stays */
-    scs_board_hooks_t hw = fw->therapy.hw;
+    uint64_t ticks = fw->ticks, synced_at = fw->synced_at;
+    /* the output stops with the reset (a pulse under way completes); the output queue stays */
     uint32_t late_reported = fw->therapy.late_reported;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
-    volatile uint32_t *record0 = fw->session.record_slot[0], *record1 = fw->session.record_slot[1];
-    scs_rng_fn rng = fw->session.rng;
-    /* physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
-     * simulated lead and coil) */
     scs_gauge_t gauge = fw->gauge;
     uint16_t lead[SCS_CONTACTS];
     memcpy(lead, fw->inputs.lead_ohms, sizeof lead);
     events = fw->events;
     if (factory)
         scs_nvm_erase_all(&fw->nvm);
-    scs_fw_init(fw, &keys, write, ctx);
-    scs_fw_attach_security(fw, record0, record1, rng); /* the security record survives every reset */
+    init(fw, &keys);
     fw->ticks = ticks;
+    fw->synced_at = synced_at;
     memcpy(fw->events.log, events.log, sizeof events.log); /* the event log is retained across resets */
     fw->events.start = events.start;
     fw->events.len = events.len;
-    fw->gauge.soc = gauge.soc;
-    fw->gauge.cutoff = gauge.cutoff;
-    fw->gauge.primary = gauge.primary;
-    fw->gauge.temp_c = gauge.temp_c;
-    fw->virtual_clock = virtual_clock;
-    fw->therapy.hw = hw;
     fw->therapy.late_reported = late_reported;
-    fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
-    if (gauge.cutoff)
-        fw->fault_flags |= 1u << SCS_FAULT_CODE_BATTERY_CUTOFF;
-    if (!factory) {
-        memcpy(fw->inputs.lead_ohms, lead, sizeof lead);
-        fw->gauge.coupled = gauge.coupled;
-        fw->gauge.link_w = gauge.link_w;
-        fw->gauge.link_eta = gauge.link_eta;
-    }
+    restore_physics(fw, &gauge, lead, factory);
     fw->inputs.next_impedance_check = fw->ticks + SCS_IMPEDANCE_CHECK_TICKS;
-    scs_fw_boot(fw, slot0, slot1);
+    scs_fw_boot(fw);
 }
 
 void scs_after_request(scs_fw_t *fw)
@@ -105,4 +105,36 @@ void scs_fw_service(scs_fw_t *fw)
         t->late_report_tick = fw->ticks;
         scs_log_event(fw, SCS_EVENT_KIND_TIMING, SCS_TIMING_CODE_LATE_PULSES, late);
     }
+}
+
+/* The device clock moves at least this often when hardware-timed (its timers, the fuel gauge), and
+ * always before a request is handled; every pulse edge wakes the loop, which must stay cheap then. */
+#define CLOCK_STEP_TICKS 1000u
+
+void scs_fw_sync_clock(scs_fw_t *fw, int always)
+{
+    if (fw->virtual_clock)
+        return;
+    uint64_t now = scs_platform_ticks();
+    if (always || now - fw->synced_at >= CLOCK_STEP_TICKS) {
+        scs_fw_advance(fw, now - fw->synced_at);
+        fw->synced_at = now;
+    }
+}
+
+void scs_fw_poll(void *fw)
+{
+    scs_fw_t *f = fw;
+    if (f->virtual_clock) /* nothing moves meanwhile: the pulses due went out before the request */
+        scs_platform_watchdog_kick();
+    else
+        scs_fw_keep_up(f);
+}
+
+void scs_fw_keep_up(scs_fw_t *fw)
+{
+    scs_fw_sync_clock(fw, 0);
+    scs_fw_service(fw);
+    scs_platform_timer_arm();
+    scs_platform_watchdog_kick();
 }

@@ -151,7 +151,7 @@ void scs_on_program_commit(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         scs_send_result(fw, seq, SCS_MSG_PROGRAM_COMMIT, SCS_RESULT_WRONG_STATE, 1);
         return;
     }
-    if (!scs_interleave_ok(t->staged[prog], count, &t->hw.poll)) {
+    if (!scs_interleave_ok(t->staged[prog], count, &(scs_poll_t){scs_fw_poll, fw})) {
         scs_send_result(fw, seq, SCS_MSG_PROGRAM_COMMIT, SCS_RESULT_UNSAFE, 1);
         return;
     }

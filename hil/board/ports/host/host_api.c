@@ -2,26 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "port.h"
-
-typedef struct {
-    scs_fw_t fw;
-    uint8_t slots[2][SCS_NVM_SLOT_SIZE]; /* the settings storage of this simulated board */
-    uint32_t record[2][SCS_RECORD_WORDS]; /* its security record */
-    uint8_t *out;
-    size_t out_len, out_cap;
-} host_t;
-
-static void collect(void *ctx, const uint8_t *data, size_t len)
-{
-    host_t *h = ctx;
-    size_t n = len;
-    if (h->out_len + n > h->out_cap)
-        n = h->out_cap - h->out_len;
-    memcpy(h->out + h->out_len, data, n);
-    h->out_len += n;
-}
+#include "host.h"
 
 /* A board with these keys (test_key may be NULL: no test role) and blank storage. */
 void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t *clinician_key, const uint8_t *test_key)
@@ -38,12 +19,10 @@ void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t
         memcpy(keys.test_key, test_key, SCS_KEY_SIZE);
         keys.has_test_key = 1;
     }
-    scs_fw_init(&h->fw, &keys, collect, h);
-    h->fw.virtual_clock = 1; /* the host library's clock moves only by CLOCK_ADVANCE or scs_host_advance */
     memset(h->slots, 0xFF, sizeof h->slots);
     memset(h->record, 0xFF, sizeof h->record);
-    scs_fw_attach_security(&h->fw, h->record[0], h->record[1], 0);
-    scs_fw_boot(&h->fw, h->slots[0], h->slots[1]);
+    /* the clock is virtual (scs_platform_clock_kind): it moves only by CLOCK_ADVANCE or scs_host_advance */
+    scs_fw_power_on(&h->fw, &keys);
     return h;
 }
 
@@ -67,6 +46,7 @@ size_t scs_host_receive(void *handle, const uint8_t *data, size_t len, uint8_t *
     h->out_len = 0;
     h->out_cap = out_cap;
     scs_fw_receive(&h->fw, data, len);
+    h->out = 0;
     return h->out_len;
 }
 

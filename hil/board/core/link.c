@@ -7,6 +7,30 @@
 #include "le.h"
 #include "sha256.h"
 
+size_t scs_frame_encode(const scs_fw_t *fw, const scs_frame_t *f, uint8_t wire[SCS_MAX_ENCODED + 1])
+{
+    static uint8_t body[SCS_MAX_DECODED];
+    size_t n = 0, len = f->len < SCS_MAX_PAYLOAD ? f->len : SCS_MAX_PAYLOAD;
+    body[n++] = SCS_PROTOCOL_VERSION;
+    body[n++] = f->msg_id;
+    body[n++] = (uint8_t)(f->flags | (f->sign ? SCS_FLAG_SIGNED : 0));
+    wr16(body + n, f->seq);
+    n += 2;
+    memcpy(body + n, f->payload, len);
+    n += len;
+    if (f->sign) {
+        wr32(body + n, f->counter);
+        n += 4;
+        scs_session_tag(fw, f->answered < 0 ? 1 : 2, body, n, f->answered, body + n);
+        n += SCS_TAG_SIZE;
+    }
+    wr32(body + n, scs_crc32(body, n));
+    n += 4;
+    size_t m = scs_cobs_encode(body, n, wire);
+    wire[m++] = 0;
+    return m;
+}
+
 void scs_send_frame_bound(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload,
                           size_t len, int64_t answered)
 {
@@ -19,32 +43,15 @@ void scs_send_frame_bound(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t 
         memcpy(l->capture->response, payload, len);
         l->capture = 0;
     }
-    static uint8_t body[SCS_MAX_DECODED];
     static uint8_t wire[SCS_MAX_ENCODED + 1];
-    size_t n = 0;
     int sign = fw->session.role != 0 && answered >= 0;
-    body[n++] = SCS_PROTOCOL_VERSION;
-    body[n++] = msg_id;
-    body[n++] = (uint8_t)(flags | (sign ? SCS_FLAG_SIGNED : 0));
-    wr16(body + n, seq);
-    n += 2;
-    memcpy(body + n, payload, len);
-    n += len;
-    if (sign) {
-        wr32(body + n, ++fw->session.tx_counter);
-        n += 4;
-        scs_session_tag(fw, 2, body, n, answered, body + n);
-        n += SCS_TAG_SIZE;
-    }
-    wr32(body + n, scs_crc32(body, n));
-    n += 4;
-    size_t m = scs_cobs_encode(body, n, wire);
-    wire[m++] = 0;
+    scs_frame_t f = {msg_id, flags, seq, payload, len, sign, sign ? ++fw->session.tx_counter : 0u, answered};
+    size_t m = scs_frame_encode(fw, &f, wire);
     if (l->keep_session && m <= sizeof l->session_wire) {
         memcpy(l->session_wire, wire, m);
         l->session_wire_len = (uint8_t)m;
     }
-    l->write(l->write_ctx, wire, m);
+    scs_platform_uart_write(fw, wire, m);
 }
 
 void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len)

@@ -1,15 +1,15 @@
 #include "edges.h"
+#include "platform.h"
 
 #include <string.h>
 
 #define MASK (SCS_EDGE_CAPACITY - 1u)
 
-void scs_edges_init(scs_edges_t *q, scs_output_fn output, scs_pulse_fn on_pulse, void *ctx)
+void scs_edges_init(scs_edges_t *q, scs_pulse_fn on_pulse, void *ctx)
 {
     memset(q, 0, sizeof *q);
     atomic_init(&q->head, 0u);
     atomic_init(&q->tail, 0u);
-    q->output = output;
     q->on_pulse = on_pulse;
     q->pulse_ctx = ctx;
 }
@@ -47,7 +47,7 @@ uint64_t scs_edges_last_due(const scs_edges_t *q)
 
 static void fire_one(scs_edges_t *q, scs_edge_t *e, uint64_t now_tick)
 {
-    q->output(e->pins, e->dac_ua);
+    scs_platform_output(e->pins, e->dac_ua);
     uint64_t late = now_tick > e->due ? now_tick - e->due : 0;
     e->late = (uint8_t)(late > 255u ? 255u : late); /* the slot is evidence of what was driven, when */
     e->flags |= SCS_EDGE_FIRED;

@@ -59,7 +59,7 @@ void scs_session_persist(scs_fw_t *fw)
         uint64_t left = s->backoff_until[i] > fw->ticks ? s->backoff_until[i] - fw->ticks : 0u;
         s->record.remaining[i] = (uint32_t)(left > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : left);
     }
-    scs_record_save(s);
+    scs_record_save(fw);
 }
 
 void scs_session_boot(scs_fw_t *fw)
@@ -73,13 +73,13 @@ void scs_session_boot(scs_fw_t *fw)
     scs_hmac_update(&h, fw->keys.patient_key, SCS_KEY_SIZE);
     scs_hmac_update(&h, id, 8);
     scs_hmac_final(&h, s->nonce_key);
-    scs_record_load(s);
+    scs_record_load(fw);
     for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
         uint32_t left = s->record.remaining[i];
         s->backoff_until[i] = fw->ticks + (left > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : left);
     }
     uint8_t probe[16];
-    s->hw_rng = (uint8_t)(s->rng && s->rng(probe));
+    s->hw_rng = (uint8_t)scs_platform_rng(probe);
 }
 
 /* Nd = HMAC(K_nonce, "SCS1 nonce" | epoch | counter | rng)[:16]; the epoch of a boot is persisted
@@ -100,7 +100,7 @@ static void next_nonce(scs_fw_t *fw, uint8_t out[SCS_NONCE_SIZE])
     wr32(msg + 10, s->epoch);
     wr32(msg + 14, s->nonce_counter);
     memset(msg + 18, 0, 16);
-    if (s->hw_rng && !s->rng(msg + 18))
+    if (s->hw_rng && !scs_platform_rng(msg + 18))
         memset(msg + 18, 0, 16);
     scs_hmac_sha256(s->nonce_key, 32, msg, sizeof msg, mac);
     memcpy(out, mac, SCS_NONCE_SIZE);
@@ -271,7 +271,7 @@ void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         if (!h->done) {
             open_session(fw, h, seq);
         } else if (s->role && !memcmp(s->origin, host_nonce, SCS_NONCE_SIZE) && fw->link.session_wire_len) {
-            fw->link.write(fw->link.write_ctx, fw->link.session_wire, fw->link.session_wire_len);
+            scs_platform_uart_write(fw, fw->link.session_wire, fw->link.session_wire_len);
         } else {
             send_session(fw, seq, SCS_RESULT_WRONG_STATE, 0);
         }

@@ -20,7 +20,7 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .tick_ns = SCS_TICK_NS,
         .capabilities = (CAPABILITIES & ~(fw->gauge.primary ? (unsigned)SCS_CAPABILITY_RECHARGEABLE : 0u)) |
                         (fw->virtual_clock ? SCS_CAPABILITY_VIRTUAL_CLOCK : 0u) |
-                        (fw->therapy.hw.edges ? SCS_CAPABILITY_HARDWARE_TIMED : 0u) |
+                        (fw->therapy.edges ? SCS_CAPABILITY_HARDWARE_TIMED : 0u) |
                         (fw->keys.development ? SCS_CAPABILITY_DEVELOPMENT_KEYS : 0u) |
                         (SCS_TEST_BUILD && fw->keys.has_test_key ? SCS_CAPABILITY_TEST_BUILD : 0u) |
                         (fw->session.hw_rng ? SCS_CAPABILITY_ENTROPY : 0u),
@@ -153,17 +153,16 @@ void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     const scs_therapy_t *t = &fw->therapy;
     uint8_t out[SCS_TIMING_SIZE];
     scs_msg_timing_t m = {0};
-    if (t->hw.edges) {
-        const scs_edge_stats_t *e = &t->hw.edges->stats;
+    scs_board_load_t l;
+    if (t->edges) {
+        const scs_edge_stats_t *e = &t->edges->stats;
         m.edges = e->edges;
         m.pulses = e->pulses;
         m.late_edges = e->late_edges;
         m.late_pulses = e->late_pulses;
         m.worst_latency_counts = e->worst_latency_counts;
     }
-    if (t->hw.load) {
-        scs_board_load_t l;
-        t->hw.load(t->hw.board, &l);
+    if (scs_platform_load(fw, &l)) {
         m.counts_per_tick = l.counts_per_tick;
         m.idle_counts = l.idle_counts;
         m.elapsed_counts = l.elapsed_counts;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "edges.h"
+#include "platform.h"
 #include "scs_protocol.h"
 
 #define SCS_PROGRAMS SCS_MAX_PROGRAMS
@@ -52,25 +53,6 @@ typedef struct {
     void *ctx;
 } scs_poll_t;
 
-/* What the board reports about its core and link (TIMING). */
-typedef struct {
-    uint32_t counts_per_tick;
-    uint64_t idle_counts, elapsed_counts;
-    uint32_t rx_overruns, rx_high_water;
-    uint32_t worst_request_counts, last_request_counts;
-} scs_board_load_t;
-typedef void (*scs_load_fn)(void *ctx, scs_board_load_t *out);
-
-/* What the therapy core uses of the board; all 0 on the host library and in QEMU's virtual-clock mode. */
-typedef struct {
-    scs_edges_t *edges;  /* hardware-timed output (0: pulses are computed and traced when due) */
-    scs_poll_t poll;     /* what long computations call now and then (fn 0: nothing) */
-    scs_poll_t arm;      /* hardware-timed: arm the edge timer after edges were queued */
-    scs_load_fn load;    /* the board's load and link counters (0: none) */
-    uint64_t (*clock)(void *board); /* hardware-timed: the timer's tick now (fresher than the caller's) */
-    void *board;         /* context of load and clock */
-} scs_board_hooks_t;
-
 typedef struct {
     uint64_t tick;
     uint8_t area;
@@ -78,7 +60,7 @@ typedef struct {
 } scs_trace_record_t;
 
 /* The next pulse of an area: period k = q*repeat + s starts at block + floor(s*10^9/rate), where block =
- * q * repeat * 10^9 / rate (exact for any tick: see seek() in therapy.c). */
+ * q * repeat * 10^9 / rate (exact for any tick: see seek() in scheduler.c). */
 typedef struct {
     uint64_t block;      /* start of period q*repeat, ticks relative to turn-on */
     uint64_t nominal;    /* relative to turn-on */
@@ -102,7 +84,7 @@ typedef struct {
     uint64_t origin, stage_free;
     uint16_t cap_ua[SCS_AREAS];
     scs_next_t next[SCS_AREAS];
-    scs_board_hooks_t hw; /* the board's hardware: kept through resets and default settings */
+    scs_edges_t *edges;  /* hardware-timed output (scs_platform_edges; 0: pulses are traced when due) */
     uint8_t queued;      /* edges of the running train may be queued */
     uint32_t late_reported;   /* late pulses already reported by an event */
     uint64_t late_report_tick;

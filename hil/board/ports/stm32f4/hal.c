@@ -1,65 +1,28 @@
+/* The STM32F405/407 port: the hardware layer (clocks, USART1, TIM2 fine counter, TIM5 edge timer, pins
+ * and DAC, watchdog, retained storage, RNG) and the platform contract (core/platform.h) on top of it;
+ * the link's rings and the board's counters are main.c's. Registers by CMSIS-style names: stm32f4xx.h. */
 #include "hal.h"
 
-#include "port.h"
+#include "platform.h"
+#include "scs_protocol.h"
+#include "stm32f4xx.h"
 
-#define REG(addr) (*(volatile uint32_t *)(addr))
-#define RCC 0x40023800u
-#define RCC_CR REG(RCC + 0x00u)
-#define RCC_PLLCFGR REG(RCC + 0x04u)
-#define RCC_CFGR REG(RCC + 0x08u)
-#define RCC_AHB1ENR REG(RCC + 0x30u)
-#define RCC_APB1ENR REG(RCC + 0x40u)
-#define RCC_APB2ENR REG(RCC + 0x44u)
-#define FLASH_ACR REG(0x40023C00u)
-#define PWR_CR REG(0x40007000u)
-#define GPIOA 0x40020000u
-#define GPIOB 0x40020400u
-#define MODER(port) REG((port) + 0x00u)
-#define OSPEEDR(port) REG((port) + 0x08u)
-#define BSRR(port) REG((port) + 0x18u)
-#define AFRH(port) REG((port) + 0x24u)
-#define USART1 0x40011000u
-#define USART_SR REG(USART1 + 0x00u)
-#define USART_DR REG(USART1 + 0x04u)
-#define USART_BRR REG(USART1 + 0x08u)
-#define USART_CR1 REG(USART1 + 0x0Cu)
-#define SR_RXNE (1u << 5)
-#define SR_TXE (1u << 7)
-#define SR_ORE (1u << 3)
-#define CR1_UE (1u << 13)
-#define CR1_TXEIE (1u << 7)
-#define CR1_RXNEIE (1u << 5)
-#define CR1_TE (1u << 3)
-#define CR1_RE (1u << 2)
-#define TIM2 0x40000000u
-#define TIM5 0x40000C00u
-#define TIM_CR1(t) REG((t) + 0x00u)
-#define TIM_DIER(t) REG((t) + 0x0Cu)
-#define TIM_SR(t) REG((t) + 0x10u)
-#define TIM_CNT(t) REG((t) + 0x24u)
-#define TIM_ARR(t) REG((t) + 0x2Cu)
-#define CR1_CEN 1u
-#define CR1_URS (1u << 2)
-#define CR1_OPM (1u << 3)
-#define DAC_CR REG(0x40007400u)
-#define DAC_DHR12R1 REG(0x40007408u)
-#define IWDG 0x40003000u
-#define IWDG_KR REG(IWDG + 0x00u)
-#define IWDG_PR REG(IWDG + 0x04u)
-#define IWDG_RLR REG(IWDG + 0x08u)
-#define NVIC_ISER(n) REG(0xE000E100u + 4u * (n))
-#define NVIC_IPR(irq) (*(volatile uint8_t *)(0xE000E400u + (irq)))
-#define IRQ_USART1 37u
-#define IRQ_TIM5 50u
 #define BOOT_WORD (*(volatile uint32_t *)0x2001FFFCu) /* above the stack (linker script) */
 #define BOOT_REALTIME 0x52544D31u                    /* "RTM1": set by the QEMU target's -device loader */
 #define OUT_PINS_SHIFT 12u                           /* PB12..PB15 (README pin map) */
+#define OUT_PINS_MASK (0xFu << OUT_PINS_SHIFT)
 #define DAC_FULL_SCALE_UA 25500u
+
+/* The edge queue, a symbol of its own: its slots keep the last edges the interrupt drove (pins, DAC,
+ * due tick, lateness), which a test reads from QEMU's memory where no GPIO is modelled. */
+scs_edges_t scs_board_edges;
 
 typedef struct {
     uint32_t core_hz, timer_hz, pclk2_hz;
     uint32_t counts_per_tick;
     int emulator;
+    int realtime; /* the timer is the clock and drives the output (a board, or QEMU asked for it) */
+    uint8_t *storage; /* the two settings slots */
     /* fine counter extension (shared by the main loop and the interrupts: read under the mask) */
     uint32_t last_cnt;
     uint64_t high;
@@ -74,17 +37,17 @@ typedef struct {
 
 static hal_t hal; /* the one board: its registers are global too */
 
-uint32_t scs_irq_lock(void)
+uint32_t scs_platform_irq_lock(void)
 {
     uint32_t primask;
     __asm volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
     return primask;
 }
 
-void scs_irq_unlock(uint32_t saved) { __asm volatile("msr primask, %0" ::"r"(saved) : "memory"); }
+void scs_platform_irq_unlock(uint32_t saved) { __asm volatile("msr primask, %0" ::"r"(saved) : "memory"); }
 
-int hal_is_emulator(void) { return RCC_CR == 0u; }
-int hal_realtime_requested(void) { return hal.emulator && BOOT_WORD == BOOT_REALTIME; }
+/* QEMU's netduinoplus2 has no RCC model: its CR reads 0, a real chip's reads HSION|HSIRDY. */
+static int is_emulator(void) { return RCC->CR == 0u; }
 uint32_t hal_core_hz(void) { return hal.core_hz; }
 
 /* PLL to 168 MHz (RM0090 6.3): HSE 8 MHz when it starts, else HSI 16 MHz; VCO in = 1 MHz (M = 8 or
@@ -93,26 +56,28 @@ uint32_t hal_core_hz(void) { return hal.core_hz; }
  * APB2 /2 (84 MHz); timers on APB1 run at 84 MHz. */
 static void clock_init(void)
 {
-    RCC_CR |= 1u << 16; /* HSEON */
-    uint32_t wait = 100000u, m = 8u, src = 1u;
-    while (!(RCC_CR & (1u << 17)) && --wait) {
+    RCC->CR |= RCC_CR_HSEON;
+    uint32_t wait = 100000u, m = 8u, src = RCC_PLLCFGR_PLLSRC_HSE;
+    while (!(RCC->CR & RCC_CR_HSERDY) && --wait) {
     }
     if (!wait) { /* no crystal: the internal 16 MHz oscillator feeds the PLL */
-        RCC_CR &= ~(1u << 16);
+        RCC->CR &= ~RCC_CR_HSEON;
         m = 16u;
         src = 0u;
     }
-    RCC_APB1ENR |= 1u << 28; /* PWR */
-    PWR_CR |= 1u << 14;      /* VOS: scale 1 */
-    RCC_PLLCFGR = m | (336u << 6) | (0u << 16) | (src << 22) | (7u << 24) | (1u << 29); /* bit 29: reserved, reset value 1 */
-    RCC_CR |= 1u << 24; /* PLLON */
-    while (!(RCC_CR & (1u << 25))) {
+    RCC->APB1ENR |= RCC_APB1ENR_PWREN;
+    PWR->CR |= PWR_CR_VOS; /* scale 1 */
+    RCC->PLLCFGR = m << RCC_PLLCFGR_PLLM_Pos | 336u << RCC_PLLCFGR_PLLN_Pos | 0u << RCC_PLLCFGR_PLLP_Pos | src |
+                   7u << RCC_PLLCFGR_PLLQ_Pos | RCC_PLLCFGR_RESERVED29;
+    RCC->CR |= RCC_CR_PLLON;
+    while (!(RCC->CR & RCC_CR_PLLRDY)) {
     }
-    FLASH_ACR = 5u | (1u << 8) | (1u << 9) | (1u << 10); /* LATENCY 5, PRFTEN, ICEN, DCEN */
-    while ((FLASH_ACR & 7u) != 5u) {
+    FLASH->ACR = FLASH_ACR_LATENCY_5WS | FLASH_ACR_PRFTEN | FLASH_ACR_ICEN | FLASH_ACR_DCEN;
+    while ((FLASH->ACR & FLASH_ACR_LATENCY) != FLASH_ACR_LATENCY_5WS) {
     }
-    RCC_CFGR = (RCC_CFGR & ~0xFCF3u) | (5u << 10) | (4u << 13) | 2u; /* APB1 /4, APB2 /2, SW = PLL */
-    while ((RCC_CFGR & 0xCu) != 0x8u) {
+    RCC->CFGR = (RCC->CFGR & ~(RCC_CFGR_SW | RCC_CFGR_HPRE | RCC_CFGR_PPRE1 | RCC_CFGR_PPRE2)) | RCC_CFGR_PPRE1_DIV4 |
+                RCC_CFGR_PPRE2_DIV2 | RCC_CFGR_SW_PLL;
+    while ((RCC->CFGR & RCC_CFGR_SWS) != RCC_CFGR_SWS_PLL) {
     }
     hal.core_hz = 168000000u;
     hal.timer_hz = 84000000u;
@@ -121,24 +86,24 @@ static void clock_init(void)
 
 static void outputs_init(void)
 {
-    RCC_AHB1ENR |= (1u << 0) | (1u << 1);                               /* GPIOA, GPIOB */
-    RCC_APB1ENR |= 1u << 29;                                            /* DAC */
-    MODER(GPIOB) = (MODER(GPIOB) & ~(0xFFu << 24)) | (0x55u << 24);     /* PB12..15: outputs */
-    OSPEEDR(GPIOB) |= 0xFFu << 24;                                      /* fast edges */
-    MODER(GPIOA) |= 3u << 8;                                            /* PA4: analog (DAC1 out) */
-    DAC_CR = 1u;                                                        /* EN1 */
-    hal_output(0, 0);
+    RCC->AHB1ENR |= RCC_AHB1ENR_GPIOAEN | RCC_AHB1ENR_GPIOBEN;
+    RCC->APB1ENR |= RCC_APB1ENR_DACEN;
+    GPIOB->MODER = (GPIOB->MODER & ~(0xFFu << 24)) | (GPIO_MODER_OUTPUT * 0x55u << 24); /* PB12..15: outputs */
+    GPIOB->OSPEEDR |= 0xFFu << 24;                                                      /* fast edges */
+    GPIOA->MODER |= GPIO_MODER_ANALOG << 8;                                             /* PA4: DAC1 out */
+    DAC->CR = DAC_CR_EN1;
+    scs_platform_output(0, 0);
 }
 
 static void uart_init(void)
 {
-    RCC_APB2ENR |= 1u << 4;                                               /* USART1 */
-    MODER(GPIOA) = (MODER(GPIOA) & ~(0xFu << 18)) | (0xAu << 18);         /* PA9, PA10: alternate function */
-    AFRH(GPIOA) = (AFRH(GPIOA) & ~(0xFFu << 4)) | (0x77u << 4);           /* AF7 = USART1 */
-    USART_BRR = (hal.pclk2_hz + 115200u / 2u) / 115200u;                  /* 115200 baud, 8N1 */
-    USART_CR1 = CR1_UE | CR1_TE | CR1_RE | CR1_RXNEIE;
-    NVIC_IPR(IRQ_USART1) = 0x40u; /* below the edge timer */
-    NVIC_ISER(IRQ_USART1 / 32u) = 1u << (IRQ_USART1 % 32u);
+    RCC->APB2ENR |= RCC_APB2ENR_USART1EN;
+    GPIOA->MODER = (GPIOA->MODER & ~(0xFu << 18)) | ((GPIO_MODER_AF << 2 | GPIO_MODER_AF) << 18); /* PA9, PA10 */
+    GPIOA->AFR[1] = (GPIOA->AFR[1] & ~(0xFFu << 4)) | ((GPIO_AF7_USART1 << 4 | GPIO_AF7_USART1) << 4);
+    USART1->BRR = (hal.pclk2_hz + 115200u / 2u) / 115200u; /* 115200 baud, 8N1 */
+    USART1->CR1 = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE | USART_CR1_RXNEIE;
+    NVIC_SetPriority(USART1_IRQn, 4u); /* below the edge timer */
+    NVIC_EnableIRQ(USART1_IRQn);
 }
 
 /* TIM2: free-running 32-bit fine counter at the timer clock, prescaler 0. TIM5: the edge timer.
@@ -147,18 +112,24 @@ static void uart_init(void)
  * and CR1 is written (1 count = 1 ns there), and the counter base is the power-on instant. */
 static void timers_init(void)
 {
-    RCC_APB1ENR |= (1u << 0) | (1u << 3); /* TIM2, TIM5 */
-    TIM_ARR(TIM2) = 0xFFFFFFFFu;
-    TIM_CR1(TIM2) = CR1_CEN;
-    TIM_DIER(TIM5) = 1u; /* UIE */
-    NVIC_IPR(IRQ_TIM5) = 0x00u; /* the highest priority: pulse edges first */
-    NVIC_ISER(IRQ_TIM5 / 32u) = 1u << (IRQ_TIM5 % 32u);
+    RCC->APB1ENR |= RCC_APB1ENR_TIM2EN | RCC_APB1ENR_TIM5EN;
+    TIM2->ARR = 0xFFFFFFFFu;
+    TIM2->CR1 = TIM_CR1_CEN;
+    TIM5->DIER = TIM_DIER_UIE;
+    NVIC_SetPriority(TIM5_IRQn, 0u); /* the highest priority: pulse edges first */
+    NVIC_EnableIRQ(TIM5_IRQn);
     hal.armed_counts = UINT64_MAX;
 }
 
+static void storage_init(void);
+
 void hal_init(void)
 {
-    hal.emulator = hal_is_emulator();
+    hal.emulator = is_emulator();
+    /* a board, or QEMU asked for real time: the clock is the timer and pulses go out on it; otherwise
+     * (QEMU by default) a virtual clock that only CLOCK_ADVANCE moves, for fast deterministic tests */
+    hal.realtime = !hal.emulator || BOOT_WORD == BOOT_REALTIME;
+    hal.edges = hal.realtime ? &scs_board_edges : 0;
     hal.core_hz = hal.timer_hz = hal.pclk2_hz = 16000000u; /* HSI after reset */
     if (!hal.emulator)
         clock_init();
@@ -166,33 +137,36 @@ void hal_init(void)
     outputs_init();
     timers_init();
     uart_init();
-    IWDG_KR = 0x5555u; /* watchdog: ~1 s (LSI 32 kHz / 32, reload 1000) */
-    IWDG_PR = 3u;
-    IWDG_RLR = 1000u;
-    IWDG_KR = 0xCCCCu;
+    IWDG->KR = IWDG_KR_UNLOCK; /* watchdog: ~1 s (LSI 32 kHz / 32, reload 1000) */
+    IWDG->PR = IWDG_PR_DIV32;
+    IWDG->RLR = 1000u;
+    IWDG->KR = IWDG_KR_START;
+    storage_init();
     hal.boot_counts = hal_fine_now();
 }
 
 uint64_t hal_fine_now(void)
 {
-    uint32_t saved = scs_irq_lock();
-    uint32_t cnt = TIM_CNT(TIM2);
+    uint32_t saved = scs_platform_irq_lock();
+    uint32_t cnt = TIM2->CNT;
     if (cnt < hal.last_cnt)
         hal.high += 1ull << 32;
     hal.last_cnt = cnt;
     uint64_t now = hal.high | cnt;
-    scs_irq_unlock(saved);
+    scs_platform_irq_unlock(saved);
     return now;
 }
 
 uint32_t hal_counts_per_tick(void) { return hal.counts_per_tick; }
-uint64_t hal_ticks(void) { return hal_fine_now() / hal.counts_per_tick; }
+uint64_t scs_platform_ticks(void) { return hal_fine_now() / hal.counts_per_tick; }
+uint32_t scs_platform_clock_kind(void) { return hal.realtime ? SCS_CAPABILITY_HARDWARE_TIMED : SCS_CAPABILITY_VIRTUAL_CLOCK; }
+scs_edges_t *scs_platform_edges(void) { return hal.edges; }
 
-void hal_output(uint8_t pins, uint16_t dac_ua)
+void scs_platform_output(uint8_t pins, uint16_t dac_ua)
 {
     uint32_t set = (uint32_t)(pins & 0xFu) << OUT_PINS_SHIFT;
-    BSRR(GPIOB) = set | ((~set & (0xFu << OUT_PINS_SHIFT)) << 16); /* all four pins in one write */
-    DAC_DHR12R1 = (uint32_t)dac_ua * 4095u / DAC_FULL_SCALE_UA;
+    GPIOB->BSRR = set | ((~set & OUT_PINS_MASK) << 16); /* all four pins in one write */
+    DAC->DHR12R1 = (uint32_t)dac_ua * DAC_DHR12R1_MAX / DAC_FULL_SCALE_UA;
 }
 
 /* Shorter delays are not armed: QEMU repeats an update with the period last armed, and a storm of
@@ -208,19 +182,17 @@ static void arm(uint64_t target)
         delay = 0xFFFFFFF0u;
     hal.armed_counts = target;
     if (hal.emulator) { /* the update fires ARR counts after this write */
-        TIM_CR1(TIM5) = CR1_CEN;
-        TIM_ARR(TIM5) = (uint32_t)delay;
+        TIM5->CR1 = TIM_CR1_CEN;
+        TIM5->ARR = (uint32_t)delay;
         return;
     }
     /* one pulse: count from 0, update when the counter passes ARR, then stop */
-    TIM_CR1(TIM5) = 0;
-    TIM_CNT(TIM5) = 0;
-    TIM_ARR(TIM5) = (uint32_t)delay - 1u + (delay == 1u);
-    TIM_SR(TIM5) = 0;
-    TIM_CR1(TIM5) = CR1_OPM | CR1_URS | CR1_CEN;
+    TIM5->CR1 = 0;
+    TIM5->CNT = 0;
+    TIM5->ARR = (uint32_t)delay - 1u + (delay == 1u);
+    TIM5->SR = 0;
+    TIM5->CR1 = TIM_CR1_OPM | TIM_CR1_URS | TIM_CR1_CEN;
 }
-
-void hal_edges_attach(scs_edges_t *q) { hal.edges = q; }
 
 /* The next deadline: the first queued edge, or the periodic wake-up of the loop. */
 static uint64_t deadline(uint64_t now)
@@ -230,7 +202,7 @@ static uint64_t deadline(uint64_t now)
     return due != UINT64_MAX && due * hal.counts_per_tick < wake ? due * hal.counts_per_tick : wake;
 }
 
-void hal_edges_kick(void)
+void scs_platform_timer_arm(void)
 {
     /* no output attached (QEMU's virtual-clock mode): the timer stays idle and the loop sleeps until
      * a byte arrives. QEMU rebases its timers at a QMP reset, and an armed timer then moves the virtual
@@ -238,10 +210,10 @@ void hal_edges_kick(void)
     if (!hal.edges)
         return;
     uint64_t target = deadline(hal_fine_now()); /* computed before masking: the mask stays short */
-    uint32_t saved = scs_irq_lock();
+    uint32_t saved = scs_platform_irq_lock();
     if (target < hal.armed_counts)
         arm(target);
-    scs_irq_unlock(saved);
+    scs_platform_irq_unlock(saved);
 }
 
 /* An interrupt more than this early (a stale or spurious update) re-arms instead of waiting. */
@@ -252,7 +224,7 @@ void TIM5_IRQHandler(void)
 {
     uint64_t now = hal_fine_now(), due = hal.armed_counts;
     uint32_t cpt = hal.counts_per_tick;
-    TIM_SR(TIM5) = 0;
+    TIM5->SR = 0;
     hal.armed_counts = UINT64_MAX;
     if (due != UINT64_MAX && now + (uint64_t)EARLY_SLACK_TICKS * cpt < due) {
         arm(due);
@@ -286,36 +258,34 @@ void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx)
 static void tx_drain(void)
 {
     uint8_t b;
-    while ((USART_SR & SR_TXE) && hal.tx && scs_ring_get(hal.tx, &b))
-        USART_DR = b;
+    while ((USART1->SR & USART_SR_TXE) && hal.tx && scs_ring_get(hal.tx, &b))
+        USART1->DR = b;
     if (hal.tx && scs_ring_count(hal.tx))
-        USART_CR1 |= CR1_TXEIE;
+        USART1->CR1 |= USART_CR1_TXEIE;
     else
-        USART_CR1 &= ~CR1_TXEIE;
+        USART1->CR1 &= ~USART_CR1_TXEIE;
 }
-
-#define NVIC_ICER(n) REG(0xE000E180u + 4u * (n))
 
 /* From the main loop: only the USART's own interrupt is held off (it drains the same ring); the
  * edge timer still preempts, however long QEMU's synchronous transmitter keeps this loop busy. */
 void hal_uart_kick(void)
 {
-    NVIC_ICER(IRQ_USART1 / 32u) = 1u << (IRQ_USART1 % 32u);
+    NVIC_DisableIRQ(USART1_IRQn);
     __asm volatile("dsb\n isb" ::: "memory");
     tx_drain();
-    NVIC_ISER(IRQ_USART1 / 32u) = 1u << (IRQ_USART1 % 32u);
+    NVIC_EnableIRQ(USART1_IRQn);
 }
 
 void USART1_IRQHandler(void);
 void USART1_IRQHandler(void)
 {
-    uint32_t sr = USART_SR;
-    if (sr & (SR_RXNE | SR_ORE)) {
-        uint8_t b = (uint8_t)USART_DR; /* reading DR clears RXNE and an overrun */
+    uint32_t sr = USART1->SR;
+    if (sr & (USART_SR_RXNE | USART_SR_ORE)) {
+        uint8_t b = (uint8_t)USART1->DR; /* reading DR clears RXNE and an overrun */
         if (hal.rx)
             scs_ring_put(hal.rx, b);
     }
-    if (sr & SR_TXE)
+    if (sr & USART_SR_TXE)
         tx_drain();
 }
 
@@ -323,31 +293,35 @@ void hal_idle(void)
 {
     /* sleep with interrupts masked: an interrupt still wakes the core, and is taken after the time
      * asleep is counted */
-    uint32_t saved = scs_irq_lock();
-    uint32_t t0 = TIM_CNT(TIM2); /* raw counts: the loop wakes well within a counter period */
+    uint32_t saved = scs_platform_irq_lock();
+    uint32_t t0 = TIM2->CNT; /* raw counts: the loop wakes well within a counter period */
     if (!scs_ring_count(hal.rx))
         __asm volatile("dsb\n wfi" ::: "memory");
-    hal.idle_counts += TIM_CNT(TIM2) - t0;
-    scs_irq_unlock(saved);
+    hal.idle_counts += TIM2->CNT - t0;
+    scs_platform_irq_unlock(saved);
 }
 
 void hal_load(uint64_t *idle_counts, uint64_t *elapsed_counts)
 {
-    uint32_t saved = scs_irq_lock();
+    uint32_t saved = scs_platform_irq_lock();
     *idle_counts = hal.idle_counts;
     *elapsed_counts = hal_fine_now() - hal.boot_counts;
-    scs_irq_unlock(saved);
+    scs_platform_irq_unlock(saved);
 }
 
-void hal_watchdog_kick(void) { IWDG_KR = 0xAAAAu; }
+void scs_platform_watchdog_kick(void) { IWDG->KR = IWDG_KR_RELOAD; }
 
 #define RETAINED_MAGIC 0x53435352u /* "RSCS": the storage has been set up */
-#define RTC_BKP0R REG(0x40002850u)
-#define BKPSRAM ((uint8_t *)0x40024000u)
+#define RETAINED_SIZE (2u * SCS_SETTINGS_SLOT_SIZE)
+#define RECORD_WORDS SCS_SECURITY_RECORD_WORDS
+_Static_assert(RETAINED_SIZE <= 4096u, "the settings fit the 4 KB backup SRAM");
+_Static_assert(1u + 2u * RECORD_WORDS <= 20u, "the security record fits RTC backup registers 1-19");
 
 /* In the emulator: SRAM the startup code never initialises, kept across resets. */
-__attribute__((section(".noinit"))) static uint8_t retained[2 * 2048u];
+__attribute__((section(".noinit"))) static uint8_t retained[RETAINED_SIZE];
 __attribute__((section(".noinit"))) static uint32_t retained_magic;
+__attribute__((section(".noinit"))) static uint32_t retained_record[2 * RECORD_WORDS];
+__attribute__((section(".noinit"))) static uint32_t retained_record_magic;
 
 static void blank(uint8_t *p, unsigned n)
 {
@@ -355,68 +329,77 @@ static void blank(uint8_t *p, unsigned n)
         p[i] = 0xFFu;
 }
 
-uint8_t *hal_settings_storage(void)
+/* Two settings slots: the 4 KB backup SRAM on a board (kept through resets and, with VBAT,
+ * power-off; its first-use marker sits in RTC backup register 0 of the same domain), retained SRAM in
+ * the emulator. The security record: RTC backup registers 1.. on a board, retained SRAM in QEMU. */
+static void storage_init(void)
 {
     if (!hal.emulator) {
-        /* the 4 KB backup SRAM, kept through resets and, with VBAT, power-off; its first-use marker
-         * sits in an RTC backup register of the same domain */
-        RCC_APB1ENR |= 1u << 28; /* PWR */
-        PWR_CR |= 1u << 8;       /* DBP: backup domain writable */
-        RCC_AHB1ENR |= 1u << 18; /* BKPSRAM */
-        if (RTC_BKP0R != RETAINED_MAGIC) {
-            blank(BKPSRAM, 2 * 2048u);
-            RTC_BKP0R = RETAINED_MAGIC;
+        RCC->APB1ENR |= RCC_APB1ENR_PWREN;
+        PWR->CR |= PWR_CR_DBP; /* backup domain writable */
+        RCC->AHB1ENR |= RCC_AHB1ENR_BKPSRAMEN;
+        if (RTC->BKPR[0] != RETAINED_MAGIC) {
+            blank(BKPSRAM, RETAINED_SIZE);
+            RTC->BKPR[0] = RETAINED_MAGIC;
         }
-        return BKPSRAM;
+        hal.storage = BKPSRAM;
+        return;
     }
     if (retained_magic != RETAINED_MAGIC) { /* first power-on: blank storage */
         blank(retained, sizeof retained);
         retained_magic = RETAINED_MAGIC;
     }
-    return retained;
-}
-
-#define RTC_BKP1R ((volatile uint32_t *)0x40002854u)
-#define RECORD_WORDS 9u
-__attribute__((section(".noinit"))) static uint32_t retained_record[2 * RECORD_WORDS];
-__attribute__((section(".noinit"))) static uint32_t retained_record_magic;
-
-volatile uint32_t *hal_security_record(unsigned slot)
-{
-    if (!hal_is_emulator())
-        return RTC_BKP1R + slot * RECORD_WORDS; /* hal_settings_storage() made the domain writable */
     if (retained_record_magic != RETAINED_MAGIC) {
         for (unsigned i = 0; i < 2 * RECORD_WORDS; i++)
             retained_record[i] = 0xFFFFFFFFu;
         retained_record_magic = RETAINED_MAGIC;
     }
-    return retained_record + slot * RECORD_WORDS;
+    hal.storage = retained;
 }
 
-#define RCC_PLLCFGR REG(RCC + 0x04u)
-#define RCC_AHB2ENR REG(RCC + 0x34u)
-#define RNG_CR REG(0x50060800u)
-#define RNG_SR REG(0x50060804u)
-#define RNG_DR REG(0x50060808u)
+uint8_t *scs_platform_settings_slot(scs_fw_t *fw, unsigned slot)
+{
+    (void)fw;
+    return hal.storage + slot * SCS_SETTINGS_SLOT_SIZE;
+}
+
+static volatile uint32_t *record_word(unsigned slot, unsigned word)
+{
+    unsigned i = slot * RECORD_WORDS + word;
+    return hal.emulator ? &retained_record[i] : &RTC->BKPR[1u + i];
+}
+
+uint32_t scs_platform_record_read(scs_fw_t *fw, unsigned slot, unsigned word)
+{
+    (void)fw;
+    return *record_word(slot, word);
+}
+
+void scs_platform_record_write(scs_fw_t *fw, unsigned slot, unsigned word, uint32_t value)
+{
+    (void)fw;
+    *record_word(slot, word) = value;
+}
 
 /* The RNG needs the PLL's 48 MHz output: PLL from the 16 MHz HSI, M 16, N 192, Q 4 (the system
  * clock stays on the HSI). */
 static int rng_clock(void)
 {
-    if (!(RCC_CR & (1u << 25))) {
-        RCC_PLLCFGR = 16u | 192u << 6 | 3u << 16 | 4u << 24; /* source HSI, P 8 (unused) */
-        RCC_CR |= 1u << 24;                                   /* PLLON */
-        for (unsigned i = 0; i < 100000u && !(RCC_CR & (1u << 25)); i++) {
+    if (!(RCC->CR & RCC_CR_PLLRDY)) {
+        RCC->PLLCFGR = 16u << RCC_PLLCFGR_PLLM_Pos | 192u << RCC_PLLCFGR_PLLN_Pos | 3u << RCC_PLLCFGR_PLLP_Pos |
+                       4u << RCC_PLLCFGR_PLLQ_Pos; /* source HSI, P 8 (unused) */
+        RCC->CR |= RCC_CR_PLLON;
+        for (unsigned i = 0; i < 100000u && !(RCC->CR & RCC_CR_PLLRDY); i++) {
         }
     }
-    return (RCC_CR & (1u << 25)) != 0;
+    return (RCC->CR & RCC_CR_PLLRDY) != 0;
 }
 
 /* QEMU models no RNG: the harness gives each emulator launch 16 random bytes here (QEMU's generic
  * loader), so a fresh emulator with blank memory and the same image still never repeats a nonce. */
 __attribute__((section(".noinit"), used)) volatile uint32_t scs_emulator_seed[4];
 
-int hal_emulator_seed(uint8_t out[16])
+static int emulator_seed(uint8_t out[16])
 {
     uint32_t seen = 0;
     for (unsigned w = 0; w < 4u; w++) {
@@ -428,20 +411,24 @@ int hal_emulator_seed(uint8_t out[16])
     return seen != 0;
 }
 
-int hal_rng(uint8_t out[16])
+/* 16 bytes from the RNG peripheral, or 0 when it gives none: QEMU 7.2 does not model it (reads 0,
+ * DRDY never set), and a seed or clock error also gives 0. In QEMU: the harness's seed instead. */
+int scs_platform_rng(uint8_t out[16])
 {
-    if (hal_is_emulator() || !rng_clock())
+    if (hal.emulator)
+        return emulator_seed(out);
+    if (!rng_clock())
         return 0;
-    RCC_AHB2ENR |= 1u << 6; /* RNGEN */
-    RNG_CR |= 1u << 2;      /* RNGEN */
+    RCC->AHB2ENR |= RCC_AHB2ENR_RNGEN;
+    RNG->CR |= RNG_CR_RNGEN;
     uint32_t seen = 0;
     for (unsigned w = 0; w < 4u; w++) {
         unsigned i = 0;
-        while (!(RNG_SR & 1u) && i++ < 100000u) {
+        while (!(RNG->SR & RNG_SR_DRDY) && i++ < 100000u) {
         }
-        if (!(RNG_SR & 1u) || (RNG_SR & 0x66u))
+        if (!(RNG->SR & RNG_SR_DRDY) || (RNG->SR & (RNG_SR_CECS | RNG_SR_SECS | RNG_SR_CEIS | RNG_SR_SEIS)))
             return 0; /* no data, or a seed/clock error */
-        uint32_t v = RNG_DR;
+        uint32_t v = RNG->DR;
         seen |= v;
         for (unsigned b = 0; b < 4u; b++)
             out[4 * w + b] = (uint8_t)(v >> (8 * b));

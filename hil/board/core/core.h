@@ -11,6 +11,19 @@
 /* Event kinds and codes, fault, reset, battery and recharge codes: the generated enums of scs_protocol.h. */
 
 /* --- link.c: outgoing frames --- */
+/* One frame: signed with counter and a tag bound to request counter `answered` (device to host), or
+ * with answered < 0 the tag of a request (host to device: the fuzz harness's). */
+typedef struct {
+    uint8_t msg_id, flags;
+    uint16_t seq;
+    const uint8_t *payload;
+    size_t len;            /* at most SCS_MAX_PAYLOAD (longer is cut) */
+    int sign;
+    uint32_t counter;
+    int64_t answered;
+} scs_frame_t;
+/* Assemble it on the wire: header, payload, counter and tag, CRC-32, COBS, the delimiter; its length. */
+size_t scs_frame_encode(const scs_fw_t *fw, const scs_frame_t *f, uint8_t wire[SCS_MAX_ENCODED + 1]);
 /* Encode and send one frame. Signed, with its tag bound to request counter `answered`, only when
  * answered >= 0 and a session is open (0 for events); answered < 0 sends it unsigned. */
 void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len);
@@ -22,6 +35,10 @@ void scs_send_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t res
 void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result);
 
 /* --- fw.c --- */
+/* Start from the settings in the platform's storage (after power-on and every reset). */
+void scs_fw_boot(scs_fw_t *fw);
+/* What long computations call now and then (a scs_poll_t for fw): scs_fw_keep_up when hardware-timed. */
+void scs_fw_poll(void *fw);
 /* After each request: send the queued events, carry out an answered RESET. */
 void scs_after_request(scs_fw_t *fw);
 
@@ -41,8 +58,8 @@ void scs_session_boot(scs_fw_t *fw);
 /* Write the security record with the back-off ticks remaining now (also before an orderly reboot). */
 void scs_session_persist(scs_fw_t *fw);
 /* --- record.c: the security record's two slots --- */
-void scs_record_load(scs_session_t *s);
-void scs_record_save(scs_session_t *s);
+void scs_record_load(scs_fw_t *fw);
+void scs_record_save(scs_fw_t *fw);
 
 /* --- dispatch.c: the request table --- */
 typedef void (*scs_handler_fn)(scs_fw_t *fw, uint16_t seq, const uint8_t *payload);

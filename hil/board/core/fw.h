@@ -9,6 +9,7 @@
 
 #include "scs_protocol.h"
 #include "nvm.h"
+#include "platform.h"
 #include "therapy.h"
 
 #ifndef SCS_CELL_PRIMARY
@@ -36,11 +37,6 @@ typedef struct {
     uint8_t development;        /* 1: keys made at random for this build (said in DEVICE_INFO) */
 } scs_keys_t;
 
-/* A hardware random source: fills 16 bytes and returns 1, or returns 0 when there is none. */
-typedef int (*scs_rng_fn)(uint8_t out[16]);
-
-typedef void (*scs_write_fn)(void *ctx, const uint8_t *data, size_t len);
-
 typedef struct {
     uint16_t seq;
     uint8_t msg_id;
@@ -64,12 +60,10 @@ typedef struct {
     uint8_t keep_session;       /* keep the next frame sent: the SESSION(OK) of a new session */
     uint8_t session_wire[64];   /* ... sent again, byte for byte, to a retransmitted AUTH */
     uint8_t session_wire_len;
-    scs_write_fn write;
-    void *write_ctx;
 } scs_link_t;
 
-#define SCS_KEYED_ROLES 3u        /* patient, clinician, test */
-#define SCS_RECORD_WORDS 9u       /* one slot of the security record, 32-bit words */
+#define SCS_KEYED_ROLES SCS_SECURITY_RECORD_KEYED_ROLES /* patient, clinician, test */
+#define SCS_RECORD_WORDS SCS_SECURITY_RECORD_WORDS     /* one slot of the security record, 32-bit words */
 
 /* One handshake, from HELLO until it is replaced (exactly once: a retransmission gets the same answer). */
 typedef struct {
@@ -101,10 +95,8 @@ typedef struct {
     uint8_t epoch_claimed;      /* the epoch of this boot is persisted */
     uint32_t epoch, nonce_counter;
     uint8_t hw_rng;             /* 1: a hardware RNG answered and is mixed into nonces */
-    scs_rng_fn rng;
     uint64_t backoff_until[SCS_KEYED_ROLES];
     scs_record_t record;
-    volatile uint32_t *record_slot[2];
     uint32_t security_events;
 } scs_session_t;
 
@@ -137,10 +129,11 @@ typedef struct {
     uint64_t ramp_next;         /* 0: no AdaptiveStim ramp running */
 } scs_inputs_t;
 
-typedef struct {
+struct scs_fw {
     scs_keys_t keys;
     uint64_t ticks;             /* device clock, 1 tick = 1 us */
     uint8_t virtual_clock;      /* 1: only CLOCK_ADVANCE moves the clock (emulator, host library) */
+    uint64_t synced_at;         /* hardware-timed: the platform tick the clock last moved to */
     scs_link_t link;
     scs_session_t session;
     scs_therapy_t therapy;
@@ -150,19 +143,20 @@ typedef struct {
     scs_nvm_t nvm;
     uint32_t fault_flags;       /* bit n: fault code n (1 open, 2 short, 4 cut-off, 6 settings storage) */
     uint8_t pending_reset;      /* kind + 1 after a RESET was answered */
-} scs_fw_t;
+};
 
-void scs_fw_init(scs_fw_t *fw, const scs_keys_t *keys, scs_write_fn write, void *write_ctx);
-/* Attach the security record's two slots (SCS_RECORD_WORDS words each, kept across every reset) and
- * an optional hardware RNG; call before scs_fw_boot. */
-void scs_fw_attach_security(scs_fw_t *fw, volatile uint32_t *slot0, volatile uint32_t *slot1, scs_rng_fn rng);
-/* Attach the two settings slots and start from them, as after a power-on. */
-void scs_fw_boot(scs_fw_t *fw, uint8_t *slot0, uint8_t *slot1);
+/* Power-on: the initial state, the platform's output queue, then the settings and the security record
+ * from the platform's retained storage. */
+void scs_fw_power_on(scs_fw_t *fw, const scs_keys_t *keys);
 /* Reboot: RAM state is lost, settings, the event log and the clock are kept. */
 void scs_fw_reboot(scs_fw_t *fw, int factory);
-/* Feed received bytes; responses go out through the write callback. */
+/* Feed received bytes; responses go out through scs_platform_uart_write. */
 void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len);
 void scs_fw_advance(scs_fw_t *fw, uint64_t ticks);
 /* Emit the pulses that are due (call often: the trace records what went out, in ticks). */
 void scs_fw_service(scs_fw_t *fw);
+/* Hardware-timed: move the clock to the platform's tick (always, or once it is CLOCK_STEP_TICKS behind). */
+void scs_fw_sync_clock(scs_fw_t *fw, int always);
+/* The main loop's step, also taken by long computations: clock, due pulses, edge timer, watchdog. */
+void scs_fw_keep_up(scs_fw_t *fw);
 #endif

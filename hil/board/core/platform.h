@@ -1,0 +1,65 @@
+/* The platform contract: every function a port provides to the portable core, resolved at link time.
+ * The core reaches the hardware through these and nothing else (no function pointers handed over at
+ * start-up, no hooks filled in by a main loop). Each port implements all of them once:
+ *   ports/stm32f4/platform_stm32f4.c   the dev board (and QEMU's netduinoplus2)
+ *   ports/host/platform_host.c         the host library for tests and the fuzz harnesses
+ * A port's own code (its main loop, its host API) calls the core's public face in fw.h.
+ *
+ * Functions taking the device (fw) serve one board among several (the host library runs many in one
+ * process); the rest are the one chip's. */
+#ifndef SCS_PLATFORM_H
+#define SCS_PLATFORM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edges.h"
+
+typedef struct scs_fw scs_fw_t;
+
+/* What the board reports about its core and link (TIMING). */
+typedef struct scs_board_load {
+    uint32_t counts_per_tick;
+    uint64_t idle_counts, elapsed_counts;
+    uint32_t rx_overruns, rx_high_water;
+    uint32_t worst_request_counts, last_request_counts;
+} scs_board_load_t;
+
+/* --- the link --- */
+/* Send encoded bytes on the serial line (may wait for room; it keeps the pulse output going meanwhile). */
+void scs_platform_uart_write(scs_fw_t *fw, const uint8_t *data, size_t len);
+
+/* --- time --- */
+/* The kind of clock: SCS_CAPABILITY_VIRTUAL_CLOCK (only CLOCK_ADVANCE moves it: the host library, QEMU
+ * by default) or SCS_CAPABILITY_HARDWARE_TIMED (the timer is the clock and fires the output edges). */
+uint32_t scs_platform_clock_kind(void);
+/* Hardware-timed: the timer's tick now (1 tick = SCS_TICK_NS). */
+uint64_t scs_platform_ticks(void);
+/* Hardware-timed: (re-)arm the edge timer after edges were queued. */
+void scs_platform_timer_arm(void);
+
+/* --- interrupts: mask the edge interrupt where the main loop shares state with it --- */
+uint32_t scs_platform_irq_lock(void); /* returns the previous mask, for scs_platform_irq_unlock */
+void scs_platform_irq_unlock(uint32_t saved);
+
+/* --- pulse output --- */
+/* The hardware-timed edge queue the timer interrupt drains (0 when not hardware-timed). */
+scs_edges_t *scs_platform_edges(void);
+/* Drive the output pins (SCS_PIN_* bits) and the DAC current, uA; from the edge interrupt. */
+void scs_platform_output(uint8_t pins, uint16_t dac_ua);
+
+/* --- entropy --- */
+/* 16 bytes from a hardware random source and 1, or 0 when there is none. */
+int scs_platform_rng(uint8_t out[16]);
+
+/* --- retained storage (kept through every reset) --- */
+/* The memory of settings slot 0 or 1 (SCS_SETTINGS_SLOT_SIZE bytes; erased = 0xFF). */
+uint8_t *scs_platform_settings_slot(scs_fw_t *fw, unsigned slot);
+/* Word `word` of security-record slot 0 or 1 (SCS_SECURITY_RECORD_WORDS words each; erased = all ones). */
+uint32_t scs_platform_record_read(scs_fw_t *fw, unsigned slot, unsigned word);
+void scs_platform_record_write(scs_fw_t *fw, unsigned slot, unsigned word, uint32_t value);
+
+/* --- supervision --- */
+void scs_platform_watchdog_kick(void);
+/* The board's load and link counters: 1 with *out filled, 0 when the platform keeps none. */
+int scs_platform_load(scs_fw_t *fw, scs_board_load_t *out);
+#endif

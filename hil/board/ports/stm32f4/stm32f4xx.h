@@ -1,0 +1,214 @@
+/* The STM32F405/407 peripherals this port uses, CMSIS-style (a struct per peripheral, a pointer per
+ * instance, bit names by register), written for this project from the reference manual RM0090 and the
+ * Cortex-M4 generic user guide; no vendor file is used. Only the registers and bits the port touches
+ * are named; the offsets are checked at compile time. */
+#ifndef SCS_STM32F4XX_H
+#define SCS_STM32F4XX_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define __IO volatile
+
+/* --- RCC (RM0090 7.3) --- */
+typedef struct {
+    __IO uint32_t CR, PLLCFGR, CFGR, CIR, AHB1RSTR, AHB2RSTR, AHB3RSTR, RESERVED0, APB1RSTR, APB2RSTR;
+    uint32_t RESERVED1[2];
+    __IO uint32_t AHB1ENR, AHB2ENR, AHB3ENR, RESERVED2, APB1ENR, APB2ENR;
+    uint32_t RESERVED3[2];
+    __IO uint32_t AHB1LPENR, AHB2LPENR, AHB3LPENR, RESERVED4, APB1LPENR, APB2LPENR;
+    uint32_t RESERVED5[2];
+    __IO uint32_t BDCR, CSR;
+    uint32_t RESERVED6[2];
+    __IO uint32_t SSCGR, PLLI2SCFGR;
+} RCC_TypeDef;
+#define RCC_CR_HSION (1u << 0)
+#define RCC_CR_HSIRDY (1u << 1)
+#define RCC_CR_HSEON (1u << 16)
+#define RCC_CR_HSERDY (1u << 17)
+#define RCC_CR_PLLON (1u << 24)
+#define RCC_CR_PLLRDY (1u << 25)
+#define RCC_PLLCFGR_PLLM_Pos 0u
+#define RCC_PLLCFGR_PLLN_Pos 6u
+#define RCC_PLLCFGR_PLLP_Pos 16u /* 0: /2, 1: /4, 2: /6, 3: /8 */
+#define RCC_PLLCFGR_PLLSRC_HSE (1u << 22)
+#define RCC_PLLCFGR_PLLQ_Pos 24u
+#define RCC_PLLCFGR_RESERVED29 (1u << 29) /* reads 1 after reset; written back as 1 */
+#define RCC_CFGR_SW (3u << 0)
+#define RCC_CFGR_SW_PLL (2u << 0)
+#define RCC_CFGR_SWS (3u << 2)
+#define RCC_CFGR_SWS_PLL (2u << 2)
+#define RCC_CFGR_HPRE (0xFu << 4)
+#define RCC_CFGR_PPRE1 (7u << 10)
+#define RCC_CFGR_PPRE1_DIV4 (5u << 10)
+#define RCC_CFGR_PPRE2 (7u << 13)
+#define RCC_CFGR_PPRE2_DIV2 (4u << 13)
+#define RCC_AHB1ENR_GPIOAEN (1u << 0)
+#define RCC_AHB1ENR_GPIOBEN (1u << 1)
+#define RCC_AHB1ENR_BKPSRAMEN (1u << 18)
+#define RCC_AHB2ENR_RNGEN (1u << 6)
+#define RCC_APB1ENR_TIM2EN (1u << 0)
+#define RCC_APB1ENR_TIM5EN (1u << 3)
+#define RCC_APB1ENR_PWREN (1u << 28)
+#define RCC_APB1ENR_DACEN (1u << 29)
+#define RCC_APB2ENR_USART1EN (1u << 4)
+
+/* --- FLASH interface (RM0090 3.9) --- */
+typedef struct {
+    __IO uint32_t ACR, KEYR, OPTKEYR, SR, CR, OPTCR;
+} FLASH_TypeDef;
+#define FLASH_ACR_LATENCY (7u << 0)
+#define FLASH_ACR_LATENCY_5WS (5u << 0)
+#define FLASH_ACR_PRFTEN (1u << 8)
+#define FLASH_ACR_ICEN (1u << 9)
+#define FLASH_ACR_DCEN (1u << 10)
+
+/* --- PWR (RM0090 5.4) --- */
+typedef struct {
+    __IO uint32_t CR, CSR;
+} PWR_TypeDef;
+#define PWR_CR_DBP (1u << 8)
+#define PWR_CR_VOS (1u << 14)
+
+/* --- GPIO (RM0090 8.4) --- */
+typedef struct {
+    __IO uint32_t MODER, OTYPER, OSPEEDR, PUPDR, IDR, ODR, BSRR, LCKR, AFR[2];
+} GPIO_TypeDef;
+#define GPIO_MODER_OUTPUT 1u /* two bits per pin */
+#define GPIO_MODER_AF 2u
+#define GPIO_MODER_ANALOG 3u
+#define GPIO_AF7_USART1 7u /* four bits per pin */
+
+/* --- USART (RM0090 30.6) --- */
+typedef struct {
+    __IO uint32_t SR, DR, BRR, CR1, CR2, CR3, GTPR;
+} USART_TypeDef;
+#define USART_SR_ORE (1u << 3)
+#define USART_SR_RXNE (1u << 5)
+#define USART_SR_TXE (1u << 7)
+#define USART_CR1_RE (1u << 2)
+#define USART_CR1_TE (1u << 3)
+#define USART_CR1_RXNEIE (1u << 5)
+#define USART_CR1_TXEIE (1u << 7)
+#define USART_CR1_UE (1u << 13)
+
+/* --- general-purpose timers TIM2..TIM5 (RM0090 18.4) --- */
+typedef struct {
+    __IO uint32_t CR1, CR2, SMCR, DIER, SR, EGR, CCMR1, CCMR2, CCER, CNT, PSC, ARR, RCR;
+    __IO uint32_t CCR1, CCR2, CCR3, CCR4, BDTR, DCR, DMAR, OR;
+} TIM_TypeDef;
+#define TIM_CR1_CEN (1u << 0)
+#define TIM_CR1_URS (1u << 2)
+#define TIM_CR1_OPM (1u << 3)
+#define TIM_DIER_UIE (1u << 0)
+
+/* --- DAC (RM0090 14.5) --- */
+typedef struct {
+    __IO uint32_t CR, SWTRIGR, DHR12R1, DHR12L1, DHR8R1, DHR12R2, DHR12L2, DHR8R2, DHR12RD, DHR12LD, DHR8RD;
+    __IO uint32_t DOR1, DOR2, SR;
+} DAC_TypeDef;
+#define DAC_CR_EN1 (1u << 0)
+#define DAC_DHR12R1_MAX 4095u
+
+/* --- independent watchdog (RM0090 19.4) --- */
+typedef struct {
+    __IO uint32_t KR, PR, RLR, SR;
+} IWDG_TypeDef;
+#define IWDG_KR_UNLOCK 0x5555u /* PR and RLR writable */
+#define IWDG_KR_RELOAD 0xAAAAu
+#define IWDG_KR_START 0xCCCCu
+#define IWDG_PR_DIV32 3u
+
+/* --- RTC: only its backup registers are used (RM0090 26.6) --- */
+typedef struct {
+    __IO uint32_t TR, DR, CR, ISR, PRER, WUTR, CALIBR, ALRMAR, ALRMBR, WPR, SSR, SHIFTR, TSTR, TSDR, TSSSR;
+    __IO uint32_t CALR, TAFCR, ALRMASSR, ALRMBSSR;
+    uint32_t RESERVED0;
+    __IO uint32_t BKPR[20]; /* BKP0R .. BKP19R: the backup domain, kept by VBAT */
+} RTC_TypeDef;
+
+/* --- RNG (RM0090 24.4) --- */
+typedef struct {
+    __IO uint32_t CR, SR, DR;
+} RNG_TypeDef;
+#define RNG_CR_RNGEN (1u << 2)
+#define RNG_SR_DRDY (1u << 0)
+#define RNG_SR_CECS (1u << 1)
+#define RNG_SR_SECS (1u << 2)
+#define RNG_SR_CEIS (1u << 5)
+#define RNG_SR_SEIS (1u << 6)
+
+/* --- Cortex-M4 core: NVIC and SCB (ARMv7-M ARM B3.4, B3.2) --- */
+typedef struct {
+    __IO uint32_t ISER[8];
+    uint32_t RESERVED0[24];
+    __IO uint32_t ICER[8];
+    uint32_t RESERVED1[24];
+    __IO uint32_t ISPR[8];
+    uint32_t RESERVED2[24];
+    __IO uint32_t ICPR[8];
+    uint32_t RESERVED3[24];
+    __IO uint32_t IABR[8];
+    uint32_t RESERVED4[56];
+    __IO uint8_t IP[240]; /* priority per interrupt, upper 4 bits implemented */
+} NVIC_Type;
+typedef struct {
+    __IO uint32_t CPUID, ICSR, VTOR, AIRCR, SCR, CCR;
+    __IO uint8_t SHP[12];
+    __IO uint32_t SHCSR, CFSR, HFSR, DFSR, MMFAR, BFAR, AFSR, PFR[2], DFR, ADR, MMFR[4], ISAR[5];
+    uint32_t RESERVED0[5];
+    __IO uint32_t CPACR;
+} SCB_Type;
+#define SCB_CPACR_CP10_CP11_FULL (0xFu << 20) /* the FPU: full access for privileged and user code */
+
+typedef enum { USART1_IRQn = 37, TIM5_IRQn = 50 } IRQn_Type;
+
+/* --- the memory map (RM0090 2.3) --- */
+#define PERIPH_BASE 0x40000000u
+#define TIM2_BASE (PERIPH_BASE + 0x0000u)
+#define TIM5_BASE (PERIPH_BASE + 0x0C00u)
+#define RTC_BASE (PERIPH_BASE + 0x2800u)
+#define IWDG_BASE (PERIPH_BASE + 0x3000u)
+#define PWR_BASE (PERIPH_BASE + 0x7000u)
+#define DAC_BASE (PERIPH_BASE + 0x7400u)
+#define USART1_BASE (PERIPH_BASE + 0x11000u)
+#define GPIOA_BASE (PERIPH_BASE + 0x20000u)
+#define GPIOB_BASE (PERIPH_BASE + 0x20400u)
+#define RCC_BASE (PERIPH_BASE + 0x23800u)
+#define FLASH_R_BASE (PERIPH_BASE + 0x23C00u)
+#define BKPSRAM_BASE (PERIPH_BASE + 0x24000u)
+#define RNG_BASE 0x50060800u
+#define NVIC_BASE 0xE000E100u
+#define SCB_BASE 0xE000ED00u
+
+#define TIM2 ((TIM_TypeDef *)TIM2_BASE)
+#define TIM5 ((TIM_TypeDef *)TIM5_BASE)
+#define RTC ((RTC_TypeDef *)RTC_BASE)
+#define IWDG ((IWDG_TypeDef *)IWDG_BASE)
+#define PWR ((PWR_TypeDef *)PWR_BASE)
+#define DAC ((DAC_TypeDef *)DAC_BASE)
+#define USART1 ((USART_TypeDef *)USART1_BASE)
+#define GPIOA ((GPIO_TypeDef *)GPIOA_BASE)
+#define GPIOB ((GPIO_TypeDef *)GPIOB_BASE)
+#define RCC ((RCC_TypeDef *)RCC_BASE)
+#define FLASH ((FLASH_TypeDef *)FLASH_R_BASE)
+#define RNG ((RNG_TypeDef *)RNG_BASE)
+#define NVIC ((NVIC_Type *)NVIC_BASE)
+#define SCB ((SCB_Type *)SCB_BASE)
+#define BKPSRAM ((uint8_t *)BKPSRAM_BASE) /* 4 KB backup SRAM */
+
+static inline void NVIC_EnableIRQ(IRQn_Type irq) { NVIC->ISER[(uint32_t)irq >> 5] = 1u << ((uint32_t)irq & 31u); }
+static inline void NVIC_DisableIRQ(IRQn_Type irq) { NVIC->ICER[(uint32_t)irq >> 5] = 1u << ((uint32_t)irq & 31u); }
+static inline void NVIC_SetPriority(IRQn_Type irq, uint8_t prio) { NVIC->IP[irq] = (uint8_t)(prio << 4); }
+
+/* The offsets of RM0090's register maps. */
+_Static_assert(offsetof(RCC_TypeDef, PLLCFGR) == 0x04 && offsetof(RCC_TypeDef, AHB1ENR) == 0x30 &&
+                   offsetof(RCC_TypeDef, APB1ENR) == 0x40 && offsetof(RCC_TypeDef, BDCR) == 0x70 &&
+                   offsetof(RCC_TypeDef, PLLI2SCFGR) == 0x84, "RCC register map");
+_Static_assert(offsetof(GPIO_TypeDef, BSRR) == 0x18 && offsetof(GPIO_TypeDef, AFR) == 0x20, "GPIO register map");
+_Static_assert(offsetof(TIM_TypeDef, CNT) == 0x24 && offsetof(TIM_TypeDef, ARR) == 0x2C && offsetof(TIM_TypeDef, OR) == 0x50,
+               "TIM register map");
+_Static_assert(offsetof(DAC_TypeDef, DHR12R1) == 0x08 && offsetof(DAC_TypeDef, SR) == 0x34, "DAC register map");
+_Static_assert(offsetof(RTC_TypeDef, BKPR) == 0x50, "RTC register map");
+_Static_assert(offsetof(NVIC_Type, ICER) == 0x80 && offsetof(NVIC_Type, IP) == 0x300, "NVIC register map");
+_Static_assert(offsetof(SCB_Type, CPACR) == 0x88, "SCB register map");
+#endif
