@@ -8,7 +8,7 @@ import numpy as np
 
 from hil.board.build import build_host
 from protocol.session import DeviceKeys
-from protocol.spec.generated import CONTACT_COUNT, SETTINGS_SLOT_SIZE
+from protocol.spec.generated import CONTACT_COUNT, SECURITY_RECORD_WORDS, SETTINGS_SLOT_SIZE
 
 
 class BoardCore:
@@ -25,7 +25,7 @@ class BoardCore:
         lib.scs_host_free.argtypes = [ctypes.c_void_p]
         lib.scs_host_hardware_reset.argtypes = [ctypes.c_void_p]
         lib.scs_host_record.argtypes = [ctypes.c_void_p, ctypes.c_uint]
-        lib.scs_host_record.restype = ctypes.POINTER(ctypes.c_uint32 * 9)
+        lib.scs_host_record.restype = ctypes.POINTER(ctypes.c_uint32 * SECURITY_RECORD_WORDS)
         lib.scs_host_dropped.argtypes = [ctypes.c_void_p]
         lib.scs_host_dropped.restype = ctypes.c_uint32
         lib.scs_host_fail_after.argtypes = [ctypes.c_void_p, ctypes.c_uint32]

@@ -23,8 +23,10 @@ class RecordStorage(Protocol):
 
 
 RECORD_MAGIC = generated.SECURITY_RECORD_MAGIC  # "SCSK"
-RECORD = struct.Struct("<IIIHIHIHI")  # magic, sequence, epoch, (failures u16, remaining u32) x 3 roles
-RECORD_BYTES = RECORD.size + 4        # + CRC-32
+#: the layout is the device definition's ([security_record]): magic, sequence, epoch, then per keyed role
+#: (failures u16, remaining ticks u32); a CRC-32 of the body follows
+RECORD = struct.Struct(generated.SECURITY_RECORD_FORMAT)
+RECORD_BYTES = generated.SECURITY_RECORD_SIZE
 ROLE_SLOTS = (Role.PATIENT, Role.CLINICIAN, Role.TEST)
 
 
