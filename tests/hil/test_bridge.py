@@ -157,6 +157,7 @@ def test_the_capture_records_every_byte_and_scs_check_finds_it_clean(tmp_path):
     assert Checker(CAT, keys=t.keys).check(chunks) == []
 
 
+@pytest.mark.slow
 def test_under_1pct_byte_loss_and_0_1pct_bit_flips_10000_commands_execute_exactly_once():
     t = ModelTarget()
     port = t.open_port()

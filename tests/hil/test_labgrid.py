@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PLACE = "scs-sim"
 STEP_S = 30  # bound on every labgrid step
+pytestmark = pytest.mark.lab  # labgrid coordinator, exporter and client, ser2net
 
 
 def _require_lab() -> None:

@@ -170,6 +170,7 @@ def test_an_oversized_run_of_bytes_is_exported_cut_to_the_largest_frame_with_a_c
     assert len(notes) == 1 and "oversize" in notes[0]
 
 
+@pytest.mark.tools
 def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_path):
     if shutil.which("tshark") is None:
         if os.environ.get("CI"):
