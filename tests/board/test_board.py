@@ -334,10 +334,10 @@ class _CorePort:
 
 @settings(max_examples=300, deadline=None)
 @given(sequence=st.lists(st.tuples(st.sampled_from([Role.CLINICIAN, Role.PATIENT]),
-                                   __import__("hil.harness.conformance.test_differential", fromlist=["REQUESTS"]).REQUESTS),
+                                   __import__("hil.harness.conformance.differential", fromlist=["REQUESTS"]).REQUESTS),
                          min_size=1, max_size=15))
 def test_the_c_core_and_the_reference_model_answer_generated_sequences_identically(sequence):
-    from hil.harness.conformance.test_differential import assert_same_answers
+    from hil.harness.conformance.differential import assert_same_answers
     from hil.link.bridge import Bridge
     from hil.targets.model import ModelTarget
     from protocol.wire.reliability import RetryPolicy
