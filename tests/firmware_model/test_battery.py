@@ -109,7 +109,7 @@ def test_the_model_and_the_board_take_the_ocv_table_from_the_one_definition():
     soc = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_SOC "))
     volts = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_V "))
     def numbers(line: str) -> list[float]:
-        return [float(x) for x in line.split("{")[1].split("}")[0].split(",")]
+        return [float(x.strip().removesuffix("f")) for x in line.split("{")[1].split("}")[0].split(",")]  # C float literals
     assert list(zip(numbers(soc), numbers(volts))) == [tuple(p) for p in NMC_OCV]
     gauge = (ROOT / "hil/board/core/gauge.c").read_text()
     assert "SCS_GAUGE_OCV_V" in gauge and "3.494" not in gauge, "no hand-written copy in the board"
