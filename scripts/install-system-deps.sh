@@ -11,9 +11,11 @@ for p in "${packages[@]}"; do
 done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; elif [ ${#missing[@]} -gt 0 ]; then
+  # not root: no sudo prompt when every package on the list is there already
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
     echo "not root and no sudo: install these Debian packages by hand: ${missing[*]}" >&2; exit 1
-  else exit 0; fi
+  fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ]; then

@@ -87,5 +87,6 @@ def test_scs_hil_builds_the_firmware_from_the_installed_package_and_passes_in_qe
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     [image] = (installed.cache / "scs-hil").glob("board-*/scs_board.elf")
     assert image.stat().st_size > 0
+    assert f"building the board firmware (arm) in {image.parent}" in run.stdout + run.stderr
     site = installed.site_packages()
     assert not (site / "hil" / "board" / "build").exists(), "the build wrote into site-packages"
