@@ -1,9 +1,9 @@
 PYTHON ?= python3
 
-.PHONY: install system-deps test quick lint metrics bench hil fuzz
+.PHONY: install system-deps test quick lint metrics bench bench-quick hil fuzz
 
 install:
-	$(PYTHON) -m pip install -q -e '.[test,plot,lab]'
+	$(PYTHON) -m pip install -q -e '.[test,plot,lab,bench]'
 
 system-deps:
 	./scripts/install-system-deps.sh
@@ -38,10 +38,10 @@ hil: install
 fuzz: system-deps install
 	$(MAKE) -C fuzz run PYTHON=$(PYTHON) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
+# every benchmark; each run appended to benchmarks/history.jsonl (SCS_BENCH_HISTORY=FILE: elsewhere), each
+# ratio printed beside the previous run's, a drop of more than 20 % flagged (exit 1). Quick modes: bench-quick
 bench: install
-	$(PYTHON) -m pip install -q -e '.[bench]'
-	$(PYTHON) benchmarks/bench_scheduler.py
-	$(PYTHON) benchmarks/bench_protocol.py
-	$(PYTHON) benchmarks/bench_battery.py
-	$(PYTHON) benchmarks/bench_bridge.py
-	$(PYTHON) benchmarks/bench_board.py
+	$(PYTHON) benchmarks/run_all.py
+
+bench-quick: install
+	$(PYTHON) benchmarks/run_all.py --quick

@@ -1,7 +1,8 @@
 """The dev board in real time (``qemu-rt``: the firmware's hardware-timed path, 8 ns per instruction,
 125 instructions per 1 us tick, near a 168 MHz Cortex-M4).
 
-Run: ``python benchmarks/bench_board.py [--quick]`` (JSON lines). For each program (four areas,
+Run: ``python benchmarks/bench_board.py [--quick]`` (JSON lines; ``--quick``: 50,000 ticks a program
+instead of 300,000, the same trace dump; no figure is judged, the run only has to reach its end). For each program (four areas,
 BurstDR, HF10, cycled) the board stimulates while a second thread floods the link with signed
 STATUS_GET requests; the board's own counters (TIMING) give:
 - the worst interrupt latency: how long after an edge's due instant the edge interrupt fired it, in
@@ -114,15 +115,18 @@ def main() -> int:
     ticks = 50_000 if args.quick else 300_000
     target = QemuTarget(realtime=True)
     b = target.bridge()
+    late = 0
     try:
-        b.login(Role.CLINICIAN)
+        b.login(Role.TEST)  # the trace is a test-role request; a test session may do all a clinician may
         for name, areas in PROGRAMS.items():
-            print(json.dumps(run_program(b, name, areas, ticks)), flush=True)
+            result = run_program(b, name, areas, ticks)
+            late += result["late_pulses"]
+            print(json.dumps(result), flush=True)
         print(json.dumps(trace_dump(b)), flush=True)
     finally:
         b.close()
         target.close()
-    return 0
+    return 1 if late else 0  # device time: a loaded host slows the run but never makes a pulse late
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 scheduler (``libscsfw.so``, the host build of hil/board, run through ``scs_host_run_scheduler``) and a
 straightforward heapq event loop.
 
-Run: ``python benchmarks/bench_scheduler.py`` (prints one JSON line per case; ``--quick`` for a short run).
+Run: ``python benchmarks/bench_scheduler.py`` (prints one JSON line per case; ``--quick`` for a short run
+whose exit status judges no speed).
 Cases: four tonic areas that collide (50 Hz/300 us, 130 Hz/200 us, 500 Hz/100 us, 1200 Hz/60 us) and
 one HF10 area; plus 24 h of HF10 (864 million pulses) streamed with its peak memory.
 Targets: >= 50 million pulses/s, >= 100x the heapq loop, HF10 24 h peak memory < 300 MB.
@@ -89,17 +90,19 @@ def main(argv: list[str]) -> int:
     c_run = board_c_scheduler()
     if c_run is None:
         print(json.dumps({"note": "the board's C scheduler (make -C hil/board host) is not available: no C baseline"}))
-    n = 20_000_000 if not quick else 2_000_000
+    n, h = (500_000, 50_000) if quick else (20_000_000, 300_000)
     results = [
-        measure("four_tonic_areas", four_tonic_areas(), n, 300_000, c_run=c_run),
-        measure("hf10", hf10(), n, 300_000, c_run=c_run),
-        measure("four_tonic_areas_numpy_only", four_tonic_areas(), n, 300_000, native=False, c_run=c_run),
+        measure("four_tonic_areas", four_tonic_areas(), n, h, c_run=c_run),
+        measure("hf10", hf10(), n, h, c_run=c_run),
+        measure("four_tonic_areas_numpy_only", four_tonic_areas(), n, h, native=False, c_run=c_run),
     ]
     # peak memory is measured in a fresh process so the cases above do not count
     child = subprocess.run([sys.executable, __file__, "--stream-only", *argv], capture_output=True, text=True, check=True)
     results.append(json.loads(child.stdout))
     for r in results:
         print(json.dumps(r))
+    if quick:  # no speed is judged: the C scheduler's pulse counts and the stream's memory are
+        return 0 if all(r.get("c_same_pulse_count", True) for r in results) and results[-1]["ok"] else 1
     return 0 if all(r["ok"] for r in results) else 1
 
 

@@ -1,31 +1,27 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use when they are missing: ser2net (RFC 2217 export of the
-# virtual board), the ARM toolchain with newlib and qemu-system-arm (the dev-board firmware tier),
-# sigrok-cli (the VCD export is checked by loading it with libsigrok; logic-analyzer captures of the pins).
+# Installs every Debian package in scripts/debian-packages.txt, every time: apt-get skips the ones
+# already installed, so a package someone installed by hand can't hide a gap in the list.
+# The package index is refreshed only when a package on the list is missing.
 set -euo pipefail
-need=()
-# tshark: decodes exported captures with the Wireshark dissector generated from the catalog
-command -v tshark >/dev/null 2>&1 || need+=(tshark)
-command -v ser2net >/dev/null 2>&1 || need+=(ser2net)
-command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
-[ -e /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
-command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
-command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
-command -v clang >/dev/null 2>&1 || need+=(clang)  # libFuzzer with ASan/UBSan (fuzz/)
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
-fi
-echo "installing Debian packages: ${need[*]}"
+here="$(cd "$(dirname "$0")" && pwd)"
+mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$here/debian-packages.txt")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
+  # not root: no sudo prompt when every package on the list is there already
+  [ ${#missing[@]} -eq 0 ] && exit 0
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "not root and no sudo: install ${need[*]} by hand" >&2; exit 1
+    echo "not root and no sudo: install these Debian packages by hand: ${missing[*]}" >&2; exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-if [[ " ${need[*]} " == *" tshark "* ]]; then
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
   # wireshark-common asks whether non-root users may capture: answer no, without a prompt
   echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  $SUDO apt-get update -qq
 fi
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

@@ -14,7 +14,7 @@ also when the test run fails or is interrupted (QEMU dies with its parent). Two 
   (``-device loader``) above its stack. QEMU 7.2's timers take their counting base from the last reset,
   and a QMP reset moves it, so here every reset is a power cycle (a fresh QEMU).
 
-Keys: a build without KEYS gets keys made at random for the build (``build/dev-keys.toml``), which
+Keys: a build without KEYS gets keys made at random for the build (``dev-keys.toml`` in its build folder), which
 the target loads. QEMU models no RNG: each launch loads 16 random bytes into the image's
 ``scs_emulator_seed`` (QEMU's generic loader) that the firmware mixes into its nonces instead. A
 power cycle keeps what a board's battery-backed domain keeps (the retained ``.noinit`` section:
@@ -37,7 +37,7 @@ from typing import Any
 
 import serial
 
-from hil.board.build import BUILD, build_arm
+from hil.board.build import build_arm, development_keys_file
 from hil.targets.base import Target, TargetError, stop_process
 from protocol.wire.reliability import RetryPolicy
 
@@ -80,7 +80,7 @@ class QemuTarget(Target):
         if keys is None:
             from protocol.session import KeyStore
 
-            keys = KeyStore.load(BUILD / "dev-keys.toml").devices[0]  # the development image's keys
+            keys = KeyStore.load(development_keys_file()).devices[0]  # the development image's keys
         super().__init__(keys)
         if realtime:
             self.name = "qemu-rt"

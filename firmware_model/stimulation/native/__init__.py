@@ -1,5 +1,7 @@
 """An optional compiled kernel for the scheduler's hot loop (C, built on first use with the system's
-C compiler). Everything works without it: `load()` returns None and the numpy path runs. Set
+C compiler) into the per-user cache folder ``$XDG_CACHE_HOME/scs-hil/`` (else ``~/.cache/scs-hil/``),
+named by the source's hash, never beside the source (an installed package's folder may not be
+writable); the first build prints one line saying where. Everything works without it: `load()` returns None and the numpy path runs. Set
 SCS_NATIVE=0 to force the numpy path (the tests run both and compare them)."""
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -24,11 +27,12 @@ def load():
     if cc is None:
         return None
     text = SOURCE.read_bytes()
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scs-hil"
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scs-hil"
     lib = cache_dir / f"merge-{hashlib.sha256(text).hexdigest()[:16]}.so"
     try:
         if not lib.exists():
             cache_dir.mkdir(parents=True, exist_ok=True)
+            print(f"scs: compiling the merge kernel into {lib}", file=sys.stderr, flush=True)
             with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".so", delete=False) as tmp:
                 pass
             subprocess.run([cc, "-O2", "-shared", "-fPIC", "-std=c11", str(SOURCE), "-o", tmp.name],
