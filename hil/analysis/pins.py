@@ -212,24 +212,32 @@ def _bsrr(pins: int, value: int) -> int:
 
 # --- pulses and the schedule ------------------------------------------------------------------------
 def pulses(writes: tuple[PinWrite, ...] | list[PinWrite]) -> list[Pulse]:
-    """The pulses on the pins: a cathodic rise starts one; it ends when the pins are all low again."""
+    """The pulses on the pins: a cathodic rise starts one; it ends when the pins are all low after its
+    recharge phase, or, without one (inside a burst), at its last all-low write before the next
+    cathodic rise (area 0 has no area bits: its interphase gap is all-low too)."""
     out: list[Pulse] = []
     cur: dict | None = None
     pins = 0
     for w in writes:
         rose, fell = w.pins & ~pins, pins & ~w.pins
         if rose & CATHODIC:
-            cur = dict(start_ns=w.time_ns, cathodic_end_ns=None, recharge_start_ns=None, area=w.pins >> 2,
-                       dac_code=w.dac_code)
+            if cur is not None and cur["end_ns"] is not None:
+                out.append(Pulse(**cur))
+            cur = dict(start_ns=w.time_ns, cathodic_end_ns=None, recharge_start_ns=None, end_ns=None,
+                       area=w.pins >> 2, dac_code=w.dac_code)
         elif cur is not None:
             if fell & CATHODIC:
                 cur["cathodic_end_ns"] = w.time_ns
             if rose & RECHARGE:
-                cur["recharge_start_ns"] = w.time_ns
+                cur["recharge_start_ns"], cur["end_ns"] = w.time_ns, None
             if w.pins == 0:
-                out.append(Pulse(end_ns=w.time_ns, **cur))
-                cur = None
+                cur["end_ns"] = w.time_ns
+                if cur["recharge_start_ns"] is not None:
+                    out.append(Pulse(**cur))
+                    cur = None
         pins = w.pins
+    if cur is not None and cur["end_ns"] is not None:
+        out.append(Pulse(**cur))
     return out
 
 
