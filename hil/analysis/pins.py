@@ -57,7 +57,7 @@ class Record:
     dac_writes: tuple[tuple[int, int], ...]     # (time_ns, code)
     watchdog_kicks: tuple[int, ...]             # time_ns of each IWDG_KR = 0xAAAA
     sleeps: tuple[int, ...]                     # time_ns each WFI executed
-    marks: tuple[tuple[int, int, int | None], ...]  # (pc, time_ns, the first clock read after it, ns)
+    marks: tuple[tuple[int, int, int], ...]  # (pc, time_ns, the first clock read after it, ns)
     bias_checks: int                            # records whose two bias sources agreed
     bias_source: str                            # "qemu clock" or "board clock reads"
 
@@ -88,6 +88,7 @@ class _Clock:
 
     def __init__(self) -> None:
         self.bias: int | None = 0
+        self.floor = 0  # the last known bias: a lower bound of the next one (it only grows)
         self.checks = 0
         self.source = "board clock reads"
 
@@ -97,6 +98,7 @@ class _Clock:
         return NS_PER_INSN * insns + self.bias
 
     def slept(self) -> None:
+        self.floor = self.bias if self.bias is not None else self.floor
         self.bias = None
 
     def qemu(self, insns: int, vns: int) -> None:
@@ -109,7 +111,7 @@ class _Clock:
         self.bias, self.source = bias, "qemu clock"
 
     def board(self, insns: int, cnt: int) -> None:
-        estimate = NS_PER_INSN * insns + (self.bias or 0)  # a lower bound: the bias only grows
+        estimate = NS_PER_INSN * insns + (self.floor if self.bias is None else self.bias)  # the bias only grows
         ns = estimate + ((cnt - estimate) & 0xFFFFFFFF)     # TIM2 is 32 bits: unwrap past the bound
         if self.bias is not None and ns - NS_PER_INSN * insns != self.bias:
             raise ObserverLogError(f"the board clock read {cnt:#x} disagrees with QEMU's clock (instruction {insns})")
@@ -161,8 +163,8 @@ class _Parser:
             self.sleeps.append(self.clock.at(int(line.split()[1])))
             self.clock.slept()
         elif line[:2] == "M ":
-            _, pc, insns = line.split()
-            self.marks.append([int(pc, 16), self.clock.at(int(insns)), None])
+            _, pc, insns = line.split()  # timed with the clock read that follows it (a WFI may precede)
+            self.marks.append([int(pc, 16), int(insns), None])
         elif line[:2] == "L ":
             self._clock_read(line)
         elif line[:2] == "S ":
@@ -175,7 +177,7 @@ class _Parser:
         if self.last_clock_read is not None:
             self.clock.board(insns, self.last_clock_read)
         if self.marks and self.marks[-1][2] is None:
-            self.marks[-1][2] = self.clock.at(insns)
+            self.marks[-1][1:] = [self.clock.at(self.marks[-1][1]), self.clock.at(insns)]
 
     def _store(self, line: str) -> None:
         _, addr_text, insns_text, vns_text = line.split()
@@ -201,7 +203,8 @@ class _Parser:
 
     def record(self) -> Record:
         return Record(tuple(self.pin_writes), tuple(self.dac_writes), tuple(self.kicks), tuple(self.sleeps),
-                      tuple((m[0], m[1], m[2]) for m in self.marks), self.clock.checks, self.clock.source)
+                      tuple((m[0], m[1], m[2]) for m in self.marks if m[2] is not None), self.clock.checks,
+                      self.clock.source)
 
 
 def _bsrr(pins: int, value: int) -> int:
@@ -305,7 +308,7 @@ class Run:
 
 def runs(record: Record) -> list[Run]:
     """The record cut at each STIM_SET (a mark followed by a clock read: the tick the firmware took)."""
-    starts = [(t, read) for _, t, read in record.marks if read is not None]
+    starts = [(t, read) for _, t, read in record.marks]
     out = []
     for i, (_, read) in enumerate(starts):
         end = starts[i + 1][1] if i + 1 < len(starts) else None
