@@ -25,7 +25,7 @@ PLUGIN = BUILD / "observer.so"
 ICOUNT_SHIFT = 3
 #: the function the therapy core calls for the tick it takes at STIM_SET (hw.clock in therapy.c):
 #: its entry is marked, and the first clock read after the mark is the tick the firmware used
-CLOCK_SYMBOL = "board_clock"
+CLOCK_SYMBOL = "scs_stim_clock"
 #: the plugin's records and the values of MMIO writes; with clock_values also of MMIO reads (the TIM2
 #: counter: the bias without QEMU's exported clock; every MMIO read: a much larger log)
 TRACE_EVENTS = "plugin,trace:memory_region_ops_write"

@@ -80,7 +80,6 @@ def test_every_edge_is_written_within_one_tick_after_its_absolute_due_tick(obser
     assert late.max() < 2 * pins.NS_PER_TICK, "no edge is written more than a tick late"
 
 
-@pytest.mark.xfail(strict=True, reason="edges are written one tick late: fixed by the firmware half of issue 20")
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_every_edge_is_written_within_its_due_tick(observed, name):
     _, runs, _, _ = observed
