@@ -306,9 +306,10 @@ class Run:
         return self.stim_set_tick + START_LEAD_TICKS
 
 
-def runs(record: Record) -> list[Run]:
-    """The record cut at each STIM_SET (a mark followed by a clock read: the tick the firmware took)."""
-    starts = [(t, read) for _, t, read in record.marks]
+def runs(record: Record, start_pc: int | None = None) -> list[Run]:
+    """The record cut at each STIM_SET (a mark followed by a clock read: the tick the firmware took);
+    ``start_pc``: only the marks of that address (the start clock's, when several are marked)."""
+    starts = [(t, read) for pc, t, read in record.marks if start_pc is None or pc == start_pc]
     out = []
     for i, (_, read) in enumerate(starts):
         end = starts[i + 1][1] if i + 1 < len(starts) else None

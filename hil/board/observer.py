@@ -26,6 +26,9 @@ ICOUNT_SHIFT = 3
 #: the function the therapy core calls for the tick it takes at STIM_SET (hw.clock in therapy.c):
 #: its entry is marked, and the first clock read after the mark is the tick the firmware used
 CLOCK_SYMBOL = "scs_stim_clock"
+#: the function STIM_SET off (and every stop) enters before the queue is cut: the stop's instant
+OFF_SYMBOL = "scs_stim_off"
+MARK_SYMBOLS = (CLOCK_SYMBOL, OFF_SYMBOL)
 #: the plugin's records and the values of MMIO writes; with clock_values also of MMIO reads (the TIM2
 #: counter: the bias without QEMU's exported clock; every MMIO read: a much larger log)
 TRACE_EVENTS = "plugin,trace:memory_region_ops_write"
@@ -42,10 +45,14 @@ def build_plugin() -> Path:
     return PLUGIN
 
 
-def mark_addresses(elf: Path) -> list[int]:
-    """Entry addresses the plugin marks: the firmware's clock function (its STIM_SET tick)."""
+def mark_pcs(elf: Path) -> dict[str, int]:
+    """Entry addresses the plugin marks, by symbol: the start clock (its STIM_SET tick) and the stop."""
     symbols = _symbols(elf)
-    return [symbols[CLOCK_SYMBOL][0] & ~1] if CLOCK_SYMBOL in symbols else []
+    return {name: symbols[name][0] & ~1 for name in MARK_SYMBOLS if name in symbols}
+
+
+def mark_addresses(elf: Path) -> list[int]:
+    return list(mark_pcs(elf).values())
 
 
 def observer_args(elf: Path, log: Path, clock_values: bool = False) -> list[str]:
@@ -71,14 +78,36 @@ def launch(elf: Path, extra_args: Sequence[str] = (), log: Path | None = None,
 
 class ObservedQemuTarget(QemuTarget):
     """``qemu-rt`` with the observer loaded: each launch (power cycles start a new QEMU) logs into a
-    new file in ``log_dir``; ``log`` is the current launch's."""
+    new file in ``log_dir``; ``log`` is the current launch's. ``pin_observer``: the capability the
+    conformance suite's pin tests need."""
 
-    def __init__(self, keys=None, log_dir: Path | None = None, clock_values: bool = False):
+    pin_observer = True
+
+    def __init__(self, keys=None, log_dir: Path | None = None, clock_values: bool = False, **options):
         self.clock_values = clock_values
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="scs-observer-"))
         self.logs: list[Path] = []
         self._launches = itertools.count()
-        super().__init__(keys, icount_shift=ICOUNT_SHIFT, realtime=True)
+        super().__init__(keys, icount_shift=ICOUNT_SHIFT, realtime=True, **options)
+        self.marks = mark_pcs(self.elf)
+
+    def record(self):
+        """What the observer saw so far in the current launch (QEMU writes its log as it runs)."""
+        from hil.analysis import pins
+
+        return pins.parse_log(self.log)
+
+    def export_pins(self, path: Path, first_launch: int = 0) -> list[Path]:
+        """The pin record of each launch from ``first_launch`` on as sigrok files ``path`` (one per
+        launch: ``name-N.sr`` after the first); the files written."""
+        from hil.analysis import pin_evidence, pins
+
+        out = []
+        for k, log in enumerate(self.logs[first_launch:]):
+            dest = path if k == 0 else path.with_name(f"{path.stem}-{k}{path.suffix}")
+            written = pin_evidence.export_sr(pins.parse_log(log), dest)
+            out += [written] if written else []
+        return out
 
     def extra_qemu_args(self) -> list[str]:
         self.logs.append(self.log_dir / f"observer-{next(self._launches)}.log")

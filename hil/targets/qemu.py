@@ -305,5 +305,9 @@ def _gdb_write(port: int, address: int, data: bytes, keep: tuple[int, int]) -> N
 
 
 def realtime_target(**options) -> QemuTarget:
-    """``qemu-rt``: the firmware in real time (hardware-timed pulses, ``-icount`` instruction clock)."""
-    return QemuTarget(realtime=True, **options)
+    """``qemu-rt``: the firmware in real time (hardware-timed pulses, ``-icount`` instruction clock),
+    always with the pin observer (hil/board/observer.py: QEMU's TCG plugin records every pin and DAC
+    store; each test's record becomes a sigrok file in the run folder)."""
+    from hil.board.observer import ObservedQemuTarget
+
+    return ObservedQemuTarget(**options)
