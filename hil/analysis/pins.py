@@ -105,7 +105,10 @@ class _Clock:
         if vns < 0:
             return
         bias = vns - NS_PER_INSN * insns
-        if self.bias is not None and bias != self.bias:
+        # a few instructions counted twice: QEMU (icount) aborts a block at an I/O access that is not its
+        # last and runs the access again in a block of its own; QEMU's clock is the truth then
+        recount = self.bias is not None and -16 * NS_PER_INSN <= bias - self.bias < 0
+        if self.bias is not None and bias != self.bias and not recount:
             raise ObserverLogError(f"QEMU's clock moved by {bias - self.bias} ns without a WFI (instruction {insns})")
         self.checks += self.bias is not None
         self.bias, self.source = bias, "qemu clock"

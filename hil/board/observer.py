@@ -85,6 +85,7 @@ class ObservedQemuTarget(QemuTarget):
 
     def __init__(self, keys=None, log_dir: Path | None = None, clock_values: bool = False, **options):
         self.clock_values = clock_values
+        self._own_dir = log_dir is None  # removed at close (the logs are hundreds of MB under a flood)
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="scs-observer-"))
         self.logs: list[Path] = []
         self._launches = itertools.count()
@@ -107,11 +108,18 @@ class ObservedQemuTarget(QemuTarget):
             dest = path if k == 0 else path.with_name(f"{path.stem}-{k}{path.suffix}")
             written = pin_evidence.export_sr(pins.parse_log(log), dest)
             out += [written] if written else []
+        for log in self.logs[:-1]:  # the launches before the current one: exported, their logs are large
+            log.unlink(missing_ok=True)
         return out
 
     def extra_qemu_args(self) -> list[str]:
         self.logs.append(self.log_dir / f"observer-{next(self._launches)}.log")
         return observer_args(self.elf, self.logs[-1], self.clock_values)
+
+    def close(self) -> None:
+        super().close()
+        if self._own_dir:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
 
     @property
     def log(self) -> Path:
