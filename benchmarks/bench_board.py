@@ -14,6 +14,12 @@ STATUS_GET requests; the board's own counters (TIMING) give:
   over the device time the firmware took to produce and queue it (its own measure), against the
   115,200 baud line (11,520 B/s). QEMU's USART takes bytes at once, so this is the firmware's rate;
   on a board the transmit interrupt drains the ring at the line rate while pulses go on.
+At the pins (the observer, QEMU's TCG plugin; hil/board/observer.py), for each program quiet and flooded:
+- the at-pin lateness: each edge's pin store after the start of its due tick on the absolute
+  schedule (min/mean/max ns; required: < 1000 ns, the goal <= 200 ns), and the same in instructions
+  (the edge-to-pin path: instructions from the due instant to the pin store, 8 ns each);
+- the off-to-last-pulse time: the last pulse start relative to the entry of the STIM_SET off handler
+  (negative: before it; no pulse may start after it), flooded, HF10.
 Everything is measured in the device's own time, never the host's (the host here is shared and
 loaded; while the core sleeps QEMU skips ahead, so a host round trip spans much device time).
 """
@@ -108,10 +114,76 @@ def trace_dump(b) -> dict:
             "line_time_ms": round(sent / LINE_BYTES_PER_S * 1000, 1)}
 
 
+def pin_lateness(target, b, name: str, areas: list[dict], ticks: int, flood: bool) -> dict:
+    """The at-pin lateness of one program from the observer's record, on the absolute schedule."""
+    from hil.analysis import pin_evidence, pins
+    from hil.harness.conformance.support import reference_timeline
+
+    program(b, 0, areas)
+    b.call("STIM_SET", on=1)
+    wait(b, 0 if flood else ticks, False)
+    if flood:
+        flooded(b, ticks)
+    end = b.call("CLOCK_GET").ticks  # the device clock: every edge due before it has been written
+    b.call("STIM_SET", on=0)
+    run = pin_evidence.last_run(target.record(), target.marks["scs_stim_clock"])
+    reports = pin_evidence.edge_reports(run, reference_timeline(areas, 2 * ticks + 10_000), end * pins.NS_PER_TICK)
+    summary = pins.lateness_summary(reports)
+    return {"case": f"board_pins_{name}_{'flooded' if flood else 'quiet'}", "edges": summary["edges"],
+            "on_time": summary["on_time"], "mismatched": sum(not r.matches for r in reports),
+            "lateness_ns": {k: summary[k] for k in ("min_ns", "mean_ns", "max_ns")},
+            "edge_to_pin_instructions": pin_evidence.lateness_instructions(reports)}
+
+
+def off_to_last_pulse(target, b) -> dict:
+    """HF10 flooded, then STIM_SET off: the last pulse start against the off handler's entry."""
+    from hil.analysis import pin_evidence, pins
+
+    program(b, 0, HF10)
+    b.call("STIM_SET", on=1)
+    flooded(b, 20_000)
+    b.call("STIM_SET", on=0)
+    off_counts = b.call("TIMING_GET").last_request_counts  # STIM_SET off: its last byte to its answer queued
+    wait(b, 2_000, False)
+    record = target.record()
+    run = pin_evidence.last_run(record, target.marks["scs_stim_clock"])
+    stop = pin_evidence.stop(record, target.marks["scs_stim_off"], run.stim_set_tick * pins.NS_PER_TICK)
+    return {"case": "board_pins_off_hf10_flooded", "pulses_started_after_off": stop.starts_after,
+            "off_to_last_pulse_start_ns": stop.off_to_last_start_ns,
+            "off_to_last_edge_ns": stop.last_edge_ns - stop.off_ns if stop.last_edge_ns else None,
+            "output_after": {"pins": stop.pins_after, "dac_code": stop.dac_after},
+            "stim_set_off_request_ns": off_counts}  # counts are ns in QEMU: the bound from the frame received
+
+
+def pin_cases(ticks: int) -> list[dict]:
+    """The pin figures: a fresh observed board (qemu-rt), test role for the clock reads."""
+    from hil.board.observer import ObservedQemuTarget
+
+    target = ObservedQemuTarget()
+    b = target.bridge()
+    out = []
+    try:
+        b.login(Role.CLINICIAN)
+        for name, areas in PROGRAMS.items():
+            for flood in (False, True):
+                out.append(pin_lateness(target, b, name, areas, ticks, flood))
+                print(json.dumps(out[-1]), flush=True)
+        out.append(off_to_last_pulse(target, b))
+        print(json.dumps(out[-1]), flush=True)
+    finally:
+        b.close()
+        target.close()
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="shorter runs (50 ms of device time a program)")
+    ap.add_argument("--pins", action="store_true", help="only the at-pin figures (the observer's record)")
     args = ap.parse_args()
+    if args.pins:
+        pin_cases(50_000 if args.quick else 100_000)
+        return 0
     ticks = 50_000 if args.quick else 300_000
     target = QemuTarget(realtime=True)
     b = target.bridge()
@@ -126,6 +198,7 @@ def main() -> int:
     finally:
         b.close()
         target.close()
+    pin_cases(ticks if args.quick else 100_000)
     return 1 if late else 0  # device time: a loaded host slows the run but never makes a pulse late
 
 

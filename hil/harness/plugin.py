@@ -234,6 +234,7 @@ def scs(request: pytest.FixtureRequest, scs_target, scs_info):
     capture_path = Path(name)
     capture = CaptureWriter.open(capture_path, target=scs_info.name)
     request.node.stash[_CAPTURE] = capture_path
+    first_launch = len(getattr(scs_target, "logs", ()))
     try:
         bridge = scs_target.bridge(capture=capture)
         try:
@@ -243,6 +244,7 @@ def scs(request: pytest.FixtureRequest, scs_target, scs_info):
             bridge.close()
     finally:
         capture.close()
+        _export_pins(request, scs_target, first_launch)
         rep = getattr(request.node, "scs_rep_call", None) or getattr(request.node, "scs_rep_setup", None)
         if rep is not None and rep.failed:
             keep = request.config.stash[STATE].run_dir / "captures"
@@ -251,6 +253,24 @@ def scs(request: pytest.FixtureRequest, scs_target, scs_info):
             shutil.copy(capture_path, dest)
             request.node.user_properties.append(("scs_capture", str(dest)))
         capture_path.unlink(missing_ok=True)
+
+
+def _export_pins(request: pytest.FixtureRequest, target: Any, first_launch: int) -> None:
+    """A target with the pin observer (qemu-rt): the test's pin record as a sigrok file (PB12-15 and
+    the DAC) in the run folder's ``pins/``, named for the test, which PulseView and `scs logic` open."""
+    if not getattr(target, "pin_observer", False):
+        return
+    if len(target.logs) == first_launch:  # no new launch during the test: the current one
+        first_launch = max(first_launch - 1, 0)
+    name = request.node.nodeid.replace("/", "_").replace("::", "__")
+    for part in "[]":
+        name = name.replace(part, "_")
+    try:
+        written = target.export_pins(request.config.stash[STATE].run_dir / "pins" / f"{name}.sr", first_launch)
+    except (OSError, ValueError) as e:  # an unreadable record is reported, never fails the test
+        request.node.user_properties.append(("scs_pins_error", str(e)))
+        return
+    request.node.user_properties.extend(("scs_pins", str(p)) for p in written)
 
 
 @pytest.fixture

@@ -110,7 +110,7 @@ def test_the_edges_the_board_drove_in_qemu_pass_the_logic_analyzer_check(tmp_pat
     nm = subprocess.run(["arm-none-eabi-nm", str(build_arm())], capture_output=True, text=True, check=True).stdout
     address = next(int(line.split()[0], 16) for line in nm.splitlines() if line.endswith(" scs_board_edges"))
     slot = np.dtype([("due", "<u8"), ("amplitude_ua", "<u2"), ("dac_ua", "<u2"), ("pins", "u1"), ("area", "u1"),
-                     ("flags", "u1"), ("late", "u1")])
+                     ("flags", "u1"), ("late", "u1"), ("pin_word", "<u4"), ("dac_word", "<u4")])
     # 1 kHz with a gap and 2:1 recharge: four edges a pulse; the 10 ms lookahead leaves most slots history
     tonic = [area(0, 1, amplitude_ua=3000, pulse_width_us=100, rate_mhz=1_000_000, interphase_gap_us=20,
                   recharge_ratio=2)]

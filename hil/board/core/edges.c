@@ -26,6 +26,7 @@ void scs_edges_push(scs_edges_t *q, const scs_edge_t *e)
 {
     unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
     q->ring[tail & MASK] = *e;
+    q->ring[tail & MASK].out = scs_platform_output_word(e->pins, e->dac_ua); /* no arithmetic in the interrupt */
     atomic_store_explicit(&q->tail, tail + 1u, memory_order_release); /* the edge is complete before it is visible */
 }
 
@@ -45,19 +46,22 @@ uint64_t scs_edges_last_due(const scs_edges_t *q)
     return q->ring[(tail - 1u) & MASK].due;
 }
 
-static void fire_one(scs_edges_t *q, scs_edge_t *e, uint64_t now_tick)
+void scs_edges_retire(scs_edges_t *q, uint32_t late_counts, uint32_t counts_per_tick)
 {
-    scs_platform_output(e->pins, e->dac_ua);
-    uint64_t late = now_tick > e->due ? now_tick - e->due : 0;
+    unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
+    scs_edge_t *e = &q->ring[head & MASK];
+    uint32_t late = late_counts / counts_per_tick; /* after the pin store: a 32-bit division */
     e->late = (uint8_t)(late > 255u ? 255u : late); /* the slot is evidence of what was driven, when */
     e->flags |= SCS_EDGE_FIRED;
     if (e->flags & SCS_EDGE_START) {
         q->late_open = 0;
         q->stats.pulses++;
         if (q->on_pulse)
-            q->on_pulse(q->pulse_ctx, now_tick, e->area, e->amplitude_ua);
+            q->on_pulse(q->pulse_ctx, e->due + late, e->area, e->amplitude_ua);
     }
     q->stats.edges++;
+    if (late_counts > q->stats.worst_latency_counts)
+        q->stats.worst_latency_counts = late_counts;
     if (late) {
         q->stats.late_edges++;
         if (!q->late_open) {
@@ -65,24 +69,9 @@ static void fire_one(scs_edges_t *q, scs_edge_t *e, uint64_t now_tick)
             q->stats.late_pulses++;
         }
         if (late > q->stats.worst_latency_ticks)
-            q->stats.worst_latency_ticks = late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+            q->stats.worst_latency_ticks = late;
     }
-}
-
-uint64_t scs_edges_fire(scs_edges_t *q, uint64_t now_tick, uint32_t latency_counts)
-{
-    unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
-    unsigned tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-    int fired = 0;
-    while (head != tail && q->ring[head & MASK].due <= now_tick) {
-        fire_one(q, &q->ring[head & MASK], now_tick);
-        head++;
-        fired = 1;
-    }
-    atomic_store_explicit(&q->head, head, memory_order_release);
-    if (fired && latency_counts > q->stats.worst_latency_counts)
-        q->stats.worst_latency_counts = latency_counts;
-    return head != tail ? q->ring[head & MASK].due : UINT64_MAX;
+    atomic_store_explicit(&q->head, head + 1u, memory_order_release);
 }
 
 uint64_t scs_edges_cut(scs_edges_t *q)

@@ -1,6 +1,8 @@
 /* The queue of upcoming output edges: the main loop computes pulses ahead of time and pushes their
  * phase edges (cathodic start, gap, recharge window, end); the timer interrupt pops each edge when its
  * tick comes, drives the pins and the DAC, and records what it did (the tick it fired, late edges).
+ * Each slot carries the words the port stores (scs_out_t), made when the edge is queued, so the
+ * interrupt computes nothing between the due instant and the pin store.
  *
  * One producer (main loop), one consumer (the timer interrupt): the indexes are C11 atomics, so neither
  * side locks in the normal path. Edges are pushed in time order (pulses never overlap on the stage). */
@@ -19,6 +21,12 @@
 #define SCS_EDGE_START 0x1u /* the cathodic edge that starts a pulse: traced */
 #define SCS_EDGE_FIRED 0x80u /* set by the interrupt: the slot keeps what it drove until reused */
 
+/* What the port stores for an edge (scs_platform_output_word): the pin register word and the DAC code. */
+typedef struct {
+    uint32_t pin_word;
+    uint32_t dac_word;
+} scs_out_t;
+
 typedef struct {
     uint64_t due;          /* tick */
     uint16_t amplitude_ua; /* of the pulse (traced); the DAC gets dac_ua */
@@ -26,15 +34,16 @@ typedef struct {
     uint8_t pins;          /* SCS_PIN_* bits, area in bits 2..3 */
     uint8_t area;
     uint8_t flags;         /* SCS_EDGE_START, SCS_EDGE_FIRED */
-    uint8_t late;          /* once fired: ticks after due (saturated at 255) */
+    uint8_t late;          /* once fired: whole ticks after the due tick's start (0: in its tick; saturated) */
+    scs_out_t out;         /* the words the interrupt stores, precomputed at scs_edges_push */
 } scs_edge_t;
 
 /* What the interrupt side did, for STATUS and the benchmark. */
 typedef struct {
     uint32_t edges, pulses;
-    uint32_t late_edges, late_pulses; /* an edge fired after its due tick (its pulse counts once) */
-    uint32_t worst_latency_ticks;     /* max(fired - due) over all edges */
-    uint32_t worst_latency_counts;    /* the same in timer counts (sub-tick resolution), for the benchmark */
+    uint32_t late_edges, late_pulses; /* an edge's pin store fell after its due tick (its pulse counts once) */
+    uint32_t worst_latency_ticks;     /* max whole ticks between the due tick's start and the pin store */
+    uint32_t worst_latency_counts;    /* the same in timer counts: the clock read right after the pin store */
 } scs_edge_stats_t;
 
 /* Called by the interrupt side for each pulse start it fires (the trace). */
@@ -59,10 +68,17 @@ void scs_edges_push(scs_edges_t *q, const scs_edge_t *e);
 uint64_t scs_edges_next_due(const scs_edges_t *q);
 /* Due tick of the last queued edge (0 when empty): where the stage is busy until. */
 uint64_t scs_edges_last_due(const scs_edges_t *q);
-/* Interrupt side: fire every edge due at or before now_tick (late ones are counted); latency_counts is
- * how far past the due edge's timer deadline the interrupt ran, in timer counts. Returns the next due
- * tick (UINT64_MAX when empty). */
-uint64_t scs_edges_fire(scs_edges_t *q, uint64_t now_tick, uint32_t latency_counts);
+/* Interrupt side: the k-th queued edge (0: the next to fire), or 0 when fewer are queued. Inline: the
+ * interrupt reaches a second edge due in the same tick without a call between two pin stores. */
+static inline const scs_edge_t *scs_edges_peek(const scs_edges_t *q, unsigned k)
+{
+    unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+    return tail - head > k ? &q->ring[(head + k) & (SCS_EDGE_CAPACITY - 1u)] : 0;
+}
+/* Interrupt side, after the head edge's pins were stored `late_counts` timer counts after its due
+ * tick started: record it (trace, counters; late when late_counts >= counts_per_tick) and pop it. */
+void scs_edges_retire(scs_edges_t *q, uint32_t late_counts, uint32_t counts_per_tick);
 /* Main loop, interrupt masked by the caller: drop every queued pulse that has not started yet, keep the
  * remaining edges of a pulse in progress (a started pulse always completes its charge balance).
  * Returns the due tick of the last edge kept (0 when none). */

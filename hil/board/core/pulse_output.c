@@ -28,7 +28,8 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
 {
     const scs_area_t *a = &t->programs[t->active].area[ai];
     uint8_t area_pins = (uint8_t)(ai << SCS_PIN_AREA_SHIFT);
-    scs_edge_t e = {at, amp, amp, (uint8_t)(SCS_PIN_CATHODIC | area_pins), (uint8_t)ai, SCS_EDGE_START, 0};
+    scs_edge_t e = {.due = at, .amplitude_ua = amp, .dac_ua = amp, .pins = (uint8_t)(SCS_PIN_CATHODIC | area_pins),
+                    .area = (uint8_t)ai, .flags = SCS_EDGE_START};
     scs_edges_push(t->edges, &e);
     e.flags = 0;
     e.dac_ua = 0;

@@ -135,12 +135,16 @@ float scs_stim_current_a(const scs_therapy_t *t, float cell_v)
     return watts / cell_v;
 }
 
+/* The tick a hardware-timed start counts from (the first pulse is due SCS_START_LEAD_TICKS later): a
+ * function of its own, which the pin observer marks to read the tick the firmware took. */
+__attribute__((noinline)) uint64_t scs_stim_clock(void) { return scs_platform_ticks(); }
+
 void scs_stim_start(scs_therapy_t *t, uint64_t now)
 {
     uint64_t busy_until = scs_output_cut(t);
     t->origin = now;
     if (t->edges) { /* armed ahead, and never over the end of a pulse still completing */
-        now = scs_platform_ticks();
+        now = scs_stim_clock();
         t->origin = now + SCS_START_LEAD_TICKS;
         if (busy_until >= t->origin)
             t->origin = busy_until + 1u;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "stimulation.h"
 
 unsigned scs_memory_key(const scs_therapy_t *t) { return t->adaptive_enabled ? t->posture : SCS_MEMORY_KEYS - 1u; }
 
@@ -26,8 +27,12 @@ void scs_stim_on(scs_fw_t *fw)
     scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_STIM_ON, fw->therapy.active);
 }
 
+/* Off at once: the queued pulses that have not started are dropped before anything else (the log entry,
+ * the settings write, the signed answer), so no pulse starts after this call; a pulse in progress
+ * completes its charge balance. The pin observer marks this function (hil/board/observer.py). */
 void scs_stim_off(scs_fw_t *fw, int log)
 {
+    scs_output_cut(&fw->therapy);
     if (fw->therapy.stim_on && log)
         scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_STIM_OFF, 0);
     fw->therapy.stim_on = 0;

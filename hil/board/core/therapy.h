@@ -105,6 +105,8 @@ uint16_t scs_max_safe_amplitude_ua(const scs_area_t *a);
  * see firmware_model/stimulation/interleave.py, which decides identically. */
 int scs_interleave_ok(const scs_area_t *areas, unsigned n, const scs_poll_t *poll);
 void scs_stim_start(scs_therapy_t *t, uint64_t now);
+/* The tick a hardware-timed start counts from (marked by the pin observer). */
+uint64_t scs_stim_clock(void);
 /* Continue the running train from `rel` ticks after turn-on with the output stage idle: the next pulse of
  * each area is its first with nominal start >= rel (the reference's Scheduler.chunks(start_tick=rel)). */
 void scs_stim_seek(scs_therapy_t *t, uint64_t rel);

@@ -1,14 +1,22 @@
 """Hardware-timed output (targets with capability bit 5: a timer interrupt drives the output pins from
 a queue the firmware fills ahead): every pulse on its tick while the link is busy, and a link that
-answers frames sent back to back."""
+answers frames sent back to back.
+
+The timing evidence is the pins seen from outside the firmware (targets with the pin observer: qemu-rt,
+QEMU's TCG plugin, hil/board/observer.py): every edge against the reference on the absolute schedule,
+the tick the firmware took at STIM_SET plus SCS_START_LEAD_TICKS, never aligned on the first pulse. The
+firmware's own trace and late counters (TRACE_DUMP, STATUS, TIMING) are its self-report: checked too,
+but not the evidence."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
 import pytest
 
+from hil.analysis import pin_evidence, pins
 from hil.harness.conformance.support import (
     BURST_DR,
     CAT,
@@ -26,6 +34,84 @@ from protocol.wire.codec import make
 
 PROGRAMS = [FOUR_AREAS, BURST_DR, HF10, CYCLED]
 IDS = ["four-areas", "burstdr", "hf10", "cycled"]
+PIN_SPAN_TICKS = 60_000  # device time each pin test stimulates (the cycled program: 1.2 cycles)
+START_SYMBOL, OFF_SYMBOL = "scs_stim_clock", "scs_stim_off"  # what the observer marks (observer.MARK_SYMBOLS)
+
+
+@pytest.fixture
+def observer(scs_target):
+    """The target's pin observer, or a skip naming the missing capability."""
+    if not getattr(scs_target, "pin_observer", False):
+        pytest.skip(f"target {getattr(scs_target, 'name', scs_target)} lacks capability pin-observer "
+                    "(pin evidence from outside the firmware: --target qemu-rt)")
+    return scs_target
+
+
+@contextlib.contextmanager
+def flooding(b):
+    """A second thread sends signed STATUS_GET requests back to back; yields the names answered."""
+    stop, answered, errors = threading.Event(), [], []
+
+    def flood():
+        try:
+            while not stop.is_set():
+                answered.append(b.request(make(CAT, "STATUS_GET")).name)
+        except Exception as e:  # noqa: BLE001 (reported by the test)
+            errors.append(e)
+
+    flooder = threading.Thread(target=flood, daemon=True)
+    flooder.start()
+    try:
+        while len(answered) < 10 and not errors and flooder.is_alive():  # in the flood's progress, not wall time
+            b.call("CLOCK_GET")
+        yield answered
+    finally:
+        stop.set()
+        flooder.join(timeout=30)
+    assert not errors, errors
+    assert len(answered) >= 10 and set(answered) == {"STATUS"}, "the flood was answered"
+
+
+@pytest.mark.needs(HARDWARE_TIMED)
+@pytest.mark.parametrize("flood", [False, True], ids=["quiet", "flooded"])
+@pytest.mark.parametrize("areas", PROGRAMS, ids=IDS)
+def test_every_edge_reaches_the_pins_within_its_due_tick_on_the_absolute_schedule(observer, tester, areas, flood,
+                                                                                   record_property):
+    program(tester, 0, areas)
+    with flooding(tester) if flood else contextlib.nullcontext():
+        tester.call("STIM_SET", on=1)
+        end_ns = wait(tester, PIN_SPAN_TICKS, False) * pins.NS_PER_TICK  # the device clock: all due before fired
+    tester.call("STIM_SET", on=0)
+    run = pin_evidence.last_run(observer.record(), observer.marks[START_SYMBOL])
+    want = reference_timeline(areas, 2 * PIN_SPAN_TICKS)
+    reports = pin_evidence.edge_reports(run, want, until_ns=end_ns)
+    record_property("pin_lateness", pins.lateness_summary(reports))
+    assert len(reports) >= pin_evidence.due_before(want, run, end_ns) > 0, "every edge due was written"
+    wrong = [r for r in reports if not r.matches]
+    assert not wrong, f"edge {reports.index(wrong[0])}: pins/DAC {wrong[0].write} where the reference has {wrong[0].due}"
+    late = [r for r in reports if not 0 <= r.lateness_ns < pins.NS_PER_TICK]
+    assert not late, (f"{len(late)} of {len(reports)} edges outside their due tick, e.g. edge due at tick "
+                      f"{late[0].due.tick} written {late[0].lateness_ns} ns after it started")
+
+
+@pytest.mark.needs(HARDWARE_TIMED)
+def test_no_pulse_starts_once_stim_set_off_is_handled_and_the_last_completes_under_a_flood(observer, tester,
+                                                                                         record_property):
+    program(tester, 0, HF10)
+    with flooding(tester):
+        tester.call("STIM_SET", on=1)
+        wait(tester, 20_000, False)
+        tester.call("STIM_SET", on=0)
+        wait(tester, 2_000, False)
+    record = observer.record()
+    run = pin_evidence.last_run(record, observer.marks[START_SYMBOL])
+    stop = pin_evidence.stop(record, observer.marks[OFF_SYMBOL], run.stim_set_tick * pins.NS_PER_TICK)
+    record_property("off_to_last_pulse_start_ns", stop.off_to_last_start_ns)
+    assert stop.starts_after == 0, f"{stop.starts_after} pulses started after STIM_SET off was handled"
+    assert (stop.pins_after, stop.dac_after) == (0, 0), "the output ends low with no current"
+    writes = [w for w in record.pin_writes if w.time_ns > run.stim_set_tick * pins.NS_PER_TICK]
+    rises = sum(1 for a, b in zip([pins.PinWrite(0, 0, 0), *writes], writes) if b.pins & ~a.pins & pins.CATHODIC)
+    assert rises == len(pins.pulses(writes)) > 100, "every pulse started completed its recharge phase"
 
 
 def _assert_trace_is_the_reference(got: np.ndarray, areas: list[dict]) -> None:
@@ -62,33 +148,13 @@ def test_the_timer_fires_every_pulse_on_the_reference_tick_and_none_late(tester,
 def test_no_pulse_is_late_while_a_second_thread_floods_the_link_with_signed_requests(tester):
     program(tester, 0, HF10)
     before = _late(tester)
-    stop, answered, errors = threading.Event(), [], []
-
-    def flood():
-        try:
-            while not stop.is_set():
-                answered.append(tester.request(make(CAT, "STATUS_GET")).name)
-        except Exception as e:  # noqa: BLE001 (reported by the test)
-            errors.append(e)
-
-    def until_answered(n: int) -> None:  # in the flood's own progress, never in wall time
-        while len(answered) < n and not errors and flooder.is_alive():
-            tester.call("CLOCK_GET")
-
-    flooder = threading.Thread(target=flood, daemon=True)
-    flooder.start()
-    try:
-        until_answered(10)
+    with flooding(tester) as answered:
         tester.call("TRACE_START", max_pulses=1500)
         tester.call("STIM_SET", on=1)
-        until_answered(len(answered) + 50)
+        while len(answered) < 60:  # in the flood's own progress, never in wall time
+            tester.call("CLOCK_GET")
         wait(tester, 150_000, False)
-    finally:
-        stop.set()
-        flooder.join(timeout=30)
     tester.call("TRACE_STOP")
-    assert not errors, errors
-    assert len(answered) >= 60 and set(answered) == {"STATUS"}, "the flood was answered"
     _assert_trace_is_the_reference(dump_trace(tester), HF10)
     assert _late(tester) == before
 

@@ -33,6 +33,8 @@ void scs_platform_output(uint8_t pins, uint16_t dac_ua)
     (void)dac_ua;
 }
 
+scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua) { return (scs_out_t){pins, dac_ua}; }
+
 int scs_platform_rng(uint8_t out[16])
 {
     (void)out;

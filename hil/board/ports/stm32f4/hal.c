@@ -26,9 +26,7 @@ typedef struct {
     /* fine counter extension (shared by the main loop and the interrupts: read under the mask) */
     uint32_t last_cnt;
     uint64_t high;
-    /* edge timer */
-    scs_edges_t *edges;
-    uint64_t armed_counts; /* fine count the edge timer fires at; UINT64_MAX: nothing armed */
+    scs_edges_t *edges; /* driven by the edge timer (edge_timer.c) */
     /* link */
     scs_ring_t *rx, *tx;
     /* load */
@@ -106,7 +104,8 @@ static void uart_init(void)
     NVIC_EnableIRQ(USART1_IRQn);
 }
 
-/* TIM2: free-running 32-bit fine counter at the timer clock, prescaler 0. TIM5: the edge timer.
+/* TIM2: free-running 32-bit fine counter at the timer clock, prescaler 0. TIM5: the edge timer
+ * (edge_timer.c).
  * QEMU 7.2 counts TIM2-5 at 1 GHz/(PSC+1) and computes the update deadline from the counter's base:
  * a write to PSC, CNT or EGR rebases it and shifts every later deadline, so in QEMU nothing but ARR
  * and CR1 is written (1 count = 1 ns there), and the counter base is the power-on instant. */
@@ -115,10 +114,7 @@ static void timers_init(void)
     RCC->APB1ENR |= RCC_APB1ENR_TIM2EN | RCC_APB1ENR_TIM5EN;
     TIM2->ARR = 0xFFFFFFFFu;
     TIM2->CR1 = TIM_CR1_CEN;
-    TIM5->DIER = TIM_DIER_UIE;
-    NVIC_SetPriority(TIM5_IRQn, 0u); /* the highest priority: pulse edges first */
-    NVIC_EnableIRQ(TIM5_IRQn);
-    hal.armed_counts = UINT64_MAX;
+    hal_edge_timer_init(hal.edges, hal.counts_per_tick, hal.emulator);
 }
 
 static void storage_init(void);
@@ -162,89 +158,18 @@ uint64_t scs_platform_ticks(void) { return hal_fine_now() / hal.counts_per_tick;
 uint32_t scs_platform_clock_kind(void) { return hal.realtime ? SCS_CAPABILITY_HARDWARE_TIMED : SCS_CAPABILITY_VIRTUAL_CLOCK; }
 scs_edges_t *scs_platform_edges(void) { return hal.edges; }
 
-void scs_platform_output(uint8_t pins, uint16_t dac_ua)
+/* All four pins in one BSRR write (set bits, and reset bits for the others); the DAC's 12-bit code. */
+scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua)
 {
     uint32_t set = (uint32_t)(pins & 0xFu) << OUT_PINS_SHIFT;
-    GPIOB->BSRR = set | ((~set & OUT_PINS_MASK) << 16); /* all four pins in one write */
-    DAC->DHR12R1 = (uint32_t)dac_ua * DAC_DHR12R1_MAX / DAC_FULL_SCALE_UA;
+    return (scs_out_t){set | ((~set & OUT_PINS_MASK) << 16), (uint32_t)dac_ua * DAC_DHR12R1_MAX / DAC_FULL_SCALE_UA};
 }
 
-/* Shorter delays are not armed: QEMU repeats an update with the period last armed, and a storm of
- * 1-count periods would starve the core. A due edge is fired in the interrupt's own loop instead. */
-#define MIN_DELAY_COUNTS 16u
-
-/* Arm the edge timer to fire at fine count `target` (interrupts masked by the caller). */
-static void arm(uint64_t target)
+void scs_platform_output(uint8_t pins, uint16_t dac_ua)
 {
-    uint64_t now = hal_fine_now();
-    uint64_t delay = target > now + MIN_DELAY_COUNTS ? target - now : MIN_DELAY_COUNTS;
-    if (delay > 0xFFFFFFF0u)
-        delay = 0xFFFFFFF0u;
-    hal.armed_counts = target;
-    if (hal.emulator) { /* the update fires ARR counts after this write */
-        TIM5->CR1 = TIM_CR1_CEN;
-        TIM5->ARR = (uint32_t)delay;
-        return;
-    }
-    /* one pulse: count from 0, update when the counter passes ARR, then stop */
-    TIM5->CR1 = 0;
-    TIM5->CNT = 0;
-    TIM5->ARR = (uint32_t)delay - 1u + (delay == 1u);
-    TIM5->SR = 0;
-    TIM5->CR1 = TIM_CR1_OPM | TIM_CR1_URS | TIM_CR1_CEN;
-}
-
-/* The next deadline: the first queued edge, or the periodic wake-up of the loop. */
-static uint64_t deadline(uint64_t now)
-{
-    uint64_t due = hal.edges ? scs_edges_next_due(hal.edges) : UINT64_MAX;
-    uint64_t wake = now + (uint64_t)HAL_WAKE_TICKS * hal.counts_per_tick;
-    return due != UINT64_MAX && due * hal.counts_per_tick < wake ? due * hal.counts_per_tick : wake;
-}
-
-void scs_platform_timer_arm(void)
-{
-    /* no output attached (QEMU's virtual-clock mode): the timer stays idle and the loop sleeps until
-     * a byte arrives. QEMU rebases its timers at a QMP reset, and an armed timer then moves the virtual
-     * clock by the whole time since power-on at every wake-up, growing it without bound. */
-    if (!hal.edges)
-        return;
-    uint64_t target = deadline(hal_fine_now()); /* computed before masking: the mask stays short */
-    uint32_t saved = scs_platform_irq_lock();
-    if (target < hal.armed_counts)
-        arm(target);
-    scs_platform_irq_unlock(saved);
-}
-
-/* An interrupt more than this early (a stale or spurious update) re-arms instead of waiting. */
-#define EARLY_SLACK_TICKS 2u
-
-void TIM5_IRQHandler(void);
-void TIM5_IRQHandler(void)
-{
-    uint64_t now = hal_fine_now(), due = hal.armed_counts;
-    uint32_t cpt = hal.counts_per_tick;
-    TIM5->SR = 0;
-    hal.armed_counts = UINT64_MAX;
-    if (due != UINT64_MAX && now + (uint64_t)EARLY_SLACK_TICKS * cpt < due) {
-        arm(due);
-        return;
-    }
-    if (due == UINT64_MAX)
-        due = now;
-    while (hal.edges) {
-        while (now < due) /* never early: the deadline rounds to counts */
-            now = hal_fine_now();
-        uint64_t late = now - due;
-        /* the tick now, by a short division from the due instant (a tick boundary) */
-        uint64_t now_tick = due / cpt + (uint32_t)(late > UINT32_MAX ? UINT32_MAX : late) / cpt;
-        uint64_t next = scs_edges_fire(hal.edges, now_tick, late > UINT32_MAX ? UINT32_MAX : (uint32_t)late);
-        now = hal_fine_now();
-        if (next == UINT64_MAX || next * cpt > now + cpt) /* the next edge is more than a tick away */
-            break;
-        due = next * cpt;
-    }
-    arm(deadline(now));
+    scs_out_t w = scs_platform_output_word(pins, dac_ua);
+    GPIOB->BSRR = w.pin_word;
+    DAC->DHR12R1 = w.dac_word;
 }
 
 void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx)

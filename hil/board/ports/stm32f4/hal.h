@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edges.h"
 #include "ring.h"
 
 /* Clocks, pins, DAC, timers, USART1, watchdog and retained storage; in QEMU's netduinoplus2 (no RCC
@@ -16,6 +17,9 @@ uint32_t hal_core_hz(void);
 /* Time: the fine counter (timer clock counts; 1 ns in QEMU), extended to 64 bits. */
 uint64_t hal_fine_now(void);
 uint32_t hal_counts_per_tick(void);
+
+/* The edge timer (edge_timer.c; edge_oc.c with OC=1): fires the queued edges at their due counts. */
+void hal_edge_timer_init(scs_edges_t *edges, uint32_t counts_per_tick, int emulator);
 
 /* USART1 at 115200 8N1: received bytes go into rx, bytes put into tx go out by interrupt. */
 void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx);
