@@ -43,7 +43,9 @@ def observed(tmp_path_factory):
     finally:
         target.close()  # QEMU exits: its log is complete
     record = pins.parse_log(target.log)
-    runs = pins.runs(record)
+    from hil.board.observer import CLOCK_SYMBOL
+
+    runs = pins.runs(record, target.marks[CLOCK_SYMBOL])  # the start clock's marks, not the stop's
     assert len(runs) == len(PROGRAMS), "the plugin marked one STIM_SET clock read per program"
     return record, dict(zip(PROGRAMS, runs)), ends, target.log
 
