@@ -118,6 +118,7 @@ class QemuTarget(Target):
         for half in range(2):  # the loader takes at most 8 bytes of data per device
             value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
             cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
+        cmd += self.extra_qemu_args()
         gdb_port = _free_port()
         if retained is not None:  # halted until the retained section is written back
             cmd += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
@@ -140,6 +141,10 @@ class QemuTarget(Target):
                 time.sleep(0.05)
         self.close()
         raise TargetError(f"qemu's serial port 127.0.0.1:{self.port_number} did not open")
+
+    def extra_qemu_args(self) -> list[str]:
+        """Hook: more QEMU arguments for each launch (``hil.board.observer`` adds its plugin and log)."""
+        return []
 
     def open_port(self):
         self._port.reset_input_buffer()
