@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hil.board.build import BOARD, BUILD, BuildError
+from hil.board.watchdog import IwdgEmulator
 from hil.targets.qemu import QemuTarget, _die_with_parent, _symbols
 
 PLUGIN_DIR = BOARD / "qemu_plugin"
@@ -26,6 +27,8 @@ ICOUNT_SHIFT = 3
 #: the function the therapy core calls for the tick it takes at STIM_SET (hw.clock in therapy.c):
 #: its entry is marked, and the first clock read after the mark is the tick the firmware used
 CLOCK_SYMBOL = "board_clock"
+#: the handler of every processor fault (hil/board/ports/stm32f4/fault.c)
+FAULT_SYMBOL = "Fault_Handler"
 #: the plugin's records and the values of MMIO writes; with clock_values also of MMIO reads (the TIM2
 #: counter: the bias without QEMU's exported clock; every MMIO read: a much larger log)
 TRACE_EVENTS = "plugin,trace:memory_region_ops_write"
@@ -43,9 +46,10 @@ def build_plugin() -> Path:
 
 
 def mark_addresses(elf: Path) -> list[int]:
-    """Entry addresses the plugin marks: the firmware's clock function (its STIM_SET tick)."""
+    """Entry addresses the plugin marks: the firmware's clock function (its STIM_SET tick) and its
+    fault handler (the fault-to-safe count starts at its first instruction)."""
     symbols = _symbols(elf)
-    return [symbols[CLOCK_SYMBOL][0] & ~1] if CLOCK_SYMBOL in symbols else []
+    return [symbols[name][0] & ~1 for name in (CLOCK_SYMBOL, FAULT_SYMBOL) if name in symbols]
 
 
 def observer_args(elf: Path, log: Path, clock_values: bool = False) -> list[str]:
@@ -82,7 +86,12 @@ class ObservedQemuTarget(QemuTarget):
 
     def extra_qemu_args(self) -> list[str]:
         self.logs.append(self.log_dir / f"observer-{next(self._launches)}.log")
+        self.iwdg = IwdgEmulator(self.logs[-1])
         return observer_args(self.elf, self.logs[-1], self.clock_values)
+
+    def watchdog_expired(self) -> bool:
+        """The IWDG the firmware set up, emulated from this launch's kicks (hil/board/watchdog.py)."""
+        return self.iwdg.expired(self._qmp("query-replay")["icount"])
 
     @property
     def log(self) -> Path:
