@@ -243,6 +243,10 @@ class QemuTarget(Target):
         if bridge is not None:
             self._reattach(bridge)
 
+    @property
+    def watchdog(self) -> bool:  # type: ignore[override]
+        return type(self).watchdog_expired is not QemuTarget.watchdog_expired
+
     def await_reboot(self, bridge, timeout_s: float = 60.0) -> ResetCause:
         """After a fault was injected: wait until the board has reset (real time: QEMU paused at the
         guest's reset request, or the emulated watchdog expired) and boot it again; return the cause
@@ -339,5 +343,8 @@ def _gdb_write(port: int, address: int, data: bytes, keep: tuple[int, int]) -> N
 
 
 def realtime_target(**options) -> QemuTarget:
-    """``qemu-rt``: the firmware in real time (hardware-timed pulses, ``-icount`` instruction clock)."""
-    return QemuTarget(realtime=True, **options)
+    """``qemu-rt``: the firmware in real time (hardware-timed pulses, ``-icount`` instruction clock),
+    always with the pin observer (hil/board/observer.py), which also gives it a watchdog."""
+    from hil.board.observer import ObservedQemuTarget
+
+    return ObservedQemuTarget(**options)
