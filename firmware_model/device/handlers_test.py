@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from firmware_model.device.adaptive import Posture
 from firmware_model.device.handler_table import handles, ok, result
-from protocol.spec.generated import FaultKind
 from protocol.spec.catalog import Message, Role
+from protocol.spec.generated import FaultKind
 from protocol.wire.codec import make
 
 if TYPE_CHECKING:

@@ -54,3 +54,33 @@ def faults(log: Path, handler: int) -> list[FaultToSafe]:
             found.append(FaultToSafe(pins_low, int(line.split()[2]) - entry, pins_before))
             entry = None
     return found
+
+
+def measure(kinds: tuple[int, ...] = (0, 2)) -> list[tuple[str, FaultToSafe]]:
+    """Boot qemu-rt with the observer, stimulate, inject each FaultKind in ``kinds`` (default: the two
+    the fault handler takes) and return what the pins saw (for bench_board.py and the README)."""
+    from hil.board.observer import FAULT_SYMBOL, ObservedQemuTarget
+    from hil.targets.qemu import _symbols
+    from protocol.spec.catalog import Role
+    from protocol.spec.generated import FaultKind
+    from protocol.wire.codec import make
+
+    out = []
+    with ObservedQemuTarget() as target:
+        handler = _symbols(target.elf)[FAULT_SYMBOL][0] & ~1
+        b = target.bridge()
+        for kind in kinds:
+            b.login(Role.TEST)
+            b.call("STIM_SET", on=0)
+            log = target.log
+            b.request(make(b.catalog, "FAULT_INJECT", kind=kind))
+            target.await_reboot(b)
+            out += [(FaultKind(kind).name, f) for f in faults(log, handler)]
+        b.close()
+    return out
+
+
+if __name__ == "__main__":
+    for name, f in measure():
+        print(f"{name}: pins low at the handler's instruction {f.pins_low_insns} ({f.pins_low_ns} ns), "
+              f"DAC 0 at {f.dac_zero_insns} ({f.dac_zero_ns} ns) at 8 ns/instruction")

@@ -10,7 +10,17 @@ DOC = Path(__file__).resolve().parent / "security.md"
 
 def _event_codes() -> str:
     from protocol.spec.catalog import load_catalog
-    from protocol.spec.generated import BatteryState, EventKind, FaultCode, ModeCode, RechargeState, ResetCause, ResetCode, SecuritySummary, TimingCode
+    from protocol.spec.generated import (
+        BatteryState,
+        EventKind,
+        FaultCode,
+        ModeCode,
+        RechargeState,
+        ResetCause,
+        ResetCode,
+        SecuritySummary,
+        TimingCode,
+    )
 
     cat = load_catalog()
     details = {EventKind.FAULT: "impedance faults: mask of the contacts; watchdog: 1 = scheduler stalled",

@@ -22,7 +22,7 @@ class EventKind(enum.IntEnum):
 
 
 class ResetCause(enum.IntEnum):
-    """Why the processor last reset (a board: RCC_CSR, cleared with RMVF; QEMU: a retained word the harness writes). FAULT_RECORD.reset_cause, BOOT events."""
+    """Why the processor last reset (RCC_CSR on a board; in QEMU a retained word the harness writes)."""
 
     UNKNOWN = 0  # no flag set (or the model's first power-on)
     POWER_ON = 1  # power applied (PORRSTF)

@@ -107,7 +107,7 @@ typedef enum {
     SCS_EVENT_KIND_BOOT = 7 /* code: ResetCause of this boot (RCC_CSR on a chip); detail: the fault record's PC, 0 when none */
 } scs_event_kind_t;
 
-/* ResetCause: Why the processor last reset (a board: RCC_CSR, cleared with RMVF; QEMU: a retained word the harness writes). FAULT_RECORD.reset_cause, BOOT events. */
+/* ResetCause: Why the processor last reset (RCC_CSR on a board; in QEMU a retained word the harness writes). */
 typedef enum {
     SCS_RESET_CAUSE_UNKNOWN = 0, /* no flag set (or the model's first power-on) */
     SCS_RESET_CAUSE_POWER_ON = 1, /* power applied (PORRSTF) */
