@@ -157,7 +157,7 @@ def off_to_last_pulse(target, b) -> dict:
 
 def pin_cases(ticks: int) -> list[dict]:
     """The pin figures: a fresh observed board (qemu-rt), test role for the clock reads."""
-    from hil.board.observer import ObservedQemuTarget
+    from hil.targets.qemu_observed import ObservedQemuTarget
 
     target = ObservedQemuTarget()
     b = target.bridge()

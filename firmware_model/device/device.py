@@ -30,6 +30,7 @@ from firmware_model.device.handlers import HANDLERS, result
 from firmware_model.device.leads import LeadMonitor
 from firmware_model.device.nvm import FlashSlots, SettingsStore
 from firmware_model.device.power import PowerSupervisor
+from firmware_model.device.processor import FaultRecord, holds_stimulation, injected
 from firmware_model.device.pulse_output import TRACE_RECORD, PulseOutput
 from firmware_model.device.settings import AdaptiveSettings, Settings
 from firmware_model.profiles import DeviceProfile
@@ -37,7 +38,7 @@ from firmware_model.stimulation.params import Area, Program
 from protocol.session import DeviceGuard, DeviceKeys, SecurityStore
 from protocol.spec import generated as dev
 from protocol.spec.catalog import Message, Role, load_catalog
-from protocol.spec.generated import ResetKind, SecuritySummary
+from protocol.spec.generated import FaultKind, ResetCause, ResetKind, SecuritySummary
 
 __all__ = ["Device", "DeviceConfig", "TRACE_RECORD"]
 
@@ -87,7 +88,10 @@ class Device:
         self.leads = LeadMonitor(self.profile)                # outlives resets: it is the lead itself
         self.power = PowerSupervisor(config)                  # the cell outlives resets too
         self._observer: Callable[[np.ndarray], None] | None = None
+        self.reset_cause = ResetCause.POWER_ON                # read once per processor reset (docs/faults.md)
+        self.fault_record: FaultRecord | None = None          # saved by the last fault, reported this boot
         self._boot(first=True)
+        self.log_event(EventKind.BOOT, self.reset_cause)
 
     # =============================================================================== boot and NVM
     def _reset_ram(self) -> None:
@@ -96,6 +100,7 @@ class Device:
         self.mri = False
         self.mri_saved_on = False
         self.pending_reset: int | None = None
+        self.pending_fault: FaultKind | None = None
         self.faults = Faults(self.log_event)
         self.adaptive = AdaptiveStim()
         self.output = PulseOutput(self.clock)
@@ -115,7 +120,9 @@ class Device:
         self.applied = self.remembered_amplitudes()
         self.target = list(self.applied)
         self.check_impedance()
-        if self.settings.stim_on and self.active_program() is not None and not self.faults and not self.power.cutoff:
+        held = holds_stimulation(self.reset_cause)  # the restart policy: a fault reset waits for STIM_SET
+        if self.settings.stim_on and self.active_program() is not None and not self.faults and not self.power.cutoff \
+                and not held:
             self.stim_start()
 
     def _load_settings(self) -> Settings:
@@ -160,6 +167,20 @@ class Device:
         """Reboot: a soft reset keeps the lead, battery and clock; RAM state is lost either way."""
         self.stim_stop(ModeCode.STIM_OFF, log=False)
         self._boot(reason=ResetCode.POWER_LOSS if power_loss else ResetCode.SOFT)
+
+    def processor_reset(self, cause: ResetCause, record: FaultRecord | None = None) -> None:
+        """A reset of the processor (a fault handler's, the watchdog's, a brown-out's, the pin's): the
+        outputs are already safe, RAM is lost; the cause and the record are reported by this boot."""
+        self.stim_stop(ModeCode.STIM_OFF, log=False)
+        self.reset_cause, self.fault_record = cause, record
+        self._boot(first=True)  # a processor reset: the BOOT event, not a RESET one
+        self.log_event(EventKind.BOOT, cause, record.pc if record else 0)
+
+    def inject_fault(self, kind: FaultKind) -> None:
+        """FAULT_INJECT once its answer is out: what the board does for `kind`, in one step."""
+        record, cause = injected(kind, self.clock)
+        self.guard.persist(self.clock)
+        self.processor_reset(cause, record)
 
     def factory_reset(self) -> None:
         """Erase the settings (both slots), clear simulated inputs, reboot. The security record (nonce
@@ -303,6 +324,9 @@ class Device:
 
     def after_response(self) -> None:
         """Called by the transport once a response went out (a RESET takes effect then)."""
+        fault, self.pending_fault = self.pending_fault, None
+        if fault is not None:
+            self.inject_fault(fault)
         pending, self.pending_reset = self.pending_reset, None
         if pending is not None:
             self.guard.persist(self.clock)  # an orderly reboot: the back-off resumes with what remains now

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from firmware_model.clock import DAY_TICKS
 from firmware_model.device.handler_table import handles
+from firmware_model.device.processor import FaultRecord
 from firmware_model.stimulation.area_fields import area_to_fields
 from protocol.spec import generated as dev
 from protocol.spec.catalog import Message, Role
@@ -107,3 +109,10 @@ def clock_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     return make(d.catalog, "CLOCK", ticks=d.clock)
 
 
+
+
+@handles("FAULT_RECORD_GET")
+def fault_record_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
+    record = d.fault_record or FaultRecord()
+    return make(d.catalog, "FAULT_RECORD", reset_cause=int(d.reset_cause), valid=int(d.fault_record is not None),
+                **asdict(record))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from firmware_model.device.adaptive import Posture
 from firmware_model.device.handler_table import handles, ok, result
 from protocol.spec.catalog import Message, Role
+from protocol.spec.generated import FaultKind
 from protocol.wire.codec import make
 
 if TYPE_CHECKING:
@@ -66,3 +67,10 @@ def reset(d: Device, msg: Message, obj: Any, role: Role) -> Any:
     return ok(d, msg)
 
 
+
+
+@handles("FAULT_INJECT")
+def fault_inject(d: Device, msg: Message, obj: Any, role: Role) -> Any:
+    # the answer goes out first; the host then sees the reboot (FAULT_RECORD, the BOOT event)
+    d.pending_fault = FaultKind(obj.kind)
+    return ok(d, msg)

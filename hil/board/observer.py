@@ -9,7 +9,6 @@ reads it. The board runs in ``-icount shift=3,sleep=off`` (8 ns an instruction);
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hil.board.build import BOARD, BuildError, build_dir
-from hil.targets.qemu import QemuTarget, _die_with_parent, _symbols
+from hil.board.image import die_with_parent as _die_with_parent
+from hil.board.image import symbols as _symbols
 
 PLUGIN_DIR = BOARD / "qemu_plugin"
 #: the icount shift the observer's arithmetic assumes: 2^3 = 8 ns of virtual time an instruction
@@ -27,7 +27,10 @@ ICOUNT_SHIFT = 3
 CLOCK_SYMBOL = "scs_stim_clock"
 #: the function STIM_SET off (and every stop) enters before the queue is cut: the stop's instant
 OFF_SYMBOL = "scs_stim_off"
-MARK_SYMBOLS = (CLOCK_SYMBOL, OFF_SYMBOL)
+#: the handler of every processor fault (hil/board/ports/stm32f4/fault.c): the fault-to-safe count starts
+#: at its first instruction
+FAULT_SYMBOL = "Fault_Handler"
+MARK_SYMBOLS = (CLOCK_SYMBOL, OFF_SYMBOL, FAULT_SYMBOL)
 #: the plugin's records and the values of MMIO writes; with clock_values also of MMIO reads (the TIM2
 #: counter: the bias without QEMU's exported clock; every MMIO read: a much larger log)
 TRACE_EVENTS = "plugin,trace:memory_region_ops_write"
@@ -74,53 +77,3 @@ def launch(elf: Path, extra_args: Sequence[str] = (), log: Path | None = None,
            "-icount", f"shift={ICOUNT_SHIFT},sleep=off", *observer_args(elf, log, clock_values), *extra_args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     return proc, log
-
-
-class ObservedQemuTarget(QemuTarget):
-    """``qemu-rt`` with the observer loaded: each launch (power cycles start a new QEMU) logs into a
-    new file in ``log_dir``; ``log`` is the current launch's. ``pin_observer``: the capability the
-    conformance suite's pin tests need."""
-
-    pin_observer = True
-
-    def __init__(self, keys=None, log_dir: Path | None = None, clock_values: bool = False, **options):
-        self.clock_values = clock_values
-        self._own_dir = log_dir is None  # removed at close (the logs are hundreds of MB under a flood)
-        self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="scs-observer-"))
-        self.logs: list[Path] = []
-        self._launches = itertools.count()
-        super().__init__(keys, icount_shift=ICOUNT_SHIFT, realtime=True, **options)
-        self.marks = mark_pcs(self.elf)
-
-    def record(self):
-        """What the observer saw so far in the current launch (QEMU writes its log as it runs)."""
-        from hil.analysis import pins
-
-        return pins.parse_log(self.log)
-
-    def export_pins(self, path: Path, first_launch: int = 0) -> list[Path]:
-        """The pin record of each launch from ``first_launch`` on as sigrok files ``path`` (one per
-        launch: ``name-N.sr`` after the first); the files written."""
-        from hil.analysis import pin_evidence, pins
-
-        out = []
-        for k, log in enumerate(self.logs[first_launch:]):
-            dest = path if k == 0 else path.with_name(f"{path.stem}-{k}{path.suffix}")
-            written = pin_evidence.export_sr(pins.parse_log(log), dest)
-            out += [written] if written else []
-        for log in self.logs[:-1]:  # the launches before the current one: exported, their logs are large
-            log.unlink(missing_ok=True)
-        return out
-
-    def extra_qemu_args(self) -> list[str]:
-        self.logs.append(self.log_dir / f"observer-{next(self._launches)}.log")
-        return observer_args(self.elf, self.logs[-1], self.clock_values)
-
-    def close(self) -> None:
-        super().close()
-        if self._own_dir:
-            shutil.rmtree(self.log_dir, ignore_errors=True)
-
-    @property
-    def log(self) -> Path:
-        return self.logs[-1]

@@ -35,7 +35,7 @@ class DeviceServer:
         for item in self.endpoint.decoder.feed(data):
             out += self.endpoint.handle(item)
             d.record_security_events()
-            if d.pending_reset is not None:
+            if d.pending_reset is not None or d.pending_fault is not None:
                 out += self.drain_events()
                 d.after_response()
                 self._new_endpoint()

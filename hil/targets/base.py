@@ -130,6 +130,16 @@ class Target(abc.ABC):
         """Power off and on (RAM lost; settings and the security record kept)."""
         raise TargetError(f"target {self.name} can't be power-cycled")
 
+    #: the target resets a board whose main loop stops kicking the watchdog (QEMU models no IWDG:
+    #: only qemu-rt, which emulates it from the observer's record of kicks)
+    watchdog = True
+
+    def await_reboot(self, bridge: Bridge, timeout_s: float = 60.0) -> object:
+        """After FAULT_INJECT: return once the device has reset and can be spoken to again (the model
+        reboots before its next answer; an emulator may need the harness to restart it)."""
+        bridge.device_was_reset()
+        return None
+
     def describe(self, bridge: Bridge) -> TargetInfo:
         info = bridge.device_info()
         v = info.firmware_version

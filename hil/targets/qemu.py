@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -38,23 +37,20 @@ from typing import Any
 import serial
 
 from hil.board.build import build_arm, development_keys_file
+from hil.board.image import die_with_parent as _die_with_parent
+from hil.board.image import symbols as _symbols
 from hil.targets.base import Target, TargetError, stop_process
+from protocol.spec.generated import ResetCause
 from protocol.wire.reliability import RetryPolicy
+
+#: the firmware's retained reset-cause word (fault.c): CAUSE_MAGIC | ResetCause
+CAUSE_SYMBOL, CAUSE_MAGIC = "scs_reset_cause_word", 0x52430000
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class _PortTaken(Exception):
@@ -113,8 +109,9 @@ class QemuTarget(Target):
         cmd = ["qemu-system-arm", "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", str(self.elf),
                "-serial", f"tcp:127.0.0.1:{self.port_number},server=on,wait=off,nodelay=on",
                "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={self.icount_shift},sleep=off"]
-        if self.realtime:
-            cmd += ["-device", f"loader,addr={self.REALTIME_ADDR:#x},data={self.REALTIME_WORD:#x},data-len=4"]
+        if self.realtime:  # a reset the guest asks for pauses QEMU: the harness power-cycles it (await_reboot)
+            cmd += ["-device", f"loader,addr={self.REALTIME_ADDR:#x},data={self.REALTIME_WORD:#x},data-len=4",
+                    "-action", "reboot=shutdown,shutdown=pause"]
         for half in range(2):  # the loader takes at most 8 bytes of data per device
             value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
             cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
@@ -156,7 +153,7 @@ class QemuTarget(Target):
         return Bridge(self.open_port(), keys=self.keys, policy=self.policy, capture=capture, name=self.name,
                       owns_port=False)
 
-    def _qmp(self, command: str, **arguments) -> None:
+    def _qmp(self, command: str, **arguments) -> Any:
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -166,7 +163,7 @@ class QemuTarget(Target):
                     raise
                 time.sleep(0.05)
 
-    def _qmp_once(self, command: str, arguments: dict) -> None:
+    def _qmp_once(self, command: str, arguments: dict) -> Any:
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(5)
             s.connect(str(self.qmp_path))
@@ -181,6 +178,7 @@ class QemuTarget(Target):
                         break
             if "error" in reply:
                 raise TargetError(f"qemu refused {command}: {reply['error']}")
+            return reply["return"]
 
     def read_memory(self, address: int, size: int) -> bytes:
         """The guest's memory (QMP pmemsave): evidence QEMU keeps nowhere else, e.g. the edges the
@@ -212,25 +210,57 @@ class QemuTarget(Target):
         """The reset button (RAM lost, the retained section kept): QMP system_reset, or in real time
         (where a QMP reset moves QEMU's timer base) a power cycle, which keeps the same."""
         if self.realtime:
-            self.power_cycle(bridge)
+            self.power_cycle(bridge, cause=ResetCause.PIN)
             return
         self._qmp("system_reset")
         time.sleep(0.05)
         self._reattach(bridge)
 
-    def power_cycle(self, bridge=None) -> None:
+    def power_cycle(self, bridge=None, cause: int | None = ResetCause.POWER_ON) -> None:
         """Power off and on: QEMU stops and a new one starts, with the retained section (settings and
-        security record, battery-backed on a board) carried over; the clock starts from zero."""
+        security record, battery-backed on a board) carried over; the clock starts from zero. The
+        firmware reads ``cause`` (a ResetCause; None: the one the guest wrote itself) from its retained
+        word, as a chip reads RCC_CSR (QEMU models no RCC)."""
         at, size = self._symbols[".noinit"]
         dump = Path(self._dir.name) / "noinit.bin"
         self._qmp("stop")
         self._qmp("pmemsave", val=at, size=size, filename=str(dump))
-        retained = dump.read_bytes()
+        retained = bytearray(dump.read_bytes())
+        if cause is not None:
+            word_at = self._symbols[CAUSE_SYMBOL][0] - at
+            retained[word_at:word_at + 4] = (CAUSE_MAGIC | int(cause)).to_bytes(4, "little")
         stop_process(self.proc)
         self._port.close()
-        self._boot(retained)
+        self._boot(bytes(retained))
         if bridge is not None:
             self._reattach(bridge)
+
+    @property
+    def watchdog(self) -> bool:  # type: ignore[override]
+        return type(self).watchdog_expired is not QemuTarget.watchdog_expired
+
+    def await_reboot(self, bridge, timeout_s: float = 60.0) -> ResetCause:
+        """After a fault was injected: wait until the board has reset (real time: QEMU paused at the
+        guest's reset request, or the emulated watchdog expired) and boot it again; return the cause
+        given. In virtual-clock mode QEMU resets the guest itself (RAM kept): nothing to do."""
+        if not self.realtime:
+            time.sleep(0.2)
+            self._reattach(bridge)
+            return ResetCause.SOFTWARE
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._qmp("query-status")["status"] == "shutdown":  # the guest's SYSRESETREQ
+                self.power_cycle(bridge, cause=None)
+                return ResetCause.SOFTWARE
+            if self.watchdog_expired():
+                self.power_cycle(bridge, cause=ResetCause.WATCHDOG)
+                return ResetCause.WATCHDOG
+            time.sleep(0.1)
+        raise TargetError(f"the board did not reset within {timeout_s} s")
+
+    def watchdog_expired(self) -> bool:
+        """The emulated IWDG has expired (only a target that observes the kicks can tell)."""
+        return False
 
     def _reattach(self, bridge) -> None:
         self._port.reset_input_buffer()
@@ -247,24 +277,6 @@ class QemuTarget(Target):
         if self.proc is not None:
             stop_process(self.proc)
         self._dir.cleanup()
-
-
-def _symbols(elf: Path) -> dict[str, tuple[int, int]]:
-    """Address and size of the ``.noinit`` section and of the image's symbols (``arm-none-eabi-nm``)."""
-    out: dict[str, tuple[int, int]] = {}
-    sections = subprocess.run(["arm-none-eabi-size", "-A", str(elf)], capture_output=True, text=True, check=True)
-    for line in sections.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[0] == ".noinit":
-            out[".noinit"] = (int(parts[2]), int(parts[1]))
-    nm = subprocess.run(["arm-none-eabi-nm", "-S", str(elf)], capture_output=True, text=True, check=True)
-    for line in nm.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 4:
-            out[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
-    if ".noinit" not in out or "scs_emulator_seed" not in out:
-        raise TargetError(f"{elf}: no .noinit section or scs_emulator_seed symbol")
-    return out
 
 
 def _gdb_packet(sock: socket.socket, body: str) -> str:
@@ -302,12 +314,3 @@ def _gdb_write(port: int, address: int, data: bytes, keep: tuple[int, int]) -> N
                 if _gdb_packet(sock, f"M{address + off:x},{len(chunk):x}:{chunk.hex()}") != "OK":
                     raise TargetError("qemu's gdb stub refused a memory write")
         _gdb_packet(sock, "D")
-
-
-def realtime_target(**options) -> QemuTarget:
-    """``qemu-rt``: the firmware in real time (hardware-timed pulses, ``-icount`` instruction clock),
-    always with the pin observer (hil/board/observer.py: QEMU's TCG plugin records every pin and DAC
-    store; each test's record becomes a sigrok file in the run folder)."""
-    from hil.board.observer import ObservedQemuTarget
-
-    return ObservedQemuTarget(**options)

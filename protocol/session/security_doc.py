@@ -10,15 +10,26 @@ DOC = Path(__file__).resolve().parent / "security.md"
 
 def _event_codes() -> str:
     from protocol.spec.catalog import load_catalog
-    from protocol.spec.generated import BatteryState, EventKind, FaultCode, ModeCode, RechargeState, ResetCode, SecuritySummary, TimingCode
+    from protocol.spec.generated import (
+        BatteryState,
+        EventKind,
+        FaultCode,
+        ModeCode,
+        RechargeState,
+        ResetCause,
+        ResetCode,
+        SecuritySummary,
+        TimingCode,
+    )
 
     cat = load_catalog()
     details = {EventKind.FAULT: "impedance faults: mask of the contacts; watchdog: 1 = scheduler stalled",
                EventKind.BATTERY: "0", EventKind.SECURITY: "see below",
                EventKind.RESET: "slot fallback: the slot used", EventKind.MODE: "program, posture, area or fault code",
-               EventKind.RECHARGE: "0", EventKind.TIMING: "late pulses since power-on"}
+               EventKind.RECHARGE: "0", EventKind.TIMING: "late pulses since power-on",
+               EventKind.BOOT: "the fault record's PC, 0 when none"}
     codes = {EventKind.FAULT: FaultCode, EventKind.BATTERY: BatteryState, EventKind.RESET: ResetCode,
-             EventKind.MODE: ModeCode, EventKind.RECHARGE: RechargeState, EventKind.TIMING: TimingCode}
+             EventKind.MODE: ModeCode, EventKind.RECHARGE: RechargeState, EventKind.TIMING: TimingCode, EventKind.BOOT: ResetCause}
     rows = ["| kind | codes | detail |", "|---|---|---|"]
     for kind in EventKind:
         if kind is EventKind.SECURITY:

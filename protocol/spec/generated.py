@@ -18,6 +18,28 @@ class EventKind(enum.IntEnum):
     MODE = 4  # code: ModeCode
     RECHARGE = 5  # code: RechargeState entered
     TIMING = 6  # code: TimingCode; detail: late pulses since power-on
+    BOOT = 7  # code: ResetCause of this boot (RCC_CSR on a chip); detail: the fault record's PC, 0 when none
+
+
+class ResetCause(enum.IntEnum):
+    """Why the processor last reset (RCC_CSR on a board; in QEMU a retained word the harness writes)."""
+
+    UNKNOWN = 0  # no flag set (or the model's first power-on)
+    POWER_ON = 1  # power applied (PORRSTF)
+    PIN = 2  # the NRST pin (PINRSTF alone): a reset button, a debugger, QEMU's system_reset
+    WATCHDOG = 3  # the independent or window watchdog expired (IWDGRSTF, WWDGRSTF)
+    SOFTWARE = 4  # SYSRESETREQ (SFTRSTF): the firmware reset itself, e.g. after saving a fault record
+    BROWN_OUT = 5  # the supply fell below the BOR level (BORRSTF without PORRSTF)
+    LOCKUP = 6  # a fault inside the fault handler: the core locked up until the watchdog reset it (a fault record started but not finished)
+
+
+class FaultKind(enum.IntEnum):
+    """FAULT_INJECT.kind (test builds only)."""
+
+    HARD_FAULT = 0  # the firmware executes an undefined instruction: HardFault
+    HANG = 1  # the main loop spins without kicking the watchdog: a watchdog reset
+    STACK_OVERFLOW = 2  # unbounded recursion into the stack's MPU guard region: HardFault (MemManage escalated)
+    BROWN_OUT = 3  # a brown-out reset as the BOR would do it: outputs safe, reset cause BROWN_OUT
 
 
 class TimingCode(enum.IntEnum):
@@ -194,6 +216,16 @@ DEFAULT_RAMP_UA_PER_S = 1000
 IMPEDANCE_CHECK_TICKS = 10000000
 DEFAULT_LEAD_OHMS = 1000
 BODY_TEMPERATURE_MC = 37000
+BOR_LEVEL = 3
+BOR_MV = 2700
+REGULATOR_MV = 3000
+REGULATOR_DROPOUT_MV = 200
+BOR_MARGIN_MV = 300
+IWDG_LSI_HZ = 32000
+IWDG_PRESCALER = 32
+IWDG_RELOAD = 1000
+FAULT_SAFE_PIN_INSNS = 3
+FAULT_SAFE_DAC_INSNS = 6
 MAX_CATHODE_CHARGE_PC = 2914678
 
 # fuel gauge
@@ -282,6 +314,7 @@ MRI_ALLOWED: frozenset[str] = frozenset({
     'CLOCK_GET',
     'DEVICE_INFO_GET',
     'EVENT_LOG_READ',
+    'FAULT_RECORD_GET',
     'HELLO',
     'IMPEDANCE_GET',
     'IMPEDANCE_INPUT',
@@ -299,6 +332,7 @@ MRI_ALLOWED: frozenset[str] = frozenset({
 MRI_STOP_ONLY: frozenset[str] = frozenset({'STIM_SET'})
 TEST_ONLY: frozenset[str] = frozenset({
     'CLOCK_ADVANCE',
+    'FAULT_INJECT',
     'IMPEDANCE_INPUT',
     'POSTURE_INPUT',
     'RECHARGE_COUPLING_INPUT',
@@ -334,6 +368,8 @@ REQUESTS: tuple[str, ...] = (
     'IMPEDANCE_INPUT',
     'RESET',
     'TIMING_GET',
+    'FAULT_INJECT',
+    'FAULT_RECORD_GET',
     'HELLO',
     'AUTH',
     'SESSION_END',

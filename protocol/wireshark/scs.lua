@@ -31,6 +31,7 @@ local EVENT_KINDS = {
   [4] = "MODE",
   [5] = "RECHARGE",
   [6] = "TIMING",
+  [7] = "BOOT",
 }
 -- per event kind: its codes' names
 local EVENT_CODES = {
@@ -41,6 +42,7 @@ local EVENT_CODES = {
   [4] = {[1] = "STIM_ON", [2] = "STIM_OFF", [3] = "MRI_ENTER", [4] = "MRI_EXIT", [5] = "PROGRAM_SELECTED", [6] = "PROGRAM_STORED", [7] = "POSTURE_APPLIED", [8] = "AREA_STOPPED", [9] = "FAULT_CLEARED"},
   [5] = {[0] = "IDLE", [1] = "CONSTANT_CURRENT", [2] = "CONSTANT_VOLTAGE", [3] = "PAUSED_HOT", [4] = "PAUSED_OVERVOLTAGE", [5] = "COMPLETE"},
   [6] = {[1] = "LATE_PULSES"},
+  [7] = {[0] = "UNKNOWN", [1] = "POWER_ON", [2] = "PIN", [3] = "WATCHDOG", [4] = "SOFTWARE", [5] = "BROWN_OUT", [6] = "LOCKUP"},
 }
 local NAMES = {
   [0x01] = "DEVICE_INFO_GET",
@@ -68,6 +70,8 @@ local NAMES = {
   [0x17] = "IMPEDANCE_INPUT",
   [0x18] = "RESET",
   [0x19] = "TIMING_GET",
+  [0x1a] = "FAULT_INJECT",
+  [0x1b] = "FAULT_RECORD_GET",
   [0x20] = "HELLO",
   [0x21] = "AUTH",
   [0x22] = "SESSION_END",
@@ -83,6 +87,7 @@ local NAMES = {
   [0x94] = "EVENT_LOG_ENTRY",
   [0x95] = "CLOCK",
   [0x99] = "TIMING",
+  [0x9b] = "FAULT_RECORD",
   [0xa0] = "CHALLENGE",
   [0xa1] = "SESSION",
   [0xc0] = "EVENT",
@@ -181,6 +186,9 @@ LAYOUT[0x17] = {name = "IMPEDANCE_INPUT", kind = "request", size = 3, result_at 
 hf["reset.kind"] = ProtoField.uint8("scs.reset.kind", "kind", base.DEC)
 LAYOUT[0x18] = {name = "RESET", kind = "request", size = 1, result_at = nil, event_at = nil, fields = {{hf["reset.kind"], 1, 1, false, "kind"}}}
 LAYOUT[0x19] = {name = "TIMING_GET", kind = "request", size = 0, result_at = nil, event_at = nil, fields = {}}
+hf["fault_inject.kind"] = ProtoField.uint8("scs.fault_inject.kind", "kind", base.DEC)
+LAYOUT[0x1a] = {name = "FAULT_INJECT", kind = "request", size = 1, result_at = nil, event_at = nil, fields = {{hf["fault_inject.kind"], 1, 1, false, "kind"}}}
+LAYOUT[0x1b] = {name = "FAULT_RECORD_GET", kind = "request", size = 0, result_at = nil, event_at = nil, fields = {}}
 hf["hello.role"] = ProtoField.uint8("scs.hello.role", "role", base.DEC)
 hf["hello.host_nonce"] = ProtoField.bytes("scs.hello.host_nonce", "host_nonce")
 LAYOUT[0x20] = {name = "HELLO", kind = "request", size = 17, result_at = nil, event_at = nil, fields = {{hf["hello.role"], 1, 1, false, "role"}, {hf["hello.host_nonce"], 1, 16, false, "host_nonce"}}}
@@ -286,6 +294,20 @@ hf["timing.rx_high_water"] = ProtoField.uint32("scs.timing.rx_high_water", "rx_h
 hf["timing.worst_request_counts"] = ProtoField.uint32("scs.timing.worst_request_counts", "worst_request_counts", base.DEC)
 hf["timing.last_request_counts"] = ProtoField.uint32("scs.timing.last_request_counts", "last_request_counts", base.DEC)
 LAYOUT[0x99] = {name = "TIMING", kind = "response", size = 56, result_at = nil, event_at = nil, fields = {{hf["timing.counts_per_tick"], 4, 1, false, "counts_per_tick"}, {hf["timing.edges"], 4, 1, false, "edges"}, {hf["timing.pulses"], 4, 1, false, "pulses"}, {hf["timing.late_edges"], 4, 1, false, "late_edges"}, {hf["timing.late_pulses"], 4, 1, false, "late_pulses"}, {hf["timing.worst_latency_counts"], 4, 1, false, "worst_latency_counts"}, {hf["timing.idle_counts"], 8, 1, false, "idle_counts"}, {hf["timing.elapsed_counts"], 8, 1, false, "elapsed_counts"}, {hf["timing.rx_overruns"], 4, 1, false, "rx_overruns"}, {hf["timing.rx_high_water"], 4, 1, false, "rx_high_water"}, {hf["timing.worst_request_counts"], 4, 1, false, "worst_request_counts"}, {hf["timing.last_request_counts"], 4, 1, false, "last_request_counts"}}}
+hf["fault_record.reset_cause"] = ProtoField.uint8("scs.fault_record.reset_cause", "reset_cause", base.DEC)
+hf["fault_record.valid"] = ProtoField.uint8("scs.fault_record.valid", "valid", base.DEC)
+hf["fault_record.exception"] = ProtoField.uint8("scs.fault_record.exception", "exception", base.DEC)
+hf["fault_record.fault_kind"] = ProtoField.uint8("scs.fault_record.fault_kind", "fault_kind", base.DEC)
+hf["fault_record.pc"] = ProtoField.uint32("scs.fault_record.pc", "pc", base.DEC)
+hf["fault_record.lr"] = ProtoField.uint32("scs.fault_record.lr", "lr", base.DEC)
+hf["fault_record.xpsr"] = ProtoField.uint32("scs.fault_record.xpsr", "xpsr", base.DEC)
+hf["fault_record.cfsr"] = ProtoField.uint32("scs.fault_record.cfsr", "cfsr", base.DEC)
+hf["fault_record.hfsr"] = ProtoField.uint32("scs.fault_record.hfsr", "hfsr", base.DEC)
+hf["fault_record.mmfar"] = ProtoField.uint32("scs.fault_record.mmfar", "mmfar", base.DEC)
+hf["fault_record.bfar"] = ProtoField.uint32("scs.fault_record.bfar", "bfar", base.DEC)
+hf["fault_record.sp"] = ProtoField.uint32("scs.fault_record.sp", "sp", base.DEC)
+hf["fault_record.uptime_ticks"] = ProtoField.uint64("scs.fault_record.uptime_ticks", "uptime_ticks (tick)", base.DEC)
+LAYOUT[0x9b] = {name = "FAULT_RECORD", kind = "response", size = 44, result_at = nil, event_at = nil, fields = {{hf["fault_record.reset_cause"], 1, 1, false, "reset_cause"}, {hf["fault_record.valid"], 1, 1, false, "valid"}, {hf["fault_record.exception"], 1, 1, false, "exception"}, {hf["fault_record.fault_kind"], 1, 1, false, "fault_kind"}, {hf["fault_record.pc"], 4, 1, false, "pc"}, {hf["fault_record.lr"], 4, 1, false, "lr"}, {hf["fault_record.xpsr"], 4, 1, false, "xpsr"}, {hf["fault_record.cfsr"], 4, 1, false, "cfsr"}, {hf["fault_record.hfsr"], 4, 1, false, "hfsr"}, {hf["fault_record.mmfar"], 4, 1, false, "mmfar"}, {hf["fault_record.bfar"], 4, 1, false, "bfar"}, {hf["fault_record.sp"], 4, 1, false, "sp"}, {hf["fault_record.uptime_ticks"], 8, 1, false, "uptime_ticks"}}}
 hf["challenge.result"] = ProtoField.uint8("scs.challenge.result", "result", base.DEC, RESULTS)
 hf["challenge.device_nonce"] = ProtoField.bytes("scs.challenge.device_nonce", "device_nonce")
 hf["challenge.device_proof"] = ProtoField.bytes("scs.challenge.device_proof", "device_proof")

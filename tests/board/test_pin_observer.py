@@ -26,7 +26,7 @@ def observed(tmp_path_factory):
     for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "gcc"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed (make test installs it)")
-    from hil.board.observer import ObservedQemuTarget
+    from hil.targets.qemu_observed import ObservedQemuTarget
     from protocol.spec.catalog import Role
 
     target = ObservedQemuTarget(log_dir=tmp_path_factory.mktemp("observer"))

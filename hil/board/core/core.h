@@ -41,6 +41,11 @@ void scs_fw_boot(scs_fw_t *fw);
 void scs_fw_poll(void *fw);
 /* After each request: send the queued events, carry out an answered RESET. */
 void scs_after_request(scs_fw_t *fw);
+/* The restart policy: 1 when stimulation waits for a STIM_SET after a reset of this cause. */
+int scs_holds_stimulation(uint8_t reset_cause);
+/* FAULT_RECORD.exception of a HardFault (IPSR), and fault_kind when the fault was not injected */
+#define SCS_HARD_FAULT_EXCEPTION 3u
+#define SCS_NOT_INJECTED 255u
 
 /* --- session.c --- */
 /* The tag of a frame body under the session key: direction 1 (host to device, answered < 0) or 2

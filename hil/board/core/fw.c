@@ -21,16 +21,28 @@ static void init(scs_fw_t *fw, const scs_keys_t *keys)
     fw->virtual_clock = scs_platform_clock_kind() == SCS_CAPABILITY_VIRTUAL_CLOCK;
     fw->keys = *keys;
     fw->link.answering = -1;
+    fw->fault_record.fault_kind = SCS_NOT_INJECTED;
+}
+
+/* The restart policy (docs/faults.md): after a reset the device did not expect, stimulation waits
+ * for a STIM_SET; after power-on or the reset pin the stored on/off state applies. */
+int scs_holds_stimulation(uint8_t reset_cause)
+{
+    return reset_cause == SCS_RESET_CAUSE_WATCHDOG || reset_cause == SCS_RESET_CAUSE_SOFTWARE ||
+           reset_cause == SCS_RESET_CAUSE_BROWN_OUT || reset_cause == SCS_RESET_CAUSE_LOCKUP;
 }
 
 void scs_fw_power_on(scs_fw_t *fw, const scs_keys_t *keys)
 {
     init(fw, keys);
+    fw->reset_cause = scs_platform_reset_cause(fw);
+    fw->has_fault_record = (uint8_t)(scs_platform_fault_record(fw, &fw->fault_record) != 0);
     if (fw->therapy.edges)
         scs_edges_init(fw->therapy.edges, scs_trace_pulse, &fw->therapy);
     if (!fw->virtual_clock)
         fw->ticks = fw->synced_at = scs_platform_ticks(); /* one clock: the edges are due in the timer's ticks */
     scs_fw_boot(fw);
+    scs_log_event(fw, SCS_EVENT_KIND_BOOT, fw->reset_cause, fw->has_fault_record ? fw->fault_record.pc : 0u);
 }
 
 /* Physics outlives a reset: the cell, the lead and the charger coil (a factory reset clears the
@@ -59,6 +71,8 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     uint64_t ticks = fw->ticks, synced_at = fw->synced_at;
     /* the output stops with the reset (a pulse under way completes); the output queue stays */
     uint32_t late_reported = fw->therapy.late_reported;
+    uint8_t cause = fw->reset_cause, has_record = fw->has_fault_record;
+    scs_msg_fault_record_t record = fw->fault_record;
     fw->therapy.stim_on = 0;
     scs_stim_service(&fw->therapy, fw->ticks);
     scs_gauge_t gauge = fw->gauge;
@@ -74,14 +88,45 @@ void scs_fw_reboot(scs_fw_t *fw, int factory)
     fw->events.start = events.start;
     fw->events.len = events.len;
     fw->therapy.late_reported = late_reported;
+    fw->reset_cause = cause;
+    fw->has_fault_record = has_record;
+    fw->fault_record = record;
     restore_physics(fw, &gauge, lead, factory);
     fw->inputs.next_impedance_check = fw->ticks + SCS_IMPEDANCE_CHECK_TICKS;
     scs_fw_boot(fw);
 }
 
+/* FAULT_INJECT where the platform has no processor to fault (the host library): the reset the board
+ * would do, as the model does it (firmware_model/device/processor.py). */
+static void simulated_fault(scs_fw_t *fw, uint8_t kind)
+{
+    int handler = kind == SCS_FAULT_KIND_HARD_FAULT || kind == SCS_FAULT_KIND_STACK_OVERFLOW;
+    scs_msg_fault_record_t record = {.fault_kind = SCS_NOT_INJECTED};
+    if (handler) {
+        record.exception = SCS_HARD_FAULT_EXCEPTION;
+        record.fault_kind = kind;
+        record.uptime_ticks = fw->ticks;
+    }
+    scs_session_persist(fw);
+    fw->reset_cause = kind == SCS_FAULT_KIND_HANG        ? SCS_RESET_CAUSE_WATCHDOG
+                      : kind == SCS_FAULT_KIND_BROWN_OUT ? SCS_RESET_CAUSE_BROWN_OUT
+                                                         : SCS_RESET_CAUSE_SOFTWARE;
+    fw->has_fault_record = (uint8_t)handler;
+    fw->fault_record = record;
+    scs_fw_reboot(fw, 0);
+    scs_log_event(fw, SCS_EVENT_KIND_BOOT, fw->reset_cause, 0);
+}
+
 void scs_after_request(scs_fw_t *fw)
 {
     scs_send_events(fw);
+    if (fw->pending_fault) {
+        uint8_t kind = (uint8_t)(fw->pending_fault - 1u);
+        fw->pending_fault = 0;
+        scs_session_persist(fw); /* the security record is intact whatever the fault does next */
+        if (!scs_platform_fault_inject(fw, kind))
+            simulated_fault(fw, kind);
+    }
     if (fw->pending_reset) {
         uint8_t kind = (uint8_t)(fw->pending_reset - 1u);
         fw->pending_reset = 0;

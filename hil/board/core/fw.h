@@ -147,6 +147,10 @@ struct scs_fw {
     scs_nvm_t nvm;
     uint32_t fault_flags;       /* bit n: fault code n (1 open, 2 short, 4 cut-off, 6 settings storage) */
     uint8_t pending_reset;      /* kind + 1 after a RESET was answered */
+    uint8_t pending_fault;      /* FaultKind + 1 after a FAULT_INJECT was answered */
+    uint8_t reset_cause;        /* ResetCause of this processor boot (kept by RESET reboots) */
+    uint8_t has_fault_record;   /* the fault record below was saved before this boot */
+    scs_msg_fault_record_t fault_record;
 };
 
 /* Power-on: the initial state, the platform's output queue, then the settings and the security record

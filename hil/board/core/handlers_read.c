@@ -175,3 +175,15 @@ void scs_on_timing_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     }
     send_msg(fw, SCS_MSG_TIMING, seq, out, scs_msg_timing_encode(&m, out));
 }
+
+void scs_on_fault_record_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
+{
+    (void)p;
+    uint8_t out[SCS_FAULT_RECORD_SIZE];
+    scs_msg_fault_record_t m = fw->fault_record;
+    if (!fw->has_fault_record)
+        m = (scs_msg_fault_record_t){.fault_kind = SCS_NOT_INJECTED};
+    m.reset_cause = fw->reset_cause;
+    m.valid = fw->has_fault_record;
+    scs_send_frame(fw, SCS_MSG_FAULT_RECORD, SCS_FLAG_RESPONSE, seq, out, scs_msg_fault_record_encode(&m, out));
+}

@@ -98,3 +98,11 @@ void scs_on_reset(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     scs_send_result(fw, seq, SCS_MSG_RESET, SCS_RESULT_OK, SCS_NO_FIELD);
     fw->pending_reset = (uint8_t)(r.kind + 1u);
 }
+
+void scs_on_fault_inject(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
+{
+    scs_msg_fault_inject_t r;
+    scs_msg_fault_inject_decode(p, SCS_FAULT_INJECT_SIZE, &r);
+    scs_send_result(fw, seq, SCS_MSG_FAULT_INJECT, SCS_RESULT_OK, SCS_NO_FIELD);
+    fw->pending_fault = (uint8_t)(r.kind + 1u); /* after the answer has gone out (scs_after_request) */
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "edges.h"
+#include "scs_protocol.h"
 
 typedef struct scs_fw scs_fw_t;
 
@@ -64,4 +65,16 @@ void scs_platform_record_write(scs_fw_t *fw, unsigned slot, unsigned word, uint3
 void scs_platform_watchdog_kick(void);
 /* The board's load and link counters: 1 with *out filled, 0 when the platform keeps none. */
 int scs_platform_load(scs_fw_t *fw, scs_board_load_t *out);
+
+/* --- processor faults and resets (docs/faults.md) --- */
+/* Why the processor last reset (SCS_RESET_CAUSE_*: RCC_CSR on a chip, cleared with RMVF; in QEMU a
+ * retained word the harness writes). Asked once, at power-on. */
+uint8_t scs_platform_reset_cause(scs_fw_t *fw);
+/* The fault record the fault handler kept in retained memory before that reset: 1 with *out filled
+ * from `exception` on (reset_cause and valid are the core's), then forgotten; 0 when there is none. */
+int scs_platform_fault_record(scs_fw_t *fw, scs_msg_fault_record_t *out);
+/* FAULT_INJECT (test builds) once its answer is out: cause fault `kind` (SCS_FAULT_KIND_*). On a chip
+ * it does not return (the fault handler or the watchdog resets it); a port with no processor to fault
+ * returns 0 and the core then simulates the reset as the model does. */
+int scs_platform_fault_inject(scs_fw_t *fw, uint8_t kind);
 #endif

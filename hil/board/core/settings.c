@@ -239,7 +239,7 @@ void scs_fw_boot(scs_fw_t *fw)
     scs_check_impedance(fw);
     uint8_t on = t->stim_on;
     t->stim_on = 0;
-    if (on && t->programs[t->active].used && !fw->fault_flags)
+    if (on && t->programs[t->active].used && !fw->fault_flags && !scs_holds_stimulation(fw->reset_cause))
         scs_stim_on(fw);
     fw->events.outbox_len = 0;
 }

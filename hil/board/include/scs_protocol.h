@@ -72,6 +72,8 @@ typedef enum {
     SCS_MSG_IMPEDANCE_INPUT = 23,
     SCS_MSG_RESET = 24,
     SCS_MSG_TIMING_GET = 25,
+    SCS_MSG_FAULT_INJECT = 26,
+    SCS_MSG_FAULT_RECORD_GET = 27,
     SCS_MSG_HELLO = 32,
     SCS_MSG_AUTH = 33,
     SCS_MSG_SESSION_END = 34,
@@ -87,6 +89,7 @@ typedef enum {
     SCS_MSG_EVENT_LOG_ENTRY = 148,
     SCS_MSG_CLOCK = 149,
     SCS_MSG_TIMING = 153,
+    SCS_MSG_FAULT_RECORD = 155,
     SCS_MSG_CHALLENGE = 160,
     SCS_MSG_SESSION = 161,
     SCS_MSG_EVENT = 192
@@ -100,8 +103,28 @@ typedef enum {
     SCS_EVENT_KIND_RESET = 3, /* code: ResetCode */
     SCS_EVENT_KIND_MODE = 4, /* code: ModeCode */
     SCS_EVENT_KIND_RECHARGE = 5, /* code: RechargeState entered */
-    SCS_EVENT_KIND_TIMING = 6 /* code: TimingCode; detail: late pulses since power-on */
+    SCS_EVENT_KIND_TIMING = 6, /* code: TimingCode; detail: late pulses since power-on */
+    SCS_EVENT_KIND_BOOT = 7 /* code: ResetCause of this boot (RCC_CSR on a chip); detail: the fault record's PC, 0 when none */
 } scs_event_kind_t;
+
+/* ResetCause: Why the processor last reset (RCC_CSR on a board; in QEMU a retained word the harness writes). */
+typedef enum {
+    SCS_RESET_CAUSE_UNKNOWN = 0, /* no flag set (or the model's first power-on) */
+    SCS_RESET_CAUSE_POWER_ON = 1, /* power applied (PORRSTF) */
+    SCS_RESET_CAUSE_PIN = 2, /* the NRST pin (PINRSTF alone): a reset button, a debugger, QEMU's system_reset */
+    SCS_RESET_CAUSE_WATCHDOG = 3, /* the independent or window watchdog expired (IWDGRSTF, WWDGRSTF) */
+    SCS_RESET_CAUSE_SOFTWARE = 4, /* SYSRESETREQ (SFTRSTF): the firmware reset itself, e.g. after saving a fault record */
+    SCS_RESET_CAUSE_BROWN_OUT = 5, /* the supply fell below the BOR level (BORRSTF without PORRSTF) */
+    SCS_RESET_CAUSE_LOCKUP = 6 /* a fault inside the fault handler: the core locked up until the watchdog reset it (a fault record started but not finished) */
+} scs_reset_cause_t;
+
+/* FaultKind: FAULT_INJECT.kind (test builds only). */
+typedef enum {
+    SCS_FAULT_KIND_HARD_FAULT = 0, /* the firmware executes an undefined instruction: HardFault */
+    SCS_FAULT_KIND_HANG = 1, /* the main loop spins without kicking the watchdog: a watchdog reset */
+    SCS_FAULT_KIND_STACK_OVERFLOW = 2, /* unbounded recursion into the stack's MPU guard region: HardFault (MemManage escalated) */
+    SCS_FAULT_KIND_BROWN_OUT = 3 /* a brown-out reset as the BOR would do it: outputs safe, reset cause BROWN_OUT */
+} scs_fault_kind_t;
 
 /* TimingCode: Codes of TIMING events (hardware-timed output). */
 typedef enum {
@@ -253,6 +276,16 @@ typedef enum {
 #define SCS_IMPEDANCE_CHECK_TICKS 10000000u
 #define SCS_DEFAULT_LEAD_OHMS 1000u
 #define SCS_BODY_TEMPERATURE_MC 37000u
+#define SCS_BOR_LEVEL 3u
+#define SCS_BOR_MV 2700u
+#define SCS_REGULATOR_MV 3000u
+#define SCS_REGULATOR_DROPOUT_MV 200u
+#define SCS_BOR_MARGIN_MV 300u
+#define SCS_IWDG_LSI_HZ 32000u
+#define SCS_IWDG_PRESCALER 32u
+#define SCS_IWDG_RELOAD 1000u
+#define SCS_FAULT_SAFE_PIN_INSNS 3u
+#define SCS_FAULT_SAFE_DAC_INSNS 6u
 #define SCS_MAX_CATHODE_CHARGE_PC 2914678u
 
 /* fuel gauge */
@@ -997,6 +1030,48 @@ static inline size_t scs_msg_timing_get_encode(const scs_msg_timing_get_t *m, ui
     return 0u;
 }
 
+/* FAULT_INJECT (0x1A, request, role test, response RESULT, changes state): Test builds only: after the answer has gone out, cause a processor fault of `kind` (docs/faults.md). The outputs go safe, a fault record is kept and the device reboots; stimulation stays off until turned on again. */
+#define SCS_FAULT_INJECT_ROLE SCS_ROLE_TEST
+#define SCS_FAULT_INJECT_RESPONSE SCS_MSG_RESULT
+#define SCS_FAULT_INJECT_CHANGES_STATE 1
+#define SCS_FAULT_INJECT_SIZE 1u
+#define SCS_FAULT_INJECT_KIND_OFFSET 0u /* uint8_t */
+#define SCS_FAULT_INJECT_KIND_MAX 3u
+typedef struct {
+    uint8_t kind;
+} scs_msg_fault_inject_t;
+static inline void scs_msg_fault_inject_decode(const uint8_t *p, size_t len, scs_msg_fault_inject_t *m)
+{
+    (void)len;
+    m->kind = (uint8_t)scs_get_le(p + 0u, 1u);
+}
+static inline size_t scs_msg_fault_inject_encode(const scs_msg_fault_inject_t *m, uint8_t *p)
+{
+    scs_put_le(p + 0u, (uint64_t)m->kind, 1u);
+    return 1u;
+}
+
+/* FAULT_RECORD_GET (0x1B, request, role clinician, response FAULT_RECORD): Why the device last reset, and the record its fault handler saved (kept in retained memory). */
+#define SCS_FAULT_RECORD_GET_ROLE SCS_ROLE_CLINICIAN
+#define SCS_FAULT_RECORD_GET_RESPONSE SCS_MSG_FAULT_RECORD
+#define SCS_FAULT_RECORD_GET_CHANGES_STATE 0
+#define SCS_FAULT_RECORD_GET_SIZE 0u
+typedef struct {
+    uint8_t unused; /* no payload */
+} scs_msg_fault_record_get_t;
+static inline void scs_msg_fault_record_get_decode(const uint8_t *p, size_t len, scs_msg_fault_record_get_t *m)
+{
+    (void)len;
+    (void)p;
+    (void)m;
+}
+static inline size_t scs_msg_fault_record_get_encode(const scs_msg_fault_record_get_t *m, uint8_t *p)
+{
+    (void)m;
+    (void)p;
+    return 0u;
+}
+
 /* HELLO (0x20, request, role none, response CHALLENGE): Starts the handshake: the role asked for and the host's nonce. */
 #define SCS_HELLO_ROLE SCS_ROLE_NONE
 #define SCS_HELLO_RESPONSE SCS_MSG_CHALLENGE
@@ -1492,7 +1567,7 @@ static inline size_t scs_msg_trace_data_encode(const scs_msg_trace_data_t *m, ui
 #define SCS_EVENT_LOG_ENTRY_TOTAL_OFFSET 3u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_TICK_OFFSET 5u /* uint64_t, tick */
 #define SCS_EVENT_LOG_ENTRY_KIND_OFFSET 13u /* uint8_t */
-#define SCS_EVENT_LOG_ENTRY_KIND_MAX 6u
+#define SCS_EVENT_LOG_ENTRY_KIND_MAX 7u
 #define SCS_EVENT_LOG_ENTRY_CODE_OFFSET 14u /* uint16_t */
 #define SCS_EVENT_LOG_ENTRY_DETAIL_OFFSET 16u /* uint32_t */
 typedef struct {
@@ -1605,6 +1680,73 @@ static inline size_t scs_msg_timing_encode(const scs_msg_timing_t *m, uint8_t *p
     return 56u;
 }
 
+/* FAULT_RECORD (0x9B, response): The reset cause of this boot and the last fault record; registers 0 where the target has none (the model) or the stack frame was lost (a stack overflow). */
+#define SCS_FAULT_RECORD_SIZE 44u
+#define SCS_FAULT_RECORD_RESET_CAUSE_OFFSET 0u /* uint8_t */
+#define SCS_FAULT_RECORD_RESET_CAUSE_MAX 6u
+#define SCS_FAULT_RECORD_VALID_OFFSET 1u /* uint8_t */
+#define SCS_FAULT_RECORD_VALID_MAX 1u
+#define SCS_FAULT_RECORD_EXCEPTION_OFFSET 2u /* uint8_t */
+#define SCS_FAULT_RECORD_FAULT_KIND_OFFSET 3u /* uint8_t */
+#define SCS_FAULT_RECORD_PC_OFFSET 4u /* uint32_t */
+#define SCS_FAULT_RECORD_LR_OFFSET 8u /* uint32_t */
+#define SCS_FAULT_RECORD_XPSR_OFFSET 12u /* uint32_t */
+#define SCS_FAULT_RECORD_CFSR_OFFSET 16u /* uint32_t */
+#define SCS_FAULT_RECORD_HFSR_OFFSET 20u /* uint32_t */
+#define SCS_FAULT_RECORD_MMFAR_OFFSET 24u /* uint32_t */
+#define SCS_FAULT_RECORD_BFAR_OFFSET 28u /* uint32_t */
+#define SCS_FAULT_RECORD_SP_OFFSET 32u /* uint32_t */
+#define SCS_FAULT_RECORD_UPTIME_TICKS_OFFSET 36u /* uint64_t, tick */
+typedef struct {
+    uint8_t reset_cause;
+    uint8_t valid;
+    uint8_t exception;
+    uint8_t fault_kind;
+    uint32_t pc;
+    uint32_t lr;
+    uint32_t xpsr;
+    uint32_t cfsr;
+    uint32_t hfsr;
+    uint32_t mmfar;
+    uint32_t bfar;
+    uint32_t sp;
+    uint64_t uptime_ticks; /* tick */
+} scs_msg_fault_record_t;
+static inline void scs_msg_fault_record_decode(const uint8_t *p, size_t len, scs_msg_fault_record_t *m)
+{
+    (void)len;
+    m->reset_cause = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->valid = (uint8_t)scs_get_le(p + 1u, 1u);
+    m->exception = (uint8_t)scs_get_le(p + 2u, 1u);
+    m->fault_kind = (uint8_t)scs_get_le(p + 3u, 1u);
+    m->pc = (uint32_t)scs_get_le(p + 4u, 4u);
+    m->lr = (uint32_t)scs_get_le(p + 8u, 4u);
+    m->xpsr = (uint32_t)scs_get_le(p + 12u, 4u);
+    m->cfsr = (uint32_t)scs_get_le(p + 16u, 4u);
+    m->hfsr = (uint32_t)scs_get_le(p + 20u, 4u);
+    m->mmfar = (uint32_t)scs_get_le(p + 24u, 4u);
+    m->bfar = (uint32_t)scs_get_le(p + 28u, 4u);
+    m->sp = (uint32_t)scs_get_le(p + 32u, 4u);
+    m->uptime_ticks = (uint64_t)scs_get_le(p + 36u, 8u);
+}
+static inline size_t scs_msg_fault_record_encode(const scs_msg_fault_record_t *m, uint8_t *p)
+{
+    scs_put_le(p + 0u, (uint64_t)m->reset_cause, 1u);
+    scs_put_le(p + 1u, (uint64_t)m->valid, 1u);
+    scs_put_le(p + 2u, (uint64_t)m->exception, 1u);
+    scs_put_le(p + 3u, (uint64_t)m->fault_kind, 1u);
+    scs_put_le(p + 4u, (uint64_t)m->pc, 4u);
+    scs_put_le(p + 8u, (uint64_t)m->lr, 4u);
+    scs_put_le(p + 12u, (uint64_t)m->xpsr, 4u);
+    scs_put_le(p + 16u, (uint64_t)m->cfsr, 4u);
+    scs_put_le(p + 20u, (uint64_t)m->hfsr, 4u);
+    scs_put_le(p + 24u, (uint64_t)m->mmfar, 4u);
+    scs_put_le(p + 28u, (uint64_t)m->bfar, 4u);
+    scs_put_le(p + 32u, (uint64_t)m->sp, 4u);
+    scs_put_le(p + 36u, (uint64_t)m->uptime_ticks, 8u);
+    return 44u;
+}
+
 /* CHALLENGE (0xA0, response): Device nonce and the device's proof HMAC(K_role, 'SCS1 dev' | role | host_nonce | device_nonce | device_id). */
 #define SCS_CHALLENGE_SIZE 53u
 #define SCS_CHALLENGE_RESULT_OFFSET 0u /* uint8_t */
@@ -1662,7 +1804,7 @@ static inline size_t scs_msg_session_encode(const scs_msg_session_t *m, uint8_t 
 #define SCS_EVENT_SIZE 15u
 #define SCS_EVENT_TICK_OFFSET 0u /* uint64_t, tick */
 #define SCS_EVENT_KIND_OFFSET 8u /* uint8_t */
-#define SCS_EVENT_KIND_MAX 6u
+#define SCS_EVENT_KIND_MAX 7u
 #define SCS_EVENT_CODE_OFFSET 9u /* uint16_t */
 #define SCS_EVENT_DETAIL_OFFSET 11u /* uint32_t */
 typedef struct {
@@ -1912,6 +2054,10 @@ static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
 #define SCS_RESET_FIELD_COUNT 1u
 static const scs_field_t SCS_TIMING_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
 #define SCS_TIMING_GET_FIELD_COUNT 0u
+static const scs_field_t SCS_FAULT_INJECT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 3}};
+#define SCS_FAULT_INJECT_FIELD_COUNT 1u
+static const scs_field_t SCS_FAULT_RECORD_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+#define SCS_FAULT_RECORD_GET_FIELD_COUNT 0u
 static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 3}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
 #define SCS_HELLO_FIELD_COUNT 2u
 static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 16u, 0u, 0u, 0, 0}, {16u, 0u, 32u, 0u, 0u, 0, 0}};
@@ -1953,6 +2099,8 @@ static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}}
     X(IMPEDANCE_INPUT, impedance_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(RESET, reset, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
     X(TIMING_GET, timing_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(FAULT_INJECT, fault_inject, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_TEST_ONLY)) \
+    X(FAULT_RECORD_GET, fault_record_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
     X(HELLO, hello, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
     X(AUTH, auth, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
     X(SESSION_END, session_end, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_SESSION))

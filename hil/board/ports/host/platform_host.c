@@ -57,3 +57,24 @@ int scs_platform_load(scs_fw_t *fw, scs_board_load_t *out)
     (void)out;
     return 0;
 }
+
+/* A host board is powered on, never faulted: no record; FAULT_INJECT is simulated by the core. */
+uint8_t scs_platform_reset_cause(scs_fw_t *fw)
+{
+    (void)fw;
+    return SCS_RESET_CAUSE_POWER_ON;
+}
+
+int scs_platform_fault_record(scs_fw_t *fw, scs_msg_fault_record_t *out)
+{
+    (void)fw;
+    (void)out;
+    return 0;
+}
+
+int scs_platform_fault_inject(scs_fw_t *fw, uint8_t kind)
+{
+    (void)fw;
+    (void)kind;
+    return 0;
+}

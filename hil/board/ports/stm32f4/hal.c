@@ -122,6 +122,10 @@ static void storage_init(void);
 void hal_init(void)
 {
     hal.emulator = is_emulator();
+    fault_boot(hal.emulator); /* the reset cause and the fault record, before anything may fault */
+    fault_guard_init();
+    if (!hal.emulator)
+        fault_bor_init();
     /* a board, or QEMU asked for real time: the clock is the timer and pulses go out on it; otherwise
      * (QEMU by default) a virtual clock that only CLOCK_ADVANCE moves, for fast deterministic tests */
     hal.realtime = !hal.emulator || BOOT_WORD == BOOT_REALTIME;

@@ -31,4 +31,9 @@ void hal_uart_kick(void);                  /* start sending what is queued in tx
 void hal_idle(void);
 /* CPU load since boot: counts spent asleep and elapsed. */
 void hal_load(uint64_t *idle_counts, uint64_t *elapsed_counts);
+
+/* fault.c: the reset cause and fault record (at boot), the stack's MPU guard, the BOR level */
+void fault_boot(int emulator);
+void fault_guard_init(void);
+void fault_bor_init(void);
 #endif

@@ -13,6 +13,7 @@ int main(void);
 
 void Reset_Handler(void);
 void Default_Handler(void);
+void Fault_Handler(void); /* fault.c: outputs safe first, a fault record, a reset */
 
 void Default_Handler(void)
 {
@@ -42,8 +43,9 @@ void USART1_IRQHandler(void);
 #define IRQ(n) [16 + (n)]
 
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[16 + IRQS])(void) = {
-    [0] = (void (*)(void))(&_estack), Reset_Handler, Default_Handler, Default_Handler, Default_Handler,
-    Default_Handler, Default_Handler, 0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, Default_Handler,
+    /* NMI, HardFault, MemManage, BusFault, UsageFault: Fault_Handler */
+    [0] = (void (*)(void))(&_estack), Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler,
+    Fault_Handler, Fault_Handler, 0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, Default_Handler,
     [16 ... 16 + 36] = Default_Handler,
     IRQ(37) = USART1_IRQHandler, /* USART1 */
     [16 + 38 ... 16 + 49] = Default_Handler,

@@ -159,6 +159,35 @@ typedef struct {
     __IO uint32_t CPACR;
 } SCB_Type;
 #define SCB_CPACR_CP10_CP11_FULL (0xFu << 20) /* the FPU: full access for privileged and user code */
+#define SCB_AIRCR_VECTKEY (0x05FAu << 16)
+#define SCB_AIRCR_SYSRESETREQ (1u << 2)
+
+/* the MPU (ARMv7-M B3.5): 8 regions on the Cortex-M4 */
+typedef struct {
+    __IO uint32_t TYPE, CTRL, RNR, RBAR, RASR;
+} MPU_Type;
+#define MPU_BASE 0xE000ED90u
+#define MPU ((MPU_Type *)MPU_BASE)
+#define MPU_CTRL_ENABLE 1u
+#define MPU_CTRL_PRIVDEFENA (1u << 2) /* the default map for privileged code outside the regions */
+#define MPU_RASR_ENABLE 1u
+#define MPU_RASR_XN (1u << 28)        /* AP = 000: no access at all */
+
+/* RCC_CSR reset flags (RM0090 7.3.21) */
+#define RCC_CSR_RMVF (1u << 24)
+#define RCC_CSR_BORRSTF (1u << 25)
+#define RCC_CSR_PINRSTF (1u << 26)
+#define RCC_CSR_PORRSTF (1u << 27)
+#define RCC_CSR_SFTRSTF (1u << 28)
+#define RCC_CSR_IWDGRSTF (1u << 29)
+#define RCC_CSR_WWDGRSTF (1u << 30)
+/* FLASH option bytes (RM0090 3.7): BOR_LEV in OPTCR bits 3:2, 00 = level 3 */
+#define FLASH_OPTKEY1 0x08192A3Bu
+#define FLASH_OPTKEY2 0x4C5D6E7Fu
+#define FLASH_OPTCR_OPTLOCK 1u
+#define FLASH_OPTCR_OPTSTRT (1u << 1)
+#define FLASH_OPTCR_BOR_LEV (3u << 2)
+#define FLASH_SR_BSY (1u << 16)
 
 typedef enum { USART1_IRQn = 37, TIM5_IRQn = 50 } IRQn_Type;
 
