@@ -26,6 +26,7 @@ from protocol.spec.catalog import Role
 from protocol.wire.codec import make
 
 
+@pytest.mark.requirement("SRS-THER-001", "SRS-SAFE-002", "SRS-GEN-RESULT-LIMIT_CLAMPED")
 def test_the_patient_moves_amplitude_only_inside_the_clinician_window(clinician):
     program(clinician, 0, [area(0, 1, amplitude_ua=3000)])
     clinician.call("LIMITS_WRITE", program=0, area=0, min_amplitude_ua=2000, max_amplitude_ua=3500, patient_selectable=1)
@@ -38,6 +39,7 @@ def test_the_patient_moves_amplitude_only_inside_the_clinician_window(clinician)
     assert down.message.amplitude_ua[0] == 2000 and down.result == "LIMIT_CLAMPED"
 
 
+@pytest.mark.requirement("SRS-THER-002", "SRS-GEN-RESULT-NOT_PERMITTED")
 def test_the_patient_selects_only_allowed_programs(clinician):
     program(clinician, 0, [area(0, 1)])
     program(clinician, 1, [area(2, 3)])
@@ -47,6 +49,7 @@ def test_the_patient_selects_only_allowed_programs(clinician):
     assert clinician.request(make(CAT, "PROGRAM_SELECT", program=0)).result == "OK"
 
 
+@pytest.mark.requirement("SRS-SCHED-001", "SRS-SCHED-002", "SRS-SCHED-004", "SRS-SCHED-005", "SRS-SCHED-007", "SRS-GEN-DISPLACEMENT-BOUND")
 @pytest.mark.needs(TRACE)
 @pytest.mark.parametrize("areas", [FOUR_AREAS, BURST_DR, HF10, CYCLED], ids=["four-areas", "burstdr", "hf10", "cycled"])
 def test_pulse_starts_match_the_reference_scheduler_to_the_tick(tester, scs_info, areas):
@@ -70,6 +73,7 @@ def test_pulse_starts_match_the_reference_scheduler_to_the_tick(tester, scs_info
     assert np.array_equal(got["amplitude_ua"], want["amplitude_ua"])
 
 
+@pytest.mark.requirement("SRS-THER-003")
 @pytest.mark.needs(VIRTUAL_CLOCK | INPUTS)
 def test_adaptive_stim_applies_the_amplitude_remembered_for_a_posture_after_its_dwell(tester):
     program(tester, 0, [area(0, 1, amplitude_ua=3000)])
@@ -92,6 +96,7 @@ def test_adaptive_stim_applies_the_amplitude_remembered_for_a_posture_after_its_
     assert tester.call("STATUS_GET").amplitude_ua[0] == 2500
 
 
+@pytest.mark.requirement("SRS-THER-004", "SRS-SAFE-003", "SRS-GEN-MRI-ALLOWED")
 def test_mri_mode_stops_stimulation_refuses_therapy_changes_and_restores_on_exit(clinician):
     program(clinician, 0, [area(0, 1)])
     clinician.call("STIM_SET", on=1)
@@ -106,6 +111,7 @@ def test_mri_mode_stops_stimulation_refuses_therapy_changes_and_restores_on_exit
     assert clinician.call("STATUS_GET").stim_on == 0, "the patient's 'off' in MRI mode is kept"
 
 
+@pytest.mark.requirement("SRS-FAULT-001", "SRS-GEN-IMPEDANCE-WINDOW", "SRS-GEN-FAULT-IMPEDANCE_OPEN")
 @pytest.mark.needs(VIRTUAL_CLOCK | INPUTS)
 def test_an_open_contact_is_faulted_and_mri_entry_is_refused_while_it_lasts(tester):
     program(tester, 0, [area(0, 1), area(4, 5, rate_mhz=40_000)])
@@ -118,6 +124,7 @@ def test_an_open_contact_is_faulted_and_mri_entry_is_refused_while_it_lasts(test
     assert tester.request(make(CAT, "MRI_MODE_SET", enter=1)).result == "WRONG_STATE"
 
 
+@pytest.mark.requirement("SRS-BATT-001", "SRS-BATT-002")
 @pytest.mark.needs(RECHARGEABLE | INPUTS | VIRTUAL_CLOCK)
 def test_battery_telemetry_is_consistent_and_charging_is_reported(tester):
     st = tester.call("STATUS_GET")
