@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from cobs import cobs
 
@@ -12,8 +14,12 @@ from protocol.wire.framing import crc32, encode_frame
 
 
 @pytest.mark.requirement("SRS-PROTO-001", "SRS-GEN-LIMITS", "SRS-GEN-CHARGE-LIMIT")
-def test_the_device_describes_itself(scs_info, scs):
+def test_the_device_describes_itself(scs_info, scs, measure):
+    started = time.perf_counter()
     info = scs.device_info()
+    # the bridge gives up after its attempts: beyond one timeout, a retransmission was needed (marginal)
+    measure("request_latency", (time.perf_counter() - started) * 1000, "ms", low=0,
+            marginal_high=scs.policy.timeout_s * 1000, high=scs.policy.timeout_s * scs.policy.attempts * 1000)
     assert info.protocol_version == CAT.protocol_version
     assert info.tick_ns > 0 and info.contact_count >= 8 and 1 <= info.max_areas <= 4
     assert info.max_amplitude_ua % info.amplitude_step_ua == 0
