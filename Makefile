@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install system-deps test lint metrics bench hil fuzz
+.PHONY: install system-deps test lint metrics bench hil fuzz evidence
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test,plot,lab]'
@@ -41,3 +41,9 @@ bench: install
 	$(PYTHON) benchmarks/bench_battery.py
 	$(PYTHON) benchmarks/bench_bridge.py
 	$(PYTHON) benchmarks/bench_board.py
+
+# the evidence bundle (README, Evidence): conformance on model, sim, qemu, qemu-rt; coverage; MISRA; SBOM;
+# traceability; index.html and SHA256SUMS in evidence/ (exit 1 when a gate fails; every file is still written)
+evidence: system-deps
+	$(PYTHON) -m pip install -q -e '.[test,evidence]'
+	$(PYTHON) -m hil.evidence.bundle --out evidence $(if $(TARGETS),--targets $(TARGETS))

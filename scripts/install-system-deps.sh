@@ -12,6 +12,11 @@ command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
 command -v clang >/dev/null 2>&1 || need+=(clang)  # libFuzzer with ASan/UBSan (fuzz/)
+# make evidence: C core coverage with MC/DC (clang-19, llvm-19 tools, its profile runtime), MISRA (cppcheck)
+command -v clang-19 >/dev/null 2>&1 || need+=(clang-19)
+command -v llvm-cov-19 >/dev/null 2>&1 || need+=(llvm-19)
+[ -n "$(ls /usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.profile-*.a 2>/dev/null)" ] || need+=(libclang-rt-19-dev)
+command -v cppcheck >/dev/null 2>&1 || need+=(cppcheck)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
