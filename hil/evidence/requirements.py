@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from protocol.spec.catalog import Catalog, Role, load_catalog
@@ -120,10 +119,10 @@ def _battery(defn: Definition) -> list[str]:
 
 
 def render(cat: Catalog, defn: Definition) -> str:
-    parts: Iterator[str] = iter([
+    parts = [
         section("Result codes", _results(cat)), section("Roles", _roles(cat)),
         section("Limits", _limits(defn)), section("Faults", _faults(defn)),
-        section("Sessions and modes", _sessions(defn)), section("Battery and recharge", _battery(defn))])
+        section("Sessions and modes", _sessions(defn)), section("Battery and recharge", _battery(defn))]
     head = ("[DOCUMENT]\nTITLE: Requirements generated from the device definition\n\n"
             "[TEXT]\nSTATEMENT: >>>\n"
             f"Generated from {SOURCES} by python -m hil.evidence.requirements. Do not edit:\n"

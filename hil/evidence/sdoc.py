@@ -57,7 +57,8 @@ def _read_grammar(path: Path) -> list[Requirement]:
     out: list[Requirement] = []
     sections: list[str] = []
     lines = path.read_text(encoding="utf-8").splitlines()
-    i, current, kind = 0, {}, ""
+    i, kind = 0, ""
+    current: dict[str, str] = {}
 
     def flush() -> None:
         if kind == "[REQUIREMENT]" and "UID" in current:

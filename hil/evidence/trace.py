@@ -27,28 +27,35 @@ def _records(paths: list[Path]) -> list[dict[str, Any]]:
     return [record.read(f) for f in files]
 
 
-def matrix(reqs: list[Requirement], records: list[dict[str, Any]]) -> dict[str, Any]:
-    known = {r.uid for r in reqs}
-    rows: dict[str, dict[str, Any]] = {
-        r.uid: {"id": r.uid, "title": r.title, "section": r.section, "document": r.document, "tests": [], "results": {}}
-        for r in reqs}
+def _collect(rows: dict[str, dict[str, Any]], records: list[dict[str, Any]]) -> set[str]:
+    """Each test's result under the requirements it names, per target; returns the unknown IDs."""
     unknown: set[str] = set()
     for rec in records:
         target = rec["device"]["target"]
         for t in rec["tests"]:
             for rid in t["requirements"]:
-                if rid not in known:
+                row = rows.get(rid)
+                if row is None:
                     unknown.add(rid)
                     continue
-                row = rows[rid]
                 if t["nodeid"] not in row["tests"]:
                     row["tests"].append(t["nodeid"])
                 row["results"].setdefault(target, []).append(
                     {"test": t["nodeid"], "outcome": t["outcome"], "measurements": t["measurements"]})
-    untested = [rid for rid, row in rows.items()
-                if not any(r["outcome"] == "passed" for rs in row["results"].values() for r in rs)
-                and not _failed(row)]
+    return unknown
+
+
+def _passed(row: dict[str, Any]) -> bool:
+    return any(r["outcome"] == "passed" for rs in row["results"].values() for r in rs)
+
+
+def matrix(reqs: list[Requirement], records: list[dict[str, Any]]) -> dict[str, Any]:
+    rows: dict[str, dict[str, Any]] = {
+        r.uid: {"id": r.uid, "title": r.title, "section": r.section, "document": r.document, "tests": [], "results": {}}
+        for r in reqs}
+    unknown = _collect(rows, records)
     failing = [rid for rid, row in rows.items() if _failed(row)]
+    untested = [rid for rid, row in rows.items() if not _passed(row) and rid not in failing]
     for row in rows.values():
         row["tests"].sort()
         row["status"] = "failing" if row["id"] in failing else "untested" if row["id"] in untested else "verified"

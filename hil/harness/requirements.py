@@ -90,7 +90,7 @@ class _Hooks:
         result = self.results.setdefault(report.nodeid, rec.TestResult(report.nodeid))
         result.outcome = rec.outcome_of(report.when, report.outcome, result.outcome)
         result.duration_s += report.duration
-        result.requirements = sorted({*result.requirements, *(v for k, v in props if k == PROPERTY)})
+        result.requirements = sorted({*result.requirements, *(str(v) for k, v in props if k == PROPERTY)})
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             result.measurements = measurements.measurements_of(props)
         for k, v in props:
