@@ -75,9 +75,9 @@ class _Hooks:
         report = outcome.get_result()
         if report.when != "setup" or "scs_info" not in getattr(item, "fixturenames", ()):
             return
-        from hil.harness.plugin import _STATE
+        from hil.harness.state import STATE
 
-        state = item.config.stash.get(_STATE, None)
+        state = item.config.stash.get(STATE, None)
         digest = image_sha256(state.target) if state is not None and state.target is not None else None
         if digest and ("scs_image_sha256", digest) not in item.user_properties:
             item.user_properties.append(("scs_image_sha256", digest))
@@ -104,9 +104,9 @@ class _Hooks:
         if path is None:
             if not self.identity:
                 return
-            from hil.harness.plugin import _STATE
+            from hil.harness.state import STATE
 
-            path = self.config.stash[_STATE].run_dir / "record.json"
+            path = self.config.stash[STATE].run_dir / "record.json"
         rec.write(Path(path), rec.build(rec.device_identity(self.identity), list(self.results.values())))
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
