@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install system-deps test quick lint metrics bench bench-quick hil fuzz
+.PHONY: install system-deps test quick lint metrics bench bench-quick hil fuzz evidence
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test,plot,lab,bench]'
@@ -45,3 +45,9 @@ bench: install
 
 bench-quick: install
 	$(PYTHON) benchmarks/run_all.py --quick
+
+# the evidence bundle (README, Evidence): conformance on model, sim, qemu, qemu-rt; coverage; MISRA; SBOM;
+# traceability; index.html and SHA256SUMS in evidence/ (exit 1 when a gate fails; every file is still written)
+evidence: system-deps
+	$(PYTHON) -m pip install -q -e '.[test,evidence]'
+	$(PYTHON) -m hil.evidence.bundle --out evidence $(if $(TARGETS),--targets $(TARGETS))

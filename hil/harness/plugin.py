@@ -48,6 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--scs-keys", default=None, help="key file with the target's role keys")
     group.addoption("--scs-runs", "--scs-captures", dest="scs_runs", default=None,
                     help="folder for per-run folders of captures (default: <tmp>/scs-runs)")
+    from hil.harness import requirements
+
+    requirements.addoption(group)
 
 
 def target_spec(config: pytest.Config) -> str:
@@ -82,6 +85,9 @@ def runs_folder_problem(base: str | Path | None) -> str | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs(capability): skip unless the target reports this capability bit")
+    from hil.harness import requirements
+
+    requirements.configure(config)  # the requirement marker, the measure fixture, the test record
     runs = config.getoption("scs_runs")
     if runs and getattr(config, "workerinput", None) is None and not os.environ.get(RUN_DIR_ENV):
         problem = runs_folder_problem(runs)

@@ -3,6 +3,7 @@ every response compared (fields that depend on the device's history, time or non
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from hil.link.model_port import ModelSerial
 from protocol.spec.catalog import Role
 
 
+@pytest.mark.requirement("SRS-PROTO-006")
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(sequence=st.lists(st.tuples(st.sampled_from([Role.CLINICIAN, Role.PATIENT]), REQUESTS), min_size=1, max_size=12))

@@ -130,9 +130,10 @@ def _late(b) -> tuple[int, int]:
     return b.call("STATUS_GET").late_pulses, b.call("TIMING_GET").late_edges
 
 
+@pytest.mark.requirement("SRS-PIN-001", "SRS-SCHED-001", "SRS-SCHED-002", "SRS-SCHED-004", "SRS-SCHED-005")
 @pytest.mark.needs(HARDWARE_TIMED | TRACE)
 @pytest.mark.parametrize("areas", PROGRAMS, ids=IDS)
-def test_the_timer_fires_every_pulse_on_the_reference_tick_and_none_late(tester, areas):
+def test_the_timer_fires_every_pulse_on_the_reference_tick_and_none_late(tester, areas, measure):
     program(tester, 0, areas)
     before = _late(tester)
     tester.call("TRACE_START", max_pulses=1500)
@@ -141,9 +142,13 @@ def test_the_timer_fires_every_pulse_on_the_reference_tick_and_none_late(tester,
     tester.call("TRACE_STOP")
     tester.call("STIM_SET", on=0)
     _assert_trace_is_the_reference(dump_trace(tester), areas)
-    assert _late(tester) == before, "no pulse edge fired after its due tick"
+    after = _late(tester)
+    measure("late_pulses", after[0] - before[0], "pulses", high=0)
+    measure("late_edges", after[1] - before[1], "edges", high=0)
+    assert after == before, "no pulse edge fired after its due tick"
 
 
+@pytest.mark.requirement("SRS-PIN-002")
 @pytest.mark.needs(HARDWARE_TIMED | TRACE)
 def test_no_pulse_is_late_while_a_second_thread_floods_the_link_with_signed_requests(tester):
     program(tester, 0, HF10)
@@ -159,6 +164,7 @@ def test_no_pulse_is_late_while_a_second_thread_floods_the_link_with_signed_requ
     assert _late(tester) == before
 
 
+@pytest.mark.requirement("SRS-PROTO-007")
 @pytest.mark.needs(HARDWARE_TIMED)
 def test_signed_frames_sent_back_to_back_are_all_answered_in_order(tester):
     """Eight signed requests written in one go, without waiting: the receive interrupt queues them

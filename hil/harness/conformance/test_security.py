@@ -66,12 +66,14 @@ def _fail_proof(b, role: Role = Role.CLINICIAN):
 
 # --- deny by default, roles --------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SEC-001", "SRS-GEN-ROLE-NONE", "SRS-GEN-RESULT-NOT_AUTHENTICATED")
 @pytest.mark.parametrize("name", NEED_SESSION)
 def test_without_a_session_only_info_and_handshake_are_accepted(scs, name):
     scs.host.end_session()
     assert result_of(_unsigned(scs, name)) == "NOT_AUTHENTICATED"
 
 
+@pytest.mark.requirement("SRS-PROTO-001", "SRS-SEC-001")
 def test_info_is_available_before_a_session_and_says_the_build(scs, scs_info):
     scs.host.end_session()
     info = scs.device_info()
@@ -79,16 +81,19 @@ def test_info_is_available_before_a_session_and_says_the_build(scs, scs_info):
     assert info.capabilities & CAP_TEST_BUILD, "the HIL targets are test builds (test role present)"
 
 
+@pytest.mark.requirement("SRS-SEC-002", "SRS-GEN-ROLE-CLINICIAN", "SRS-GEN-RESULT-NOT_PERMITTED")
 @pytest.mark.parametrize("name", CLINICIAN_ONLY)
 def test_a_patient_session_is_refused_clinician_requests(patient, name):
     assert patient.request(make(CAT, name, **_fields(name))).result == "NOT_PERMITTED"
 
 
+@pytest.mark.requirement("SRS-SEC-003", "SRS-GEN-ROLE-TEST", "SRS-GEN-TEST-ONLY")
 @pytest.mark.parametrize("name", TEST_ONLY)
 def test_a_clinician_can_not_fake_inputs_skip_time_or_trace(clinician, name):
     assert clinician.request(make(CAT, name, **_fields(name))).result == "NOT_PERMITTED"
 
 
+@pytest.mark.requirement("SRS-SEC-003")
 def test_the_test_role_has_its_own_key(scs, scs_info):
     wrong = DeviceKeys(scs_info.device_id, scs.keys.patient, scs.keys.clinician, scs.keys.clinician[::-1])
     with pytest.raises(HandshakeError):
@@ -99,6 +104,7 @@ def test_the_test_role_has_its_own_key(scs, scs_info):
 
 # --- replays, counters, tags ---------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SEC-004", "SRS-GEN-RESULT-REPLAY", "SRS-GEN-RESULT-OK")
 def test_a_replayed_frame_is_refused(clinician):
     seq = clinician.seq.next()
     counter, signer = clinician.signer(seq)
@@ -107,6 +113,7 @@ def test_a_replayed_frame_is_refused(clinician):
     assert result_of(clinician.exchange_raw(frame, seq)) == "REPLAY"
 
 
+@pytest.mark.requirement("SRS-SEC-005", "SRS-GEN-RESULT-STALE_COUNTER")
 def test_an_older_counter_is_refused_as_stale(clinician):
     seq = clinician.seq.next()
     old_counter, old_signer = clinician.signer()
@@ -115,6 +122,7 @@ def test_an_older_counter_is_refused_as_stale(clinician):
     assert result_of(clinician.exchange_raw(old, seq)) == "STALE_COUNTER"
 
 
+@pytest.mark.requirement("SRS-SEC-006", "SRS-SEC-007", "SRS-GEN-RESULT-BAD_TAG")
 def test_a_bad_tag_is_refused_with_an_unsigned_answer_and_counted(clinician):
     seq = clinician.seq.next()
     counter, _ = clinician.signer()
@@ -127,6 +135,7 @@ def test_a_bad_tag_is_refused_with_an_unsigned_answer_and_counted(clinician):
     assert clinician.call("STATUS_GET").stim_on == 0
 
 
+@pytest.mark.requirement("SRS-SEC-007", "SRS-GEN-RESULT-VERSION_MISMATCH", "SRS-GEN-RESULT-BAD_FRAME")
 @pytest.mark.parametrize("version, flags, answer", [(2, 0, "VERSION_MISMATCH"), (1, 0x40, "BAD_FRAME")])
 def test_version_and_flag_errors_are_security_events(clinician, version, flags, answer):
     body = HEADER.pack(version, CAT["STATUS_GET"].id, flags, 77)
@@ -138,6 +147,7 @@ def test_version_and_flag_errors_are_security_events(clinician, version, flags, 
     assert count >= 1 and last == answer and msg_id == CAT["STATUS_GET"].id
 
 
+@pytest.mark.requirement("SRS-SEC-008")
 def test_a_signed_response_is_bound_to_the_counter_of_the_request_it_answers(clinician):
     seq = clinician.seq.next()
     counter, signer = clinician.signer(seq)
@@ -149,6 +159,7 @@ def test_a_signed_response_is_bound_to_the_counter_of_the_request_it_answers(cli
                for other in (0, counter - 1, counter + 1))
 
 
+@pytest.mark.requirement("SRS-SEC-007", "SRS-GEN-ROLE-PATIENT")
 def test_refusals_in_a_session_are_recorded_as_security_events(patient):
     assert patient.request(make(CAT, "AREA_WRITE")).result == "NOT_PERMITTED"
     patient.login(Role.CLINICIAN)
@@ -188,6 +199,7 @@ def _crc_twin(payload: bytes, changed: bytes, free: list[int]) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.requirement("SRS-EXO-002")
 def test_two_area_writes_with_equal_crc32_under_one_sequence_number_both_execute(clinician):
     msg = CAT["AREA_WRITE"]
     a_fields = area(0, 1, amplitude_ua=3000, cycle_on_ms=0x01000000, cycle_off_ms=0x01000000)
@@ -209,6 +221,7 @@ def test_two_area_writes_with_equal_crc32_under_one_sequence_number_both_execute
     assert (got.amplitude_ua, got.cycle_on_ms, got.cycle_off_ms) == (4000, want.cycle_on_ms, want.cycle_off_ms)
 
 
+@pytest.mark.requirement("SRS-EXO-003")
 def test_a_retransmitted_hello_and_auth_get_the_same_answers(scs):
     hs = HostHandshake(scs.keys, Role.CLINICIAN)
     hello = scs.host.start_handshake(hs)
@@ -227,6 +240,7 @@ def test_a_retransmitted_hello_and_auth_get_the_same_answers(scs):
     assert scs.call("STATUS_GET").stim_on == 0
 
 
+@pytest.mark.requirement("SRS-EXO-004")
 def test_logins_over_a_lossy_link_all_succeed(scs):
     from hil.link.faultlink import Faults, FaultyLink
     from protocol.wire.reliability import RetryPolicy
@@ -266,6 +280,7 @@ def _device_nonce(b) -> bytes:
     return challenge.device_nonce
 
 
+@pytest.mark.requirement("SRS-SEC-009")
 def test_the_device_nonce_never_repeats_across_every_kind_of_restart(scs_target, scs):
     nonces = [_device_nonce(scs)]
     for how in RESTARTS:
@@ -288,6 +303,7 @@ class _Tap:
         return getattr(self.port, name)
 
 
+@pytest.mark.requirement("SRS-SEC-010", "SRS-SEC-007")
 @pytest.mark.parametrize("how", RESTARTS)
 def test_a_recorded_clinician_session_replayed_after_a_restart_is_refused_and_logged(scs_target, scs, how):
     tap = _Tap(scs.port)
@@ -341,6 +357,7 @@ class _Attacker:
         return getattr(self.port, name)
 
 
+@pytest.mark.requirement("SRS-SEC-011")
 def test_a_keyless_attacker_interleaving_hellos_and_junk_can_not_make_a_session_fail(scs, scs_info):
     scs.login(Role.PATIENT)
     assert scs.request(make(CAT, "AREA_WRITE")).result == "NOT_PERMITTED"  # an authenticated security event
@@ -361,12 +378,14 @@ def test_a_keyless_attacker_interleaving_hellos_and_junk_can_not_make_a_session_
     assert count > 0
 
 
+@pytest.mark.requirement("SRS-SEC-011")
 def test_an_unauthenticated_hello_does_not_end_a_session(clinician):
     _hello(clinician, Role.CLINICIAN, secrets.token_bytes(16))
     clinician.request(make(CAT, "AUTH", host_nonce=bytes(16), host_proof=bytes(32)))
     assert clinician.call("STATUS_GET").stim_on == 0
 
 
+@pytest.mark.requirement("SRS-SEC-012", "SRS-GEN-RESULT-BUSY")
 def test_a_wrong_key_fails_the_handshake_and_further_attempts_back_off(scs, scs_info):
     wrong = DeviceKeys(scs_info.device_id, bytes(32), bytes([7]) * 32)
     with pytest.raises(HandshakeError):
@@ -379,6 +398,7 @@ def test_a_wrong_key_fails_the_handshake_and_further_attempts_back_off(scs, scs_
     assert scs.call("STATUS_GET").stim_on == 0
 
 
+@pytest.mark.requirement("SRS-SEC-012", "SRS-GEN-BACKOFF")
 @pytest.mark.parametrize("how", ["hardware-reset", "power-cycle"])
 def test_back_off_after_a_reset_is_at_most_its_cap(scs_target, scs, scs_info, how):
     if not scs_info.has(VIRTUAL_CLOCK):

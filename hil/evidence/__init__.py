@@ -1,0 +1,1 @@
+"""Evidence for regulated teams (issue 23): requirements, test records, traceability, SBOM, MISRA, coverage."""
