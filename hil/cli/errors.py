@@ -62,12 +62,12 @@ def argparse_message(message: str, prog: str) -> str:
     m = re.fullmatch(r"argument (\S+): invalid (\w+) value: '(.*)'", message)
     if m:
         option, kind, value = m.groups()
-        return f"{option.split('/')[-1]} {value!r} is not {_article(kind)} ({_TYPE_ALLOWED.get(kind, hint)})"
+        return f"{option} {value!r} is not {_article(kind)} ({_TYPE_ALLOWED.get(kind, hint)})"
     m = re.fullmatch(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", message)
     if m:
         option, value, choices = m.groups()
         allowed = choices.replace("'", "")
-        return f"{_name(option)} {value!r} is not known (one of {allowed})"
+        return f"{option} {value!r} is not known (one of {allowed})"
     m = re.fullmatch(r"the following arguments are required: (.*)", message)
     if m:
         return f"missing {m.group(1)} (required; {hint})"
@@ -76,23 +76,19 @@ def argparse_message(message: str, prog: str) -> str:
         return f"missing one of {m.group(1)} (exactly one is required; {hint})"
     m = re.fullmatch(r"argument (\S+): not allowed with argument (\S+)", message)
     if m:
-        return f"{m.group(1).split('/')[-1]} with {m.group(2).split('/')[-1]} (give only one of them)"
+        return f"{m.group(1)} and {m.group(2)} together (give only one of them)"
     m = re.fullmatch(r"argument (\S+): expected (.*)", message)
     if m:
-        return f"{m.group(1).split('/')[-1]} needs a value (expected {m.group(2)}; {hint})"
+        return f"{m.group(1)} needs a value (expected {m.group(2)}; {hint})"
     m = re.fullmatch(r"argument (\S+): (.*)", message)
     if m:  # an argument type's own message (hil.cli.types) already names what is allowed
         text = m.group(2)
-        return f"{m.group(1).split('/')[-1]}: {text}" + ("" if "(" in text or "allowed" in text else f" ({hint})")
+        return f"{m.group(1)}: {text}" + ("" if "(" in text or "allowed" in text else f" ({hint})")
     return message if "(" in message else f"{message} ({hint})"
 
 
 def _article(kind: str) -> str:
     return {"float": "a number", "int": "a whole number"}.get(kind, f"a valid {kind}")
-
-
-def _name(option: str) -> str:
-    return "COMMAND" if option == "COMMAND" else option.split("/")[-1]
 
 
 class ScsArgumentParser(argparse.ArgumentParser):

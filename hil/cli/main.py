@@ -98,11 +98,11 @@ def check_output_paths(args: argparse.Namespace) -> None:
         path = Path(value)
         folder = path.parent
         if path.is_dir():
-            raise UsageError(f"--{name} {value}: is a folder; give a file name")
+            raise UsageError(f"--{name} {value}: is a folder (give a file name)")
         if not folder.is_dir():
-            raise UsageError(f"--{name} {value}: folder {folder} does not exist")
+            raise UsageError(f"--{name} {value}: folder {folder} does not exist (give a file in an existing folder)")
         if not os.access(folder, os.W_OK):
-            raise UsageError(f"--{name} {value}: folder {folder} is not writable")
+            raise UsageError(f"--{name} {value}: folder {folder} is not writable (give a file in a writable folder)")
 
 
 #: exit status after the output's reader went away: 128 + SIGPIPE, what a shell reports for `yes | head -1`
