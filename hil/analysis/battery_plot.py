@@ -1,6 +1,8 @@
 """The picture of a battery simulation (`scs battery --plot`).
 
-A run of more than `DAILY_BANDS_AFTER_DAYS` days, sampled several times a day, is drawn as each day's minimum-to-maximum band (the raw samples of months would fill the panel solid); a shorter one as its samples.
+A run of more than `DAILY_BANDS_AFTER_DAYS` days, sampled several times a day, is drawn as each
+day's minimum-to-maximum band (the raw samples of months would fill the panel solid); a shorter one
+as its samples.
 A rechargeable cell shows SOC, terminal voltage, implant temperature and capacity; a primary cell
 (no charging, no heating, no fade) shows SOC and voltage with its ERI and EOS levels.
 """

@@ -51,9 +51,9 @@ def default_window(sched: Scheduler, duration_ticks: int) -> Window:
     """The window that shows the therapy (module doc), inside [0, duration_ticks)."""
     span = min(span_ticks(sched), duration_ticks)
     ramp = ramp_end_tick(sched)
-    cycled = [a for a in sched.program.areas if a.cycling is not None]
-    if cycled:
-        on_ms, off_ms = cycled[0].cycling.on_ms, cycled[0].cycling.off_ms
+    cycles = [a.cycling for a in sched.program.areas if a.cycling is not None]
+    if cycles:
+        on_ms, off_ms = cycles[0].on_ms, cycles[0].off_ms
         edge = on_ms * 1000
         half = span // 2
         if edge + half <= duration_ticks and edge - half >= 0:
