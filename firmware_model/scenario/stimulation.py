@@ -284,7 +284,7 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(str(p), "(file)", "no such file") from None
+        raise ScenarioError(str(p), "(file)", "no such file (a scenario TOML, e.g. examples/tonic.toml)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError(str(p), "(file)", f"unreadable: {e}") from None
     try:

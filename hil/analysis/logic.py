@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from firmware_model.profiles import DeviceProfile
-from firmware_model.stimulation.area_fields import area_from_fields
-from firmware_model.stimulation.params import Program
-from firmware_model.stimulation.safety import ContactImpedances
+from firmware_model.scenario.program import load_program as program_file
+from firmware_model.scenario.program import scenario_from_area_fields
+from firmware_model.scenario.stimulation import Scenario
 from firmware_model.stimulation.scheduler import Scheduler
 
 PINS = ("CATH", "RECH", "AREA0", "AREA1")
@@ -69,7 +68,7 @@ def convert(src: Path, dest: Path, input_format: str | None = None) -> None:
 def capture_vcd(path: Path, input_format: str | None = None) -> str:
     """A capture file, as sigrok's VCD output (edges only: compact whatever the sample rate)."""
     if not Path(path).is_file():
-        raise PinCaptureError(f"no capture file {path}")
+        raise PinCaptureError(f"{path}: no such capture file (a file sigrok reads: .sr, or give --format vcd, csv, ...)")
     return _run([*(["-I", input_format] if input_format else []), "-i", str(path), "-O", "vcd"])
 
 
@@ -187,15 +186,34 @@ def decode(text: str, pins: dict[str, str] | None = None) -> list[Pulse]:
 
 
 # --- the reference --------------------------------------------------------------------------------
-def reference(areas: list[dict], span_ticks: int) -> np.ndarray:
-    """The reference scheduler's timeline of a program given as AREA_WRITE field sets."""
-    prog = Program(tuple(area_from_fields(a, DeviceProfile()) for a in areas))
-    return Scheduler(prog, impedances=ContactImpedances.uniform(1000)).generate(0, span_ticks)
+#: programs known by name (the conformance suite's)
+BUILTIN_PROGRAMS = ("four-areas", "burstdr", "hf10", "cycled")
+
+
+def load_program(spec: str) -> Scenario:
+    """A program in the format every tool takes (`firmware_model.scenario.program`): a scenario TOML,
+    a JSON list of AREA_WRITE field sets, or a built-in name (four-areas, burstdr, hf10, cycled)."""
+    if spec in BUILTIN_PROGRAMS:
+        return scenario_from_area_fields(load_areas(spec), spec, spec)
+    if not Path(spec).is_file():
+        raise PinCaptureError(f"--program {spec}: no such file (a scenario TOML, a JSON list of AREA_WRITE "
+                              f"field sets, or one of {', '.join(BUILTIN_PROGRAMS)})")
+    return program_file(spec)
+
+
+def reference(program: Scenario | list[dict], span_ticks: int) -> np.ndarray:
+    """The reference scheduler's timeline of a program: its scenario's profile and impedances, or
+    AREA_WRITE field sets on 1,000 ohm contacts."""
+    sc = _scenario(program)
+    return Scheduler(sc.program, sc.profile, sc.impedances).generate(0, span_ticks)
+
+
+def _scenario(program: Scenario | list[dict]) -> Scenario:
+    return program if isinstance(program, Scenario) else scenario_from_area_fields(program, "<areas>")
 
 
 def load_areas(spec: str) -> list[dict]:
-    """A program: a built-in name (four-areas, burstdr, hf10, cycled) or a JSON file with a list of
-    AREA_WRITE field sets."""
+    """A built-in program's AREA_WRITE field sets, or those of a JSON file."""
     from hil.harness.conformance.support import BURST_DR, CYCLED, FOUR_AREAS, HF10
 
     builtin = {"four-areas": FOUR_AREAS, "burstdr": BURST_DR, "hf10": HF10, "cycled": CYCLED}
@@ -210,7 +228,7 @@ def load_areas(spec: str) -> list[dict]:
     return areas
 
 
-def compare(seen: list[Pulse], areas: list[dict], tolerance_ticks: int = 0) -> list[str]:
+def compare(seen: list[Pulse], areas: Scenario | list[dict], tolerance_ticks: int = 0) -> list[str]:
     """Differences between the captured pulses and the reference (times from the first pulse, as the
     board's turn-on is not on the pins); empty when they agree. A pulse cut off by the end of the
     capture is not compared."""

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
+from firmware_model.stimulation.params import Area, Waveform
 from firmware_model.stimulation.timeline import FLAG_PASSIVE
 
 #: per-area signals, in the order their identifiers are assigned
@@ -218,37 +220,93 @@ def parse_window(text: str) -> tuple[int, int]:
     return start, end
 
 
-def plot_waveforms(timeline: np.ndarray, n_areas: int, path: str | Path, window: tuple[int, int]) -> None:
-    """One panel per area: output current (mA) over the window [start, end) ticks, time in ms."""
+def describe_area(area: Area) -> str:
+    """One line a clinician reads: waveform, amplitude, width, rate, contacts, cycling, soft start."""
+    rate = f"{area.rate_mhz / 1000:g} Hz"
+    if area.waveform is Waveform.BURST:
+        rate += f" bursts of {area.pulses_per_burst} at {area.intra_burst_rate_mhz / 1000:g} Hz"
+    cathodes = ",".join(str(c) for c, _ in area.contacts.cathodes)
+    anodes = ",".join([str(a) for a in area.contacts.anodes] + (["case"] if area.contacts.case_anode else []))
+    text = (f"{area.waveform.value.replace('_', ' ')} {area.amplitude_ua / 1000:g} mA, {area.pulse_width_us} us, "
+            f"{rate}, cathode {cathodes} / anode {anodes}")
+    if area.cycling:
+        text += f", cycled {area.cycling.on_ms / 1000:g} s on / {area.cycling.off_ms / 1000:g} s off"
+    if area.soft_start_ms:
+        text += f", soft start {area.soft_start_ms / 1000:g} s"
+    return text
+
+
+@dataclass(frozen=True)
+class PlotText:
+    """What a plot says besides its data: the program (title, one lane label per area), why this
+    window, and labelled instants to mark (a cycle's off edge)."""
+
+    program: str = ""
+    areas: tuple[str, ...] = ()
+    why: str = ""
+    marks: tuple[tuple[int, str], ...] = ()
+
+
+def plot_waveforms(timeline: np.ndarray, n_areas: int, path: str | Path, window: tuple[int, int],
+                   text: PlotText | None = None) -> np.ndarray:
+    """One lane per area: output current (mA) over the window [start, end) ticks, time in ms;
+    displaced pulses marked. Returns the pulses the picture shows (the data behind it)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    text = text or PlotText()
     t0, t1 = window
-    fig, axes = plt.subplots(n_areas, 1, figsize=(10, 2.2 * n_areas), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(n_areas, 1, figsize=(11, 1.2 + 2.0 * n_areas), sharex=True, squeeze=False)
     shown = timeline[(timeline["start_tick"] < t1) & (timeline["end_tick"] > t0)]
     for i in range(n_areas):
         ax = axes[i][0]
-        ts, ys = [t0], [0]
         mine = shown[shown["area"] == i]
-        for p in mine:
-            for t, c in pulse_edges(p):
-                ts.append(min(max(t, t0), t1))
-                ys.append(c)
-        ts.append(t1)
-        ys.append(0)
-        ax.step(np.asarray(ts) / 1000.0, np.asarray(ys) / 1000.0, where="post", lw=0.8)
-        passive = mine[(mine["flags"] & FLAG_PASSIVE) > 0]
-        for p in passive[passive["recharge_width_us"] > 0]:
-            on = int(p["start_tick"]) + int(p["width_us"]) + int(p["gap_us"])
-            ax.axvspan(on / 1000.0, (on + int(p["recharge_width_us"])) / 1000.0, color="tab:orange", alpha=0.15, lw=0)
-        ax.set_ylabel(f"area {i}\nmA")
-        ax.set_xlim(t0 / 1000.0, t1 / 1000.0)
-        ax.grid(alpha=0.3)
-    axes[-1][0].set_xlabel("time (ms)")
-    fig.suptitle(f"Output stage current per area, {t0 / 1e6:g} s to {t1 / 1e6:g} s\n"
-                 f"Sign: {SIGN_CONVENTION}; shaded: passive recharge window", fontsize=9)
+        label = text.areas[i] if i < len(text.areas) else ""
+        late = mine["displacement_ticks"][mine["displacement_ticks"] > 0]
+        moved = f"; {len(late)} displaced here, up to {int(late.max())} us" if len(late) else ""
+        ax.set_title(f"area {i}" + (f": {label}" if label else "") + moved, fontsize=8, loc="left")
+        _lane(ax, mine, t0, t1)
+        ax.set_ylabel("current (mA)")
+        for tick, what in text.marks:
+            ax.axvline(tick / 1000.0, color="tab:red", ls="--", lw=0.9)
+            if i == 0:  # labelled once
+                ax.annotate(f" {what}", (tick / 1000.0, 0.92), xycoords=("data", "axes fraction"), fontsize=8,
+                            color="tab:red", ha="left", va="top")
+    axes[-1][0].set_xlabel("time since turn-on (ms)")
+    head = text.program or "Output stage current per area"
+    why = f" ({text.why})" if text.why else ""
+    fig.suptitle(f"{head}\n{t0 / 1e6:g} s to {t1 / 1e6:g} s{why}\n"
+                 f"Sign: {SIGN_CONVENTION}\nshaded: passive recharge window; red \u25bc: a displaced pulse, "
+                 "its bar from the grid slot it was moved from", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return shown
+
+
+def _lane(ax, mine: np.ndarray, t0: int, t1: int) -> None:
+    """One area's current steps, its passive windows shaded, its displaced pulses marked."""
+    ts, ys = [t0], [0]
+    for p in mine:
+        for t, c in pulse_edges(p):
+            ts.append(min(max(t, t0), t1))
+            ys.append(c)
+    ts.append(t1)
+    ys.append(0)
+    ax.step(np.asarray(ts) / 1000.0, np.asarray(ys) / 1000.0, where="post", lw=0.8)
+    passive = mine[(mine["flags"] & FLAG_PASSIVE) > 0]
+    for p in passive[passive["recharge_width_us"] > 0]:
+        on = int(p["start_tick"]) + int(p["width_us"]) + int(p["gap_us"])
+        ax.axvspan(on / 1000.0, (on + int(p["recharge_width_us"])) / 1000.0, color="tab:orange", alpha=0.15, lw=0)
+    late = mine[mine["displacement_ticks"] > 0]
+    peak = max([int(mine["amplitude_ua"].max())] if len(mine) else [1000]) / 1000.0
+    ax.set_ylim(bottom=min(ax.get_ylim()[0], -0.1 * peak), top=1.3 * peak)
+    if len(late):
+        starts = late["start_tick"].astype(np.int64)
+        nominal = starts - late["displacement_ticks"].astype(np.int64)
+        ax.hlines(np.full(len(late), 1.15 * peak), nominal / 1000.0, starts / 1000.0, color="tab:red", lw=1.5)
+        ax.plot(starts / 1000.0, np.full(len(late), 1.15 * peak), "v", color="tab:red", ms=5)
+    ax.set_xlim(t0 / 1000.0, t1 / 1000.0)
+    ax.grid(alpha=0.3)

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from hil.cli.errors import UsageError
+from hil.cli.errors import EXIT_USAGE, CommandLineError, ScsArgumentParser, UsageError, error_line
 from hil.cli.user_errors import user_facing
 
 COMMANDS = {
@@ -62,7 +62,7 @@ def _show_defaults(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scs", description="Spinal cord stimulator reference model and HIL tools")
+    parser = ScsArgumentParser(prog="scs", description="Spinal cord stimulator reference model and HIL tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in COMMANDS.items():
@@ -98,11 +98,11 @@ def check_output_paths(args: argparse.Namespace) -> None:
         path = Path(value)
         folder = path.parent
         if path.is_dir():
-            raise UsageError(f"--{name} {value}: is a folder; give a file name")
+            raise UsageError(f"--{name} {value}: is a folder (give a file name)")
         if not folder.is_dir():
-            raise UsageError(f"--{name} {value}: folder {folder} does not exist")
+            raise UsageError(f"--{name} {value}: folder {folder} does not exist (give a file in an existing folder)")
         if not os.access(folder, os.W_OK):
-            raise UsageError(f"--{name} {value}: folder {folder} is not writable")
+            raise UsageError(f"--{name} {value}: folder {folder} is not writable (give a file in a writable folder)")
 
 
 #: exit status after the output's reader went away: 128 + SIGPIPE, what a shell reports for `yes | head -1`
@@ -116,9 +116,23 @@ def _quiet_stdout() -> None:
     os.close(devnull)
 
 
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The command line, or a `CommandLineError` naming the command (also for options it does not know)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        raise CommandLineError(args.command, f"unknown {' '.join(extra)} (see scs {args.command} --help)")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parse(parser, argv)
+    except CommandLineError as e:
+        if os.environ.get("SCS_DEBUG"):
+            raise
+        print(error_line(e.command, str(e)), file=sys.stderr)
+        return EXIT_USAGE
     try:
         check_output_paths(args)
         check_key_file(args)
@@ -136,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError, OSError, KeyError) as e:
         if os.environ.get("SCS_DEBUG"):
             raise
-        print(f"scs {args.command}: error: {user_facing(str(e))}", file=sys.stderr)
-        return 2
+        print(error_line(args.command, user_facing(str(e))), file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

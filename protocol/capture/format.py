@@ -75,7 +75,7 @@ def read_capture(path: str | Path) -> tuple[dict, list[Chunk]]:
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise CaptureError(f"{p}: no such capture file") from None
+        raise CaptureError(f"{p}: no such capture file (a JSON-lines capture of a session)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise CaptureError(f"{p}: unreadable: {e}") from None
     return parse_capture(lines, str(p))

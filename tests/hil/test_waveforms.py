@@ -189,9 +189,9 @@ def test_a_plot_of_a_late_window_shows_the_soft_start_at_therapy_amplitude(tmp_p
     seen = {}
     real = wf.plot_waveforms
 
-    def spy(timeline, n_areas, path, window):
+    def spy(timeline, n_areas, path, window, *text):
         seen["timeline"], seen["window"] = timeline, window
-        real(timeline, n_areas, path, window)
+        return real(timeline, n_areas, path, window, *text)
 
     monkeypatch.setattr(wf, "plot_waveforms", spy)
     png = tmp_path / "p.png"

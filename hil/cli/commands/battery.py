@@ -71,7 +71,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", nargs="?",
                    help="scenario TOML with [battery], [usage] and [recharge] tables (see examples/)")
     p.add_argument("--years", type=float, help="simulated span (default: the scenario's, else 1)")
-    p.add_argument("--plot", metavar="FILE.png", help="plot SOC, voltage, temperature and capacity (needs matplotlib)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="plot SOC, voltage, temperature and capacity (a primary cell: SOC and voltage), as daily "
+                        "min/max bands for runs longer than two weeks (needs matplotlib)")
     p.add_argument("--fail-on-cutoff", action="store_true",
                    help=f"exit {EXIT_THERAPY_STOPS} if therapy stops (cut-off or EOS) at any time in the span")
     p.add_argument("--ageing-report", action="store_true",
@@ -156,9 +158,7 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("projection")
     table.add_column("value", justify="right")
     if bs.kind == "primary":
-        if args.plot:
-            raise UsageError("--plot draws a rechargeable simulation; a primary cell's projection is closed form")
-        stops = _run_primary(bs, end, years, table)
+        stops = _run_primary(bs, end, years, table, args.plot, out)
         stopped_word = "after end of service (EOS)"
     else:
         stops = _run_rechargeable(bs, end, years, table, args.plot, out)
@@ -176,7 +176,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_primary(bs: BatteryScenario, end: int, years: float, table: Table) -> Stops:
+def _plot_title(bs: BatteryScenario) -> str:
+    return (f"{bs.name}: {bs.kind} cell, {bs.usage.stim_power_w * 1e3:.3f} mW stimulation "
+            f"{bs.usage.hours_per_day:g} h/day")
+
+
+def _plot(result, path: str, bs: BatteryScenario, out: Console, primary_levels=None) -> None:
+    from hil.analysis.battery_plot import plot_battery
+    from hil.cli.errors import UsageError
+
+    try:
+        plot_battery(result, path, _plot_title(bs), primary_levels)
+    except ImportError:
+        raise UsageError("--plot needs matplotlib (pip install 'scs-hil[plot]')") from None
+    out.print(f"plot: {path}")
+
+
+def _run_primary(bs: BatteryScenario, end: int, years: float, table: Table, plot: str | None,
+                 out: Console) -> Stops:
     cell = PrimaryCellParams(capacity_mah=bs.capacity_mah) if bs.capacity_mah else PrimaryCellParams()
     pr = project_primary(bs.usage, cell)
     result = PrimarySimulation(bs.usage, cell, soc=bs.initial_soc).run(end)
@@ -189,12 +206,13 @@ def _run_primary(bs: BatteryScenario, end: int, years: float, table: Table) -> S
     table.add_row(f"simulated {years:g} years: state at end", result.samples[-1].state.name)
     stops = therapy_stops(result, "EOS")
     table.add_row("time after EOS (no stimulation)", _hours(stops.total_ticks))
+    if plot:
+        _plot(result, plot, bs, out, (cell.eri_soc, cell.eos_soc))
     return stops
 
 
 def _run_rechargeable(bs: BatteryScenario, end: int, years: float, table: Table, plot: str | None,
                       out: Console) -> Stops:
-    from hil.cli.errors import UsageError
 
     cell = CellParams(capacity_mah=bs.capacity_mah) if bs.capacity_mah else CellParams()
     sim = RechargeableSimulation(bs.usage, cell, soc=bs.initial_soc)
@@ -226,11 +244,7 @@ def _run_rechargeable(bs: BatteryScenario, end: int, years: float, table: Table,
     table.add_row("longest gap in therapy", _hours(stops.longest_ticks))
     table.add_row("alerts", ", ".join(f"{k.lower()} x{v}" for k, v in sorted(alerts.items())) or "none")
     if plot:
-        try:
-            plot_battery(result, plot, bs.name)
-        except ImportError:
-            raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
-        out.print(f"plot: {plot}")
+        _plot(result, plot, bs, out)
     return stops
 
 
@@ -271,25 +285,3 @@ def print_anchors(out: Console) -> None:
     for a in anchors():
         table.add_row(a.what, a.clinical, f"{a.model:.1f}", "" if a.ratio is None else f"{a.ratio:.2f}")
     out.print(table)
-
-
-def plot_battery(result, path: str, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    a = result.arrays()
-    days = a["tick"] / DAY_TICKS
-    fig, axes = plt.subplots(4, 1, figsize=(10, 9), sharex=True)
-    for ax, key, label in zip(axes, ("soc", "voltage", "temperature_c", "capacity_fraction"),
-                              ("SOC", "terminal V", "implant degC", "capacity")):
-        y = a[key] * (100 if key in ("soc", "capacity_fraction") else 1)
-        ax.plot(days, y, lw=0.7)
-        ax.set_ylabel(label + (" %" if key in ("soc", "capacity_fraction") else ""))
-        ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("days")
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

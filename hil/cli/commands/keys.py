@@ -12,7 +12,7 @@ from protocol.session import new_key_file
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="keys_command", required=True)
+    sub = p.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     new = sub.add_parser("new", help="write a key file with random patient and clinician keys")
     new.add_argument("--device-id", action="append", required=True, type=device_id,
                      help="device id (repeat for several devices)")

@@ -1,12 +1,17 @@
 """`scs logic`: pulse evidence from a logic analyzer on the board's output pins.
 
     scs logic --program hf10 --capture board.sr                  # a capture file sigrok reads
+    scs logic --program examples/tonic.toml --capture board.sr   # the scenario TOML scs simulate takes
     scs logic --program hf10 --capture board.vcd --format vcd    # any sigrok input format
     scs logic --program prog.json --live fx2lafw --samples 300000 --channels D0,D1,D2,D3
     scs logic --program hf10 --expect expected.vcd --span-ticks 150000   # what the pins should show
 
-The pins are decoded into pulses and compared, tick for tick, with the reference scheduler. Exit
-status: 0 the capture is the reference, 1 differences (each names the pulse), 2 bad input.
+The program is in the format every tool takes (`firmware_model.scenario.program`): a scenario TOML
+(its impedances and profile too), a JSON list of AREA_WRITE field sets, or a built-in name. An area
+that stops at turn-on (a contact outside the impedance window) is a warning naming the area, contact
+and reason. The pins are decoded into pulses and compared, tick for tick, with the reference
+scheduler. Exit status: 0 the capture is the reference, 1 differences (each names the pulse) or, with
+--strict, an area that stops at turn-on, 2 bad input.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import argparse
 
 from hil.analysis import logic
-from hil.cli.errors import UsageError
+from hil.cli.errors import UsageError, warn_turn_on_stops
 
 
 def _pins(spec: str | None) -> dict[str, str] | None:
@@ -27,8 +32,9 @@ def _pins(spec: str | None) -> dict[str, str] | None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--program", required=True,
-                   help="four-areas, burstdr, hf10, cycled, or a JSON file with a list of AREA_WRITE field sets")
+    p.add_argument("--program", required=True, metavar="PROGRAM",
+                   help="a scenario TOML (examples/), a JSON list of AREA_WRITE field sets, "
+                        f"or a built-in: {', '.join(logic.BUILTIN_PROGRAMS)}")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--capture", metavar="FILE", help="a capture sigrok reads (.sr, or --format vcd/csv/...)")
     src.add_argument("--live", metavar="DRIVER", help="capture now with sigrok-cli -d DRIVER (e.g. fx2lafw)")
@@ -41,10 +47,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--span-ticks", type=int, default=150_000, help="--expect: how long, ticks")
     p.add_argument("--tolerance-ticks", type=int, default=0,
                    help="allowed difference per edge, ticks (an analyzer's own clock drifts: say how much)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when an area stops at turn-on (else a warning)")
 
 
 def run(args: argparse.Namespace) -> int:
-    areas = logic.load_areas(args.program)
+    areas = logic.load_program(args.program)
+    stops = warn_turn_on_stops("logic", areas)
+    code = _check(args, areas)
+    return max(code, 1) if stops and args.strict else code
+
+
+def _check(args: argparse.Namespace, areas) -> int:
     if args.expect:
         if args.span_ticks < 1:
             raise UsageError(f"--span-ticks must be at least 1, not {args.span_ticks}")

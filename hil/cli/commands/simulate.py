@@ -1,4 +1,9 @@
-"""`scs simulate SCENARIO.toml`: timeline summary, and optional npz / VCD / plot outputs."""
+"""`scs simulate PROGRAM`: timeline summary, and optional npz / VCD / plot outputs.
+
+PROGRAM is in the format every tool takes (`firmware_model.scenario.program`): a scenario TOML, or a
+JSON list of AREA_WRITE field sets. An area that stops at turn-on (a contact outside the impedance
+window) is a warning naming the area, contact and reason; with --strict the exit status is then 1.
+The plot's default window shows the therapy (`hil.analysis.therapy_window`)."""
 
 from __future__ import annotations
 
@@ -11,26 +16,33 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from firmware_model.scenario.stimulation import Scenario, load_scenario, parse_duration_ticks
+from firmware_model.scenario.program import load_program
+from firmware_model.scenario.stimulation import Scenario, parse_duration_ticks
 from firmware_model.stimulation import safety
 from firmware_model.stimulation.params import PERIOD_NUMERATOR, Area, Waveform
 from firmware_model.stimulation.scheduler import Scheduler
 from firmware_model.stimulation.timeline import TIMELINE_DTYPE
 from firmware_model.stimulation.totals import TotalsAccumulator
+from hil.analysis.therapy_window import Window, default_window
+from hil.analysis.waveforms import PlotText, describe_area
+from hil.cli.errors import warn_turn_on_stops
 
 #: --out keeps the whole timeline and --vcd writes every edge; beyond this many pulses ask for a shorter duration
 MAX_STORED_PULSES = 5_000_000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario TOML file (see examples/)")
+    p.add_argument("scenario", metavar="PROGRAM",
+                   help="scenario TOML file (see examples/), or a .json list of AREA_WRITE field sets")
     p.add_argument("--duration", help="override the scenario's duration, e.g. 10s, 500ms, 24h")
     p.add_argument("--out", metavar="FILE.npz",
                    help="write the timeline (numpy structured array 'timeline'); .npz is appended to other names")
     p.add_argument("--vcd", metavar="FILE.vcd", help="write the output stage as a VCD waveform")
     p.add_argument("--plot", metavar="FILE.png", help="plot each area's current (needs matplotlib)")
     p.add_argument("--window", metavar="START:END",
-                   help="time window of the plot, e.g. 10s:10.05s (default: two periods of the slowest area)")
+                   help="time window of the plot, e.g. 10s:10.05s (default: two periods of the slowest area "
+                        "after the soft start; a cycle's off edge; the first displaced pulse of several areas)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when an area stops at turn-on (else a warning)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         _require_matplotlib()  # before the work, not after it
     if args.out:
         args.out = _npz_path(args.out)
-    sc = load_scenario(args.scenario)
+    sc = load_program(args.scenario)
     duration = parse_duration_ticks(args.duration) if args.duration else sc.duration_ticks
     try:
         sched = Scheduler(sc.program, sc.profile, sc.impedances)
@@ -56,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
     timeline = np.concatenate(kept) if kept else np.empty(0, TIMELINE_DTYPE)
     out = Console(width=max(Console().width, 132))
     out.print(_summary_table(sc, sched, acc, duration))
-    _write_outputs(args, out, timeline, head, len(sc.program.areas), window)
-    return 0
+    stops = warn_turn_on_stops("simulate", sc)
+    _write_outputs(args, out, timeline, head, window, _plot_text(sc, window))
+    return 1 if stops and args.strict else 0
 
 
 def _npz_path(value: str) -> str:
@@ -72,7 +85,7 @@ def _npz_path(value: str) -> str:
 
 
 def _simulate(args: argparse.Namespace, sched: Scheduler, duration: int, expected: int,
-              window: tuple[int, int]) -> tuple[TotalsAccumulator, list[np.ndarray], list[np.ndarray]]:
+              window: Window) -> tuple[TotalsAccumulator, list[np.ndarray], list[np.ndarray]]:
     """Run the timeline once: totals, the chunks kept for --out, the chunks touching the plot window;
     --vcd is written on the way (every edge, never held in memory as a whole)."""
     acc = TotalsAccumulator(sched)
@@ -93,7 +106,7 @@ def _simulate(args: argparse.Namespace, sched: Scheduler, duration: int, expecte
                 kept.append(chunk)
             if vcd is not None:
                 vcd.add(chunk)
-            if args.plot and chunk["start_tick"][0] < window[1] and chunk["end_tick"].max() > window[0]:
+            if args.plot and chunk["start_tick"][0] < window.end_tick and chunk["end_tick"].max() > window.start_tick:
                 head.append(chunk)
             progress.update(task, completed=min(duration, int(chunk["start_tick"][-1])))
         if vcd is not None:
@@ -124,8 +137,14 @@ def _area_row(i: int, a: Area, sc: Scenario, sched: Scheduler, acc: TotalsAccumu
             f"{safety.safety_margin_pct(a, sc.profile):.0f} %", status)
 
 
-def _write_outputs(args: argparse.Namespace, out: Console, timeline: np.ndarray, head: list[np.ndarray], n: int,
-                   window: tuple[int, int]) -> None:
+def _plot_text(sc: Scenario, window: Window) -> PlotText:
+    return PlotText(program=f"{sc.name} ({len(sc.program.areas)} area{'s' if len(sc.program.areas) > 1 else ''})",
+                    areas=tuple(describe_area(a) for a in sc.program.areas), why=window.why,
+                    marks=window.cycle_edges)
+
+
+def _write_outputs(args: argparse.Namespace, out: Console, timeline: np.ndarray, head: list[np.ndarray],
+                   window: Window, text: PlotText) -> None:
     """--out and --plot files (the VCD is already written), each reported on the console."""
     from hil.cli.errors import UsageError
 
@@ -138,7 +157,8 @@ def _write_outputs(args: argparse.Namespace, out: Console, timeline: np.ndarray,
         try:
             from hil.analysis.waveforms import plot_waveforms
 
-            plot_waveforms(np.concatenate(head) if head else np.empty(0, TIMELINE_DTYPE), n, args.plot, window)
+            plot_waveforms(np.concatenate(head) if head else np.empty(0, TIMELINE_DTYPE), len(text.areas), args.plot,
+                           (window.start_tick, window.end_tick), text)
         except ImportError:
             raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
         out.print(f"plot: {args.plot}")
@@ -153,16 +173,15 @@ def _require_matplotlib() -> None:
         raise UsageError("--plot needs matplotlib: pip install 'scs-hil[plot]'") from None
 
 
-def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> tuple[int, int]:
-    """The plot's window in ticks: --window, or two periods of the slowest area (at most 100 ms)."""
+def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> Window:
+    """The plot's window: --window, or the one that shows the therapy (`default_window`)."""
     from hil.analysis.waveforms import parse_window
     from hil.cli.errors import UsageError
 
     if args.window and not args.plot:
         raise UsageError("--window sets the plot's time window: use it with --plot FILE.png")
     if not args.window:
-        longest = max(PERIOD_NUMERATOR // a.rate_mhz for a in sched.program.areas)
-        return 0, min(duration, 2 * longest, 100_000)
+        return default_window(sched, duration) if args.plot else Window(0, 1, "")
     try:
         start, end = parse_window(args.window)
     except ValueError as e:
@@ -170,4 +189,4 @@ def _window(args: argparse.Namespace, sched: Scheduler, duration: int) -> tuple[
     if end > duration:
         raise UsageError(f"--window {args.window!r} is not allowed: it must end within the simulated "
                          f"{duration / 1e6:g} s (use --duration)")
-    return start, end
+    return Window(start, end, "the window asked for")
