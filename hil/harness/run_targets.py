@@ -58,6 +58,7 @@ def connect_slot(config: pytest.Config, which: int) -> tuple[Any, Any]:
 
     state = config.stash[STATE]
     spec = state.spec if which == 1 else state.spec2
+    assert spec is not None  # slot 2 is opened only when --scs-target2 names it
     option = KEYS_OPTION if which == 1 else "--scs-keys2"
     return connect(resolve_spec(config, spec), keys_for(config, which), keys_option=option)
 

@@ -210,16 +210,7 @@ def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> i
             totals[k] += v
     table.add_row("[bold]total", f"[bold]{totals['passed']}", f"[bold]{totals['failed']}", f"[bold]{totals['skipped']}")
     console.print(table)
-    for name, reason, capture in report.failures:
-        console.print(f"[red]FAILED[/] {name}: {reason}" + (f"\n       capture: {capture} (scs capture show {capture})"
-                                                          if capture else ""), highlight=False)
-    for reason, n in sorted(report.skips.items()):
-        console.print(f"[yellow]SKIPPED[/] {n}: {reason}", highlight=False)
-    if run_dir.is_dir():
-        console.print(f"run folder: {run_dir}", highlight=False)
-    index = run_dir / "captures" / "index.json"
-    if index.is_file():
-        console.print(f"captures of every test: {index.parent} (index: {index})", highlight=False)
+    _print_evidence(console, report, run_dir)
     summary = f"{totals['passed']} passed, {totals['failed']} failed" + (f", {totals['skipped']} skipped" if totals["skipped"] else "")
     if report.lost:
         console.print(f"[red]scs hil: {report.lost}; the run was stopped[/]", highlight=False)
@@ -233,6 +224,20 @@ def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> i
         return 1
     console.print(summary)
     return 0 if code == 0 else 1
+
+
+def _print_evidence(console: Console, report: _Report, run_dir: Path) -> None:
+    """Failures with their captures, skips with their reasons, the run folder and the captures' index."""
+    for name, reason, capture in report.failures:
+        console.print(f"[red]FAILED[/] {name}: {reason}" + (f"\n       capture: {capture} (scs capture show {capture})"
+                                                          if capture else ""), highlight=False)
+    for reason, n in sorted(report.skips.items()):
+        console.print(f"[yellow]SKIPPED[/] {n}: {reason}", highlight=False)
+    if run_dir.is_dir():
+        console.print(f"run folder: {run_dir}", highlight=False)
+    index = run_dir / "captures" / "index.json"
+    if index.is_file():
+        console.print(f"captures of every test: {index.parent} (index: {index})", highlight=False)
 
 
 def pytest_exit_code(name: str) -> int:
