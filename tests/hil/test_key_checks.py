@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +42,10 @@ def board_with_its_own_keys(tmp_path):
         while "listening on " not in url:
             url = board.stdout.readline()
             assert url, board.stderr.read()
-        yield url.split("listening on ", 1)[1].strip()
+            if "fresh keys for this run in " in url:
+                board.key_file = Path(url.split(" in ", 1)[1].strip())  # type: ignore[attr-defined]
+        board.url = url.split("listening on ", 1)[1].strip()  # type: ignore[attr-defined]
+        yield board
     finally:
         board.terminate()
         board.wait(timeout=10)
@@ -51,7 +55,7 @@ def board_with_its_own_keys(tmp_path):
 
 # --- pre-flight ----------------------------------------------------------------------------------
 def test_scs_hil_without_the_boards_key_file_stops_at_pre_flight_with_exit_2_and_one_line(board_with_its_own_keys):
-    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", board_with_its_own_keys],
+    proc = subprocess.run([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", board_with_its_own_keys.url],
                           capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     [line] = proc.stderr.strip().splitlines()
@@ -65,7 +69,7 @@ def test_pytest_with_a_wrong_key_file_stops_before_the_first_test_naming_file_de
     wrong = other_keys(tmp_path)
     (tmp_path / "test_one.py").write_text("def test_one(clinician):\n    clinician.call('STATUS_GET')\n")
     proc = subprocess.run([sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:labgrid",
-                           "-o", "addopts=", str(tmp_path), "--scs-target", board_with_its_own_keys,
+                           "-o", "addopts=", str(tmp_path), "--scs-target", board_with_its_own_keys.url,
                            "--scs-keys", str(wrong)], capture_output=True, text=True, cwd=tmp_path, env=ENV,
                           timeout=120)
     out = proc.stdout + proc.stderr
@@ -74,14 +78,19 @@ def test_pytest_with_a_wrong_key_file_stops_before_the_first_test_naming_file_de
     assert "no tests ran" in out
 
 
-def test_the_pre_flight_accepts_the_right_keys_and_checks_the_test_role_too():
-    from hil.harness.preflight import connect
+def test_the_pre_flight_checks_the_test_role_too_and_accepts_the_right_keys(board_with_its_own_keys, tmp_path):
+    from hil.harness.preflight import TargetUnavailable, connect
 
-    target, info = connect("model")
-    try:
-        assert info.name == "model"
-    finally:
-        target.close()
+    right = board_with_its_own_keys.key_file
+    text = right.read_text()
+    test_key = re.search(r'test_key = "([0-9a-f]+)"', text).group(1)
+    wrong_test = tmp_path / "wrong-test-key.toml"
+    wrong_test.write_text(text.replace(test_key, "ab" * 32))
+    target, info = connect(board_with_its_own_keys.url, right)
+    target.close()
+    assert info.device_id == 0x5C5000000001
+    with pytest.raises(TargetUnavailable, match=f"the test handshake failed with key file {wrong_test}"):
+        connect(board_with_its_own_keys.url, wrong_test)
 
 
 # --- scs check ------------------------------------------------------------------------------------
