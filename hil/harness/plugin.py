@@ -2,16 +2,21 @@
 
 - ``--scs-target`` (or ``SCS_TARGET``): ``sim`` (default, as for `scs hil`), ``model``, ``qemu``,
   ``labgrid`` (the NetworkSerialPort of labgrid's ``--lg-env`` target; the default when ``--lg-env``
-  is given), ``serial:URL`` or a pyserial URL.
-- ``--scs-keys FILE``: role keys of a real device (simulated targets use the development keys).
+  is given), ``serial:URL`` or a pyserial URL. ``--scs-target2``: a second device (the ``*2`` fixtures).
+- ``--scs-keys FILE``: role keys of a real device (simulated targets use the development keys);
+  ``--scs-keys2`` for the second (default: the same file).
 - ``--scs-runs DIR``: each run gets its own folder ``DIR/<UTC time>-<pid>`` (default under the
   system's temp dir) for the captures of failing tests; it is printed at the end of the run.
-- Pre-flight: before the first test, the target is opened and must answer DEVICE_INFO within 10 s;
-  otherwise the run stops with one message and exit status 2. A target lost mid-run (a test fails on
-  the link and the target no longer answers) stops the run with one message.
-- Fixtures: ``scs_target`` (session), ``scs_info`` (what the device reports), ``scs`` (a bridge to a
-  factory-reset device, function scope), ``clinician``, ``patient`` and ``tester`` (the same bridge logged in;
-  ``tester`` with the test role).
+  ``--scs-keep-captures``: every test's capture, passing ones too, with ``captures/index.json``.
+- Pre-flight: before the first test, the target is opened, must answer DEVICE_INFO within 10 s and
+  accept a handshake with the keys; otherwise the run stops with one message and exit status 2. A
+  target lost mid-run (a test fails on the link and the target no longer answers) stops the run.
+- Fixtures (`hil.harness.fixtures`): ``scs_target`` (session), ``scs_info`` (what the device
+  reports), ``scs`` (a bridge to a factory-reset device, function scope), ``clinician``, ``patient``
+  and ``tester`` (that bridge in each role's own session), and ``scs_target2``, ``scs_info2``,
+  ``scs2``, ``clinician2``, ``patient2``, ``tester2`` for the second device.
+- ``@pytest.mark.needs(Capability.X)``: skip unless the target reports it; the reason names what is
+  missing and what the target has, in the terminal summary and JUnit.
 - JUnit XML: the target's identity as test-suite properties (also under pytest-xdist, where every
   worker has its own target instance) and on each test; the decoded exchange of a failing test in its
   ``system-out`` (and in the terminal report).
@@ -21,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -30,36 +34,32 @@ from typing import Any
 import pytest
 
 from hil.harness.report import Reporter, stop_message
-from hil.harness.state import EXCHANGE_SECTION, STATE, State
+from hil.harness.run_targets import SIMULATED, close_targets, explicit_target, preflight, stop_with, target_spec
+from hil.harness.state import CAPTURES, EXCHANGE_SECTION, STATE, State
 from hil.targets import DEFAULT_TARGET
 
-_TARGET_ENV = "SCS_TARGET"
+pytest_plugins = ("hil.harness.fixtures",)
+
 EXCHANGE_FRAMES = 200  # a failing test's report shows at most its last 200 frames
 RUN_DIR_ENV = "SCS_RUN_DIR"  # set by `scs hil`: this run's folder, exactly
-
-
-_CAPTURE = pytest.StashKey[Path]()
+__all__ = ["RUN_DIR_ENV", "new_run_dir", "provide_target", "runs_folder_problem", "target_spec"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("scs", "scs-hil targets")
     group.addoption("--scs-target", default=None,
-                    help=f"target spec (default: ${_TARGET_ENV}, else 'labgrid' with --lg-env, else '{DEFAULT_TARGET}')")
+                    help=f"target spec (default: $SCS_TARGET, else 'labgrid' with --lg-env, else '{DEFAULT_TARGET}')")
+    group.addoption("--scs-target2", default=None,
+                    help="a second target for the scs2/clinician2/patient2/tester2 fixtures (default: none: they skip)")
     group.addoption("--scs-keys", default=None, help="key file with the target's role keys")
+    group.addoption("--scs-keys2", default=None, help="key file of the second target (default: --scs-keys)")
     group.addoption("--scs-runs", "--scs-captures", dest="scs_runs", default=None,
                     help="folder for per-run folders of captures (default: <tmp>/scs-runs)")
     from hil.harness import requirements
 
     requirements.addoption(group)
-
-
-def target_spec(config: pytest.Config) -> str:
-    spec = config.getoption("--scs-target") or os.environ.get(_TARGET_ENV)
-    if spec:
-        return spec
-    if getattr(config.option, "lg_env", None) or os.environ.get("LG_ENV"):
-        return "labgrid"
-    return DEFAULT_TARGET
+    group.addoption("--scs-keep-captures", action="store_true", default=False,
+                    help="keep every test's capture, passing ones too, with captures/index.json in the run folder")
 
 
 def new_run_dir(base: str | Path | None) -> Path:
@@ -84,7 +84,8 @@ def runs_folder_problem(base: str | Path | None) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "needs(capability): skip unless the target reports this capability bit")
+    config.addinivalue_line("markers", "needs(capability): skip unless the target reports this capability "
+                                       "(protocol.spec.generated.Capability); the reason names it")
     from hil.harness import requirements
 
     requirements.configure(config)  # the requirement marker, the measure fixture, the test record
@@ -100,7 +101,7 @@ def pytest_configure(config: pytest.Config) -> None:
         run_dir = Path(os.environ[RUN_DIR_ENV])
     else:
         run_dir = new_run_dir(config.getoption("scs_runs"))
-    config.stash[STATE] = State(target_spec(config), run_dir)
+    config.stash[STATE] = State(target_spec(config), run_dir, config.getoption("scs_target2"))
     config.pluginmanager.register(Reporter(config), "scs_reporter")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistController(), "scs_xdist")
@@ -123,19 +124,8 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
         and config.getoption("dist", "no") != "no"
 
 
-def _uses_target(items: list[pytest.Item]) -> bool:
-    return any("scs_target" in getattr(item, "fixturenames", ()) for item in items)
-
-
-def _stop_with(config: pytest.Config, message: str) -> None:
-    pytest.exit(f"scs: {message}", returncode=2)
-
-
-SIMULATED = ("model", "sim", "qemu")
-
-
-def _explicit_target(config: pytest.Config) -> bool:
-    return bool(config.getoption("--scs-target") or os.environ.get(_TARGET_ENV) or target_spec(config) == "labgrid")
+def _uses(items: list[pytest.Item], fixture: str) -> bool:
+    return any(fixture in getattr(item, "fixturenames", ()) for item in items)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -143,165 +133,40 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Under xdist, the controller checks an explicitly chosen target once (its workers collect)."""
     config = session.config
     state = config.stash[STATE]
-    if not _is_xdist_controller(config) or state.preflown or not _explicit_target(config):
+    if not _is_xdist_controller(config) or state.preflown or not explicit_target(config):
         return
     workers = config.getoption("numprocesses")
     if state.spec not in SIMULATED and workers not in (None, 0, 1, "0", "1"):
-        _stop_with(config, f"target {state.spec}: one device can't serve several pytest-xdist workers; run without "
-                   "-n, or with a simulated target (sim, qemu, model), each worker starting its own")
-    from hil.harness.preflight import TargetUnavailable, connect
+        stop_with(config, f"target {state.spec}: one device can't serve several pytest-xdist workers; run without "
+                  "-n, or with a simulated target (sim, qemu, model), each worker starting its own")
+    from hil.harness.preflight import TargetUnavailable
+    from hil.harness.run_targets import connect_slot
 
     try:
-        target, _info = connect(_resolve_spec(config, state.spec), config.getoption("--scs-keys"))
+        target, _info = connect_slot(config, 1)
     except TargetUnavailable as e:
-        _stop_with(config, str(e))
+        stop_with(config, str(e))
     target.close()
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Pre-flight: the target answers before any test runs, or the run stops with one message."""
+    """Pre-flight: the targets answer and accept the keys before any test runs, or the run stops."""
     config = session.config
     state = config.stash[STATE]
-    if state.target is not None or not _uses_target(session.items) or _is_xdist_controller(config):
+    if _is_xdist_controller(config):
         return
-    from hil.harness.preflight import TargetUnavailable, connect
-
-    try:
-        state.target, state.info = connect(_resolve_spec(config, state.spec), config.getoption("--scs-keys"))
-    except TargetUnavailable as e:
-        if getattr(config, "workerinput", None) is None:
-            _stop_with(config, str(e))
-        state.unavailable = f"scs: {e}"  # a worker can't exit cleanly: its first test fails, then it stops
+    on_worker = getattr(config, "workerinput", None) is not None
+    if state.target is None and _uses(session.items, "scs_target"):
+        preflight(config, 1, on_worker)
+    if state.spec2 and state.second.target is None and not state.unavailable and _uses(session.items, "scs_target2"):
+        preflight(config, 2, on_worker)
+    if state.unavailable:
         session.shouldstop = state.unavailable
 
 
-def _resolve_spec(config: pytest.Config, spec: str) -> str:
-    """The spec to open: labgrid's environment names its serial port."""
-    if spec == "labgrid":
-        from hil.harness.preflight import TargetUnavailable
-        from hil.targets.base import TargetError
-        from hil.targets.labgrid import url_from_config
-
-        try:
-            return url_from_config(config)
-        except TargetError as e:
-            raise TargetUnavailable(f"target labgrid: {e}") from None
-    return spec
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
-    state = config.stash.get(STATE, None)
-    if state is not None and state.target is not None and state.owned:
-        state.target.close()
-        state.target = None
-
-
-# --- fixtures ------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def scs_target(request: pytest.FixtureRequest):
-    state = request.config.stash[STATE]
-    if state.unavailable:
-        pytest.fail(state.unavailable, pytrace=False)
-    if state.target is None:  # collected late (e.g. a plugin filtered items after the pre-flight)
-        from hil.harness.preflight import TargetUnavailable, connect
-
-        try:
-            state.target, state.info = connect(_resolve_spec(request.config, state.spec),
-                                               request.config.getoption("--scs-keys"))
-        except TargetUnavailable as e:
-            _stop_with(request.config, str(e))
-    return state.target
-
-
-@pytest.fixture(scope="session")
-def scs_info(scs_target, request: pytest.FixtureRequest):
-    state = request.config.stash[STATE]
-    if state.info is None:
-        bridge = scs_target.bridge()
-        try:
-            state.info = scs_target.describe(bridge)
-        finally:
-            bridge.close()
-    return state.info
-
-
-@pytest.fixture
-def scs(request: pytest.FixtureRequest, scs_target, scs_info):
-    """A bridge to the target, reset to factory settings, recording a capture of the test."""
-    from protocol.capture.format import CaptureWriter
-
-    needs = request.node.get_closest_marker("needs")
-    if needs is not None and not scs_info.has(needs.args[0]):
-        pytest.skip(f"target {scs_info.name} lacks capability {needs.args[0]}")
-    # not tmp_path: its teardown breaks when Ctrl-C lands in this fixture's setup
-    fd, name = tempfile.mkstemp(prefix="scs-capture-", suffix=".jsonl")
-    os.close(fd)
-    capture_path = Path(name)
-    capture = CaptureWriter.open(capture_path, target=scs_info.name)
-    request.node.stash[_CAPTURE] = capture_path
-    first_launch = len(getattr(scs_target, "logs", ()))
-    try:
-        bridge = scs_target.bridge(capture=capture)
-        try:
-            scs_target.factory_reset(bridge)
-            yield bridge
-        finally:
-            bridge.close()
-    finally:
-        capture.close()
-        _export_pins(request, scs_target, first_launch)
-        rep = getattr(request.node, "scs_rep_call", None) or getattr(request.node, "scs_rep_setup", None)
-        if rep is not None and rep.failed:
-            keep = request.config.stash[STATE].run_dir / "captures"
-            keep.mkdir(parents=True, exist_ok=True)
-            dest = keep / (request.node.nodeid.replace("/", "_").replace("::", "__") + ".jsonl")
-            shutil.copy(capture_path, dest)
-            request.node.user_properties.append(("scs_capture", str(dest)))
-        capture_path.unlink(missing_ok=True)
-
-
-def _export_pins(request: pytest.FixtureRequest, target: Any, first_launch: int) -> None:
-    """A target with the pin observer (qemu-rt): the test's pin record as a sigrok file (PB12-15 and
-    the DAC) in the run folder's ``pins/``, named for the test, which PulseView and `scs logic` open."""
-    if not getattr(target, "pin_observer", False):
-        return
-    if len(target.logs) == first_launch:  # no new launch during the test: the current one
-        first_launch = max(first_launch - 1, 0)
-    name = request.node.nodeid.replace("/", "_").replace("::", "__")
-    for part in "[]":
-        name = name.replace(part, "_")
-    try:
-        written = target.export_pins(request.config.stash[STATE].run_dir / "pins" / f"{name}.sr", first_launch)
-    except (OSError, ValueError) as e:  # an unreadable record is reported, never fails the test
-        request.node.user_properties.append(("scs_pins_error", str(e)))
-        return
-    request.node.user_properties.extend(("scs_pins", str(p)) for p in written)
-
-
-@pytest.fixture
-def clinician(scs):
-    from protocol.spec.catalog import Role
-
-    scs.login(Role.CLINICIAN)
-    return scs
-
-
-@pytest.fixture
-def tester(scs):
-    """The bridge logged in with the test role (stimulus inputs, clock, trace; all a clinician may)."""
-    from protocol.spec.catalog import Role
-
-    scs.login(Role.TEST)
-    return scs
-
-
-@pytest.fixture
-def patient(scs):
-    from protocol.spec.catalog import Role
-
-    scs.login(Role.PATIENT)
-    return scs
+    close_targets(config)
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -330,6 +195,14 @@ def _decoded_exchange(path: Path, keys: Any = None) -> str:
         return f"(capture unreadable: {e})"
 
 
+def _add_exchanges(item: pytest.Item, rep: pytest.TestReport, state: State) -> None:
+    for which, capture in sorted(item.stash.get(CAPTURES, {}).items()):
+        if capture.exists():
+            target = state.slot(which).target
+            text = _decoded_exchange(capture, getattr(target, "keys", None))
+            rep.sections.append((EXCHANGE_SECTION, text if which == 1 else f"(second target)\n{text}"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
@@ -342,9 +215,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         item.user_properties.extend(state.info.as_properties().items())
     if not rep.failed or rep.when == "teardown":
         return
-    capture = item.stash.get(_CAPTURE, None)
-    if capture is not None and capture.exists():
-        rep.sections.append((EXCHANGE_SECTION, _decoded_exchange(capture, getattr(state.target, "keys", None))))
+    _add_exchanges(item, rep, state)
     if call.excinfo is not None and isinstance(call.excinfo.value, _link_errors()) and state.lost is None:
         from hil.harness.preflight import lost_cause
 

@@ -1,4 +1,5 @@
-"""Before any test runs: open the target, read its keys, and ask DEVICE_INFO, within a time budget.
+"""Before any test runs: open the target, read its keys, ask DEVICE_INFO and log in with the keys,
+within a time budget.
 
 Every failure becomes one `TargetUnavailable` naming the target and the cause (with a hint for the
 usual mistakes), so `scs hil` and the pytest plugin stop at once with exit status 2 instead of
@@ -64,9 +65,35 @@ def probe(target: Target, policy: RetryPolicy = PROBE_POLICY) -> TargetInfo:
         bridge.close()
 
 
+def check_keys(target: Target, info: TargetInfo, key_file: str | Path | None, keys_option: str = "--keys") -> None:
+    """A handshake with the keys the target holds (clinician, and the test role when the keys and
+    the device have it); `TargetUnavailable` naming the key file, device id, role and what to pass."""
+    from protocol.session import HandshakeError
+    from protocol.spec.catalog import Role
+    from protocol.spec.generated import Capability
+
+    roles = [Role.CLINICIAN]
+    if target.keys is not None and target.keys.test is not None and info.has(int(Capability.TEST_BUILD)):
+        roles.append(Role.TEST)
+    bridge = target.bridge()
+    try:
+        for role in roles:
+            try:
+                bridge.login(role)
+            except HandshakeError as e:
+                where = f"key file {key_file}" if key_file else "the development keys (no key file given)"
+                raise TargetUnavailable(
+                    f"target {info.name}: the {role.name.lower()} handshake failed with {where} for device "
+                    f"0x{info.device_id:012x} ({e}); pass the device's own key file: {keys_option} FILE") from None
+    finally:
+        bridge.close()
+
+
 def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PREFLIGHT_S,
-            device_id: int | None = None) -> tuple[Target, TargetInfo]:
-    """Open ``spec``, check it answers DEVICE_INFO; `TargetUnavailable` (one line) otherwise.
+            device_id: int | None = None, keys_option: str = "--keys") -> tuple[Target, TargetInfo]:
+    """Open ``spec``, check it answers DEVICE_INFO and accepts a handshake with the keys
+    (``keys_option`` is how the caller's user passes a key file); `TargetUnavailable` (one line)
+    otherwise.
 
     The target is made in the calling thread (a QEMU or board process dies with the thread that
     started it); the DEVICE_INFO probe runs in a helper thread so that a port that hangs still fails
@@ -85,7 +112,9 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
 
     def attempt() -> None:
         try:
-            done["ok"] = probe(target)
+            info = probe(target)
+            check_keys(target, info, key_file, keys_option)
+            done["ok"] = info
         except BaseException as e:  # noqa: BLE001 (reported below, in the caller's thread)
             done["error"] = e
 
@@ -103,7 +132,7 @@ def connect(spec: str, key_file: str | Path | None = None, budget_s: float = PRE
     if worker.is_alive():
         raise TargetUnavailable(f"target {spec}: no answer within {budget_s:g} s{hint_for(spec, 'no answer')}")
     failure = done["error"]
-    if isinstance(failure, KeyboardInterrupt):
+    if isinstance(failure, KeyboardInterrupt | TargetUnavailable):
         raise failure
     cause = error_text(failure)
     raise TargetUnavailable(f"target {spec}: {cause}{hint_for(spec, cause)}") from None

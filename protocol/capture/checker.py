@@ -14,6 +14,11 @@ violation with its position (capture line, byte offset in that direction's strea
   clinician requests, and (with the role keys) every proof and tag verifies;
 - order: AUTH without a preceding successful CHALLENGE must not open a session; a session opened by a
   SESSION OK needs a preceding AUTH.
+
+Keys that don't fit: a handshake whose CHALLENGE proof doesn't verify with the given keys is not
+blamed on the device (its session's tags are left unverified); when no handshake verifies, the
+checker says so once (`key_problem`: "the tags don't verify with this key file ..."), and when only
+some fail, each of those is a violation (the same keys verified the others).
 """
 
 from __future__ import annotations
@@ -102,6 +107,9 @@ class _State:
     sent_counters: dict[int, list[int]] = field(default_factory=dict)  # seq -> host counters sent with it
     # last request per seq whose counter was checked, to judge replays
     last_counter_verdict: dict[int, str] = field(default_factory=dict)
+    # handshakes whose device proof was checked with the keys: (position, role, verified)
+    proofs: list[tuple[Position, int, bool]] = field(default_factory=list)
+    device_ids: set[int] = field(default_factory=set)  # as the capture's DEVICE_INFO answers say
 
 
 class Checker:
@@ -114,6 +122,7 @@ class Checker:
         self.records: list[FrameRecord] = []
         self._current: FrameRecord | None = None
         self._st = _State()
+        self.key_problem: str | None = None
 
     def _v(self, kind: str, pos: Position, message: str) -> None:
         v = Violation(kind, pos, message)
@@ -139,6 +148,7 @@ class Checker:
                 start = end + 1
         last = chunks[-1] if chunks else None
         self._current = None
+        self._judge_keys()
         for seq, p in sorted(self._st.pending.items(), key=lambda kv: kv[1].pos.offset):
             self._v("pairing", p.pos, f"{p.msg_name} seq {seq} was never answered")
         if last is not None:
@@ -147,6 +157,24 @@ class Checker:
                     self._v("framing", Position(last.line, offsets[d], last.t_ns, d),
                             f"{dec.undelimited} bytes at the end of the capture without a delimiter")
         return self.violations
+
+    def _judge_keys(self) -> None:
+        """Keys that verify no handshake: one `key_problem`; some failing: a violation each."""
+        proofs = self._st.proofs
+        failed = [(pos, role) for pos, role, ok in proofs if not ok]
+        if not failed or self.keys is None:
+            return
+        if len(failed) < len(proofs):
+            for pos, role in failed:
+                self._v("auth", pos, f"CHALLENGE device proof does not verify for role {Role(role).name.lower()} "
+                        "(the same keys verify the capture's other handshakes)")
+            return
+        roles = ", ".join(sorted({Role(role).name.lower() for _, role in failed}))
+        other = sorted(self._st.device_ids - {self.keys.device_id})
+        device = (f"; the capture's device is {', '.join(f'0x{d:012x}' for d in other)}" if other else "")
+        self.key_problem = (f"the tags don't verify with this key file: no proof of its {len(failed)} handshakes "
+                            f"({roles}) verifies with the keys of device 0x{self.keys.device_id:012x}{device}; "
+                            "tags were not checked")
 
     # ------------------------------------------------------------------------------------------
     def _item(self, item: Frame | FrameError, pos: Position) -> None:
@@ -203,7 +231,7 @@ class Checker:
         if msg.name == "AUTH":
             st.auth_sent = True
             hs = st.handshakes.get(obj.host_nonce)
-            if self.keys and hs and hs[1] and self.keys.has_role(hs[0]):
+            if self.keys and hs and hs[1] and self.keys.has_role(hs[0]) and hs[2:] != [False]:
                 key = self.keys.for_role(Role(hs[0]))
                 if obj.host_proof != host_proof(key, hs[0], obj.host_nonce, hs[1], self.keys.device_id):
                     self._v("auth", pos, "AUTH host proof does not verify with the role's key")
@@ -268,6 +296,8 @@ class Checker:
             return
         p, req = paired
         result = self.catalog.result_name(obj.result) if hasattr(obj, "result") and msg.name != "DEVICE_INFO" else "OK"
+        if msg.name == "DEVICE_INFO":
+            st.device_ids.add(obj.device_id)
         self._device_auth(f, msg, pos, result)
         if p.counter is not None:
             st.sent_counters.pop(f.seq, None)
@@ -330,8 +360,9 @@ class Checker:
         st.handshakes[host_nonce] = [role, obj.device_nonce]
         if self.keys and self.keys.has_role(role):
             key = self.keys.for_role(Role(role))
-            if obj.device_proof != device_proof(key, role, host_nonce, obj.device_nonce, self.keys.device_id):
-                self._v("auth", pos, "CHALLENGE device proof does not verify")
+            verified = obj.device_proof == device_proof(key, role, host_nonce, obj.device_nonce, self.keys.device_id)
+            st.handshakes[host_nonce].append(verified)  # judged at the end (`_judge_keys`)
+            st.proofs.append((pos, role, verified))
 
     def _session_response(self, f: Frame, p: _Pending, obj: Any, result: str, pos: Position) -> None:
         """SESSION: an OK needs a completed handshake and opens the session (its key, fresh counters)."""
@@ -343,7 +374,8 @@ class Checker:
                 self._v("order", pos, "SESSION OK without a preceding successful CHALLENGE and AUTH")
             st.session_role = Role(obj.role) if obj.role in (1, 2, 3) else Role.NONE
             st.host_counter, st.device_counter = 0, f.counter or 0
-            if self.keys and hs and hs[1] is not None and self.keys.has_role(hs[0]):
+            st.key = None  # known again only when the keys verify this handshake
+            if self.keys and hs and hs[1] is not None and self.keys.has_role(hs[0]) and hs[2:] != [False]:
                 st.key = session_key(self.keys.for_role(Role(hs[0])), hs[0], host_nonce, hs[1], self.keys.device_id)
                 if not f.is_signed or frame_tag(st.key, DEVICE_TO_HOST, f.signed_body, 0) != f.tag:
                     self._v("auth", pos, "SESSION OK is not signed with the new session key")

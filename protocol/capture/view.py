@@ -94,7 +94,8 @@ def render(chunks: list[Chunk], header: dict, keys: DeviceKeys | None = None, de
     records = checker.records
     lines = [f"capture of {header.get('target') or 'unknown target'} started {header.get('started', '?')}: "
              f"{checker.frames} frames, {len(checker.violations)} violations"
-             + ("" if keys else " (tags not verified: no keys)")]
+             + ("" if keys else " (tags not verified: no keys)")
+             + (f" ({checker.key_problem})" if checker.key_problem else "")]
     if last is not None and len(records) > last:
         lines.append(f"... {len(records) - last} earlier frames not shown")
         records = records[-last:]

@@ -28,7 +28,7 @@ def render_markdown() -> str:
         "",
         "## Frames",
         "",
-        "```",
+        "```text",
         f"version u8 | message id u8 | flags u8 | sequence u16 | payload (0..{cat.max_payload} bytes) |",
         "[counter u32 | tag 8 bytes]   when flags & SIGNED | CRC u32",
         "```",

@@ -51,7 +51,7 @@ def _vectors() -> str:
     v = compute()
     lines = [
         "One frame: STATUS_GET, sequence 256, unsigned (no payload).", "",
-        "```",
+        "```text",
         f"decoded   {_hex(v.frame_decoded)}",
         f"          version 01 | id 02 | flags 00 | seq 00 01 | CRC-32 0x{v.frame_crc:08x} little-endian",
         f"wire      {_hex(v.frame_wire)}",
@@ -60,7 +60,7 @@ def _vectors() -> str:
         "A clinician handshake with host nonce `a0 a1 .. af`, then CLOCK_GET (sequence 3) answered by "
         "CLOCK(ticks 0), on a device whose security record was blank (epoch 1, counter 1, no RNG). Wire "
         "bytes (COBS and delimiter included):", "",
-        "```",
+        "```text",
         f"K_nonce   {_hex(v.nonce_key)}",
         f"Nd        {_hex(v.device_nonce)}",
         f"Nh        {_hex(HOST_NONCE)}",

@@ -1,6 +1,7 @@
 """`scs check CAPTURE [--decode]`: protocol conformance of a recorded session.
 
-Exit status: 0 clean, 1 violations found, 2 unreadable capture or key file. ``--decode`` prints every
+Exit status: 0 clean, 1 violations found, 2 unreadable capture or key file, or a key file that
+verifies none of the capture's handshakes (said once, in one line; the other checks still run). ``--decode`` prints every
 frame decoded with the violations inline (the same as `scs capture show`).
 """
 
@@ -41,12 +42,24 @@ def run(args: argparse.Namespace) -> int:
     out = Console(width=max(Console().width, 120))
     target = header.get("target") or "unknown target"
     if not violations:
-        out.print(f"{args.capture}: {checker.frames} frames from {target}, no violations")
-        return 0
+        out.print(f"{args.capture}: {checker.frames} frames from {target}, no violations"
+                  + (" (tags not verified)" if checker.key_problem else ""))
+        return _key_problem(args, checker)
     table = Table(title=f"{args.capture}: {len(violations)} violations in {checker.frames} frames ({target})")
     for col in ("#", "kind", "where", "what"):
         table.add_column(col)
     for i, v in enumerate(violations, 1):
         table.add_row(str(i), v.kind, str(v.position), v.message)
     out.print(table)
-    return 1
+    return _key_problem(args, checker) or 1
+
+
+def _key_problem(args: argparse.Namespace, checker: Checker) -> int:
+    """Keys that verify none of the handshakes: one line naming the key file, exit 2."""
+    if checker.key_problem is None:
+        return 0
+    import sys
+
+    problem = checker.key_problem.replace("this key file", f"this key file: {args.keys}", 1)
+    print(f"scs check: error: {problem} (give the recording device's key file with --keys FILE)", file=sys.stderr)
+    return 2

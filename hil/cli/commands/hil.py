@@ -1,4 +1,5 @@
-"""`scs hil [--target sim|model|qemu|URL] [--junit FILE] [-k EXPR] [-n N]`: run the conformance suite.
+"""`scs hil [--target sim|model|qemu|URL] [--junit FILE] [-k EXPR] [-n N] [--keep-captures] [-- PYTEST ARGS]`:
+run the conformance suite (arguments after ``--`` go to pytest unchanged: ``-- -x``, ``-- -k roles``).
 
 Pre-flight first: the target must open and answer DEVICE_INFO within 10 s (with readable keys), else
 one message and exit 2 before any test runs. Then a readable report: the target as it describes
@@ -32,10 +33,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", default=None, metavar="DIR",
                    help="folder for this run's folder of captures and Hypothesis data (default: <tmp>/scs-runs)")
     p.add_argument("-k", dest="select", help="only tests matching this pytest -k expression")
-    p.add_argument("-n", "--workers", type=_workers, default=None,
+    p.add_argument("-n", "--workers", default=None, metavar="N",
                    help=f"run on N pytest-xdist workers (1 to {max_workers()}: 4 per CPU core), each with its own "
-                        "target instance (sim, qemu, model)")
+                        "target instance (sim, qemu, model); needs pytest-xdist")
+    p.add_argument("--keep-captures", action="store_true",
+                   help="keep every test's capture, passing ones too, in the run folder with captures/index.json")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's own output too")
+    p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
+                   help="after --: arguments passed to pytest unchanged (e.g. -- -x -k roles)")
 
 
 def max_workers() -> int:
@@ -43,11 +48,25 @@ def max_workers() -> int:
     return 4 * (os.cpu_count() or 1)
 
 
-def _workers(text: str) -> int:
-    value = positive_int(text)
-    if value > max_workers():
-        raise argparse.ArgumentTypeError(f"{text} workers is not allowed: 1 to {max_workers()} "
-                                         f"(4 per CPU core: each worker starts its own target)")
+def workers(text: str | None, target: str) -> int | None:
+    """The number of workers ``-n`` asks for, checked: a whole number within the bound, pytest-xdist
+    installed, a target each worker can start its own of; `UsageError` (one line) otherwise."""
+    if text is None:
+        return None
+    allowed = f"1 to {max_workers()} (4 per CPU core: each worker starts its own target)"
+    try:
+        value = positive_int(text)
+    except (argparse.ArgumentTypeError, ValueError):
+        value = 0
+    if not 1 <= value <= max_workers():
+        raise UsageError(f"-n {text}: not allowed: {allowed}")
+    if target not in ("sim", "qemu", "model"):
+        raise UsageError(f"-n {text}: one device can't serve several workers; -n needs sim, qemu or model")
+    import importlib.util
+
+    if importlib.util.find_spec("xdist") is None:
+        raise UsageError(f"-n {text}: needs pytest-xdist, which is not installed (pip install pytest-xdist, "
+                         "or run without -n)")
     return value
 
 
@@ -57,6 +76,7 @@ class _Report:
     def __init__(self):
         self.outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.failures: list[tuple[str, str, str]] = []
+        self.skips: dict[str, int] = defaultdict(int)
         self.lost: str | None = None
 
     def pytest_runtest_logreport(self, report):
@@ -66,6 +86,8 @@ class _Report:
             module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removeprefix("test_").removesuffix(".py")
             outcome = "failed" if report.failed else report.outcome
             self.outcomes[module][outcome] += 1
+            if report.skipped and isinstance(report.longrepr, tuple):
+                self.skips[str(report.longrepr[2]).removeprefix("Skipped: ")] += 1
             if report.failed:
                 capture = props.get("scs_capture", "")
                 reason = str(report.longrepr.reprcrash.message) if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
@@ -120,9 +142,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         raise UsageError(f"--runs {problem}")
     console = Console(width=max(Console().width, 110))
+    args.workers = workers(args.workers, args.target)
     console.print(f"[bold]scs hil[/]: conformance suite against target [bold]{args.target}[/]")
-    if args.workers and args.target not in ("sim", "qemu", "model"):
-        raise UsageError(f"-n {args.workers}: one device can't serve several workers; -n needs sim, qemu or model")
     try:
         target, info = connect(args.target, args.keys)
     except TargetUnavailable as e:
@@ -145,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
         pytest_args += ["--junitxml", args.junit]
     if args.select:
         pytest_args += ["-k", args.select]
+    if args.keep_captures:
+        pytest_args += ["--scs-keep-captures"]
     plugins: list = [report, _HypothesisInRunFolder(run_dir)]
     if args.workers:
         target.close()  # every worker starts its own instance
@@ -153,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         plugins.append(_provided_target(target, info))
     pytest_args += ["-v"] if args.verbose else ["-q", "--no-header", "--no-summary", "-rN"]
+    pytest_args += args.pytest_args
     try:
         code = _run_pytest(pytest, pytest_args, plugins, run_dir)
     finally:
@@ -186,11 +210,7 @@ def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> i
             totals[k] += v
     table.add_row("[bold]total", f"[bold]{totals['passed']}", f"[bold]{totals['failed']}", f"[bold]{totals['skipped']}")
     console.print(table)
-    for name, reason, capture in report.failures:
-        console.print(f"[red]FAILED[/] {name}: {reason}" + (f"\n       capture: {capture} (scs capture show {capture})"
-                                                          if capture else ""), highlight=False)
-    if run_dir.is_dir():
-        console.print(f"run folder: {run_dir}", highlight=False)
+    _print_evidence(console, report, run_dir)
     summary = f"{totals['passed']} passed, {totals['failed']} failed" + (f", {totals['skipped']} skipped" if totals["skipped"] else "")
     if report.lost:
         console.print(f"[red]scs hil: {report.lost}; the run was stopped[/]", highlight=False)
@@ -204,6 +224,20 @@ def _summarise(console: Console, report: _Report, code: int, run_dir: Path) -> i
         return 1
     console.print(summary)
     return 0 if code == 0 else 1
+
+
+def _print_evidence(console: Console, report: _Report, run_dir: Path) -> None:
+    """Failures with their captures, skips with their reasons, the run folder and the captures' index."""
+    for name, reason, capture in report.failures:
+        console.print(f"[red]FAILED[/] {name}: {reason}" + (f"\n       capture: {capture} (scs capture show {capture})"
+                                                          if capture else ""), highlight=False)
+    for reason, n in sorted(report.skips.items()):
+        console.print(f"[yellow]SKIPPED[/] {n}: {reason}", highlight=False)
+    if run_dir.is_dir():
+        console.print(f"run folder: {run_dir}", highlight=False)
+    index = run_dir / "captures" / "index.json"
+    if index.is_file():
+        console.print(f"captures of every test: {index.parent} (index: {index})", highlight=False)
 
 
 def pytest_exit_code(name: str) -> int:

@@ -160,10 +160,9 @@ def test_a_signed_response_is_bound_to_the_counter_of_the_request_it_answers(cli
 
 
 @pytest.mark.requirement("SRS-SEC-007", "SRS-GEN-ROLE-PATIENT")
-def test_refusals_in_a_session_are_recorded_as_security_events(patient):
+def test_refusals_in_a_session_are_recorded_as_security_events(patient, clinician):
     assert patient.request(make(CAT, "AREA_WRITE")).result == "NOT_PERMITTED"
-    patient.login(Role.CLINICIAN)
-    [last] = _log_tail(patient, 1)
+    [last] = _log_tail(clinician, 1)
     assert (last.kind, CAT.result_name(last.code), last.detail & 0xFF) == (2, "NOT_PERMITTED", CAT["AREA_WRITE"].id)
 
 

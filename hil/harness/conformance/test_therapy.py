@@ -28,26 +28,24 @@ from protocol.wire.codec import make
 
 
 @pytest.mark.requirement("SRS-THER-001", "SRS-SAFE-002", "SRS-GEN-RESULT-LIMIT_CLAMPED")
-def test_the_patient_moves_amplitude_only_inside_the_clinician_window(clinician):
+def test_the_patient_moves_amplitude_only_inside_the_clinician_window(clinician, patient):
     program(clinician, 0, [area(0, 1, amplitude_ua=3000)])
     clinician.call("LIMITS_WRITE", program=0, area=0, min_amplitude_ua=2000, max_amplitude_ua=3500, patient_selectable=1)
-    clinician.login(Role.PATIENT)
-    up = clinician.request(make(CAT, "AMPLITUDE_STEP", area=0, steps=20))
+    up = patient.request(make(CAT, "AMPLITUDE_STEP", area=0, steps=20))
     assert up.result == "LIMIT_CLAMPED" and up.message.amplitude_ua[0] == 3500
-    down = clinician.request(make(CAT, "AMPLITUDE_STEP", area=0, steps=-20))
+    down = patient.request(make(CAT, "AMPLITUDE_STEP", area=0, steps=-20))
     assert down.message.amplitude_ua[0] == 2500 and down.result == "OK"
-    down = clinician.request(make(CAT, "AMPLITUDE_STEP", area=0, steps=-20))
+    down = patient.request(make(CAT, "AMPLITUDE_STEP", area=0, steps=-20))
     assert down.message.amplitude_ua[0] == 2000 and down.result == "LIMIT_CLAMPED"
 
 
 @pytest.mark.requirement("SRS-THER-002", "SRS-GEN-RESULT-NOT_PERMITTED")
-def test_the_patient_selects_only_allowed_programs(clinician):
+def test_the_patient_selects_only_allowed_programs(clinician, patient):
     program(clinician, 0, [area(0, 1)])
     program(clinician, 1, [area(2, 3)])
     clinician.call("LIMITS_WRITE", program=1, area=0, min_amplitude_ua=0, max_amplitude_ua=3000, patient_selectable=0)
-    clinician.login(Role.PATIENT)
-    assert clinician.request(make(CAT, "PROGRAM_SELECT", program=1)).result == "NOT_PERMITTED"
-    assert clinician.request(make(CAT, "PROGRAM_SELECT", program=0)).result == "OK"
+    assert patient.request(make(CAT, "PROGRAM_SELECT", program=1)).result == "NOT_PERMITTED"
+    assert patient.request(make(CAT, "PROGRAM_SELECT", program=0)).result == "OK"
 
 
 @pytest.mark.requirement("SRS-SCHED-001", "SRS-SCHED-002", "SRS-SCHED-004", "SRS-SCHED-005", "SRS-SCHED-007", "SRS-GEN-DISPLACEMENT-BOUND")
