@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from hil.harness.pins_export import export_pins
 from hil.harness.roles import RoleSession
 from hil.harness.run_targets import open_target
-from hil.harness.pins_export import export_pins
 from hil.harness.state import CAPTURES, STATE, capture_name, needs_reason
 from protocol.spec.catalog import Role
 

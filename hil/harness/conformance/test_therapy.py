@@ -22,7 +22,6 @@ from hil.harness.conformance.support import (
     reference_timeline,
     wait,
 )
-from protocol.spec.catalog import Role
 from protocol.spec.generated import MAX_DISPLACEMENT_TICKS
 from protocol.wire.codec import make
 
