@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 
 from firmware_model.battery.ageing import AgeingState, DayStress, Stress
-from firmware_model.battery.cell import Cell, ceil_tick, ocv_inverse
+from firmware_model.battery.cell import Cell, ceil_tick, discharge_seconds, soc_after
 from firmware_model.battery.charger import (
     ChargerParams,
     Coupling,
@@ -103,9 +103,11 @@ class ImplantBattery:
         self.events: list[Event] = []
         self.bstate = self._battery_state()
         p = cell
-        resume = ocv_inverse(p.ocv, charger.v_resume)
-        self._down = sorted({*p.ocv.breakpoints, p.full_soc, p.soon_soc, p.now_soc, p.cutoff_soc, resume})
+        self._down = sorted({*p.ocv.breakpoints, p.full_soc, p.soon_soc, p.now_soc, p.cutoff_soc})
         self._up = sorted({*p.ocv.breakpoints, p.full_soc, p.soon_soc, p.now_soc, p.resume_soc})
+        #: the constant current of the present fuel-gauge step and what it was set for (`_cc_current`)
+        self._cc: tuple[tuple[object, ...], float] | None = None
+        self._inputs: tuple[float, float, Coupling] = (0.0, 0.0, Coupling())  # the load and coupling of this step
 
     # --- state ----------------------------------------------------------------------------------
     def _battery_state(self) -> BatteryState:
@@ -136,6 +138,7 @@ class ImplantBattery:
         if new != self.rstate:
             self.events.append(Event(self.t, "recharge", new.name))
             self.rstate = new
+            self._cc = None  # a (re)started constant-current phase begins a new fuel-gauge step
 
     def end_of_day(self) -> None:
         """Midnight: the day's stressors advance the fade state; the capacity steps down."""
@@ -233,6 +236,7 @@ class ImplantBattery:
             self._link_load_step(limit, load_w, coupling, stim)
             return
         if self.rstate is RechargeState.CONSTANT_CURRENT:
+            self._inputs = (power_w, base_a, coupling)
             if not self._cc_step(limit, load_w, coupling, stim):
                 return
         else:
@@ -246,8 +250,7 @@ class ImplantBattery:
         """Constant current up to the next event (True); False when the step is already over: the link
         cannot do more than (part of) the load, or the voltage is at the target (the charger switches)."""
         ch, th, c = self.ch, self.th, self.cell
-        # worst case within the step: terminal voltage at the target, OCV as now (it only rises)
-        i = max_current_a(ch.v_target, self.p.ocv.voltage(c.soc), self.link, ch, coupling, th.max_heat_w(), load_w)
+        i = self._cc_current(load_w, coupling)
         if i < MIN_CHARGE_A:  # the link cannot do more than (part of) the load: the cell rests or supplies the rest
             self._link_load_step(limit, load_w, coupling, stim)
             return False
@@ -274,13 +277,28 @@ class ImplantBattery:
                             else RechargeState.PAUSED_OVERVOLTAGE)
         return True
 
+    def _cc_current(self, load_w: float, coupling: Coupling) -> float:
+        """The constant current of the present fuel-gauge step (docs/battery.md, "Stepping"): set from the
+        OCV at the step's start with the terminal voltage at the target (the worst case: OCV only rises
+        while charging) and kept until SOC reaches the step's end (the next OCV table point or alert
+        threshold), the charger (re)starts constant current, or the load or the coupling change. Where a
+        caller cuts the simulation (midnight, the end of a ``run``) does not set it again."""
+        key = (self._next_target_up(), self._inputs)
+        if self._cc is None or self._cc[0] != key:
+            ch, ocv = self.ch, self.p.ocv.voltage(self.cell.soc)
+            self._cc = key, max_current_a(ch.v_target, ocv, self.link, ch, coupling, self.th.max_heat_w(), load_w)
+        return self._cc[1]
+
     def _overcharged(self) -> bool:
         """The cell is at the top of its OCV table (100 % SOC) and the charger still drives current: only a
         charger regulating above the full cell's voltage gets here (``v_limit`` above OCV(1) + I*R). Beyond
         the table a real cell's voltage climbs steeply, so the over-voltage supervision trips; the model
         has no data there and pauses at the table's end instead of extrapolating (which let SOC run past
-        1 in one-tick steps that never reached ``v_pause``: the hang of issue 14's verification)."""
-        return self.cell.soc >= self.p.ocv.breakpoints[-1] - 1e-12
+        1 in one-tick steps that never reached ``v_pause``: the hang of issue 14's verification). A charger
+        set at or below the full cell's OCV drives no current into a full cell (it goes to constant voltage
+        and completes): no pause then, even at exactly 100 % SOC (issue 22)."""
+        top = self.p.ocv.breakpoints[-1]
+        return self.cell.soc >= top - 1e-12 and self.ch.v_limit > self.p.ocv.voltage(top) + 1e-9
 
     def _cc_heat_w(self, i: float, load_w: float, coupling: Coupling) -> float:
         """Upper bound of the implant heat while charging at i with the load on the link."""
@@ -303,17 +321,15 @@ class ImplantBattery:
         self.sample(stim)
 
     def _paused_step(self, limit: int, power_w: float, base_a: float, stim: bool) -> None:
-        """A paused charger is off: the cell carries the whole load until the pause clears."""
-        th, ch, p, c = self.th, self.ch, self.p, self.cell
+        """A paused charger is off: the cell carries the whole load until the pause clears. The over-voltage
+        pause clears the first tick the terminal voltage under that load is below ``v_resume``
+        (`_ticks_to_resume`), wherever SOC is then, not only at OCV table points."""
+        th, c = self.th, self.cell
         dt = limit - self.t
         if self.rstate is RechargeState.PAUSED_HOT:
             dt = min(dt, ceil_tick(th.seconds_to(self.temp, 0.0, th.resume_c - 1e-6)))
-        elif power_w <= 0 and base_a <= 0:
-            # resting: the terminal voltage is OCV - V1 with V1 relaxing to 0
-            ocv = p.ocv.voltage(c.soc)
-            gap = ch.v_resume - ocv
-            if gap > 0 and -c.v1 > gap:
-                dt = min(dt, ceil_tick(p.tau1_s * math.log(-c.v1 / gap)))
+        else:
+            dt = self._ticks_to_resume(dt, power_w, base_a)
         if power_w > 0 or base_a > 0:
             self.discharge_step(self.t + dt, power_w, base_a, stim)
             return
@@ -321,6 +337,51 @@ class ImplantBattery:
         self._advance_constant(0.0, dt)
         c.current_a = 0.0
         self.sample(stim)
+
+    def _paused_voltage(self, ticks: int, power_w: float, base_a: float, span: tuple[float | None, float]) -> float:
+        """Terminal voltage ``ticks`` into a paused step, as `discharge_step` leaves it: SOC by the
+        closed-form constant-power discharge, V1 relaxing toward the mean current's R1 drop, the load's
+        current through R0. ``span``: the step's SOC target and the seconds to reach it."""
+        p, c = self.p, self.cell
+        sec = ticks / TICKS_PER_SECOND
+        target, to_target = span
+        loaded = power_w > 0 or base_a > 0
+        s1 = soc_after(p.ocv, c.capacity_mah, c.soc, target, to_target, sec, power_w, base_a) \
+            if loaded and target is not None else c.soc - base_a * sec / 3.6 / c.capacity_mah
+        mean_a = (c.soc - s1) * 3.6 * c.capacity_mah / sec
+        v_inf = mean_a * p.r1_ohm
+        v1 = v_inf + (c.v1 - v_inf) * math.exp(-sec / p.tau1_s)
+        ocv = p.ocv.voltage(s1)
+        return ocv - ((power_w / ocv + base_a) if loaded else 0.0) * p.r0_ohm - v1
+
+    def _ticks_to_resume(self, max_ticks: int, power_w: float, base_a: float) -> int:
+        """Ticks of this paused step until the terminal voltage under the load falls below ``v_resume``
+        (``max_ticks`` if it does not within the step), by bisection on the closed-form solution.
+
+        Within one step V(t) = OCV(SOC(t)) - I(t)*R0 - V1(t): OCV falls and I rises with the discharge, V1
+        relaxes exponentially. Supervision found V(0) >= v_resume, so V either falls throughout or (V1
+        relaxing downward) first rises and then falls: the ticks below ``v_resume`` are one interval
+        ending at the step's end, and its first tick is found to the tick."""
+        p, c = self.p, self.cell
+        loaded = power_w > 0 or base_a > 0
+        target = self._next_target_down() if loaded else None
+        if target is not None:
+            to_target = discharge_seconds(p.ocv, c.capacity_mah, c.soc, target, power_w, base_a)
+            max_ticks = c.discharge_span(target, max_ticks, power_w, base_a)[0]
+        span = (target, to_target if target is not None else 0.0)
+
+        def below(ticks: int) -> bool:
+            return self._paused_voltage(ticks, power_w, base_a, span) < self.ch.v_resume
+        if max_ticks <= 1 or not below(max_ticks):
+            return max_ticks
+        lo, hi = 0, max_ticks  # below(lo) is false (supervision checked it), below(hi) true
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if below(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
 
     def _account(self, into_cell_j: float, stored_j: float, load_j: float, sec: float, coupling: Coupling) -> None:
         """Energy bookkeeping of a charging step: received = stored + load + heat."""
