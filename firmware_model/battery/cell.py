@@ -117,6 +117,15 @@ class Cell:
         v_inf = current_a * p.r1_ohm
         self.v1 = v_inf + (self.v1 - v_inf) * math.exp(-sec / p.tau1_s)
 
+    def v1_after_ramp(self, v10: float, i0: float, i1: float, sec: float) -> float:
+        """V1 after ``sec`` seconds from ``v10`` with the current going linearly from i0 to i1 (the
+        constant-power discharge within one step, to a few ppm): exact for a ramp,
+        V1 = R1*(I(t) - tau*dI/dt) + (V1(0) - R1*(I0 - tau*dI/dt))*exp(-t/tau)."""
+        p = self.params
+        slope = (i1 - i0) / sec if sec > 0 else 0.0
+        lag = p.r1_ohm * p.tau1_s * slope
+        return p.r1_ohm * i1 - lag + (v10 - p.r1_ohm * i0 + lag) * math.exp(-sec / p.tau1_s)
+
     def discharge_span(self, target: float | None, max_ticks: int, power_w: float, base_a: float) -> tuple[int, float]:
         """(ticks, SOC at their end) of a discharge at constant power plus constant current for at most
         ``max_ticks``, ending just below ``target`` if it gets there first (None: no target, and then only

@@ -191,8 +191,11 @@ class ImplantBattery:
         dt, s1 = c.discharge_span(nxt, dt, power_w, base_a)
         sec = dt / TICKS_PER_SECOND
         mean_a = (s0 - s1) * 3.6 * c.capacity_mah / sec
+        v10 = c.v1
         self._advance_constant(mean_a, dt)
         c.soc = s1  # exact: the constant-power solution, not the mean-current line (equal up to rounding)
+        if loaded:  # V1 follows the load current as it rises with the falling OCV, not the step's mean
+            c.v1 = c.v1_after_ramp(v10, power_w / p.ocv.voltage(s0) + base_a, power_w / p.ocv.voltage(s1) + base_a, sec)
         self._account_link(link_w, heat_w, sec)
         if c.soc <= p.cutoff_soc + 1e-12 and not self.cutoff:
             self.cutoff = True  # stimulation stops until the cell is recharged
@@ -340,19 +343,20 @@ class ImplantBattery:
 
     def _paused_voltage(self, ticks: int, power_w: float, base_a: float, span: tuple[float | None, float]) -> float:
         """Terminal voltage ``ticks`` into a paused step, as `discharge_step` leaves it: SOC by the
-        closed-form constant-power discharge, V1 relaxing toward the mean current's R1 drop, the load's
-        current through R0. ``span``: the step's SOC target and the seconds to reach it."""
+        closed-form constant-power discharge, V1 driven by the load current's ramp (`Cell.v1_after_ramp`),
+        the load's current through R0. ``span``: the step's SOC target and the seconds to reach it."""
         p, c = self.p, self.cell
         sec = ticks / TICKS_PER_SECOND
         target, to_target = span
         loaded = power_w > 0 or base_a > 0
         s1 = soc_after(p.ocv, c.capacity_mah, c.soc, target, to_target, sec, power_w, base_a) \
             if loaded and target is not None else c.soc - base_a * sec / 3.6 / c.capacity_mah
-        mean_a = (c.soc - s1) * 3.6 * c.capacity_mah / sec
-        v_inf = mean_a * p.r1_ohm
-        v1 = v_inf + (c.v1 - v_inf) * math.exp(-sec / p.tau1_s)
         ocv = p.ocv.voltage(s1)
-        return ocv - ((power_w / ocv + base_a) if loaded else 0.0) * p.r0_ohm - v1
+        if loaded:
+            i1 = power_w / ocv + base_a
+            v1 = c.v1_after_ramp(c.v1, power_w / p.ocv.voltage(c.soc) + base_a, i1, sec)
+            return ocv - i1 * p.r0_ohm - v1
+        return ocv - c.v1 * math.exp(-sec / p.tau1_s)
 
     def _ticks_to_resume(self, max_ticks: int, power_w: float, base_a: float) -> int:
         """Ticks of this paused step until the terminal voltage under the load falls below ``v_resume``

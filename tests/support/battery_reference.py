@@ -112,21 +112,27 @@ class Reference:
         t = 0.0
         v_prev = self.voltage(self.soc, self.v1, cc_a)
         while t < seconds - 1e-9:
+            saved = self.soc, self.v1
             self._rk4(dt, cc_a)
-            t += dt
             v = self.voltage(self.soc, self.v1, cc_a)
-            self.max_v = max(self.max_v, v)
             new = self._supervise(v)
-            if new != self.state:
+            if new != self.state:  # integrate only up to the crossing (linear within the step), switch there
                 level = {"CONSTANT_CURRENT": self.charger.v_resume, "CONSTANT_VOLTAGE": self.charger.v_limit}.get(
                     new, self.charger.v_pause)
                 frac = (level - v_prev) / (v - v_prev) if new != "COMPLETE" and v != v_prev else 1.0
-                self.events.append((t - dt + dt * min(max(frac, 0.0), 1.0), new))
+                step = dt * min(max(frac, 0.0), 1.0)
+                self.soc, self.v1 = saved
+                self._rk4(step, cc_a)
+                t += step
+                self.events.append((t, new))
                 self.state = new
                 if new == "CONSTANT_CURRENT":
                     cc_a = self.cc_current_a()
-            elif self.state == "CONSTANT_CURRENT" and bisect.bisect_right(steps, self.soc + 1e-9) != step_end:
-                cc_a = self.cc_current_a()  # a new fuel-gauge step
+            else:
+                t += dt
+                if self.state == "CONSTANT_CURRENT" and bisect.bisect_right(steps, self.soc + 1e-9) != step_end:
+                    cc_a = self.cc_current_a()  # a new fuel-gauge step
+            self.max_v = max(self.max_v, self.voltage(self.soc, self.v1, cc_a))
             step_end = bisect.bisect_right(steps, self.soc + 1e-9)
             v_prev = self.voltage(self.soc, self.v1, cc_a)
         return self
