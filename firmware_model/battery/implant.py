@@ -10,7 +10,9 @@ While the charger is on, the received power feeds the load first and only the re
 cell (`charger.link_load_w`); when the link cannot cover the load the cell supplies the difference and
 its charge falls. The charger's conversion and can losses on the load's power heat the implant too.
 Supervision (OpenNerve style): charging pauses when the terminal voltage reaches ``v_pause`` and
-resumes below ``v_resume``; it pauses at the thermal hard limit and resumes below ``resume_c``.
+resumes the first tick the terminal voltage under the load is below ``v_resume``; it pauses at the
+thermal hard limit and resumes below ``resume_c``. The constant current is set once per fuel-gauge step
+(docs/battery.md, "Stepping"), so where a caller cuts the simulation does not change the result.
 
 Ageing (`ageing.AgeingModel`): the stressors of each day (time-averaged calendar factor of the SOC,
 equivalent full cycles, depth of discharge, mean SOC, C-rate, temperature) advance the fade state at
@@ -20,11 +22,10 @@ every midnight (`ImplantBattery.end_of_day`).
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass
 
 from firmware_model.battery.ageing import AgeingState, DayStress, Stress
-from firmware_model.battery.cell import Cell, ceil_tick, discharge_seconds, soc_after
+from firmware_model.battery.cell import Cell, ceil_tick
 from firmware_model.battery.charger import (
     ChargerParams,
     Coupling,
@@ -341,51 +342,12 @@ class ImplantBattery:
         c.current_a = 0.0
         self.sample(stim)
 
-    def _paused_voltage(self, ticks: int, power_w: float, base_a: float, span: tuple[float | None, float]) -> float:
-        """Terminal voltage ``ticks`` into a paused step, as `discharge_step` leaves it: SOC by the
-        closed-form constant-power discharge, V1 driven by the load current's ramp (`Cell.v1_after_ramp`),
-        the load's current through R0. ``span``: the step's SOC target and the seconds to reach it."""
-        p, c = self.p, self.cell
-        sec = ticks / TICKS_PER_SECOND
-        target, to_target = span
-        loaded = power_w > 0 or base_a > 0
-        s1 = soc_after(p.ocv, c.capacity_mah, c.soc, target, to_target, sec, power_w, base_a) \
-            if loaded and target is not None else c.soc - base_a * sec / 3.6 / c.capacity_mah
-        ocv = p.ocv.voltage(s1)
-        if loaded:
-            i1 = power_w / ocv + base_a
-            v1 = c.v1_after_ramp(c.v1, power_w / p.ocv.voltage(c.soc) + base_a, i1, sec)
-            return ocv - i1 * p.r0_ohm - v1
-        return ocv - c.v1 * math.exp(-sec / p.tau1_s)
-
     def _ticks_to_resume(self, max_ticks: int, power_w: float, base_a: float) -> int:
         """Ticks of this paused step until the terminal voltage under the load falls below ``v_resume``
-        (``max_ticks`` if it does not within the step), by bisection on the closed-form solution.
-
-        Within one step V(t) = OCV(SOC(t)) - I(t)*R0 - V1(t): OCV falls and I rises with the discharge, V1
-        relaxes exponentially. Supervision found V(0) >= v_resume, so V either falls throughout or (V1
-        relaxing downward) first rises and then falls: the ticks below ``v_resume`` are one interval
-        ending at the step's end, and its first tick is found to the tick."""
-        p, c = self.p, self.cell
+        (``max_ticks`` if it does not within the step; `cell.Cell.ticks_until_below`)."""
         loaded = power_w > 0 or base_a > 0
         target = self._next_target_down() if loaded else None
-        if target is not None:
-            to_target = discharge_seconds(p.ocv, c.capacity_mah, c.soc, target, power_w, base_a)
-            max_ticks = c.discharge_span(target, max_ticks, power_w, base_a)[0]
-        span = (target, to_target if target is not None else 0.0)
-
-        def below(ticks: int) -> bool:
-            return self._paused_voltage(ticks, power_w, base_a, span) < self.ch.v_resume
-        if max_ticks <= 1 or not below(max_ticks):
-            return max_ticks
-        lo, hi = 0, max_ticks  # below(lo) is false (supervision checked it), below(hi) true
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if below(mid):
-                hi = mid
-            else:
-                lo = mid
-        return hi
+        return self.cell.ticks_until_below(self.ch.v_resume, target, max_ticks, power_w, base_a)
 
     def _account(self, into_cell_j: float, stored_j: float, load_j: float, sec: float, coupling: Coupling) -> None:
         """Energy bookkeeping of a charging step: received = stored + load + heat."""
