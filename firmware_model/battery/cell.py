@@ -117,6 +117,15 @@ class Cell:
         v_inf = current_a * p.r1_ohm
         self.v1 = v_inf + (self.v1 - v_inf) * math.exp(-sec / p.tau1_s)
 
+    def v1_after_ramp(self, v10: float, i0: float, i1: float, sec: float) -> float:
+        """V1 after ``sec`` seconds from ``v10`` with the current going linearly from i0 to i1 (the
+        constant-power discharge within one step, to a few ppm): exact for a ramp,
+        V1 = R1*(I(t) - tau*dI/dt) + (V1(0) - R1*(I0 - tau*dI/dt))*exp(-t/tau)."""
+        p = self.params
+        slope = (i1 - i0) / sec if sec > 0 else 0.0
+        lag = p.r1_ohm * p.tau1_s * slope
+        return p.r1_ohm * i1 - lag + (v10 - p.r1_ohm * i0 + lag) * math.exp(-sec / p.tau1_s)
+
     def discharge_span(self, target: float | None, max_ticks: int, power_w: float, base_a: float) -> tuple[int, float]:
         """(ticks, SOC at their end) of a discharge at constant power plus constant current for at most
         ``max_ticks``, ending just below ``target`` if it gets there first (None: no target, and then only
@@ -130,6 +139,50 @@ class Cell:
             return dt, min(target - 1e-12, soc_after(p.ocv, self.capacity_mah, s0, target, to_target,
                                                      dt / TICKS_PER_SECOND, power_w, base_a))
         return dt, soc_after(p.ocv, self.capacity_mah, s0, target, to_target, dt / TICKS_PER_SECOND, power_w, base_a)
+
+    def _loaded_voltage(self, sec: float, power_w: float, base_a: float, span: tuple[float | None, float]) -> float:
+        """Terminal voltage ``sec`` into a discharge at constant power plus constant current, as a
+        discharge step leaves it: SOC in closed form (`soc_after`; ``span``: its SOC target and the seconds
+        to reach it), V1 driven by the load current's ramp (`v1_after_ramp`), the load current through R0."""
+        p = self.params
+        target, to_target = span
+        if not (power_w > 0 or base_a > 0):
+            return p.ocv.voltage(self.soc) - self.v1 * math.exp(-sec / p.tau1_s)
+        s1 = soc_after(p.ocv, self.capacity_mah, self.soc, target, to_target, sec, power_w, base_a) \
+            if target is not None else self.soc - base_a * sec / 3.6 / self.capacity_mah
+        ocv = p.ocv.voltage(s1)
+        i1 = power_w / ocv + base_a
+        v1 = self.v1_after_ramp(self.v1, power_w / p.ocv.voltage(self.soc) + base_a, i1, sec)
+        return ocv - i1 * p.r0_ohm - v1
+
+    def ticks_until_below(self, v_level: float, target: float | None, max_ticks: int, power_w: float,
+                          base_a: float) -> int:
+        """First tick of a discharge step (constant power plus constant current, toward SOC ``target``)
+        at which the terminal voltage is below ``v_level``; ``max_ticks`` (or the ticks to the target) if
+        it stays at or above it. Bisection on the closed-form solution, to the tick.
+
+        Within one step V(t) = OCV(SOC(t)) - I(t)*R0 - V1(t): OCV falls and I rises with the discharge,
+        V1 relaxes exponentially. The caller found V(0) >= v_level, so V either falls throughout or (V1
+        relaxing downward) first rises and then falls: the ticks below ``v_level`` are one interval
+        ending at the step's end, and bisection finds its first tick."""
+        p = self.params
+        span: tuple[float | None, float] = (None, 0.0)
+        if target is not None and (power_w > 0 or base_a > 0):
+            span = (target, discharge_seconds(p.ocv, self.capacity_mah, self.soc, target, power_w, base_a))
+            max_ticks = self.discharge_span(target, max_ticks, power_w, base_a)[0]
+
+        def below(ticks: int) -> bool:
+            return self._loaded_voltage(ticks / TICKS_PER_SECOND, power_w, base_a, span) < v_level
+        if max_ticks <= 1 or not below(max_ticks):
+            return max_ticks
+        lo, hi = 0, max_ticks  # below(lo) is false (the caller checked it), below(hi) true
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if below(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
 
     def ticks_to_voltage(self, i: float, v_target: float, max_ticks: int) -> int:
         """Ticks until the terminal voltage at charge current i reaches v_target (within this OCV piece).

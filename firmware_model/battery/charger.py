@@ -18,9 +18,10 @@ Charger: constant current to ``v_limit``, then constant voltage until the curren
 Supervision as in the open-source OpenNerve IPG: it pauses on over-voltage (terminal voltage at
 ``v_pause`` = 4.277 V, resume below ``v_resume`` = 4.1 V: catches a charger regulating too high or a
 cell whose resistance has grown) and over-temperature (thermal hard limit 42 degC), and throttles the
-current so the steady-state temperature rise stays within the limit. The constant current is set at the
-start of each fuel-gauge step (an OCV table point or alert threshold) from the OCV there: OCV only rises
-while charging, so the heat of the step stays within what was allowed at its start.
+current so the steady-state temperature rise stays within the limit. The constant current is set once
+per fuel-gauge step (docs/battery.md, "Stepping": from the start or resumption of constant current, a
+change of load or coupling, or an OCV table point or alert threshold, to the next) from the OCV at its
+start: OCV only rises while charging, so the heat of the step stays within what was allowed at its start.
 """
 
 from __future__ import annotations

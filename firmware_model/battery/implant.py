@@ -10,7 +10,9 @@ While the charger is on, the received power feeds the load first and only the re
 cell (`charger.link_load_w`); when the link cannot cover the load the cell supplies the difference and
 its charge falls. The charger's conversion and can losses on the load's power heat the implant too.
 Supervision (OpenNerve style): charging pauses when the terminal voltage reaches ``v_pause`` and
-resumes below ``v_resume``; it pauses at the thermal hard limit and resumes below ``resume_c``.
+resumes the first tick the terminal voltage under the load is below ``v_resume``; it pauses at the
+thermal hard limit and resumes below ``resume_c``. The constant current is set once per fuel-gauge step
+(docs/battery.md, "Stepping"), so where a caller cuts the simulation does not change the result.
 
 Ageing (`ageing.AgeingModel`): the stressors of each day (time-averaged calendar factor of the SOC,
 equivalent full cycles, depth of discharge, mean SOC, C-rate, temperature) advance the fade state at
@@ -20,11 +22,10 @@ every midnight (`ImplantBattery.end_of_day`).
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass
 
 from firmware_model.battery.ageing import AgeingState, DayStress, Stress
-from firmware_model.battery.cell import Cell, ceil_tick, ocv_inverse
+from firmware_model.battery.cell import Cell, ceil_tick
 from firmware_model.battery.charger import (
     ChargerParams,
     Coupling,
@@ -103,9 +104,11 @@ class ImplantBattery:
         self.events: list[Event] = []
         self.bstate = self._battery_state()
         p = cell
-        resume = ocv_inverse(p.ocv, charger.v_resume)
-        self._down = sorted({*p.ocv.breakpoints, p.full_soc, p.soon_soc, p.now_soc, p.cutoff_soc, resume})
+        self._down = sorted({*p.ocv.breakpoints, p.full_soc, p.soon_soc, p.now_soc, p.cutoff_soc})
         self._up = sorted({*p.ocv.breakpoints, p.full_soc, p.soon_soc, p.now_soc, p.resume_soc})
+        #: the constant current of the present fuel-gauge step and what it was set for (`_cc_current`)
+        self._cc: tuple[tuple[object, ...], float] | None = None
+        self._inputs: tuple[float, float, Coupling] = (0.0, 0.0, Coupling())  # the load and coupling of this step
 
     # --- state ----------------------------------------------------------------------------------
     def _battery_state(self) -> BatteryState:
@@ -136,6 +139,7 @@ class ImplantBattery:
         if new != self.rstate:
             self.events.append(Event(self.t, "recharge", new.name))
             self.rstate = new
+            self._cc = None  # a (re)started constant-current phase begins a new fuel-gauge step
 
     def end_of_day(self) -> None:
         """Midnight: the day's stressors advance the fade state; the capacity steps down."""
@@ -188,8 +192,11 @@ class ImplantBattery:
         dt, s1 = c.discharge_span(nxt, dt, power_w, base_a)
         sec = dt / TICKS_PER_SECOND
         mean_a = (s0 - s1) * 3.6 * c.capacity_mah / sec
+        v10 = c.v1
         self._advance_constant(mean_a, dt)
         c.soc = s1  # exact: the constant-power solution, not the mean-current line (equal up to rounding)
+        if loaded:  # V1 follows the load current as it rises with the falling OCV, not the step's mean
+            c.v1 = c.v1_after_ramp(v10, power_w / p.ocv.voltage(s0) + base_a, power_w / p.ocv.voltage(s1) + base_a, sec)
         self._account_link(link_w, heat_w, sec)
         if c.soc <= p.cutoff_soc + 1e-12 and not self.cutoff:
             self.cutoff = True  # stimulation stops until the cell is recharged
@@ -233,6 +240,7 @@ class ImplantBattery:
             self._link_load_step(limit, load_w, coupling, stim)
             return
         if self.rstate is RechargeState.CONSTANT_CURRENT:
+            self._inputs = (power_w, base_a, coupling)
             if not self._cc_step(limit, load_w, coupling, stim):
                 return
         else:
@@ -246,8 +254,7 @@ class ImplantBattery:
         """Constant current up to the next event (True); False when the step is already over: the link
         cannot do more than (part of) the load, or the voltage is at the target (the charger switches)."""
         ch, th, c = self.ch, self.th, self.cell
-        # worst case within the step: terminal voltage at the target, OCV as now (it only rises)
-        i = max_current_a(ch.v_target, self.p.ocv.voltage(c.soc), self.link, ch, coupling, th.max_heat_w(), load_w)
+        i = self._cc_current(load_w, coupling)
         if i < MIN_CHARGE_A:  # the link cannot do more than (part of) the load: the cell rests or supplies the rest
             self._link_load_step(limit, load_w, coupling, stim)
             return False
@@ -274,13 +281,28 @@ class ImplantBattery:
                             else RechargeState.PAUSED_OVERVOLTAGE)
         return True
 
+    def _cc_current(self, load_w: float, coupling: Coupling) -> float:
+        """The constant current of the present fuel-gauge step (docs/battery.md, "Stepping"): set from the
+        OCV at the step's start with the terminal voltage at the target (the worst case: OCV only rises
+        while charging) and kept until SOC reaches the step's end (the next OCV table point or alert
+        threshold), the charger (re)starts constant current, or the load or the coupling change. Where a
+        caller cuts the simulation (midnight, the end of a ``run``) does not set it again."""
+        key = (self._next_target_up(), self._inputs)
+        if self._cc is None or self._cc[0] != key:
+            ch, ocv = self.ch, self.p.ocv.voltage(self.cell.soc)
+            self._cc = key, max_current_a(ch.v_target, ocv, self.link, ch, coupling, self.th.max_heat_w(), load_w)
+        return self._cc[1]
+
     def _overcharged(self) -> bool:
         """The cell is at the top of its OCV table (100 % SOC) and the charger still drives current: only a
         charger regulating above the full cell's voltage gets here (``v_limit`` above OCV(1) + I*R). Beyond
         the table a real cell's voltage climbs steeply, so the over-voltage supervision trips; the model
         has no data there and pauses at the table's end instead of extrapolating (which let SOC run past
-        1 in one-tick steps that never reached ``v_pause``: the hang of issue 14's verification)."""
-        return self.cell.soc >= self.p.ocv.breakpoints[-1] - 1e-12
+        1 in one-tick steps that never reached ``v_pause``: the hang of issue 14's verification). A charger
+        set at or below the full cell's OCV drives no current into a full cell (it goes to constant voltage
+        and completes): no pause then, even at exactly 100 % SOC (issue 22)."""
+        top = self.p.ocv.breakpoints[-1]
+        return self.cell.soc >= top - 1e-12 and self.ch.v_limit > self.p.ocv.voltage(top) + 1e-9
 
     def _cc_heat_w(self, i: float, load_w: float, coupling: Coupling) -> float:
         """Upper bound of the implant heat while charging at i with the load on the link."""
@@ -303,17 +325,15 @@ class ImplantBattery:
         self.sample(stim)
 
     def _paused_step(self, limit: int, power_w: float, base_a: float, stim: bool) -> None:
-        """A paused charger is off: the cell carries the whole load until the pause clears."""
-        th, ch, p, c = self.th, self.ch, self.p, self.cell
+        """A paused charger is off: the cell carries the whole load until the pause clears. The over-voltage
+        pause clears the first tick the terminal voltage under that load is below ``v_resume``
+        (`_ticks_to_resume`), wherever SOC is then, not only at OCV table points."""
+        th, c = self.th, self.cell
         dt = limit - self.t
         if self.rstate is RechargeState.PAUSED_HOT:
             dt = min(dt, ceil_tick(th.seconds_to(self.temp, 0.0, th.resume_c - 1e-6)))
-        elif power_w <= 0 and base_a <= 0:
-            # resting: the terminal voltage is OCV - V1 with V1 relaxing to 0
-            ocv = p.ocv.voltage(c.soc)
-            gap = ch.v_resume - ocv
-            if gap > 0 and -c.v1 > gap:
-                dt = min(dt, ceil_tick(p.tau1_s * math.log(-c.v1 / gap)))
+        else:
+            dt = self._ticks_to_resume(dt, power_w, base_a)
         if power_w > 0 or base_a > 0:
             self.discharge_step(self.t + dt, power_w, base_a, stim)
             return
@@ -321,6 +341,13 @@ class ImplantBattery:
         self._advance_constant(0.0, dt)
         c.current_a = 0.0
         self.sample(stim)
+
+    def _ticks_to_resume(self, max_ticks: int, power_w: float, base_a: float) -> int:
+        """Ticks of this paused step until the terminal voltage under the load falls below ``v_resume``
+        (``max_ticks`` if it does not within the step; `cell.Cell.ticks_until_below`)."""
+        loaded = power_w > 0 or base_a > 0
+        target = self._next_target_down() if loaded else None
+        return self.cell.ticks_until_below(self.ch.v_resume, target, max_ticks, power_w, base_a)
 
     def _account(self, into_cell_j: float, stored_j: float, load_j: float, sec: float, coupling: Coupling) -> None:
         """Energy bookkeeping of a charging step: received = stored + load + heat."""

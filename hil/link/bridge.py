@@ -23,7 +23,7 @@ from protocol.capture.format import CaptureWriter
 from protocol.session import DeviceKeys, HandshakeError, HostHandshake
 from protocol.session.endpoint import HostEndpoint, ProtocolError
 from protocol.spec.catalog import Role, load_catalog
-from protocol.spec.generated import NO_FIELD
+from protocol.spec.generated import BACKOFF_MAX_TICKS, NO_FIELD
 from protocol.wire.codec import make
 from protocol.wire.framing import Frame, FrameError, StreamDecoder
 from protocol.wire.reliability import NoResponseError, RetryPolicy, SequenceNumbers
@@ -84,6 +84,8 @@ class Bridge:
         self._closed = False
         self._need_delimiter = True
         self.last_unverified: ProtocolError | None = None
+        self.last_seq: int | None = None  # the sequence number of the last request sent
+        self._awaiting_challenge = False
         self._early: dict[int, tuple[Frame, Any]] = {}  # verified responses read while waiting for another
 
     # --- I/O ------------------------------------------------------------------------------------
@@ -142,7 +144,7 @@ class Bridge:
                 return found  # an event that doesn't verify is never trusted
             self.events.put(verified[1])
             return (item, verified) if want_seq is None else found
-        if found is not None:
+        if found is not None and not self._better(found, item, verified):
             return found
         if isinstance(verified, ProtocolError) and not unverified:
             self.last_unverified = verified
@@ -150,6 +152,18 @@ class Bridge:
         return (item, verified)
 
     EARLY_KEPT = 64
+    #: the longest wait a host takes from an unsigned handshake refusal: the longest back-off the device
+    #: applies (anyone can forge a CHALLENGE(BUSY, retry_after_ms = 2^32 - 1); it carries no proof)
+    MAX_RETRY_AFTER_S = BACKOFF_MAX_TICKS / 1_000_000
+    #: HELLOs a login sends before it gives up on BUSY refusals
+    LOGIN_HELLOS = 3
+
+    def _better(self, found: tuple[Frame, Any], item: Frame, verified: Any) -> bool:
+        """While a HELLO awaits its CHALLENGE, one that accepts (its proof is checked when answered)
+        replaces an unsigned refusal that came first: a refusal carries no proof, anyone can send it."""
+        if self._awaiting_challenge is False or isinstance(verified, ProtocolError):
+            return False
+        return getattr(found[1][1], "result", 0) != 0 and getattr(verified[1], "result", 1) == 0
 
     def _keep_early(self, item: Frame) -> None:
         """Verify a response to another sequence number now (in arrival order: the device's counter
@@ -185,7 +199,7 @@ class Bridge:
         msg = self.catalog.of(obj)
         with self._lock:
             self._check_open()
-            seq = self.seq.next()
+            seq = self.last_seq = self.seq.next()
             self._early.pop(seq, None)  # an answer kept from an earlier use of this number is stale
             self.last_unverified = None
             for _attempt in range(policy.attempts):
@@ -272,13 +286,36 @@ class Bridge:
         with self._lock:
             for attempt in range(3):
                 hs = HostHandshake(keys, role)
-                challenge = self.request(self.host.start_handshake(hs)).message
+                challenge = self._challenge(hs)
                 session = self.request(self.host.answer(hs, challenge)).message
                 if session.result == self.catalog.result_code("WRONG_STATE") and attempt < 2:
                     continue  # the device no longer holds our handshake (dropped for newer ones): again
                 self.host.finish(hs, session)
                 self.role = role
                 return
+
+    def _challenge(self, hs: HostHandshake) -> Any:
+        """HELLO, and the CHALLENGE to act on. An accepting CHALLENGE (it carries the device's proof)
+        wins over unsigned refusals that arrive first: the host keeps waiting the response time for one.
+        A BUSY refusal alone is waited out, its retry_after capped at the longest back-off
+        (`MAX_RETRY_AFTER_S`), and HELLO sent again, up to `LOGIN_HELLOS` times."""
+        challenge = None
+        for _ in range(self.LOGIN_HELLOS):
+            hello = self.host.start_handshake(hs)
+            self._awaiting_challenge = True
+            try:
+                reply = self.request(hello)
+                challenge = reply.message
+                if challenge.result != 0 and self.last_seq is not None:
+                    got = self._pump(self.policy.timeout_s, self.last_seq)  # a proof-carrying answer may follow
+                    if got is not None and getattr(got[1][1], "result", 1) == 0:
+                        challenge = got[1][1]
+            finally:
+                self._awaiting_challenge = False
+            if challenge.result != self.catalog.result_code("BUSY"):
+                return challenge
+            time.sleep(min(challenge.retry_after_ms / 1000, self.MAX_RETRY_AFTER_S))
+        return challenge
 
     def device_info(self) -> Any:
         return self.call("DEVICE_INFO_GET")

@@ -88,7 +88,7 @@ class ResetKind(enum.IntEnum):
 
     SOFT = 0
     POWER_LOSS = 1  # simulated power loss
-    FACTORY = 2  # settings erased, simulated inputs and handshake back-off cleared
+    FACTORY = 2  # settings erased, simulated inputs cleared; the handshake back-off and failure count survive
 
 
 class Posture(enum.IntEnum):
@@ -336,7 +336,6 @@ TEST_ONLY: frozenset[str] = frozenset({
     'IMPEDANCE_INPUT',
     'POSTURE_INPUT',
     'RECHARGE_COUPLING_INPUT',
-    'TIMING_GET',
     'TRACE_DUMP',
     'TRACE_START',
     'TRACE_STOP',

@@ -167,7 +167,7 @@ typedef enum {
 typedef enum {
     SCS_RESET_KIND_SOFT = 0,
     SCS_RESET_KIND_POWER_LOSS = 1, /* simulated power loss */
-    SCS_RESET_KIND_FACTORY = 2 /* settings erased, simulated inputs and handshake back-off cleared */
+    SCS_RESET_KIND_FACTORY = 2 /* settings erased, simulated inputs cleared; the handshake back-off and failure count survive */
 } scs_reset_kind_t;
 
 /* Posture: Sensed posture (AdaptiveStim). */
@@ -988,7 +988,7 @@ static inline size_t scs_msg_impedance_input_encode(const scs_msg_impedance_inpu
     return 3u;
 }
 
-/* RESET (0x18, request, role clinician, response RESULT, changes state): Reset the device: 0 soft reset, 1 simulated power loss, 2 factory reset (settings erased, stimulation off, simulated inputs and handshake back-off cleared). */
+/* RESET (0x18, request, role clinician, response RESULT, changes state): Reset the device: 0 soft reset, 1 simulated power loss, 2 factory reset (settings erased, stimulation off, simulated inputs cleared; the security record is not settings: the handshake back-off and failure count survive it, as every other reset). */
 #define SCS_RESET_ROLE SCS_ROLE_CLINICIAN
 #define SCS_RESET_RESPONSE SCS_MSG_RESULT
 #define SCS_RESET_CHANGES_STATE 1
@@ -2098,7 +2098,7 @@ static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}}
     X(CLOCK_ADVANCE, clock_advance, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(IMPEDANCE_INPUT, impedance_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
     X(RESET, reset, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
-    X(TIMING_GET, timing_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
+    X(TIMING_GET, timing_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
     X(FAULT_INJECT, fault_inject, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_TEST_ONLY)) \
     X(FAULT_RECORD_GET, fault_record_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
     X(HELLO, hello, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
