@@ -176,6 +176,20 @@ def pin_cases(ticks: int) -> list[dict]:
     return out
 
 
+def fault_cases() -> list[dict]:
+    """Fault to safe output at the pins: each fault the handler takes (hard fault, stack overflow),
+    injected while stimulating; the handler instruction that drove PB12-15 low and wrote DAC 0."""
+    from hil.analysis.fault_safe import measure
+
+    out = []
+    for kind, f in measure():
+        out.append({"case": f"board_fault_to_safe_{kind.lower()}", "pins_low_insns": f.pins_low_insns,
+                    "pins_low_ns": f.pins_low_ns, "dac_zero_insns": f.dac_zero_insns, "dac_zero_ns": f.dac_zero_ns,
+                    "pins_before": f.pins_before})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="shorter runs (50 ms of device time a program)")
@@ -183,6 +197,7 @@ def main() -> int:
     args = ap.parse_args()
     if args.pins:
         pin_cases(50_000 if args.quick else 100_000)
+        fault_cases()
         return 0
     ticks = 50_000 if args.quick else 300_000
     target = QemuTarget(realtime=True)
@@ -199,6 +214,7 @@ def main() -> int:
         b.close()
         target.close()
     pin_cases(ticks if args.quick else 100_000)
+    fault_cases()
     return 1 if late else 0  # device time: a loaded host slows the run but never makes a pulse late
 
 

@@ -23,7 +23,10 @@ EXPECTED_CASES = {
     "bench_battery": {"event_vs_fixed_step", "ten_years", "ageing_grid", "clinical"},
     "bench_bridge": {"bridge_vs_raw_echo_round_trip", "signed_status_round_trip_to_the_virtual_board"},
     "bench_board": {"board_realtime_four-areas", "board_realtime_burstdr", "board_realtime_hf10",
-                    "board_realtime_cycled", "board_realtime_trace_dump"},
+                    "board_realtime_cycled", "board_realtime_trace_dump",
+                    # at the pins (the observer): lateness quiet and flooded, off to last pulse, fault to safe
+                    "board_pins_hf10_quiet", "board_pins_hf10_flooded", "board_pins_off_hf10_flooded",
+                    "board_fault_to_safe_hard_fault", "board_fault_to_safe_stack_overflow"},
 }
 NO_QEMU = shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
 
