@@ -18,7 +18,7 @@ from protocol.capture.format import parse_capture
 from protocol.session import KeyStore, new_key_file
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
-from tests.protocol_harness import KEYS, Pair
+from tests.support.protocol_harness import KEYS, Pair
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
