@@ -1,11 +1,24 @@
-"""docs/protocol.md says what the devices do (issue 22, item 7): each corrected statement pinned."""
+"""docs/protocol.md says what the devices do (issue 22, items 7-9): each statement pinned on the model and the C core."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from firmware_model.device.device import Device, DeviceConfig
+from protocol.session import DeviceKeys, HostHandshake, host_proof
+from protocol.session.endpoint import HostEndpoint
 from protocol.spec.catalog import Role, load_catalog
 from protocol.spec.definition import load_definition
+from protocol.spec.generated import BACKOFF_MAX_TICKS, EventKind, ModeCode, ResetCause
+from protocol.wire.codec import decode_payload, make
+from protocol.wire.framing import CRC, HEADER, StreamDecoder, crc32, encode_frame
+from tests.support.protocol_harness import KEYS, counter_rng
 
 DOC = (Path(__file__).resolve().parents[2] / "docs/protocol.md").read_text()
 
@@ -29,20 +42,8 @@ def test_the_doc_says_a_factory_reset_keeps_the_handshake_back_off():
 
 # --- each statement pinned on the model and on the board's C core (issue 22, items 7 and 8) -------
 
-import os  # noqa: E402
-import re  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
-import pytest  # noqa: E402
 
-from firmware_model.device.device import Device, DeviceConfig  # noqa: E402
-from protocol.session import DeviceKeys, HostHandshake, device_proof, host_proof  # noqa: E402
-from protocol.session.endpoint import HostEndpoint  # noqa: E402
-from protocol.spec.generated import BACKOFF_MAX_TICKS, EventKind, ModeCode, ResetCause  # noqa: E402
-from protocol.wire.codec import decode_payload, make  # noqa: E402
-from protocol.wire.framing import CRC, HEADER, StreamDecoder, crc32, encode_frame  # noqa: E402
-from tests.support.protocol_harness import KEYS, counter_rng  # noqa: E402
 
 CAT = load_catalog()
 ROOT = Path(__file__).resolve().parents[2]
