@@ -157,7 +157,7 @@ def decode(raw: bytes, profile: DeviceProfile) -> Settings:
     (another version, a bad CRC, or a field a request could not have set)."""
     if len(raw) != LAYOUT.size or struct.unpack_from("<I", raw, CRC_AT)[0] != zlib.crc32(raw[:CRC_AT]) & 0xFFFFFFFF:
         raise SettingsImageError(f"settings image: {len(raw)} bytes or CRC do not match version {LAYOUT.version}")
-    version, active, stim_on, enabled, dwell_ms, ramp, failed, backoff = HEADER.unpack_from(raw, 0)
+    version, active, stim_on, enabled, dwell_ms, ramp, _reserved, _reserved_too = HEADER.unpack_from(raw, 0)
     if version != LAYOUT.version:
         raise SettingsImageError(f"settings image version {version}, this device reads {LAYOUT.version}")
     _request("PROGRAM_SELECT", bytes([active]))
@@ -165,8 +165,9 @@ def decode(raw: bytes, profile: DeviceProfile) -> Settings:
     adaptive = _request("ADAPTIVE_SET", CAT["ADAPTIVE_SET"].struct.pack(enabled, dwell_ms, ramp))
     _refuse(rules.adaptive_problem(adaptive, profile), "the AdaptiveStim preferences")
     programs = tuple(_decode_program(raw, i, profile) for i in range(LAYOUT.max_programs))
+    # the image's failed_handshakes and backoff_until are reserved: ignored (the back-off is in the security record)
     return Settings(programs, active, bool(stim_on), AdaptiveSettings(bool(enabled), dwell_ms, ramp),
-                    HandshakeBackoff(failed, backoff))
+                    HandshakeBackoff())
 
 
 __all__ = ["SettingsImageError", "decode", "encode"]

@@ -1,5 +1,5 @@
 """Generators of the files derived from the catalog and the device definition: the C header, the
-Python constants module (protocol/spec/generated.py), docs/protocol.md and the Wireshark dissector
+Python constants module (protocol/spec/generated.py), docs/protocol.md, the generated region of docs/design.md and the Wireshark dissector
 (protocol/wireshark/scs.lua).
 
 `python -m protocol.codegen` rewrites them; `python -m protocol.codegen --check` exits 1 when
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from protocol.codegen.c_header import render_c_header
-from protocol.codegen.markdown import render_markdown
+from protocol.codegen.markdown import render_design_region, render_markdown
 from protocol.codegen.python_module import render_python
 from protocol.codegen.wireshark import render_lua
 
@@ -21,6 +21,7 @@ OUTPUTS = {
     ROOT / "protocol" / "spec" / "generated.py": render_python,
     ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
     ROOT / "docs" / "protocol.md": render_markdown,
+    ROOT / "docs" / "design.md": render_design_region,   # its marked region only
     ROOT / "protocol" / "wireshark" / "scs.lua": render_lua,
 }
 

@@ -13,7 +13,7 @@ class EventKind(enum.IntEnum):
 
     FAULT = 0  # code: FaultCode; detail: fault specific (impedance: contact mask)
     BATTERY = 1  # code: BatteryState entered
-    SECURITY = 2  # code: the result refused (or SecuritySummary); detail: message id | detail << 8
+    SECURITY = 2  # code: the result refused (or a summary code, below); detail: see Event log codes
     RESET = 3  # code: ResetCode
     MODE = 4  # code: ModeCode
     RECHARGE = 5  # code: RechargeState entered
@@ -22,7 +22,7 @@ class EventKind(enum.IntEnum):
 
 
 class ResetCause(enum.IntEnum):
-    """Why the processor last reset (RCC_CSR on a board; in QEMU a retained word the harness writes)."""
+    """Why the processor last reset (RCC_CSR on a board; in QEMU a retained word written by whoever launches the emulator)."""
 
     UNKNOWN = 0  # no flag set (or the model's first power-on)
     POWER_ON = 1  # power applied (PORRSTF)
@@ -152,7 +152,7 @@ class Capability(enum.IntFlag):
     HARDWARE_TIMED = 32  # a timer interrupt drives the output pins
     TEST_BUILD = 64  # the test role and its requests exist (clear: a production build)
     DEVELOPMENT_KEYS = 128  # keys made at random for this build or run
-    ENTROPY = 256  # the RNG peripheral (QEMU: the harness's per-launch seed) is mixed into nonces
+    ENTROPY = 256  # the RNG peripheral (QEMU: a seed loaded at each launch) is mixed into nonces
 
 
 CAPABILITY_LABELS = {

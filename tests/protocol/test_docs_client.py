@@ -186,3 +186,56 @@ def test_a_client_written_from_the_document_logs_into_the_model_and_is_answered(
     assert status["id"] == message_id("STATUS") and status["counter"] > session["counter"]
     assert response_tag(ks, status["signed"], 1) == status["tag"]
     port.close()
+
+
+# --- the host's rules for refusals of HELLO, from "Host rules for refusals of HELLO" -------------
+
+def longest_back_off_ms() -> int:
+    return int(re.search(r"caps `retry_after_ms` at the\s+longest back-off \(([\d,]+) ms", DOC).group(1).replace(",", ""))
+
+
+def hello_outcome(answers: list[dict], role: int, nh: bytes, key: bytes, device_id: int) -> tuple[str, object]:
+    """What the host does with every CHALLENGE received for its HELLO within its timeout: a CHALLENGE(OK)
+    whose Pd verifies wins; unsigned refusals are hints: wait their retry_after, capped."""
+    off, waits = field_offsets("CHALLENGE"), []
+    for ch in answers:
+        p = ch["payload"]
+        if p[off["result"]] == 0:
+            nd = p[off["device_nonce"]:off["device_nonce"] + 16]
+            if p[off["device_proof"]:off["device_proof"] + 32] == proofs(key, role, nh, nd, device_id)[0]:
+                return "ok", nd
+            continue  # a CHALLENGE(OK) that does not prove the key: not from the device
+        waits.append(min(struct.unpack_from("<I", p, off["retry_after_ms"])[0], longest_back_off_ms()))
+    return "wait", max(waits, default=0)
+
+
+def forged_busy(seq: int) -> bytes:
+    off, size = field_offsets("CHALLENGE"), max(field_offsets("CHALLENGE").values()) + 4
+    payload = bytearray(size)
+    payload[off["result"]] = 9  # BUSY, from "Result codes"
+    struct.pack_into("<I", payload, off["retry_after_ms"], 0xFFFFFFFF)
+    return frame(message_id("CHALLENGE"), seq, bytes(payload), flags=0x01)
+
+
+def test_a_forged_busy_alone_delays_the_host_by_at_most_the_longest_back_off():
+    nh = os.urandom(16)
+    outcome = hello_outcome([unframe(forged_busy(2))], 2, nh, TEST_KEYS[2], TEST_KEYS["device_id"])
+    assert outcome == ("wait", 64_000)
+
+
+def test_a_forged_busy_before_the_devices_challenge_does_not_stop_the_login():
+    from hil.link.model_port import ModelSerial
+
+    port = ModelSerial("scsmodel://", timeout=0.05)
+    link, keys, role = _Link(port), TEST_KEYS, 2
+    nh = os.urandom(16)
+    link.buf = forged_busy(2)  # arrives first: anyone on the link can send it
+    answers = [link.exchange(frame(message_id("HELLO"), 2, bytes([role]) + nh), 2)]
+    answers.append(link.exchange(b"", 2))  # the host keeps listening for the rest of its timeout
+    assert [a["payload"][field_offsets("CHALLENGE")["result"]] for a in answers] == [9, 0]
+    outcome, nd = hello_outcome(answers, role, nh, keys[role], keys["device_id"])
+    assert outcome == "ok"
+    ph = proofs(keys[role], role, nh, nd, keys["device_id"])[1]
+    session = link.exchange(frame(message_id("AUTH"), 3, nh + ph), 3)
+    assert session["payload"][field_offsets("SESSION")["result"]] == 0
+    port.close()

@@ -216,7 +216,9 @@ static void battery_state_events(scs_fw_t *fw)
     if (state == SCS_BATTERY_STATE_CUTOFF || state == SCS_BATTERY_STATE_EOS) {
         fw->fault_flags |= 1u << SCS_FAULT_CODE_BATTERY_CUTOFF;
         scs_log_event(fw, SCS_EVENT_KIND_FAULT, SCS_FAULT_CODE_BATTERY_CUTOFF, 0);
-        scs_stim_off(fw, 1);
+        if (fw->therapy.stim_on) /* STIM_OFF's detail: the fault that stopped it (docs/protocol.md) */
+            scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_STIM_OFF, SCS_FAULT_CODE_BATTERY_CUTOFF);
+        scs_stim_off(fw, 0);
     }
 }
 

@@ -71,14 +71,17 @@ void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, ui
     scs_send_frame_bound(fw, SCS_MSG_RESULT, SCS_FLAG_RESPONSE, seq, p, sizeof p, -1);
 }
 
-/* Header checks before the message is looked at: 0, VERSION_MISMATCH or BAD_FRAME. */
+/* Header checks before the message is looked at: 0, VERSION_MISMATCH or BAD_FRAME (unknown flag
+ * bits, a signed frame too short for its counter and tag, a payload over SCS_MAX_PAYLOAD bytes: an
+ * unsigned frame of 1,025 to 1,036 payload bytes still fits SCS_MAX_DECODED). */
 static uint8_t header_result(const uint8_t *raw, size_t end)
 {
     uint8_t flags = raw[2];
+    size_t trailer = (flags & SCS_FLAG_SIGNED) ? SCS_COUNTER_SIZE + SCS_TAG_SIZE : 0u;
     if (raw[0] != SCS_PROTOCOL_VERSION)
         return SCS_RESULT_VERSION_MISMATCH;
-    if (flags & ~(SCS_FLAG_RESPONSE | SCS_FLAG_EVENT | SCS_FLAG_SIGNED) ||
-        ((flags & SCS_FLAG_SIGNED) && end - SCS_HEADER_SIZE < SCS_COUNTER_SIZE + SCS_TAG_SIZE))
+    if (flags & ~(SCS_FLAG_RESPONSE | SCS_FLAG_EVENT | SCS_FLAG_SIGNED) || end - SCS_HEADER_SIZE < trailer ||
+        end - SCS_HEADER_SIZE - trailer > SCS_MAX_PAYLOAD)
         return SCS_RESULT_BAD_FRAME;
     return 0;
 }

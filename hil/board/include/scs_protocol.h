@@ -99,7 +99,7 @@ typedef enum {
 typedef enum {
     SCS_EVENT_KIND_FAULT = 0, /* code: FaultCode; detail: fault specific (impedance: contact mask) */
     SCS_EVENT_KIND_BATTERY = 1, /* code: BatteryState entered */
-    SCS_EVENT_KIND_SECURITY = 2, /* code: the result refused (or SecuritySummary); detail: message id | detail << 8 */
+    SCS_EVENT_KIND_SECURITY = 2, /* code: the result refused (or a summary code, below); detail: see Event log codes */
     SCS_EVENT_KIND_RESET = 3, /* code: ResetCode */
     SCS_EVENT_KIND_MODE = 4, /* code: ModeCode */
     SCS_EVENT_KIND_RECHARGE = 5, /* code: RechargeState entered */
@@ -107,7 +107,7 @@ typedef enum {
     SCS_EVENT_KIND_BOOT = 7 /* code: ResetCause of this boot (RCC_CSR on a chip); detail: the fault record's PC, 0 when none */
 } scs_event_kind_t;
 
-/* ResetCause: Why the processor last reset (RCC_CSR on a board; in QEMU a retained word the harness writes). */
+/* ResetCause: Why the processor last reset (RCC_CSR on a board; in QEMU a retained word written by whoever launches the emulator). */
 typedef enum {
     SCS_RESET_CAUSE_UNKNOWN = 0, /* no flag set (or the model's first power-on) */
     SCS_RESET_CAUSE_POWER_ON = 1, /* power applied (PORRSTF) */
@@ -225,7 +225,7 @@ typedef enum {
     SCS_CAPABILITY_HARDWARE_TIMED = 32, /* a timer interrupt drives the output pins */
     SCS_CAPABILITY_TEST_BUILD = 64, /* the test role and its requests exist (clear: a production build) */
     SCS_CAPABILITY_DEVELOPMENT_KEYS = 128, /* keys made at random for this build or run */
-    SCS_CAPABILITY_ENTROPY = 256 /* the RNG peripheral (QEMU: the harness's per-launch seed) is mixed into nonces */
+    SCS_CAPABILITY_ENTROPY = 256 /* the RNG peripheral (QEMU: a seed loaded at each launch) is mixed into nonces */
 } scs_capability_t;
 
 /* SecuritySummary: Code of the SECURITY event that counts refusals of frames that did not authenticate. */
@@ -346,7 +346,7 @@ static inline void scs_put_le(uint8_t *p, uint64_t v, unsigned n)
         p[i] = (uint8_t)(v >> (8u * i));
 }
 
-/* DEVICE_INFO_GET (0x01, request, role none, response DEVICE_INFO): Identity and capabilities; allowed before a session. */
+/* DEVICE_INFO_GET (0x01, request, role none, response DEVICE_INFO): Identity and capabilities; allowed before a session (answered unsigned). Inside a session it is signed like every request and answered signed. */
 #define SCS_DEVICE_INFO_GET_ROLE SCS_ROLE_NONE
 #define SCS_DEVICE_INFO_GET_RESPONSE SCS_MSG_DEVICE_INFO
 #define SCS_DEVICE_INFO_GET_CHANGES_STATE 0
@@ -901,7 +901,7 @@ static inline size_t scs_msg_trace_dump_encode(const scs_msg_trace_dump_t *m, ui
     return 6u;
 }
 
-/* EVENT_LOG_READ (0x14, request, role clinician, response EVENT_LOG_ENTRY): Read entry `index` of the event log (0 = oldest kept). */
+/* EVENT_LOG_READ (0x14, request, role clinician, response EVENT_LOG_ENTRY): Read entry `index` of the event log (0 = oldest kept). The log holds 128 entries; which entry a new one evicts when it is full is in Event log codes. */
 #define SCS_EVENT_LOG_READ_ROLE SCS_ROLE_CLINICIAN
 #define SCS_EVENT_LOG_READ_RESPONSE SCS_MSG_EVENT_LOG_ENTRY
 #define SCS_EVENT_LOG_READ_CHANGES_STATE 0
@@ -942,7 +942,7 @@ static inline size_t scs_msg_clock_get_encode(const scs_msg_clock_get_t *m, uint
     return 0u;
 }
 
-/* CLOCK_ADVANCE (0x16, request, role test, response CLOCK, changes state): Advance a virtual clock (targets with capability bit 0). */
+/* CLOCK_ADVANCE (0x16, request, role test, response CLOCK, changes state): Advance a virtual clock (targets with capability bit 0). A target without one answers RESULT(WRONG_STATE) and its clock does not jump. */
 #define SCS_CLOCK_ADVANCE_ROLE SCS_ROLE_TEST
 #define SCS_CLOCK_ADVANCE_RESPONSE SCS_MSG_CLOCK
 #define SCS_CLOCK_ADVANCE_CHANGES_STATE 1
@@ -1602,7 +1602,7 @@ static inline size_t scs_msg_event_log_entry_encode(const scs_msg_event_log_entr
     return 20u;
 }
 
-/* CLOCK (0x95, response): Device clock: ticks since the device was first powered (kept across resets, like an RTC). */
+/* CLOCK (0x95, response): Device clock: ticks since the processor started. RESET requests (every kind) keep it; a power cycle or the reset pin restarts it near 0 (on a board, so does any processor reset), so it is no calendar: a host that needs time across those keeps its own. */
 #define SCS_CLOCK_SIZE 8u
 #define SCS_CLOCK_TICKS_OFFSET 0u /* uint64_t, tick */
 typedef struct {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 
@@ -61,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--security-record {record}: {e}") from None
     if fresh:
         print(f"scs board: fresh keys for this run in {key_path}", flush=True)
+    elif keys.test is None and not args.production:
+        print(f"scs board: warning: {key_path} has no test_key for device 0x{keys.device_id:X}: this board has no "
+              "test role (HELLO for role 3 gets CHALLENGE(NOT_PERMITTED)); add a test_key for a development board",
+              file=sys.stderr, flush=True)
     device = Device(DeviceConfig(keys=keys, trial=args.trial, initial_soc=args.soc, test_build=not args.production,
                                  development_keys=fresh), flash, security_flash=slots)
     return run_board(device, pty_mode=args.tcp is None, tcp_port=args.tcp, speed=args.speed, flash=flash_path)
