@@ -31,14 +31,25 @@ def load():
             cache_dir.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".so", delete=False) as tmp:
                 pass
-            subprocess.run([cc, "-O2", "-shared", "-fPIC", "-std=c11", str(SOURCE), "-o", tmp.name],
+            subprocess.run([cc, "-O3", "-shared", "-fPIC", "-std=c11", str(SOURCE), "-o", tmp.name],
                            check=True, capture_output=True)
             os.replace(tmp.name, lib)  # atomic: concurrent processes never load a half-written file
         so = ctypes.CDLL(str(lib))
     except (OSError, subprocess.CalledProcessError):
         return None
-    fn = so.scs_merge_fcfs
-    p = ctypes.c_void_p
-    fn.argtypes = [p, p, ctypes.c_int, p, p, p, ctypes.c_int, p, ctypes.c_int64, p]
-    fn.restype = ctypes.c_int64
-    return fn
+    return Kernel(so)
+
+
+class Kernel:
+    """merge.c's entry points, typed: ``fcfs`` merges the areas' grids, ``pattern`` walks a merged
+    hyperperiod, ``max_areas`` is the most areas either accepts."""
+
+    def __init__(self, so: ctypes.CDLL):
+        p, i64, cint = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
+        self.fcfs = so.scs_merge_fcfs
+        self.fcfs.argtypes = [p, cint, p, p, cint, p, i64, i64, p]
+        self.fcfs.restype = i64
+        self.pattern = so.scs_merge_pattern
+        self.pattern.argtypes = [p, cint, p, p, cint, p, p, i64, i64, i64, i64, i64, i64, p]
+        self.pattern.restype = i64
+        self.max_areas = int(so.scs_merge_max_areas())
