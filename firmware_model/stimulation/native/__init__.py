@@ -1,6 +1,7 @@
 """An optional compiled kernel for the scheduler's hot loop (C, built on first use with the system's
 C compiler). Everything works without it: `load()` returns None and the numpy path runs. Set
-SCS_NATIVE=0 to force the numpy path (the tests run both and compare them)."""
+SCS_NATIVE=0 to force the numpy path (the tests run both and compare them). SCS_NATIVE_CFLAGS adds
+compiler flags (the tests build it with -fsanitize=address); the cached library is keyed by them too."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def load():
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     if cc is None:
         return None
-    text = SOURCE.read_bytes()
+    extra = os.environ.get("SCS_NATIVE_CFLAGS", "").split()
+    text = SOURCE.read_bytes() + " ".join(extra).encode()
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scs-hil"
     lib = cache_dir / f"merge-{hashlib.sha256(text).hexdigest()[:16]}.so"
     try:
@@ -31,7 +33,7 @@ def load():
             cache_dir.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".so", delete=False) as tmp:
                 pass
-            subprocess.run([cc, "-O3", "-shared", "-fPIC", "-std=c11", str(SOURCE), "-o", tmp.name],
+            subprocess.run([cc, "-O3", "-shared", "-fPIC", "-std=c11", *extra, str(SOURCE), "-o", tmp.name],
                            check=True, capture_output=True)
             os.replace(tmp.name, lib)  # atomic: concurrent processes never load a half-written file
         so = ctypes.CDLL(str(lib))

@@ -56,7 +56,8 @@ class NativeGrids:
         periods = np.concatenate([np.arange(n, dtype=np.int64) for n in per_hyper])
         order = np.lexsort((areas, offsets))  # by nominal start, ties to the lower area
         self.pattern = np.ascontiguousarray(np.stack([offsets[order], periods[order], areas[order]], axis=1))
-        self.hyper_ticks, self.per_hyper = hyper, per_hyper
+        self.hyper_ticks = hyper
+        self.pattern_call = (self.pattern.ctypes.data, len(self.pattern))
         self._offsets = [int(x) for x in offsets[order]]
         self.grid[:, 2] = per_hyper  # GRID_Q: periods per hyperperiod
 
@@ -91,9 +92,8 @@ def native_chunk(kernel, grids: NativeGrids, t: int, t1: int, stage_free_at: int
         out = np.empty(total, dtype=TIMELINE_DTYPE)
         if not total:
             return out, stage_free_at
-        grids.grid[:, 5] = [m0 * n for n in grids.per_hyper]  # GRID_PERIOD at the hyperperiod's start
-        free = kernel.pattern(*grids.addresses, pattern.ctypes.data, len(pattern), i0, m0 * grids.hyper_ticks,
-                              grids.hyper_ticks, stage_free_at, total, out.ctypes.data)
+        free = kernel.pattern(*grids.addresses, *grids.pattern_call, i0, m0, grids.hyper_ticks, stage_free_at,
+                              total, out.ctypes.data)
     if free < 0:
         raise RuntimeError(f"the merge kernel refused its input ({KERNEL_ERRORS.get(free, free)}): a scheduler bug")
     return out, int(free)

@@ -5,7 +5,8 @@
  * computes (firmware_model/stimulation/collision.py).
  *
  * Inputs are checked before anything is written: a bad call returns a negative SCS_MERGE_* code and
- * leaves `out` untouched; no array is ever indexed past its end. */
+ * leaves `out` untouched (a pattern entry naming no area stops the walk there); no array is ever
+ * indexed past its end. */
 #include <stdint.h>
 #include <string.h>
 
@@ -44,6 +45,14 @@ static int check_grid(const int64_t *g, int64_t occ)
     return 1;
 }
 
+static void load_template(area_state *a, const uint8_t *t)
+{
+    memcpy(&a->w3, t + 24, 8);
+    memcpy(&a->w4, t + 32, 8);
+    memcpy(&a->w5, t + 40, 8);
+    a->w5 &= ~(UINT64_C(0xffffffff) << 8 * (OFF_DISPLACEMENT - 40));
+}
+
 static int load_areas(area_state *st, const int64_t *grid, int n_areas, const uint8_t *templates,
                       const int64_t *occ, int64_t total)
 {
@@ -54,22 +63,19 @@ static int load_areas(area_state *st, const int64_t *grid, int n_areas, const ui
             return SCS_MERGE_BAD_GRID;
         st[a] = (area_state){g[GRID_START], g[GRID_REM], g[GRID_Q], g[GRID_R], g[GRID_RATE], g[GRID_PERIOD],
                              g[GRID_COUNT], occ[a], 0, 0, 0};
-        const uint8_t *t = templates + (int64_t)a * RECORD_SIZE;
-        memcpy(&st[a].w3, t + 24, 8);
-        memcpy(&st[a].w4, t + 32, 8);
-        memcpy(&st[a].w5, t + 40, 8);
-        st[a].w5 &= ~(UINT64_C(0xffffffff) << 8 * (OFF_DISPLACEMENT - 40));
+        load_template(&st[a], templates + (int64_t)a * RECORD_SIZE);
         sum += g[GRID_COUNT];
     }
     return sum == total ? 0 : SCS_MERGE_BAD_TOTAL;
 }
 
-static inline void put(uint8_t *r, const area_state *a, int64_t start, int64_t end, int64_t nominal)
+static inline void put(uint8_t *r, const area_state *a, int64_t start, int64_t end, int64_t nominal,
+                       int64_t period)
 {
     uint64_t w5 = a->w5 | (uint64_t)(uint32_t)(start - nominal) << 8 * (OFF_DISPLACEMENT - 40);
     memcpy(r + OFF_START, &start, 8);
     memcpy(r + OFF_END, &end, 8);
-    memcpy(r + OFF_PERIOD, &a->period, 8);
+    memcpy(r + OFF_PERIOD, &period, 8);
     memcpy(r + 24, &a->w3, 8);
     memcpy(r + 32, &a->w4, 8);
     memcpy(r + 40, &w5, 8);
@@ -92,7 +98,7 @@ static int64_t one_area(area_state *a, int64_t stage_free, int64_t total, uint8_
     for (int64_t i = 0; i < total; i++) {
         int64_t s = a->next > stage_free ? a->next : stage_free;
         stage_free = s + a->occ;
-        put(out + i * RECORD_SIZE, a, s, stage_free, a->next);
+        put(out + i * RECORD_SIZE, a, s, stage_free, a->next, a->period);
         advance(a);
     }
     return stage_free;
@@ -100,16 +106,24 @@ static int64_t one_area(area_state *a, int64_t stage_free, int64_t total, uint8_
 
 static int64_t merge(area_state *st, int n_areas, int64_t stage_free, int64_t total, uint8_t *out)
 {
+    for (int a = 0; a < n_areas; a++)
+        if (st[a].left == 0)
+            st[a].next = INT64_MAX;  /* never chosen: `total` pulses are left among the others */
     for (int64_t i = 0; i < total; i++) {
-        int best = -1;
-        for (int a = 0; a < n_areas; a++)
-            if (st[a].left > 0 && (best < 0 || st[a].next < st[best].next))
-                best = a;
+        int best = 0;
+        int64_t first = st[0].next;
+        for (int a = 1; a < n_areas; a++) {  /* branch-free: strictly earlier wins, ties stay lower */
+            int earlier = st[a].next < first;
+            best = earlier ? a : best;
+            first = earlier ? st[a].next : first;
+        }
         area_state *b = &st[best];
-        int64_t s = b->next > stage_free ? b->next : stage_free;
+        int64_t s = first > stage_free ? first : stage_free;
         stage_free = s + b->occ;
-        put(out + i * RECORD_SIZE, b, s, stage_free, b->next);
+        put(out + i * RECORD_SIZE, b, s, stage_free, first, b->period);
         advance(b);
+        if (b->left == 0)
+            b->next = INT64_MAX;
     }
     return stage_free;
 }
@@ -121,39 +135,38 @@ typedef struct {
     int64_t offset, period, area;
 } pattern_entry;
 
-static int64_t walk(area_state *st, int n_areas, const pattern_entry *pat, int64_t len, int64_t pos,
-                    int64_t base, const int64_t *periods_per_hyper, int64_t hyper_ticks, int64_t stage_free,
+static int64_t walk(const area_state *st, int n_areas, const pattern_entry *pat, int64_t len, int64_t pos,
+                    int64_t hyper, const int64_t *per_hyper, int64_t hyper_ticks, int64_t stage_free,
                     int64_t total, uint8_t *out)
 {
-    int64_t period_base[SCS_MERGE_MAX_AREAS];
+    int64_t period_base[SCS_MERGE_MAX_AREAS];  /* each area's first period in hyperperiod `hyper` */
     for (int a = 0; a < n_areas; a++)
-        period_base[a] = st[a].period;  /* the first period of the hyperperiod at `base` */
+        period_base[a] = hyper * per_hyper[a];
+    int64_t base = hyper * hyper_ticks;
     for (int64_t i = 0; i < total; i++) {
         const pattern_entry *e = &pat[pos];
         if ((uint64_t)e->area >= (uint64_t)n_areas)
             return SCS_MERGE_BAD_GRID;
-        area_state *b = &st[e->area];
+        const area_state *b = &st[e->area];
         int64_t nominal = base + e->offset;
         int64_t s = nominal > stage_free ? nominal : stage_free;
         stage_free = s + b->occ;
-        b->period = period_base[e->area] + e->period;
-        put(out + i * RECORD_SIZE, b, s, stage_free, nominal);
+        put(out + i * RECORD_SIZE, b, s, stage_free, nominal, period_base[e->area] + e->period);
         if (++pos == len) {
             pos = 0;
             base += hyper_ticks;
             for (int a = 0; a < n_areas; a++)
-                period_base[a] += periods_per_hyper[a];
+                period_base[a] += per_hyper[a];
         }
     }
     return stage_free;
 }
 
-/* pattern: len entries; pos: the first entry to emit; base: the start tick of its hyperperiod;
- * grid: as for scs_merge_fcfs, but GRID_PERIOD = each area's first period index in that hyperperiod
- * and GRID_Q = its periods per hyperperiod (GRID_COUNT: its pulses among the `total`, unchecked). */
+/* pattern: len entries; pos: the first entry to emit, in hyperperiod number `hyper`;
+ * grid: as for scs_merge_fcfs, but only GRID_Q is read: each area's periods per hyperperiod. */
 int64_t scs_merge_pattern(const int64_t *grid, int n_areas, const uint8_t *templates, const int64_t *occ,
                           int rec_size, const int32_t *field_off, const int64_t *pattern, int64_t len,
-                          int64_t pos, int64_t base, int64_t hyper_ticks, int64_t stage_free, int64_t total,
+                          int64_t pos, int64_t hyper, int64_t hyper_ticks, int64_t stage_free, int64_t total,
                           uint8_t *out)
 {
     area_state st[SCS_MERGE_MAX_AREAS];
@@ -163,22 +176,17 @@ int64_t scs_merge_pattern(const int64_t *grid, int n_areas, const uint8_t *templ
     if (rec_size != RECORD_SIZE || field_off[0] != OFF_START || field_off[1] != OFF_DISPLACEMENT ||
         field_off[2] != OFF_END || field_off[3] != OFF_PERIOD)
         return SCS_MERGE_BAD_LAYOUT;
-    if (len < 1 || pos < 0 || pos >= len || base < 0 || hyper_ticks < 1 || stage_free < 0 || total < 0 ||
-        base > (INT64_C(1) << 61) || hyper_ticks > (INT64_C(1) << 40) || total > (INT64_C(1) << 40))
+    if (len < 1 || pos < 0 || pos >= len || hyper < 0 || hyper_ticks < 1 || hyper_ticks > (INT64_C(1) << 40) ||
+        hyper > (INT64_C(1) << 61) / hyper_ticks || stage_free < 0 || total < 0 || total > (INT64_C(1) << 40))
         return SCS_MERGE_BAD_TOTAL;
     for (int a = 0; a < n_areas; a++) {
-        const int64_t *g = grid + (int64_t)a * GRID_FIELDS;
-        per_hyper[a] = g[GRID_Q];
-        if (per_hyper[a] < 1 || g[GRID_PERIOD] < 0 || occ[a] < 0 || occ[a] > (INT64_C(1) << 32))
+        per_hyper[a] = grid[(int64_t)a * GRID_FIELDS + GRID_Q];
+        if (per_hyper[a] < 1 || per_hyper[a] > hyper_ticks || occ[a] < 0 || occ[a] > (INT64_C(1) << 32))
             return SCS_MERGE_BAD_GRID;
-        st[a] = (area_state){0, 0, 0, 0, 1, g[GRID_PERIOD], 0, occ[a], 0, 0, 0};
-        const uint8_t *t = templates + (int64_t)a * RECORD_SIZE;
-        memcpy(&st[a].w3, t + 24, 8);
-        memcpy(&st[a].w4, t + 32, 8);
-        memcpy(&st[a].w5, t + 40, 8);
-        st[a].w5 &= ~(UINT64_C(0xffffffff) << 8 * (OFF_DISPLACEMENT - 40));
+        st[a] = (area_state){0, 0, 0, 0, 1, 0, 0, occ[a], 0, 0, 0};
+        load_template(&st[a], templates + (int64_t)a * RECORD_SIZE);
     }
-    return walk(st, n_areas, (const pattern_entry *)pattern, len, pos, base, per_hyper, hyper_ticks,
+    return walk(st, n_areas, (const pattern_entry *)pattern, len, pos, hyper, per_hyper, hyper_ticks,
                 stage_free, total, out);
 }
 
