@@ -258,6 +258,9 @@ def _restart(scs_target, b, how: str) -> None:
             b.device_was_reset()
     except TargetError as e:
         pytest.skip(str(e))
+    # what reaches a device before it runs again is lost, and how soon it runs in host time depends on
+    # the host's load: wait for its answer, not for a while
+    b.wait_until_answering()
 
 
 def _device_nonce(b) -> bytes:
