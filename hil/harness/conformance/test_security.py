@@ -258,9 +258,7 @@ def _restart(scs_target, b, how: str) -> None:
             b.device_was_reset()
     except TargetError as e:
         pytest.skip(str(e))
-    # what reaches a device before it runs again is lost, and how soon it runs in host time depends on
-    # the host's load: wait for its answer, not for a while
-    b.wait_until_answering()
+    b.wait_until_answering()  # what reaches a restarting device before it runs is lost: wait for its answer
 
 
 def _device_nonce(b) -> bytes:
