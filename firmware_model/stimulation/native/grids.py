@@ -6,6 +6,7 @@ walking that order once computed; the others by comparing the areas' next pulses
 
 from __future__ import annotations
 
+import ctypes
 import math
 from bisect import bisect_left
 from typing import TYPE_CHECKING
@@ -38,9 +39,10 @@ class NativeGrids:
                 if not isinstance(value, np.ndarray):
                     self.templates[i][name] = value
             self.occ[i] = occ
-        self.rates = [(p.rate, p.q, p.r) for p in plans]
-        self.grid = np.zeros((len(plans), GRID_FIELDS), dtype=np.int64)
-        self.addresses = (self.grid.ctypes.data, len(plans), self.templates.ctypes.data, self.occ.ctypes.data,
+        self.rates = [(GRID_FIELDS * i, p.rate, p.q, p.r) for i, p in enumerate(plans)]
+        # a ctypes array: filled per chunk by slice assignment, ~10x faster than a numpy row
+        self.grid = (ctypes.c_int64 * (GRID_FIELDS * len(plans)))()
+        self.addresses = (ctypes.addressof(self.grid), len(plans), self.templates.ctypes.data, self.occ.ctypes.data,
                           TIMELINE_DTYPE.itemsize, KERNEL_OFFSETS.ctypes.data)
         self.pattern: np.ndarray | None = None
         if len(plans) > 1:
@@ -59,7 +61,8 @@ class NativeGrids:
         self.hyper_ticks = hyper
         self.pattern_call = (self.pattern.ctypes.data, len(self.pattern))
         self._offsets = [int(x) for x in offsets[order]]
-        self.grid[:, 2] = per_hyper  # GRID_Q: periods per hyperperiod
+        for i, n in enumerate(per_hyper):
+            self.grid[GRID_FIELDS * i + 2] = n  # GRID_Q: periods per hyperperiod
 
     def locate(self, t: int) -> tuple[int, int]:
         """(hyperperiod, entry) of the first pattern pulse with nominal start >= t."""
@@ -70,11 +73,12 @@ class NativeGrids:
     def set_window(self, t: int, t1: int) -> int:
         """Fill the grid rows for nominal starts in [t, t1); the number of pulses."""
         total = 0
-        for row, (rate, q, r) in zip(self.grid, self.rates):
+        grid = self.grid
+        for at, rate, q, r in self.rates:
             j0 = -(-t * rate // PERIOD_NUMERATOR)   # first_pulse_at_or_after, inlined: called per chunk
             count = -(-t1 * rate // PERIOD_NUMERATOR) - j0
             carry, rem = divmod(j0 * r, rate)
-            row[:] = (j0 * q + carry, rem, q, r, rate, j0, count)
+            grid[at:at + GRID_FIELDS] = (j0 * q + carry, rem, q, r, rate, j0, count)
             total += count
         return total
 
