@@ -78,7 +78,7 @@ class NativeGrids:
             j0 = -(-t * rate // PERIOD_NUMERATOR)   # first_pulse_at_or_after, inlined: called per chunk
             count = -(-t1 * rate // PERIOD_NUMERATOR) - j0
             carry, rem = divmod(j0 * r, rate)
-            grid[at:at + GRID_FIELDS] = (j0 * q + carry, rem, q, r, rate, j0, count)
+            grid[at:at + GRID_FIELDS] = [j0 * q + carry, rem, q, r, rate, j0, count]
             total += count
         return total
 
