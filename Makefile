@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install system-deps test lint metrics bench hil fuzz
+.PHONY: install system-deps test quick lint metrics bench hil fuzz
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test,plot,lab]'
@@ -12,6 +12,10 @@ system-deps:
 test: system-deps install lint
 	$(PYTHON) -m pytest
 	@$(MAKE) -s metrics
+
+# the daily loop: every test but those needing QEMU/the ARM build, a lab stack, external tools, or long runs
+quick:
+	$(PYTHON) -m pytest -m "not qemu and not lab and not tools and not slow"
 
 # information only: the functions over 80 lines or complexity 15 (lizard) and the Python grades (radon)
 metrics:

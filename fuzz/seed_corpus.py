@@ -35,10 +35,10 @@ def main() -> None:
         seeds["receive"].append(bytes([2, msg_id, 0, len(payload), i + 1]) + payload)
     from hil.board.host import BoardCore
     from hil.link.model_port import default_keys
-    from tests.test_board import _program_with_limits  # a board with one program stored
+    from tests.support.board_core import program_with_limits  # a board with one program stored
 
     core = BoardCore(default_keys())
-    _program_with_limits(core)
+    program_with_limits(core)
     slots = [bytes(core.slot(i)) for i in range(2)]
     for raw in slots:
         magic, _seq, length = struct.unpack_from("<III", raw)

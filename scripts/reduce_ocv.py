@@ -5,7 +5,7 @@ Run: ``python scripts/reduce_ocv.py`` and paste its output into ``[fuel_gauge]``
 (the one table: ``python -m protocol.codegen`` turns it into the Python constant and the C header). The
 source curve is stored (firmware_model/battery/data/pybamm_ecm_example_ocv.csv, linear between its 1 % points), so
 the maximum error of the reduced table occurs at one of the source points and is checked there exactly
-(tests/test_battery.py).
+(tests/firmware_model/test_battery.py).
 """
 
 from __future__ import annotations

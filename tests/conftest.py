@@ -1,5 +1,5 @@
 import sys
 from pathlib import Path
 
-# the benchmarks' reference loops double as test oracles
+# the repository root on sys.path: tests import their shared helpers as tests.support
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -130,3 +130,15 @@ def test_every_package_states_its_public_api():
         if ast.get_docstring(tree) is None:
             bare.append(str(init.relative_to(ROOT)))
     assert bare == []
+
+
+def test_no_test_imports_another_test_file_or_a_benchmark():
+    """Shared test code lives in `tests.support`; a test module is never imported by another."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                          if n.split(".")[0] == "benchmarks" or n.split(".")[-1].startswith("test_")]
+    assert offenders == []

@@ -112,7 +112,7 @@ def supervise(state: RechargeState, v_term: float, temp_c: float, charger: Charg
     """OpenNerve-style supervision, one decision: a paused charger resumes once its cause is below the
     resume level (temperature under ``resume_c``, terminal voltage under ``v_resume``); a charging one
     pauses at the hard temperature limit or at ``v_pause``. The board's gauge makes the same decisions
-    (``scs_charge_supervise``, checked against this in tests/test_battery.py)."""
+    (``scs_charge_supervise``, checked against this in tests/firmware_model/test_battery.py)."""
     if state is RechargeState.PAUSED_HOT and temp_c < thermal.resume_c:
         state = RechargeState.CONSTANT_CURRENT
     if state is RechargeState.PAUSED_OVERVOLTAGE and v_term < charger.v_resume:

@@ -1,6 +1,6 @@
 """Clinical anchors of the battery model: published figures and what the model gives for them.
 
-Assumptions are stated in docs/battery.md ("Clinical anchors"); the tests in tests/test_battery.py hold
+Assumptions are stated in docs/battery.md ("Clinical anchors"); the tests in tests/firmware_model/test_battery.py hold
 the model to them and `scs battery --anchors` prints them.
 
 - Recharge burden of HF10 with pulse dosing (Provenzano et al. 2021, Pain Med 23(1):152-163): 8.3, 13.9,

@@ -34,7 +34,7 @@ class BoardCore:
         lib.scs_host_slot.argtypes = [ctypes.c_void_p, ctypes.c_uint]
         lib.scs_host_slot.restype = ctypes.POINTER(ctypes.c_uint8 * SETTINGS_SLOT_SIZE)
         lib.scs_host_use_primary_cell.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
-        lib.scs_charge_supervise.argtypes = [ctypes.c_uint8, ctypes.c_double, ctypes.c_double]
+        lib.scs_charge_supervise.argtypes = [ctypes.c_uint8, ctypes.c_float, ctypes.c_float]
         lib.scs_charge_supervise.restype = ctypes.c_uint8
         for name, res, args in (("scs_crc32", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_size_t]),
                                 ("scs_cobs_encode", ctypes.c_size_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),

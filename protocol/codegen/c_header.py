@@ -103,7 +103,7 @@ def _number(v: int | float) -> str:
         return str(int(v))
     if isinstance(v, int):
         return f"{v}u" if v >= 0 else f"({v})"
-    return repr(float(v))
+    return f"{float(v)!r}f"  # single precision: the board's FPU (FPv4-SP) has no double
 
 
 def _constants(d: Definition) -> list[str]:

@@ -2,7 +2,7 @@
 a whole handshake with one signed request and its response, under the published test keys.
 
 Computed with this package's codec and the device's own pipeline (`DeviceEndpoint`); a client written
-from the document alone checks them independently (tests/test_docs_client.py).
+from the document alone checks them independently (tests/protocol/test_docs_client.py).
 """
 
 from __future__ import annotations

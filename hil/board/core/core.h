@@ -109,19 +109,24 @@ void scs_check_impedance(scs_fw_t *fw);
  * due is emitted before each event (CLOCK_ADVANCE), else the main loop emits them in batches. */
 void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up);
 
-/* --- gauge.c --- */
-double scs_ocv(double soc);
+/* --- gauge.c (single precision: the board computes on the Cortex-M4F's FPU, the host library the same) --- */
+float scs_ocv(float soc);
 /* The open-circuit voltage of this board's cell (the rechargeable's table, or the primary cell's). */
-double scs_cell_ocv(const scs_gauge_t *g);
+float scs_cell_ocv(const scs_gauge_t *g);
+/* The state of charge (0..1) and the implant temperature (degC) the integer counters hold. */
+float scs_gauge_soc(const scs_gauge_t *g);
+float scs_gauge_temp_c(const scs_gauge_t *g);
+/* Fill the cell to soc_ppm parts per million of its capacity (the primary flag chooses the cell). */
+void scs_gauge_set_soc_ppm(scs_gauge_t *g, uint32_t soc_ppm);
 /* OpenNerve-style charge supervision, one decision: pause at v_pause or the hard temperature limit,
  * resume below v_resume / resume_c (as firmware_model.battery.charger.supervise). */
-uint8_t scs_charge_supervise(uint8_t state, double v_term, double temp_c);
+uint8_t scs_charge_supervise(uint8_t state, float v_term, float temp_c);
 /* The fraction of transmitted power the implant's coil receives. */
-double scs_link_efficiency(double separation_mm, double misalignment_mm);
+float scs_link_efficiency(float separation_mm, float misalignment_mm);
 uint8_t scs_battery_state_of(const scs_gauge_t *g);
 void scs_set_recharge(scs_fw_t *fw, uint8_t state);
-/* Integrate the cell over dt seconds at the present load or charge (a coulomb counter). */
-void scs_fuel_gauge(scs_fw_t *fw, double dt);
+/* Integrate the cell over dt_ticks (microseconds) at the present load or charge (a coulomb counter). */
+void scs_fuel_gauge(scs_fw_t *fw, uint64_t dt_ticks);
 
 /* --- settings.c --- */
 /* Persist the settings: 0, or STORAGE_ERROR when they do not fit. Power loss never returns on a board. */

@@ -11,9 +11,8 @@ static void init(scs_fw_t *fw, const scs_keys_t *keys)
         fw->inputs.lead_ohms[i] = fw->therapy.ohms[i] = SCS_DEFAULT_LEAD_OHMS;
     fw->inputs.pending_posture = SCS_NO_POSTURE;
     fw->inputs.next_impedance_check = SCS_IMPEDANCE_CHECK_TICKS;
-    fw->gauge.soc = SCS_GAUGE_INITIAL_SOC;
-    fw->gauge.temp_c = SCS_GAUGE_BODY_C;
     fw->gauge.primary = SCS_CELL_PRIMARY;
+    scs_gauge_set_soc_ppm(&fw->gauge, (uint32_t)(int32_t)(SCS_GAUGE_INITIAL_SOC * 1e6f + 0.5f)); /* at body temperature */
     fw->gauge.battery_state = SCS_BATTERY_STATE_OK;
     fw->therapy.adaptive_enabled = 0;
     fw->therapy.dwell_ms = SCS_DEFAULT_DWELL_MS;
@@ -38,10 +37,10 @@ void scs_fw_power_on(scs_fw_t *fw, const scs_keys_t *keys)
  * simulated lead and coil). */
 static void restore_physics(scs_fw_t *fw, const scs_gauge_t *gauge, const uint16_t *lead, int factory)
 {
-    fw->gauge.soc = gauge->soc;
+    fw->gauge.charge_pc = gauge->charge_pc;
     fw->gauge.cutoff = gauge->cutoff;
     fw->gauge.primary = gauge->primary;
-    fw->gauge.temp_c = gauge->temp_c;
+    fw->gauge.rise_nano_c = gauge->rise_nano_c;
     fw->gauge.battery_state = scs_battery_state_of(&fw->gauge);
     if (gauge->cutoff)
         fw->fault_flags |= 1u << SCS_FAULT_CODE_BATTERY_CUTOFF;

@@ -108,14 +108,18 @@ typedef struct {
     uint8_t outbox_len;
 } scs_events_t;
 
-/* Fuel gauge: coulomb counter over the cell's OCV table, CC-CV charge control. */
+/* Fuel gauge: coulomb counter over the cell's OCV table, CC-CV charge control. The two integrators are
+ * integers: a float state of charge would not move for a 10 uA load over a 1 ms step (1.4e-11 of a
+ * 200 mAh cell against a float's 6e-8 near 0.8), nor a float temperature by 1.7e-6 of its distance to
+ * the steady state per millisecond. The rates are single-precision floats (the Cortex-M4F's FPU). */
 typedef struct {
-    double soc;
-    double current_a;           /* positive while charging */
+    int64_t charge_pc;          /* charge held in the cell, picocoulombs */
+    float current_a;            /* positive while charging */
     uint8_t coupled;
-    double link_w;              /* power the coil can deliver to the charger, W */
-    double link_eta;            /* the link's efficiency (transmitted to received) */
-    double temp_c;              /* implant temperature, degC (a first-order model: the dev board has no sensor) */
+    float link_w;               /* power the coil can deliver to the charger, W */
+    float link_eta;             /* the link's efficiency (transmitted to received) */
+    int64_t rise_nano_c;        /* implant temperature above body, 1e-9 degC (a first-order model: the dev
+                                   board has no sensor) */
     uint8_t primary;            /* 1: a primary cell (states OK, ERI, EOS; never charged) */
     uint8_t recharge_state, battery_state, cutoff;
 } scs_gauge_t;

@@ -1,20 +1,57 @@
 /* The fuel gauge: a coulomb counter over the cell's OCV table, battery states (ERI and EOS for a primary
  * cell), a CC-CV charger fed by the link after the load, OpenNerve-style supervision (over-voltage and
  * over-temperature pauses) and a first-order implant temperature.  Every constant comes from the device
- * definition's [fuel_gauge] (scs_protocol.h); the reference is firmware_model/battery/simulation.py. */
-#include <math.h>
-
+ * definition's [fuel_gauge] (scs_protocol.h); the reference is firmware_model/battery/simulation.py.
+ * Single precision throughout (the Cortex-M4F's FPv4-SP; the host library computes the same bits); the
+ * charge and the temperature integrate in integers (fw.h). */
 #include "core.h"
+#include "fmath.h"
 
 /* charge ends when the constant-voltage current falls to C/n (the definition's end_current_c_divisor) */
-#define END_A (SCS_GAUGE_CAPACITY_MAH / 1000.0 / (double)SCS_GAUGE_END_CURRENT_C_DIVISOR)
+#define END_A (SCS_GAUGE_CAPACITY_MAH / 1000.0f / (float)SCS_GAUGE_END_CURRENT_C_DIVISOR)
 /* the heat whose steady state is the allowed rise above body temperature */
 #define MAX_HEAT_W (SCS_GAUGE_RISE_LIMIT_C / SCS_GAUGE_THERMAL_R_C_PER_W)
-#define EPS 1e-9
+#define PC_PER_MAH_PPM 3600000 /* 3.6 C per mAh, a millionth of it */
+#define NANO_C_PER_C 1e9f
+#define PPM 1000000
 
-static double table(const double *s, const double *v, unsigned n, double soc)
+/* A millionth of the cell's capacity, picocoulombs. (Float to 64-bit integer conversions are avoided
+ * throughout: libgcc makes them through double, which the FPv4-SP has not.) */
+static int64_t pc_per_ppm(const scs_gauge_t *g)
 {
-    if (soc <= 0.0)
+    float mah = g->primary ? SCS_GAUGE_PRIMARY_CAPACITY_MAH : SCS_GAUGE_CAPACITY_MAH;
+    return (int64_t)(int32_t)mah * PC_PER_MAH_PPM;
+}
+
+static int64_t capacity_pc(const scs_gauge_t *g) { return pc_per_ppm(g) * PPM; }
+
+/* The charge at a state of charge of the definition (thresholds to 1 ppm, compared in integers). */
+static int64_t charge_at(const scs_gauge_t *g, float soc)
+{
+    return (int32_t)(soc * (float)PPM + 0.5f) * pc_per_ppm(g);
+}
+
+/* x rounded to the nearest integer (half away from zero), within +-2^62, by the FPU's 32-bit conversions */
+static int64_t round_i64(float x)
+{
+    if (x > 4.6e18f) x = 4.6e18f;
+    if (x < -4.6e18f) x = -4.6e18f;
+    int32_t hi = (int32_t)(x * 0x1p-31f);  /* exact: 24 significant bits at most */
+    float lo = x - (float)hi * 0x1p31f;    /* exact: x's bits below 2^31, with x's sign */
+    if (lo > -0x1p23f && lo < 0x1p23f)     /* from 2^23 on a float is a whole number */
+        lo = lo < 0.0f ? lo - 0.5f : lo + 0.5f;
+    return (int64_t)hi * 0x80000000LL + (int32_t)lo;
+}
+
+float scs_gauge_soc(const scs_gauge_t *g) { return (float)g->charge_pc / (float)capacity_pc(g); }
+
+float scs_gauge_temp_c(const scs_gauge_t *g) { return SCS_GAUGE_BODY_C + (float)g->rise_nano_c / NANO_C_PER_C; }
+
+void scs_gauge_set_soc_ppm(scs_gauge_t *g, uint32_t soc_ppm) { g->charge_pc = (int64_t)soc_ppm * pc_per_ppm(g); }
+
+static float table(const float *s, const float *v, unsigned n, float soc)
+{
+    if (soc <= 0.0f)
         return v[0];
     for (unsigned i = 1; i < n; i++)
         if (soc <= s[i])
@@ -22,53 +59,55 @@ static double table(const double *s, const double *v, unsigned n, double soc)
     return v[n - 1];
 }
 
-double scs_ocv(double soc)
+float scs_ocv(float soc)
 {
-    static const double s[SCS_GAUGE_OCV_POINTS] = SCS_GAUGE_OCV_SOC;
-    static const double v[SCS_GAUGE_OCV_POINTS] = SCS_GAUGE_OCV_V;
+    static const float s[SCS_GAUGE_OCV_POINTS] = SCS_GAUGE_OCV_SOC;
+    static const float v[SCS_GAUGE_OCV_POINTS] = SCS_GAUGE_OCV_V;
     return table(s, v, SCS_GAUGE_OCV_POINTS, soc);
 }
 
-double scs_cell_ocv(const scs_gauge_t *g)
+float scs_cell_ocv(const scs_gauge_t *g)
 {
-    static const double s[SCS_GAUGE_PRIMARY_OCV_POINTS] = SCS_GAUGE_PRIMARY_OCV_SOC;
-    static const double v[SCS_GAUGE_PRIMARY_OCV_POINTS] = SCS_GAUGE_PRIMARY_OCV_V;
-    return g->primary ? table(s, v, SCS_GAUGE_PRIMARY_OCV_POINTS, g->soc) : scs_ocv(g->soc);
+    static const float s[SCS_GAUGE_PRIMARY_OCV_POINTS] = SCS_GAUGE_PRIMARY_OCV_SOC;
+    static const float v[SCS_GAUGE_PRIMARY_OCV_POINTS] = SCS_GAUGE_PRIMARY_OCV_V;
+    float soc = scs_gauge_soc(g);
+    return g->primary ? table(s, v, SCS_GAUGE_PRIMARY_OCV_POINTS, soc) : scs_ocv(soc);
 }
 
 uint8_t scs_battery_state_of(const scs_gauge_t *g)
 {
     if (g->primary) {
-        if (g->soc <= SCS_GAUGE_EOS_SOC + 1e-12) return SCS_BATTERY_STATE_EOS;
-        if (g->soc <= SCS_GAUGE_ERI_SOC + 1e-12) return SCS_BATTERY_STATE_ERI;
+        if (g->charge_pc <= charge_at(g, SCS_GAUGE_EOS_SOC)) return SCS_BATTERY_STATE_EOS;
+        if (g->charge_pc <= charge_at(g, SCS_GAUGE_ERI_SOC)) return SCS_BATTERY_STATE_ERI;
         return SCS_BATTERY_STATE_OK;
     }
     if (g->cutoff) return SCS_BATTERY_STATE_CUTOFF;
-    if (g->soc < SCS_GAUGE_NOW_SOC) return SCS_BATTERY_STATE_RECHARGE_NOW;
-    if (g->soc < SCS_GAUGE_SOON_SOC) return SCS_BATTERY_STATE_RECHARGE_SOON;
-    if (g->soc >= SCS_GAUGE_FULL_SOC) return SCS_BATTERY_STATE_FULL;
+    if (g->charge_pc < charge_at(g, SCS_GAUGE_NOW_SOC)) return SCS_BATTERY_STATE_RECHARGE_NOW;
+    if (g->charge_pc < charge_at(g, SCS_GAUGE_SOON_SOC)) return SCS_BATTERY_STATE_RECHARGE_SOON;
+    if (g->charge_pc >= charge_at(g, SCS_GAUGE_FULL_SOC)) return SCS_BATTERY_STATE_FULL;
     return SCS_BATTERY_STATE_OK;
 }
 
-uint8_t scs_charge_supervise(uint8_t state, double v_term, double temp_c)
+/* (the model's 1e-9 tolerance at the limits is below a float's resolution there: none here) */
+uint8_t scs_charge_supervise(uint8_t state, float v_term, float temp_c)
 {
     if (state == SCS_RECHARGE_STATE_PAUSED_HOT && temp_c < SCS_GAUGE_RESUME_C)
         state = SCS_RECHARGE_STATE_CONSTANT_CURRENT;
     if (state == SCS_RECHARGE_STATE_PAUSED_OVERVOLTAGE && v_term < SCS_GAUGE_V_RESUME)
         state = SCS_RECHARGE_STATE_CONSTANT_CURRENT;
     if (state == SCS_RECHARGE_STATE_CONSTANT_CURRENT || state == SCS_RECHARGE_STATE_CONSTANT_VOLTAGE) {
-        if (temp_c >= SCS_GAUGE_HARD_LIMIT_C - EPS)
+        if (temp_c >= SCS_GAUGE_HARD_LIMIT_C)
             return SCS_RECHARGE_STATE_PAUSED_HOT;
-        if (v_term >= SCS_GAUGE_V_PAUSE - EPS)
+        if (v_term >= SCS_GAUGE_V_PAUSE)
             return SCS_RECHARGE_STATE_PAUSED_OVERVOLTAGE;
     }
     return state;
 }
 
-double scs_link_efficiency(double separation_mm, double misalignment_mm)
+float scs_link_efficiency(float separation_mm, float misalignment_mm)
 {
-    double m = misalignment_mm / SCS_GAUGE_LINK_M0_MM;
-    return SCS_GAUGE_LINK_ETA_MAX * exp(-separation_mm / SCS_GAUGE_LINK_D0_MM) * exp(-m * m);
+    float m = misalignment_mm / SCS_GAUGE_LINK_M0_MM;
+    return SCS_GAUGE_LINK_ETA_MAX * scs_expf(-separation_mm / SCS_GAUGE_LINK_D0_MM) * scs_expf(-m * m);
 }
 
 void scs_set_recharge(scs_fw_t *fw, uint8_t state)
@@ -81,23 +120,23 @@ void scs_set_recharge(scs_fw_t *fw, uint8_t state)
 
 /* Implant heat per watt the charger delivers (converter loss, and the can's eddy loss on the transmitted
  * power). */
-static double heat_per_bus_w(const scs_gauge_t *g)
+static float heat_per_bus_w(const scs_gauge_t *g)
 {
-    return (1.0 + SCS_GAUGE_CAN_LOSS / g->link_eta) / SCS_GAUGE_CHARGER_EFFICIENCY - 1.0;
+    return (1.0f + SCS_GAUGE_CAN_LOSS / g->link_eta) / SCS_GAUGE_CHARGER_EFFICIENCY - 1.0f;
 }
 
 /* The charge current the CC-CV controller draws now with ``spare_w`` of the link and ``spare_heat_w``
  * of the thermal budget left after the load (moving through CC, CV and COMPLETE), A. */
-static double charge_current_a(scs_fw_t *fw, double v_open, double spare_w, double spare_heat_w)
+static float charge_current_a(scs_fw_t *fw, float v_open, float spare_w, float spare_heat_w)
 {
     scs_gauge_t *g = &fw->gauge;
-    double per_amp_heat = SCS_GAUGE_V_LIMIT * (1.0 + heat_per_bus_w(g)) - v_open;
-    double limit = spare_w / SCS_GAUGE_V_LIMIT, by_heat = spare_heat_w / per_amp_heat;
+    float per_amp_heat = SCS_GAUGE_V_LIMIT * (1.0f + heat_per_bus_w(g)) - v_open;
+    float limit = spare_w / SCS_GAUGE_V_LIMIT, by_heat = spare_heat_w / per_amp_heat;
     if (per_amp_heat > 0 && by_heat < limit)
         limit = by_heat;
     if (limit < 0)
         limit = 0;
-    double i = SCS_GAUGE_CC_CURRENT_A < limit ? SCS_GAUGE_CC_CURRENT_A : limit;
+    float i = SCS_GAUGE_CC_CURRENT_A < limit ? SCS_GAUGE_CC_CURRENT_A : limit;
     if (g->recharge_state == SCS_RECHARGE_STATE_CONSTANT_CURRENT && v_open + i * SCS_GAUGE_CELL_RESISTANCE_OHM >= SCS_GAUGE_V_LIMIT)
         scs_set_recharge(fw, SCS_RECHARGE_STATE_CONSTANT_VOLTAGE);
     if (g->recharge_state == SCS_RECHARGE_STATE_CONSTANT_VOLTAGE) {
@@ -112,25 +151,25 @@ static double charge_current_a(scs_fw_t *fw, double v_open, double spare_w, doub
     return i;
 }
 
-static double load_a(const scs_fw_t *fw, double v_open)
+static float load_a(const scs_fw_t *fw, float v_open)
 {
     if (fw->gauge.cutoff) /* below cut-off a rechargeable cell is disconnected; after EOS housekeeping goes on */
-        return fw->gauge.primary && fw->gauge.soc > 0.0 ? SCS_GAUGE_QUIESCENT_CURRENT_A : 0.0;
+        return fw->gauge.primary && fw->gauge.charge_pc > 0 ? SCS_GAUGE_QUIESCENT_CURRENT_A : 0.0f;
     return SCS_GAUGE_QUIESCENT_CURRENT_A + scs_stim_current_a(&fw->therapy, v_open);
 }
 
 /* The cell current (positive while charging) and the implant heat while coupled: the link feeds the
  * load first and only what is left charges the cell; a paused charger is off. */
-static double coupled_current_a(scs_fw_t *fw, double v_open, double *heat_w)
+static float coupled_current_a(scs_fw_t *fw, float v_open, float *heat_w)
 {
     scs_gauge_t *g = &fw->gauge;
-    double load_w = load_a(fw, v_open) * v_open, h = heat_per_bus_w(g);
-    *heat_w = 0.0;
+    float load_w = load_a(fw, v_open) * v_open, h = heat_per_bus_w(g);
+    *heat_w = 0.0f;
     if (g->recharge_state == SCS_RECHARGE_STATE_PAUSED_HOT || g->recharge_state == SCS_RECHARGE_STATE_PAUSED_OVERVOLTAGE)
         return -load_w / v_open;
     if (g->recharge_state == SCS_RECHARGE_STATE_IDLE)
         scs_set_recharge(fw, SCS_RECHARGE_STATE_CONSTANT_CURRENT);
-    double avail_w = g->link_w * SCS_GAUGE_CHARGER_EFFICIENCY, link_load_w = load_w;
+    float avail_w = g->link_w * SCS_GAUGE_CHARGER_EFFICIENCY, link_load_w = load_w;
     if (link_load_w > avail_w)
         link_load_w = avail_w;
     if (link_load_w * h > MAX_HEAT_W)
@@ -139,27 +178,27 @@ static double coupled_current_a(scs_fw_t *fw, double v_open, double *heat_w)
         *heat_w = link_load_w * h;
         return -(load_w - link_load_w) / v_open;
     }
-    double i = 0.0;
+    float i = 0.0f;
     if (g->recharge_state != SCS_RECHARGE_STATE_COMPLETE)
         i = charge_current_a(fw, v_open, avail_w - load_w, MAX_HEAT_W - load_w * h);
-    double v_term = v_open + i * SCS_GAUGE_CELL_RESISTANCE_OHM;
-    *heat_w = (i * v_term + load_w) * (1.0 + h) - i * v_open - load_w;
+    float v_term = v_open + i * SCS_GAUGE_CELL_RESISTANCE_OHM;
+    *heat_w = (i * v_term + load_w) * (1.0f + h) - i * v_open - load_w;
     return i;
 }
 
 static void cut_off_or_resume(scs_fw_t *fw)
 {
     scs_gauge_t *g = &fw->gauge;
-    double floor = g->primary ? 0.0 : SCS_GAUGE_CUTOFF_SOC;
-    if (g->soc <= floor) {
-        g->soc = floor;
-        g->current_a = 0.0;
+    int64_t floor_pc = g->primary ? 0 : charge_at(g, SCS_GAUGE_CUTOFF_SOC);
+    if (g->charge_pc <= floor_pc) {
+        g->charge_pc = floor_pc;
+        g->current_a = 0.0f;
     }
     if (g->primary) {
-        g->cutoff = g->soc <= SCS_GAUGE_EOS_SOC + 1e-12; /* EOS: stimulation stops for good */
-    } else if (g->soc <= SCS_GAUGE_CUTOFF_SOC && !g->cutoff) {
+        g->cutoff = g->charge_pc <= charge_at(g, SCS_GAUGE_EOS_SOC); /* EOS: stimulation stops for good */
+    } else if (g->charge_pc <= floor_pc && !g->cutoff) {
         g->cutoff = 1;
-    } else if (g->cutoff && g->soc >= SCS_GAUGE_RESUME_SOC) { /* recharged enough to stimulate again */
+    } else if (g->cutoff && g->charge_pc >= charge_at(g, SCS_GAUGE_RESUME_SOC)) { /* recharged enough to stimulate again */
         g->cutoff = 0;
         fw->fault_flags &= ~(1u << SCS_FAULT_CODE_BATTERY_CUTOFF);
         scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_FAULT_CLEARED, SCS_FAULT_CODE_BATTERY_CUTOFF);
@@ -181,10 +220,19 @@ static void battery_state_events(scs_fw_t *fw)
     }
 }
 
-void scs_fuel_gauge(scs_fw_t *fw, double dt)
+/* First-order implant temperature over dt_ticks: exact for the heat held over the step (the step toward
+ * the steady state by e^-x - 1, which keeps its precision for a millisecond against minutes). */
+static void heat(scs_gauge_t *g, float heat_w, uint64_t dt_ticks)
+{
+    float rise_c = (float)g->rise_nano_c / NANO_C_PER_C, steady_rise_c = heat_w * SCS_GAUGE_THERMAL_R_C_PER_W;
+    float toward = -scs_expm1f(-(float)dt_ticks / (SCS_GAUGE_THERMAL_TAU_S * 1e6f));
+    g->rise_nano_c += round_i64((steady_rise_c - rise_c) * toward * NANO_C_PER_C);
+}
+
+void scs_fuel_gauge(scs_fw_t *fw, uint64_t dt_ticks)
 {
     scs_gauge_t *g = &fw->gauge;
-    double v_open = scs_cell_ocv(g), heat_w = 0.0, i;
+    float v_open = scs_cell_ocv(g), heat_w = 0.0f, i;
     int coupled = g->coupled && !g->primary;
     if (coupled) {
         i = coupled_current_a(fw, v_open, &heat_w);
@@ -193,16 +241,14 @@ void scs_fuel_gauge(scs_fw_t *fw, double dt)
         i = -load_a(fw, v_open);
     }
     g->current_a = i;
-    g->soc += i * dt / 3.6 / (g->primary ? SCS_GAUGE_PRIMARY_CAPACITY_MAH : SCS_GAUGE_CAPACITY_MAH);
-    if (g->soc > 1.0)
-        g->soc = 1.0;
-    /* first-order implant temperature: exact for the heat held over this step */
-    double steady = SCS_GAUGE_BODY_C + heat_w * SCS_GAUGE_THERMAL_R_C_PER_W;
-    g->temp_c = steady + (g->temp_c - steady) * exp(-dt / SCS_GAUGE_THERMAL_TAU_S);
+    g->charge_pc += round_i64(i * (float)dt_ticks * 1e6f); /* A x us = uC */
+    if (g->charge_pc > capacity_pc(g))
+        g->charge_pc = capacity_pc(g);
+    heat(g, heat_w, dt_ticks);
     cut_off_or_resume(fw);
     if (coupled) {
-        double v_term = scs_cell_ocv(g) + g->current_a * SCS_GAUGE_CELL_RESISTANCE_OHM;
-        scs_set_recharge(fw, scs_charge_supervise(g->recharge_state, v_term, g->temp_c));
+        float v_term = scs_cell_ocv(g) + g->current_a * SCS_GAUGE_CELL_RESISTANCE_OHM;
+        scs_set_recharge(fw, scs_charge_supervise(g->recharge_state, v_term, scs_gauge_temp_c(g)));
     }
     battery_state_events(fw);
 }

@@ -35,7 +35,9 @@ void scs_on_device_info_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     send_msg(fw, SCS_MSG_DEVICE_INFO, seq, out, scs_msg_device_info_encode(&m, out));
 }
 
-static uint16_t permille(double soc) { return (uint16_t)(soc * 1000.0 + 0.5); }
+static uint16_t permille(float soc) { return (uint16_t)(soc * 1000.0f + 0.5f); }
+
+static uint32_t millidegrees(float c) { return (uint32_t)(c * 1000.0f + 0.5f); }
 
 void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
@@ -47,11 +49,11 @@ void scs_on_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         .stim_on = t->stim_on,
         .active_program = t->active,
         .clock_ticks = fw->ticks,
-        .battery_soc_permille = permille(g->soc),
-        .battery_mv = (uint16_t)((scs_cell_ocv(g) + g->current_a * SCS_GAUGE_CELL_RESISTANCE_OHM) * 1000.0 + 0.5),
+        .battery_soc_permille = permille(scs_gauge_soc(g)),
+        .battery_mv = (uint16_t)((scs_cell_ocv(g) + g->current_a * SCS_GAUGE_CELL_RESISTANCE_OHM) * 1000.0f + 0.5f),
         .battery_state = g->battery_state,
         .recharge_state = g->recharge_state,
-        .temperature_mc = (uint32_t)(g->temp_c * 1000.0 + 0.5), /* the gauge's thermal model: no sensor on the dev board */
+        .temperature_mc = millidegrees(scs_gauge_temp_c(g)), /* the gauge's thermal model: no sensor on the dev board */
         .fault_flags = fw->fault_flags,
         .mri_mode = t->mri,
         .posture = t->posture,
@@ -118,13 +120,13 @@ void scs_on_charging_status_get(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     (void)p;
     const scs_gauge_t *g = &fw->gauge;
     uint8_t out[SCS_CHARGING_STATUS_SIZE];
-    int32_t ua = g->current_a > 0 ? (int32_t)(g->current_a * 1e6 + 0.5) : 0;
+    int32_t ua = g->current_a > 0.0f ? (int32_t)(g->current_a * 1e6f + 0.5f) : 0;
     scs_msg_charging_status_t m = {
         .recharge_state = g->recharge_state,
         .battery_current_ua = ua,
-        .received_mw = (uint32_t)(ua * 1e-6 * SCS_GAUGE_V_LIMIT / SCS_GAUGE_CHARGER_EFFICIENCY * 1000.0),
-        .temperature_mc = (uint32_t)(g->temp_c * 1000.0 + 0.5),
-        .battery_soc_permille = permille(g->soc),
+        .received_mw = (uint32_t)((float)ua * 1e-6f * SCS_GAUGE_V_LIMIT / SCS_GAUGE_CHARGER_EFFICIENCY * 1000.0f),
+        .temperature_mc = millidegrees(scs_gauge_temp_c(g)),
+        .battery_soc_permille = permille(scs_gauge_soc(g)),
     };
     send_msg(fw, SCS_MSG_CHARGING_STATUS, seq, out, scs_msg_charging_status_encode(&m, out));
 }

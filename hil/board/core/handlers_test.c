@@ -84,8 +84,8 @@ void scs_on_recharge_coupling_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p
     }
     g->coupled = r.transmit_mw != 0;
     /* received power falls with separation and misalignment (the definition's link, as the model's) */
-    g->link_eta = scs_link_efficiency(r.separation_mm, r.misalignment_mm);
-    g->link_w = r.transmit_mw / 1000.0 * g->link_eta;
+    g->link_eta = scs_link_efficiency((float)r.separation_mm, (float)r.misalignment_mm);
+    g->link_w = (float)r.transmit_mw / 1000.0f * g->link_eta;
     if (!g->coupled)
         scs_set_recharge(fw, SCS_RECHARGE_STATE_IDLE);
     scs_send_result(fw, seq, SCS_MSG_RECHARGE_COUPLING_INPUT, SCS_RESULT_OK, SCS_NO_FIELD);

@@ -110,7 +110,7 @@ void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up)
     uint64_t end = fw->ticks + delta;
     while (fw->ticks < end) {
         uint64_t next = next_event(fw, end);
-        scs_fuel_gauge(fw, (double)(next - fw->ticks) / 1e6);
+        scs_fuel_gauge(fw, next - fw->ticks);
         fw->ticks = next;
         if (catch_up)
             while (!scs_stim_service(&fw->therapy, fw->ticks)) {

@@ -234,19 +234,19 @@ uint16_t scs_compliance_cap_ua(const scs_area_t *a, const uint16_t *ohms)
 }
 
 /* The load as a float, for the energy estimate only (as the model's). */
-double scs_load_ohm_estimate(const scs_area_t *a, const uint16_t *ohms)
+float scs_load_ohm_estimate(const scs_area_t *a, const uint16_t *ohms)
 {
-    double cathode = 0, g = 0;
+    float cathode = 0.0f, g = 0.0f;
     int shorted = 0;
     for (unsigned i = 0; i < SCS_CONTACTS; i++) {
-        cathode += a->share[i] * (double)ohms[i];
+        cathode += (float)a->share[i] * (float)ohms[i];
         if (a->anode_mask >> i & 1u) {
             shorted |= ohms[i] == 0;
-            g += ohms[i] ? 1.0 / ohms[i] : 0.0;
+            g += ohms[i] ? 1.0f / (float)ohms[i] : 0.0f;
         }
     }
     if (a->case_anode)
-        g += 1.0 / CASE_OHM;
-    return cathode / 100.0 + (shorted || g == 0 ? 0.0 : 1.0 / g);
+        g += 1.0f / (float)CASE_OHM;
+    return cathode / 100.0f + (shorted || g == 0.0f ? 0.0f : 1.0f / g);
 }
 

@@ -111,26 +111,26 @@ uint8_t scs_stopped_areas(const scs_therapy_t *t)
     return stopped;
 }
 
-double scs_stim_current_a(const scs_therapy_t *t, double cell_v)
+float scs_stim_current_a(const scs_therapy_t *t, float cell_v)
 {
     /* as the model: rail = min(I*Z + 1 V, compliance); energy = rail * driven charge / 0.8 */
     const scs_program_t *prog = &t->programs[t->active];
     if (!t->stim_on || !prog->used)
-        return 0;
-    double watts = 0;
+        return 0.0f;
+    float watts = 0.0f;
     for (unsigned a = 0; a < prog->count; a++) {
         if (t->stopped >> a & 1u)
             continue;
         const scs_area_t *ar = &prog->area[a];
-        double amp = (t->applied[a] < t->cap_ua[a] ? t->applied[a] : t->cap_ua[a]) * 1e-6;
-        double rail = amp * scs_load_ohm_estimate(ar, t->ohms) + 1.0;
-        if (rail > COMPLIANCE_MV / 1000.0)
-            rail = COMPLIANCE_MV / 1000.0;
-        double driven = amp * ar->pulse_width_us * 1e-6 * (ar->recharge == 0 ? 2.0 : 1.0);
-        double per_s = ar->rate_mhz / 1000.0 * per_period(ar);
+        float amp = (float)(t->applied[a] < t->cap_ua[a] ? t->applied[a] : t->cap_ua[a]) * 1e-6f;
+        float rail = amp * scs_load_ohm_estimate(ar, t->ohms) + 1.0f;
+        if (rail > (float)COMPLIANCE_MV / 1000.0f)
+            rail = (float)COMPLIANCE_MV / 1000.0f;
+        float driven = amp * (float)ar->pulse_width_us * 1e-6f * (ar->recharge == 0 ? 2.0f : 1.0f);
+        float per_s = (float)ar->rate_mhz / 1000.0f * (float)per_period(ar);
         if (ar->cycle_on_ms)
-            per_s *= (double)ar->cycle_on_ms / (ar->cycle_on_ms + ar->cycle_off_ms);
-        watts += rail * driven * per_s / 0.8;
+            per_s *= (float)ar->cycle_on_ms / (float)(ar->cycle_on_ms + ar->cycle_off_ms);
+        watts += rail * driven * per_s / 0.8f;
     }
     return watts / cell_v;
 }

@@ -38,7 +38,7 @@ enum { F_WAVEFORM = 2, F_SHARE, F_ANODE_MASK, F_CASE, F_AMPLITUDE, F_WIDTH, F_RA
 /* safety.c: the largest amplitude within compliance at these contact impedances, and the load's
  * impedance estimate (ohm) the current draw uses */
 uint16_t scs_compliance_cap_ua(const scs_area_t *a, const uint16_t *ohms);
-double scs_load_ohm_estimate(const scs_area_t *a, const uint16_t *ohms);
+float scs_load_ohm_estimate(const scs_area_t *a, const uint16_t *ohms);
 /* scheduler.c: the area whose next pulse is nominally first (-1: none); take that pulse off the grid:
  * its start relative to turn-on (UINT64_MAX: not emitted), its burst index and amplitude */
 int scs_sched_first_area(const scs_therapy_t *t);

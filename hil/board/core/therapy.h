@@ -111,7 +111,7 @@ void scs_stim_seek(scs_therapy_t *t, uint64_t rel);
 /* Which areas of the active program use a contact outside [250, 4000] ohms (bit per area). */
 uint8_t scs_stopped_areas(const scs_therapy_t *t);
 /* The quiescent-free current the running program draws from a cell at cell_v volts, amperes. */
-double scs_stim_current_a(const scs_therapy_t *t, double cell_v);
+float scs_stim_current_a(const scs_therapy_t *t, float cell_v);
 void scs_stim_retarget(scs_therapy_t *t, uint64_t now);
 /* Emit due pulses (a bounded batch); 1 when caught up. Hardware-timed: queue the edges of the pulses
  * of the next SCS_LOOKAHEAD_TICKS instead (and cut the queue once stimulation is off). */

@@ -153,7 +153,7 @@ void scs_host_use_primary_cell(void *handle, uint32_t soc_permille)
     host_t *h = handle;
     h->fw.gauge.primary = 1;
     h->fw.gauge.coupled = 0;
-    h->fw.gauge.soc = soc_permille / 1000.0;
+    scs_gauge_set_soc_ppm(&h->fw.gauge, soc_permille * 1000u);
     h->fw.gauge.battery_state = scs_battery_state_of(&h->fw.gauge);
 }
 

@@ -1,6 +1,12 @@
-/* Vector table and reset handler for the Cortex-M4 of the STM32F405/407. */
+/* Vector table and reset handler for the Cortex-M4F of the STM32F405/407. */
 #include <stdint.h>
 #include <string.h>
+
+#include "stm32f4xx.h"
+
+#if !defined(__ARM_FP) || !defined(__ARM_PCS_VFP)
+#error "the board image is built for the FPU: -mfpu=fpv4-sp-d16 -mfloat-abi=hard (hil/board/Makefile)"
+#endif
 
 extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
 int main(void);
@@ -14,8 +20,14 @@ void Default_Handler(void)
     }
 }
 
+/* The FPU is off at reset (CP10/CP11 access denied: the first float instruction would fault), so it is
+ * turned on before anything else runs, the C library's memcpy included. Lazy stacking stays as reset
+ * leaves it (FPCCR ASPEN and LSPEN set): an interrupt saves the float registers only if its handler
+ * uses them, and neither the USART nor the edge timer handler does. */
 void Reset_Handler(void)
 {
+    SCB->CPACR |= SCB_CPACR_CP10_CP11_FULL;
+    __asm volatile("dsb\n isb" ::: "memory");
     memcpy(&_sdata, &_sidata, (size_t)((char *)&_edata - (char *)&_sdata));
     memset(&_sbss, 0, (size_t)((char *)&_ebss - (char *)&_sbss));
     main();

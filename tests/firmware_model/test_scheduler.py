@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.bench_scheduler import heapq_schedule
 from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation.interleave import InterleaveError
 from firmware_model.stimulation.params import (
@@ -31,7 +30,8 @@ from firmware_model.stimulation.safety import (
 )
 from firmware_model.stimulation.scheduler import Scheduler, ScheduleState
 from firmware_model.stimulation.timeline import FLAG_BURST_LAST, FLAG_PASSIVE, TIMELINE_DTYPE
-from tests.strategies import burst_areas, programs, schedulers, tonic_areas
+from tests.support.reference_scheduler import heapq_schedule
+from tests.support.strategies import burst_areas, programs, schedulers, tonic_areas
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
                                                                        HealthCheck.too_slow])
@@ -503,7 +503,7 @@ def test_a_run_cannot_end_before_its_state():
 
 @pytest.mark.parametrize("program", ["four_tonic_areas", "hf10"])
 def test_the_boards_c_scheduler_baseline_emits_the_models_pulse_count(program):
-    import benchmarks.bench_scheduler as bench
+    import tests.support.reference_scheduler as bench
 
     run = bench.board_c_scheduler()
     if run is None:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
+FUZZ = Path(__file__).resolve().parents[2] / "fuzz"
 SECONDS = 3
+pytestmark = pytest.mark.tools  # clang libFuzzer with ASan/UBSan, atheris
 
 
 def _missing(what: str) -> None:

@@ -25,9 +25,11 @@ from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import encode_frame
+from tests.support.board_core import c_session as _c_session
+from tests.support.board_core import program_with_limits as _program_with_limits
 
 CAT = load_catalog()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEYS = default_keys()
 SETTINGS = settings(max_examples=300, deadline=None)
 
@@ -107,6 +109,7 @@ def unsigned_frames(draw):
     return encode_frame(msg.id, draw(st.integers(0, 0xFFFF)), payload, flags)
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(frames=st.lists(unsigned_frames(), min_size=1, max_size=5))
 def test_the_c_core_answers_unauthenticated_traffic_byte_for_byte_like_the_reference(frames):
@@ -121,23 +124,6 @@ def test_any_bytes_leave_the_c_core_answering_like_the_reference(data):
     c, ref = BoardCore(KEYS), reference_endpoint()
     probe = encode_frame(CAT["STIM_SET"].id, 7, b"\x01")  # unsigned: refused the same way by both
     assert c.receive(data + b"\x00" + probe) == ref.receive(data + b"\x00" + probe)
-
-
-def _c_session(core: BoardCore, role: Role) -> HostEndpoint:
-    from protocol.session import HostHandshake
-    from protocol.wire.framing import StreamDecoder
-
-    host, rx = HostEndpoint(CAT), StreamDecoder()
-
-    def ask(obj):
-        frames = [f for f in rx.feed(core.receive(host.request_bytes(obj, 1))) if not f.is_event]
-        [frame] = frames
-        return host.accept(frame)[1]
-    hs = HostHandshake(KEYS, role)
-    challenge = ask(host.start_handshake(hs))
-    host.finish(hs, ask(host.answer(hs, challenge)))
-    host.ask = ask
-    return host
 
 
 def test_the_c_core_runs_the_handshake_and_signs_and_checks_every_frame():
@@ -191,6 +177,7 @@ def test_the_c_core_backs_off_failed_handshakes_in_its_own_ticks():
 
 # --- the ARM image --------------------------------------------------------------------------------
 
+@pytest.mark.qemu
 def test_the_arm_image_builds_with_warnings_as_errors_and_fits_with_a_wide_margin():
     _require("arm-none-eabi-gcc")
     used = size_report()
@@ -212,6 +199,7 @@ def qemu():
     target.close()
 
 
+@pytest.mark.qemu
 def test_the_firmware_boots_in_qemu_and_describes_itself(qemu):
     b = qemu.bridge()
     qemu.factory_reset(b)
@@ -226,6 +214,7 @@ def test_the_firmware_boots_in_qemu_and_describes_itself(qemu):
     b.close()
 
 
+@pytest.mark.qemu
 def test_board_settings_survive_a_reset_in_qemu(qemu):
     from hil.harness.conformance.support import area, program
 
@@ -241,6 +230,7 @@ def test_board_settings_survive_a_reset_in_qemu(qemu):
     b.close()
 
 
+@pytest.mark.qemu
 def test_10000_random_and_mutated_frames_leave_the_board_responsive_and_unchanged(qemu):
     b = qemu.bridge()
     qemu.factory_reset(b)
@@ -283,6 +273,7 @@ def test_10000_random_and_mutated_frames_leave_the_board_responsive_and_unchange
     b.close()
 
 
+@pytest.mark.qemu
 def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
     _require("arm-none-eabi-gcc")
     _require("qemu-system-arm")
@@ -299,6 +290,7 @@ def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
                                          "development keys,entropy source")
 
 
+@pytest.mark.qemu
 def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link(tmp_path):
     """qemu-rt: the hardware-timed path (TIM5 edge interrupt, interrupt-driven USART) against the
     reference scheduler, a flood of signed requests and back-to-back frames; virtual-clock tests skip."""
@@ -342,10 +334,10 @@ class _CorePort:
 
 @settings(max_examples=300, deadline=None)
 @given(sequence=st.lists(st.tuples(st.sampled_from([Role.CLINICIAN, Role.PATIENT]),
-                                   __import__("hil.harness.conformance.test_differential", fromlist=["REQUESTS"]).REQUESTS),
+                                   __import__("hil.harness.conformance.differential", fromlist=["REQUESTS"]).REQUESTS),
                          min_size=1, max_size=15))
 def test_the_c_core_and_the_reference_model_answer_generated_sequences_identically(sequence):
-    from hil.harness.conformance.test_differential import assert_same_answers
+    from hil.harness.conformance.differential import assert_same_answers
     from hil.link.bridge import Bridge
     from hil.targets.model import ModelTarget
     from protocol.wire.reliability import RetryPolicy
@@ -355,15 +347,6 @@ def test_the_c_core_and_the_reference_model_answer_generated_sequences_identical
 
 
 # --- persistent settings on the board ------------------------------------------------------------
-
-def _program_with_limits(c: BoardCore) -> HostEndpoint:
-    host = _c_session(c, Role.CLINICIAN)
-    from tests.device_harness import area_fields
-
-    assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=0, **area_fields())).result) == "OK"
-    assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=1)).result) == "OK"
-    return host
-
 
 def _limits(c: BoardCore) -> tuple[int, int]:
     host = _c_session(c, Role.CLINICIAN)
@@ -574,6 +557,7 @@ _NEAR_LIMITS = [[0, 1, 2, 3], [0, 1, 2], [0, 25, 50, 9000, 12_000, 25_500, 25_55
        mutations=st.lists(st.integers(0, len(_NEAR_LIMITS) - 1), max_size=3),
        shares=st.sampled_from([{0: 100}, {1: 100}, {0: 50, 5: 50}, {0: 100, 5: 1}, {}, {0: 101}, {3: 99}]),
        anodes=st.sampled_from([2, 4, 0, 1, 0xFFFE, 0x8000]))
+@pytest.mark.slow
 def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, template, data, mutations, shares, anodes):
     import struct
     from types import SimpleNamespace
@@ -593,6 +577,7 @@ def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, te
     assert core.area_validate(payload) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["tonic x4", "hf 9,950.249 Hz", "cycled soft start"])
 def test_the_board_firmware_traces_pulses_on_the_reference_ticks_31_years_after_turn_on(name):
     """The whole firmware on the host: the clock advanced 31 years, the train resumed as if turned on

@@ -14,8 +14,9 @@ import pytest
 
 from hil.analysis import logic
 
-pytestmark = pytest.mark.skipif(shutil.which("sigrok-cli") is None, reason="needs sigrok-cli (install-system-deps)")
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.tools,
+              pytest.mark.skipif(shutil.which("sigrok-cli") is None, reason="needs sigrok-cli (install-system-deps)")]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def through_sigrok(timeline: np.ndarray, tmp_path: Path, offset: int = 777) -> list[logic.Pulse]:
@@ -93,6 +94,7 @@ def test_scs_logic_writes_the_expected_pins_that_then_check_clean(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.qemu
 @pytest.mark.skipif(not (shutil.which("qemu-system-arm") and shutil.which("arm-none-eabi-nm")),
                     reason="needs qemu-system-arm and the ARM toolchain")
 def test_the_edges_the_board_drove_in_qemu_pass_the_logic_analyzer_check(tmp_path):

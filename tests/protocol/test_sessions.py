@@ -23,7 +23,7 @@ from protocol.wire.reliability import RetryPolicy
 
 CAT = load_catalog()
 KEYS = default_keys()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bridge(device: Device, policy=RetryPolicy(timeout_s=0.05, attempts=3)) -> Bridge:
@@ -203,6 +203,7 @@ def _make_arm(build: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+@pytest.mark.qemu
 def test_the_firmware_gets_random_development_keys_or_the_key_files_and_a_key_change_rebuilds_it(tmp_path):
     import shutil
 

@@ -16,7 +16,7 @@ from protocol.capture.format import CaptureWriter, read_capture
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.framing import StreamDecoder, encode_frame
 from protocol.wire.reliability import NoResponseError, RetryPolicy
-from tests.device_harness import area_fields
+from tests.support.device_harness import area_fields
 
 CAT = load_catalog()
 FAST = RetryPolicy(timeout_s=0.002, attempts=200)
@@ -157,6 +157,7 @@ def test_the_capture_records_every_byte_and_scs_check_finds_it_clean(tmp_path):
     assert Checker(CAT, keys=t.keys).check(chunks) == []
 
 
+@pytest.mark.slow
 def test_under_1pct_byte_loss_and_0_1pct_bit_flips_10000_commands_execute_exactly_once():
     t = ModelTarget()
     port = t.open_port()

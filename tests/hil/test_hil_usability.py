@@ -24,7 +24,7 @@ from hil.link.expect import ExpectTimeout
 from hil.targets import make_target
 from protocol.spec.catalog import Role
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
@@ -104,6 +104,7 @@ def test_the_pre_flight_gives_up_within_its_budget_even_when_the_port_hangs(monk
     assert policy.timeout_s * policy.attempts < preflight.PREFLIGHT_S <= 10, "a silent device fails inside 10 s"
 
 
+@pytest.mark.slow
 def test_the_pytest_plugin_stops_before_any_test_when_the_target_does_not_answer(tmp_path, silent):
     (tmp_path / "test_x.py").write_text("def test_a(scs):\n    pass\n\ndef test_b(scs):\n    pass\n")
     proc = run_pytest(tmp_path, "--scs-target", silent)
@@ -111,6 +112,7 @@ def test_the_pytest_plugin_stops_before_any_test_when_the_target_does_not_answer
     assert proc.stdout.count("no response to DEVICE_INFO_GET") == 1 and "no tests ran" in proc.stdout
 
 
+@pytest.mark.slow
 def test_a_pytest_run_without_scs_fixtures_never_opens_a_target(tmp_path):
     (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
     proc = run_pytest(tmp_path, "--scs-target", "/dev/ttyNOPE")
@@ -124,12 +126,13 @@ def test_an_rfc2217_url_without_ign_set_control_gets_a_hint_when_it_times_out():
     assert hint_for("rfc2217://lab:4000?ign_set_control", "timeout while waiting") == ""
 
 
+@pytest.mark.lab
 def test_an_rfc2217_port_exported_from_a_pty_without_ign_set_control_fails_fast_with_the_hint(tmp_path):
     if shutil.which("ser2net") is None:
         if os.environ.get("CI"):
             pytest.fail("ser2net is missing: the README's test command installs it (make test)")
         pytest.skip("ser2net not installed (make test installs it)")
-    from tests.board_keys import published_key_file
+    from tests.support.board_keys import published_key_file
 
     board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
                               "--keys", str(published_key_file(tmp_path))], cwd=ROOT,
@@ -194,6 +197,7 @@ LOST = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_target_lost_mid_run_stops_the_run_with_one_message_naming_it(tmp_path):
     (tmp_path / "test_lost.py").write_text(LOST)
     proc = run_pytest(tmp_path, "--scs-target", "sim", "--scs-runs", str(tmp_path / "runs"))
@@ -204,6 +208,7 @@ def test_a_target_lost_mid_run_stops_the_run_with_one_message_naming_it(tmp_path
     assert out.count("lost during") == 1, "one message about the lost target (pytest's Interrupted line)"
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_the_summary_says_the_run_was_interrupted():
     proc = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "hil", "--target", "model"], cwd=ROOT, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -233,6 +238,7 @@ FAILING = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_failing_tests_exchange_is_decoded_into_junit_system_out_and_each_run_keeps_its_own_folder(tmp_path):
     (tmp_path / "test_f.py").write_text(FAILING)
     runs = tmp_path / "runs"
@@ -256,6 +262,7 @@ def test_a_failing_tests_exchange_is_decoded_into_junit_system_out_and_each_run_
         assert str(new[0] / "captures") in proc.stdout, "the run prints where its captures are"
 
 
+@pytest.mark.slow
 def test_scs_hil_keeps_hypothesis_data_in_the_run_folder_not_the_working_directory(tmp_path):
     proc = scs("hil", "--target", "model", "-k", "differential", "--runs", str(tmp_path / "runs"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -264,6 +271,7 @@ def test_scs_hil_keeps_hypothesis_data_in_the_run_folder_not_the_working_directo
     assert "run folder: " + str(tmp_path / "runs") in proc.stdout.replace("\n", "")
 
 
+@pytest.mark.slow
 def test_scs_hil_runs_without_warnings_and_leaves_nothing_in_the_working_directory(tmp_path):
     proc = scs("hil", "--target", "model", "-k", "differential", "-v", "--runs", str(tmp_path / "runs"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -339,6 +347,7 @@ PARALLEL = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_under_xdist_each_worker_has_its_own_virtual_board_and_junit_keeps_the_identity(tmp_path):
     (tmp_path / "test_par.py").write_text(PARALLEL)
     junit = tmp_path / "par.xml"
@@ -364,7 +373,8 @@ def test_a_real_device_is_not_shared_by_xdist_workers(tmp_path):
     assert bad.returncode == 2 and "-n needs sim, qemu or model" in bad.stderr
 
 
-@pytest.mark.parametrize("target", ["sim", "qemu"])
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["sim", pytest.param("qemu", marks=pytest.mark.qemu)])
 def test_the_conformance_suite_passes_on_two_workers(tmp_path, target):
     if target == "qemu" and (shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None):
         if os.environ.get("CI"):
@@ -463,7 +473,7 @@ def test_every_commands_help_shows_its_defaults():
 def test_a_test_needing_matplotlib_skips_with_the_reason_when_it_is_missing(tmp_path):
     code = ("import sys; sys.modules['matplotlib'] = None; import pytest; "
             f"sys.exit(pytest.main(['-q', '-rs', '-p', 'no:cacheprovider', '-p', 'no:labgrid', '-o', 'addopts=', "
-            f"'{ROOT}/tests/test_cli_simulate.py', '-k', 'plot']))")
+            f"'{ROOT}/tests/hil/test_cli_simulate.py', '-k', 'plot']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
     assert proc.returncode == 0 and "1 skipped" in proc.stdout, proc.stdout
     assert "needs the plot extra (matplotlib): pip install 'scs-hil[plot]'" in proc.stdout
@@ -527,7 +537,7 @@ def test_simulate_plot_without_matplotlib_is_refused_before_simulating(tmp_path)
 
 
 def test_capture_show_into_a_closed_pipe_exits_quietly_with_141(tmp_path):
-    from tests.test_capture_tools import session
+    from tests.support.captures import session
 
     capture = tmp_path / "c.jsonl"
     lines = session().capture_lines()

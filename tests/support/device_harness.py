@@ -12,7 +12,7 @@ from protocol.session.endpoint import HostEndpoint
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import StreamDecoder
-from tests.protocol_harness import KEYS, counter_rng
+from tests.support.protocol_harness import KEYS, counter_rng
 
 CAT = load_catalog()
 

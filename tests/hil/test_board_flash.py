@@ -16,8 +16,8 @@ from hil.harness.conformance.support import FOUR_AREAS
 from hil.link.bridge import Bridge
 from protocol.spec import generated as dev
 from protocol.spec.catalog import Role
-from tests.device_harness import Bench
-from tests.protocol_harness import KEYS
+from tests.support.device_harness import Bench
+from tests.support.protocol_harness import KEYS
 
 NVM_FAULT = 1 << dev.FaultCode.NVM_CORRUPT
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.bench_scheduler import heapq_schedule
 from firmware_model.device.pulse_output import PulseOutput
 from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation.params import (
@@ -20,6 +19,7 @@ from firmware_model.stimulation.params import (
 from firmware_model.stimulation.pulse_stream import PulseStream
 from firmware_model.stimulation.safety import ContactImpedances
 from firmware_model.stimulation.scheduler import Scheduler
+from tests.support.reference_scheduler import heapq_schedule
 
 YEAR = 365 * 86_400 * 1_000_000 + 86_400 * 1_000_000 // 4
 BIPOLE = Contacts(cathodes=((0, 100),), anodes=(1,))

@@ -12,9 +12,9 @@ import pytest
 from firmware_model.scenario.stimulation import ScenarioError, load_scenario, parse_duration_ticks
 from firmware_model.stimulation.scheduler import Scheduler
 from hil.cli.main import main
-from tests.optional import need_matplotlib
+from tests.support.optional import need_matplotlib
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 
 

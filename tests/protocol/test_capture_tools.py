@@ -17,24 +17,15 @@ from hil.cli.main import main
 from protocol.capture.format import parse_capture
 from protocol.capture.pcapng import LINKTYPE_USER0, frames_of, write_pcapng
 from protocol.capture.view import decode_capture, render
-from protocol.spec.catalog import Role, load_catalog
+from protocol.spec.catalog import load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import MAX_ENCODED
-from tests.protocol_harness import KEYS, Pair
+from tests.support.captures import session
+from tests.support.protocol_harness import KEYS, Pair
 
 CAT = load_catalog()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DISSECTOR = ROOT / "protocol" / "wireshark" / "scs.lua"
-
-
-def session() -> Pair:
-    p = Pair()
-    p.request(make(CAT, "DEVICE_INFO_GET"))
-    p.login(Role.CLINICIAN)
-    p.request(make(CAT, "STATUS_GET"))
-    p.request(make(CAT, "AREA_WRITE", program=1, area=2, amplitude_ua=4200, pulse_width_us=210, rate_mhz=60_000,
-                   cathode_share_pct=(100,) + (0,) * 15, anode_mask=2))
-    return p
 
 
 def session_with_events() -> Pair:
@@ -179,6 +170,7 @@ def test_an_oversized_run_of_bytes_is_exported_cut_to_the_largest_frame_with_a_c
     assert len(notes) == 1 and "oversize" in notes[0]
 
 
+@pytest.mark.tools
 def test_tshark_decodes_an_exported_capture_with_the_generated_dissector(tmp_path):
     if shutil.which("tshark") is None:
         if os.environ.get("CI"):

@@ -19,8 +19,8 @@ from protocol.codegen import OUTPUTS
 from protocol.spec import generated as dev
 from protocol.spec.catalog import Role, load_catalog
 from protocol.spec.definition import load_definition
-from tests.device_harness import Bench
-from tests.test_settings_image import _CBench
+from tests.support.board_core import CBench as _CBench
+from tests.support.device_harness import Bench
 
 CAT = load_catalog()
 DEF = load_definition()

@@ -12,7 +12,7 @@ from protocol.capture.format import CaptureError, parse_capture, read_capture
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import encode_payload, make
 from protocol.wire.framing import FLAG_RESPONSE, MAX_ENCODED, StreamDecoder, encode_frame
-from tests.protocol_harness import KEYS, Pair
+from tests.support.protocol_harness import KEYS, Pair
 
 CAT = load_catalog()
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLACE = "scs-sim"
 STEP_S = 30  # bound on every labgrid step
+pytestmark = pytest.mark.lab  # labgrid coordinator, exporter and client, ser2net
 
 
 def _require_lab() -> None:
@@ -86,7 +87,7 @@ def lab(tmp_path_factory):
     procs: list[subprocess.Popen] = []
     board = None
     try:
-        from tests.board_keys import published_key_file
+        from tests.support.board_keys import published_key_file
 
         board = subprocess.Popen([sys.executable, "-P", "-m", "hil.cli", "board", "--pty", "--speed", "0",
                                   "--keys", str(published_key_file(tmp_path))],

@@ -25,7 +25,7 @@ from hil.analysis.waveforms import (
 )
 from hil.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SIMULATE_EXAMPLES = [p for p in sorted((ROOT / "examples").glob("*.toml")) if "[[area]]" in p.read_text()]
 
 
@@ -100,6 +100,7 @@ def check_structure(text: str) -> None:
     assert all(b > a for a, b in itertools.pairwise(times)), "timestamps strictly increase"
 
 
+@pytest.mark.tools
 @pytest.mark.parametrize("path", SIMULATE_EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_vcd_round_trips_through_sigrok_cli_pulse_for_pulse(path, tmp_path):
     sigrok = sigrok_cli()
@@ -120,6 +121,7 @@ def test_every_example_vcd_round_trips_through_sigrok_cli_pulse_for_pulse(path, 
     assert len(intervals(changes, "area0_cathodic", sc.duration_ticks)) == np.count_nonzero(tl["area"] == 0) > 0
 
 
+@pytest.mark.tools
 def test_our_own_reader_sees_the_same_edges_as_sigrok(tmp_path):
     sc = load_scenario(ROOT / "examples/four_areas.toml")
     tl = Scheduler(sc.program, sc.profile, sc.impedances).generate(0, 200_000)
@@ -249,6 +251,7 @@ def test_a_window_without_a_plot_is_refused(capsys):
     assert "--plot" in capsys.readouterr().err
 
 
+@pytest.mark.tools
 @pytest.mark.parametrize("path", SIMULATE_EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_vcd_round_trips_through_gtkwaves_own_reader(path, tmp_path):
     """Optional: GTKWave's VCD reader (vcd2fst) and its writer (fst2vcd), when GTKWave is installed."""

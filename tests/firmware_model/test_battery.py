@@ -33,9 +33,9 @@ from firmware_model.stimulation.params import Area, Contacts, Cycling, Parameter
 from firmware_model.stimulation.safety import ContactImpedances
 from firmware_model.stimulation.scheduler import Scheduler
 from hil.cli.main import main
-from tests.optional import need_matplotlib
+from tests.support.optional import need_matplotlib
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIPOLE = Contacts(cathodes=((2, 100),), anodes=(3,))
 
 
@@ -109,7 +109,7 @@ def test_the_model_and_the_board_take_the_ocv_table_from_the_one_definition():
     soc = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_SOC "))
     volts = next(ln for ln in header.splitlines() if ln.startswith("#define SCS_GAUGE_OCV_V "))
     def numbers(line: str) -> list[float]:
-        return [float(x) for x in line.split("{")[1].split("}")[0].split(",")]
+        return [float(x.strip().removesuffix("f")) for x in line.split("{")[1].split("}")[0].split(",")]  # C float literals
     assert list(zip(numbers(soc), numbers(volts))) == [tuple(p) for p in NMC_OCV]
     gauge = (ROOT / "hil/board/core/gauge.c").read_text()
     assert "SCS_GAUGE_OCV_V" in gauge and "3.494" not in gauge, "no hand-written copy in the board"
@@ -521,7 +521,7 @@ def test_a_charger_regulating_above_the_full_cell_pauses_on_over_voltage_and_tim
     # above OCV(100 %) + I*R the cell is pushed past the top of its OCV table: the simulation used to
     # step one tick at a time there forever; now the over-voltage supervision pauses at 100 % SOC
     proc = subprocess.run([sys.executable, "-c", OVERCHARGE_CHILD, str(v_limit), str(load_w)], capture_output=True,
-                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert proc.returncode == 0, proc.stderr[-2000:]
     r = json.loads(proc.stdout)
     assert r["end"] == 2 * 86_400_000_000 and r["samples"] < 2_000
@@ -610,8 +610,8 @@ def test_a_primary_cell_device_reports_eri_then_eos_in_status_and_events_and_sto
     from firmware_model.device.device import DeviceConfig
     from firmware_model.device.eventlog import EventKind, FaultCode
     from protocol.spec.catalog import Role
-    from tests.device_harness import Bench, area_fields
-    from tests.protocol_harness import KEYS
+    from tests.support.device_harness import Bench, area_fields
+    from tests.support.protocol_harness import KEYS
     # a tiny primary cell so ERI and EOS come within hours
     cell = PrimaryCellParams(capacity_mah=2.0)
     b = Bench(DeviceConfig(keys=KEYS, cell=cell, initial_soc=0.12))
@@ -641,7 +641,7 @@ def _board():
 
 def _board_session(core, role_name: str = "TEST"):
     from protocol.spec.catalog import Role
-    from tests.test_board import _c_session
+    from tests.support.board_core import c_session as _c_session
     return _c_session(core, Role[role_name])
 
 
@@ -663,7 +663,7 @@ def test_the_board_makes_the_same_supervision_decisions_as_the_model():
 
 def _board_program(host) -> None:
     from protocol.wire.codec import make
-    from tests.device_harness import CAT, area_fields
+    from tests.support.device_harness import CAT, area_fields
     assert CAT.result_name(host.ask(make(CAT, "AREA_WRITE", program=0, area=0, **area_fields(
         amplitude_ua=6000, rate_mhz=1_000_000, pulse_width_us=200))).result) == "OK"
     assert CAT.result_name(host.ask(make(CAT, "PROGRAM_COMMIT", program=0, area_count=1)).result) == "OK"
@@ -672,7 +672,7 @@ def _board_program(host) -> None:
 
 def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit():
     from protocol.wire.codec import make
-    from tests.device_harness import CAT
+    from tests.support.device_harness import CAT
     core = _board()
     host = _board_session(core)
     _board_program(host)
@@ -695,7 +695,7 @@ def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit
 def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
     from firmware_model.device.eventlog import EventKind, FaultCode
     from protocol.wire.codec import make
-    from tests.device_harness import CAT
+    from tests.support.device_harness import CAT
     core = _board()
     from protocol.spec.generated import Capability
     core.use_primary_cell(110)

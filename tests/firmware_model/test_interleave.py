@@ -14,7 +14,7 @@ from firmware_model.stimulation.area_fields import area_from_fields
 from firmware_model.stimulation.params import ParameterError
 from hil.board.host import BoardCore
 from protocol.session import DeviceKeys
-from tests.device_harness import area_fields
+from tests.support.device_harness import area_fields
 
 PROFILE = DeviceProfile()
 
@@ -115,6 +115,7 @@ def test_a_program_whose_work_fits_under_the_threshold_needs_no_scan(core):
     assert core.interleave(light) == (True, 0)
 
 
+@pytest.mark.qemu
 @pytest.mark.skipif(not (shutil.which("qemu-system-arm") and shutil.which("arm-none-eabi-gcc")),
                     reason="needs qemu-system-arm and arm-none-eabi-gcc")
 def test_the_worst_programs_are_answered_in_budget_while_pulses_stay_on_time_in_real_time():

@@ -12,7 +12,7 @@ from protocol.spec.catalog import Kind, Role, load_catalog
 from protocol.wire.codec import DecodeError, EncodeError, decode_payload, encode_payload, make
 from protocol.wire.framing import FLAG_SIGNED, MAX_ENCODED, MAX_PAYLOAD, Frame, FrameError, StreamDecoder, crc32, encode_frame, parse_frame
 from protocol.wire.reliability import NoResponseError, ResponseCache, RetryPolicy, send_with_retries
-from tests.protocol_harness import KEYS, Pair, counter_rng
+from tests.support.protocol_harness import KEYS, Pair, counter_rng
 
 CAT = load_catalog()
 SETTINGS = settings(max_examples=200, deadline=None)

@@ -10,17 +10,14 @@ from typing import Any
 import pytest
 
 from firmware_model.device.device import DeviceConfig
-from firmware_model.device.nvm import FlashSlots, decode_image, encode_image
-from hil.board.host import BoardCore
+from firmware_model.device.nvm import FlashSlots, encode_image
 from hil.harness.conformance.support import FOUR_AREAS
 from protocol.spec import generated as dev
 from protocol.spec.catalog import CatalogError, Role, load_catalog
 from protocol.spec.definition import definition_text, load_definition, parse_definition
-from protocol.wire.codec import make
-from protocol.wire.framing import StreamDecoder
-from tests.device_harness import Bench
-from tests.protocol_harness import KEYS
-from tests.test_board import _c_session
+from tests.support.board_core import CBench as _CBench
+from tests.support.device_harness import Bench
+from tests.support.protocol_harness import KEYS
 
 CAT = load_catalog()
 LAYOUT = load_definition().settings
@@ -43,40 +40,6 @@ def _requests() -> list[tuple[Role, str, dict[str, Any]]]:
     out.append((Role.CLINICIAN, "PROGRAM_SELECT", dict(program=3)))
     out.append((Role.CLINICIAN, "STIM_SET", dict(on=1)))
     return out
-
-
-class _CBench:
-    """The C core with one session per role, asked like the model's bench."""
-
-    def __init__(self) -> None:
-        self.core = BoardCore(KEYS)
-        self._hosts: dict[Role, Any] = {}
-        self._seq = 1
-
-    def ask(self, role: Role, name: str, **fields: Any) -> Any:
-        if CAT[name].role is Role.TEST and role is Role.CLINICIAN:
-            role = Role.TEST  # stimulus inputs, clock and trace belong to the bench's test role
-        if role not in self._hosts:  # one session at a time on a device: a new login replaces the other
-            self._hosts = {role: _c_session(self.core, role)}
-        self._seq = self._seq % 0xFFFF + 1  # a new sequence number: not a retransmission
-        wire = self._hosts[role].request_bytes(make(CAT, name, **fields), self._seq)
-        [frame] = [f for f in StreamDecoder().feed(self.core.receive(wire)) if not f.is_event]
-        return self._hosts[role].accept(frame)[1]
-
-    def power_cycle(self) -> None:
-        self.core.power_cycle()
-        self._hosts.clear()
-
-    def image(self) -> bytes:
-        images = [decode_image(bytes(self.core.slot(i))) for i in range(2)]
-        return max((img for img in images if img), key=lambda img: img[0])[1]
-
-    def install(self, image: bytes) -> None:
-        """Flash holding only this image (as a programmer would write it), then power on."""
-        raw = encode_image(1, image)
-        for i in range(2):
-            self.core.slot(i)[:] = (raw if i == 0 else b"").ljust(dev.SETTINGS_SLOT_SIZE, b"\xff")
-        self.power_cycle()
 
 
 def _model_ask(b: Bench, role: Role, name: str, **fields: Any) -> Any:

@@ -17,8 +17,8 @@ from firmware_model.stimulation.safety import ContactImpedances
 from firmware_model.stimulation.scheduler import Scheduler
 from protocol.spec.catalog import Role
 from protocol.spec.generated import Capability
-from tests.device_harness import CAT, Bench, area_fields
-from tests.protocol_harness import KEYS
+from tests.support.device_harness import CAT, Bench, area_fields
+from tests.support.protocol_harness import KEYS
 
 P, C = Role.PATIENT, Role.CLINICIAN
 SECOND = 1_000_000

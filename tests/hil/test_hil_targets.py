@@ -21,7 +21,7 @@ from hil.link.model_port import default_keys
 from hil.targets import TargetError, make_target
 from protocol.spec.catalog import Role
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scs(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -34,6 +34,7 @@ def properties(junit: Path) -> dict[str, str]:
     return {p.get("name"): p.get("value") for p in root.iter("property")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["model", "sim"])
 def test_the_conformance_suite_passes_on_the_model_and_the_virtual_board(tmp_path, target):
     junit = tmp_path / "junit.xml"
@@ -109,6 +110,7 @@ def test_bad_board_options_exit_2_without_a_traceback():
     assert proc.returncode == 2 and "not allowed" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_failing_test_keeps_its_capture_and_junit_names_the_target(tmp_path):
     (tmp_path / "test_fails.py").write_text(textwrap.dedent("""
         def test_fails(clinician):
@@ -132,6 +134,7 @@ def test_a_failing_test_keeps_its_capture_and_junit_names_the_target(tmp_path):
     assert properties(junit)["scs_target"] == "model"
 
 
+@pytest.mark.slow
 def test_scs_target_can_come_from_the_environment(tmp_path):
     (tmp_path / "test_env.py").write_text("def test_env(scs_info):\n    assert scs_info.name == 'sim'\n")
     env = {**os.environ, "SCS_TARGET": "sim"}
@@ -146,6 +149,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.lab
 def test_the_conformance_suite_passes_through_ser2net_over_rfc2217(tmp_path):
     if shutil.which("ser2net") is None:
         if os.environ.get("CI"):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-DOC = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text(encoding="utf-8")
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
 
 
 # --- what the document says ----------------------------------------------------------------------

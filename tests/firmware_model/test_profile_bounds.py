@@ -14,7 +14,7 @@ import pytest
 from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation.params import ParameterError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AREA = ('[[area]]\ncathodes = { "2" = 100 }\nanodes = [3]\npulse_width_us = 300\nrate_hz = 50\n'
         'amplitude_ua = 4000\nrecharge = "passive"\npassive_window_us = 1000\n')
 KEYS = [f.name for f in dataclasses.fields(DeviceProfile)]

@@ -20,7 +20,7 @@ from firmware_model.stimulation.safety import (
 )
 from firmware_model.stimulation.scheduler import Scheduler
 from firmware_model.stimulation.timeline import FLAG_OUT_OF_COMPLIANCE, FLAG_RAMPING
-from tests.strategies import contacts
+from tests.support.strategies import contacts
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,6 +7,7 @@ model; invariants are checked after every step and on every pulse the device emi
 from __future__ import annotations
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -14,8 +15,8 @@ from firmware_model.device.device import DeviceConfig
 from firmware_model.device.nvm import FlashSlots, PowerLoss
 from firmware_model.stimulation import safety
 from protocol.spec.catalog import Role
-from tests.device_harness import CAT, Bench, area_fields
-from tests.protocol_harness import KEYS
+from tests.support.device_harness import CAT, Bench, area_fields
+from tests.support.protocol_harness import KEYS
 
 ROLES = st.sampled_from([Role.PATIENT, Role.CLINICIAN])
 AREAS = st.sampled_from([
@@ -206,3 +207,4 @@ class DeviceMachine(RuleBasedStateMachine):
 DeviceMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None,
                                            suppress_health_check=[HealthCheck.too_slow])
 test_device_state_machine = DeviceMachine.TestCase
+pytestmark = pytest.mark.slow  # many stateful runs, each through the whole request set
