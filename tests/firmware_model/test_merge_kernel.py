@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from benchmarks.bench_scheduler import four_tonic_areas, heapq_schedule
 from firmware_model.errors import ParameterError
 from firmware_model.stimulation.interleave import InterleaveError
 from firmware_model.stimulation.native import load
@@ -25,6 +24,7 @@ from firmware_model.stimulation.native.grids import GRID_FIELDS, NativeGrids
 from firmware_model.stimulation.params import Area, Contacts, Program
 from firmware_model.stimulation.scheduler import Scheduler
 from firmware_model.stimulation.timeline import KERNEL_OFFSETS, TIMELINE_DTYPE
+from tests.support.reference_scheduler import four_tonic_areas, heapq_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = settings(max_examples=int(os.environ.get("SCS_KERNEL_EXAMPLES", "80")), deadline=None,
