@@ -110,11 +110,12 @@ class DeviceProfile:
 #: float or bool); float bounds: a finite number. Chosen so every computation stays finite and exact:
 #: the wire widths of the protocol (amplitudes and ohms u16, gaps and ratios u8, rates and cycles u32),
 #: at most 32 contacts (two 16-contact leads), a compliance of 1 to 50 V, contact areas 1 to 50 mm2
-#: (the exact charge limit is pinned over that range), Shannon k 1.5 to 2.5 (the literature uses 1.5-2),
-#: efficiency above 0, passive recharge time constant of at least 1 us.
+#: (the exact charge limit is pinned over that range), at most the device definition's areas per program
+#: (the settings image and the board have room for no more; the scheduler's sort keys are sized for
+#: them), Shannon k 1.5 to 2.5 (the literature uses 1.5-2), efficiency above 0, passive recharge time constant of at least 1 us.
 PROFILE_BOUNDS: dict[str, tuple[int, int, str] | tuple[float, float, str]] = {
     "contact_count": (1, 32, "contacts"),
-    "max_areas": (1, 16, "areas"),
+    "max_areas": (1, dev.MAX_AREAS, "areas (the device definition's max_areas: the settings image and the board hold no more)"),
     "max_programs": (1, 254, "programs"),
     "max_amplitude_ua": (1, 65_535, "uA"),
     "amplitude_step_ua": (1, 1_000, "uA"),

@@ -6,6 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from firmware_model.stimulation.timeline import TIMELINE_DTYPE
+from protocol.spec.generated import MAX_AREAS
+
+#: the sort key is nominal << AREA_BITS | area: room for every area a profile allows (`PROFILE_BOUNDS`
+#: caps max_areas at the device definition's) and nominal starts below 2^(63 - AREA_BITS) ticks
+AREA_BITS = max(1, (MAX_AREAS - 1).bit_length())
+AREA_SLOTS = 1 << AREA_BITS
 
 
 def lindley(nominal: np.ndarray, occ: np.ndarray, stage_free_at: int) -> np.ndarray:
@@ -30,12 +36,12 @@ def displace(out: np.ndarray, stage_free_at: int) -> None:
 
 
 def _sort_keys(parts: list) -> np.ndarray:
-    """nominal * 8 + area: sorting these orders pulses by nominal start, ties to the lower area."""
+    """nominal << AREA_BITS | area: sorting these orders pulses by nominal start, ties to the lower area."""
     keys = np.empty(sum(len(s) for s, _, _ in parts), dtype=np.int64)
     i = 0
     for start, _, fields in parts:
         view = keys[i:i + len(start)]
-        np.left_shift(start, 3, out=view)
+        np.left_shift(start, AREA_BITS, out=view)
         view |= fields["area"]
         i += len(start)
     return keys
@@ -52,7 +58,7 @@ def merge_areas(parts: list, templates: dict) -> tuple[np.ndarray, np.ndarray, n
     scalars = tuple(tuple((k, v) for k, v in f.items() if not isinstance(v, np.ndarray)) for _, _, f in parts)
     template = templates.get(scalars)
     if template is None:
-        template = templates[scalars] = np.zeros(8, dtype=TIMELINE_DTYPE)
+        template = templates[scalars] = np.zeros(AREA_SLOTS, dtype=TIMELINE_DTYPE)
         for row in scalars:
             for name, value in row:
                 template[dict(row)["area"]][name] = value
@@ -60,19 +66,19 @@ def merge_areas(parts: list, templates: dict) -> tuple[np.ndarray, np.ndarray, n
                if any(isinstance(f.get(name), np.ndarray) for _, _, f in parts)]
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
-    area = keys & 7
+    area = keys & (AREA_SLOTS - 1)
     out = template.take(area)  # take: fancy indexing of structured arrays is ~30x slower
     for name in varying:
         column = np.concatenate([np.broadcast_to(f[name], (len(s),)) for s, _, f in parts])
         out[name] = column[order]
-    return out, area, keys >> 3
+    return out, area, keys >> AREA_BITS
 
 
 def serve_first_come_first_served(out: np.ndarray, area: np.ndarray, nominal: np.ndarray, parts: list,
                                    stage_free_at: int) -> None:
     """Apply the collision rule in place: start, end and displacement of every merged record."""
     if not any(isinstance(occ, np.ndarray) for _, occ, _ in parts):
-        table = np.zeros(8, dtype=np.int64)
+        table = np.zeros(AREA_SLOTS, dtype=np.int64)
         for _, occ, f in parts:
             table[f["area"]] = occ
         occ = table.take(area)

@@ -30,13 +30,13 @@ from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation import interleave, safety
 from firmware_model.stimulation.area_plan import AreaPlan, fill_records
 from firmware_model.stimulation.collision import displace, merge_areas, serve_first_come_first_served
+from firmware_model.stimulation.native.grids import NativeGrids, native_chunk
 from firmware_model.stimulation.params import (
     PERIOD_NUMERATOR,
     Program,
-    first_pulse_at_or_after,
 )
 from firmware_model.stimulation.safety import ContactImpedances
-from firmware_model.stimulation.timeline import DEFAULT_CHUNK_PULSES, KERNEL_OFFSETS, TIMELINE_DTYPE
+from firmware_model.stimulation.timeline import DEFAULT_CHUNK_PULSES, TIMELINE_DTYPE
 from firmware_model.stimulation.totals import TotalsAccumulator, WindowTotals
 
 
@@ -141,16 +141,16 @@ class Scheduler:
 
     def _chunk_function(self, native: bool) -> Callable[[int, int, int], tuple[np.ndarray, int]]:
         """``(t, t1, stage_free_at) -> (pulses with nominal start in [t, t1), stage_free_at after them)``:
-        the compiled merge kernel for several fixed areas when asked for and available, else numpy."""
+        the compiled kernel when every area is fixed (one pulse per period, fixed amplitude, no
+        cycling) and it is asked for and available, else numpy."""
         kernel = None
-        if native and len(self._plans) > 1 and all(p.is_fixed for p in self._plans):
+        if native and all(p.is_fixed for p in self._plans):
             from firmware_model.stimulation.native import load
 
             kernel = load()
         if kernel is None:
             return partial(self._numpy_chunk, {})
-        records, occ_table = self._fixed_tables()
-        return partial(self._native_chunk, kernel, records, occ_table)
+        return partial(native_chunk, kernel, NativeGrids(self._plans))
 
     def _numpy_chunk(self, templates: dict, t: int, t1: int, stage_free_at: int) -> tuple[np.ndarray, int]:
         parts = [p.pulses(t, t1) for p in self._plans]
@@ -165,34 +165,6 @@ class Scheduler:
         if len(out):
             stage_free_at = max(stage_free_at, int(out["end_tick"][-1]))
         return out, stage_free_at
-
-    def _native_chunk(self, kernel, records: np.ndarray, occ_table: np.ndarray, t: int, t1: int,
-                      stage_free_at: int) -> tuple[np.ndarray, int]:
-        js = [(first_pulse_at_or_after(t, p.rate), first_pulse_at_or_after(t1, p.rate)) for p in self._plans]
-        starts = [p.period_starts(j0, j1) for p, (j0, j1) in zip(self._plans, js)]
-        counts = np.array([len(s) for s in starts], dtype=np.int64)
-        total = int(counts.sum())
-        out = np.empty(total, dtype=TIMELINE_DTYPE)
-        if not total:
-            return out, stage_free_at
-        nominal = np.ascontiguousarray(np.concatenate(starts))
-        first_period = np.array([j0 for j0, _ in js], dtype=np.int64)
-        free = kernel(nominal.ctypes.data, counts.ctypes.data, len(starts), first_period.ctypes.data,
-                      records.ctypes.data, occ_table.ctypes.data, TIMELINE_DTYPE.itemsize,
-                      KERNEL_OFFSETS.ctypes.data, stage_free_at, out.ctypes.data)
-        return out, int(free)
-
-    def _fixed_tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """The record and occupancy of each running area, in plan order (for the merge kernel)."""
-        records = np.zeros(len(self._plans), dtype=TIMELINE_DTYPE)
-        occ = np.zeros(len(self._plans), dtype=np.int64)
-        for i, p in enumerate(self._plans):
-            _, o, fields = p.pulses(0, 0)
-            for name, value in fields.items():
-                if not isinstance(value, np.ndarray):
-                    records[i][name] = value
-            occ[i] = o
-        return records, occ
 
     def generate(self, start_tick: int = 0, end_tick: int = PERIOD_NUMERATOR) -> np.ndarray:
         """The whole timeline of [start_tick, end_tick) as one array."""

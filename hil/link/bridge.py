@@ -320,6 +320,21 @@ class Bridge:
     def device_info(self) -> Any:
         return self.call("DEVICE_INFO_GET")
 
+    def wait_until_answering(self, give_up_after_s: float = 60.0) -> Any:
+        """Ask DEVICE_INFO_GET (no session needed, nothing logged) until the device answers, and return
+        its DEVICE_INFO. After a restart a device loses what reaches it before its receiver runs, and
+        how long that takes in host time depends on the host's load: a caller that writes next waits
+        on this answer, the device's own word that it is up. ``give_up_after_s`` only bounds a device
+        that never comes back (`NoResponseError`)."""
+        give_up_at = time.monotonic() + give_up_after_s
+        once = RetryPolicy(timeout_s=self.policy.timeout_s, attempts=1)
+        while True:
+            try:
+                return self.request(make(self.catalog, "DEVICE_INFO_GET"), policy=once).message
+            except NoResponseError:
+                if time.monotonic() > give_up_at:
+                    raise
+
     # --- expect-style matching (hil.link.expect) ----------------------------------------------------
     def expect_event(self, kind: Any, code: Any = None, *, within_ticks: int | None = None,
                      timeout_s: float = 1.0) -> Any:

@@ -79,6 +79,8 @@ class TargetInfo:
 class Target(abc.ABC):
     name: str = "target"
     policy = RetryPolicy(timeout_s=0.5, attempts=4)
+    #: how many times `factory_reset` waits out a role's back-off before it gives up
+    BACKOFF_PROBES = 20
 
     def __init__(self, keys: DeviceKeys | None = None):
         from hil.link.model_port import default_keys
@@ -113,13 +115,22 @@ class Target(abc.ABC):
             bridge.call("RESET", kind=2)
             return
         bridge.login(Role.TEST)
+        virtual_clock = bridge.device_info().capabilities & Capability.VIRTUAL_CLOCK
         for role in (Role.PATIENT, Role.CLINICIAN):
-            probe = bridge.request(make(bridge.catalog, "HELLO", role=int(role), host_nonce=secrets.token_bytes(16)))
-            if bridge.catalog.result_name(probe.message.result) == "BUSY":
-                if not bridge.device_info().capabilities & Capability.VIRTUAL_CLOCK:
-                    time.sleep(probe.message.retry_after_ms / 1000)
-                else:
+            for _ in range(self.BACKOFF_PROBES):
+                probe = bridge.request(make(bridge.catalog, "HELLO", role=int(role), host_nonce=secrets.token_bytes(16)))
+                if bridge.catalog.result_name(probe.message.result) != "BUSY":
+                    break
+                # the device's clock decides when the back-off is over, not the host's: a real-time
+                # device may count less than the host slept (a loaded host runs an emulator slowly),
+                # so it is asked again until it no longer refuses
+                if virtual_clock:
                     bridge.call("CLOCK_ADVANCE", ticks=probe.message.retry_after_ms * 1000)
+                else:
+                    time.sleep(probe.message.retry_after_ms / 1000)
+            else:
+                raise TargetError(f"{self.name}: the {role.name.lower()} role stayed in back-off after "
+                                  f"{self.BACKOFF_PROBES} waits of the time the device asked for")
         bridge.call("RESET", kind=2)
 
     def hardware_reset(self, bridge: Bridge) -> None:

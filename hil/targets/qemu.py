@@ -213,7 +213,6 @@ class QemuTarget(Target):
             self.power_cycle(bridge, cause=ResetCause.PIN)
             return
         self._qmp("system_reset")
-        time.sleep(0.05)
         self._reattach(bridge)
 
     def power_cycle(self, bridge=None, cause: int | None = ResetCause.POWER_ON) -> None:
@@ -263,9 +262,13 @@ class QemuTarget(Target):
         return False
 
     def _reattach(self, bridge) -> None:
+        """Hand the bridge the line once the restarted firmware answers: bytes that reach the USART
+        before the firmware has enabled it and attached its receive ring are lost, and how far the
+        guest has booted when the host writes depends on how loaded the host is."""
         self._port.reset_input_buffer()
         bridge.port = self._port
         bridge.device_was_reset()
+        bridge.wait_until_answering()
 
     def gone(self) -> str | None:
         code = None if self.proc is None else self.proc.poll()

@@ -271,6 +271,7 @@ def _restart(scs_target, b, how: str) -> None:
             b.device_was_reset()
     except TargetError as e:
         pytest.skip(str(e))
+    b.wait_until_answering()  # what reaches a restarting device before it runs is lost: wait for its answer
 
 
 def _device_nonce(b) -> bytes:
