@@ -48,7 +48,7 @@ def scs(request: pytest.FixtureRequest, scs_target, scs_info):
 @pytest.fixture
 def clinician(scs):
     """Role clinician, in its own session on the ``scs`` bridge (logs in again when another role
-    took the link). May: AREA_WRITE, PROGRAM_COMMIT, AREA_READ, LIMITS_WRITE, IMPEDANCE_GET,
+    took the link). May: AREA_WRITE, PROGRAM_COMMIT, AREA_READ, LIMITS_WRITE, IMPEDANCE_GET, FAULT_RECORD_GET,
     ADAPTIVE_SET, EVENT_LOG_READ, RESET, TIMING_GET, and everything a patient may. Not the test
     role's inputs, clock or trace (NOT_PERMITTED)."""
     return RoleSession(scs, Role.CLINICIAN)
@@ -67,7 +67,8 @@ def patient(scs):
 def tester(scs):
     """Role test (bench boards and simulated targets), in its own session on the ``scs`` bridge
     (logs in again when another role took the link). May: IMPEDANCE_INPUT, POSTURE_INPUT,
-    RECHARGE_COUPLING_INPUT, CLOCK_ADVANCE (a virtual clock), TRACE_START, TRACE_STOP, TRACE_DUMP,
+    RECHARGE_COUPLING_INPUT, CLOCK_ADVANCE (a virtual clock), TRACE_START, TRACE_STOP, TRACE_DUMP, FAULT_INJECT
+    (a processor fault, a hang, a stack overflow or a brown-out; test builds only),
     and everything a clinician may."""
     return RoleSession(scs, Role.TEST)
 

@@ -35,7 +35,7 @@ rate_hz = 50
 
 def readme_scenario() -> str:
     text = (ROOT / "README.md").read_text()
-    m = re.search(r"Scenario format.*?```toml\n(.*?)```", text, re.S)
+    m = re.search(r"Scenario format.*?```toml[^\n]*\n(.*?)```", text, re.S)
     assert m, "the README has a scenario format block"
     return m.group(1)
 

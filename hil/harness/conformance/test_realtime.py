@@ -30,6 +30,7 @@ from hil.harness.conformance.support import (
     reference_timeline,
     wait,
 )
+from hil.harness.state import needs_reason
 from protocol.wire.codec import make
 
 PROGRAMS = [FOUR_AREAS, BURST_DR, HF10, CYCLED]
@@ -39,11 +40,11 @@ START_SYMBOL, OFF_SYMBOL = "scs_stim_clock", "scs_stim_off"  # what the observer
 
 
 @pytest.fixture
-def observer(scs_target):
-    """The target's pin observer, or a skip naming the missing capability."""
+def observer(scs_target, scs_info):
+    """The target's pin observer, or a skip naming what is missing and what the target has."""
     if not getattr(scs_target, "pin_observer", False):
-        pytest.skip(f"target {getattr(scs_target, 'name', scs_target)} lacks capability pin-observer "
-                    "(pin evidence from outside the firmware: --target qemu-rt)")
+        has = needs_reason(scs_info, 0).split("; ", 1)[1]
+        pytest.skip(f"needs the pin observer (pin evidence from outside the firmware: --target qemu-rt); {has}")
     return scs_target
 
 
