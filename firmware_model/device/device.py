@@ -24,7 +24,15 @@ import numpy as np
 from firmware_model.battery.models import CellParams, PrimaryCellParams
 from firmware_model.device import settings_codec
 from firmware_model.device.adaptive import AdaptiveStim
-from firmware_model.device.eventlog import SECURITY_CODES, EventKind, EventLog, FaultCode, ModeCode, ResetCode
+from firmware_model.device.eventlog import (
+    RANK_UNAUTHENTICATED,
+    SECURITY_CODES,
+    EventKind,
+    EventLog,
+    FaultCode,
+    ModeCode,
+    ResetCode,
+)
 from firmware_model.device.faults import Faults
 from firmware_model.device.handlers import HANDLERS, result
 from firmware_model.device.leads import LeadMonitor
@@ -57,6 +65,9 @@ class DeviceConfig:
     event_log_capacity: int = 128
     #: the device's nonce key; None derives it from the role keys (secret as they are). Tests inject one.
     nonce_key: bytes | None = None
+    #: the entropy source mixed into nonces (the virtual board: os.urandom); None: none (DEVICE_INFO
+    #: says so), and the device then opens sessions only with a valid security record
+    entropy: Callable[[int], bytes] | None = None
     #: False: a production device (no test role; test requests refused with NOT_PERMITTED)
     test_build: bool = True
     #: the keys were made for this run or build (`scs board` without --keys): said in DEVICE_INFO
@@ -79,7 +90,10 @@ class Device:
         self.flash = flash or FlashSlots()
         self.store = SettingsStore(self.flash)
         # the security record (nonce epoch, back-off) has its own two small slots, apart from settings
-        self.security_flash = security_flash if security_flash is not None else FlashSlots(slot_size=64, page_size=64)
+        if security_flash is None:  # a new device: its record was provisioned at the factory
+            security_flash = FlashSlots(slot_size=64, page_size=64)
+            SecurityStore(security_flash).provision()
+        self.security_flash = security_flash
         self.log = EventLog(config.event_log_capacity)
         self.clock = 0
         self.boot_count = 0
@@ -103,7 +117,7 @@ class Device:
         self.leads.forget_measurement()
         self.next_impedance_check = self.clock + self.cfg.impedance_check_ticks
         self.guard = DeviceGuard(self.cfg.keys, SecurityStore(self.security_flash), self.clock,
-                                 k_nonce=self.cfg.nonce_key, test_build=self.cfg.test_build)
+                                 k_nonce=self.cfg.nonce_key, hw_rng=self.cfg.entropy, test_build=self.cfg.test_build)
 
     def _boot(self, first: bool = False, reason: ResetCode = ResetCode.SOFT) -> None:
         """Start from persistent settings, as after a reset; RAM state is lost."""
@@ -111,6 +125,8 @@ class Device:
         self._reset_ram()
         if not first:
             self.log_event(EventKind.RESET, reason)
+        if self.guard.nonce_source_missing:  # said once a boot; every HELLO is refused until provisioned
+            self.log_event(EventKind.SECURITY, SecuritySummary.NO_NONCE_SOURCE)
         self.settings = self._load_settings()
         self.applied = self.remembered_amplitudes()
         self.target = list(self.applied)
@@ -313,16 +329,18 @@ class Device:
 
     def record_security_events(self) -> None:
         """Move the guard's security events into the event log: events of authenticated frames one by
-        one (and as EVENT frames); refusals of frames anyone could have sent are counted in one
-        summary entry (detail: count << 16 | last result code << 8 | last message id), updated in
-        place while it is the newest entry, so they can't push the others out of the log."""
+        one at their session role's rank (and as EVENT frames); refusals of frames anyone could have
+        sent, failed proofs included, are counted in one summary entry (detail: count << 16 | last
+        result code << 8 | last message id) of the lowest rank, updated in place while it is the
+        newest entry. Eviction by rank (`EventLog`) keeps either from pushing out the device's entries
+        or a higher role's."""
         events, self.guard.events = self.guard.events, []
         summary = int(SecuritySummary.UNAUTHENTICATED)
         for e in events:
             tick = max(e.tick, self.log[-1].tick if len(self.log) else 0)
             code = SECURITY_CODES.get(e.code, 0)
             if e.authenticated:
-                self.log.add(tick, EventKind.SECURITY, code, e.msg_id | (e.detail << 8))
+                self.log.add(tick, EventKind.SECURITY, code, e.msg_id | (e.detail << 8), rank=e.role)
                 self.outbox.append((tick, int(EventKind.SECURITY), code, e.msg_id))
                 continue
             last = self.log[-1] if len(self.log) else None
@@ -331,7 +349,8 @@ class Device:
                 count = min((last.detail >> 16) + 1, 0xFFFF)
                 self.log.replace_last(tick, last.kind, summary, count << 16 | code << 8 | e.msg_id)
             else:
-                self.log.add(tick, EventKind.SECURITY, summary, count << 16 | code << 8 | e.msg_id)
+                self.log.add(tick, EventKind.SECURITY, summary, count << 16 | code << 8 | e.msg_id,
+                             rank=RANK_UNAUTHENTICATED)
 
     def bench_clear_backoff(self) -> None:
         """What a lab's programming tool does between tests (never reachable over the protocol):

@@ -1,18 +1,28 @@
-"""The device's event log: a bounded ring of what happened, each with its tick.
+"""The device's event log: a bounded list of what happened, oldest first, each with its tick.
 
 Kinds and codes are shared with the protocol's EVENT and EVENT_LOG_ENTRY messages. The log lives in
 retained memory: it survives resets and power loss (a reset is itself logged).
+
+Eviction by rank (never on the wire): every entry has the rank of who caused it, lowest first:
+refusals of frames that did not authenticate (0), then the session's role (patient 1, clinician 2,
+test 3), then the device's own events (4). A new entry in a full log evicts the oldest entry of the
+lowest rank present, if that rank is at most its own; otherwise the new entry is dropped (counted).
+So nobody's refusals evict the device's entries or those of a higher role.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from protocol.spec.catalog import load_catalog
 from protocol.spec.generated import EventKind, FaultCode, ModeCode, ResetCode
 
-__all__ = ["EventKind", "FaultCode", "ModeCode", "ResetCode", "SECURITY_CODES", "LogEntry", "EventLog"]
+__all__ = ["EventKind", "FaultCode", "ModeCode", "ResetCode", "SECURITY_CODES", "LogEntry", "EventLog",
+           "RANK_UNAUTHENTICATED", "RANK_DEVICE"]
+
+#: ranks of entries (see the module docstring); a session's entries have its role's number
+RANK_UNAUTHENTICATED = 0
+RANK_DEVICE = 4
 
 
 #: the security event code of a refused request is its result code
@@ -25,20 +35,26 @@ class LogEntry:
     kind: EventKind
     code: int
     detail: int = 0
+    rank: int = RANK_DEVICE   # who caused it (kept by the device, not sent)
 
 
 class EventLog:
     def __init__(self, capacity: int = 128):
         self.capacity = capacity
-        self._ring: deque[LogEntry] = deque(maxlen=capacity)
+        self._ring: list[LogEntry] = []
         self.dropped = 0
 
-    def add(self, tick: int, kind: EventKind, code: int, detail: int = 0) -> LogEntry:
+    def add(self, tick: int, kind: EventKind, code: int, detail: int = 0, rank: int = RANK_DEVICE) -> LogEntry | None:
+        """Append an entry; when full, evict by rank (module docstring). None: the entry was dropped."""
         if self._ring and tick < self._ring[-1].tick:
             raise ValueError(f"event at tick {tick} is older than the last logged ({self._ring[-1].tick})")
         if len(self._ring) == self.capacity:
             self.dropped += 1
-        entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF)
+            lowest = min(e.rank for e in self._ring)
+            if lowest > rank:
+                return None
+            del self._ring[next(i for i, e in enumerate(self._ring) if e.rank == lowest)]
+        entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF, rank)
         self._ring.append(entry)
         return entry
 
@@ -48,7 +64,7 @@ class EventLog:
             raise IndexError("the log is empty")
         if len(self._ring) > 1 and tick < self._ring[-2].tick:
             raise ValueError(f"event at tick {tick} is older than the entry before it ({self._ring[-2].tick})")
-        entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF)
+        entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF, self._ring[-1].rank)
         self._ring[-1] = entry
         return entry
 

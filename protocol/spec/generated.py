@@ -130,7 +130,7 @@ class Capability(enum.IntFlag):
     HARDWARE_TIMED = 32  # a timer interrupt drives the output pins
     TEST_BUILD = 64  # the test role and its requests exist (clear: a production build)
     DEVELOPMENT_KEYS = 128  # keys made at random for this build or run
-    ENTROPY = 256  # the RNG peripheral (QEMU: the harness's per-launch seed) is mixed into nonces
+    ENTROPY = 256  # an entropy source is mixed into nonces: the RNG peripheral, QEMU's per-launch seed (loader device), the virtual board's OS entropy; clear: deterministic nonces, sessions only with a valid security record
 
 
 CAPABILITY_LABELS = {
@@ -147,9 +147,10 @@ CAPABILITY_LABELS = {
 
 
 class SecuritySummary(enum.IntEnum):
-    """Code of the SECURITY event that counts refusals of frames that did not authenticate."""
+    """Codes of SECURITY events that are not one refused result."""
 
-    UNAUTHENTICATED = 32  # detail: count << 16 | last result << 8 | last message id; updated in place while newest
+    UNAUTHENTICATED = 32  # refusals of frames that did not authenticate (failed proofs included); detail: count << 16 | last result << 8 | last message id; updated in place while newest
+    NO_NONCE_SOURCE = 33  # at boot: no entropy and no valid security record, so every HELLO is answered WRONG_STATE until the record is provisioned
 
 
 # device limits
@@ -194,6 +195,7 @@ DEFAULT_RAMP_UA_PER_S = 1000
 IMPEDANCE_CHECK_TICKS = 10000000
 DEFAULT_LEAD_OHMS = 1000
 BODY_TEMPERATURE_MC = 37000
+EVENT_LOG_CAPACITY = 128
 MAX_CATHODE_CHARGE_PC = 2914678
 
 # fuel gauge

@@ -202,12 +202,13 @@ typedef enum {
     SCS_CAPABILITY_HARDWARE_TIMED = 32, /* a timer interrupt drives the output pins */
     SCS_CAPABILITY_TEST_BUILD = 64, /* the test role and its requests exist (clear: a production build) */
     SCS_CAPABILITY_DEVELOPMENT_KEYS = 128, /* keys made at random for this build or run */
-    SCS_CAPABILITY_ENTROPY = 256 /* the RNG peripheral (QEMU: the harness's per-launch seed) is mixed into nonces */
+    SCS_CAPABILITY_ENTROPY = 256 /* an entropy source is mixed into nonces: the RNG peripheral, QEMU's per-launch seed (loader device), the virtual board's OS entropy; clear: deterministic nonces, sessions only with a valid security record */
 } scs_capability_t;
 
-/* SecuritySummary: Code of the SECURITY event that counts refusals of frames that did not authenticate. */
+/* SecuritySummary: Codes of SECURITY events that are not one refused result. */
 typedef enum {
-    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32 /* detail: count << 16 | last result << 8 | last message id; updated in place while newest */
+    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32, /* refusals of frames that did not authenticate (failed proofs included); detail: count << 16 | last result << 8 | last message id; updated in place while newest */
+    SCS_SECURITY_SUMMARY_NO_NONCE_SOURCE = 33 /* at boot: no entropy and no valid security record, so every HELLO is answered WRONG_STATE until the record is provisioned */
 } scs_security_summary_t;
 
 /* device limits */
@@ -253,6 +254,7 @@ typedef enum {
 #define SCS_IMPEDANCE_CHECK_TICKS 10000000u
 #define SCS_DEFAULT_LEAD_OHMS 1000u
 #define SCS_BODY_TEMPERATURE_MC 37000u
+#define SCS_EVENT_LOG_CAPACITY 128u
 #define SCS_MAX_CATHODE_CHARGE_PC 2914678u
 
 /* fuel gauge */
