@@ -62,7 +62,8 @@ class DeviceConfig:
     trace_capacity: int = 200_000
     impedance_check_ticks: int = dev.IMPEDANCE_CHECK_TICKS
     watchdog_ticks: int = 100_000
-    event_log_capacity: int = 128
+    event_log_capacity: int = dev.EVENT_LOG_CAPACITY
+    event_log_summaries: int = dev.EVENT_LOG_SUMMARIES   # of them, the region of refusal summaries
     #: the device's nonce key; None derives it from the role keys (secret as they are). Tests inject one.
     nonce_key: bytes | None = None
     #: the entropy source mixed into nonces (the virtual board: os.urandom); None: none (DEVICE_INFO
@@ -94,7 +95,7 @@ class Device:
             security_flash = FlashSlots(slot_size=64, page_size=64)
             SecurityStore(security_flash).provision()
         self.security_flash = security_flash
-        self.log = EventLog(config.event_log_capacity)
+        self.log = EventLog(config.event_log_capacity, config.event_log_summaries)
         self.clock = 0
         self.boot_count = 0
         self.outbox: list[tuple[int, int, int, int]] = []   # (tick, kind, code, detail) events to send

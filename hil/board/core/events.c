@@ -4,15 +4,23 @@
 
 static scs_event_t *entry(scs_events_t *ev, unsigned i) { return &ev->log[(ev->start + i) % SCS_LOG_CAPACITY]; }
 
-/* Room for an entry of `rank`: 1 when there is (the oldest entry of the lowest rank evicted when full). */
+/* Room for an entry of `rank` in its region (summaries of refused frames, or the rest): 1 when there
+ * is, the oldest entry of the region's lowest rank evicted when the region is full and that rank is at
+ * most `rank`; 0 when the entry is dropped. */
 static int make_room(scs_events_t *ev, uint8_t rank)
 {
-    if (ev->len < SCS_LOG_CAPACITY)
-        return 1;
-    unsigned victim = 0;
-    for (unsigned i = 1; i < ev->len; i++)
-        if (entry(ev, i)->rank < entry(ev, victim)->rank)
+    int summary = rank == SCS_RANK_UNAUTHENTICATED;
+    unsigned used = 0, victim = SCS_LOG_CAPACITY;
+    for (unsigned i = 0; i < ev->len; i++) {
+        const scs_event_t *e = entry(ev, i);
+        if ((e->rank == SCS_RANK_UNAUTHENTICATED) != summary)
+            continue;
+        used++;
+        if (victim == SCS_LOG_CAPACITY || e->rank < entry(ev, victim)->rank)
             victim = i;
+    }
+    if (used < (summary ? SCS_EVENT_LOG_SUMMARIES : SCS_LOG_CAPACITY - SCS_EVENT_LOG_SUMMARIES))
+        return 1;
     if (entry(ev, victim)->rank > rank)
         return 0;
     for (unsigned i = victim; i + 1u < ev->len; i++)
