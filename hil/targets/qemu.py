@@ -93,20 +93,20 @@ class QemuTarget(Target):
         self._port: Any = None  # a pyserial port once opened
         self._boot()
 
-    def _boot(self, retained: bytes | None = None) -> None:
+    def _boot(self, retained: bytes | None = None, seed: bool = True) -> None:
         """Start QEMU (a board with power just applied: its RAM starts blank, or with ``retained``
         written back into the battery-backed ``.noinit`` section before the CPU runs). The free port
         is found before QEMU binds it, so another process may take it first: QEMU then exits at once,
         and the boot is tried again on another port."""
         for attempt in range(3):
             try:
-                self._start(retained)
+                self._start(retained, seed)
                 return
             except _PortTaken:
                 if attempt == 2:
                     raise TargetError(f"qemu could not bind a serial port three times: {self._output}") from None
 
-    def _start(self, retained: bytes | None) -> None:
+    def _start(self, retained: bytes | None, with_seed: bool = True) -> None:
         self.port_number = _free_port()
         seed_at = self._symbols["scs_emulator_seed"][0]
         seed = secrets.token_bytes(16)
@@ -115,7 +115,7 @@ class QemuTarget(Target):
                "-qmp", f"unix:{self.qmp_path},server=on,wait=off", "-icount", f"shift={self.icount_shift},sleep=off"]
         if self.realtime:
             cmd += ["-device", f"loader,addr={self.REALTIME_ADDR:#x},data={self.REALTIME_WORD:#x},data-len=4"]
-        for half in range(2):  # the loader takes at most 8 bytes of data per device
+        for half in range(2 if with_seed else 0):  # the loader takes at most 8 bytes of data per device
             value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
             cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
         gdb_port = _free_port()
@@ -216,14 +216,27 @@ class QemuTarget(Target):
     def power_cycle(self, bridge=None) -> None:
         """Power off and on: QEMU stops and a new one starts, with the retained section (settings and
         security record, battery-backed on a board) carried over; the clock starts from zero."""
+        self.relaunch(bridge, self._dump_retained(resume=False))
+
+    def _dump_retained(self, resume: bool) -> bytes:
         at, size = self._symbols[".noinit"]
         dump = Path(self._dir.name) / "noinit.bin"
         self._qmp("stop")
         self._qmp("pmemsave", val=at, size=size, filename=str(dump))
-        retained = dump.read_bytes()
+        if resume:
+            self._qmp("cont")
+        return dump.read_bytes()
+
+    def retained_copy(self, bridge) -> bytes:
+        """The retained section now (settings, event log and security record)."""
+        return self._dump_retained(resume=True)
+
+    def relaunch(self, bridge, retained: bytes | None, entropy: bool = True) -> None:
+        """QEMU stops and a new one starts with ``retained`` written into its retained section (None:
+        blank, the storage lost) and a fresh per-launch seed, none when ``entropy`` is False."""
         stop_process(self.proc)
         self._port.close()
-        self._boot(retained)
+        self._boot(retained, seed=entropy)
         if bridge is not None:
             self._reattach(bridge)
 
