@@ -130,7 +130,7 @@ class Capability(enum.IntFlag):
     HARDWARE_TIMED = 32  # a timer interrupt drives the output pins
     TEST_BUILD = 64  # the test role and its requests exist (clear: a production build)
     DEVELOPMENT_KEYS = 128  # keys made at random for this build or run
-    ENTROPY = 256  # an entropy source is mixed into nonces: the RNG peripheral, QEMU's per-launch seed (loader device), the virtual board's OS entropy; clear: deterministic nonces, sessions only with a valid security record
+    ENTROPY = 256  # entropy is mixed into nonces (RNG peripheral, QEMU launch seed, OS entropy)
 
 
 CAPABILITY_LABELS = {
@@ -149,8 +149,8 @@ CAPABILITY_LABELS = {
 class SecuritySummary(enum.IntEnum):
     """Codes of SECURITY events that are not one refused result."""
 
-    UNAUTHENTICATED = 32  # refusals of frames that did not authenticate (failed proofs included); detail: count << 16 | last result << 8 | last message id; updated in place while newest
-    NO_NONCE_SOURCE = 33  # at boot: no entropy and no valid security record, so every HELLO is answered WRONG_STATE until the record is provisioned
+    UNAUTHENTICATED = 32  # refused frames that did not authenticate; detail: count << 16 | result << 8 | message id
+    NO_NONCE_SOURCE = 33  # at boot: no entropy and no valid security record; every HELLO refused
 
 
 # device limits

@@ -202,13 +202,13 @@ typedef enum {
     SCS_CAPABILITY_HARDWARE_TIMED = 32, /* a timer interrupt drives the output pins */
     SCS_CAPABILITY_TEST_BUILD = 64, /* the test role and its requests exist (clear: a production build) */
     SCS_CAPABILITY_DEVELOPMENT_KEYS = 128, /* keys made at random for this build or run */
-    SCS_CAPABILITY_ENTROPY = 256 /* an entropy source is mixed into nonces: the RNG peripheral, QEMU's per-launch seed (loader device), the virtual board's OS entropy; clear: deterministic nonces, sessions only with a valid security record */
+    SCS_CAPABILITY_ENTROPY = 256 /* entropy is mixed into nonces (RNG peripheral, QEMU launch seed, OS entropy) */
 } scs_capability_t;
 
 /* SecuritySummary: Codes of SECURITY events that are not one refused result. */
 typedef enum {
-    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32, /* refusals of frames that did not authenticate (failed proofs included); detail: count << 16 | last result << 8 | last message id; updated in place while newest */
-    SCS_SECURITY_SUMMARY_NO_NONCE_SOURCE = 33 /* at boot: no entropy and no valid security record, so every HELLO is answered WRONG_STATE until the record is provisioned */
+    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32, /* refused frames that did not authenticate; detail: count << 16 | result << 8 | message id */
+    SCS_SECURITY_SUMMARY_NO_NONCE_SOURCE = 33 /* at boot: no entropy and no valid security record; every HELLO refused */
 } scs_security_summary_t;
 
 /* device limits */
