@@ -64,6 +64,7 @@ class DeviceConfig:
     watchdog_ticks: int = 100_000
     event_log_capacity: int = dev.EVENT_LOG_CAPACITY
     event_log_summaries: int = dev.EVENT_LOG_SUMMARIES   # of them, the region of refusal summaries
+    event_log_per_role: int = dev.EVENT_LOG_PER_ROLE     # the region of each role's refusals
     #: the device's nonce key; None derives it from the role keys (secret as they are). Tests inject one.
     nonce_key: bytes | None = None
     #: the entropy source mixed into nonces (the virtual board: os.urandom); None: none (DEVICE_INFO
@@ -95,7 +96,7 @@ class Device:
             security_flash = FlashSlots(slot_size=64, page_size=64)
             SecurityStore(security_flash).provision()
         self.security_flash = security_flash
-        self.log = EventLog(config.event_log_capacity, config.event_log_summaries)
+        self.log = EventLog(config.event_log_capacity, config.event_log_summaries, config.event_log_per_role)
         self.clock = 0
         self.boot_count = 0
         self.outbox: list[tuple[int, int, int, int]] = []   # (tick, kind, code, detail) events to send
@@ -330,11 +331,11 @@ class Device:
 
     def record_security_events(self) -> None:
         """Move the guard's security events into the event log: events of authenticated frames one by
-        one at their session role's rank (and as EVENT frames); refusals of frames anyone could have
-        sent, failed proofs included, are counted in one summary entry (detail: count << 16 | last
-        result code << 8 | last message id) of the lowest rank, updated in place while it is the
-        newest entry. Eviction by rank (`EventLog`) keeps either from pushing out the device's entries
-        or a higher role's."""
+        one in their session role's region (and as EVENT frames); refusals of frames anyone could have
+        sent, failed proofs included, are counted in a summary entry (detail: count << 16 | last
+        result code << 8 | last message id) in the summaries' region, updated in place while it is
+        the newest entry. A region evicts only its own entries (`EventLog`), so neither pushes out
+        the device's entries or another role's."""
         events, self.guard.events = self.guard.events, []
         summary = int(SecuritySummary.UNAUTHENTICATED)
         for e in events:

@@ -3,13 +3,12 @@
 Kinds and codes are shared with the protocol's EVENT and EVENT_LOG_ENTRY messages. The log lives in
 retained memory: it survives resets and power loss (a reset is itself logged).
 
-Two regions, and eviction by rank (never on the wire): every entry has the rank of who caused it,
-lowest first: refusals of frames that did not authenticate (0, summaries), then the session's role
-(patient 1, clinician 2, test 3), then the device's own events (4). Summaries have a region of
-``summaries`` entries: a new one evicts the oldest summary. The other entries share the rest: a new
-one evicts the oldest entry of the lowest rank there, if that rank is at most its own; otherwise the
-new entry is dropped (counted). So nobody's refusals evict the device's entries or those of a higher
-role, and a flood of authenticated entries still leaves room for the summaries.
+Regions (never on the wire): every entry has the rank of who caused it: refusals of frames that did
+not authenticate (0, summaries), a session's refusals by its role (patient 1, clinician 2, test 3),
+the device's own events (4). Each rank has a region of the log: ``summaries`` entries, ``per_role``
+for each role, the rest for the device. A new entry in a full region evicts the oldest entry of that
+region only. So nobody's refusals, with or without a key, evict the device's entries or another
+role's, and every rank keeps its newest entries.
 """
 
 from __future__ import annotations
@@ -17,7 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from protocol.spec.catalog import load_catalog
-from protocol.spec.generated import EVENT_LOG_CAPACITY, EVENT_LOG_SUMMARIES, EventKind, FaultCode, ModeCode, ResetCode
+from protocol.spec.generated import (
+    EVENT_LOG_CAPACITY,
+    EVENT_LOG_PER_ROLE,
+    EVENT_LOG_SUMMARIES,
+    EventKind,
+    FaultCode,
+    ModeCode,
+    ResetCode,
+)
 
 __all__ = ["EventKind", "FaultCode", "ModeCode", "ResetCode", "SECURITY_CODES", "LogEntry", "EventLog",
            "RANK_UNAUTHENTICATED", "RANK_DEVICE"]
@@ -41,26 +48,27 @@ class LogEntry:
 
 
 class EventLog:
-    def __init__(self, capacity: int = EVENT_LOG_CAPACITY, summaries: int = EVENT_LOG_SUMMARIES):
-        if not 0 < summaries < capacity:
-            raise ValueError(f"{summaries} summary entries in a log of {capacity}: allowed 1 to {capacity - 1}")
+    def __init__(self, capacity: int = EVENT_LOG_CAPACITY, summaries: int = EVENT_LOG_SUMMARIES,
+                 per_role: int = EVENT_LOG_PER_ROLE):
+        self.regions = [summaries, per_role, per_role, per_role, capacity - summaries - 3 * per_role]
+        if min(self.regions) < 0:
+            raise ValueError(f"a log of {capacity} entries can't hold {summaries} summaries and {per_role} "
+                             "per role: allowed at most capacity entries in all")
         self.capacity = capacity
-        self.summaries = summaries
         self._ring: list[LogEntry] = []
         self.dropped = 0
 
     def add(self, tick: int, kind: EventKind, code: int, detail: int = 0, rank: int = RANK_DEVICE) -> LogEntry | None:
-        """Append an entry; when its region is full, evict by rank (module docstring). None: dropped."""
+        """Append an entry; when its region is full, evict that region's oldest entry. None: dropped
+        (a region of no entries)."""
         if self._ring and tick < self._ring[-1].tick:
             raise ValueError(f"event at tick {tick} is older than the last logged ({self._ring[-1].tick})")
-        summary = rank == RANK_UNAUTHENTICATED
-        region = [i for i, e in enumerate(self._ring) if (e.rank == RANK_UNAUTHENTICATED) == summary]
-        if len(region) == (self.summaries if summary else self.capacity - self.summaries):
+        region = [i for i, e in enumerate(self._ring) if e.rank == rank]
+        if len(region) >= self.regions[rank]:
             self.dropped += 1
-            victim = min(region, key=lambda i: self._ring[i].rank)  # the oldest of the lowest rank
-            if self._ring[victim].rank > rank:
+            if not region:
                 return None
-            del self._ring[victim]
+            del self._ring[region[0]]
         entry = LogEntry(tick, kind, int(code), detail & 0xFFFFFFFF, rank)
         self._ring.append(entry)
         return entry

@@ -28,7 +28,7 @@ from protocol.spec.catalog import Role
 @dataclass
 class SecurityEvent:
     """One refusal. ``authenticated``: the frame came from a session of ``role`` (logged one by one
-    at that role's rank); otherwise anyone could have sent it, failed proofs included (counted in a
+    in that role's region of the log); otherwise anyone could have sent it, failed proofs included (counted in a
     summary entry)."""
 
     tick: int

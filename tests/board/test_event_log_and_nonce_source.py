@@ -19,7 +19,7 @@ from hil.link.bridge import Bridge
 from hil.link.model_port import ModelSerial
 from protocol.session.record import SecurityRecord
 from protocol.spec.catalog import Role, load_catalog
-from protocol.spec.generated import EVENT_LOG_CAPACITY, EVENT_LOG_SUMMARIES, Capability, SecuritySummary
+from protocol.spec.generated import EVENT_LOG_PER_ROLE, Capability, SecuritySummary
 from protocol.wire.codec import encode_payload, make
 from protocol.wire.framing import encode_frame
 from protocol.wire.reliability import RetryPolicy
@@ -59,21 +59,21 @@ def _flood(b: Bridge) -> list[tuple[int, int, int, int]]:
 def test_the_c_core_keeps_the_same_log_as_the_model_under_both_floods():
     board, model = _flood(_board()), _flood(_model())
     assert board == model
-    summaries = sum(1 for e in board if e[1:3] == (int(EventKind.SECURITY), int(SecuritySummary.UNAUTHENTICATED)))
-    assert len(board) == EVENT_LOG_CAPACITY - EVENT_LOG_SUMMARIES + summaries, "the patient filled the rest"
+    patient = [e for e in board if e[1] == int(EventKind.SECURITY) and e[3] >> 8 == int(Role.PATIENT)]
+    assert len(patient) == EVENT_LOG_PER_ROLE, "the patient's newest refusals fill its region, no more"
 
 
-def test_a_full_log_evicts_the_lowest_rank_first_and_never_a_higher_one():
-    log = EventLog(capacity=6, summaries=2)
-    log.add(0, EventKind.MODE, 1)
-    for t in range(1, 4):
-        log.add(t, EventKind.SECURITY, 5, 0x1_55, rank=int(Role.CLINICIAN))
-    assert log.add(4, EventKind.SECURITY, 5, 0x1_55, rank=int(Role.PATIENT)) is None, "no room below its rank"
-    log.add(5, EventKind.MODE, 2)                          # the device evicts the oldest clinician entry
-    for t in range(6, 9):
-        log.add(t, EventKind.SECURITY, 32, 1 << 16, rank=RANK_UNAUTHENTICATED)  # its own region of 2
-    assert [e.tick for e in log.entries()] == [0, 2, 3, 5, 7, 8]
-    assert [e.rank for e in log.entries()] == [RANK_DEVICE, 2, 2, RANK_DEVICE, 0, 0]
+def test_a_full_region_evicts_its_own_oldest_entry_and_never_another_regions():
+    log = EventLog(capacity=7, summaries=1, per_role=1)  # the device's region: 3
+    for t in range(4):
+        log.add(t, EventKind.MODE, 1)
+    log.add(4, EventKind.SECURITY, 5, 0x2_55, rank=int(Role.CLINICIAN))
+    for t in range(5, 9):
+        log.add(t, EventKind.SECURITY, 5, 0x1_55, rank=int(Role.PATIENT))
+        log.add(t, EventKind.SECURITY, 32, 1 << 16, rank=RANK_UNAUTHENTICATED)
+    assert [(e.tick, e.rank) for e in log.entries()] == [(1, RANK_DEVICE), (2, RANK_DEVICE), (3, RANK_DEVICE),
+                                                         (4, int(Role.CLINICIAN)), (8, int(Role.PATIENT)),
+                                                         (8, RANK_UNAUTHENTICATED)]
 
 
 def _exchange(port, data: bytes) -> bytes:

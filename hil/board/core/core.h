@@ -89,13 +89,12 @@ uint8_t scs_check_adaptive(const scs_msg_adaptive_set_t *r, uint8_t *field);
 uint8_t scs_check_fields(uint8_t msg_id, const uint8_t *payload, uint8_t *field);
 
 /* --- events.c --- */
-/* A device event (the highest rank). A full log evicts the oldest entry of the lowest rank present
- * when that rank is at most the new entry's, else the new entry is not logged (it is still sent). */
+/* A device event, in the device's region of the log (each region evicts only its own oldest entry). */
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail);
-/* A security event of a frame of a session of role `role`: logged one by one at that role's rank. */
+/* A security event of a frame of a session of role `role`: logged one by one in that role's region. */
 void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint8_t role);
 /* A refusal of a frame anyone could have sent (failed proofs included): counted in the summary entry
- * (the lowest rank) while it is the newest. */
+ * (in the summaries' region) while it is the newest. */
 void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id);
 /* Send the queued events (only within a session; without one they stay in the log only). */
 void scs_send_events(scs_fw_t *fw);

@@ -1,29 +1,35 @@
-/* The event log (a list retained across resets, oldest first, evicting by rank) and the EVENT frames
+/* The event log (a list retained across resets, oldest first, in regions by who caused an entry) and the EVENT frames
  * sent within a session. The same rules as firmware_model/device/eventlog.py. */
 #include "core.h"
 
 static scs_event_t *entry(scs_events_t *ev, unsigned i) { return &ev->log[(ev->start + i) % SCS_LOG_CAPACITY]; }
 
-/* Room for an entry of `rank` in its region (summaries of refused frames, or the rest): 1 when there
- * is, the oldest entry of the region's lowest rank evicted when the region is full and that rank is at
- * most `rank`; 0 when the entry is dropped. */
+/* Entries of each rank's region: summaries, each keyed role's, the device's (the rest). */
+#define DEVICE_REGION (SCS_LOG_CAPACITY - SCS_EVENT_LOG_SUMMARIES - SCS_KEYED_ROLES * SCS_EVENT_LOG_PER_ROLE)
+_Static_assert(SCS_EVENT_LOG_SUMMARIES + SCS_KEYED_ROLES * SCS_EVENT_LOG_PER_ROLE <= SCS_LOG_CAPACITY, "regions fit");
+
+static unsigned region_size(uint8_t rank)
+{
+    if (rank == SCS_RANK_UNAUTHENTICATED)
+        return SCS_EVENT_LOG_SUMMARIES;
+    return rank < SCS_RANK_DEVICE ? SCS_EVENT_LOG_PER_ROLE : DEVICE_REGION;
+}
+
+/* Room for an entry of `rank` in its region: 1 when there is (the region's oldest entry evicted when
+ * it is full), 0 when the region holds no entries at all. The same rule as eventlog.py. */
 static int make_room(scs_events_t *ev, uint8_t rank)
 {
-    int summary = rank == SCS_RANK_UNAUTHENTICATED;
-    unsigned used = 0, victim = SCS_LOG_CAPACITY;
-    for (unsigned i = 0; i < ev->len; i++) {
-        const scs_event_t *e = entry(ev, i);
-        if ((e->rank == SCS_RANK_UNAUTHENTICATED) != summary)
-            continue;
-        used++;
-        if (victim == SCS_LOG_CAPACITY || e->rank < entry(ev, victim)->rank)
-            victim = i;
-    }
-    if (used < (summary ? SCS_EVENT_LOG_SUMMARIES : SCS_LOG_CAPACITY - SCS_EVENT_LOG_SUMMARIES))
+    unsigned used = 0, oldest = 0;
+    for (unsigned i = ev->len; i-- > 0;)
+        if (entry(ev, i)->rank == rank) {
+            used++;
+            oldest = i;
+        }
+    if (used < region_size(rank))
         return 1;
-    if (entry(ev, victim)->rank > rank)
+    if (!used)
         return 0;
-    for (unsigned i = victim; i + 1u < ev->len; i++)
+    for (unsigned i = oldest; i + 1u < ev->len; i++)
         *entry(ev, i) = *entry(ev, i + 1u);
     ev->len--;
     return 1;

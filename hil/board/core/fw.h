@@ -23,7 +23,7 @@ typedef struct {
     uint8_t kind;
     uint16_t code;
     uint32_t detail;
-    uint8_t rank; /* who caused it (kept, never sent): SCS_RANK_UNAUTHENTICATED, a session role, SCS_RANK_DEVICE */
+    uint8_t rank; /* who caused it, its log region (never sent): SCS_RANK_UNAUTHENTICATED, a session role, SCS_RANK_DEVICE */
 } scs_event_t;
 #define SCS_RANK_UNAUTHENTICATED 0u
 #define SCS_RANK_DEVICE 4u

@@ -256,6 +256,7 @@ typedef enum {
 #define SCS_BODY_TEMPERATURE_MC 37000u
 #define SCS_EVENT_LOG_CAPACITY 128u
 #define SCS_EVENT_LOG_SUMMARIES 8u
+#define SCS_EVENT_LOG_PER_ROLE 16u
 #define SCS_MAX_CATHODE_CHARGE_PC 2914678u
 
 /* fuel gauge */

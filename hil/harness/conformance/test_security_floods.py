@@ -18,8 +18,8 @@ UNAUTHENTICATED_SUMMARY = SecuritySummary.UNAUTHENTICATED
 # --- floods never evict the device's entries or a higher role's ----------------------------------
 
 def rank_of(e) -> int:
-    """Who caused a log entry, as the log's eviction rule ranks it (docs/protocol.md, Event log):
-    0 refusals of frames that did not authenticate, then the session's role, 4 the device."""
+    """Who caused a log entry, its region of the log (docs/protocol.md, Event log): 0 refusals of
+    frames that did not authenticate, then the session's role, 4 the device."""
     if e.kind != 2 or e.code == SecuritySummary.NO_NONCE_SOURCE:
         return 4
     return 0 if e.code == UNAUTHENTICATED_SUMMARY else e.detail >> 8 & 0xFF
