@@ -16,19 +16,41 @@ from hil.harness.conformance.test_security_floods import (
     patient_refusals,
 )
 from hil.link.bridge import Bridge
-from hil.link.model_port import ModelSerial
+from hil.link.model_port import ModelSerial, default_keys
 from protocol.session.record import SecurityRecord
 from protocol.spec.catalog import Role, load_catalog
 from protocol.spec.generated import EVENT_LOG_PER_ROLE, Capability, SecuritySummary
 from protocol.wire.codec import encode_payload, make
 from protocol.wire.framing import encode_frame
 from protocol.wire.reliability import RetryPolicy
-from tests.test_board import KEYS, _CorePort
 
 CAT = load_catalog()
+KEYS = default_keys()
 POLICY = RetryPolicy(timeout_s=0.001, attempts=1)
 ENTROPY = int(Capability.ENTROPY)
 NO_NONCE_SOURCE = int(SecuritySummary.NO_NONCE_SOURCE)
+
+
+class _CorePort:
+    """The host build of the firmware core behind the port API the bridge uses."""
+
+    def __init__(self, core: BoardCore):
+        self.core, self._rx, self.port = core, bytearray(), "board-core"
+
+    def write(self, data: bytes) -> int:
+        self._rx += self.core.receive(bytes(data))
+        return len(data)
+
+    def read(self, size: int = 1) -> bytes:
+        out, self._rx[:] = bytes(self._rx[:size]), self._rx[size:]
+        return out
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self._rx)
+
+    def close(self) -> None:
+        pass
 
 
 def _board() -> Bridge:
