@@ -10,7 +10,7 @@ from firmware_model.device.device import Device, DeviceConfig
 from firmware_model.device.eventlog import RANK_DEVICE, RANK_UNAUTHENTICATED, EventKind, EventLog
 from firmware_model.device.nvm import FlashSlots
 from hil.board.host import BoardCore
-from hil.harness.conformance.test_security_floods import (
+from hil.harness.conformance.attacks import (
     earlier_device_and_clinician_entries,
     keyless_round,
     patient_refusals,

@@ -9,8 +9,8 @@ import secrets
 
 import pytest
 
+from hil.harness.conformance.attacks import Tap, device_nonce, hello
 from hil.harness.conformance.support import CAT, area, program
-from hil.harness.conformance.test_security import _device_nonce, _hello, _Tap
 from hil.targets.base import TargetError
 from protocol.spec.catalog import Role
 from protocol.spec.generated import Capability
@@ -36,7 +36,7 @@ def _retained(scs_target, b) -> bytes:
 
 def _record_a_session(b) -> bytes:
     """A clinician session that stores a program and turns stimulation on, as an attacker records it."""
-    tap = _Tap(b.port)
+    tap = Tap(b.port)
     b.port = tap
     try:
         b.login(Role.CLINICIAN)
@@ -58,11 +58,11 @@ def _replay_changes_nothing(b, recording: bytes) -> None:
 def test_a_lost_security_record_repeats_no_nonce_and_the_first_session_does_not_replay(scs_target, scs):
     _relaunch(scs_target, scs, None)
     recording = _record_a_session(scs)  # the first session of this launch
-    first = [_device_nonce(scs) for _ in range(3)]
+    first = [device_nonce(scs) for _ in range(3)]
     scs_target.factory_reset(scs)  # its effects are gone ...
     _relaunch(scs_target, scs, None)  # ... and the record is lost again
     _replay_changes_nothing(scs, recording)
-    again = [_device_nonce(scs) for _ in range(3)]
+    again = [device_nonce(scs) for _ in range(3)]
     assert not set(first) & set(again)
 
 
@@ -70,7 +70,7 @@ def test_without_entropy_or_a_valid_record_the_device_refuses_sessions_and_says_
     _relaunch(scs_target, scs, None, entropy=False)
     try:
         assert not scs.device_info().capabilities & ENTROPY, "DEVICE_INFO says nonces have no entropy"
-        refused = _hello(scs, Role.PATIENT, secrets.token_bytes(16))
+        refused = hello(scs, Role.PATIENT, secrets.token_bytes(16))
         assert CAT.result_name(refused.result) == "WRONG_STATE"
         assert refused.device_nonce == bytes(16), "no nonce leaves the device"
     finally:
@@ -82,9 +82,9 @@ def test_without_entropy_or_a_valid_record_the_device_refuses_sessions_and_says_
 def test_a_record_rolled_back_to_an_older_copy_repeats_no_nonce_and_nothing_replays(scs_target, scs):
     older = _retained(scs_target, scs)
     recording = _record_a_session(scs)
-    first = [_device_nonce(scs) for _ in range(3)]
+    first = [device_nonce(scs) for _ in range(3)]
     scs_target.factory_reset(scs)
     _relaunch(scs_target, scs, older)  # the epoch the record had before the recorded session
     _replay_changes_nothing(scs, recording)
-    again = [_device_nonce(scs) for _ in range(3)]
+    again = [device_nonce(scs) for _ in range(3)]
     assert not set(first) & set(again)
