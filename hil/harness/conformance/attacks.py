@@ -100,9 +100,23 @@ def _wait_ms(b, ms: int, virtual_clock: bool) -> None:
 
 def login_after_back_off(b, role: Role, virtual_clock: bool) -> None:
     """Log in as ``role`` once its back-off (if any) is over; the success clears its failures."""
-    while CAT.result_name((challenge := hello(b, role, secrets.token_bytes(16))).result) == "BUSY":
-        _wait_ms(b, challenge.retry_after_ms, virtual_clock)
+    wait_out_hello(b, role, secrets.token_bytes(16), virtual_clock)
     b.login(role)
+
+
+def wait_out_hello(b, role: Role, nonce: bytes, virtual_clock: bool):
+    """HELLO with ``nonce`` once ``role``'s back-off is over; returns the CHALLENGE (OK)."""
+    while CAT.result_name((challenge := hello(b, role, nonce)).result) == "BUSY":
+        _wait_ms(b, challenge.retry_after_ms, virtual_clock)
+    return challenge
+
+
+def keyless_proof_failure(b, virtual_clock: bool) -> None:
+    """One failed proof for the clinician role, after waiting out its back-off."""
+    nonce = secrets.token_bytes(16)
+    wait_out_hello(b, Role.CLINICIAN, nonce, virtual_clock)
+    session = b.request(make(CAT, "AUTH", host_nonce=nonce, host_proof=bytes(32))).message
+    assert CAT.result_name(session.result) == "BAD_TAG"
 
 
 def keyless_round(b, virtual_clock: bool) -> int:
@@ -110,8 +124,7 @@ def keyless_round(b, virtual_clock: bool) -> int:
     AUTH, after waiting out the back-off. Returns how many frames were refused."""
     nonces = [secrets.token_bytes(16) for _ in range(8)]
     for nonce in nonces:
-        while CAT.result_name((challenge := hello(b, Role.CLINICIAN, nonce)).result) == "BUSY":
-            _wait_ms(b, challenge.retry_after_ms, virtual_clock)
+        wait_out_hello(b, Role.CLINICIAN, nonce, virtual_clock)
     refused = 0
     for nonce in nonces:
         for _ in range(3):
