@@ -24,7 +24,15 @@ import numpy as np
 from firmware_model.battery.models import CellParams, PrimaryCellParams
 from firmware_model.device import settings_codec
 from firmware_model.device.adaptive import AdaptiveStim
-from firmware_model.device.eventlog import SECURITY_CODES, EventKind, EventLog, FaultCode, ModeCode, ResetCode
+from firmware_model.device.eventlog import (
+    RANK_UNAUTHENTICATED,
+    SECURITY_CODES,
+    EventKind,
+    EventLog,
+    FaultCode,
+    ModeCode,
+    ResetCode,
+)
 from firmware_model.device.faults import Faults
 from firmware_model.device.handlers import HANDLERS, result
 from firmware_model.device.leads import LeadMonitor
@@ -55,9 +63,14 @@ class DeviceConfig:
     trace_capacity: int = 200_000
     impedance_check_ticks: int = dev.IMPEDANCE_CHECK_TICKS
     watchdog_ticks: int = 100_000
-    event_log_capacity: int = 128
+    event_log_capacity: int = dev.EVENT_LOG_CAPACITY
+    event_log_summaries: int = dev.EVENT_LOG_SUMMARIES   # of them, the region of refusal summaries
+    event_log_per_role: int = dev.EVENT_LOG_PER_ROLE     # the region of each role's refusals
     #: the device's nonce key; None derives it from the role keys (secret as they are). Tests inject one.
     nonce_key: bytes | None = None
+    #: the entropy source mixed into nonces (the virtual board: os.urandom); None: none (DEVICE_INFO
+    #: says so), and the device then opens sessions only with a valid security record
+    entropy: Callable[[int], bytes] | None = None
     #: False: a production device (no test role; test requests refused with NOT_PERMITTED)
     test_build: bool = True
     #: the keys were made for this run or build (`scs board` without --keys): said in DEVICE_INFO
@@ -80,8 +93,11 @@ class Device:
         self.flash = flash or FlashSlots()
         self.store = SettingsStore(self.flash)
         # the security record (nonce epoch, back-off) has its own two small slots, apart from settings
-        self.security_flash = security_flash if security_flash is not None else FlashSlots(slot_size=64, page_size=64)
-        self.log = EventLog(config.event_log_capacity)
+        if security_flash is None:  # a new device: its record was provisioned at the factory
+            security_flash = FlashSlots(slot_size=64, page_size=64)
+            SecurityStore(security_flash).provision()
+        self.security_flash = security_flash
+        self.log = EventLog(config.event_log_capacity, config.event_log_summaries, config.event_log_per_role)
         self.clock = 0
         self.boot_count = 0
         self.outbox: list[tuple[int, int, int, int]] = []   # (tick, kind, code, detail) events to send
@@ -108,7 +124,7 @@ class Device:
         self.leads.forget_measurement()
         self.next_impedance_check = self.clock + self.cfg.impedance_check_ticks
         self.guard = DeviceGuard(self.cfg.keys, SecurityStore(self.security_flash), self.clock,
-                                 k_nonce=self.cfg.nonce_key, test_build=self.cfg.test_build)
+                                 k_nonce=self.cfg.nonce_key, hw_rng=self.cfg.entropy, test_build=self.cfg.test_build)
 
     def _boot(self, first: bool = False, reason: ResetCode = ResetCode.SOFT) -> None:
         """Start from persistent settings, as after a reset; RAM state is lost."""
@@ -116,6 +132,8 @@ class Device:
         self._reset_ram()
         if not first:
             self.log_event(EventKind.RESET, reason)
+        if self.guard.nonce_source_missing:  # said once a boot; every HELLO is refused until provisioned
+            self.log_event(EventKind.SECURITY, SecuritySummary.NO_NONCE_SOURCE)
         self.settings = self._load_settings()
         self.applied = self.remembered_amplitudes()
         self.target = list(self.applied)
@@ -337,16 +355,18 @@ class Device:
 
     def record_security_events(self) -> None:
         """Move the guard's security events into the event log: events of authenticated frames one by
-        one (and as EVENT frames); refusals of frames anyone could have sent are counted in one
-        summary entry (detail: count << 16 | last result code << 8 | last message id), updated in
-        place while it is the newest entry, so they can't push the others out of the log."""
+        one in their session role's region (and as EVENT frames); refusals of frames anyone could have
+        sent, failed proofs included, are counted in a summary entry (detail: count << 16 | last
+        result code << 8 | last message id) in the summaries' region, updated in place while it is
+        the newest entry. A region evicts only its own entries (`EventLog`), so neither pushes out
+        the device's entries or another role's."""
         events, self.guard.events = self.guard.events, []
         summary = int(SecuritySummary.UNAUTHENTICATED)
         for e in events:
             tick = max(e.tick, self.log[-1].tick if len(self.log) else 0)
             code = SECURITY_CODES.get(e.code, 0)
             if e.authenticated:
-                self.log.add(tick, EventKind.SECURITY, code, e.msg_id | (e.detail << 8))
+                self.log.add(tick, EventKind.SECURITY, code, e.msg_id | (e.detail << 8), rank=e.role)
                 self.outbox.append((tick, int(EventKind.SECURITY), code, e.msg_id))
                 continue
             last = self.log[-1] if len(self.log) else None
@@ -355,7 +375,8 @@ class Device:
                 count = min((last.detail >> 16) + 1, 0xFFFF)
                 self.log.replace_last(tick, last.kind, summary, count << 16 | code << 8 | e.msg_id)
             else:
-                self.log.add(tick, EventKind.SECURITY, summary, count << 16 | code << 8 | e.msg_id)
+                self.log.add(tick, EventKind.SECURITY, summary, count << 16 | code << 8 | e.msg_id,
+                             rank=RANK_UNAUTHENTICATED)
 
     def bench_clear_backoff(self) -> None:
         """What a lab's programming tool does between tests (never reachable over the protocol):

@@ -30,6 +30,8 @@ def device_info_get(d: Device, msg: Message, obj: Any, role: Role) -> Any:
         caps |= Capability.TEST_BUILD
     if d.cfg.development_keys:
         caps |= Capability.DEVELOPMENT_KEYS
+    if d.cfg.entropy is not None:
+        caps |= Capability.ENTROPY
     return make(d.catalog, "DEVICE_INFO", protocol_version=d.catalog.protocol_version,
                 firmware_version=dev.FIRMWARE_VERSION, device_id=d.cfg.device_id, tick_ns=dev.TICK_NS,
                 capabilities=int(caps),

@@ -151,6 +151,16 @@ class Target(abc.ABC):
         bridge.device_was_reset()
         return None
 
+    def retained_copy(self, bridge: Bridge) -> bytes:
+        """A copy of what the device keeps across power loss (its security record, at least), for
+        `relaunch` to put back later: a storage rolled back to an older copy."""
+        raise TargetError(f"target {self.name} can't copy its retained storage")
+
+    def relaunch(self, bridge: Bridge, retained: bytes | None, entropy: bool = True) -> None:
+        """Power off, then on with ``retained`` (from `retained_copy`) as the storage kept across
+        power loss, None: lost (blank); ``entropy`` False: launched without an entropy source."""
+        raise TargetError(f"target {self.name} can't be relaunched with other storage")
+
     def describe(self, bridge: Bridge) -> TargetInfo:
         info = bridge.device_info()
         v = info.firmware_version

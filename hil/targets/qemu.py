@@ -89,20 +89,20 @@ class QemuTarget(Target):
         self._port: Any = None  # a pyserial port once opened
         self._boot()
 
-    def _boot(self, retained: bytes | None = None) -> None:
+    def _boot(self, retained: bytes | None = None, seed: bool = True) -> None:
         """Start QEMU (a board with power just applied: its RAM starts blank, or with ``retained``
         written back into the battery-backed ``.noinit`` section before the CPU runs). The free port
         is found before QEMU binds it, so another process may take it first: QEMU then exits at once,
         and the boot is tried again on another port."""
         for attempt in range(3):
             try:
-                self._start(retained)
+                self._start(retained, seed)
                 return
             except _PortTaken:
                 if attempt == 2:
                     raise TargetError(f"qemu could not bind a serial port three times: {self._output}") from None
 
-    def _start(self, retained: bytes | None) -> None:
+    def _start(self, retained: bytes | None, with_seed: bool = True) -> None:
         self.port_number = _free_port()
         seed_at = self._symbols["scs_emulator_seed"][0]
         seed = secrets.token_bytes(16)
@@ -112,7 +112,7 @@ class QemuTarget(Target):
         if self.realtime:  # a reset the guest asks for pauses QEMU: the harness power-cycles it (await_reboot)
             cmd += ["-device", f"loader,addr={self.REALTIME_ADDR:#x},data={self.REALTIME_WORD:#x},data-len=4",
                     "-action", "reboot=shutdown,shutdown=pause"]
-        for half in range(2):  # the loader takes at most 8 bytes of data per device
+        for half in range(2 if with_seed else 0):  # the loader takes at most 8 bytes of data per device
             value = int.from_bytes(seed[8 * half:8 * half + 8], "little")
             cmd += ["-device", f"loader,addr=0x{seed_at + 8 * half:x},data=0x{value:x},data-len=8"]
         cmd += self.extra_qemu_args()
@@ -220,17 +220,31 @@ class QemuTarget(Target):
         security record, battery-backed on a board) carried over; the clock starts from zero. The
         firmware reads ``cause`` (a ResetCause; None: the one the guest wrote itself) from its retained
         word, as a chip reads RCC_CSR (QEMU models no RCC)."""
+        retained = bytearray(self._dump_retained(resume=False))
+        if cause is not None:
+            word_at = self._symbols[CAUSE_SYMBOL][0] - self._symbols[".noinit"][0]
+            retained[word_at:word_at + 4] = (CAUSE_MAGIC | int(cause)).to_bytes(4, "little")
+        self.relaunch(bridge, bytes(retained))
+
+    def _dump_retained(self, resume: bool) -> bytes:
         at, size = self._symbols[".noinit"]
         dump = Path(self._dir.name) / "noinit.bin"
         self._qmp("stop")
         self._qmp("pmemsave", val=at, size=size, filename=str(dump))
-        retained = bytearray(dump.read_bytes())
-        if cause is not None:
-            word_at = self._symbols[CAUSE_SYMBOL][0] - at
-            retained[word_at:word_at + 4] = (CAUSE_MAGIC | int(cause)).to_bytes(4, "little")
+        if resume:
+            self._qmp("cont")
+        return dump.read_bytes()
+
+    def retained_copy(self, bridge) -> bytes:
+        """The retained section now (settings, event log and security record)."""
+        return self._dump_retained(resume=True)
+
+    def relaunch(self, bridge, retained: bytes | None, entropy: bool = True) -> None:
+        """QEMU stops and a new one starts with ``retained`` written into its retained section (None:
+        blank, the storage lost) and a fresh per-launch seed, none when ``entropy`` is False."""
         stop_process(self.proc)
         self._port.close()
-        self._boot(bytes(retained))
+        self._boot(retained, seed=entropy)
         if bridge is not None:
             self._reattach(bridge)
 

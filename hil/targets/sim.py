@@ -22,10 +22,10 @@ from protocol.session import KeyStore
 class SimTarget(Target):
     name = "sim"
 
-    def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False):
+    def __init__(self, keys=None, speed: float = 0.0, tcp: bool = False, entropy: bool = True):
         super().__init__(keys)
         self._given_keys = keys is not None
-        self.speed, self.tcp = speed, tcp
+        self.speed, self.tcp, self.entropy = speed, tcp, entropy
         self.key_file: str | None = None
         self._flash_dir = tempfile.TemporaryDirectory(prefix="scs-board-")  # this board's own flash
         self._start()
@@ -33,7 +33,9 @@ class SimTarget(Target):
     def _start(self) -> None:
         # -P: never import modules from the current directory into the board process
         cmd = [sys.executable, "-P", "-m", "hil.cli", "board", "--speed", str(self.speed),
-               "--flash", str(Path(self._flash_dir.name) / "flash.bin")] + (["--tcp", "0"] if self.tcp else ["--pty"])
+               "--flash", str(self._flash)] + (["--tcp", "0"] if self.tcp else ["--pty"])
+        if not self.entropy:
+            cmd += ["--deterministic-nonces"]
         if self.key_file:
             cmd += ["--keys", self.key_file]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -48,6 +50,10 @@ class SimTarget(Target):
             self.proc.kill()
             raise TargetError(f"the virtual board did not start: {line or self.proc.stderr.read()}")
         self.where = line.split("listening on ", 1)[1].strip()
+
+    @property
+    def _flash(self) -> Path:
+        return Path(self._flash_dir.name) / "flash.bin"
 
     def open_port(self):
         if self.proc.poll() is not None:
@@ -89,6 +95,24 @@ class SimTarget(Target):
         """Power off (the process ends: RAM is gone) and on again on the same flash, record and keys."""
         bridge.port.close()
         stop_process(self.proc)
+        self._start()
+        bridge.port = self.open_port()
+        bridge.device_was_reset()
+
+    def retained_copy(self, bridge) -> bytes:
+        """The security record file (the settings flash is not rolled back)."""
+        return self._flash.with_suffix(".security").read_bytes()
+
+    def relaunch(self, bridge, retained: bytes | None, entropy: bool = True) -> None:
+        """Power off; the security record file replaced by ``retained`` or deleted (None); power on,
+        with OS entropy in nonces or (``entropy`` False) in the deterministic test mode."""
+        bridge.port.close()
+        stop_process(self.proc)
+        record = self._flash.with_suffix(".security")
+        record.unlink(missing_ok=True)
+        if retained is not None:
+            record.write_bytes(retained)
+        self.entropy = entropy
         self._start()
         bridge.port = self.open_port()
         bridge.device_was_reset()

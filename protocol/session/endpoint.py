@@ -150,7 +150,8 @@ class DeviceEndpoint:
         if answered is None and msg.role is not Role.NONE:
             return self._refuse(now, msg.id, frame.seq, "NOT_AUTHENTICATED")
         if msg.role > role or (msg.role is Role.TEST and not self.guard.test_build):
-            self.guard.record_event(now, "NOT_PERMITTED", msg.id, int(role), authenticated=answered is not None)
+            self.guard.record_event(now, "NOT_PERMITTED", msg.id, int(role), authenticated=answered is not None,
+                                    role=int(role))
             return self._result(msg.id, frame.seq, "NOT_PERMITTED", answered=answered)
         return msg
 

@@ -27,14 +27,16 @@ from protocol.spec.catalog import Role
 
 @dataclass
 class SecurityEvent:
-    """One refusal or handshake failure. ``authenticated``: the frame came from a session or proved
-    a key (logged one by one); otherwise anyone could have sent it (counted in a summary entry)."""
+    """One refusal. ``authenticated``: the frame came from a session of ``role`` (logged one by one
+    in that role's region of the log); otherwise anyone could have sent it, failed proofs included (counted in a
+    summary entry)."""
 
     tick: int
     code: str       # result name: BAD_TAG, REPLAY, STALE_COUNTER, NOT_PERMITTED, NOT_AUTHENTICATED, BUSY, ...
     msg_id: int
     detail: int = 0
     authenticated: bool = False
+    role: int = 0
 
 
 # ----------------------------------------------------------------------------------- device side
@@ -74,7 +76,11 @@ class DeviceGuard:
       successful AUTH replaces the session.
     - Back-off: after n failed proofs in a row for a role, HELLO for that role is answered BUSY for
       ``base << (n-1)`` ticks, at most ``max``; the remaining ticks are persisted, so after any reset
-      the wait is at most what was left (never more than the cap). Only failed proofs count.
+      the wait is at most what was left (never more than the cap). Only failed proofs count. While a
+      role backs off, an AUTH for its handshakes is answered BUSY unchecked (a refusal).
+    - Nonce source: a device without entropy (``hw_rng``) needs a valid security record to claim a
+      fresh epoch; without either (the record lost or never provisioned) every HELLO is answered
+      WRONG_STATE (``nonce_source_missing``) rather than reuse an epoch.
     """
 
     def __init__(self, keys: DeviceKeys, store: SecurityStore, now: int = 0, *, k_nonce: bytes | None = None,
@@ -91,6 +97,7 @@ class DeviceGuard:
         self.max_backoff_ticks = max_backoff_ticks
         self.max_pending = max_pending
         self.max_failed_tries = max_failed_tries
+        self.record_valid = store.has_record()
         self.record = store.load()
         self.epoch: int | None = None      # claimed on the first nonce of this boot
         self.nonce_counter = 0
@@ -101,8 +108,14 @@ class DeviceGuard:
         self.events: list[SecurityEvent] = []
 
     # --- events and persistence -------------------------------------------------------------
-    def record_event(self, tick: int, code: str, msg_id: int, detail: int = 0, authenticated: bool = False) -> None:
-        self.events.append(SecurityEvent(tick, code, msg_id, detail, authenticated))
+    def record_event(self, tick: int, code: str, msg_id: int, detail: int = 0, authenticated: bool = False,
+                     role: int = 0) -> None:
+        self.events.append(SecurityEvent(tick, code, msg_id, detail, authenticated, role))
+
+    @property
+    def nonce_source_missing(self) -> bool:
+        """Neither entropy nor a valid security record: a fresh epoch can't be claimed (HELLO refused)."""
+        return self.hw_rng is None and not self.record_valid
 
     def persist(self, now: int) -> None:
         """Write the record with the back-off ticks remaining at ``now``."""
@@ -121,13 +134,15 @@ class DeviceGuard:
         for r in ROLE_SLOTS:
             self.record.failures[r] = 0
             self.backoff_until[r] = now
-        self.persist(now)
+        if self.record_valid:  # never makes a lost record valid (its epoch would be reused)
+            self.persist(now)
 
     # --- nonces -----------------------------------------------------------------------------
     def _next_nonce(self, now: int) -> bytes:
         if self.epoch is None or self.nonce_counter >= 0xFFFFFFFF:
             self.record.epoch = (self.record.epoch + 1) & 0xFFFFFFFF
             self.persist(now)          # before the nonce leaves the device (may raise on power loss)
+            self.record_valid = True
             self.epoch, self.nonce_counter = self.record.epoch, 0
         self.nonce_counter += 1
         rng = self.hw_rng(16) if self.hw_rng is not None else bytes(16)
@@ -138,6 +153,9 @@ class DeviceGuard:
         if role == Role.TEST and not self.test_build or not self.keys.has_role(role):
             self.record_event(now, "NOT_PERMITTED", 0x20, role)
             return Challenge("NOT_PERMITTED")
+        if self.nonce_source_missing:
+            self.record_event(now, "WRONG_STATE", 0x20, role)
+            return Challenge("WRONG_STATE")
         r = Role(role)
         known = self.handshakes.get((r, host_nonce))
         if known is not None:  # a retransmitted HELLO: the same answer again
@@ -160,6 +178,10 @@ class DeviceGuard:
         if not candidates:
             self.record_event(now, "WRONG_STATE", 0x21)
             return AuthOutcome("WRONG_STATE")
+        candidates = [h for h in candidates if not self.backoff_left(h.role, now)]
+        if not candidates:  # opened before its role's back-off: not checked during it
+            self.record_event(now, "BUSY", 0x21)
+            return AuthOutcome("BUSY")
         for h in candidates:
             key = self.keys.for_role(h.role)
             if hmac.compare_digest(host_proof(key, h.role, h.host_nonce, h.device_nonce, self.keys.device_id), proof):
@@ -192,7 +214,7 @@ class DeviceGuard:
         h.failed_tries += 1
         if h.failed_tries >= self.max_failed_tries or h.done:
             self.handshakes.pop((h.role, h.host_nonce), None)
-        self.record_event(now, "BAD_TAG", 0x21, n, authenticated=True)
+        self.record_event(now, "BAD_TAG", 0x21, n)  # a frame that did not authenticate: summarised
         self.persist(now)
 
     def end_session(self) -> None:

@@ -79,6 +79,15 @@ class SecurityStore:
         newer = ((recs[1].sequence - recs[0].sequence) & 0xFFFFFFFF) < 0x80000000
         return (1, recs[1]) if newer else (0, recs[0])
 
+    def has_record(self) -> bool:
+        """A valid record in either slot (blank, erased or corrupt slots hold none)."""
+        return self._newest()[1] is not None
+
+    def provision(self) -> None:
+        """What the factory does once: write the first record (epoch 0) into blank slots."""
+        if not self.has_record():
+            self.save(SecurityRecord())
+
     def load(self) -> SecurityRecord:
         return self._newest()[1] or SecurityRecord()
 

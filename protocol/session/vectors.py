@@ -57,7 +57,9 @@ def compute() -> Vectors:
     cat = load_catalog()
     decoded_wire = encode_frame(cat["STATUS_GET"].id, 256, b"")
     decoded = cobs.decode(decoded_wire[:-1])
-    guard = DeviceGuard(TEST_KEYS, SecurityStore(_MemorySlots()))
+    store = SecurityStore(_MemorySlots())
+    store.provision()  # a device from the factory: its first record (epoch 0) is written
+    guard = DeviceGuard(TEST_KEYS, store)
     device = DeviceEndpoint(cat, guard, lambda m, o, r: make(cat, "CLOCK", ticks=0), lambda: 0)
     host = HostEndpoint(cat)
     hs = HostHandshake(TEST_KEYS, Role.CLINICIAN, lambda n: HOST_NONCE)

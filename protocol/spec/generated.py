@@ -152,7 +152,7 @@ class Capability(enum.IntFlag):
     HARDWARE_TIMED = 32  # a timer interrupt drives the output pins
     TEST_BUILD = 64  # the test role and its requests exist (clear: a production build)
     DEVELOPMENT_KEYS = 128  # keys made at random for this build or run
-    ENTROPY = 256  # the RNG peripheral (QEMU: a seed loaded at each launch) is mixed into nonces
+    ENTROPY = 256  # entropy is mixed into nonces (RNG peripheral, QEMU launch seed, OS entropy)
 
 
 CAPABILITY_LABELS = {
@@ -169,9 +169,10 @@ CAPABILITY_LABELS = {
 
 
 class SecuritySummary(enum.IntEnum):
-    """Code of the SECURITY event that counts refusals of frames that did not authenticate."""
+    """Codes of SECURITY events that are not one refused result."""
 
-    UNAUTHENTICATED = 32  # detail: count << 16 | last result << 8 | last message id; updated in place while newest
+    UNAUTHENTICATED = 32  # refused frames that did not authenticate; detail: count << 16 | result << 8 | message id
+    NO_NONCE_SOURCE = 33  # at boot: no entropy and no valid security record; every HELLO refused
 
 
 # device limits
@@ -226,6 +227,9 @@ IWDG_PRESCALER = 32
 IWDG_RELOAD = 1000
 FAULT_SAFE_PIN_INSNS = 3
 FAULT_SAFE_DAC_INSNS = 6
+EVENT_LOG_CAPACITY = 128
+EVENT_LOG_SUMMARIES = 8
+EVENT_LOG_PER_ROLE = 16
 MAX_CATHODE_CHARGE_PC = 2914678
 
 # fuel gauge

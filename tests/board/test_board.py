@@ -95,7 +95,9 @@ def reference_endpoint():
     from firmware_model.device.nvm import FlashSlots
     from protocol.session import SecurityStore
 
-    guard = DeviceGuard(KEYS, SecurityStore(FlashSlots(slot_size=64, page_size=64)))
+    flash = FlashSlots(slot_size=64, page_size=64)
+    SecurityStore(flash).provision()
+    guard = DeviceGuard(KEYS, SecurityStore(flash))
     return DeviceEndpoint(CAT, guard, lambda m, o, r: make(CAT, "RESULT", request_id=m.id, result=0, field=255),
                           lambda: 0)
 

@@ -410,7 +410,7 @@ def test_handshake_back_off_survives_a_reboot():
 # --- event log ----------------------------------------------------------------------------------
 
 def test_the_event_log_is_readable_through_the_protocol_ordered_and_bounded():
-    b = Bench(DeviceConfig(keys=KEYS, event_log_capacity=8))
+    b = Bench(DeviceConfig(keys=KEYS, event_log_capacity=12, event_log_summaries=1, event_log_per_role=1))  # 8: device
     b.program()
     for _ in range(6):
         b.as_role(P, "STIM_SET", on=1)

@@ -11,11 +11,20 @@ from pathlib import Path
 import pytest
 
 from firmware_model.device.device import Device, DeviceConfig
-from protocol.session import DeviceKeys, HostHandshake, host_proof
+from protocol.session import KEYED_ROLES, DeviceKeys, HostHandshake, host_proof
 from protocol.session.endpoint import HostEndpoint
 from protocol.spec.catalog import Role, load_catalog
 from protocol.spec.definition import load_definition
-from protocol.spec.generated import BACKOFF_MAX_TICKS, EventKind, ModeCode, ResetCause
+from protocol.spec.generated import (
+    BACKOFF_BASE_TICKS,
+    BACKOFF_MAX_TICKS,
+    EVENT_LOG_CAPACITY,
+    EVENT_LOG_PER_ROLE,
+    EVENT_LOG_SUMMARIES,
+    EventKind,
+    ModeCode,
+    ResetCause,
+)
 from protocol.wire.codec import decode_payload, make
 from protocol.wire.framing import CRC, HEADER, StreamDecoder, crc32, encode_frame
 from tests.support.protocol_harness import KEYS, counter_rng
@@ -132,23 +141,38 @@ def _fail_proofs(t: Target, role: Role, handshakes: int) -> list:
     return [t.auth(nh, bytes(32)) for nh in nonces for _ in range(3)]
 
 
+def _back_off_to_the_cap(t: Target, role: Role) -> None:
+    """Failed proofs in a row until the back-off reaches its cap (base << (n - 1)), each after the back-off
+    the previous one started (an AUTH during a back-off is refused BUSY and not counted)."""
+    for _ in range((BACKOFF_MAX_TICKS // BACKOFF_BASE_TICKS).bit_length()):
+        t.advance(BACKOFF_MAX_TICKS)
+        nh = os.urandom(16)
+        assert t.hello(role, nh).result == 0
+        assert CAT.result_name(t.auth(nh, bytes(32)).result) == "BAD_TAG"
+
+
 @pytest.mark.parametrize("kind", TARGETS)
-def test_auth_of_a_handshake_opened_before_the_back_off_is_still_checked_during_it(kind):
+def test_auth_of_a_handshake_opened_before_the_back_off_is_refused_busy_during_it_unchecked(kind):
+    """During a role's back-off an AUTH of a handshake opened before it is answered SESSION(BUSY) and its
+    proof is not checked (so a keyless flood can't spend tries, or log entries, through old handshakes);
+    once the back-off is over the same handshake is checked as usual."""
     t = Target(kind)
     nh_ok = os.urandom(16)
     ch = t.hello(Role.PATIENT, nh_ok)
     answers = _fail_proofs(t, Role.PATIENT, 1)
-    assert [CAT.result_name(a.result) for a in answers] == ["BAD_TAG"] * 3, "checked, not refused BUSY"
+    assert [CAT.result_name(a.result) for a in answers] == ["BAD_TAG", "BUSY", "BUSY"], "refused, not checked"
     assert CAT.result_name(t.hello(Role.PATIENT, os.urandom(16)).result) == "BUSY"
     proof = host_proof(KEYS.patient, Role.PATIENT, nh_ok, ch.device_nonce, KEYS.device_id)
-    assert CAT.result_name(t.auth(nh_ok, proof).result) == "OK", "a right proof opens the session"
-    assert CAT.result_name(t.hello(Role.PATIENT, os.urandom(16)).result) == "OK", "and clears the back-off"
+    assert CAT.result_name(t.auth(nh_ok, proof).result) == "BUSY", "even a right proof waits out the back-off"
+    t.advance(BACKOFF_MAX_TICKS)
+    assert CAT.result_name(t.auth(nh_ok, proof).result) == "OK", "then the proof is checked and opens the session"
+    assert "SESSION(BUSY); the proof is not checked" in FLAT
 
 
 @pytest.mark.parametrize("kind", TARGETS)
 def test_after_an_unannounced_reset_the_back_off_restarts_from_the_value_written_at_the_failure(kind):
     t = Target(kind)
-    _fail_proofs(t, Role.PATIENT, 3)  # 9 failures: the longest back-off
+    _back_off_to_the_cap(t, Role.PATIENT)
     t.advance(30_000_000)
     assert t.hello(Role.PATIENT, os.urandom(16)).retry_after_ms <= 34_000
     t.reset_button()
@@ -161,7 +185,7 @@ def test_after_an_unannounced_reset_the_back_off_restarts_from_the_value_written
 @pytest.mark.parametrize("reset_kind", [0, 2])
 def test_a_reset_request_keeps_the_back_off_with_what_remained_a_factory_reset_too(kind, reset_kind):
     t = Target(kind)
-    _fail_proofs(t, Role.PATIENT, 3)
+    _back_off_to_the_cap(t, Role.PATIENT)
     t.advance(30_000_000)
     assert CAT.result_name(t.call(Role.CLINICIAN, "RESET", kind=reset_kind).result) == "OK"
     t.host.end_session()
@@ -183,17 +207,18 @@ def test_8_hellos_of_any_role_push_a_hosts_handshake_out_7_do_not(kind, others):
 
 
 @pytest.mark.parametrize("kind", TARGETS)
-def test_the_event_log_holds_128_entries(kind):
+def test_the_event_log_holds_128_entries_in_regions_and_the_devices_own_events_keep_theirs(kind):
     t = Target(kind)
-    for _ in range(70):  # 140 mode events (MRI_ENTER, MRI_EXIT)
+    for _ in range(70):  # 140 mode events (MRI_ENTER, MRI_EXIT): more than the device's region holds
         assert t.call(Role.PATIENT, "MRI_MODE_SET", enter=1).result == 0
         assert t.call(Role.PATIENT, "MRI_MODE_SET", enter=0).result == 0
     t.host.end_session()
-    last = t.call(Role.CLINICIAN, "EVENT_LOG_READ", index=127)
-    assert last.result == 0 and last.total == 128 and last.code == int(ModeCode.MRI_EXIT)
-    past = t.call(Role.CLINICIAN, "EVENT_LOG_READ", index=128)
+    device_region = EVENT_LOG_CAPACITY - EVENT_LOG_SUMMARIES - len(KEYED_ROLES) * EVENT_LOG_PER_ROLE
+    last = t.call(Role.CLINICIAN, "EVENT_LOG_READ", index=device_region - 1)
+    assert last.result == 0 and last.total == device_region and last.code == int(ModeCode.MRI_EXIT)
+    past = t.call(Role.CLINICIAN, "EVENT_LOG_READ", index=device_region)
     assert CAT.result_name(past.result) == "OUT_OF_RANGE"
-    assert "The log holds 128 entries" in FLAT
+    assert EVENT_LOG_CAPACITY == 128 and "The log holds 128 entries" in FLAT
 
 
 @pytest.mark.parametrize("kind", TARGETS)

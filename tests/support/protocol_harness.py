@@ -58,6 +58,7 @@ class Pair:
         self.catalog = load_catalog()
         self.device = CountingDevice()
         self.security_flash = FlashSlots(slot_size=64, page_size=64)
+        SecurityStore(self.security_flash).provision()
         self.guard = DeviceGuard(keys, SecurityStore(self.security_flash), k_nonce=counter_rng(seed)(32))
         self.endpoint = DeviceEndpoint(self.catalog, self.guard, self.device.execute, lambda: self.device.now)
         self.host = HostEndpoint(self.catalog)

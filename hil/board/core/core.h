@@ -63,7 +63,8 @@ void scs_session_boot(scs_fw_t *fw);
 /* Write the security record with the back-off ticks remaining now (also before an orderly reboot). */
 void scs_session_persist(scs_fw_t *fw);
 /* --- record.c: the security record's two slots --- */
-void scs_record_load(scs_fw_t *fw);
+/* 1 when a valid record was loaded; else the record is zeroed (0). */
+int scs_record_load(scs_fw_t *fw);
 void scs_record_save(scs_fw_t *fw);
 
 /* --- dispatch.c: the request table --- */
@@ -93,10 +94,12 @@ uint8_t scs_check_adaptive(const scs_msg_adaptive_set_t *r, uint8_t *field);
 uint8_t scs_check_fields(uint8_t msg_id, const uint8_t *payload, uint8_t *field);
 
 /* --- events.c --- */
+/* A device event, in the device's region of the log (each region evicts only its own oldest entry). */
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail);
-/* A security event of an authenticated frame (or a failed proof): logged one by one. */
-void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail);
-/* A refusal of a frame anyone could have sent: counted in the summary entry while it is the newest. */
+/* A security event of a frame of a session of role `role`: logged one by one in that role's region. */
+void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint8_t role);
+/* A refusal of a frame anyone could have sent (failed proofs included): counted in the summary entry
+ * (in the summaries' region) while it is the newest. */
 void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id);
 /* Send the queued events (only within a session; without one they stay in the log only). */
 void scs_send_events(scs_fw_t *fw);

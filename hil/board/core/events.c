@@ -1,33 +1,66 @@
-/* The event log (a ring retained across resets) and the EVENT frames sent within a session. */
+/* The event log (a list retained across resets, oldest first, in regions by who caused an entry) and the EVENT frames
+ * sent within a session. The same rules as firmware_model/device/eventlog.py. */
 #include "core.h"
+
+static scs_event_t *entry(scs_events_t *ev, unsigned i) { return &ev->log[(ev->start + i) % SCS_LOG_CAPACITY]; }
+
+/* Entries of each rank's region: summaries, each keyed role's, the device's (the rest). */
+#define DEVICE_REGION (SCS_LOG_CAPACITY - SCS_EVENT_LOG_SUMMARIES - SCS_KEYED_ROLES * SCS_EVENT_LOG_PER_ROLE)
+_Static_assert(SCS_EVENT_LOG_SUMMARIES + SCS_KEYED_ROLES * SCS_EVENT_LOG_PER_ROLE <= SCS_LOG_CAPACITY, "regions fit");
+
+static unsigned region_size(uint8_t rank)
+{
+    if (rank == SCS_RANK_UNAUTHENTICATED)
+        return SCS_EVENT_LOG_SUMMARIES;
+    return rank < SCS_RANK_DEVICE ? SCS_EVENT_LOG_PER_ROLE : DEVICE_REGION;
+}
+
+/* Room for an entry of `rank` in its region: 1 when there is (the region's oldest entry evicted when
+ * it is full), 0 when the region holds no entries at all. The same rule as eventlog.py. */
+static int make_room(scs_events_t *ev, uint8_t rank)
+{
+    unsigned used = 0, oldest = 0;
+    for (unsigned i = ev->len; i-- > 0;)
+        if (entry(ev, i)->rank == rank) {
+            used++;
+            oldest = i;
+        }
+    if (used < region_size(rank))
+        return 1;
+    if (!used)
+        return 0;
+    for (unsigned i = oldest; i + 1u < ev->len; i++)
+        *entry(ev, i) = *entry(ev, i + 1u);
+    ev->len--;
+    return 1;
+}
+
+static void log_ranked(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail, uint8_t rank, int send)
+{
+    scs_events_t *ev = &fw->events;
+    scs_event_t e = {.tick = fw->ticks, .kind = kind, .code = code, .detail = detail, .rank = rank};
+    if (make_room(ev, rank))
+        *entry(ev, ev->len++) = e;
+    if (send && ev->outbox_len < SCS_OUTBOX)
+        ev->outbox[ev->outbox_len++] = e;
+}
 
 void scs_log_event(scs_fw_t *fw, uint8_t kind, uint16_t code, uint32_t detail)
 {
-    scs_events_t *ev = &fw->events;
-    scs_event_t *e = &ev->log[(ev->start + ev->len) % SCS_LOG_CAPACITY];
-    if (ev->len == SCS_LOG_CAPACITY)
-        ev->start = (uint16_t)((ev->start + 1) % SCS_LOG_CAPACITY);
-    else
-        ev->len++;
-    e->tick = fw->ticks;
-    e->kind = kind;
-    e->code = code;
-    e->detail = detail;
-    if (ev->outbox_len < SCS_OUTBOX)
-        ev->outbox[ev->outbox_len++] = *e;
+    log_ranked(fw, kind, code, detail, SCS_RANK_DEVICE, 1);
 }
 
-void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint32_t detail)
+void scs_security_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id, uint8_t role)
 {
     fw->session.security_events++;
-    scs_log_event(fw, SCS_EVENT_KIND_SECURITY, result, (uint32_t)msg_id | detail << 8);
+    log_ranked(fw, SCS_EVENT_KIND_SECURITY, result, (uint32_t)msg_id | (uint32_t)role << 8, role, 1);
 }
 
 void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id)
 {
     scs_events_t *ev = &fw->events;
     fw->session.security_events++;
-    scs_event_t *last = ev->len ? &ev->log[(ev->start + ev->len - 1u) % SCS_LOG_CAPACITY] : 0;
+    scs_event_t *last = ev->len ? entry(ev, ev->len - 1u) : 0;
     uint32_t count = 1;
     if (last && last->kind == SCS_EVENT_KIND_SECURITY && last->code == SCS_SECURITY_SUMMARY_UNAUTHENTICATED) {
         count = (last->detail >> 16) + 1u;
@@ -37,9 +70,9 @@ void scs_refusal_event(scs_fw_t *fw, uint8_t result, uint8_t msg_id)
         last->detail = count << 16 | (uint32_t)result << 8 | msg_id;
         return;
     }
-    uint8_t outbox_len = ev->outbox_len; /* counted in the log only: never sent as an EVENT frame */
-    scs_log_event(fw, SCS_EVENT_KIND_SECURITY, SCS_SECURITY_SUMMARY_UNAUTHENTICATED, count << 16 | (uint32_t)result << 8 | msg_id);
-    ev->outbox_len = outbox_len;
+    /* counted in the log only: never sent as an EVENT frame */
+    log_ranked(fw, SCS_EVENT_KIND_SECURITY, SCS_SECURITY_SUMMARY_UNAUTHENTICATED,
+               count << 16 | (uint32_t)result << 8 | msg_id, SCS_RANK_UNAUTHENTICATED, 0);
 }
 
 void scs_send_events(scs_fw_t *fw)

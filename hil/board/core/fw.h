@@ -15,7 +15,7 @@
 #ifndef SCS_CELL_PRIMARY
 #define SCS_CELL_PRIMARY 0 /* build with -DSCS_CELL_PRIMARY=1 for an IPG on a primary cell */
 #endif
-#define SCS_LOG_CAPACITY 128u
+#define SCS_LOG_CAPACITY SCS_EVENT_LOG_CAPACITY
 #define SCS_OUTBOX 16u
 
 typedef struct {
@@ -23,7 +23,10 @@ typedef struct {
     uint8_t kind;
     uint16_t code;
     uint32_t detail;
+    uint8_t rank; /* who caused it, its log region (never sent): SCS_RANK_UNAUTHENTICATED, a session role, SCS_RANK_DEVICE */
 } scs_event_t;
+#define SCS_RANK_UNAUTHENTICATED 0u
+#define SCS_RANK_DEVICE 4u
 
 #define SCS_KEY_SIZE 32u
 
@@ -95,6 +98,7 @@ typedef struct {
     uint8_t epoch_claimed;      /* the epoch of this boot is persisted */
     uint32_t epoch, nonce_counter;
     uint8_t hw_rng;             /* 1: a hardware RNG answered and is mixed into nonces */
+    uint8_t record_valid;       /* 1: a valid security record was loaded (or written since) */
     uint64_t backoff_until[SCS_KEYED_ROLES];
     scs_record_t record;
     uint32_t security_events;

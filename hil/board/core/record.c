@@ -64,11 +64,13 @@ static int newest(scs_fw_t *fw, scs_record_t *r)
     return va ? 0 : vb ? 1 : -1;
 }
 
-void scs_record_load(scs_fw_t *fw)
+int scs_record_load(scs_fw_t *fw)
 {
     scs_session_t *s = &fw->session;
-    if (newest(fw, &s->record) < 0)
-        memset(&s->record, 0, sizeof s->record);
+    if (newest(fw, &s->record) >= 0)
+        return 1;
+    memset(&s->record, 0, sizeof s->record);
+    return 0;
 }
 
 void scs_record_save(scs_fw_t *fw)

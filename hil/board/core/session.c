@@ -73,13 +73,15 @@ void scs_session_boot(scs_fw_t *fw)
     scs_hmac_update(&h, fw->keys.patient_key, SCS_KEY_SIZE);
     scs_hmac_update(&h, id, 8);
     scs_hmac_final(&h, s->nonce_key);
-    scs_record_load(fw);
+    s->record_valid = (uint8_t)scs_record_load(fw);
     for (unsigned i = 0; i < SCS_KEYED_ROLES; i++) {
         uint32_t left = s->record.remaining[i];
         s->backoff_until[i] = fw->ticks + (left > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : left);
     }
     uint8_t probe[16];
     s->hw_rng = (uint8_t)scs_platform_rng(probe);
+    if (!s->hw_rng && !s->record_valid) /* no fresh epoch can be claimed: every HELLO is refused */
+        scs_log_event(fw, SCS_EVENT_KIND_SECURITY, SCS_SECURITY_SUMMARY_NO_NONCE_SOURCE, 0);
 }
 
 /* Nd = HMAC(K_nonce, "SCS1 nonce" | epoch | counter | rng)[:16]; the epoch of a boot is persisted
@@ -91,6 +93,7 @@ static void next_nonce(scs_fw_t *fw, uint8_t out[SCS_NONCE_SIZE])
     if (!s->epoch_claimed || s->nonce_counter == 0xFFFFFFFFu) {
         s->record.epoch++;
         scs_session_persist(fw);
+        s->record_valid = 1;
         s->epoch = s->record.epoch;
         s->nonce_counter = 0;
         s->epoch_claimed = 1;
@@ -185,6 +188,11 @@ void scs_on_hello(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         send_challenge(fw, seq, SCS_RESULT_NOT_PERMITTED, 0, 0);
         return;
     }
+    if (!s->hw_rng && !s->record_valid) { /* neither entropy nor a valid record: never reuse an epoch */
+        scs_refusal_event(fw, SCS_RESULT_WRONG_STATE, SCS_MSG_HELLO);
+        send_challenge(fw, seq, SCS_RESULT_WRONG_STATE, 0, 0);
+        return;
+    }
     scs_handshake_t *h = find_handshake(fw, role, host_nonce);
     if (h) { /* a retransmitted HELLO: the same answer again */
         send_challenge(fw, seq, SCS_RESULT_OK, h, 0);
@@ -224,7 +232,7 @@ static void proof_failed(scs_fw_t *fw, scs_handshake_t *h)
     unsigned shift = s->record.failures[r] - 1u > 40u ? 40u : s->record.failures[r] - 1u;
     uint64_t delay = (uint64_t)SCS_BACKOFF_BASE_TICKS << shift;
     s->backoff_until[r] = fw->ticks + (delay > SCS_BACKOFF_MAX_TICKS ? SCS_BACKOFF_MAX_TICKS : delay);
-    scs_security_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH, s->record.failures[r]);
+    scs_refusal_event(fw, SCS_RESULT_BAD_TAG, SCS_MSG_AUTH); /* a frame that did not authenticate */
     if (++h->failed_tries >= SCS_MAX_FAILED_TRIES || h->done)
         h->role = 0;
     scs_session_persist(fw);
@@ -259,10 +267,16 @@ void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     const uint8_t *host_nonce = p + SCS_AUTH_HOST_NONCE_OFFSET;
     uint8_t want[32];
     scs_handshake_t *matching[SCS_HANDSHAKES_KEPT];
-    unsigned n = 0;
-    for (unsigned i = 0; i < SCS_HANDSHAKES_KEPT; i++)
-        if (s->handshakes[i].role && !memcmp(s->handshakes[i].host_nonce, host_nonce, SCS_NONCE_SIZE))
-            matching[n++] = &s->handshakes[i];
+    unsigned n = 0, held = 0;
+    for (unsigned i = 0; i < SCS_HANDSHAKES_KEPT; i++) {
+        scs_handshake_t *h = &s->handshakes[i];
+        if (!h->role || memcmp(h->host_nonce, host_nonce, SCS_NONCE_SIZE))
+            continue;
+        if (s->backoff_until[h->role - 1u] > fw->ticks)
+            held++; /* opened before its role's back-off: not checked during it */
+        else
+            matching[n++] = h;
+    }
     for (unsigned i = 0; i < n; i++) {
         scs_handshake_t *h = matching[i];
         proof(fw, "SCS1 host", h->role, h->device_nonce, h->host_nonce, want);
@@ -278,8 +292,9 @@ void scs_on_auth(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
         return;
     }
     if (!n) {
-        scs_refusal_event(fw, SCS_RESULT_WRONG_STATE, SCS_MSG_AUTH);
-        send_session(fw, seq, SCS_RESULT_WRONG_STATE, 0);
+        uint8_t result = held ? SCS_RESULT_BUSY : SCS_RESULT_WRONG_STATE;
+        scs_refusal_event(fw, result, SCS_MSG_AUTH);
+        send_session(fw, seq, result, 0);
         return;
     }
     for (unsigned i = 0; i < n; i++)

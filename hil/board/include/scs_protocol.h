@@ -225,12 +225,13 @@ typedef enum {
     SCS_CAPABILITY_HARDWARE_TIMED = 32, /* a timer interrupt drives the output pins */
     SCS_CAPABILITY_TEST_BUILD = 64, /* the test role and its requests exist (clear: a production build) */
     SCS_CAPABILITY_DEVELOPMENT_KEYS = 128, /* keys made at random for this build or run */
-    SCS_CAPABILITY_ENTROPY = 256 /* the RNG peripheral (QEMU: a seed loaded at each launch) is mixed into nonces */
+    SCS_CAPABILITY_ENTROPY = 256 /* entropy is mixed into nonces (RNG peripheral, QEMU launch seed, OS entropy) */
 } scs_capability_t;
 
-/* SecuritySummary: Code of the SECURITY event that counts refusals of frames that did not authenticate. */
+/* SecuritySummary: Codes of SECURITY events that are not one refused result. */
 typedef enum {
-    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32 /* detail: count << 16 | last result << 8 | last message id; updated in place while newest */
+    SCS_SECURITY_SUMMARY_UNAUTHENTICATED = 32, /* refused frames that did not authenticate; detail: count << 16 | result << 8 | message id */
+    SCS_SECURITY_SUMMARY_NO_NONCE_SOURCE = 33 /* at boot: no entropy and no valid security record; every HELLO refused */
 } scs_security_summary_t;
 
 /* device limits */
@@ -286,6 +287,9 @@ typedef enum {
 #define SCS_IWDG_RELOAD 1000u
 #define SCS_FAULT_SAFE_PIN_INSNS 3u
 #define SCS_FAULT_SAFE_DAC_INSNS 6u
+#define SCS_EVENT_LOG_CAPACITY 128u
+#define SCS_EVENT_LOG_SUMMARIES 8u
+#define SCS_EVENT_LOG_PER_ROLE 16u
 #define SCS_MAX_CATHODE_CHARGE_PC 2914678u
 
 /* fuel gauge */

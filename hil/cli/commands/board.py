@@ -35,6 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--security-record", metavar="PATH",
                    help="file keeping the security record (nonce epoch, back-off) across restarts "
                         "(default: the flash file's name with .security)")
+    p.add_argument("--deterministic-nonces", action="store_true",
+                   help="tests only: mix no OS entropy into nonces (DEVICE_INFO then lacks 'entropy source'); "
+                        "the board then opens sessions only with a valid security record")
     p.add_argument("--production", action="store_true",
                    help="a production device: no test role, test requests refused with NOT_PERMITTED")
 
@@ -67,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
               "test role (HELLO for role 3 gets CHALLENGE(NOT_PERMITTED)); add a test_key for a development board",
               file=sys.stderr, flush=True)
     device = Device(DeviceConfig(keys=keys, trial=args.trial, initial_soc=args.soc, test_build=not args.production,
-                                 development_keys=fresh), flash, security_flash=slots)
+                                 development_keys=fresh, entropy=None if args.deterministic_nonces else os.urandom),
+                    flash, security_flash=slots)
     return run_board(device, pty_mode=args.tcp is None, tcp_port=args.tcp, speed=args.speed, flash=flash_path)
 
 

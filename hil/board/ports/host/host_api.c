@@ -21,6 +21,7 @@ void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t
     }
     memset(h->slots, 0xFF, sizeof h->slots);
     memset(h->record, 0xFF, sizeof h->record);
+    scs_record_save(&h->fw); /* provisioned at the factory: the first record (epoch 0) */
     /* the clock is virtual (scs_platform_clock_kind): it moves only by CLOCK_ADVANCE or scs_host_advance */
     scs_fw_power_on(&h->fw, &keys);
     return h;
