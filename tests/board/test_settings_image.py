@@ -135,6 +135,7 @@ BAD_IMAGES = {
 }
 
 
+@pytest.mark.requirement("SRS-GEN-FAULT-NVM_CORRUPT")
 @pytest.mark.parametrize("what", sorted(BAD_IMAGES))
 def test_an_image_no_request_could_have_written_boots_both_sides_to_safe_defaults(full, what):
     model, _ = full
