@@ -145,6 +145,11 @@ BAD_IMAGES = {
     "a window above the area's safe maximum": (_area_field_offset(0, 0, "soft_start_ms") + 2 + 2,
                                                (25500).to_bytes(2, "little")),
     "an older layout version": (HEADER["version"], bytes([LAYOUT.version - 1])),
+    "program flags with an unknown bit": (LAYOUT.header_size, bytes([0x81])),
+    "a program with more areas than a program holds": (LAYOUT.header_size + 1, bytes([dev.MAX_AREAS + 1])),
+    "an AdaptiveStim dwell out of range": (HEADER["dwell_ms"], (0xFFFFFFFF).to_bytes(4, "little")),
+    "a window whose minimum is above its maximum": (_area_field_offset(0, 0, "soft_start_ms") + 2,
+                                                    (25000).to_bytes(2, "little")),
 }
 
 
