@@ -31,7 +31,7 @@ class CoreSerial(ModelSerial):
 class CoreTarget(Target):
     name = "core"
     policy = RetryPolicy(timeout_s=0.2, attempts=3)
-    watchdog = False  # the host port has no watchdog and no processor faults
+    watchdog = True  # FAULT_INJECT HANG: the core simulates the watchdog reset (fw.c simulated_fault), as the model
 
     def __init__(self, keys=None):
         super().__init__(keys)
