@@ -77,6 +77,19 @@ CASES: dict[str, list[tuple[Role, str, dict[str, Any]]]] = {
     "a charger removed that was never there, then a trace read past its end": [
         (T, "RECHARGE_COUPLING_INPUT", dict(separation_mm=10, misalignment_mm=0, transmit_mw=0)),
         (P, "CHARGING_STATUS_GET", {}), (T, "TRACE_DUMP", dict(offset=60_000, count=1))],
+    "the running program rewritten, recommitted and reselected while stimulating": [
+        (C, "PROGRAM_SELECT", dict(program=0)), (P, "STIM_SET", dict(on=1)),
+        (C, "AREA_WRITE", dict(program=0, area=0, **area_fields(amplitude_ua=1200))),
+        (C, "PROGRAM_COMMIT", dict(program=0, area_count=1)), (C, "PROGRAM_SELECT", dict(program=0)),
+        (C, "STATUS_GET", {})],
+    "MRI mode entered while stimulating and left": [
+        (C, "PROGRAM_SELECT", dict(program=0)), (P, "STIM_SET", dict(on=1)), (P, "MRI_MODE_SET", dict(enter=1)),
+        (C, "STATUS_GET", {}), (P, "MRI_MODE_SET", dict(enter=0)), (C, "STATUS_GET", {})],
+    "a case anode and a trace that fills to its limit": [
+        (C, "AREA_WRITE", dict(program=1, area=0, **area_fields(case_anode=1, anode_mask=0))),
+        (C, "PROGRAM_COMMIT", dict(program=1, area_count=1)), (C, "PROGRAM_SELECT", dict(program=1)),
+        (T, "TRACE_START", dict(max_pulses=2)), (P, "STIM_SET", dict(on=1)), (T, "CLOCK_ADVANCE", dict(ticks=200_000)),
+        (T, "TRACE_DUMP", dict(offset=0, count=4)), (C, "STATUS_GET", {})],
     "a cycling off time over a day": [(C, "AREA_WRITE", dict(program=1, area=0, **area_fields(
         cycle_on_ms=1000, cycle_off_ms=dev.MAX_CYCLE_MS + 1)))],
 }
