@@ -90,6 +90,13 @@ CASES: dict[str, list[tuple[Role, str, dict[str, Any]]]] = {
         (C, "PROGRAM_COMMIT", dict(program=1, area_count=1)), (C, "PROGRAM_SELECT", dict(program=1)),
         (T, "TRACE_START", dict(max_pulses=2)), (P, "STIM_SET", dict(on=1)), (T, "CLOCK_ADVANCE", dict(ticks=200_000)),
         (T, "TRACE_DUMP", dict(offset=0, count=4)), (C, "STATUS_GET", {})],
+    "a two-area program with an area programmed below its window, one area stepped": [
+        (C, "AREA_WRITE", dict(program=2, area=0, **area_fields(cathode=0, anode=4, amplitude_ua=200, rate_mhz=20_000))),
+        (C, "AREA_WRITE", dict(program=2, area=1, **area_fields(cathode=1, anode=5, amplitude_ua=1000, rate_mhz=20_000))),
+        (C, "PROGRAM_COMMIT", dict(program=2, area_count=2)),
+        (C, "LIMITS_WRITE", dict(program=2, area=0, min_amplitude_ua=500, max_amplitude_ua=1500, patient_selectable=1)),
+        (C, "PROGRAM_SELECT", dict(program=2)), (C, "STATUS_GET", {}),
+        (P, "AMPLITUDE_STEP", dict(area=1, steps=1)), (C, "STATUS_GET", {})],
     "a cycling off time over a day": [(C, "AREA_WRITE", dict(program=1, area=0, **area_fields(
         cycle_on_ms=1000, cycle_off_ms=dev.MAX_CYCLE_MS + 1)))],
 }
