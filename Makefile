@@ -19,8 +19,8 @@ test: system-deps install lint
 # the evidence gates CI holds (make test runs them after the tests): the generated requirements are fresh,
 # the conformance suite on the model and on the C core in process writes its records (and, on qemu-rt, the
 # two fault tests only the pin observer can check: outputs low through a watchdog or brown-out reset), the MISRA gate is
-# clean against docs/misra-deviations.md, and the traceability matrix over the records has no untested,
-# failing or unknown requirement (build/ci-evidence/traceability.html)
+# clean against docs/misra-deviations.md, the traceability matrix over the records has no untested, failing
+# or unknown requirement (build/ci-evidence/traceability.html), and the C core's branch coverage is >= 90 %
 evidence-gates:
 	$(PYTHON) -m hil.evidence.requirements --check
 	$(PYTHON) -m pytest -q hil/harness/conformance --scs-target model --scs-record $(CI_EVIDENCE)/records/model.json --junitxml=$(CI_EVIDENCE)/junit/model.xml
@@ -28,6 +28,7 @@ evidence-gates:
 	$(PYTHON) -m pytest -q hil/harness/conformance/test_faults.py --scs-target qemu-rt -k watchdog_or_brown_out --scs-record $(CI_EVIDENCE)/records/qemu-rt.json --junitxml=$(CI_EVIDENCE)/junit/qemu-rt.xml
 	$(PYTHON) -m hil.evidence.misra --out $(CI_EVIDENCE)/misra.txt
 	$(PYTHON) -m hil.evidence.trace --records $(CI_EVIDENCE)/records --out $(CI_EVIDENCE)
+	$(PYTHON) -m hil.evidence.coverage --out $(CI_EVIDENCE)/coverage --build hil/board/build/coverage
 
 # the daily loop: every test but those needing QEMU/the ARM build, a lab stack, external tools, or long runs
 quick:
