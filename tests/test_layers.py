@@ -67,6 +67,7 @@ def graph() -> dict[str, set[str]]:
     return {name: _imports(path, name, modules) for name, path in modules.items()}
 
 
+@pytest.mark.requirement("SRS-ARCH-001")
 def test_each_layer_imports_only_the_layers_below_it(graph):
     upward = sorted(f"{m} imports {dep}" for m, deps in graph.items() for dep in deps
                     if dep.split(".")[0] != m.split(".")[0] and dep.split(".")[0] not in ALLOWED[m.split(".")[0]])
@@ -108,6 +109,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+@pytest.mark.requirement("SRS-ARCH-001")
 def test_no_runtime_import_cycle(graph):
     assert _cycles(graph) == []
 
@@ -116,12 +118,14 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+@pytest.mark.requirement("SRS-ARCH-002")
 def test_no_hand_written_module_is_over_400_lines():
     long = {name: n for name, path in _modules().items() if name not in GENERATED
             and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert long == {}
 
 
+@pytest.mark.requirement("SRS-ARCH-002")
 def test_every_package_states_its_public_api():
     """Each sub-package's ``__init__`` says what it is; the leaf packages export their API in ``__all__``."""
     bare = []
@@ -132,6 +136,7 @@ def test_every_package_states_its_public_api():
     assert bare == []
 
 
+@pytest.mark.requirement("SRS-ARCH-002")
 def test_no_test_imports_another_test_file_or_a_benchmark():
     """Shared test code lives in `tests.support`; a test module or a benchmark script (``bench_*``) is never
     imported by a test (the benchmarks' history tool, `benchmarks.history`, is a library and may be)."""

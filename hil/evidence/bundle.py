@@ -1,9 +1,11 @@
 """``make evidence``: the whole evidence bundle in one folder, hashed.
 
-Runs the conformance suite on each target (JUnit and test record per target), the C and Python
-coverage, the MISRA gate, the SBOM, the requirements' staleness check and the traceability matrix;
-writes index.html linking everything and SHA256SUMS over every file. Every step runs even when an
-earlier gate failed; the exit status is 1 when any gate failed (the index says which).
+Runs the conformance suite on each target (JUnit and test record per target), the project tests that
+name requirements (tests/, marker ``requirement``), the C and Python coverage (with the conformance
+suite on the ``core`` target: the C core in process, instrumented), the MISRA gate, the SBOM, the
+requirements' staleness check and the traceability matrix; writes index.html linking everything and
+SHA256SUMS over every file. Every step runs even when an earlier gate failed; the exit status is 1
+when any gate failed (the index says which).
 """
 
 from __future__ import annotations
@@ -47,9 +49,15 @@ def run_steps(out: Path, targets: tuple[str, ...]) -> list[Step]:
                                            f"--junitxml={out / 'junit' / f'{t}.xml'}",
                                            "--scs-record", str(out / "records" / f"{t}.json")], logs / f"conformance-{t}.txt")
              for t in targets]
+    steps.append(_step("project tests naming requirements", [py, "-m", "pytest", "-q", "tests", "-m", "requirement",
+                                                             f"--junitxml={out / 'junit' / 'tests.xml'}",
+                                                             "--scs-record", str(out / "records" / "tests.json")],
+                       logs / "project-tests.txt"))
     build = ROOT / "hil" / "board" / "build" / "coverage"
     steps.append(_step("coverage", [py, "-m", "hil.evidence.coverage", "--out", str(out / "coverage"), "--build", str(build),
-                                    "--record", str(out / "records" / "host.json")], logs / "coverage.txt"))
+                                    "--record", str(out / "records" / "host.json"),
+                                    "--core-record", str(out / "records" / "core.json"),
+                                    "--core-junit", str(out / "junit" / "core.xml")], logs / "coverage.txt"))
     steps.append(_step("misra", [py, "-m", "hil.evidence.misra", "--out", str(out / "misra.txt")], logs / "misra.txt"))
     steps.append(_step("sbom", [py, "-m", "hil.evidence.sbom", "--out", str(out / "sbom.cdx.json")], logs / "sbom.txt"))
     steps.append(_step("requirements up to date", [py, "-m", "hil.evidence.requirements", "--check"], logs / "requirements.txt"))

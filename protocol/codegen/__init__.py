@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from protocol.codegen.c_header import render_c_header
+from protocol.codegen.c_header import render_c_fields, render_c_header
 from protocol.codegen.markdown import render_design_region, render_markdown
 from protocol.codegen.python_module import render_python
 from protocol.codegen.wireshark import render_lua
@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUTS = {
     ROOT / "protocol" / "spec" / "generated.py": render_python,
     ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
+    ROOT / "hil" / "board" / "core" / "scs_fields.c": render_c_fields,
     ROOT / "docs" / "protocol.md": render_markdown,
     ROOT / "docs" / "design.md": render_design_region,   # its marked region only
     ROOT / "protocol" / "wireshark" / "scs.lua": render_lua,

@@ -24,15 +24,20 @@ LE_HELPERS = """\
 /* Little-endian loads and stores of the wire and the settings image. */
 static inline uint64_t scs_get_le(const uint8_t *p, unsigned n)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8u * i);
+    uint64_t v = 0u;
+    for (unsigned i = 0u; i < n; i++) {
+        const uint64_t byte = (uint64_t)p[i];
+        const unsigned shift = 8u * i;
+        v |= (byte << shift);
+    }
     return v;
 }
 static inline void scs_put_le(uint8_t *p, uint64_t v, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * i));
+    for (unsigned i = 0u; i < n; i++) {
+        const unsigned shift = 8u * i;
+        p[i] = (uint8_t)(v >> shift);
+    }
 }
 """
 
@@ -44,7 +49,8 @@ typedef struct {
     uint8_t count;     /* elements (1 for scalars) */
     uint8_t is_signed;
     uint8_t checked;   /* 1 when the range is narrower than the type */
-    int64_t min, max;
+    int64_t min;
+    int64_t max;
 } scs_field_t;
 """
 
@@ -188,15 +194,17 @@ def _decode_lines(fields: tuple[Field, ...]) -> list[str]:
     out, off = [], 0
     for f in fields:
         if f.is_variable:
-            out += [f"    m->{f.name} = p + {off}u;", f"    m->{f.name}_len = len > {off}u ? len - {off}u : 0u;"]
+            out += [f"    m->{f.name} = &p[{off}u];", f"    m->{f.name}_len = 0u;",
+                    f"    if (len > {off}u) {{", f"        m->{f.name}_len = len - {off}u;", "    }"]
         elif f.base == "bytes":
-            out.append(f"    memcpy(m->{f.name}, p + {off}u, {f.count}u);")
+            out.append(f"    (void)memcpy(m->{f.name}, &p[{off}u], {f.count}u);")
         elif f.is_array:
             step = int(f.base[1:]) // 8
-            out.append(f"    for (unsigned i = 0; i < {f.count}u; i++)")
-            out.append(f"        m->{f.name}[i] = {_get(f, f'p + {off}u + {step}u * i')};")
+            out.append(f"    for (unsigned i = 0u; i < {f.count}u; i++) {{")
+            out.append(f"        m->{f.name}[i] = {_get(f, f'&p[{off}u + ({step}u * i)]')};")
+            out.append("    }")
         else:
-            out.append(f"    m->{f.name} = {_get(f, f'p + {off}u')};")
+            out.append(f"    m->{f.name} = {_get(f, f'&p[{off}u]')};")
         off += f.size
     return out
 
@@ -205,17 +213,18 @@ def _encode_lines(fields: tuple[Field, ...]) -> tuple[list[str], str]:
     out, off, tail = [], 0, ""
     for f in fields:
         if f.is_variable:
-            out.append(f"    memcpy(p + {off}u, m->{f.name}, m->{f.name}_len);")
+            out.append(f"    (void)memcpy(&p[{off}u], m->{f.name}, m->{f.name}_len);")
             tail = f" + m->{f.name}_len"
         elif f.base == "bytes":
-            out.append(f"    memcpy(p + {off}u, m->{f.name}, {f.count}u);")
+            out.append(f"    (void)memcpy(&p[{off}u], m->{f.name}, {f.count}u);")
         elif f.is_array:
             step = int(f.base[1:]) // 8
-            out.append(f"    for (unsigned i = 0; i < {f.count}u; i++)")
-            out.append(f"        scs_put_le(p + {off}u + {step}u * i, (uint64_t)m->{f.name}[i], {step}u);")
+            out.append(f"    for (unsigned i = 0u; i < {f.count}u; i++) {{")
+            out.append(f"        scs_put_le(&p[{off}u + ({step}u * i)], (uint64_t)m->{f.name}[i], {step}u);")
+            out.append("    }")
         else:
             n = int(f.base[1:]) // 8
-            out.append(f"    scs_put_le(p + {off}u, (uint64_t)m->{f.name}, {n}u);")
+            out.append(f"    scs_put_le(&p[{off}u], (uint64_t)m->{f.name}, {n}u);")
         off += f.size
     return out, f"{off}u{tail}"
 
@@ -275,8 +284,9 @@ def _message(m: Message, d: Definition) -> list[str]:
     return out + _record(p, f"scs_msg_{_snake(m.name)}", m.fields, None)
 
 
-def _field_tables(cat) -> list[str]:
-    out = [FIELD_TABLE]
+def _field_rows(cat) -> list[tuple[str, int, str]]:
+    """Per request: the table's name, its length and its initialiser."""
+    tables = []
     for m in cat.requests:
         rows = []
         for f, off in m.offsets():
@@ -287,9 +297,27 @@ def _field_tables(cat) -> list[str]:
             checked = int((lo, hi) != f.type_range())
             rows.append(f"{{{off}u, {int(f.base[1:]) // 8}u, {f.count}u, {int(f.base[0] == 'i')}u, {checked}u, {lo}, {hi}}}")
         body = ", ".join(rows) if rows else "{0u, 0u, 0u, 0u, 0u, 0, 0}"
-        out.append(f"static const scs_field_t SCS_{m.name}_FIELDS[] = {{{body}}};")
+        tables.append((f"SCS_{m.name}_FIELDS", max(len(rows), 1), body))
+    return tables
+
+
+def _field_tables(cat) -> list[str]:
+    """Declared here, defined once in the generated scs_fields.c (MISRA C:2012 rule 5.9: no object with
+    internal linkage in a header that several translation units include)."""
+    out = [FIELD_TABLE]
+    for (name, n, _), m in zip(_field_rows(cat), cat.requests):
+        out.append(f"extern const scs_field_t {name}[{n}u];")
         out.append(f"#define SCS_{m.name}_FIELD_COUNT {len(m.fields)}u")
     return out + [""]
+
+
+def render_c_fields() -> str:
+    """hil/board/core/scs_fields.c: the field tables the header declares."""
+    out = ["/* scs_fields.c: GENERATED from protocol/spec/messages.toml by `python -m protocol.codegen`. Do not edit.",
+           " * The range tables of the request fields, declared in scs_protocol.h. */",
+           '#include "scs_protocol.h"', ""]
+    out += [f"const scs_field_t {name}[{n}u] = {{{body}}};" for name, n, body in _field_rows(load_catalog())]
+    return "\n".join(out) + "\n"
 
 
 def _request_table(cat, d: Definition) -> list[str]:

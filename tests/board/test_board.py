@@ -111,6 +111,7 @@ def unsigned_frames(draw):
     return encode_frame(msg.id, draw(st.integers(0, 0xFFFF)), payload, flags)
 
 
+@pytest.mark.requirement("SRS-PROTO-006")
 @pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(frames=st.lists(unsigned_frames(), min_size=1, max_size=5))
@@ -120,6 +121,7 @@ def test_the_c_core_answers_unauthenticated_traffic_byte_for_byte_like_the_refer
     assert c.receive(wire) == ref.receive(wire)
 
 
+@pytest.mark.requirement("SRS-PROTO-003", "SRS-PROTO-006")
 @settings(max_examples=500, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_leave_the_c_core_answering_like_the_reference(data):
@@ -128,6 +130,7 @@ def test_any_bytes_leave_the_c_core_answering_like_the_reference(data):
     assert c.receive(data + b"\x00" + probe) == ref.receive(data + b"\x00" + probe)
 
 
+@pytest.mark.requirement("SRS-SEC-006", "SRS-PROTO-007")
 def test_the_c_core_runs_the_handshake_and_signs_and_checks_every_frame():
     c = BoardCore(KEYS)
     host = _c_session(c, Role.PATIENT)
@@ -143,6 +146,7 @@ def test_the_c_core_runs_the_handshake_and_signs_and_checks_every_frame():
     assert CAT.result_name(decode_payload(CAT["RESULT"], answer.payload).result) == "REPLAY"
 
 
+@pytest.mark.requirement("SRS-EXO-001", "SRS-GEN-EXACTLY-ONCE-CACHE")
 def test_the_c_core_answers_a_retransmission_from_its_cache():
     c = BoardCore(KEYS)
     host = _c_session(c, Role.CLINICIAN)
@@ -154,6 +158,7 @@ def test_the_c_core_answers_a_retransmission_from_its_cache():
     assert first[0].payload == again[0].payload and first[0].counter < again[0].counter
 
 
+@pytest.mark.requirement("SRS-SEC-012", "SRS-GEN-BACKOFF")
 def test_the_c_core_backs_off_failed_handshakes_in_its_own_ticks():
     c = BoardCore(KEYS)
     from protocol.wire.codec import decode_payload
@@ -201,6 +206,7 @@ def qemu():
     target.close()
 
 
+@pytest.mark.requirement("SRS-PROTO-001")
 @pytest.mark.qemu
 def test_the_firmware_boots_in_qemu_and_describes_itself(qemu):
     b = qemu.bridge()
@@ -292,6 +298,7 @@ def test_the_whole_conformance_suite_passes_in_qemu(tmp_path):
                                          "development keys,entropy source")
 
 
+@pytest.mark.requirement("SRS-PIN-001", "SRS-PIN-002")
 @pytest.mark.qemu
 def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link(tmp_path):
     """qemu-rt: the hardware-timed path (TIM5 edge interrupt, interrupt-driven USART) against the
@@ -338,6 +345,7 @@ class _CorePort:
 @given(sequence=st.lists(st.tuples(st.sampled_from([Role.CLINICIAN, Role.PATIENT]),
                                    __import__("hil.harness.conformance.differential", fromlist=["REQUESTS"]).REQUESTS),
                          min_size=1, max_size=15))
+@pytest.mark.requirement("SRS-PROTO-006")
 def test_the_c_core_and_the_reference_model_answer_generated_sequences_identically(sequence):
     from hil.harness.conformance.differential import assert_same_answers
     from hil.link.bridge import Bridge
@@ -381,6 +389,7 @@ def test_a_power_loss_at_every_write_step_of_the_board_leaves_the_old_or_the_new
         assert _limits(c) == ((0, 3000) if lost else (500, 4000)), f"power lost at step {step}"
 
 
+@pytest.mark.requirement("SRS-GEN-FAULT-NVM_CORRUPT")
 def test_a_corrupt_board_image_falls_back_to_the_other_slot_then_to_safe_defaults():
     c = BoardCore(KEYS)
     host = _program_with_limits(c)
@@ -433,6 +442,7 @@ def _programs():
             "hf 9,950.249 Hz": [dict(HF10[0], rate_mhz=9_950_249)], "cycled soft start": CYCLED}
 
 
+@pytest.mark.requirement("SRS-SCHED-001", "SRS-SCHED-002")
 @pytest.mark.parametrize("offset", OFFSETS)
 @pytest.mark.parametrize("name", list(_programs()))
 def test_the_board_scheduler_times_every_pulse_like_the_reference_up_to_31_years_after_turn_on(core, name, offset):
@@ -461,6 +471,7 @@ def _ohms(**at: int) -> tuple[int, ...]:
     return tuple(z)
 
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 def test_11_ma_into_exactly_12000_over_11_ohm_is_delivered_in_full_on_the_board(core):
     from hil.harness.conformance.support import area
 
@@ -474,6 +485,7 @@ def test_11_ma_into_exactly_12000_over_11_ohm_is_delivered_in_full_on_the_board(
     assert set(got["amplitude_ua"].tolist()) == {11_000}
 
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 def test_8_ma_into_1500_25_ohm_is_capped_to_7_95_ma_on_the_board(core):
     from hil.harness.conformance.support import area
 
@@ -524,6 +536,7 @@ def test_the_board_delivers_every_pulse_at_the_models_amplitude_for_random_loads
     _assert_board_schedules_like_the_reference(core, [one], ohms, 0, 40_000)
 
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 @settings(max_examples=200, deadline=None)
 @given(load=loads(), data=st.data())
 def test_the_board_decides_compliance_exactly_at_the_edge_of_random_loads(core, load, data):
@@ -559,6 +572,7 @@ _NEAR_LIMITS = [[0, 1, 2, 3], [0, 1, 2], [0, 25, 50, 9000, 12_000, 25_500, 25_55
        mutations=st.lists(st.integers(0, len(_NEAR_LIMITS) - 1), max_size=3),
        shares=st.sampled_from([{0: 100}, {1: 100}, {0: 50, 5: 50}, {0: 100, 5: 1}, {}, {0: 101}, {3: 99}]),
        anodes=st.sampled_from([2, 4, 0, 1, 0xFFFE, 0x8000]))
+@pytest.mark.requirement("SRS-PROTO-004")
 @pytest.mark.slow
 def test_the_board_refuses_an_area_like_the_model_naming_the_same_field(core, template, data, mutations, shares, anodes):
     import struct

@@ -54,6 +54,7 @@ def _reference(name: str, run: pins.Run) -> np.ndarray:
     return reference_timeline(PROGRAMS[name], SPAN_TICKS * 4)
 
 
+@pytest.mark.requirement("SRS-PIN-004", "SRS-PIN-001")
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_the_pins_carry_every_reference_pulse_with_its_phases_area_and_dac_code(observed, name):
     record, runs, ends, _ = observed
@@ -69,6 +70,7 @@ def test_the_pins_carry_every_reference_pulse_with_its_phases_area_and_dac_code(
     assert reports and all(r.matches for r in reports), "each pin write drives the reference's pins and DAC code"
 
 
+@pytest.mark.requirement("SRS-PIN-004", "SRS-PIN-005")
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_every_edge_is_written_within_one_tick_after_its_absolute_due_tick(observed, name, record_property):
     _, runs, _, _ = observed
@@ -82,6 +84,7 @@ def test_every_edge_is_written_within_one_tick_after_its_absolute_due_tick(obser
     assert late.max() < 2 * pins.NS_PER_TICK, "no edge is written more than a tick late"
 
 
+@pytest.mark.requirement("SRS-PIN-005")
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_every_edge_is_written_within_its_due_tick(observed, name):
     _, runs, _, _ = observed
@@ -104,6 +107,7 @@ def test_the_capture_opens_in_sigrok_as_the_boards_four_pins(observed, tmp_path)
     assert rises == len(pins.pulses(writes)), "every pulse is one rising edge of CATH in the file"
 
 
+@pytest.mark.requirement("SRS-PIN-006")
 def test_the_watchdog_is_kicked_and_the_core_sleeps_between_edges(observed):
     record, _, _, _ = observed
     assert record.watchdog_kicks and record.sleeps

@@ -86,6 +86,19 @@ def test_the_image_holds_every_program_slot_with_every_area_and_fits_its_slot(fu
     assert all(p is not None and len(p.areas) == dev.MAX_AREAS for p in model.device.persisted_settings().programs)
 
 
+@pytest.mark.requirement("SRS-GEN-RESULT-STORAGE_ERROR")
+def test_filling_every_settings_slot_is_stored_with_ok_on_both_sides_never_storage_error():
+    """STORAGE_ERROR is the answer exactly when the settings can't be written; the most a device holds
+    always fits its slot (the definition refuses a layout that does not), so neither side answers it."""
+    model, board = Bench(), _CBench()
+    persisting = [(r, n, f) for r, n, f in _requests() if CAT[n].changes_state]
+    answers = {(CAT.result_name(_model_ask(model, r, n, **f).result), CAT.result_name(board.ask(r, n, **f).result))
+               for r, n, f in persisting}
+    assert "STORAGE_ERROR" not in {a for pair in answers for a in pair}
+    assert ("OK", "OK") in answers and all(m == c for m, c in answers), answers
+    assert board.image() == model.device.store.load()[1], "the C core stored what the model stored"
+
+
 def test_the_model_and_the_c_core_write_the_same_image_for_the_same_requests(full):
     model, board = full
     assert model.device.store.load()[1] == board.image()
@@ -132,9 +145,15 @@ BAD_IMAGES = {
     "a window above the area's safe maximum": (_area_field_offset(0, 0, "soft_start_ms") + 2 + 2,
                                                (25500).to_bytes(2, "little")),
     "an older layout version": (HEADER["version"], bytes([LAYOUT.version - 1])),
+    "program flags with an unknown bit": (LAYOUT.header_size, bytes([0x81])),
+    "a program with more areas than a program holds": (LAYOUT.header_size + 1, bytes([dev.MAX_AREAS + 1])),
+    "an AdaptiveStim dwell out of range": (HEADER["dwell_ms"], (0xFFFFFFFF).to_bytes(4, "little")),
+    "a window whose minimum is above its maximum": (_area_field_offset(0, 0, "soft_start_ms") + 2,
+                                                    (25000).to_bytes(2, "little")),
 }
 
 
+@pytest.mark.requirement("SRS-GEN-FAULT-NVM_CORRUPT")
 @pytest.mark.parametrize("what", sorted(BAD_IMAGES))
 def test_an_image_no_request_could_have_written_boots_both_sides_to_safe_defaults(full, what):
     model, _ = full
@@ -151,6 +170,7 @@ def test_an_image_no_request_could_have_written_boots_both_sides_to_safe_default
     assert board.ask(Role.CLINICIAN, "AREA_READ", program=0, area=0).result == CAT.result_code("WRONG_STATE")
 
 
+@pytest.mark.requirement("SRS-GEN-RESULT-STORAGE_ERROR")
 def test_a_settings_layout_that_does_not_fit_its_slot_is_refused_when_the_definition_loads():
     text = definition_text().replace("slot_size = 2048", "slot_size = 1024")
     with pytest.raises(CatalogError, match="does not fit"):

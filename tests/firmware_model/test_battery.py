@@ -46,6 +46,7 @@ def stim_power(amplitude_ua: int, width_us: int, rate_hz: int, ohm_per_contact: 
 
 # --- closed forms -------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-BATT-003")
 def test_constant_current_discharge_matches_the_analytic_thevenin_voltage():
     cell = CellParams(tau1_s=600.0)
     current = 0.020
@@ -80,6 +81,7 @@ def _source_ocv() -> list[tuple[float, float]]:
     return rows
 
 
+@pytest.mark.requirement("SRS-BATT-003")
 def test_ocv_table_is_within_5_mv_of_the_pybamm_source_curve_from_empty_to_full():
     ocv = OcvTable()
     src = _source_ocv()
@@ -101,6 +103,7 @@ def _interp(points: list[tuple[float, float]], s: float) -> float:
     raise AssertionError(s)
 
 
+@pytest.mark.requirement("SRS-BATT-003")
 def test_the_model_and_the_board_take_the_ocv_table_from_the_one_definition():
     from firmware_model.battery.models import NMC_OCV
     from protocol.spec import generated as dev
@@ -182,6 +185,7 @@ def habit_usage(power_w=0.004, hours=24.0, minutes=90.0, sep=10.0, mis=0.0, tx=1
                  recharge=RechargeHabit(duration_min=minutes, coupling=Coupling(sep, mis, tx)))
 
 
+@pytest.mark.requirement("SRS-BATT-003")
 @pytest.mark.parametrize("ageing", [False, True])
 def test_charge_in_minus_charge_out_equals_the_change_of_stored_charge(ageing):
     sim = RechargeableSimulation(habit_usage(power_w=0.012), soc=0.6, ageing=ageing)
@@ -212,6 +216,7 @@ def test_a_recharge_session_balances_received_energy_against_stored_plus_dissipa
     assert states[:3] == ["CONSTANT_CURRENT", "CONSTANT_VOLTAGE", "COMPLETE"]
 
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION")
 def test_the_charger_throttles_to_keep_the_rise_within_the_limit_at_poor_coupling():
     link, ch, th = LinkParams(), ChargerParams(), ThermalParams()
     good = max_current_a(4.0, 3.7, link, ch, Coupling(10, 0, 5.0), th.max_heat_w())
@@ -255,6 +260,7 @@ def test_battery_invariants_hold_for_any_usage(power, hours, minutes, sep, mis, 
         prev = new
 
 
+@pytest.mark.requirement("SRS-GEN-BATTERY-STATES", "SRS-GEN-FAULT-BATTERY_CUTOFF")
 def test_no_stimulation_after_cut_off_until_recharged_to_the_resume_level():
     usage = Usage(stim_power_w=0.02, recharge=RechargeHabit(every_days=3, start_hour=12, duration_min=240))
     result = RechargeableSimulation(usage, soc=0.2, ageing=False).run(4 * DAY_TICKS)
@@ -478,6 +484,7 @@ def test_the_2_degree_limit_holds_with_the_load_on_the_link(power, sep, mis, tx,
 
 # --- OpenNerve-style supervision ----------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION")
 def test_charging_pauses_at_4_277_v_and_resumes_below_4_1_v():
     # a charger mis-set to 4.35 V on a cell whose resistance has grown: only the supervision stops it
     cell = CellParams(r0_ohm=1.5, r1_ohm=0.5)
@@ -515,6 +522,7 @@ print(json.dumps({"end": sim.t, "samples": len(r.samples), "max_soc": max(s.soc 
 """
 
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION")
 @pytest.mark.parametrize("v_limit", [4.20, 4.25, 4.30, 4.4])
 @pytest.mark.parametrize("load_w", [0.0, 0.03])
 def test_a_charger_regulating_above_the_full_cell_pauses_on_over_voltage_and_time_still_advances(v_limit, load_w):
@@ -549,6 +557,7 @@ def test_charger_params_refuse_values_outside_their_documented_ranges(kwargs, fi
     assert e.value.field == field and allowed in e.value.allowed
 
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION", "SRS-GEN-FAULT-OVER_TEMPERATURE")
 def test_charging_pauses_at_42_degrees_and_resumes_below_the_resume_temperature():
     assert ThermalParams().hard_limit_c == 42.0
     fever = ThermalParams(body_c=40.5, resume_c=41.0)   # body + 2 degC rise would pass 42 degC
@@ -587,6 +596,7 @@ def test_the_hf10_example_at_100_percent_on_is_no_longer_2_4x_the_clinical_charg
 
 # --- primary cells: ERI and EOS are states ------------------------------------------------------
 
+@pytest.mark.requirement("SRS-GEN-BATTERY-STATES")
 def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos():
     from firmware_model.battery import PrimarySimulation
     from firmware_model.battery.models import PrimaryCellParams
@@ -605,6 +615,7 @@ def test_a_primary_cell_goes_ok_eri_eos_as_states_and_stops_stimulating_at_eos()
     assert result.totals.cutoff_ticks > 0, "time after EOS counts as therapy stopped"
 
 
+@pytest.mark.requirement("SRS-GEN-BATTERY-STATES", "SRS-BATT-001")
 def test_a_primary_cell_device_reports_eri_then_eos_in_status_and_events_and_stops_at_eos():
     from firmware_model.battery.models import PrimaryCellParams
     from firmware_model.device.device import DeviceConfig
@@ -645,6 +656,7 @@ def _board_session(core, role_name: str = "TEST"):
     return _c_session(core, Role[role_name])
 
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION", "SRS-PROTO-006")
 def test_the_board_makes_the_same_supervision_decisions_as_the_model():
     from firmware_model.battery.charger import RechargeState, supervise
     core = _board()
@@ -670,6 +682,7 @@ def _board_program(host) -> None:
     assert CAT.result_name(host.ask(make(CAT, "STIM_SET", on=1)).result) == "OK"
 
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION", "SRS-BATT-002")
 def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit():
     from protocol.wire.codec import make
     from tests.support.device_harness import CAT
@@ -692,6 +705,7 @@ def test_the_board_feeds_the_load_from_the_link_first_and_heats_within_the_limit
     assert host.ask(make(CAT, "CHARGING_STATUS_GET")).temperature_mc == good.temperature_mc
 
 
+@pytest.mark.requirement("SRS-GEN-BATTERY-STATES", "SRS-GEN-FAULT-BATTERY_CUTOFF")
 def test_the_board_reports_eri_then_eos_for_a_primary_cell_and_stops_at_eos():
     from firmware_model.device.eventlog import EventKind, FaultCode
     from protocol.wire.codec import make

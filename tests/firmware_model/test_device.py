@@ -45,6 +45,7 @@ def trace(bench: Bench) -> np.ndarray:
 
 # --- authority ----------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SEC-002", "SRS-GEN-ROLE-PATIENT", "SRS-GEN-RESULT-NOT_PERMITTED")
 def test_the_patient_cannot_write_programs_or_limits_and_nothing_changes():
     b = Bench()
     b.program()
@@ -57,6 +58,7 @@ def test_the_patient_cannot_write_programs_or_limits_and_nothing_changes():
     assert [c for _, c in kinds(b, EventKind.SECURITY)] == [5, 5, 5]
 
 
+@pytest.mark.requirement("SRS-SAFE-002", "SRS-THER-001", "SRS-GEN-RESULT-LIMIT_CLAMPED")
 def test_patient_steps_amplitude_inside_the_clinician_window_and_is_clamped_at_its_edges():
     b = Bench()
     b.program()
@@ -73,6 +75,7 @@ def test_patient_steps_amplitude_inside_the_clinician_window_and_is_clamped_at_i
     assert b.result(P, "AMPLITUDE_STEP", area=2, steps=1) == "OUT_OF_RANGE"
 
 
+@pytest.mark.requirement("SRS-SAFE-001", "SRS-GEN-CHARGE-LIMIT", "SRS-GEN-RESULT-UNSAFE")
 def test_a_window_above_the_charge_limit_is_refused_as_unsafe():
     b = Bench()
     b.program()
@@ -80,6 +83,7 @@ def test_a_window_above_the_charge_limit_is_refused_as_unsafe():
                     patient_selectable=1) == "UNSAFE"
 
 
+@pytest.mark.requirement("SRS-THER-002")
 def test_the_patient_selects_only_programs_the_clinician_allowed():
     b = Bench()
     b.program(0)
@@ -98,6 +102,7 @@ def test_the_patient_selects_only_programs_the_clinician_allowed():
     (dict(anode_mask=0), "OUT_OF_RANGE", "anode_mask"),
     (dict(recharge_ratio=3), "OUT_OF_RANGE", "recharge_ratio"),
 ])
+@pytest.mark.requirement("SRS-PROTO-004", "SRS-GEN-RESULT-OUT_OF_RANGE")
 def test_a_bad_area_is_refused_naming_the_field_and_changes_nothing(fields, result, field):
     b = Bench()
     b.login(C)
@@ -107,6 +112,7 @@ def test_a_bad_area_is_refused_naming_the_field_and_changes_nothing(fields, resu
     assert b.result(C, "PROGRAM_COMMIT", program=0, area_count=1) == "WRONG_STATE"
 
 
+@pytest.mark.requirement("SRS-SCHED-003", "SRS-GEN-DISPLACEMENT-BOUND")
 def test_areas_that_cannot_be_interleaved_are_refused_at_commit():
     b = Bench()
     for i in range(2):
@@ -117,6 +123,7 @@ def test_areas_that_cannot_be_interleaved_are_refused_at_commit():
 
 # --- stimulation and trace ------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SAFE-003", "SRS-SCHED-007", "SRS-PIN-003", "SRS-GEN-RESULT-WRONG_STATE")
 def test_stimulation_needs_a_program_and_off_is_always_accepted():
     b = Bench()
     assert b.result(P, "STIM_SET", on=1) == "WRONG_STATE"
@@ -130,6 +137,7 @@ def test_stimulation_needs_a_program_and_off_is_always_accepted():
      area_fields(cathode=4, anode=5, amplitude_ua=2000, pulse_width_us=100, rate_mhz=500_000),
      area_fields(cathode=6, anode=7, amplitude_ua=1500, pulse_width_us=60, rate_mhz=1_200_000)],
 ], ids=["tonic-soft-start", "four-areas"])
+@pytest.mark.requirement("SRS-SCHED-001", "SRS-SCHED-007")
 def test_the_pulse_trace_is_the_scheduler_timeline_for_the_same_settings(areas):
     b = Bench()
     b.program(0, areas)
@@ -148,6 +156,7 @@ def test_the_pulse_trace_is_the_scheduler_timeline_for_the_same_settings(areas):
     assert np.array_equal(got["amplitude_ua"], want["amplitude_ua"])
 
 
+@pytest.mark.requirement("SRS-THER-001", "SRS-SCHED-001")
 def test_a_patient_amplitude_change_applies_from_that_tick_on_the_same_grid():
     b = Bench()
     b.program()
@@ -163,6 +172,7 @@ def test_a_patient_amplitude_change_applies_from_that_tick_on_the_same_grid():
     assert list(tr["amplitude_ua"]) == [3000, 3000, 3000, 3100, 3100]
 
 
+@pytest.mark.requirement("SRS-PROTO-006")
 def test_identical_requests_at_identical_ticks_give_identical_responses_events_and_pulses():
     def run() -> tuple:
         b = Bench()
@@ -177,6 +187,7 @@ def test_identical_requests_at_identical_ticks_give_identical_responses_events_a
 
 # --- faults -------------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-FAULT-001", "SRS-GEN-FAULT-IMPEDANCE_OPEN", "SRS-GEN-IMPEDANCE-WINDOW")
 def test_an_open_contact_faults_stops_only_the_areas_using_it_and_logs_it():
     b = Bench()
     b.program(0, [area_fields(cathode=0, anode=1), area_fields(cathode=4, anode=5, rate_mhz=40_000)])
@@ -199,6 +210,7 @@ def test_an_open_contact_faults_stops_only_the_areas_using_it_and_logs_it():
     assert b.status().fault_flags == 0
 
 
+@pytest.mark.requirement("SRS-FAULT-001", "SRS-GEN-FAULT-IMPEDANCE_SHORT", "SRS-GEN-IMPEDANCE-WINDOW")
 def test_a_shorted_contact_is_a_short_fault():
     b = Bench()
     b.program()
@@ -207,6 +219,7 @@ def test_a_shorted_contact_is_a_short_fault():
     assert b.status().fault_flags == fault_bits(FaultCode.IMPEDANCE_SHORT)
 
 
+@pytest.mark.requirement("SRS-FAULT-002", "SRS-GEN-FAULT-WATCHDOG")
 def test_a_stalled_scheduler_is_caught_by_the_watchdog_which_turns_stimulation_off():
     b = Bench()
     b.program()
@@ -224,6 +237,7 @@ def test_a_stalled_scheduler_is_caught_by_the_watchdog_which_turns_stimulation_o
     assert b.result(P, "STIM_SET", on=1) == "OK" and b.status().fault_flags == 0
 
 
+@pytest.mark.requirement("SRS-GEN-FAULT-BATTERY_CUTOFF", "SRS-GEN-BATTERY-STATES")
 def test_battery_cut_off_stops_stimulation_until_recharged():
     b = Bench(DeviceConfig(keys=KEYS, initial_soc=0.035))
     b.program(0, [area_fields(amplitude_ua=6000, rate_mhz=1_000_000, pulse_width_us=200)])
@@ -243,6 +257,7 @@ def test_battery_cut_off_stops_stimulation_until_recharged():
     assert ch.recharge_state == RechargeState.CONSTANT_CURRENT and ch.battery_current_ua > 40_000
 
 
+@pytest.mark.requirement("SRS-GEN-FAULT-OVER_TEMPERATURE", "SRS-GEN-RECHARGE-SUPERVISION")
 def test_over_temperature_pauses_recharge_and_it_resumes_when_cool():
     b = Bench()
     b.device.battery.temp = 42.2  # an external heat source: the implant is already too warm (limit 42 degC)
@@ -258,6 +273,7 @@ def test_over_temperature_pauses_recharge_and_it_resumes_when_cool():
     assert recharge[:3] == ["CONSTANT_CURRENT", "PAUSED_HOT", "CONSTANT_CURRENT"]
 
 
+@pytest.mark.requirement("SRS-GEN-BATTERY-STATES", "SRS-PROTO-005")
 def test_battery_alerts_are_logged_in_order_with_their_ticks():
     b = Bench(DeviceConfig(keys=KEYS, initial_soc=0.33))
     b.program(0, [area_fields(amplitude_ua=6000, rate_mhz=1_000_000, pulse_width_us=200)])
@@ -273,6 +289,7 @@ def test_battery_alerts_are_logged_in_order_with_their_ticks():
 
 # --- modes --------------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-THER-004", "SRS-GEN-MRI-ALLOWED")
 def test_mri_mode_turns_stimulation_off_accepts_only_permitted_requests_and_exit_restores():
     b = Bench()
     b.program()
@@ -288,6 +305,7 @@ def test_mri_mode_turns_stimulation_off_accepts_only_permitted_requests_and_exit
     assert st.mri_mode == 0 and st.stim_on == 1
 
 
+@pytest.mark.requirement("SRS-THER-003")
 def test_adaptive_stim_remembers_amplitude_per_posture_after_dwell_and_ramps_at_a_bounded_rate():
     b = Bench()
     b.program()
@@ -328,6 +346,7 @@ def test_a_trial_device_counts_trial_days_and_has_no_internal_cell_to_recharge()
 
 # --- persistence --------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-FAULT-004")
 def test_settings_survive_a_reset_and_stimulation_resumes():
     b = Bench()
     b.program(2, [area_fields(amplitude_ua=2500)])
@@ -374,6 +393,7 @@ def test_power_loss_after_the_last_write_step_keeps_the_new_settings():
     assert new.programs[0].limits[0] == (500, 4000)
 
 
+@pytest.mark.requirement("SRS-GEN-FAULT-NVM_CORRUPT")
 def test_a_corrupt_newest_slot_falls_back_to_the_other_and_both_corrupt_to_safe_defaults():
     flash = FlashSlots()
     b = Bench(flash=flash)
@@ -393,6 +413,7 @@ def test_a_corrupt_newest_slot_falls_back_to_the_other_and_both_corrupt_to_safe_
     assert (int(EventKind.RESET), int(ResetCode.DEFAULTS_LOADED)) in [(k, c) for _, k, c, _ in b.log()]
 
 
+@pytest.mark.requirement("SRS-SEC-012", "SRS-GEN-BACKOFF")
 def test_handshake_back_off_survives_a_reboot():
     from protocol.wire.codec import make
 
@@ -409,6 +430,7 @@ def test_handshake_back_off_survives_a_reboot():
 
 # --- event log ----------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-PROTO-005")
 def test_the_event_log_is_readable_through_the_protocol_ordered_and_bounded():
     b = Bench(DeviceConfig(keys=KEYS, event_log_capacity=12, event_log_summaries=1, event_log_per_role=1))  # 8: device
     b.program()

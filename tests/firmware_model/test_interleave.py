@@ -67,6 +67,7 @@ def _random_area(rng: random.Random, i: int) -> dict:
                  rate_mhz=rng.randint(1_000, 100_000), interphase_gap_us=rng.randint(0, 20))
 
 
+@pytest.mark.requirement("SRS-SCHED-003", "SRS-PROTO-006")
 def test_the_board_and_the_golden_model_decide_every_random_program_alike(core):
     rng, checked, refused = random.Random(12), 0, 0
     while checked < 1500:
@@ -82,6 +83,7 @@ def test_the_board_and_the_golden_model_decide_every_random_program_alike(core):
     assert 100 < refused < 1400, "both outcomes were exercised"
 
 
+@pytest.mark.requirement("SRS-SCHED-003")
 def test_four_burst_areas_at_95_percent_are_refused_after_little_work(core):
     assert not model_accepts(FOUR_BURSTS_95)
     ok, polls = core.interleave(FOUR_BURSTS_95)
@@ -97,6 +99,7 @@ def test_the_heaviest_accepted_program_is_checked_within_the_window_budget(core)
     assert ok and polls <= il.MAX_CANDIDATES // 128 + len(areas)
 
 
+@pytest.mark.requirement("SRS-SCHED-003")
 def test_one_window_over_the_budget_is_refused_without_scanning(core):
     areas = tuple(area_from_fields(f, PROFILE) for f in heavy(356))
     _, _, horizon = il.scan_limit(areas, PROFILE.max_displacement_ticks)
@@ -118,6 +121,7 @@ def test_a_program_whose_work_fits_under_the_threshold_needs_no_scan(core):
 @pytest.mark.qemu
 @pytest.mark.skipif(not (shutil.which("qemu-system-arm") and shutil.which("arm-none-eabi-gcc")),
                     reason="needs qemu-system-arm and arm-none-eabi-gcc")
+@pytest.mark.requirement("SRS-SCHED-003", "SRS-PIN-002")
 def test_the_worst_programs_are_answered_in_budget_while_pulses_stay_on_time_in_real_time():
     """qemu-rt, 8 ns per instruction: HF10 runs while the worst programs are committed; the device's
     own measure of its longest request stays under 3.5 M instructions (README: about 0.3 s at 16 MHz)."""

@@ -39,6 +39,7 @@ def area(amplitude_ua: int, contacts: Contacts, width_us: int = 20, **kw) -> Are
 
 # --- compliance ---------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 def test_11_ma_into_exactly_12000_over_11_ohm_is_exactly_12_v_and_neither_capped_nor_flagged():
     # cathode 1000 ohm in series with (anode 1000 ohm || case 100 ohm) = 1000 + 1000/11 = 12000/11 ohm
     a = area(11_000, Contacts(cathodes=((0, 100),), anodes=(1,), case_anode=True))
@@ -48,6 +49,7 @@ def test_11_ma_into_exactly_12000_over_11_ohm_is_exactly_12_v_and_neither_capped
     assert not np.any(tl["flags"] & FLAG_OUT_OF_COMPLIANCE)
 
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 def test_12_002_v_is_capped_to_the_step_below_and_flagged():
     # cathodes 25 % on 1001 ohm, 75 % on 1000 ohm: 1000.25 ohm; anode 500 ohm; 8 mA * 1500.25 ohm = 12.002 V
     a = area(8_000, Contacts(cathodes=((0, 25), (1, 75)), anodes=(2,)))
@@ -58,6 +60,7 @@ def test_12_002_v_is_capped_to_the_step_below_and_flagged():
     assert np.all(tl["flags"] & FLAG_OUT_OF_COMPLIANCE)
 
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE", "SRS-SCHED-005")
 def test_a_soft_start_flags_only_the_pulses_above_the_compliance_edge():
     # 6 kohm: 12 V drives at most 2 mA; the ramp to 4 mA crosses it half way
     a = area(4_000, Contacts(cathodes=((0, 100),), anodes=(1,)), rate_mhz=1_000_000, soft_start_ms=100)
@@ -86,6 +89,7 @@ def independent_load(a: Area, z: tuple[int, ...], case_ohm: int) -> Fraction:
 @FAST
 @given(c=contacts(), z=st.lists(st.integers(250, 4000), min_size=16, max_size=16),
        amp=st.integers(0, 510).map(lambda n: 50 * n))
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 def test_delivered_current_is_the_largest_step_at_or_below_exactly_v_over_z(c, z, amp):
     prof = DeviceProfile()
     a = area(min(amp, max_safe_amplitude_ua(area(0, c), prof)), c)
@@ -112,6 +116,7 @@ def limits_hold(q_pc: int, area_mm2: int) -> bool:
         return d <= 30 and d.log10() + q.log10() <= Decimal("1.85")
 
 
+@pytest.mark.requirement("SRS-GEN-CHARGE-LIMIT", "SRS-SAFE-001")
 @pytest.mark.parametrize("area_mm2", range(1, 51))
 def test_charge_limit_is_the_exact_integer_and_the_boundary_amplitude_is_right_on_both_sides(area_mm2):
     prof = DeviceProfile(contact_area_mm2=float(area_mm2))
@@ -129,6 +134,7 @@ def test_charge_limit_is_the_exact_integer_and_the_boundary_amplitude_is_right_o
                 Scheduler(Program((area(top + 50, bipole, width, profile=prof),)), prof)
 
 
+@pytest.mark.requirement("SRS-GEN-CHARGE-LIMIT")
 @pytest.mark.parametrize("area_mm2, amplitude_ua", [(3, 900), (6, 1800)])
 def test_exactly_30_uc_per_cm2_is_accepted(area_mm2, amplitude_ua):
     prof = DeviceProfile(contact_area_mm2=float(area_mm2))

@@ -75,6 +75,7 @@ def nominal_grid(area: Area, end_tick: int) -> np.ndarray:
 
 # --- timing ------------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SCHED-001")
 @FAST
 @given(area=tonic_areas(), end=st.integers(1, 3_000_000))
 def test_pulse_k_starts_at_floor_of_k_periods_so_error_is_under_one_tick_and_never_drifts(area, end):
@@ -90,6 +91,7 @@ def test_pulse_k_starts_at_floor_of_k_periods_so_error_is_under_one_tick_and_nev
         assert tl["start_tick"][-1] == (len(tl) - 1) * PERIOD_NUMERATOR // area.rate_mhz
 
 
+@pytest.mark.requirement("SRS-SCHED-001")
 def test_1200_hz_alternates_833_and_834_us_periods_with_exact_average():
     tl = Scheduler(Program((tonic(1200, 60),))).generate(0, 1_000_000)
     periods = np.diff(tl["start_tick"])
@@ -97,6 +99,7 @@ def test_1200_hz_alternates_833_and_834_us_periods_with_exact_average():
     assert len(tl) == 1200
 
 
+@pytest.mark.requirement("SRS-SCHED-002")
 @FAST
 @given(sched=schedulers())
 def test_occupancies_of_the_output_stage_never_overlap(sched):
@@ -107,6 +110,7 @@ def test_occupancies_of_the_output_stage_never_overlap(sched):
     assert np.all(tl["start_tick"][1:] >= busy_until(tl, program)[:-1])
 
 
+@pytest.mark.requirement("SRS-SCHED-002", "SRS-GEN-DISPLACEMENT-BOUND")
 @FAST
 @given(sched=schedulers())
 def test_displacement_is_bounded_and_every_pulse_returns_to_its_nominal_grid(sched):
@@ -141,6 +145,7 @@ def test_chunked_generation_gives_exactly_the_pulses_of_one_call(sched, chunk, e
 
 # --- charge balance, ramp, cycling --------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SCHED-006")
 @FAST
 @given(area=tonic_areas())
 def test_active_charge_balance_leaves_exactly_zero_net_charge_per_pulse(area):
@@ -154,6 +159,7 @@ def test_active_charge_balance_leaves_exactly_zero_net_charge_per_pulse(area):
     assert np.all(tl["recharge_width_us"] == area.pulse_width_us * area.recharge_ratio)
 
 
+@pytest.mark.requirement("SRS-SCHED-006")
 def test_passive_recharge_recovers_the_charge_decayed_over_its_window():
     prof = DeviceProfile()
     a = tonic(50, 300, 3000, recharge=RechargeMode.PASSIVE, passive_window_us=4000)
@@ -164,6 +170,7 @@ def test_passive_recharge_recovers_the_charge_decayed_over_its_window():
     assert np.all(tl["recharge_amplitude_ua"] == 0)
 
 
+@pytest.mark.requirement("SRS-SCHED-005")
 @FAST
 @given(area=st.one_of(tonic_areas(), burst_areas()))
 def test_soft_start_ramp_is_monotone_quantised_and_never_above_target(area):
@@ -193,6 +200,7 @@ def test_soft_start_ramp_is_monotone_quantised_and_never_above_target(area):
 
 # --- published waveforms ------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SCHED-004", "SRS-SCHED-006")
 def test_burstdr_is_40_hz_bursts_of_5_one_ms_pulses_at_500_hz_with_passive_recharge_after_the_last():
     area = Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=1000, rate_mhz=40_000, waveform=Waveform.BURST,
                 recharge=RechargeMode.PASSIVE, passive_window_us=8000, pulses_per_burst=5,
@@ -209,6 +217,7 @@ def test_burstdr_is_40_hz_bursts_of_5_one_ms_pulses_at_500_hz_with_passive_recha
     assert np.all(tl["recharge_width_us"][last] == 8000)     # passive recharge after the last pulse
 
 
+@pytest.mark.requirement("SRS-SCHED-004", "SRS-SCHED-006")
 def test_hf10_is_10_khz_30_us_charge_balanced_biphasic():
     area = Area(contacts=BIPOLE, amplitude_ua=2500, pulse_width_us=30, rate_mhz=10_000_000,
                 waveform=Waveform.HIGH_FREQUENCY)
@@ -230,6 +239,7 @@ def shannon_ok(amp_ua: int, width_us: int, share_pct: int, area_mm2: float = 12.
     return math.log10(d) + math.log10(q_uc) <= k and d <= 30
 
 
+@pytest.mark.requirement("SRS-GEN-CHARGE-LIMIT")
 def test_shannon_binds_near_2_9_uc_per_phase_at_12_mm2_contacts():
     prof = DeviceProfile()
     assert 2_900_000 <= prof.max_cathode_charge_pc <= 2_920_000
@@ -237,6 +247,7 @@ def test_shannon_binds_near_2_9_uc_per_phase_at_12_mm2_contacts():
     assert max_safe_amplitude_ua(tonic(50, 1000, 0), prof) == 2_900  # about 2.9 mA at 1 ms
 
 
+@pytest.mark.requirement("SRS-SAFE-001", "SRS-GEN-CHARGE-LIMIT")
 @FAST
 @given(program=programs(safe=False))
 def test_no_emitted_pulse_exceeds_a_charge_limit_and_refusals_are_exactly_the_unsafe_programs(program):
@@ -257,6 +268,7 @@ def test_no_emitted_pulse_exceeds_a_charge_limit_and_refusals_are_exactly_the_un
             assert all(shannon_ok(int(x), a.pulse_width_us, share) for x in np.unique(mine["amplitude_ua"]))
 
 
+@pytest.mark.requirement("SRS-GEN-COMPLIANCE")
 def test_compliance_limits_delivered_current_and_flags_it():
     # 20 mA into 1000 + 1000 ohm would need 40 V; 12 V compliance delivers 6 mA
     a = tonic(50, 100, 20_000)
@@ -266,6 +278,7 @@ def test_compliance_limits_delivered_current_and_flags_it():
     assert np.all(tl["charge_pc"].astype(np.int64) + tl["recharge_charge_pc"] == 0)
 
 
+@pytest.mark.requirement("SRS-FAULT-001")
 def test_areas_on_a_faulted_contact_stop_and_the_others_continue():
     ohms = [1000] * 16
     ohms[4] = 9000  # open: lead broken or migrated
@@ -278,12 +291,14 @@ def test_areas_on_a_faulted_contact_stop_and_the_others_continue():
 
 # --- refusal ------------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SCHED-003")
 def test_areas_that_cannot_share_the_stage_are_refused_at_programming_time():
     heavy = [tonic(1000, 400), tonic(1000, 400, contacts=Contacts(cathodes=((4, 100),), anodes=(5,)))]
     with pytest.raises(InterleaveError, match="utilisation"):
         Scheduler(Program(tuple(heavy)))
 
 
+@pytest.mark.requirement("SRS-SCHED-003", "SRS-GEN-DISPLACEMENT-BOUND")
 def test_a_displacement_bound_above_the_profile_limit_is_refused_with_the_area_named():
     prof = DeviceProfile(max_displacement_ticks=500)
     a = [Area(contacts=BIPOLE, amplitude_ua=1000, pulse_width_us=300, rate_mhz=50_000, profile=prof),
@@ -294,6 +309,7 @@ def test_a_displacement_bound_above_the_profile_limit_is_refused_with_the_area_n
     assert e.value.field.startswith("areas[") and "600" in str(e.value)
 
 
+@pytest.mark.requirement("SRS-SCHED-003")
 @FAST
 @given(program=programs(safe=True))
 def test_utilisation_of_100_percent_or_more_is_always_refused(program):
@@ -334,6 +350,7 @@ def test_a_profile_can_narrow_the_ranges():
         Area(contacts=BIPOLE, amplitude_ua=12_000, pulse_width_us=100, rate_mhz=50_000, profile=narrow)
 
 
+@pytest.mark.requirement("SRS-SAFE-001")
 def test_unsafe_amplitude_is_refused_naming_the_limit():
     with pytest.raises(SafetyLimitError, match=r"at most 9700 uA at 300 us"):
         Scheduler(Program((tonic(50, 300, 10_000),)))
@@ -391,6 +408,7 @@ def test_any_window_up_to_30_years_in_equals_python_integer_arithmetic(sched, of
     python_reference(sched, offset, offset + 150_000, native)
 
 
+@pytest.mark.requirement("SRS-SCHED-001")
 @FAST
 @given(rate_mhz=HF_RATES, offset=LATE)
 def test_high_frequency_starts_are_exact_at_every_legal_rate_for_30_years(rate_mhz, offset):
@@ -427,6 +445,7 @@ FAR = THIRTY_YEARS - 7_777_777  # a tick late in the 30th year, on no round boun
                 tonic(40, 100, contacts=Contacts(cathodes=((4, 100),), anodes=(5,))))),
     ("soft_start", (tonic(1000.001, 100, 5000, cycling=Cycling(on_ms=40, off_ms=3), soft_start_ms=37),)),
 ])
+@pytest.mark.requirement("SRS-SCHED-001", "SRS-SCHED-004")
 def test_each_waveform_is_exact_at_the_far_end_of_30_years(name, areas, native):
     sched = Scheduler(Program(areas))
     python_reference(sched, FAR, FAR + 300_000, native)

@@ -119,3 +119,25 @@ def test_a_misra_finding_without_a_deviation_fails_the_gate(tmp_path):
     assert misra.main(["--findings", str(findings), "--deviations", str(record)]) == 1
     findings.write_text("src/portable/link.c:10:misra-c2012-15.5:misra violation\n")
     assert misra.main(["--findings", str(findings), "--deviations", str(record)]) == 0
+
+
+def test_an_excluded_function_leaves_the_branch_figures_and_only_the_core_files_count():
+    from hil.evidence.coverage import BOARD, _split, branch_totals
+
+    src = str(BOARD / "core" / "fw.c")
+    header = str(BOARD / "core" / "therapy.h")
+
+    def fn(name: str, *branches: tuple[int, int, int]) -> dict:
+        return {"name": name, "filenames": [src, header], "branches": [[1, 1, 1, 2, t, f, i, 0, 4] for t, f, i in branches]}
+
+    exported = {"data": [{"functions": [fn("scs_fw_boot", (3, 0, 0), (1, 1, 1)),
+                                        fn("fw.c:hardware_only", (0, 0, 0), (0, 0, 0))]}]}
+    assert branch_totals(exported, [src], []) == (1, 6), "the header's branch is not the core's"
+    files, functions = _split(["ports/host/*", "core/fw.c:hardware_only"])
+    assert (files, functions) == (["ports/host/*"], [("core/fw.c", "hardware_only")])
+    assert branch_totals(exported, [src], functions) == (1, 2)
+
+
+def test_the_misra_gate_reads_the_firmware_and_not_the_observer_plugin():
+    assert misra.sources(), "the board's sources are found"
+    assert not [p for p in misra.sources() if "qemu_plugin" in p.parts]

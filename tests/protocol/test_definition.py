@@ -70,6 +70,7 @@ def ask(request):
     return lambda role, name, **fields: board.ask(Role.CLINICIAN if role is Role.NONE else role, name, **fields)
 
 
+@pytest.mark.requirement("SRS-GEN-LIMITS", "SRS-PROTO-001")
 def test_device_info_states_the_definitions_limits(ask):
     info = _device_info(ask)
     lim = DEF.limits
@@ -92,6 +93,7 @@ def test_a_new_device_reports_the_definitions_open_circuit_voltage_at_its_initia
     assert abs(st.battery_mv - ocv_mv) <= 2, "idle: the terminal voltage is the OCV (a few uA of quiescent load)"
 
 
+@pytest.mark.requirement("SRS-GEN-RECHARGE-SUPERVISION")
 def test_recharge_ends_when_the_constant_voltage_current_falls_to_c_over_20(ask):
     """Charge on a strong coupling; the last constant-voltage current before COMPLETE is just above
     capacity / end_current_c_divisor (C/20: 10 mA for 200 mAh), never a lower current."""

@@ -45,6 +45,7 @@ def test_catalog_covers_the_required_messages():
     assert required <= names
 
 
+@pytest.mark.requirement("SRS-PROTO-004")
 def test_catalog_result_codes_distinguish_every_required_outcome():
     names = {r.name for r in CAT.results}
     assert {"OK", "BAD_FRAME", "UNKNOWN_MESSAGE", "BAD_LENGTH", "OUT_OF_RANGE", "NOT_PERMITTED",
@@ -52,12 +53,14 @@ def test_catalog_result_codes_distinguish_every_required_outcome():
     assert len({r.code for r in CAT.results}) == len(CAT.results)
 
 
+@pytest.mark.requirement("SRS-SEC-001", "SRS-GEN-ROLE-NONE")
 def test_every_request_names_a_response_and_only_info_and_handshake_need_no_session():
     for m in CAT.requests:
         assert CAT[m.response].kind is Kind.RESPONSE
     assert {m.name for m in CAT.requests if m.role is Role.NONE} == {"DEVICE_INFO_GET", "HELLO", "AUTH"}
 
 
+@pytest.mark.requirement("SRS-SEC-002", "SRS-GEN-ROLE-CLINICIAN")
 def test_programs_and_limits_can_only_be_written_by_a_clinician():
     for name in ("AREA_WRITE", "PROGRAM_COMMIT", "LIMITS_WRITE"):
         assert CAT[name].role is Role.CLINICIAN and CAT[name].changes_state
@@ -98,6 +101,7 @@ def test_out_of_range_field_names_the_field_and_its_range_on_encode_and_decode()
     assert msg.fields[e.value.field_index].name == "pulse_width_us"
 
 
+@pytest.mark.requirement("SRS-PROTO-004", "SRS-GEN-RESULT-BAD_LENGTH")
 def test_wrong_payload_length_is_bad_length():
     with pytest.raises(DecodeError) as e:
         decode_payload(CAT["STIM_SET"], b"\x01\x00")
@@ -120,6 +124,7 @@ def test_any_bytes_give_frames_or_reported_errors_never_an_exception(data):
     assert dec.buffered <= MAX_ENCODED
 
 
+@pytest.mark.requirement("SRS-PROTO-003")
 @SETTINGS
 @given(messages(), st.data())
 def test_a_corrupted_valid_frame_is_never_accepted(m, data):
@@ -192,6 +197,7 @@ def result_of(frames) -> str:
     return CAT.result_name(obj.result) if hasattr(obj, "result") else "OK"
 
 
+@pytest.mark.requirement("SRS-SEC-001", "SRS-GEN-RESULT-NOT_AUTHENTICATED")
 def test_before_a_session_only_device_info_and_the_handshake_are_accepted():
     p = Pair()
     _, info = p.request(make(CAT, "DEVICE_INFO_GET"))
@@ -203,6 +209,7 @@ def test_before_a_session_only_device_info_and_the_handshake_are_accepted():
     assert [e.code for e in p.guard.events] == ["NOT_AUTHENTICATED"] * 4
 
 
+@pytest.mark.requirement("SRS-PROTO-004", "SRS-GEN-RESULT-UNKNOWN_MESSAGE", "SRS-GEN-RESULT-BAD_LENGTH", "SRS-GEN-RESULT-OUT_OF_RANGE")
 def test_unknown_message_and_bad_length_and_out_of_range_have_their_result_codes():
     p = Pair()
     p.login()
@@ -217,6 +224,7 @@ def test_unknown_message_and_bad_length_and_out_of_range_have_their_result_codes
     assert p.device.executions == {}
 
 
+@pytest.mark.requirement("SRS-GEN-RESULT-VERSION_MISMATCH")
 def test_a_frame_of_another_protocol_version_is_answered_version_mismatch():
     from cobs import cobs
 
@@ -227,6 +235,7 @@ def test_a_frame_of_another_protocol_version_is_answered_version_mismatch():
     assert result_of(Pair().raw(cobs.encode(bytes(raw)) + b"\x00")) == "VERSION_MISMATCH"
 
 
+@pytest.mark.requirement("SRS-PROTO-003")
 def test_frames_failing_crc_are_dropped_unanswered():
     p = Pair()
     wire = bytearray(encode_frame(0x01, 4, b""))
@@ -237,6 +246,7 @@ def test_frames_failing_crc_are_dropped_unanswered():
 
 # --- exactly once -------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-EXO-001", "SRS-GEN-EXACTLY-ONCE-CACHE")
 def test_a_retransmitted_request_gets_the_cached_response_and_is_not_executed_twice():
     p = Pair()
     p.login()
@@ -249,6 +259,7 @@ def test_a_retransmitted_request_gets_the_cached_response_and_is_not_executed_tw
     assert p.device.executions["STIM_SET"] == 2
 
 
+@pytest.mark.requirement("SRS-EXO-002")
 def test_a_reused_number_with_different_content_is_executed():
     cache = ResponseCache(size=2)
     cache.put(5, 3, b"\x01", "resp")
@@ -266,6 +277,7 @@ def test_the_sender_retries_with_the_same_number_then_gives_up_with_a_clear_erro
     assert sent == [0, 1, 2]
 
 
+@pytest.mark.requirement("SRS-EXO-001")
 def test_under_byte_loss_and_bit_flips_every_command_executes_exactly_once():
     p = Pair(loss=0.01, flips=0.001, seed=5)
     p.login()
@@ -277,6 +289,7 @@ def test_under_byte_loss_and_bit_flips_every_command_executes_exactly_once():
 
 # --- security -----------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SEC-002")
 def test_a_patient_session_can_never_write_programs_or_limits():
     p = Pair()
     p.login(Role.PATIENT)
@@ -289,6 +302,7 @@ def test_a_patient_session_can_never_write_programs_or_limits():
     assert p.device.stim_on == 1
 
 
+@pytest.mark.requirement("SRS-SEC-004", "SRS-SEC-007", "SRS-GEN-RESULT-REPLAY")
 def test_a_recorded_frame_replayed_is_rejected_and_recorded():
     p = Pair()
     p.login()
@@ -303,6 +317,7 @@ def test_a_recorded_frame_replayed_is_rejected_and_recorded():
     assert [e.code for e in p.guard.events] == ["STALE_COUNTER", "REPLAY"]
 
 
+@pytest.mark.requirement("SRS-SEC-006", "SRS-SEC-007", "SRS-GEN-RESULT-BAD_TAG")
 def test_a_frame_with_a_bad_tag_is_rejected_and_recorded():
     p = Pair()
     p.login()
@@ -312,6 +327,7 @@ def test_a_frame_with_a_bad_tag_is_rejected_and_recorded():
     assert p.device.executions == {} and p.guard.events[-1].code == "BAD_TAG"
 
 
+@pytest.mark.requirement("SRS-SEC-008")
 def test_a_device_frame_reflected_back_to_the_device_does_not_verify():
     p = Pair()
     p.login()
@@ -335,6 +351,7 @@ def test_the_host_rejects_an_impostor_device_and_a_tampered_device_frame():
         p.host.accept(forged)
 
 
+@pytest.mark.requirement("SRS-SEC-012", "SRS-GEN-BACKOFF")
 def test_failed_handshakes_back_off_with_increasing_delay_in_device_time():
     p = Pair()
     wrong = DeviceKeys(KEYS.device_id, bytes(range(32)), bytes(32))

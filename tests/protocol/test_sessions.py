@@ -73,6 +73,7 @@ def _provisioned() -> FlashSlots:
     return flash
 
 
+@pytest.mark.requirement("SRS-SEC-009")
 def test_nonces_never_repeat_across_reboots_even_when_power_fails_while_the_epoch_is_written():
     flash, seen = _provisioned(), set()
     for boot in range(40):
@@ -97,6 +98,7 @@ def test_two_devices_with_the_same_epoch_but_different_keys_have_different_nonce
     assert _nonce(a, 1) != _nonce(b, 1)
 
 
+@pytest.mark.requirement("SRS-SEC-012", "SRS-GEN-BACKOFF")
 def test_back_off_restarts_after_a_reboot_from_what_remained_never_more_than_the_cap():
     flash = _provisioned()
     guard = DeviceGuard(KEYS, SecurityStore(flash))
@@ -114,6 +116,7 @@ def test_back_off_restarts_after_a_reboot_from_what_remained_never_more_than_the
 
 # --- production build --------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-SEC-003", "SRS-GEN-TEST-ONLY")
 def test_a_production_device_refuses_the_test_role_and_its_requests_and_says_so():
     device = Device(DeviceConfig(keys=KEYS, test_build=False))
     b = _bridge(device)
@@ -130,6 +133,7 @@ def test_a_production_device_refuses_the_test_role_and_its_requests_and_says_so(
 
 # --- lossy links ---------------------------------------------------------------------------------
 
+@pytest.mark.requirement("SRS-EXO-004")
 def test_1000_logins_over_1_percent_loss_and_0_1_percent_flips_all_succeed():
     device = Device(DeviceConfig(keys=KEYS))
     port = FaultyLink(ModelSerial("scsmodel://", device=device, timeout=0.0002), Faults(drop=0.01, flip=0.001, seed=3))

@@ -339,15 +339,20 @@ typedef enum {
 /* Little-endian loads and stores of the wire and the settings image. */
 static inline uint64_t scs_get_le(const uint8_t *p, unsigned n)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8u * i);
+    uint64_t v = 0u;
+    for (unsigned i = 0u; i < n; i++) {
+        const uint64_t byte = (uint64_t)p[i];
+        const unsigned shift = 8u * i;
+        v |= (byte << shift);
+    }
     return v;
 }
 static inline void scs_put_le(uint8_t *p, uint64_t v, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * i));
+    for (unsigned i = 0u; i < n; i++) {
+        const unsigned shift = 8u * i;
+        p[i] = (uint8_t)(v >> shift);
+    }
 }
 
 /* DEVICE_INFO_GET (0x01, request, role none, response DEVICE_INFO): Identity and capabilities; allowed before a session (answered unsigned). Inside a session it is signed like every request and answered signed. */
@@ -405,11 +410,11 @@ typedef struct {
 static inline void scs_msg_stim_set_decode(const uint8_t *p, size_t len, scs_msg_stim_set_t *m)
 {
     (void)len;
-    m->on = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->on = (uint8_t)scs_get_le(&p[0u], 1u);
 }
 static inline size_t scs_msg_stim_set_encode(const scs_msg_stim_set_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->on, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->on, 1u);
     return 1u;
 }
 
@@ -426,11 +431,11 @@ typedef struct {
 static inline void scs_msg_program_select_decode(const uint8_t *p, size_t len, scs_msg_program_select_t *m)
 {
     (void)len;
-    m->program = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->program = (uint8_t)scs_get_le(&p[0u], 1u);
 }
 static inline size_t scs_msg_program_select_encode(const scs_msg_program_select_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->program, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->program, 1u);
     return 1u;
 }
 
@@ -450,13 +455,13 @@ typedef struct {
 static inline void scs_msg_amplitude_step_decode(const uint8_t *p, size_t len, scs_msg_amplitude_step_t *m)
 {
     (void)len;
-    m->area = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->steps = (int8_t)(uint8_t)scs_get_le(p + 1u, 1u);
+    m->area = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->steps = (int8_t)(uint8_t)scs_get_le(&p[1u], 1u);
 }
 static inline size_t scs_msg_amplitude_step_encode(const scs_msg_amplitude_step_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->area, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->steps, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->area, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->steps, 1u);
     return 2u;
 }
 
@@ -526,47 +531,49 @@ typedef struct {
 static inline void scs_msg_area_write_decode(const uint8_t *p, size_t len, scs_msg_area_write_t *m)
 {
     (void)len;
-    m->program = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->area = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->waveform = (uint8_t)scs_get_le(p + 2u, 1u);
-    for (unsigned i = 0; i < 16u; i++)
-        m->cathode_share_pct[i] = (uint8_t)scs_get_le(p + 3u + 1u * i, 1u);
-    m->anode_mask = (uint16_t)scs_get_le(p + 19u, 2u);
-    m->case_anode = (uint8_t)scs_get_le(p + 21u, 1u);
-    m->amplitude_ua = (uint16_t)scs_get_le(p + 22u, 2u);
-    m->pulse_width_us = (uint16_t)scs_get_le(p + 24u, 2u);
-    m->rate_mhz = (uint32_t)scs_get_le(p + 26u, 4u);
-    m->interphase_gap_us = (uint8_t)scs_get_le(p + 30u, 1u);
-    m->recharge = (uint8_t)scs_get_le(p + 31u, 1u);
-    m->recharge_ratio = (uint8_t)scs_get_le(p + 32u, 1u);
-    m->passive_window_us = (uint16_t)scs_get_le(p + 33u, 2u);
-    m->pulses_per_burst = (uint8_t)scs_get_le(p + 35u, 1u);
-    m->intra_burst_rate_mhz = (uint32_t)scs_get_le(p + 36u, 4u);
-    m->cycle_on_ms = (uint32_t)scs_get_le(p + 40u, 4u);
-    m->cycle_off_ms = (uint32_t)scs_get_le(p + 44u, 4u);
-    m->soft_start_ms = (uint16_t)scs_get_le(p + 48u, 2u);
+    m->program = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->area = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->waveform = (uint8_t)scs_get_le(&p[2u], 1u);
+    for (unsigned i = 0u; i < 16u; i++) {
+        m->cathode_share_pct[i] = (uint8_t)scs_get_le(&p[3u + (1u * i)], 1u);
+    }
+    m->anode_mask = (uint16_t)scs_get_le(&p[19u], 2u);
+    m->case_anode = (uint8_t)scs_get_le(&p[21u], 1u);
+    m->amplitude_ua = (uint16_t)scs_get_le(&p[22u], 2u);
+    m->pulse_width_us = (uint16_t)scs_get_le(&p[24u], 2u);
+    m->rate_mhz = (uint32_t)scs_get_le(&p[26u], 4u);
+    m->interphase_gap_us = (uint8_t)scs_get_le(&p[30u], 1u);
+    m->recharge = (uint8_t)scs_get_le(&p[31u], 1u);
+    m->recharge_ratio = (uint8_t)scs_get_le(&p[32u], 1u);
+    m->passive_window_us = (uint16_t)scs_get_le(&p[33u], 2u);
+    m->pulses_per_burst = (uint8_t)scs_get_le(&p[35u], 1u);
+    m->intra_burst_rate_mhz = (uint32_t)scs_get_le(&p[36u], 4u);
+    m->cycle_on_ms = (uint32_t)scs_get_le(&p[40u], 4u);
+    m->cycle_off_ms = (uint32_t)scs_get_le(&p[44u], 4u);
+    m->soft_start_ms = (uint16_t)scs_get_le(&p[48u], 2u);
 }
 static inline size_t scs_msg_area_write_encode(const scs_msg_area_write_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->program, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->area, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->waveform, 1u);
-    for (unsigned i = 0; i < 16u; i++)
-        scs_put_le(p + 3u + 1u * i, (uint64_t)m->cathode_share_pct[i], 1u);
-    scs_put_le(p + 19u, (uint64_t)m->anode_mask, 2u);
-    scs_put_le(p + 21u, (uint64_t)m->case_anode, 1u);
-    scs_put_le(p + 22u, (uint64_t)m->amplitude_ua, 2u);
-    scs_put_le(p + 24u, (uint64_t)m->pulse_width_us, 2u);
-    scs_put_le(p + 26u, (uint64_t)m->rate_mhz, 4u);
-    scs_put_le(p + 30u, (uint64_t)m->interphase_gap_us, 1u);
-    scs_put_le(p + 31u, (uint64_t)m->recharge, 1u);
-    scs_put_le(p + 32u, (uint64_t)m->recharge_ratio, 1u);
-    scs_put_le(p + 33u, (uint64_t)m->passive_window_us, 2u);
-    scs_put_le(p + 35u, (uint64_t)m->pulses_per_burst, 1u);
-    scs_put_le(p + 36u, (uint64_t)m->intra_burst_rate_mhz, 4u);
-    scs_put_le(p + 40u, (uint64_t)m->cycle_on_ms, 4u);
-    scs_put_le(p + 44u, (uint64_t)m->cycle_off_ms, 4u);
-    scs_put_le(p + 48u, (uint64_t)m->soft_start_ms, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->program, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->area, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->waveform, 1u);
+    for (unsigned i = 0u; i < 16u; i++) {
+        scs_put_le(&p[3u + (1u * i)], (uint64_t)m->cathode_share_pct[i], 1u);
+    }
+    scs_put_le(&p[19u], (uint64_t)m->anode_mask, 2u);
+    scs_put_le(&p[21u], (uint64_t)m->case_anode, 1u);
+    scs_put_le(&p[22u], (uint64_t)m->amplitude_ua, 2u);
+    scs_put_le(&p[24u], (uint64_t)m->pulse_width_us, 2u);
+    scs_put_le(&p[26u], (uint64_t)m->rate_mhz, 4u);
+    scs_put_le(&p[30u], (uint64_t)m->interphase_gap_us, 1u);
+    scs_put_le(&p[31u], (uint64_t)m->recharge, 1u);
+    scs_put_le(&p[32u], (uint64_t)m->recharge_ratio, 1u);
+    scs_put_le(&p[33u], (uint64_t)m->passive_window_us, 2u);
+    scs_put_le(&p[35u], (uint64_t)m->pulses_per_burst, 1u);
+    scs_put_le(&p[36u], (uint64_t)m->intra_burst_rate_mhz, 4u);
+    scs_put_le(&p[40u], (uint64_t)m->cycle_on_ms, 4u);
+    scs_put_le(&p[44u], (uint64_t)m->cycle_off_ms, 4u);
+    scs_put_le(&p[48u], (uint64_t)m->soft_start_ms, 2u);
     return 50u;
 }
 
@@ -587,13 +594,13 @@ typedef struct {
 static inline void scs_msg_program_commit_decode(const uint8_t *p, size_t len, scs_msg_program_commit_t *m)
 {
     (void)len;
-    m->program = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->area_count = (uint8_t)scs_get_le(p + 1u, 1u);
+    m->program = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->area_count = (uint8_t)scs_get_le(&p[1u], 1u);
 }
 static inline size_t scs_msg_program_commit_encode(const scs_msg_program_commit_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->program, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->area_count, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->program, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->area_count, 1u);
     return 2u;
 }
 
@@ -613,13 +620,13 @@ typedef struct {
 static inline void scs_msg_area_read_decode(const uint8_t *p, size_t len, scs_msg_area_read_t *m)
 {
     (void)len;
-    m->program = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->area = (uint8_t)scs_get_le(p + 1u, 1u);
+    m->program = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->area = (uint8_t)scs_get_le(&p[1u], 1u);
 }
 static inline size_t scs_msg_area_read_encode(const scs_msg_area_read_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->program, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->area, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->program, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->area, 1u);
     return 2u;
 }
 
@@ -648,19 +655,19 @@ typedef struct {
 static inline void scs_msg_limits_write_decode(const uint8_t *p, size_t len, scs_msg_limits_write_t *m)
 {
     (void)len;
-    m->program = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->area = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->min_amplitude_ua = (uint16_t)scs_get_le(p + 2u, 2u);
-    m->max_amplitude_ua = (uint16_t)scs_get_le(p + 4u, 2u);
-    m->patient_selectable = (uint8_t)scs_get_le(p + 6u, 1u);
+    m->program = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->area = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->min_amplitude_ua = (uint16_t)scs_get_le(&p[2u], 2u);
+    m->max_amplitude_ua = (uint16_t)scs_get_le(&p[4u], 2u);
+    m->patient_selectable = (uint8_t)scs_get_le(&p[6u], 1u);
 }
 static inline size_t scs_msg_limits_write_encode(const scs_msg_limits_write_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->program, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->area, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->min_amplitude_ua, 2u);
-    scs_put_le(p + 4u, (uint64_t)m->max_amplitude_ua, 2u);
-    scs_put_le(p + 6u, (uint64_t)m->patient_selectable, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->program, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->area, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->min_amplitude_ua, 2u);
+    scs_put_le(&p[4u], (uint64_t)m->max_amplitude_ua, 2u);
+    scs_put_le(&p[6u], (uint64_t)m->patient_selectable, 1u);
     return 7u;
 }
 
@@ -680,13 +687,13 @@ typedef struct {
 static inline void scs_msg_limits_read_decode(const uint8_t *p, size_t len, scs_msg_limits_read_t *m)
 {
     (void)len;
-    m->program = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->area = (uint8_t)scs_get_le(p + 1u, 1u);
+    m->program = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->area = (uint8_t)scs_get_le(&p[1u], 1u);
 }
 static inline size_t scs_msg_limits_read_encode(const scs_msg_limits_read_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->program, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->area, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->program, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->area, 1u);
     return 2u;
 }
 
@@ -724,11 +731,11 @@ typedef struct {
 static inline void scs_msg_posture_input_decode(const uint8_t *p, size_t len, scs_msg_posture_input_t *m)
 {
     (void)len;
-    m->posture = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->posture = (uint8_t)scs_get_le(&p[0u], 1u);
 }
 static inline size_t scs_msg_posture_input_encode(const scs_msg_posture_input_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->posture, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->posture, 1u);
     return 1u;
 }
 
@@ -752,15 +759,15 @@ typedef struct {
 static inline void scs_msg_adaptive_set_decode(const uint8_t *p, size_t len, scs_msg_adaptive_set_t *m)
 {
     (void)len;
-    m->enabled = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->dwell_ms = (uint32_t)scs_get_le(p + 1u, 4u);
-    m->ramp_ua_per_s = (uint16_t)scs_get_le(p + 5u, 2u);
+    m->enabled = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->dwell_ms = (uint32_t)scs_get_le(&p[1u], 4u);
+    m->ramp_ua_per_s = (uint16_t)scs_get_le(&p[5u], 2u);
 }
 static inline size_t scs_msg_adaptive_set_encode(const scs_msg_adaptive_set_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->enabled, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->dwell_ms, 4u);
-    scs_put_le(p + 5u, (uint64_t)m->ramp_ua_per_s, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->enabled, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->dwell_ms, 4u);
+    scs_put_le(&p[5u], (uint64_t)m->ramp_ua_per_s, 2u);
     return 7u;
 }
 
@@ -777,11 +784,11 @@ typedef struct {
 static inline void scs_msg_mri_mode_set_decode(const uint8_t *p, size_t len, scs_msg_mri_mode_set_t *m)
 {
     (void)len;
-    m->enter = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->enter = (uint8_t)scs_get_le(&p[0u], 1u);
 }
 static inline size_t scs_msg_mri_mode_set_encode(const scs_msg_mri_mode_set_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->enter, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->enter, 1u);
     return 1u;
 }
 
@@ -804,15 +811,15 @@ typedef struct {
 static inline void scs_msg_recharge_coupling_input_decode(const uint8_t *p, size_t len, scs_msg_recharge_coupling_input_t *m)
 {
     (void)len;
-    m->separation_mm = (uint16_t)scs_get_le(p + 0u, 2u);
-    m->misalignment_mm = (uint16_t)scs_get_le(p + 2u, 2u);
-    m->transmit_mw = (uint32_t)scs_get_le(p + 4u, 4u);
+    m->separation_mm = (uint16_t)scs_get_le(&p[0u], 2u);
+    m->misalignment_mm = (uint16_t)scs_get_le(&p[2u], 2u);
+    m->transmit_mw = (uint32_t)scs_get_le(&p[4u], 4u);
 }
 static inline size_t scs_msg_recharge_coupling_input_encode(const scs_msg_recharge_coupling_input_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->separation_mm, 2u);
-    scs_put_le(p + 2u, (uint64_t)m->misalignment_mm, 2u);
-    scs_put_le(p + 4u, (uint64_t)m->transmit_mw, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->separation_mm, 2u);
+    scs_put_le(&p[2u], (uint64_t)m->misalignment_mm, 2u);
+    scs_put_le(&p[4u], (uint64_t)m->transmit_mw, 4u);
     return 8u;
 }
 
@@ -850,11 +857,11 @@ typedef struct {
 static inline void scs_msg_trace_start_decode(const uint8_t *p, size_t len, scs_msg_trace_start_t *m)
 {
     (void)len;
-    m->max_pulses = (uint32_t)scs_get_le(p + 0u, 4u);
+    m->max_pulses = (uint32_t)scs_get_le(&p[0u], 4u);
 }
 static inline size_t scs_msg_trace_start_encode(const scs_msg_trace_start_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->max_pulses, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->max_pulses, 4u);
     return 4u;
 }
 
@@ -895,13 +902,13 @@ typedef struct {
 static inline void scs_msg_trace_dump_decode(const uint8_t *p, size_t len, scs_msg_trace_dump_t *m)
 {
     (void)len;
-    m->offset = (uint32_t)scs_get_le(p + 0u, 4u);
-    m->count = (uint16_t)scs_get_le(p + 4u, 2u);
+    m->offset = (uint32_t)scs_get_le(&p[0u], 4u);
+    m->count = (uint16_t)scs_get_le(&p[4u], 2u);
 }
 static inline size_t scs_msg_trace_dump_encode(const scs_msg_trace_dump_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->offset, 4u);
-    scs_put_le(p + 4u, (uint64_t)m->count, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->offset, 4u);
+    scs_put_le(&p[4u], (uint64_t)m->count, 2u);
     return 6u;
 }
 
@@ -917,11 +924,11 @@ typedef struct {
 static inline void scs_msg_event_log_read_decode(const uint8_t *p, size_t len, scs_msg_event_log_read_t *m)
 {
     (void)len;
-    m->index = (uint16_t)scs_get_le(p + 0u, 2u);
+    m->index = (uint16_t)scs_get_le(&p[0u], 2u);
 }
 static inline size_t scs_msg_event_log_read_encode(const scs_msg_event_log_read_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->index, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->index, 2u);
     return 2u;
 }
 
@@ -959,11 +966,11 @@ typedef struct {
 static inline void scs_msg_clock_advance_decode(const uint8_t *p, size_t len, scs_msg_clock_advance_t *m)
 {
     (void)len;
-    m->ticks = (uint32_t)scs_get_le(p + 0u, 4u);
+    m->ticks = (uint32_t)scs_get_le(&p[0u], 4u);
 }
 static inline size_t scs_msg_clock_advance_encode(const scs_msg_clock_advance_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->ticks, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->ticks, 4u);
     return 4u;
 }
 
@@ -982,13 +989,13 @@ typedef struct {
 static inline void scs_msg_impedance_input_decode(const uint8_t *p, size_t len, scs_msg_impedance_input_t *m)
 {
     (void)len;
-    m->contact = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->ohms = (uint16_t)scs_get_le(p + 1u, 2u);
+    m->contact = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->ohms = (uint16_t)scs_get_le(&p[1u], 2u);
 }
 static inline size_t scs_msg_impedance_input_encode(const scs_msg_impedance_input_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->contact, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->ohms, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->contact, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->ohms, 2u);
     return 3u;
 }
 
@@ -1005,11 +1012,11 @@ typedef struct {
 static inline void scs_msg_reset_decode(const uint8_t *p, size_t len, scs_msg_reset_t *m)
 {
     (void)len;
-    m->kind = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->kind = (uint8_t)scs_get_le(&p[0u], 1u);
 }
 static inline size_t scs_msg_reset_encode(const scs_msg_reset_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->kind, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->kind, 1u);
     return 1u;
 }
 
@@ -1047,11 +1054,11 @@ typedef struct {
 static inline void scs_msg_fault_inject_decode(const uint8_t *p, size_t len, scs_msg_fault_inject_t *m)
 {
     (void)len;
-    m->kind = (uint8_t)scs_get_le(p + 0u, 1u);
+    m->kind = (uint8_t)scs_get_le(&p[0u], 1u);
 }
 static inline size_t scs_msg_fault_inject_encode(const scs_msg_fault_inject_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->kind, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->kind, 1u);
     return 1u;
 }
 
@@ -1092,13 +1099,13 @@ typedef struct {
 static inline void scs_msg_hello_decode(const uint8_t *p, size_t len, scs_msg_hello_t *m)
 {
     (void)len;
-    m->role = (uint8_t)scs_get_le(p + 0u, 1u);
-    memcpy(m->host_nonce, p + 1u, 16u);
+    m->role = (uint8_t)scs_get_le(&p[0u], 1u);
+    (void)memcpy(m->host_nonce, &p[1u], 16u);
 }
 static inline size_t scs_msg_hello_encode(const scs_msg_hello_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->role, 1u);
-    memcpy(p + 1u, m->host_nonce, 16u);
+    scs_put_le(&p[0u], (uint64_t)m->role, 1u);
+    (void)memcpy(&p[1u], m->host_nonce, 16u);
     return 17u;
 }
 
@@ -1116,13 +1123,13 @@ typedef struct {
 static inline void scs_msg_auth_decode(const uint8_t *p, size_t len, scs_msg_auth_t *m)
 {
     (void)len;
-    memcpy(m->host_nonce, p + 0u, 16u);
-    memcpy(m->host_proof, p + 16u, 32u);
+    (void)memcpy(m->host_nonce, &p[0u], 16u);
+    (void)memcpy(m->host_proof, &p[16u], 32u);
 }
 static inline size_t scs_msg_auth_encode(const scs_msg_auth_t *m, uint8_t *p)
 {
-    memcpy(p + 0u, m->host_nonce, 16u);
-    memcpy(p + 16u, m->host_proof, 32u);
+    (void)memcpy(&p[0u], m->host_nonce, 16u);
+    (void)memcpy(&p[16u], m->host_proof, 32u);
     return 48u;
 }
 
@@ -1161,15 +1168,15 @@ typedef struct {
 static inline void scs_msg_result_decode(const uint8_t *p, size_t len, scs_msg_result_t *m)
 {
     (void)len;
-    m->request_id = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->result = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->field = (uint8_t)scs_get_le(p + 2u, 1u);
+    m->request_id = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->result = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->field = (uint8_t)scs_get_le(&p[2u], 1u);
 }
 static inline size_t scs_msg_result_encode(const scs_msg_result_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->request_id, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->result, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->field, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->request_id, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->result, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->field, 1u);
     return 3u;
 }
 
@@ -1204,33 +1211,33 @@ typedef struct {
 static inline void scs_msg_device_info_decode(const uint8_t *p, size_t len, scs_msg_device_info_t *m)
 {
     (void)len;
-    m->protocol_version = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->firmware_version = (uint32_t)scs_get_le(p + 1u, 4u);
-    m->device_id = (uint64_t)scs_get_le(p + 5u, 8u);
-    m->tick_ns = (uint32_t)scs_get_le(p + 13u, 4u);
-    m->capabilities = (uint32_t)scs_get_le(p + 17u, 4u);
-    m->contact_count = (uint8_t)scs_get_le(p + 21u, 1u);
-    m->max_programs = (uint8_t)scs_get_le(p + 22u, 1u);
-    m->max_areas = (uint8_t)scs_get_le(p + 23u, 1u);
-    m->amplitude_step_ua = (uint16_t)scs_get_le(p + 24u, 2u);
-    m->max_amplitude_ua = (uint16_t)scs_get_le(p + 26u, 2u);
-    m->max_cathode_charge_pc = (uint32_t)scs_get_le(p + 28u, 4u);
-    m->compliance_mv = (uint16_t)scs_get_le(p + 32u, 2u);
+    m->protocol_version = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->firmware_version = (uint32_t)scs_get_le(&p[1u], 4u);
+    m->device_id = (uint64_t)scs_get_le(&p[5u], 8u);
+    m->tick_ns = (uint32_t)scs_get_le(&p[13u], 4u);
+    m->capabilities = (uint32_t)scs_get_le(&p[17u], 4u);
+    m->contact_count = (uint8_t)scs_get_le(&p[21u], 1u);
+    m->max_programs = (uint8_t)scs_get_le(&p[22u], 1u);
+    m->max_areas = (uint8_t)scs_get_le(&p[23u], 1u);
+    m->amplitude_step_ua = (uint16_t)scs_get_le(&p[24u], 2u);
+    m->max_amplitude_ua = (uint16_t)scs_get_le(&p[26u], 2u);
+    m->max_cathode_charge_pc = (uint32_t)scs_get_le(&p[28u], 4u);
+    m->compliance_mv = (uint16_t)scs_get_le(&p[32u], 2u);
 }
 static inline size_t scs_msg_device_info_encode(const scs_msg_device_info_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->protocol_version, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->firmware_version, 4u);
-    scs_put_le(p + 5u, (uint64_t)m->device_id, 8u);
-    scs_put_le(p + 13u, (uint64_t)m->tick_ns, 4u);
-    scs_put_le(p + 17u, (uint64_t)m->capabilities, 4u);
-    scs_put_le(p + 21u, (uint64_t)m->contact_count, 1u);
-    scs_put_le(p + 22u, (uint64_t)m->max_programs, 1u);
-    scs_put_le(p + 23u, (uint64_t)m->max_areas, 1u);
-    scs_put_le(p + 24u, (uint64_t)m->amplitude_step_ua, 2u);
-    scs_put_le(p + 26u, (uint64_t)m->max_amplitude_ua, 2u);
-    scs_put_le(p + 28u, (uint64_t)m->max_cathode_charge_pc, 4u);
-    scs_put_le(p + 32u, (uint64_t)m->compliance_mv, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->protocol_version, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->firmware_version, 4u);
+    scs_put_le(&p[5u], (uint64_t)m->device_id, 8u);
+    scs_put_le(&p[13u], (uint64_t)m->tick_ns, 4u);
+    scs_put_le(&p[17u], (uint64_t)m->capabilities, 4u);
+    scs_put_le(&p[21u], (uint64_t)m->contact_count, 1u);
+    scs_put_le(&p[22u], (uint64_t)m->max_programs, 1u);
+    scs_put_le(&p[23u], (uint64_t)m->max_areas, 1u);
+    scs_put_le(&p[24u], (uint64_t)m->amplitude_step_ua, 2u);
+    scs_put_le(&p[26u], (uint64_t)m->max_amplitude_ua, 2u);
+    scs_put_le(&p[28u], (uint64_t)m->max_cathode_charge_pc, 4u);
+    scs_put_le(&p[32u], (uint64_t)m->compliance_mv, 2u);
     return 34u;
 }
 
@@ -1279,41 +1286,43 @@ typedef struct {
 static inline void scs_msg_status_decode(const uint8_t *p, size_t len, scs_msg_status_t *m)
 {
     (void)len;
-    m->stim_on = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->active_program = (uint8_t)scs_get_le(p + 1u, 1u);
-    for (unsigned i = 0; i < 4u; i++)
-        m->amplitude_ua[i] = (uint16_t)scs_get_le(p + 2u + 2u * i, 2u);
-    m->clock_ticks = (uint64_t)scs_get_le(p + 10u, 8u);
-    m->battery_soc_permille = (uint16_t)scs_get_le(p + 18u, 2u);
-    m->battery_mv = (uint16_t)scs_get_le(p + 20u, 2u);
-    m->battery_state = (uint8_t)scs_get_le(p + 22u, 1u);
-    m->recharge_state = (uint8_t)scs_get_le(p + 23u, 1u);
-    m->temperature_mc = (int32_t)(uint32_t)scs_get_le(p + 24u, 4u);
-    m->fault_flags = (uint32_t)scs_get_le(p + 28u, 4u);
-    m->mri_mode = (uint8_t)scs_get_le(p + 32u, 1u);
-    m->device_mode = (uint8_t)scs_get_le(p + 33u, 1u);
-    m->posture = (uint8_t)scs_get_le(p + 34u, 1u);
-    m->trial_day = (uint16_t)scs_get_le(p + 35u, 2u);
-    m->late_pulses = (uint32_t)scs_get_le(p + 37u, 4u);
+    m->stim_on = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->active_program = (uint8_t)scs_get_le(&p[1u], 1u);
+    for (unsigned i = 0u; i < 4u; i++) {
+        m->amplitude_ua[i] = (uint16_t)scs_get_le(&p[2u + (2u * i)], 2u);
+    }
+    m->clock_ticks = (uint64_t)scs_get_le(&p[10u], 8u);
+    m->battery_soc_permille = (uint16_t)scs_get_le(&p[18u], 2u);
+    m->battery_mv = (uint16_t)scs_get_le(&p[20u], 2u);
+    m->battery_state = (uint8_t)scs_get_le(&p[22u], 1u);
+    m->recharge_state = (uint8_t)scs_get_le(&p[23u], 1u);
+    m->temperature_mc = (int32_t)(uint32_t)scs_get_le(&p[24u], 4u);
+    m->fault_flags = (uint32_t)scs_get_le(&p[28u], 4u);
+    m->mri_mode = (uint8_t)scs_get_le(&p[32u], 1u);
+    m->device_mode = (uint8_t)scs_get_le(&p[33u], 1u);
+    m->posture = (uint8_t)scs_get_le(&p[34u], 1u);
+    m->trial_day = (uint16_t)scs_get_le(&p[35u], 2u);
+    m->late_pulses = (uint32_t)scs_get_le(&p[37u], 4u);
 }
 static inline size_t scs_msg_status_encode(const scs_msg_status_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->stim_on, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->active_program, 1u);
-    for (unsigned i = 0; i < 4u; i++)
-        scs_put_le(p + 2u + 2u * i, (uint64_t)m->amplitude_ua[i], 2u);
-    scs_put_le(p + 10u, (uint64_t)m->clock_ticks, 8u);
-    scs_put_le(p + 18u, (uint64_t)m->battery_soc_permille, 2u);
-    scs_put_le(p + 20u, (uint64_t)m->battery_mv, 2u);
-    scs_put_le(p + 22u, (uint64_t)m->battery_state, 1u);
-    scs_put_le(p + 23u, (uint64_t)m->recharge_state, 1u);
-    scs_put_le(p + 24u, (uint64_t)m->temperature_mc, 4u);
-    scs_put_le(p + 28u, (uint64_t)m->fault_flags, 4u);
-    scs_put_le(p + 32u, (uint64_t)m->mri_mode, 1u);
-    scs_put_le(p + 33u, (uint64_t)m->device_mode, 1u);
-    scs_put_le(p + 34u, (uint64_t)m->posture, 1u);
-    scs_put_le(p + 35u, (uint64_t)m->trial_day, 2u);
-    scs_put_le(p + 37u, (uint64_t)m->late_pulses, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->stim_on, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->active_program, 1u);
+    for (unsigned i = 0u; i < 4u; i++) {
+        scs_put_le(&p[2u + (2u * i)], (uint64_t)m->amplitude_ua[i], 2u);
+    }
+    scs_put_le(&p[10u], (uint64_t)m->clock_ticks, 8u);
+    scs_put_le(&p[18u], (uint64_t)m->battery_soc_permille, 2u);
+    scs_put_le(&p[20u], (uint64_t)m->battery_mv, 2u);
+    scs_put_le(&p[22u], (uint64_t)m->battery_state, 1u);
+    scs_put_le(&p[23u], (uint64_t)m->recharge_state, 1u);
+    scs_put_le(&p[24u], (uint64_t)m->temperature_mc, 4u);
+    scs_put_le(&p[28u], (uint64_t)m->fault_flags, 4u);
+    scs_put_le(&p[32u], (uint64_t)m->mri_mode, 1u);
+    scs_put_le(&p[33u], (uint64_t)m->device_mode, 1u);
+    scs_put_le(&p[34u], (uint64_t)m->posture, 1u);
+    scs_put_le(&p[35u], (uint64_t)m->trial_day, 2u);
+    scs_put_le(&p[37u], (uint64_t)m->late_pulses, 4u);
     return 41u;
 }
 
@@ -1330,15 +1339,17 @@ typedef struct {
 static inline void scs_msg_amplitude_decode(const uint8_t *p, size_t len, scs_msg_amplitude_t *m)
 {
     (void)len;
-    m->result = (uint8_t)scs_get_le(p + 0u, 1u);
-    for (unsigned i = 0; i < 4u; i++)
-        m->amplitude_ua[i] = (uint16_t)scs_get_le(p + 1u + 2u * i, 2u);
+    m->result = (uint8_t)scs_get_le(&p[0u], 1u);
+    for (unsigned i = 0u; i < 4u; i++) {
+        m->amplitude_ua[i] = (uint16_t)scs_get_le(&p[1u + (2u * i)], 2u);
+    }
 }
 static inline size_t scs_msg_amplitude_encode(const scs_msg_amplitude_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->result, 1u);
-    for (unsigned i = 0; i < 4u; i++)
-        scs_put_le(p + 1u + 2u * i, (uint64_t)m->amplitude_ua[i], 2u);
+    scs_put_le(&p[0u], (uint64_t)m->result, 1u);
+    for (unsigned i = 0u; i < 4u; i++) {
+        scs_put_le(&p[1u + (2u * i)], (uint64_t)m->amplitude_ua[i], 2u);
+    }
     return 9u;
 }
 
@@ -1396,49 +1407,51 @@ typedef struct {
 static inline void scs_msg_area_decode(const uint8_t *p, size_t len, scs_msg_area_t *m)
 {
     (void)len;
-    m->result = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->program = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->area = (uint8_t)scs_get_le(p + 2u, 1u);
-    m->waveform = (uint8_t)scs_get_le(p + 3u, 1u);
-    for (unsigned i = 0; i < 16u; i++)
-        m->cathode_share_pct[i] = (uint8_t)scs_get_le(p + 4u + 1u * i, 1u);
-    m->anode_mask = (uint16_t)scs_get_le(p + 20u, 2u);
-    m->case_anode = (uint8_t)scs_get_le(p + 22u, 1u);
-    m->amplitude_ua = (uint16_t)scs_get_le(p + 23u, 2u);
-    m->pulse_width_us = (uint16_t)scs_get_le(p + 25u, 2u);
-    m->rate_mhz = (uint32_t)scs_get_le(p + 27u, 4u);
-    m->interphase_gap_us = (uint8_t)scs_get_le(p + 31u, 1u);
-    m->recharge = (uint8_t)scs_get_le(p + 32u, 1u);
-    m->recharge_ratio = (uint8_t)scs_get_le(p + 33u, 1u);
-    m->passive_window_us = (uint16_t)scs_get_le(p + 34u, 2u);
-    m->pulses_per_burst = (uint8_t)scs_get_le(p + 36u, 1u);
-    m->intra_burst_rate_mhz = (uint32_t)scs_get_le(p + 37u, 4u);
-    m->cycle_on_ms = (uint32_t)scs_get_le(p + 41u, 4u);
-    m->cycle_off_ms = (uint32_t)scs_get_le(p + 45u, 4u);
-    m->soft_start_ms = (uint16_t)scs_get_le(p + 49u, 2u);
+    m->result = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->program = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->area = (uint8_t)scs_get_le(&p[2u], 1u);
+    m->waveform = (uint8_t)scs_get_le(&p[3u], 1u);
+    for (unsigned i = 0u; i < 16u; i++) {
+        m->cathode_share_pct[i] = (uint8_t)scs_get_le(&p[4u + (1u * i)], 1u);
+    }
+    m->anode_mask = (uint16_t)scs_get_le(&p[20u], 2u);
+    m->case_anode = (uint8_t)scs_get_le(&p[22u], 1u);
+    m->amplitude_ua = (uint16_t)scs_get_le(&p[23u], 2u);
+    m->pulse_width_us = (uint16_t)scs_get_le(&p[25u], 2u);
+    m->rate_mhz = (uint32_t)scs_get_le(&p[27u], 4u);
+    m->interphase_gap_us = (uint8_t)scs_get_le(&p[31u], 1u);
+    m->recharge = (uint8_t)scs_get_le(&p[32u], 1u);
+    m->recharge_ratio = (uint8_t)scs_get_le(&p[33u], 1u);
+    m->passive_window_us = (uint16_t)scs_get_le(&p[34u], 2u);
+    m->pulses_per_burst = (uint8_t)scs_get_le(&p[36u], 1u);
+    m->intra_burst_rate_mhz = (uint32_t)scs_get_le(&p[37u], 4u);
+    m->cycle_on_ms = (uint32_t)scs_get_le(&p[41u], 4u);
+    m->cycle_off_ms = (uint32_t)scs_get_le(&p[45u], 4u);
+    m->soft_start_ms = (uint16_t)scs_get_le(&p[49u], 2u);
 }
 static inline size_t scs_msg_area_encode(const scs_msg_area_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->result, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->program, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->area, 1u);
-    scs_put_le(p + 3u, (uint64_t)m->waveform, 1u);
-    for (unsigned i = 0; i < 16u; i++)
-        scs_put_le(p + 4u + 1u * i, (uint64_t)m->cathode_share_pct[i], 1u);
-    scs_put_le(p + 20u, (uint64_t)m->anode_mask, 2u);
-    scs_put_le(p + 22u, (uint64_t)m->case_anode, 1u);
-    scs_put_le(p + 23u, (uint64_t)m->amplitude_ua, 2u);
-    scs_put_le(p + 25u, (uint64_t)m->pulse_width_us, 2u);
-    scs_put_le(p + 27u, (uint64_t)m->rate_mhz, 4u);
-    scs_put_le(p + 31u, (uint64_t)m->interphase_gap_us, 1u);
-    scs_put_le(p + 32u, (uint64_t)m->recharge, 1u);
-    scs_put_le(p + 33u, (uint64_t)m->recharge_ratio, 1u);
-    scs_put_le(p + 34u, (uint64_t)m->passive_window_us, 2u);
-    scs_put_le(p + 36u, (uint64_t)m->pulses_per_burst, 1u);
-    scs_put_le(p + 37u, (uint64_t)m->intra_burst_rate_mhz, 4u);
-    scs_put_le(p + 41u, (uint64_t)m->cycle_on_ms, 4u);
-    scs_put_le(p + 45u, (uint64_t)m->cycle_off_ms, 4u);
-    scs_put_le(p + 49u, (uint64_t)m->soft_start_ms, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->result, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->program, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->area, 1u);
+    scs_put_le(&p[3u], (uint64_t)m->waveform, 1u);
+    for (unsigned i = 0u; i < 16u; i++) {
+        scs_put_le(&p[4u + (1u * i)], (uint64_t)m->cathode_share_pct[i], 1u);
+    }
+    scs_put_le(&p[20u], (uint64_t)m->anode_mask, 2u);
+    scs_put_le(&p[22u], (uint64_t)m->case_anode, 1u);
+    scs_put_le(&p[23u], (uint64_t)m->amplitude_ua, 2u);
+    scs_put_le(&p[25u], (uint64_t)m->pulse_width_us, 2u);
+    scs_put_le(&p[27u], (uint64_t)m->rate_mhz, 4u);
+    scs_put_le(&p[31u], (uint64_t)m->interphase_gap_us, 1u);
+    scs_put_le(&p[32u], (uint64_t)m->recharge, 1u);
+    scs_put_le(&p[33u], (uint64_t)m->recharge_ratio, 1u);
+    scs_put_le(&p[34u], (uint64_t)m->passive_window_us, 2u);
+    scs_put_le(&p[36u], (uint64_t)m->pulses_per_burst, 1u);
+    scs_put_le(&p[37u], (uint64_t)m->intra_burst_rate_mhz, 4u);
+    scs_put_le(&p[41u], (uint64_t)m->cycle_on_ms, 4u);
+    scs_put_le(&p[45u], (uint64_t)m->cycle_off_ms, 4u);
+    scs_put_le(&p[49u], (uint64_t)m->soft_start_ms, 2u);
     return 51u;
 }
 
@@ -1459,17 +1472,17 @@ typedef struct {
 static inline void scs_msg_limits_decode(const uint8_t *p, size_t len, scs_msg_limits_t *m)
 {
     (void)len;
-    m->result = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->min_amplitude_ua = (uint16_t)scs_get_le(p + 1u, 2u);
-    m->max_amplitude_ua = (uint16_t)scs_get_le(p + 3u, 2u);
-    m->patient_selectable = (uint8_t)scs_get_le(p + 5u, 1u);
+    m->result = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->min_amplitude_ua = (uint16_t)scs_get_le(&p[1u], 2u);
+    m->max_amplitude_ua = (uint16_t)scs_get_le(&p[3u], 2u);
+    m->patient_selectable = (uint8_t)scs_get_le(&p[5u], 1u);
 }
 static inline size_t scs_msg_limits_encode(const scs_msg_limits_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->result, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->min_amplitude_ua, 2u);
-    scs_put_le(p + 3u, (uint64_t)m->max_amplitude_ua, 2u);
-    scs_put_le(p + 5u, (uint64_t)m->patient_selectable, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->result, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->min_amplitude_ua, 2u);
+    scs_put_le(&p[3u], (uint64_t)m->max_amplitude_ua, 2u);
+    scs_put_le(&p[5u], (uint64_t)m->patient_selectable, 1u);
     return 6u;
 }
 
@@ -1485,15 +1498,17 @@ typedef struct {
 static inline void scs_msg_impedance_decode(const uint8_t *p, size_t len, scs_msg_impedance_t *m)
 {
     (void)len;
-    for (unsigned i = 0; i < 16u; i++)
-        m->ohms[i] = (uint16_t)scs_get_le(p + 0u + 2u * i, 2u);
-    m->faulted_mask = (uint16_t)scs_get_le(p + 32u, 2u);
+    for (unsigned i = 0u; i < 16u; i++) {
+        m->ohms[i] = (uint16_t)scs_get_le(&p[0u + (2u * i)], 2u);
+    }
+    m->faulted_mask = (uint16_t)scs_get_le(&p[32u], 2u);
 }
 static inline size_t scs_msg_impedance_encode(const scs_msg_impedance_t *m, uint8_t *p)
 {
-    for (unsigned i = 0; i < 16u; i++)
-        scs_put_le(p + 0u + 2u * i, (uint64_t)m->ohms[i], 2u);
-    scs_put_le(p + 32u, (uint64_t)m->faulted_mask, 2u);
+    for (unsigned i = 0u; i < 16u; i++) {
+        scs_put_le(&p[0u + (2u * i)], (uint64_t)m->ohms[i], 2u);
+    }
+    scs_put_le(&p[32u], (uint64_t)m->faulted_mask, 2u);
     return 34u;
 }
 
@@ -1516,19 +1531,19 @@ typedef struct {
 static inline void scs_msg_charging_status_decode(const uint8_t *p, size_t len, scs_msg_charging_status_t *m)
 {
     (void)len;
-    m->recharge_state = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->battery_current_ua = (int32_t)(uint32_t)scs_get_le(p + 1u, 4u);
-    m->received_mw = (uint32_t)scs_get_le(p + 5u, 4u);
-    m->temperature_mc = (int32_t)(uint32_t)scs_get_le(p + 9u, 4u);
-    m->battery_soc_permille = (uint16_t)scs_get_le(p + 13u, 2u);
+    m->recharge_state = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->battery_current_ua = (int32_t)(uint32_t)scs_get_le(&p[1u], 4u);
+    m->received_mw = (uint32_t)scs_get_le(&p[5u], 4u);
+    m->temperature_mc = (int32_t)(uint32_t)scs_get_le(&p[9u], 4u);
+    m->battery_soc_permille = (uint16_t)scs_get_le(&p[13u], 2u);
 }
 static inline size_t scs_msg_charging_status_encode(const scs_msg_charging_status_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->recharge_state, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->battery_current_ua, 4u);
-    scs_put_le(p + 5u, (uint64_t)m->received_mw, 4u);
-    scs_put_le(p + 9u, (uint64_t)m->temperature_mc, 4u);
-    scs_put_le(p + 13u, (uint64_t)m->battery_soc_permille, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->recharge_state, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->battery_current_ua, 4u);
+    scs_put_le(&p[5u], (uint64_t)m->received_mw, 4u);
+    scs_put_le(&p[9u], (uint64_t)m->temperature_mc, 4u);
+    scs_put_le(&p[13u], (uint64_t)m->battery_soc_permille, 2u);
     return 15u;
 }
 
@@ -1548,18 +1563,21 @@ typedef struct {
 } scs_msg_trace_data_t;
 static inline void scs_msg_trace_data_decode(const uint8_t *p, size_t len, scs_msg_trace_data_t *m)
 {
-    m->offset = (uint32_t)scs_get_le(p + 0u, 4u);
-    m->total = (uint32_t)scs_get_le(p + 4u, 4u);
-    m->count = (uint16_t)scs_get_le(p + 8u, 2u);
-    m->records = p + 10u;
-    m->records_len = len > 10u ? len - 10u : 0u;
+    m->offset = (uint32_t)scs_get_le(&p[0u], 4u);
+    m->total = (uint32_t)scs_get_le(&p[4u], 4u);
+    m->count = (uint16_t)scs_get_le(&p[8u], 2u);
+    m->records = &p[10u];
+    m->records_len = 0u;
+    if (len > 10u) {
+        m->records_len = len - 10u;
+    }
 }
 static inline size_t scs_msg_trace_data_encode(const scs_msg_trace_data_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->offset, 4u);
-    scs_put_le(p + 4u, (uint64_t)m->total, 4u);
-    scs_put_le(p + 8u, (uint64_t)m->count, 2u);
-    memcpy(p + 10u, m->records, m->records_len);
+    scs_put_le(&p[0u], (uint64_t)m->offset, 4u);
+    scs_put_le(&p[4u], (uint64_t)m->total, 4u);
+    scs_put_le(&p[8u], (uint64_t)m->count, 2u);
+    (void)memcpy(&p[10u], m->records, m->records_len);
     return 10u + m->records_len;
 }
 
@@ -1586,23 +1604,23 @@ typedef struct {
 static inline void scs_msg_event_log_entry_decode(const uint8_t *p, size_t len, scs_msg_event_log_entry_t *m)
 {
     (void)len;
-    m->result = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->index = (uint16_t)scs_get_le(p + 1u, 2u);
-    m->total = (uint16_t)scs_get_le(p + 3u, 2u);
-    m->tick = (uint64_t)scs_get_le(p + 5u, 8u);
-    m->kind = (uint8_t)scs_get_le(p + 13u, 1u);
-    m->code = (uint16_t)scs_get_le(p + 14u, 2u);
-    m->detail = (uint32_t)scs_get_le(p + 16u, 4u);
+    m->result = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->index = (uint16_t)scs_get_le(&p[1u], 2u);
+    m->total = (uint16_t)scs_get_le(&p[3u], 2u);
+    m->tick = (uint64_t)scs_get_le(&p[5u], 8u);
+    m->kind = (uint8_t)scs_get_le(&p[13u], 1u);
+    m->code = (uint16_t)scs_get_le(&p[14u], 2u);
+    m->detail = (uint32_t)scs_get_le(&p[16u], 4u);
 }
 static inline size_t scs_msg_event_log_entry_encode(const scs_msg_event_log_entry_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->result, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->index, 2u);
-    scs_put_le(p + 3u, (uint64_t)m->total, 2u);
-    scs_put_le(p + 5u, (uint64_t)m->tick, 8u);
-    scs_put_le(p + 13u, (uint64_t)m->kind, 1u);
-    scs_put_le(p + 14u, (uint64_t)m->code, 2u);
-    scs_put_le(p + 16u, (uint64_t)m->detail, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->result, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->index, 2u);
+    scs_put_le(&p[3u], (uint64_t)m->total, 2u);
+    scs_put_le(&p[5u], (uint64_t)m->tick, 8u);
+    scs_put_le(&p[13u], (uint64_t)m->kind, 1u);
+    scs_put_le(&p[14u], (uint64_t)m->code, 2u);
+    scs_put_le(&p[16u], (uint64_t)m->detail, 4u);
     return 20u;
 }
 
@@ -1615,11 +1633,11 @@ typedef struct {
 static inline void scs_msg_clock_decode(const uint8_t *p, size_t len, scs_msg_clock_t *m)
 {
     (void)len;
-    m->ticks = (uint64_t)scs_get_le(p + 0u, 8u);
+    m->ticks = (uint64_t)scs_get_le(&p[0u], 8u);
 }
 static inline size_t scs_msg_clock_encode(const scs_msg_clock_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->ticks, 8u);
+    scs_put_le(&p[0u], (uint64_t)m->ticks, 8u);
     return 8u;
 }
 
@@ -1654,33 +1672,33 @@ typedef struct {
 static inline void scs_msg_timing_decode(const uint8_t *p, size_t len, scs_msg_timing_t *m)
 {
     (void)len;
-    m->counts_per_tick = (uint32_t)scs_get_le(p + 0u, 4u);
-    m->edges = (uint32_t)scs_get_le(p + 4u, 4u);
-    m->pulses = (uint32_t)scs_get_le(p + 8u, 4u);
-    m->late_edges = (uint32_t)scs_get_le(p + 12u, 4u);
-    m->late_pulses = (uint32_t)scs_get_le(p + 16u, 4u);
-    m->worst_latency_counts = (uint32_t)scs_get_le(p + 20u, 4u);
-    m->idle_counts = (uint64_t)scs_get_le(p + 24u, 8u);
-    m->elapsed_counts = (uint64_t)scs_get_le(p + 32u, 8u);
-    m->rx_overruns = (uint32_t)scs_get_le(p + 40u, 4u);
-    m->rx_high_water = (uint32_t)scs_get_le(p + 44u, 4u);
-    m->worst_request_counts = (uint32_t)scs_get_le(p + 48u, 4u);
-    m->last_request_counts = (uint32_t)scs_get_le(p + 52u, 4u);
+    m->counts_per_tick = (uint32_t)scs_get_le(&p[0u], 4u);
+    m->edges = (uint32_t)scs_get_le(&p[4u], 4u);
+    m->pulses = (uint32_t)scs_get_le(&p[8u], 4u);
+    m->late_edges = (uint32_t)scs_get_le(&p[12u], 4u);
+    m->late_pulses = (uint32_t)scs_get_le(&p[16u], 4u);
+    m->worst_latency_counts = (uint32_t)scs_get_le(&p[20u], 4u);
+    m->idle_counts = (uint64_t)scs_get_le(&p[24u], 8u);
+    m->elapsed_counts = (uint64_t)scs_get_le(&p[32u], 8u);
+    m->rx_overruns = (uint32_t)scs_get_le(&p[40u], 4u);
+    m->rx_high_water = (uint32_t)scs_get_le(&p[44u], 4u);
+    m->worst_request_counts = (uint32_t)scs_get_le(&p[48u], 4u);
+    m->last_request_counts = (uint32_t)scs_get_le(&p[52u], 4u);
 }
 static inline size_t scs_msg_timing_encode(const scs_msg_timing_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->counts_per_tick, 4u);
-    scs_put_le(p + 4u, (uint64_t)m->edges, 4u);
-    scs_put_le(p + 8u, (uint64_t)m->pulses, 4u);
-    scs_put_le(p + 12u, (uint64_t)m->late_edges, 4u);
-    scs_put_le(p + 16u, (uint64_t)m->late_pulses, 4u);
-    scs_put_le(p + 20u, (uint64_t)m->worst_latency_counts, 4u);
-    scs_put_le(p + 24u, (uint64_t)m->idle_counts, 8u);
-    scs_put_le(p + 32u, (uint64_t)m->elapsed_counts, 8u);
-    scs_put_le(p + 40u, (uint64_t)m->rx_overruns, 4u);
-    scs_put_le(p + 44u, (uint64_t)m->rx_high_water, 4u);
-    scs_put_le(p + 48u, (uint64_t)m->worst_request_counts, 4u);
-    scs_put_le(p + 52u, (uint64_t)m->last_request_counts, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->counts_per_tick, 4u);
+    scs_put_le(&p[4u], (uint64_t)m->edges, 4u);
+    scs_put_le(&p[8u], (uint64_t)m->pulses, 4u);
+    scs_put_le(&p[12u], (uint64_t)m->late_edges, 4u);
+    scs_put_le(&p[16u], (uint64_t)m->late_pulses, 4u);
+    scs_put_le(&p[20u], (uint64_t)m->worst_latency_counts, 4u);
+    scs_put_le(&p[24u], (uint64_t)m->idle_counts, 8u);
+    scs_put_le(&p[32u], (uint64_t)m->elapsed_counts, 8u);
+    scs_put_le(&p[40u], (uint64_t)m->rx_overruns, 4u);
+    scs_put_le(&p[44u], (uint64_t)m->rx_high_water, 4u);
+    scs_put_le(&p[48u], (uint64_t)m->worst_request_counts, 4u);
+    scs_put_le(&p[52u], (uint64_t)m->last_request_counts, 4u);
     return 56u;
 }
 
@@ -1719,35 +1737,35 @@ typedef struct {
 static inline void scs_msg_fault_record_decode(const uint8_t *p, size_t len, scs_msg_fault_record_t *m)
 {
     (void)len;
-    m->reset_cause = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->valid = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->exception = (uint8_t)scs_get_le(p + 2u, 1u);
-    m->fault_kind = (uint8_t)scs_get_le(p + 3u, 1u);
-    m->pc = (uint32_t)scs_get_le(p + 4u, 4u);
-    m->lr = (uint32_t)scs_get_le(p + 8u, 4u);
-    m->xpsr = (uint32_t)scs_get_le(p + 12u, 4u);
-    m->cfsr = (uint32_t)scs_get_le(p + 16u, 4u);
-    m->hfsr = (uint32_t)scs_get_le(p + 20u, 4u);
-    m->mmfar = (uint32_t)scs_get_le(p + 24u, 4u);
-    m->bfar = (uint32_t)scs_get_le(p + 28u, 4u);
-    m->sp = (uint32_t)scs_get_le(p + 32u, 4u);
-    m->uptime_ticks = (uint64_t)scs_get_le(p + 36u, 8u);
+    m->reset_cause = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->valid = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->exception = (uint8_t)scs_get_le(&p[2u], 1u);
+    m->fault_kind = (uint8_t)scs_get_le(&p[3u], 1u);
+    m->pc = (uint32_t)scs_get_le(&p[4u], 4u);
+    m->lr = (uint32_t)scs_get_le(&p[8u], 4u);
+    m->xpsr = (uint32_t)scs_get_le(&p[12u], 4u);
+    m->cfsr = (uint32_t)scs_get_le(&p[16u], 4u);
+    m->hfsr = (uint32_t)scs_get_le(&p[20u], 4u);
+    m->mmfar = (uint32_t)scs_get_le(&p[24u], 4u);
+    m->bfar = (uint32_t)scs_get_le(&p[28u], 4u);
+    m->sp = (uint32_t)scs_get_le(&p[32u], 4u);
+    m->uptime_ticks = (uint64_t)scs_get_le(&p[36u], 8u);
 }
 static inline size_t scs_msg_fault_record_encode(const scs_msg_fault_record_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->reset_cause, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->valid, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->exception, 1u);
-    scs_put_le(p + 3u, (uint64_t)m->fault_kind, 1u);
-    scs_put_le(p + 4u, (uint64_t)m->pc, 4u);
-    scs_put_le(p + 8u, (uint64_t)m->lr, 4u);
-    scs_put_le(p + 12u, (uint64_t)m->xpsr, 4u);
-    scs_put_le(p + 16u, (uint64_t)m->cfsr, 4u);
-    scs_put_le(p + 20u, (uint64_t)m->hfsr, 4u);
-    scs_put_le(p + 24u, (uint64_t)m->mmfar, 4u);
-    scs_put_le(p + 28u, (uint64_t)m->bfar, 4u);
-    scs_put_le(p + 32u, (uint64_t)m->sp, 4u);
-    scs_put_le(p + 36u, (uint64_t)m->uptime_ticks, 8u);
+    scs_put_le(&p[0u], (uint64_t)m->reset_cause, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->valid, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->exception, 1u);
+    scs_put_le(&p[3u], (uint64_t)m->fault_kind, 1u);
+    scs_put_le(&p[4u], (uint64_t)m->pc, 4u);
+    scs_put_le(&p[8u], (uint64_t)m->lr, 4u);
+    scs_put_le(&p[12u], (uint64_t)m->xpsr, 4u);
+    scs_put_le(&p[16u], (uint64_t)m->cfsr, 4u);
+    scs_put_le(&p[20u], (uint64_t)m->hfsr, 4u);
+    scs_put_le(&p[24u], (uint64_t)m->mmfar, 4u);
+    scs_put_le(&p[28u], (uint64_t)m->bfar, 4u);
+    scs_put_le(&p[32u], (uint64_t)m->sp, 4u);
+    scs_put_le(&p[36u], (uint64_t)m->uptime_ticks, 8u);
     return 44u;
 }
 
@@ -1767,17 +1785,17 @@ typedef struct {
 static inline void scs_msg_challenge_decode(const uint8_t *p, size_t len, scs_msg_challenge_t *m)
 {
     (void)len;
-    m->result = (uint8_t)scs_get_le(p + 0u, 1u);
-    memcpy(m->device_nonce, p + 1u, 16u);
-    memcpy(m->device_proof, p + 17u, 32u);
-    m->retry_after_ms = (uint32_t)scs_get_le(p + 49u, 4u);
+    m->result = (uint8_t)scs_get_le(&p[0u], 1u);
+    (void)memcpy(m->device_nonce, &p[1u], 16u);
+    (void)memcpy(m->device_proof, &p[17u], 32u);
+    m->retry_after_ms = (uint32_t)scs_get_le(&p[49u], 4u);
 }
 static inline size_t scs_msg_challenge_encode(const scs_msg_challenge_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->result, 1u);
-    memcpy(p + 1u, m->device_nonce, 16u);
-    memcpy(p + 17u, m->device_proof, 32u);
-    scs_put_le(p + 49u, (uint64_t)m->retry_after_ms, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->result, 1u);
+    (void)memcpy(&p[1u], m->device_nonce, 16u);
+    (void)memcpy(&p[17u], m->device_proof, 32u);
+    scs_put_le(&p[49u], (uint64_t)m->retry_after_ms, 4u);
     return 53u;
 }
 
@@ -1794,13 +1812,13 @@ typedef struct {
 static inline void scs_msg_session_decode(const uint8_t *p, size_t len, scs_msg_session_t *m)
 {
     (void)len;
-    m->result = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->role = (uint8_t)scs_get_le(p + 1u, 1u);
+    m->result = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->role = (uint8_t)scs_get_le(&p[1u], 1u);
 }
 static inline size_t scs_msg_session_encode(const scs_msg_session_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->result, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->role, 1u);
+    scs_put_le(&p[0u], (uint64_t)m->result, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->role, 1u);
     return 2u;
 }
 
@@ -1820,17 +1838,17 @@ typedef struct {
 static inline void scs_msg_event_decode(const uint8_t *p, size_t len, scs_msg_event_t *m)
 {
     (void)len;
-    m->tick = (uint64_t)scs_get_le(p + 0u, 8u);
-    m->kind = (uint8_t)scs_get_le(p + 8u, 1u);
-    m->code = (uint16_t)scs_get_le(p + 9u, 2u);
-    m->detail = (uint32_t)scs_get_le(p + 11u, 4u);
+    m->tick = (uint64_t)scs_get_le(&p[0u], 8u);
+    m->kind = (uint8_t)scs_get_le(&p[8u], 1u);
+    m->code = (uint16_t)scs_get_le(&p[9u], 2u);
+    m->detail = (uint32_t)scs_get_le(&p[11u], 4u);
 }
 static inline size_t scs_msg_event_encode(const scs_msg_event_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->tick, 8u);
-    scs_put_le(p + 8u, (uint64_t)m->kind, 1u);
-    scs_put_le(p + 9u, (uint64_t)m->code, 2u);
-    scs_put_le(p + 11u, (uint64_t)m->detail, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->tick, 8u);
+    scs_put_le(&p[8u], (uint64_t)m->kind, 1u);
+    scs_put_le(&p[9u], (uint64_t)m->code, 2u);
+    scs_put_le(&p[11u], (uint64_t)m->detail, 4u);
     return 15u;
 }
 
@@ -1869,25 +1887,25 @@ typedef struct {
 static inline void scs_settings_header_decode(const uint8_t *p, size_t len, scs_settings_header_t *m)
 {
     (void)len;
-    m->version = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->active_program = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->stim_on = (uint8_t)scs_get_le(p + 2u, 1u);
-    m->adaptive_enabled = (uint8_t)scs_get_le(p + 3u, 1u);
-    m->dwell_ms = (uint32_t)scs_get_le(p + 4u, 4u);
-    m->ramp_ua_per_s = (uint16_t)scs_get_le(p + 8u, 2u);
-    m->failed_handshakes = (uint32_t)scs_get_le(p + 10u, 4u);
-    m->backoff_until = (uint64_t)scs_get_le(p + 14u, 8u);
+    m->version = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->active_program = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->stim_on = (uint8_t)scs_get_le(&p[2u], 1u);
+    m->adaptive_enabled = (uint8_t)scs_get_le(&p[3u], 1u);
+    m->dwell_ms = (uint32_t)scs_get_le(&p[4u], 4u);
+    m->ramp_ua_per_s = (uint16_t)scs_get_le(&p[8u], 2u);
+    m->failed_handshakes = (uint32_t)scs_get_le(&p[10u], 4u);
+    m->backoff_until = (uint64_t)scs_get_le(&p[14u], 8u);
 }
 static inline size_t scs_settings_header_encode(const scs_settings_header_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->version, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->active_program, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->stim_on, 1u);
-    scs_put_le(p + 3u, (uint64_t)m->adaptive_enabled, 1u);
-    scs_put_le(p + 4u, (uint64_t)m->dwell_ms, 4u);
-    scs_put_le(p + 8u, (uint64_t)m->ramp_ua_per_s, 2u);
-    scs_put_le(p + 10u, (uint64_t)m->failed_handshakes, 4u);
-    scs_put_le(p + 14u, (uint64_t)m->backoff_until, 8u);
+    scs_put_le(&p[0u], (uint64_t)m->version, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->active_program, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->stim_on, 1u);
+    scs_put_le(&p[3u], (uint64_t)m->adaptive_enabled, 1u);
+    scs_put_le(&p[4u], (uint64_t)m->dwell_ms, 4u);
+    scs_put_le(&p[8u], (uint64_t)m->ramp_ua_per_s, 2u);
+    scs_put_le(&p[10u], (uint64_t)m->failed_handshakes, 4u);
+    scs_put_le(&p[14u], (uint64_t)m->backoff_until, 8u);
     return 22u;
 }
 
@@ -1908,21 +1926,23 @@ typedef struct {
 static inline void scs_settings_program_decode(const uint8_t *p, size_t len, scs_settings_program_t *m)
 {
     (void)len;
-    m->flags = (uint8_t)scs_get_le(p + 0u, 1u);
-    m->area_count = (uint8_t)scs_get_le(p + 1u, 1u);
-    m->remembered_mask = (uint8_t)scs_get_le(p + 2u, 1u);
-    for (unsigned i = 0; i < 32u; i++)
-        m->remembered_low[i] = (uint8_t)scs_get_le(p + 3u + 1u * i, 1u);
-    m->remembered_high = (uint32_t)scs_get_le(p + 35u, 4u);
+    m->flags = (uint8_t)scs_get_le(&p[0u], 1u);
+    m->area_count = (uint8_t)scs_get_le(&p[1u], 1u);
+    m->remembered_mask = (uint8_t)scs_get_le(&p[2u], 1u);
+    for (unsigned i = 0u; i < 32u; i++) {
+        m->remembered_low[i] = (uint8_t)scs_get_le(&p[3u + (1u * i)], 1u);
+    }
+    m->remembered_high = (uint32_t)scs_get_le(&p[35u], 4u);
 }
 static inline size_t scs_settings_program_encode(const scs_settings_program_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->flags, 1u);
-    scs_put_le(p + 1u, (uint64_t)m->area_count, 1u);
-    scs_put_le(p + 2u, (uint64_t)m->remembered_mask, 1u);
-    for (unsigned i = 0; i < 32u; i++)
-        scs_put_le(p + 3u + 1u * i, (uint64_t)m->remembered_low[i], 1u);
-    scs_put_le(p + 35u, (uint64_t)m->remembered_high, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->flags, 1u);
+    scs_put_le(&p[1u], (uint64_t)m->area_count, 1u);
+    scs_put_le(&p[2u], (uint64_t)m->remembered_mask, 1u);
+    for (unsigned i = 0u; i < 32u; i++) {
+        scs_put_le(&p[3u + (1u * i)], (uint64_t)m->remembered_low[i], 1u);
+    }
+    scs_put_le(&p[35u], (uint64_t)m->remembered_high, 4u);
     return 39u;
 }
 
@@ -1936,13 +1956,13 @@ typedef struct {
 static inline void scs_settings_window_decode(const uint8_t *p, size_t len, scs_settings_window_t *m)
 {
     (void)len;
-    m->min_amplitude_ua = (uint16_t)scs_get_le(p + 0u, 2u);
-    m->max_amplitude_ua = (uint16_t)scs_get_le(p + 2u, 2u);
+    m->min_amplitude_ua = (uint16_t)scs_get_le(&p[0u], 2u);
+    m->max_amplitude_ua = (uint16_t)scs_get_le(&p[2u], 2u);
 }
 static inline size_t scs_settings_window_encode(const scs_settings_window_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->min_amplitude_ua, 2u);
-    scs_put_le(p + 2u, (uint64_t)m->max_amplitude_ua, 2u);
+    scs_put_le(&p[0u], (uint64_t)m->min_amplitude_ua, 2u);
+    scs_put_le(&p[2u], (uint64_t)m->max_amplitude_ua, 2u);
     return 4u;
 }
 
@@ -1966,15 +1986,15 @@ typedef struct {
 static inline void scs_security_record_header_decode(const uint8_t *p, size_t len, scs_security_record_header_t *m)
 {
     (void)len;
-    m->magic = (uint32_t)scs_get_le(p + 0u, 4u);
-    m->sequence = (uint32_t)scs_get_le(p + 4u, 4u);
-    m->epoch = (uint32_t)scs_get_le(p + 8u, 4u);
+    m->magic = (uint32_t)scs_get_le(&p[0u], 4u);
+    m->sequence = (uint32_t)scs_get_le(&p[4u], 4u);
+    m->epoch = (uint32_t)scs_get_le(&p[8u], 4u);
 }
 static inline size_t scs_security_record_header_encode(const scs_security_record_header_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->magic, 4u);
-    scs_put_le(p + 4u, (uint64_t)m->sequence, 4u);
-    scs_put_le(p + 8u, (uint64_t)m->epoch, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->magic, 4u);
+    scs_put_le(&p[4u], (uint64_t)m->sequence, 4u);
+    scs_put_le(&p[8u], (uint64_t)m->epoch, 4u);
     return 12u;
 }
 
@@ -1988,13 +2008,13 @@ typedef struct {
 static inline void scs_security_record_role_decode(const uint8_t *p, size_t len, scs_security_record_role_t *m)
 {
     (void)len;
-    m->failures = (uint16_t)scs_get_le(p + 0u, 2u);
-    m->remaining = (uint32_t)scs_get_le(p + 2u, 4u);
+    m->failures = (uint16_t)scs_get_le(&p[0u], 2u);
+    m->remaining = (uint32_t)scs_get_le(&p[2u], 4u);
 }
 static inline size_t scs_security_record_role_encode(const scs_security_record_role_t *m, uint8_t *p)
 {
-    scs_put_le(p + 0u, (uint64_t)m->failures, 2u);
-    scs_put_le(p + 2u, (uint64_t)m->remaining, 4u);
+    scs_put_le(&p[0u], (uint64_t)m->failures, 2u);
+    scs_put_le(&p[2u], (uint64_t)m->remaining, 4u);
     return 6u;
 }
 
@@ -2005,68 +2025,69 @@ typedef struct {
     uint8_t count;     /* elements (1 for scalars) */
     uint8_t is_signed;
     uint8_t checked;   /* 1 when the range is narrower than the type */
-    int64_t min, max;
+    int64_t min;
+    int64_t max;
 } scs_field_t;
 
-static const scs_field_t SCS_DEVICE_INFO_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_DEVICE_INFO_GET_FIELDS[1u];
 #define SCS_DEVICE_INFO_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_STATUS_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_STATUS_GET_FIELDS[1u];
 #define SCS_STATUS_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_STIM_SET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 1}};
+extern const scs_field_t SCS_STIM_SET_FIELDS[1u];
 #define SCS_STIM_SET_FIELD_COUNT 1u
-static const scs_field_t SCS_PROGRAM_SELECT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}};
+extern const scs_field_t SCS_PROGRAM_SELECT_FIELDS[1u];
 #define SCS_PROGRAM_SELECT_FIELD_COUNT 1u
-static const scs_field_t SCS_AMPLITUDE_STEP_FIELDS[] = {{0u, 1u, 1u, 0u, 0u, 0, 255}, {1u, 1u, 1u, 1u, 1u, -20, 20}};
+extern const scs_field_t SCS_AMPLITUDE_STEP_FIELDS[2u];
 #define SCS_AMPLITUDE_STEP_FIELD_COUNT 2u
-static const scs_field_t SCS_AREA_WRITE_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}, {2u, 1u, 1u, 0u, 1u, 0, 2}, {3u, 1u, 16u, 0u, 1u, 0, 100}, {19u, 2u, 1u, 0u, 0u, 0, 65535}, {21u, 1u, 1u, 0u, 1u, 0, 1}, {22u, 2u, 1u, 0u, 1u, 0, 25500}, {24u, 2u, 1u, 0u, 1u, 20, 1000}, {26u, 4u, 1u, 0u, 1u, 1000, 10000000}, {30u, 1u, 1u, 0u, 1u, 0, 100}, {31u, 1u, 1u, 0u, 1u, 0, 1}, {32u, 1u, 1u, 0u, 1u, 1, 10}, {33u, 2u, 1u, 0u, 1u, 0, 20000}, {35u, 1u, 1u, 0u, 1u, 1, 16}, {36u, 4u, 1u, 0u, 1u, 0, 1200000}, {40u, 4u, 1u, 0u, 0u, 0, 4294967295}, {44u, 4u, 1u, 0u, 0u, 0, 4294967295}, {48u, 2u, 1u, 0u, 1u, 0, 60000}};
+extern const scs_field_t SCS_AREA_WRITE_FIELDS[18u];
 #define SCS_AREA_WRITE_FIELD_COUNT 18u
-static const scs_field_t SCS_PROGRAM_COMMIT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 1, 4}};
+extern const scs_field_t SCS_PROGRAM_COMMIT_FIELDS[2u];
 #define SCS_PROGRAM_COMMIT_FIELD_COUNT 2u
-static const scs_field_t SCS_AREA_READ_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}};
+extern const scs_field_t SCS_AREA_READ_FIELDS[2u];
 #define SCS_AREA_READ_FIELD_COUNT 2u
-static const scs_field_t SCS_LIMITS_WRITE_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}, {2u, 2u, 1u, 0u, 1u, 0, 25500}, {4u, 2u, 1u, 0u, 1u, 0, 25500}, {6u, 1u, 1u, 0u, 1u, 0, 1}};
+extern const scs_field_t SCS_LIMITS_WRITE_FIELDS[5u];
 #define SCS_LIMITS_WRITE_FIELD_COUNT 5u
-static const scs_field_t SCS_LIMITS_READ_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 7}, {1u, 1u, 1u, 0u, 1u, 0, 3}};
+extern const scs_field_t SCS_LIMITS_READ_FIELDS[2u];
 #define SCS_LIMITS_READ_FIELD_COUNT 2u
-static const scs_field_t SCS_IMPEDANCE_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_IMPEDANCE_GET_FIELDS[1u];
 #define SCS_IMPEDANCE_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_POSTURE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 6}};
+extern const scs_field_t SCS_POSTURE_INPUT_FIELDS[1u];
 #define SCS_POSTURE_INPUT_FIELD_COUNT 1u
-static const scs_field_t SCS_ADAPTIVE_SET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 1}, {1u, 4u, 1u, 0u, 1u, 0, 600000}, {5u, 2u, 1u, 0u, 1u, 50, 25500}};
+extern const scs_field_t SCS_ADAPTIVE_SET_FIELDS[3u];
 #define SCS_ADAPTIVE_SET_FIELD_COUNT 3u
-static const scs_field_t SCS_MRI_MODE_SET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 1}};
+extern const scs_field_t SCS_MRI_MODE_SET_FIELDS[1u];
 #define SCS_MRI_MODE_SET_FIELD_COUNT 1u
-static const scs_field_t SCS_RECHARGE_COUPLING_INPUT_FIELDS[] = {{0u, 2u, 1u, 0u, 1u, 0, 100}, {2u, 2u, 1u, 0u, 1u, 0, 100}, {4u, 4u, 1u, 0u, 1u, 0, 5000}};
+extern const scs_field_t SCS_RECHARGE_COUPLING_INPUT_FIELDS[3u];
 #define SCS_RECHARGE_COUPLING_INPUT_FIELD_COUNT 3u
-static const scs_field_t SCS_CHARGING_STATUS_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_CHARGING_STATUS_GET_FIELDS[1u];
 #define SCS_CHARGING_STATUS_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_TRACE_START_FIELDS[] = {{0u, 4u, 1u, 0u, 1u, 1, 4294967295}};
+extern const scs_field_t SCS_TRACE_START_FIELDS[1u];
 #define SCS_TRACE_START_FIELD_COUNT 1u
-static const scs_field_t SCS_TRACE_STOP_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_TRACE_STOP_FIELDS[1u];
 #define SCS_TRACE_STOP_FIELD_COUNT 0u
-static const scs_field_t SCS_TRACE_DUMP_FIELDS[] = {{0u, 4u, 1u, 0u, 0u, 0, 4294967295}, {4u, 2u, 1u, 0u, 1u, 1, 92}};
+extern const scs_field_t SCS_TRACE_DUMP_FIELDS[2u];
 #define SCS_TRACE_DUMP_FIELD_COUNT 2u
-static const scs_field_t SCS_EVENT_LOG_READ_FIELDS[] = {{0u, 2u, 1u, 0u, 0u, 0, 65535}};
+extern const scs_field_t SCS_EVENT_LOG_READ_FIELDS[1u];
 #define SCS_EVENT_LOG_READ_FIELD_COUNT 1u
-static const scs_field_t SCS_CLOCK_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_CLOCK_GET_FIELDS[1u];
 #define SCS_CLOCK_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_CLOCK_ADVANCE_FIELDS[] = {{0u, 4u, 1u, 0u, 1u, 1, 4294967295}};
+extern const scs_field_t SCS_CLOCK_ADVANCE_FIELDS[1u];
 #define SCS_CLOCK_ADVANCE_FIELD_COUNT 1u
-static const scs_field_t SCS_IMPEDANCE_INPUT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 15}, {1u, 2u, 1u, 0u, 0u, 0, 65535}};
+extern const scs_field_t SCS_IMPEDANCE_INPUT_FIELDS[2u];
 #define SCS_IMPEDANCE_INPUT_FIELD_COUNT 2u
-static const scs_field_t SCS_RESET_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 2}};
+extern const scs_field_t SCS_RESET_FIELDS[1u];
 #define SCS_RESET_FIELD_COUNT 1u
-static const scs_field_t SCS_TIMING_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_TIMING_GET_FIELDS[1u];
 #define SCS_TIMING_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_FAULT_INJECT_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 0, 3}};
+extern const scs_field_t SCS_FAULT_INJECT_FIELDS[1u];
 #define SCS_FAULT_INJECT_FIELD_COUNT 1u
-static const scs_field_t SCS_FAULT_RECORD_GET_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_FAULT_RECORD_GET_FIELDS[1u];
 #define SCS_FAULT_RECORD_GET_FIELD_COUNT 0u
-static const scs_field_t SCS_HELLO_FIELDS[] = {{0u, 1u, 1u, 0u, 1u, 1, 3}, {1u, 0u, 16u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_HELLO_FIELDS[2u];
 #define SCS_HELLO_FIELD_COUNT 2u
-static const scs_field_t SCS_AUTH_FIELDS[] = {{0u, 0u, 16u, 0u, 0u, 0, 0}, {16u, 0u, 32u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_AUTH_FIELDS[2u];
 #define SCS_AUTH_FIELD_COUNT 2u
-static const scs_field_t SCS_SESSION_END_FIELDS[] = {{0u, 0u, 0u, 0u, 0u, 0, 0}};
+extern const scs_field_t SCS_SESSION_END_FIELDS[1u];
 #define SCS_SESSION_END_FIELD_COUNT 0u
 
 /* Request flags of the table below. */

@@ -61,6 +61,7 @@ def _events_since_boot(b) -> list:
     return entries[boots[-1]:] if boots else []
 
 
+@pytest.mark.requirement("SRS-FAULT-003", "SRS-SAFE-004")
 @pytest.mark.parametrize("kind", list(FaultKind), ids=lambda k: k.name.lower())
 def test_a_fault_reboots_and_reports_its_cause_and_record(scs_target, scs_info, tester, kind):
     _needs(scs_target, scs_info, kind)
@@ -75,6 +76,7 @@ def test_a_fault_reboots_and_reports_its_cause_and_record(scs_target, scs_info, 
     assert boot and boot[0].code == CAUSE[kind], "the boot is reported as an event with its cause"
 
 
+@pytest.mark.requirement("SRS-FAULT-004", "SRS-SAFE-004")
 @pytest.mark.parametrize("kind", list(FaultKind), ids=lambda k: k.name.lower())
 def test_after_a_fault_stimulation_waits_to_be_turned_on_again(scs_target, scs_info, tester, kind):
     _needs(scs_target, scs_info, kind)
@@ -85,6 +87,7 @@ def test_after_a_fault_stimulation_waits_to_be_turned_on_again(scs_target, scs_i
     assert tester.call("STATUS_GET").stim_on == 1
 
 
+@pytest.mark.requirement("SRS-FAULT-005")
 @pytest.mark.parametrize("kind", list(FaultKind), ids=lambda k: k.name.lower())
 def test_a_fault_keeps_the_settings_and_the_security_record(scs_target, scs_info, tester, kind):
     _needs(scs_target, scs_info, kind)
@@ -96,6 +99,7 @@ def test_a_fault_keeps_the_settings_and_the_security_record(scs_target, scs_info
     assert ResetCode.DEFAULTS_LOADED not in resets and ResetCode.SLOT_FALLBACK not in resets
 
 
+@pytest.mark.requirement("SRS-SAFE-004")
 @pytest.mark.parametrize("kind", sorted(HANDLED), ids=lambda k: k.name.lower())
 def test_the_fault_handler_drives_the_outputs_safe_within_its_bound(scs_target, scs_info, tester, kind):
     _needs(scs_target, scs_info, kind)
@@ -111,6 +115,7 @@ def test_the_fault_handler_drives_the_outputs_safe_within_its_bound(scs_target, 
     assert seen[0].pins_low_insns <= FAULT_SAFE_PIN_INSNS and seen[0].dac_zero_insns <= FAULT_SAFE_DAC_INSNS
 
 
+@pytest.mark.requirement("SRS-FAULT-006")
 @pytest.mark.parametrize("kind", [FaultKind.HANG, FaultKind.BROWN_OUT], ids=lambda k: k.name.lower())
 def test_a_watchdog_or_brown_out_reset_leaves_the_outputs_low(scs_target, scs_info, tester, kind):
     _needs(scs_target, scs_info, kind)

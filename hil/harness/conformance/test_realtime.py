@@ -73,6 +73,7 @@ def flooding(b):
     assert len(answered) >= 10 and set(answered) == {"STATUS"}, "the flood was answered"
 
 
+@pytest.mark.requirement("SRS-PIN-004", "SRS-PIN-005", "SRS-PIN-002")
 @pytest.mark.needs(HARDWARE_TIMED)
 @pytest.mark.parametrize("flood", [False, True], ids=["quiet", "flooded"])
 @pytest.mark.parametrize("areas", PROGRAMS, ids=IDS)
@@ -95,6 +96,7 @@ def test_every_edge_reaches_the_pins_within_its_due_tick_on_the_absolute_schedul
                       f"{late[0].due.tick} written {late[0].lateness_ns} ns after it started")
 
 
+@pytest.mark.requirement("SRS-PIN-003", "SRS-SCHED-006")
 @pytest.mark.needs(HARDWARE_TIMED)
 def test_no_pulse_starts_once_stim_set_off_is_handled_and_the_last_completes_under_a_flood(observer, tester,
                                                                                          record_property):

@@ -149,6 +149,14 @@ uint64_t scs_host_schedule(const uint8_t *area_writes, unsigned n_areas, const u
 
 /* Test hook: this board runs on a primary cell at state of charge ``soc_permille`` (as a build with
  * -DSCS_CELL_PRIMARY=1 would, from the given charge). */
+/* The rechargeable cell at this state of charge (ppm), as a device left that long without a charger. */
+void scs_host_set_soc(void *handle, uint32_t soc_ppm)
+{
+    host_t *h = handle;
+    scs_gauge_set_soc_ppm(&h->fw.gauge, soc_ppm);
+    h->fw.gauge.battery_state = scs_battery_state_of(&h->fw.gauge);
+}
+
 void scs_host_use_primary_cell(void *handle, uint32_t soc_permille)
 {
     host_t *h = handle;
