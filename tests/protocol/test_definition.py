@@ -4,6 +4,7 @@ against protocol/spec/device.toml (and messages.toml), not against the other imp
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 
 import pytest
@@ -113,7 +114,8 @@ def test_recharge_ends_when_the_constant_voltage_current_falls_to_c_over_20(ask)
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tmp_path):
-    lines = ['#include <stdio.h>', '#include "scs_protocol.h"', "int main(void) {"]
+    lines = ['#include <stdio.h>', '#include "scs_protocol.h"', "#define TEXT_(x) #x", "#define TEXT(x) TEXT_(x)",
+             "int main(void) {"]
     expected = []
     for e in DEF.enums:
         for m in e.members:
@@ -124,8 +126,11 @@ def test_the_c_header_states_the_definitions_enums_limits_and_gauge_constants(tm
             lines.append(f'    printf("%lld\\n", (long long)SCS_{k.upper()});')
             expected.append(str(v))
     for k in ("capacity_mah", "cc_current_a", "v_limit", "full_soc", "cutoff_soc", "initial_soc"):
+        # the literal as written (the definition's decimal, single precision) and the float the compiler makes
+        lines.append(f'    printf("%s\\n", TEXT(SCS_GAUGE_{k.upper()}));')
+        expected.append(f"{DEF.fuel_gauge[k]!r}f")
         lines.append(f'    printf("%.9g\\n", (double)SCS_GAUGE_{k.upper()});')
-        expected.append(f"{DEF.fuel_gauge[k]:.9g}")
+        expected.append(f"{struct.unpack('<f', struct.pack('<f', DEF.fuel_gauge[k]))[0]:.9g}")
     lines.append('    printf("%u\\n", (unsigned)SCS_GAUGE_END_CURRENT_C_DIVISOR);')
     expected.append(str(DEF.fuel_gauge["end_current_c_divisor"]))
     lines.append('    printf("%u\\n", (unsigned)SCS_SETTINGS_SIZE);')

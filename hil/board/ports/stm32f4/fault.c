@@ -5,7 +5,8 @@
  * instruction 6), using no stack, since the fault may be a stack overflow. It then moves the main stack
  * pointer to the top of RAM and saves the fault record (PC, LR, xPSR from the stacked frame when it
  * was written; CFSR, HFSR, MMFAR, BFAR, SP, uptime) in retained SRAM (.noinit), and resets through
- * SCB->AIRCR. The stack's lowest 32 bytes are an MPU region nobody may access: an overflow faults there. */
+ * SCB->AIRCR. The stack's lowest 32 bytes are an MPU region nobody may access, at the base of RAM
+ * (stm32f405.ld): an overflow faults in the guard or below RAM, and never writes over data. */
 #include <string.h>
 
 #include "core.h"
@@ -144,8 +145,8 @@ int scs_platform_fault_record(scs_fw_t *fw, scs_msg_fault_record_t *out)
     return 1;
 }
 
-/* The stack guard: MPU region 0, the lowest GUARD_BYTES of the stack, no access; the default map
- * for everything else (privileged code only runs here). The HardFault and NMI handlers run with
+/* The stack guard: MPU region 0, the lowest GUARD_BYTES of the stack (the base of RAM), no access; the
+ * default map for everything else (privileged code only runs here). The HardFault and NMI handlers run with
  * the MPU off (HFNMIENA clear), so they may save their record anywhere. */
 void fault_guard_init(void)
 {
