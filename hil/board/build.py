@@ -89,7 +89,9 @@ def development_keys_file() -> Path:
 
 
 def size_report() -> dict[str, int]:
-    """Flash and RAM use of the ARM image (bytes)."""
-    out = subprocess.run(["arm-none-eabi-size", str(build_arm())], capture_output=True, text=True, check=True).stdout
-    text, data, bss = (int(x) for x in out.splitlines()[1].split()[:3])
-    return {"flash": text + data, "ram": data + bss}
+    """Flash, static RAM (data, bss and the retained .noinit) and the reserved stack of the ARM image (bytes)."""
+    out = subprocess.run(["arm-none-eabi-size", "-A", str(build_arm())], capture_output=True, text=True, check=True).stdout
+    sections = {parts[0]: int(parts[1]) for parts in (line.split() for line in out.splitlines()[2:]) if len(parts) == 3}
+    flash = sum(sections.get(s, 0) for s in (".isr_vector", ".text", ".ARM.exidx", ".data"))
+    ram = sum(sections.get(s, 0) for s in (".data", ".bss", ".noinit"))
+    return {"flash": flash, "ram": ram, "stack": sections.get(".stack", 0)}

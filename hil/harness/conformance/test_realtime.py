@@ -173,6 +173,7 @@ def test_signed_frames_sent_back_to_back_are_all_answered_in_order(tester):
     """Eight signed requests written in one go, without waiting: the receive interrupt queues them
     while the first is verified and answered; none is lost."""
     b = tester
+    b.ensure_session()  # the frames below are written by hand: the role's session must be open first
     requests = [make(CAT, "CLOCK_GET") if i % 2 else make(CAT, "STATUS_GET") for i in range(8)]
     with b._lock:  # the bridge's own framing and signing, pipelined
         seqs = [b.seq.next() for _ in requests]

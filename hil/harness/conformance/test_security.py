@@ -352,7 +352,9 @@ def test_a_wrong_key_fails_the_handshake_and_further_attempts_back_off(scs, scs_
     challenge = _fail_proof(scs)
     assert CAT.result_name(challenge.result) == "OK"
     busy = _hello(scs, Role.CLINICIAN, secrets.token_bytes(16))
-    assert CAT.result_name(busy.result) == "BUSY" and 0 < busy.retry_after_ms <= 1000
+    # at least the first step; the failure count survives factory resets (as documented), so an earlier
+    # test on the same device may have counted some: at most the cap
+    assert CAT.result_name(busy.result) == "BUSY" and 0 < busy.retry_after_ms <= MAX_BACKOFF_MS
     scs.login(Role.PATIENT)  # back-off is per role: the patient is not locked out by clinician failures
     assert scs.call("STATUS_GET").stim_on == 0
 
