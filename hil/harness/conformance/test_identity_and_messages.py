@@ -124,3 +124,16 @@ def test_events_are_sent_inside_a_session(clinician):
         got.append(clinician.events.get())
     assert any(e.kind == 4 and e.code == 1 for e in got), "a STIM_ON mode event"
     assert all(CAT.of(e).kind is Kind.EVENT for e in got)
+
+
+@pytest.mark.requirement("SRS-GEN-RESULT-WRONG_STATE")
+def test_clock_advance_moves_only_a_virtual_clock_and_is_wrong_state_on_a_real_one(tester, scs_info):
+    from protocol.spec.generated import Capability
+
+    before = tester.call("CLOCK_GET").ticks
+    reply = tester.request(make(CAT, "CLOCK_ADVANCE", ticks=1_000_000))
+    if scs_info.has(Capability.VIRTUAL_CLOCK):
+        assert reply.result == "OK" and reply.message.ticks >= before + 1_000_000
+    else:  # a real-time clock is never moved by a request: refused, the clock runs on by itself only
+        assert reply.result == "WRONG_STATE"
+        assert tester.call("CLOCK_GET").ticks < before + 1_000_000
