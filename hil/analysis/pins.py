@@ -123,8 +123,13 @@ class _Clock:
 
 
 def parse_log(path: Path) -> Record:
-    """Read an observer log: the plugin's records paired, in order, with QEMU's MMIO trace values."""
-    return parse_lines(Path(path).read_text(errors="replace").splitlines())
+    """Read an observer log: the plugin's records paired, in order, with QEMU's MMIO trace values. A log
+    read while QEMU runs may end in a line QEMU is still writing: that line is left for the next read."""
+    text = Path(path).read_text(errors="replace")
+    lines = text.splitlines()
+    if lines and not text.endswith("\n"):
+        lines.pop()  # incomplete: QEMU has not finished writing it
+    return parse_lines(lines)
 
 
 def parse_lines(lines: list[str]) -> Record:

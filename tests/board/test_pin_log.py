@@ -56,3 +56,16 @@ def test_a_qemu_clock_that_moves_without_a_sleep_is_refused():
 def test_a_log_without_the_plugin_header_is_refused():
     with pytest.raises(pins.ObserverLogError, match="observer.so"):
         pins.parse_lines(_log(True)[1:])
+
+
+def test_a_log_read_while_qemu_writes_it_leaves_the_unfinished_last_line(tmp_path):
+    """QEMU writes its log as it runs: a read can end in half a trace line, which is not an error."""
+    from hil.analysis import pins
+
+    whole = tmp_path / "whole.log"
+    whole.write_text("observer 1\n")
+    cut = tmp_path / "cut.log"
+    cut.write_text("observer 1\nmemory_region_ops_write cpu 0 mr 0x55e04595dba0")
+    assert pins.parse_log(cut) == pins.parse_log(whole)
+    with pytest.raises(pins.ObserverLogError, match="without addr/value"):
+        pins.parse_lines(["observer 1", "memory_region_ops_write cpu 0 mr 0x55e04595dba0"])
