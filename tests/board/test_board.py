@@ -25,6 +25,7 @@ from protocol.session.endpoint import DeviceEndpoint, HostEndpoint
 from protocol.spec.catalog import Role, load_catalog
 from protocol.wire.codec import make
 from protocol.wire.framing import encode_frame
+from tests.support.board_core import CorePort
 from tests.support.board_core import c_session as _c_session
 from tests.support.board_core import program_with_limits as _program_with_limits
 
@@ -321,26 +322,6 @@ def test_the_board_in_real_time_fires_pulses_on_their_ticks_under_a_flooded_link
                                          "development keys,entropy source")
 
 
-class _CorePort:
-    """The host build of the firmware core behind the small port API the bridge uses."""
-
-    def __init__(self, core: BoardCore):
-        self.core, self._rx, self.port = core, bytearray(), "board-core"
-
-    def write(self, data: bytes) -> int:
-        self._rx += self.core.receive(bytes(data))
-        return len(data)
-
-    def read(self, size: int = 1) -> bytes:
-        out, self._rx[:] = bytes(self._rx[:size]), self._rx[size:]
-        return out
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self._rx)
-
-    def close(self) -> None:
-        pass
 
 
 @settings(max_examples=300, deadline=None)
@@ -354,7 +335,7 @@ def test_the_c_core_and_the_reference_model_answer_generated_sequences_identical
     from hil.targets.model import ModelTarget
     from protocol.wire.reliability import RetryPolicy
 
-    board = Bridge(_CorePort(BoardCore(KEYS)), keys=KEYS, policy=RetryPolicy(timeout_s=0.001, attempts=1))
+    board = Bridge(CorePort(BoardCore(KEYS)), keys=KEYS, policy=RetryPolicy(timeout_s=0.001, attempts=1))
     assert_same_answers(board, ModelTarget().bridge(), sequence)
 
 

@@ -23,6 +23,7 @@ from protocol.spec.generated import EVENT_LOG_PER_ROLE, Capability, SecuritySumm
 from protocol.wire.codec import encode_payload, make
 from protocol.wire.framing import encode_frame
 from protocol.wire.reliability import RetryPolicy
+from tests.support.board_core import CorePort
 
 CAT = load_catalog()
 KEYS = default_keys()
@@ -31,30 +32,10 @@ ENTROPY = int(Capability.ENTROPY)
 NO_NONCE_SOURCE = int(SecuritySummary.NO_NONCE_SOURCE)
 
 
-class _CorePort:
-    """The host build of the firmware core behind the port API the bridge uses."""
-
-    def __init__(self, core: BoardCore):
-        self.core, self._rx, self.port = core, bytearray(), "board-core"
-
-    def write(self, data: bytes) -> int:
-        self._rx += self.core.receive(bytes(data))
-        return len(data)
-
-    def read(self, size: int = 1) -> bytes:
-        out, self._rx[:] = bytes(self._rx[:size]), self._rx[size:]
-        return out
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self._rx)
-
-    def close(self) -> None:
-        pass
 
 
 def _board() -> Bridge:
-    return Bridge(_CorePort(BoardCore(KEYS)), keys=KEYS, policy=POLICY)
+    return Bridge(CorePort(BoardCore(KEYS)), keys=KEYS, policy=POLICY)
 
 
 def _model(device: Device | None = None) -> Bridge:
@@ -123,7 +104,7 @@ def test_without_entropy_or_a_valid_record_both_refuse_every_hello_and_log_why()
     model = Device(DeviceConfig(keys=KEYS), security_flash=FlashSlots(slot_size=64, page_size=64))  # never provisioned
     hello = encode_frame(CAT["HELLO"].id, 7, encode_payload(CAT["HELLO"], make(
         CAT, "HELLO", role=int(Role.PATIENT), host_nonce=secrets.token_bytes(16))))
-    board_port, model_port = _CorePort(core), ModelSerial("scsmodel://", device=model, timeout=0.01)
+    board_port, model_port = CorePort(core), ModelSerial("scsmodel://", device=model, timeout=0.01)
     answer = _exchange(board_port, hello)
     assert answer == _exchange(model_port, hello), "the same unsigned CHALLENGE"
     assert CAT.result_name(Bridge(board_port, keys=KEYS, policy=POLICY).request(
@@ -132,6 +113,6 @@ def test_without_entropy_or_a_valid_record_both_refuse_every_hello_and_log_why()
         assert not b.device_info().capabilities & ENTROPY
     _set_record(core, SecurityRecord().encode())  # provisioned again (by the factory's tool)
     core.power_cycle()
-    board_log = _log(Bridge(_CorePort(core), keys=KEYS, policy=POLICY))
+    board_log = _log(Bridge(CorePort(core), keys=KEYS, policy=POLICY))
     assert any(e[1:3] == (int(EventKind.SECURITY), NO_NONCE_SOURCE) for e in board_log)
     assert any(e.kind is EventKind.SECURITY and e.code == NO_NONCE_SOURCE for e in model.log.entries())

@@ -76,3 +76,25 @@ class CBench:
         for i in range(2):
             self.core.slot(i)[:] = (raw if i == 0 else b"").ljust(dev.SETTINGS_SLOT_SIZE, b"\xff")
         self.power_cycle()
+
+
+class CorePort:
+    """The host build of the firmware core behind the small port API the bridge uses."""
+
+    def __init__(self, core: BoardCore):
+        self.core, self._rx, self.port = core, bytearray(), "board-core"
+
+    def write(self, data: bytes) -> int:
+        self._rx += self.core.receive(bytes(data))
+        return len(data)
+
+    def read(self, size: int = 1) -> bytes:
+        out, self._rx[:] = bytes(self._rx[:size]), self._rx[size:]
+        return out
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self._rx)
+
+    def close(self) -> None:
+        pass
