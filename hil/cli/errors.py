@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from typing import NoReturn
 
 #: exit status of every error the user can fix
@@ -56,34 +57,40 @@ def error_line(command: str | None, message: str) -> str:
 _TYPE_ALLOWED = {"float": "a number, e.g. 2.5", "int": "a whole number, e.g. 10"}
 
 
+def _typed_value(m: re.Match, hint: str) -> str:
+    option, kind, value = m.groups()
+    return f"{option} {value!r} is not {_article(kind)} ({_TYPE_ALLOWED.get(kind, hint)})"
+
+
+def _own_message(m: re.Match, hint: str) -> str:
+    text = m.group(2)  # an argument type's own message (hil.cli.types) already names what is allowed
+    return f"{m.group(1)}: {text}" + ("" if "(" in text or "allowed" in text else f" ({hint})")
+
+
+#: argparse's messages, most specific first, each with its rewording as WHAT (ALLOWED)
+_ARGPARSE_REWRITES: tuple[tuple[re.Pattern, Callable[[re.Match, str], str]], ...] = (
+    (re.compile(r"argument (\S+): invalid (\w+) value: '(.*)'"), _typed_value),
+    (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"),
+     lambda m, hint: f"{m.group(1)} {m.group(2)!r} is not known (one of {m.group(3).replace(chr(39), '')})"),
+    (re.compile(r"the following arguments are required: (.*)"),
+     lambda m, hint: f"missing {m.group(1)} (required; {hint})"),
+    (re.compile(r"one of the arguments (.*) is required"),
+     lambda m, hint: f"missing one of {m.group(1)} (exactly one is required; {hint})"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"),
+     lambda m, hint: f"{m.group(1)} and {m.group(2)} together (give only one of them)"),
+    (re.compile(r"argument (\S+): expected (.*)"),
+     lambda m, hint: f"{m.group(1)} needs a value (expected {m.group(2)}; {hint})"),
+    (re.compile(r"argument (\S+): (.*)"), _own_message),
+)
+
+
 def argparse_message(message: str, prog: str) -> str:
     """argparse's wording as WHAT (ALLOWED), with ``prog --help`` as the place to look."""
     hint = f"see {prog} --help"
-    m = re.fullmatch(r"argument (\S+): invalid (\w+) value: '(.*)'", message)
-    if m:
-        option, kind, value = m.groups()
-        return f"{option} {value!r} is not {_article(kind)} ({_TYPE_ALLOWED.get(kind, hint)})"
-    m = re.fullmatch(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", message)
-    if m:
-        option, value, choices = m.groups()
-        allowed = choices.replace("'", "")
-        return f"{option} {value!r} is not known (one of {allowed})"
-    m = re.fullmatch(r"the following arguments are required: (.*)", message)
-    if m:
-        return f"missing {m.group(1)} (required; {hint})"
-    m = re.fullmatch(r"one of the arguments (.*) is required", message)
-    if m:
-        return f"missing one of {m.group(1)} (exactly one is required; {hint})"
-    m = re.fullmatch(r"argument (\S+): not allowed with argument (\S+)", message)
-    if m:
-        return f"{m.group(1)} and {m.group(2)} together (give only one of them)"
-    m = re.fullmatch(r"argument (\S+): expected (.*)", message)
-    if m:
-        return f"{m.group(1)} needs a value (expected {m.group(2)}; {hint})"
-    m = re.fullmatch(r"argument (\S+): (.*)", message)
-    if m:  # an argument type's own message (hil.cli.types) already names what is allowed
-        text = m.group(2)
-        return f"{m.group(1)}: {text}" + ("" if "(" in text or "allowed" in text else f" ({hint})")
+    for pattern, reword in _ARGPARSE_REWRITES:
+        m = pattern.fullmatch(message)
+        if m:
+            return reword(m, hint)
     return message if "(" in message else f"{message} ({hint})"
 
 
