@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from hil.board.observer import CLOCK_SYMBOL, OFF_SYMBOL  # noqa: E402
 from hil.harness.conformance.support import (
     BURST_DR,
     CAT,
@@ -126,7 +127,7 @@ def pin_lateness(target, b, name: str, areas: list[dict], ticks: int, flood: boo
         flooded(b, ticks)
     end = b.call("CLOCK_GET").ticks  # the device clock: every edge due before it has been written
     b.call("STIM_SET", on=0)
-    run = pin_evidence.last_run(target.record(), target.marks["scs_stim_clock"])
+    run = pin_evidence.last_run(target.record(), target.marks[CLOCK_SYMBOL])
     reports = pin_evidence.edge_reports(run, reference_timeline(areas, 2 * ticks + 10_000), end * pins.NS_PER_TICK)
     summary = pins.lateness_summary(reports)
     return {"case": f"board_pins_{name}_{'flooded' if flood else 'quiet'}", "edges": summary["edges"],
@@ -146,8 +147,8 @@ def off_to_last_pulse(target, b) -> dict:
     off_counts = b.call("TIMING_GET").last_request_counts  # STIM_SET off: its last byte to its answer queued
     wait(b, 2_000, False)
     record = target.record()
-    run = pin_evidence.last_run(record, target.marks["scs_stim_clock"])
-    stop = pin_evidence.stop(record, target.marks["scs_stim_off"], run.stim_set_tick * pins.NS_PER_TICK)
+    run = pin_evidence.last_run(record, target.marks[CLOCK_SYMBOL])
+    stop = pin_evidence.stop(record, target.marks[OFF_SYMBOL], run.stim_set_tick * pins.NS_PER_TICK)
     return {"case": "board_pins_off_hf10_flooded", "pulses_started_after_off": stop.starts_after,
             "off_to_last_pulse_start_ns": stop.off_to_last_start_ns,
             "off_to_last_edge_ns": stop.last_edge_ns - stop.off_ns if stop.last_edge_ns else None,

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 
 from hil.analysis import pin_evidence, pins
+from hil.board.observer import CLOCK_SYMBOL as START_SYMBOL  # what the observer marks
+from hil.board.observer import OFF_SYMBOL
 from hil.harness.conformance.support import (
     BURST_DR,
     CAT,
@@ -36,7 +38,6 @@ from protocol.wire.codec import make
 PROGRAMS = [FOUR_AREAS, BURST_DR, HF10, CYCLED]
 IDS = ["four-areas", "burstdr", "hf10", "cycled"]
 PIN_SPAN_TICKS = 60_000  # device time each pin test stimulates (the cycled program: 1.2 cycles)
-START_SYMBOL, OFF_SYMBOL = "scs_stim_clock", "scs_stim_off"  # what the observer marks (observer.MARK_SYMBOLS)
 
 
 @pytest.fixture
