@@ -109,14 +109,17 @@ class DeviceProfile:
 #: field -> (lowest, highest, unit) a profile may set. Integer bounds: the value must be an int (never a
 #: float or bool); float bounds: a finite number. Chosen so every computation stays finite and exact:
 #: the wire widths of the protocol (amplitudes and ohms u16, gaps and ratios u8, rates and cycles u32),
-#: at most 32 contacts (two 16-contact leads), a compliance of 1 to 50 V, contact areas 1 to 50 mm2
-#: (the exact charge limit is pinned over that range), at most the device definition's areas per program
-#: (the settings image and the board have room for no more; the scheduler's sort keys are sized for
-#: them), Shannon k 1.5 to 2.5 (the literature uses 1.5-2), efficiency above 0, passive recharge time constant of at least 1 us.
+#: a compliance of 1 to 50 V, contact areas 1 to 50 mm2 (the exact charge limit is pinned over that
+#: range), and at most the device definition's contacts, programs and areas per program (the wire, the
+#: settings image and the board have room for no more; the scheduler's sort keys are sized for them;
+#: a profile may have fewer), Shannon k 1.5 to 2.5 (the literature uses 1.5-2), efficiency above 0, and a
+#: passive recharge time constant of at least 1 us.
 PROFILE_BOUNDS: dict[str, tuple[int, int, str] | tuple[float, float, str]] = {
-    "contact_count": (1, 32, "contacts"),
+    "contact_count": (1, dev.CONTACT_COUNT,
+                      "contacts (the device definition's contact_count: AREA_WRITE carries no more cathode shares)"),
     "max_areas": (1, dev.MAX_AREAS, "areas (the device definition's max_areas: the settings image and the board hold no more)"),
-    "max_programs": (1, 254, "programs"),
+    "max_programs": (1, dev.MAX_PROGRAMS,
+                     "programs (the device definition's max_programs: the wire's program index and the settings image hold no more)"),
     "max_amplitude_ua": (1, 65_535, "uA"),
     "amplitude_step_ua": (1, 1_000, "uA"),
     "min_pulse_width_us": (1, 65_535, "us"),

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from firmware_model.battery.models import CellParams, PrimaryCellParams
-from firmware_model.device import settings_codec
+from firmware_model.device import rules, settings_codec
 from firmware_model.device.adaptive import AdaptiveStim
 from firmware_model.device.eventlog import (
     RANK_UNAUTHENTICATED,
@@ -338,6 +338,9 @@ class Device:
         stopping = msg.name in dev.MRI_STOP_ONLY and not obj.on  # stopping is always allowed
         if self.mri and msg.name not in dev.MRI_ALLOWED and not stopping:
             return result(self, msg, "WRONG_STATE")
+        problem = rules.profile_count_problem(msg, obj, self.profile)
+        if problem is not None:
+            return result(self, msg, *problem)
         return HANDLERS[msg.name](self, msg, obj, role)
 
     def after_response(self) -> None:

@@ -15,6 +15,21 @@ from firmware_model.stimulation.scheduler import Scheduler
 
 Problem = tuple[str, str]   # (result name, request field it is about)
 
+#: request fields that count the profile's programs and areas: field -> (profile count, the largest
+#: value is the count minus this). The wire's own bounds are the definition's maxima; a profile may
+#: have fewer, and what lies past them is refused here, before any handler runs.
+PROFILE_COUNTED = {"program": ("max_programs", 1), "area": ("max_areas", 1), "area_count": ("max_areas", 0)}
+
+
+def profile_count_problem(msg: Any, obj: Any, profile: DeviceProfile) -> Problem | None:
+    """A request's program or area index past this profile's counts (fields with a declared maximum
+    only: AMPLITUDE_STEP's area also takes the all-areas code)."""
+    for f in msg.fields:
+        counted = PROFILE_COUNTED.get(f.name)
+        if counted is not None and f.max is not None and getattr(obj, f.name) > getattr(profile, counted[0]) - counted[1]:
+            return "OUT_OF_RANGE", f.name
+    return None
+
 
 def area_problem(obj: Any, profile: DeviceProfile) -> tuple[Area | None, Problem | None]:
     """An AREA_WRITE's area (its own rules and the safety limits), or why it is refused."""

@@ -95,12 +95,15 @@ def encode(s: Settings) -> bytes:
     return bytes(out)
 
 
-def _request(name: str, payload: bytes) -> Any:
-    """The payload through the wire's decoding and range checks."""
+def _request(name: str, payload: bytes, profile: DeviceProfile | None = None) -> Any:
+    """The payload through the wire's decoding and range checks (and the profile's counts, if given)."""
     try:
-        return decode_payload(CAT[name], payload)
+        obj = decode_payload(CAT[name], payload)
     except DecodeError as e:
         raise SettingsImageError(f"settings image: {e}") from None
+    if profile is not None:
+        _refuse(rules.profile_count_problem(CAT[name], obj, profile), f"its {name} for this profile")
+    return obj
 
 
 def _refuse(problem: rules.Problem | None, what: str) -> None:
@@ -110,7 +113,7 @@ def _refuse(problem: rules.Problem | None, what: str) -> None:
 
 def _decode_area(raw: bytes, i: int, a: int, profile: DeviceProfile) -> tuple[Area, Any]:
     at = _area_at(i, a)
-    obj = _request(AREA_MSG.name, bytes([i, a]) + raw[at:at + AREA_BYTES])
+    obj = _request(AREA_MSG.name, bytes([i, a]) + raw[at:at + AREA_BYTES], profile)
     area, problem = rules.area_problem(obj, profile)
     _refuse(problem, f"program {i} area {a}")
     assert area is not None
@@ -139,7 +142,7 @@ def _decode_program(raw: bytes, i: int, profile: DeviceProfile) -> ProgramSlot |
         return None
     if flags & ~(FLAG_STORED | FLAG_SELECTABLE):
         raise SettingsImageError(f"settings image: program {i} has unknown flags 0x{flags:02x}")
-    _request("PROGRAM_COMMIT", bytes([i, count]))
+    _request("PROGRAM_COMMIT", bytes([i, count]), profile)
     decoded = [_decode_area(raw, i, a, profile) for a in range(count)]
     areas = tuple(area for area, _ in decoded)
     _refuse(rules.commit_problem(areas, profile), f"program {i}")
@@ -160,11 +163,12 @@ def decode(raw: bytes, profile: DeviceProfile) -> Settings:
     version, active, stim_on, enabled, dwell_ms, ramp, _reserved, _reserved_too = HEADER.unpack_from(raw, 0)
     if version != LAYOUT.version:
         raise SettingsImageError(f"settings image version {version}, this device reads {LAYOUT.version}")
-    _request("PROGRAM_SELECT", bytes([active]))
+    _request("PROGRAM_SELECT", bytes([active]), profile)
     _request("STIM_SET", bytes([stim_on]))
     adaptive = _request("ADAPTIVE_SET", CAT["ADAPTIVE_SET"].struct.pack(enabled, dwell_ms, ramp))
     _refuse(rules.adaptive_problem(adaptive, profile), "the AdaptiveStim preferences")
     programs = tuple(_decode_program(raw, i, profile) for i in range(LAYOUT.max_programs))
+    programs = programs[:profile.max_programs]  # the rest are empty: a stored one was refused above
     # the image's failed_handshakes and backoff_until are reserved: ignored (the back-off is in the security record)
     return Settings(programs, active, bool(stim_on), AdaptiveSettings(bool(enabled), dwell_ms, ramp),
                     HandshakeBackoff())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from firmware_model.profiles import DeviceProfile
 from firmware_model.stimulation.params import Area, Contacts, Cycling, RechargeMode, Waveform
-from protocol.spec.generated import RechargeCode, WaveformCode
+from protocol.spec.generated import CONTACT_COUNT, RechargeCode, WaveformCode
 
 WAVEFORM_CODES = {w: int(WaveformCode[w.name]) for w in Waveform}
 RECHARGE_CODES = {r: int(RechargeCode[r.name]) for r in RechargeMode}
@@ -16,7 +16,9 @@ AREA_FIELDS = ("waveform", "cathode_share_pct", "anode_mask", "case_anode", "amp
 
 
 def area_to_fields(area: Area) -> dict:
-    shares = [0] * area.profile.contact_count
+    """The wire's fields of ``area``: cathode shares for every contact the message carries (the
+    definition's ``contact_count``; a profile with fewer contacts leaves the rest at 0)."""
+    shares = [0] * CONTACT_COUNT
     for idx, share in area.contacts.cathodes:
         shares[idx] = share
     return {

@@ -9,8 +9,8 @@ present. Board ticks are 1 us of that clock: tick = ns // 1000 (TIM2 starts at 0
 
 Schedule: the firmware starts a program at the tick its clock function returns while it handles
 STIM_SET (the first clock read after the plugin's mark on that function) plus
-``START_LEAD_TICKS`` (SCS_START_LEAD_TICKS in the firmware's therapy.h); pulse k is due at that
-origin plus the reference timeline's ``start_tick``. Never aligned on the first pulse seen.
+``START_LEAD_TICKS`` (the device definition's start_lead_ticks, SCS_START_LEAD_TICKS in C); pulse k is
+due at that origin plus the reference timeline's ``start_tick``. Never aligned on the first pulse seen.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from protocol.spec import generated as dev
+
 NS_PER_INSN = 8
-NS_PER_TICK = 1000
-START_LEAD_TICKS = 500  # SCS_START_LEAD_TICKS: a program's first pulse is due this long after STIM_SET
+NS_PER_TICK = dev.TICK_NS
+START_LEAD_TICKS = dev.START_LEAD_TICKS  # a program's first pulse is due this long after STIM_SET (hardware-timed)
 GPIOB_ODR, GPIOB_BSRR, DAC_DHR12R1, IWDG_KR, TIM2_CNT = 0x40020414, 0x40020418, 0x40007408, 0x40003000, 0x40000024
 PIN_SHIFT = 12  # PB12 cathodic, PB13 recharge, PB14-15 area
 CATHODIC, RECHARGE = 0x1, 0x2

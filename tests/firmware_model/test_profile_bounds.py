@@ -100,14 +100,15 @@ def test_the_reported_profile_values_are_refused_by_the_cli_without_crash_or_han
 
 def test_the_default_profile_is_valid_and_the_bounds_accept_their_own_ends():
     DeviceProfile()
-    DeviceProfile(contact_count=32, compliance_mv=50_000, converter_efficiency=1.0, passive_recharge_tau_us=1,
+    DeviceProfile(contact_count=16, max_programs=8, compliance_mv=50_000, converter_efficiency=1.0, passive_recharge_tau_us=1,
                   contact_area_mm2=1, shannon_k=2.5, max_displacement_ticks=0, amplitude_step_ua=10)
 
 
 @pytest.mark.parametrize("kwargs, field, allowed", [
     ({"converter_efficiency": 0.0}, "converter_efficiency", "greater than 0 and at most 1"),
     ({"compliance_mv": 999}, "compliance_mv", "1000 to 50000 mV"),
-    ({"contact_count": 33}, "contact_count", "1 to 32"),
+    ({"contact_count": 17}, "contact_count", "1 to 16 contacts"),
+    ({"max_programs": 9}, "max_programs", "1 to 8 programs"),
     ({"max_displacement_ticks": 1e20}, "max_displacement_ticks", "an integer"),
     ({"min_pulse_width_us": 500, "max_pulse_width_us": 400}, "min_pulse_width_us", "at most max_pulse_width_us"),
     ({"impedance_short_ohm": 4000}, "impedance_short_ohm", "below impedance_open_ohm"),

@@ -14,10 +14,10 @@
 #define SCS_CONTACTS SCS_CONTACT_COUNT
 #define SCS_TRACE_CAPACITY 1536u
 #define SCS_MEMORY_KEYS SCS_SETTINGS_MEMORY_KEYS /* remembered amplitudes: per posture, then AdaptiveStim off */
-/* Hardware-timed output: the first pulse starts this long after turn-on, so its edges are armed ahead
- * of their tick; the main loop keeps the edges of the next LOOKAHEAD ticks queued. An amplitude change
- * reaches the pins within the lookahead; turning off cuts the queue at once (a started pulse completes). */
-#define SCS_START_LEAD_TICKS 500u
+/* Hardware-timed output: the first pulse starts SCS_START_LEAD_TICKS (the device definition's
+ * start_lead_ticks) after turn-on, so its edges are armed ahead of their tick; the main loop keeps the
+ * edges of the next LOOKAHEAD ticks queued. An amplitude change reaches the pins within the lookahead;
+ * turning off cuts the queue at once (a started pulse completes). */
 #define SCS_LOOKAHEAD_TICKS 10000u
 
 typedef struct {

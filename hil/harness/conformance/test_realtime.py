@@ -122,6 +122,9 @@ def _assert_trace_is_the_reference(got: np.ndarray, areas: list[dict]) -> None:
     assert len(got) > 10
     rel = got["tick"].astype(np.int64) - int(got["tick"][0])
     want = reference_timeline(areas, int(rel[-1]) + 1)
+    # the trace stops at an arbitrary tick: a pulse due by then but displaced past it (a collision) is
+    # not traced yet. Actual starts never decrease (one output stage), so the rest is a prefix.
+    want = want[want["start_tick"] <= rel[-1]]
     assert len(want) == len(got), "the trace is the reference timeline, pulse for pulse"
     off = np.nonzero(rel != want["start_tick"])[0]
     assert off.size == 0, (f"pulse {off[0]} fired at tick {rel[off[0]]} from the first, the reference says "
