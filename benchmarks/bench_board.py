@@ -179,14 +179,16 @@ def pin_cases(ticks: int) -> list[dict]:
 
 def fault_cases() -> list[dict]:
     """Fault to safe output at the pins: each fault the handler takes (hard fault, stack overflow),
-    injected while stimulating; the handler instruction that drove PB12-15 low and wrote DAC 0."""
+    injected while a pulse drives the pins; the handler instruction that drove PB12-15 low and wrote DAC
+    0 (after turning the DAC's trigger off), stopped TIM8 and its DMA, and drove the pins low again."""
     from hil.analysis.fault_safe import measure
 
     out = []
     for kind, f in measure():
         out.append({"case": f"board_fault_to_safe_{kind.lower()}", "pins_low_insns": f.pins_low_insns,
                     "pins_low_ns": f.pins_low_ns, "dac_zero_insns": f.dac_zero_insns, "dac_zero_ns": f.dac_zero_ns,
-                    "pins_before": f.pins_before})
+                    "dac_trigger_off_insns": f.dac_trigger_off_insns, "path_stopped_insns": f.path_stopped_insns,
+                    "pins_low_again_insns": f.pins_low_again_insns, "pins_before": f.pins_before})
         print(json.dumps(out[-1]), flush=True)
     return out
 

@@ -76,7 +76,7 @@ class Pulse:
     dac_code: int
 
 
-def _trace_value(line: str) -> tuple[int, int]:
+def trace_value(line: str) -> tuple[int, int]:
     """(address, value) of a ``memory_region_ops_write/read`` trace line."""
     try:
         addr = int(line.split(" addr ", 1)[1].split()[0], 16)
@@ -162,10 +162,10 @@ class _Parser:
 
     def feed(self, line: str) -> None:
         if line.startswith("memory_region_ops_write"):
-            addr, value = _trace_value(line)
+            addr, value = trace_value(line)
             self.pending[addr] = value
         elif line.startswith("memory_region_ops_read"):
-            addr, value = _trace_value(line)
+            addr, value = trace_value(line)
             self.last_clock_read = value if addr == TIM2_CNT else self.last_clock_read
         elif line.startswith("observer "):
             self.seen_header = True

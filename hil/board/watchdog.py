@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil.analysis.pins import NS_PER_INSN, trace_value
 from protocol.spec.generated import IWDG_LSI_HZ
 
-NS_PER_INSN = 8
 IWDG_KR, IWDG_PR, IWDG_RLR = 0x40003000, 0x40003004, 0x40003008
 KEY_RELOAD, KEY_START, KEY_UNLOCK = 0xAAAA, 0xCCCC, 0x5555
 
@@ -49,8 +49,7 @@ class IwdgEmulator:
 
     def _feed(self, line: str) -> None:
         if line.startswith("memory_region_ops_write"):
-            parts = line.split()
-            addr, value = int(parts[parts.index("addr") + 1], 16), int(parts[parts.index("value") + 1], 16)
+            addr, value = trace_value(line)
             if addr == IWDG_PR:
                 self.prescaler_code = value & 7
             elif addr == IWDG_RLR:

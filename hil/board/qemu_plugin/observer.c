@@ -5,7 +5,8 @@
  * qemu_plugin_outs, into QEMU's log (-d plugin -D FILE), interleaved in order with QEMU's own MMIO
  * trace (-d trace:memory_region_ops_write,trace:memory_region_ops_read) which carries the values:
  *
- *   S <addr> <insns> <vns>   a store to a watched register (pins, DAC, watchdog key)
+ *   S <addr> <insns> <vns>   a store to a watched register (pins, DAC, watchdog key, and the timer-
+ *                            driven output path the fault handler stops: DAC CR, TIM8 CR1, DMA2 S2CR)
  *   L <addr> <insns> <vns>   the first load of the free-running timer (TIM2 CNT, the board's own
  *                            clock) after each WFI and each mark: its value (in the MMIO read trace,
  *                            -d trace:memory_region_ops_read) gives the icount bias without <vns>
@@ -80,6 +81,10 @@ PLUGIN_EXPORT int qemu_plugin_version = 1;
 #define DAC_DHR12R1 0x40007408u
 #define GPIOB_ODR 0x40020414u
 #define GPIOB_BSRR 0x40020418u
+/* the timer-driven output path (OC=1) the fault handler stops: DAC control, TIM8 control, DMA2 stream 2 */
+#define DAC_CR 0x40007400u
+#define TIM8_CR1 0x40010400u
+#define DMA2_S2CR 0x40026440u
 #define MAX_MARKS 16
 
 static uint64_t insns;          /* instructions executed (one vCPU) */
@@ -91,7 +96,8 @@ static int64_t (*virtual_clock_ns)(int type); /* qemu_clock_get_ns(QEMU_CLOCK_VI
 
 static int watched_store(uint64_t a)
 {
-    return a == GPIOB_BSRR || a == GPIOB_ODR || a == DAC_DHR12R1 || a == IWDG_KR;
+    return a == GPIOB_BSRR || a == GPIOB_ODR || a == DAC_DHR12R1 || a == IWDG_KR || a == DAC_CR || a == TIM8_CR1 ||
+           a == DMA2_S2CR;
 }
 
 static int64_t now_ns(void) { return virtual_clock_ns ? virtual_clock_ns(QEMU_CLOCK_VIRTUAL) : -1; }

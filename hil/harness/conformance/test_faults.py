@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from hil.analysis import pins
-from hil.analysis.fault_safe import faults
+from hil.analysis.fault_safe import MAX_INJECTIONS, busy_area_fields, faults
 from hil.harness.conformance.support import CAT, area, program
 from protocol.spec.catalog import Role
 from protocol.spec.generated import (
@@ -38,8 +38,8 @@ def _needs(scs_target, scs_info, kind: FaultKind) -> None:
         pytest.skip(f"capability: watchdog ({scs_info.name} has no IWDG: QEMU models none, qemu-rt emulates it)")
 
 
-def _stimulating(b) -> dict:
-    program(b, 0, [AREA])
+def _stimulating(b, stimulus: dict = AREA) -> dict:
+    program(b, 0, [stimulus])
     b.call("PROGRAM_SELECT", program=0)
     b.call("STIM_SET", on=1)
     return b.call("AREA_READ", program=0, area=0)._asdict()
@@ -101,18 +101,35 @@ def test_a_fault_keeps_the_settings_and_the_security_record(scs_target, scs_info
 
 @pytest.mark.requirement("SRS-SAFE-004")
 @pytest.mark.parametrize("kind", sorted(HANDLED), ids=lambda k: k.name.lower())
-def test_the_fault_handler_drives_the_outputs_safe_within_its_bound(scs_target, scs_info, tester, kind):
+def test_the_fault_handler_drives_the_outputs_safe_within_its_bound(scs_target, scs_info, tester, kind, measure):
+    """The fault lands while a pulse drives the pins: a program busy 96 % of the time, and the fault
+    injected again (at most MAX_INJECTIONS times) until the observer saw a pin high at the handler's
+    entry. Deciding on the pins' state, never on time."""
     _needs(scs_target, scs_info, kind)
     if getattr(scs_target, "log", None) is None:
         pytest.skip(f"capability: pin observer ({scs_info.name} shows no pins; qemu-rt does)")
     from hil.board.image import symbols as _symbols
     from hil.board.observer import FAULT_SYMBOL
 
-    _stimulating(tester)
-    log = _inject(scs_target, tester, kind)
-    seen = faults(log, _symbols(scs_target.elf)[FAULT_SYMBOL][0] & ~1)
-    assert len(seen) == 1
-    assert seen[0].pins_low_insns <= FAULT_SAFE_PIN_INSNS and seen[0].dac_zero_insns <= FAULT_SAFE_DAC_INSNS
+    handler = _symbols(scs_target.elf)[FAULT_SYMBOL][0] & ~1
+    for _ in range(MAX_INJECTIONS):
+        _stimulating(tester, busy_area_fields())
+        seen = faults(_inject(scs_target, tester, kind), handler)
+        assert len(seen) == 1, "the handler ran once"
+        f = seen[0]
+        if f.pins_before:
+            break
+    measure("fault_pins_before", f.pins_before, "PB12-15 bits", low=1)
+    assert f.pins_before, f"no fault of {MAX_INJECTIONS} landed during a pulse"
+    assert f.pins_low_insns is not None and f.dac_zero_insns is not None, "PB12-15 driven low and DAC code 0 written"
+    measure("fault_pins_low", f.pins_low_insns, "instructions", high=FAULT_SAFE_PIN_INSNS)
+    measure("fault_dac_zero", f.dac_zero_insns, "instructions", high=FAULT_SAFE_DAC_INSNS)
+    assert f.pins_low_insns <= FAULT_SAFE_PIN_INSNS and f.dac_zero_insns <= FAULT_SAFE_DAC_INSNS
+    # on a chip with the timer-driven path (OC=1) a DAC code written while its trigger is on waits for the
+    # next TIM8 compare, and TIM8's DMA may write a pin word after the handler's: both are switched off
+    assert f.dac_zero_reaches_the_output, "the DAC's trigger is off before code 0 is written"
+    assert f.path_stopped_insns is not None, "TIM8 stopped and DMA2 stream 2 disabled"
+    assert f.pins_low_again_insns is not None, "PB12-15 driven low again once nothing else can write them"
 
 
 @pytest.mark.requirement("SRS-FAULT-006")

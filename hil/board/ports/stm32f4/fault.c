@@ -1,8 +1,9 @@
 /* Processor faults, the reset cause and the stack guard (docs/faults.md).
  *
- * HardFault, MemManage, BusFault, UsageFault and NMI all enter Fault_Handler. Its first six
- * instructions drive the outputs safe (PB12-15 low in one BSRR store: instruction 3; DAC code 0:
- * instruction 6), using no stack, since the fault may be a stack overflow. It then moves the main stack
+ * HardFault, MemManage, BusFault, UsageFault and NMI all enter Fault_Handler. Its first instructions
+ * drive the outputs safe (PB12-15 low in one BSRR store: instruction 3; DAC code 0 with its trigger off:
+ * instruction 8; the timer-driven output path stopped and the pins low again: instruction 13), using no
+ * stack, since the fault may be a stack overflow. It then moves the main stack
  * pointer to the top of RAM and saves the fault record (PC, LR, xPSR from the stacked frame when it
  * was written; CFSR, HFSR, MMFAR, BFAR, SP, uptime) in retained SRAM (.noinit), and resets through
  * SCB->AIRCR. The stack's lowest 32 bytes are an MPU region nobody may access, at the base of RAM
@@ -36,16 +37,28 @@ __attribute__((section(".noinit"))) static retained_fault_t retained_fault;
 static uint8_t injected_kind = SCS_NOT_INJECTED; /* the FAULT_INJECT kind under way */
 static uint8_t boot_cause;
 
-/* The first thing every fault does: outputs safe, with no stack (see the file comment). */
+/* The first thing every fault does: outputs safe, with no stack (see the file comment). The pins go low
+ * first. The DAC's trigger is turned off before its code 0 is written: with the trigger on (OC=1, the
+ * timer-driven path) a written code waits in DHR for the next TIM8 compare and the old current keeps
+ * flowing. Then TIM8 and the DMA stream that copies pin words into BSRR are stopped, and the pins driven
+ * low once more in case that DMA wrote between. In a build without OC=1 these peripherals are unclocked
+ * (writes ignored on the chip) and the trigger is already off. */
 __attribute__((naked, noreturn)) void Fault_Handler(void);
 __attribute__((naked, noreturn)) void Fault_Handler(void)
 {
     __asm volatile("ldr r0, =0x40020418\n" /* 1 GPIOB BSRR */
                    "mov r1, #0xF0000000\n" /* 2 BR12..BR15 */
                    "str r1, [r0]\n"        /* 3 PB12-15 low */
-                   "ldr r0, =0x40007408\n" /* 4 DAC DHR12R1 */
-                   "movs r1, #0\n"         /* 5 */
-                   "str r1, [r0]\n"        /* 6 DAC 0 */
+                   "ldr r2, =0x40007400\n" /* 4 DAC CR */
+                   "movs r3, #1\n"         /* 5 EN1 alone: no trigger, a code reaches the output at once */
+                   "str r3, [r2]\n"        /* 6 */
+                   "movs r3, #0\n"         /* 7 */
+                   "str r3, [r2, #8]\n"    /* 8 DAC DHR12R1 = 0 */
+                   "ldr r2, =0x40010400\n" /* 9 TIM8 CR1 */
+                   "str r3, [r2]\n"        /* 10 stopped: no compare moves pins or DAC */
+                   "ldr r2, =0x40026440\n" /* 11 DMA2 stream 2 CR */
+                   "str r3, [r2]\n"        /* 12 disabled */
+                   "str r1, [r0]\n"        /* 13 PB12-15 low again */
                    "cpsid i\n"
                    "mrs r0, msp\n" /* where the frame was stacked (if it could be) */
                    "ldr r1, =_estack\n"
