@@ -10,6 +10,7 @@ come from the image's symbol table, so the record tells the marks apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,32 @@ def stop(record: pins.Record, off_pc: int, after_ns: int) -> Stop:
     last = writes[-1] if writes else None
     return Stop(off, len(after), max(starts) if starts else None, last.time_ns if last else None,
                 last.pins if last else 0, last.dac_code if last else 0)
+
+
+def charge_imbalance_pc(pulse: pins.Pulse) -> Fraction | None:
+    """Cathodic minus recharge charge of an actively recharged pulse at the pins, pC (uA x us: each
+    phase's DAC current times its duration between its edges); None without an active recharge phase
+    (inside a burst, or a passive window: DAC code 0)."""
+    if pulse.recharge_start_ns is None or not pulse.recharge_dac_code:
+        return None
+    cathodic = pins.dac_current_ua(pulse.dac_code) * (pulse.cathodic_end_ns - pulse.start_ns)
+    recharge = pins.dac_current_ua(pulse.recharge_dac_code) * (pulse.end_ns - pulse.recharge_start_ns)
+    return (cathodic - recharge) / 1000
+
+
+def charge_imbalance_bound_pc(timeline: np.ndarray) -> Fraction:
+    """The largest imbalance the pins may show for the reference's actively recharged pulses, pC: each
+    DAC code is the current floored to a step (at most one step, ``DAC_FULL_SCALE_UA / DAC_MAX_CODE``, on
+    each phase's whole width) and each edge lands within its due tick (each phase's duration off by
+    less than one tick at its current)."""
+    step_ua = Fraction(pins.DAC_FULL_SCALE_UA, pins.DAC_MAX_CODE)
+    tick_us = Fraction(pins.NS_PER_TICK, 1000)
+    active = timeline[timeline["recharge_amplitude_ua"] > 0]
+    if active.size == 0:
+        return Fraction(0)
+    bounds = (step_ua * (int(p["width_us"]) + int(p["recharge_width_us"]))
+              + (int(p["amplitude_ua"]) + int(p["recharge_amplitude_ua"])) * tick_us for p in active)
+    return max(bounds)
 
 
 def lateness_instructions(reports: list[pins.EdgeReport]) -> dict[str, float]:

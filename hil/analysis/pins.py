@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,8 @@ class Record:
 
 @dataclass(frozen=True)
 class Pulse:
-    """A pulse on the pins: cathodic rise to fall, recharge rise to fall (ns), area, DAC code."""
+    """A pulse on the pins: cathodic rise to fall, recharge rise to fall (ns), area, the DAC code of its
+    cathodic phase and of its recharge phase (None without one)."""
 
     start_ns: int
     cathodic_end_ns: int
@@ -74,6 +76,7 @@ class Pulse:
     end_ns: int
     area: int
     dac_code: int
+    recharge_dac_code: int | None = None
 
 
 def trace_value(line: str) -> tuple[int, int]:
@@ -237,12 +240,12 @@ def pulses(writes: tuple[PinWrite, ...] | list[PinWrite]) -> list[Pulse]:
             if cur is not None and cur["end_ns"] is not None:
                 out.append(Pulse(**cur))
             cur = dict(start_ns=w.time_ns, cathodic_end_ns=None, recharge_start_ns=None, end_ns=None,
-                       area=w.pins >> 2, dac_code=w.dac_code)
+                       area=w.pins >> 2, dac_code=w.dac_code, recharge_dac_code=None)
         elif cur is not None:
             if fell & CATHODIC:
                 cur["cathodic_end_ns"] = w.time_ns
             if rose & RECHARGE:
-                cur["recharge_start_ns"], cur["end_ns"] = w.time_ns, None
+                cur["recharge_start_ns"], cur["end_ns"], cur["recharge_dac_code"] = w.time_ns, None, w.dac_code
             if w.pins == 0:
                 cur["end_ns"] = w.time_ns
                 if cur["recharge_start_ns"] is not None:
@@ -257,6 +260,11 @@ def pulses(writes: tuple[PinWrite, ...] | list[PinWrite]) -> list[Pulse]:
 def dac_code(amplitude_ua: int) -> int:
     """The DAC code the firmware writes for a current (its integer formula)."""
     return amplitude_ua * DAC_MAX_CODE // DAC_FULL_SCALE_UA
+
+
+def dac_current_ua(code: int) -> Fraction:
+    """The output current of a DAC code, uA (exact: full scale over the largest code)."""
+    return Fraction(code * DAC_FULL_SCALE_UA, DAC_MAX_CODE)
 
 
 @dataclass(frozen=True)

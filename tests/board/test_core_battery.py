@@ -40,15 +40,18 @@ def _benches(soc: float):
     return (lambda r, n, **f: model.as_role(r, n, **f)[1]), board.ask
 
 
-@pytest.mark.requirement("SRS-GEN-BATTERY-STATES", "SRS-BATT-001", "SRS-PROTO-006")
+@pytest.mark.requirement("SRS-GEN-BATTERY-STATES", "SRS-BATT-001", "SRS-BATT-003", "SRS-PROTO-006")
 @pytest.mark.parametrize("soc", LEVELS)
-def test_the_c_core_reports_the_models_battery_state_at_each_level(soc):
+def test_the_c_core_reports_the_models_battery_state_at_each_level(soc, measure):
     m_ask, c_ask = _benches(soc)
     for ask in (m_ask, c_ask):
         _stimulating(ask)
         ask(T, "CLOCK_ADVANCE", ticks=1_000)
     got, want = _status(c_ask), _status(m_ask)
+    mv = c_ask(C, "STATUS_GET").battery_mv - m_ask(C, "STATUS_GET").battery_mv
+    measure("battery_mv_vs_model", mv, "mV", low=-dev.GAUGE_TOLERANCE_MV, high=dev.GAUGE_TOLERANCE_MV)
     assert got == want, f"C core {got}, model {want} at {soc:.0%}"
+    assert abs(mv) <= dev.GAUGE_TOLERANCE_MV, f"the C core's cell voltage is {mv} mV off the model's"
     assert got[3] == 1 and got[2] == 0, "stimulating, no fault, above the cut-off"
 
 

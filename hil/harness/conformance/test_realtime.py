@@ -79,7 +79,7 @@ def flooding(b):
 @pytest.mark.parametrize("flood", [False, True], ids=["quiet", "flooded"])
 @pytest.mark.parametrize("areas", PROGRAMS, ids=IDS)
 def test_every_edge_reaches_the_pins_within_its_due_tick_on_the_absolute_schedule(observer, tester, areas, flood,
-                                                                                   record_property):
+                                                                                   record_property, measure):
     program(tester, 0, areas)
     with flooding(tester) if flood else contextlib.nullcontext():
         tester.call("STIM_SET", on=1)
@@ -92,15 +92,32 @@ def test_every_edge_reaches_the_pins_within_its_due_tick_on_the_absolute_schedul
     assert len(reports) >= pin_evidence.due_before(want, run, end_ns) > 0, "every edge due was written"
     wrong = [r for r in reports if not r.matches]
     assert not wrong, f"edge {reports.index(wrong[0])}: pins/DAC {wrong[0].write} where the reference has {wrong[0].due}"
+    lateness = [r.lateness_ns for r in reports]
+    measure("pin_edge_lateness_min", min(lateness), "ns", low=0, high=pins.NS_PER_TICK - 1)
+    measure("pin_edge_lateness_max", max(lateness), "ns", low=0, high=pins.NS_PER_TICK - 1)
     late = [r for r in reports if not 0 <= r.lateness_ns < pins.NS_PER_TICK]
     assert not late, (f"{len(late)} of {len(reports)} edges outside their due tick, e.g. edge due at tick "
                       f"{late[0].due.tick} written {late[0].lateness_ns} ns after it started")
+    _assert_charge_balanced_at_the_pins(run, want, end_ns, measure)
+
+
+def _assert_charge_balanced_at_the_pins(run, want, end_ns: int, measure) -> None:
+    """Every actively recharged pulse's recharge phase returns its cathodic charge, from the DAC codes
+    and the phase durations the pins show, within the DAC's step and the edges' tick."""
+    imbalance = [q for p in pins.pulses([w for w in run.writes if w.time_ns < end_ns])
+                 if (q := pin_evidence.charge_imbalance_pc(p)) is not None]
+    if not imbalance:  # passive recharge only (BurstDR): no active phase to balance
+        return
+    bound = pin_evidence.charge_imbalance_bound_pc(want)
+    worst = max(imbalance, key=abs)
+    measure("charge_imbalance", round(float(worst), 1), "pC", low=-float(bound), high=float(bound))
+    assert abs(worst) <= bound, f"a pulse at the pins leaves {float(worst):.0f} pC, the bound is {float(bound):.0f} pC"
 
 
 @pytest.mark.requirement("SRS-PIN-003", "SRS-SCHED-006")
 @pytest.mark.needs(HARDWARE_TIMED)
 def test_no_pulse_starts_once_stim_set_off_is_handled_and_the_last_completes_under_a_flood(observer, tester,
-                                                                                         record_property):
+                                                                                         record_property, measure):
     program(tester, 0, HF10)
     with flooding(tester):
         tester.call("STIM_SET", on=1)
@@ -111,6 +128,9 @@ def test_no_pulse_starts_once_stim_set_off_is_handled_and_the_last_completes_und
     run = pin_evidence.last_run(record, observer.marks[START_SYMBOL])
     stop = pin_evidence.stop(record, observer.marks[OFF_SYMBOL], run.stim_set_tick * pins.NS_PER_TICK)
     record_property("off_to_last_pulse_start_ns", stop.off_to_last_start_ns)
+    measure("pulses_started_after_off", stop.starts_after, "pulses", high=0)
+    if stop.off_to_last_start_ns is not None:
+        measure("off_to_last_pulse_start", stop.off_to_last_start_ns, "ns", high=0)
     assert stop.starts_after == 0, f"{stop.starts_after} pulses started after STIM_SET off was handled"
     assert (stop.pins_after, stop.dac_after) == (0, 0), "the output ends low with no current"
     writes = [w for w in record.pin_writes if w.time_ns > run.stim_set_tick * pins.NS_PER_TICK]
