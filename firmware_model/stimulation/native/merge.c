@@ -38,11 +38,10 @@ static int check_grid(const int64_t *g, int64_t occ)
 {
     /* 0 <= rem, r < rate; the grid's last start plus its occupancy stays far from overflow */
     if (g[GRID_RATE] <= 0 || g[GRID_Q] < 0 || g[GRID_R] < 0 || g[GRID_R] >= g[GRID_RATE] || g[GRID_REM] < 0 ||
-        g[GRID_REM] >= g[GRID_RATE] || g[GRID_START] < 0 || g[GRID_PERIOD] < 0 || g[GRID_COUNT] < 0 ||
-        occ < 0 || occ > (INT64_C(1) << 32) || g[GRID_START] > (INT64_C(1) << 61) ||
-        g[GRID_Q] > (INT64_C(1) << 40) || g[GRID_COUNT] > (INT64_C(1) << 40))
+        g[GRID_REM] >= g[GRID_RATE])
         return 0;
-    return 1;
+    return g[GRID_START] >= 0 && g[GRID_PERIOD] >= 0 && g[GRID_COUNT] >= 0 && occ >= 0 && occ <= (INT64_C(1) << 32) &&
+           g[GRID_START] <= (INT64_C(1) << 61) && g[GRID_Q] <= (INT64_C(1) << 40) && g[GRID_COUNT] <= (INT64_C(1) << 40);
 }
 
 static void load_template(area_state *a, const uint8_t *t)
@@ -162,6 +161,34 @@ static int64_t walk(const area_state *st, int n_areas, const pattern_entry *pat,
     return stage_free;
 }
 
+static int layout_ok(int rec_size, const int32_t *field_off)
+{
+    return rec_size == RECORD_SIZE && field_off[0] == OFF_START && field_off[1] == OFF_DISPLACEMENT &&
+           field_off[2] == OFF_END && field_off[3] == OFF_PERIOD;
+}
+
+/* The walk's position and span: 0 when they are out of range. */
+static int walk_ok(int64_t len, int64_t pos, int64_t hyper, int64_t hyper_ticks, int64_t stage_free, int64_t total)
+{
+    if (len < 1 || pos < 0 || pos >= len || hyper < 0 || hyper_ticks < 1 || hyper_ticks > (INT64_C(1) << 40))
+        return 0;
+    return hyper <= (INT64_C(1) << 61) / hyper_ticks && stage_free >= 0 && total >= 0 && total <= (INT64_C(1) << 40);
+}
+
+/* Each area's periods per hyperperiod (GRID_Q of its grid row) and constant record: 0 when out of range. */
+static int load_pattern_areas(area_state *st, int64_t *per_hyper, const int64_t *grid, int n_areas,
+                              const uint8_t *templates, const int64_t *occ, int64_t hyper_ticks)
+{
+    for (int a = 0; a < n_areas; a++) {
+        per_hyper[a] = grid[(int64_t)a * GRID_FIELDS + GRID_Q];
+        if (per_hyper[a] < 1 || per_hyper[a] > hyper_ticks || occ[a] < 0 || occ[a] > (INT64_C(1) << 32))
+            return 0;
+        st[a] = (area_state){0, 0, 0, 0, 1, 0, 0, occ[a], 0, 0, 0};
+        load_template(&st[a], templates + (int64_t)a * RECORD_SIZE);
+    }
+    return 1;
+}
+
 /* pattern: len entries; pos: the first entry to emit, in hyperperiod number `hyper`;
  * grid: as for scs_merge_fcfs, but only GRID_Q is read: each area's periods per hyperperiod. */
 int64_t scs_merge_pattern(const int64_t *grid, int n_areas, const uint8_t *templates, const int64_t *occ,
@@ -173,19 +200,12 @@ int64_t scs_merge_pattern(const int64_t *grid, int n_areas, const uint8_t *templ
     int64_t per_hyper[SCS_MERGE_MAX_AREAS];
     if (n_areas < 1 || n_areas > SCS_MERGE_MAX_AREAS)
         return SCS_MERGE_BAD_AREAS;
-    if (rec_size != RECORD_SIZE || field_off[0] != OFF_START || field_off[1] != OFF_DISPLACEMENT ||
-        field_off[2] != OFF_END || field_off[3] != OFF_PERIOD)
+    if (!layout_ok(rec_size, field_off))
         return SCS_MERGE_BAD_LAYOUT;
-    if (len < 1 || pos < 0 || pos >= len || hyper < 0 || hyper_ticks < 1 || hyper_ticks > (INT64_C(1) << 40) ||
-        hyper > (INT64_C(1) << 61) / hyper_ticks || stage_free < 0 || total < 0 || total > (INT64_C(1) << 40))
+    if (!walk_ok(len, pos, hyper, hyper_ticks, stage_free, total))
         return SCS_MERGE_BAD_TOTAL;
-    for (int a = 0; a < n_areas; a++) {
-        per_hyper[a] = grid[(int64_t)a * GRID_FIELDS + GRID_Q];
-        if (per_hyper[a] < 1 || per_hyper[a] > hyper_ticks || occ[a] < 0 || occ[a] > (INT64_C(1) << 32))
-            return SCS_MERGE_BAD_GRID;
-        st[a] = (area_state){0, 0, 0, 0, 1, 0, 0, occ[a], 0, 0, 0};
-        load_template(&st[a], templates + (int64_t)a * RECORD_SIZE);
-    }
+    if (!load_pattern_areas(st, per_hyper, grid, n_areas, templates, occ, hyper_ticks))
+        return SCS_MERGE_BAD_GRID;
     return walk(st, n_areas, (const pattern_entry *)pattern, len, pos, hyper, per_hyper, hyper_ticks,
                 stage_free, total, out);
 }
@@ -201,8 +221,7 @@ int64_t scs_merge_fcfs(const int64_t *grid, int n_areas, const uint8_t *template
     area_state st[SCS_MERGE_MAX_AREAS];
     if (n_areas < 1 || n_areas > SCS_MERGE_MAX_AREAS)
         return SCS_MERGE_BAD_AREAS;
-    if (rec_size != RECORD_SIZE || field_off[0] != OFF_START || field_off[1] != OFF_DISPLACEMENT ||
-        field_off[2] != OFF_END || field_off[3] != OFF_PERIOD)
+    if (!layout_ok(rec_size, field_off))
         return SCS_MERGE_BAD_LAYOUT;
     if (stage_free < 0 || total < 0)
         return SCS_MERGE_BAD_TOTAL;
