@@ -31,7 +31,7 @@ START_LEAD_TICKS = dev.START_LEAD_TICKS  # a program's first pulse is due this l
 GPIOB_ODR, GPIOB_BSRR, DAC_DHR12R1, IWDG_KR, TIM2_CNT = 0x40020414, 0x40020418, 0x40007408, 0x40003000, 0x40000024
 PIN_SHIFT = 12  # PB12 cathodic, PB13 recharge, PB14-15 area
 CATHODIC, RECHARGE = 0x1, 0x2
-DAC_FULL_SCALE_UA, DAC_MAX_CODE = 25500, 4095
+DAC_FULL_SCALE_UA, DAC_MAX_CODE = dev.MAX_AMPLITUDE_UA, dev.DAC_CODE_MAX  # the definition's: code max drives the max
 CHANNELS = ("CATH", "RECH", "AREA0", "AREA1", "DAC")  # the names `scs logic` decodes (hil.analysis.logic)
 
 
