@@ -5,26 +5,31 @@
 #define SCS_REQUEST_ROW(NAME, name, role, flags) \
     {SCS_MSG_##NAME, role, flags, SCS_##NAME##_SIZE, SCS_##NAME##_FIELDS, SCS_##NAME##_FIELD_COUNT, scs_on_##name},
 
-/* Generated from the definition: every request, its role and flags, and its handler. */
-static const scs_request_t REQUESTS[] = {SCS_REQUESTS(SCS_REQUEST_ROW)};
-
 const scs_request_t *scs_find_request(uint8_t id)
 {
-    for (size_t i = 0; i < sizeof REQUESTS / sizeof REQUESTS[0]; i++)
-        if (REQUESTS[i].id == id)
+    /* Generated from the definition: every request, its role and flags, and its handler. */
+    static const scs_request_t REQUESTS[] = {SCS_REQUESTS(SCS_REQUEST_ROW)};
+    for (size_t i = 0; i < (sizeof(REQUESTS) / sizeof(REQUESTS[0])); i++) {
+        if (REQUESTS[i].id == id) {
             return &REQUESTS[i];
-    return 0;
+        }
+    }
+    return NULL;
 }
 
 /* One field element as a signed value (sign-extended when the field is signed). */
 static int64_t field_value(const scs_field_t *d, const uint8_t *q)
 {
     uint64_t u = 0;
-    for (unsigned b = 0; b < d->size; b++)
-        u |= (uint64_t)q[b] << (8 * b);
+    for (unsigned b = 0; b < d->size; b++) {
+        unsigned shift = 8u * b;
+        u |= (uint64_t)q[b] << shift;
+    }
     int64_t v = (int64_t)u;
-    if (d->is_signed && d->size < 8 && (u >> (8 * d->size - 1)) & 1u)
-        v = (int64_t)(u | (~0ull << (8 * d->size)));
+    if (d->is_signed && (d->size < 8u) && (((u >> ((8u * d->size) - 1u)) & 1u) != 0u)) {
+        uint64_t extended = u | (~0ULL << (8u * d->size));
+        v = (int64_t)extended;
+    }
     return v;
 }
 
@@ -32,12 +37,14 @@ int scs_out_of_range(const scs_request_t *m, const uint8_t *p)
 {
     for (unsigned f = 0; f < m->field_count; f++) {
         const scs_field_t *d = &m->fields[f];
-        if (!d->checked)
+        if (!d->checked) {
             continue;
+        }
         for (unsigned e = 0; e < d->count; e++) {
-            int64_t v = field_value(d, p + d->offset + e * d->size);
-            if (v < d->min || v > d->max)
+            int64_t v = field_value(d, &p[d->offset + (e * d->size)]);
+            if ((v < d->min) || (v > d->max)) {
                 return (int)f;
+            }
         }
     }
     return -1;
@@ -46,15 +53,16 @@ int scs_out_of_range(const scs_request_t *m, const uint8_t *p)
 uint8_t scs_check_fields(uint8_t msg_id, const uint8_t *payload, uint8_t *field)
 {
     int bad = scs_out_of_range(scs_find_request(msg_id), payload);
-    if (bad < 0)
+    if (bad < 0) {
         return SCS_RESULT_OK;
+    }
     *field = (uint8_t)bad;
     return SCS_RESULT_OUT_OF_RANGE;
 }
 
 void scs_execute(scs_fw_t *fw, const scs_request_t *m, uint16_t seq, const uint8_t *p)
 {
-    scs_stim_service(&fw->therapy, fw->ticks); /* pulses due before this request go out with the old settings */
+    (void)scs_stim_service(&fw->therapy, fw->ticks); /* pulses due before this request go out with the old settings */
     /* MRI mode: only the requests the definition allows (STIM_SET's handler lets only "off" through) */
     if (fw->therapy.mri && !(m->flags & (SCS_REQ_MRI_OK | SCS_REQ_MRI_STOP_ONLY))) {
         scs_send_result(fw, seq, m->id, SCS_RESULT_WRONG_STATE, SCS_NO_FIELD);

@@ -24,16 +24,16 @@ void scs_on_trace_stop(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 void scs_on_trace_dump(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
 {
     const scs_therapy_t *t = &fw->therapy;
-    static uint8_t out[SCS_TRACE_DATA_SIZE + SCS_TRACE_DUMP_COUNT_MAX * TRACE_RECORD];
+    static uint8_t out[SCS_TRACE_DATA_SIZE + (SCS_TRACE_DUMP_COUNT_MAX * TRACE_RECORD)];
     scs_msg_trace_dump_t r;
     scs_msg_trace_dump_decode(p, SCS_TRACE_DUMP_SIZE, &r);
-    uint32_t avail = r.offset < t->trace_len ? t->trace_len - r.offset : 0;
-    uint32_t count = r.count < avail ? r.count : avail;
+    uint32_t avail = (r.offset < t->trace_len) ? (t->trace_len - r.offset) : 0u;
+    uint32_t count = (r.count < avail) ? r.count : avail;
     scs_msg_trace_data_t m = {
         .offset = r.offset,
         .total = t->trace_len,
         .count = (uint16_t)count,
-        .records = t->trace[r.offset < SCS_TRACE_CAPACITY ? r.offset : 0],
+        .records = t->trace[(r.offset < SCS_TRACE_CAPACITY) ? r.offset : 0u],
         .records_len = count * TRACE_RECORD,
     };
     scs_send_frame(fw, SCS_MSG_TRACE_DATA, SCS_FLAG_RESPONSE, seq, out, scs_msg_trace_data_encode(&m, out));
@@ -58,8 +58,8 @@ void scs_on_posture_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p)
     scs_inputs_t *in = &fw->inputs;
     scs_msg_posture_input_t r;
     scs_msg_posture_input_decode(p, SCS_POSTURE_INPUT_SIZE, &r);
-    if (in->pending_posture == SCS_NO_POSTURE || in->pending_posture != r.posture) {
-        in->pending_posture = r.posture != fw->therapy.posture ? r.posture : SCS_NO_POSTURE;
+    if ((in->pending_posture == SCS_NO_POSTURE) || (in->pending_posture != r.posture)) {
+        in->pending_posture = (r.posture != fw->therapy.posture) ? r.posture : SCS_NO_POSTURE;
         in->posture_since = fw->ticks;
     }
     scs_send_result(fw, seq, SCS_MSG_POSTURE_INPUT, SCS_RESULT_OK, SCS_NO_FIELD);
@@ -78,16 +78,17 @@ void scs_on_recharge_coupling_input(scs_fw_t *fw, uint16_t seq, const uint8_t *p
     scs_gauge_t *g = &fw->gauge;
     scs_msg_recharge_coupling_input_t r;
     scs_msg_recharge_coupling_input_decode(p, SCS_RECHARGE_COUPLING_INPUT_SIZE, &r);
-    if (g->primary) { /* nothing to recharge */
+    if (g->primary != 0u) { /* nothing to recharge */
         scs_send_result(fw, seq, SCS_MSG_RECHARGE_COUPLING_INPUT, SCS_RESULT_WRONG_STATE, SCS_NO_FIELD);
         return;
     }
-    g->coupled = r.transmit_mw != 0;
+    g->coupled = r.transmit_mw != 0u;
     /* received power falls with separation and misalignment (the definition's link, as the model's) */
     g->link_eta = scs_link_efficiency((float)r.separation_mm, (float)r.misalignment_mm);
     g->link_w = (float)r.transmit_mw / 1000.0f * g->link_eta;
-    if (!g->coupled)
+    if (!g->coupled) {
         scs_set_recharge(fw, SCS_RECHARGE_STATE_IDLE);
+    }
     scs_send_result(fw, seq, SCS_MSG_RECHARGE_COUPLING_INPUT, SCS_RESULT_OK, SCS_NO_FIELD);
 }
 
