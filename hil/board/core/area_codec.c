@@ -8,7 +8,7 @@
 #define AREA_FROM(m, a)                                                   \
     do {                                                                  \
         (a)->waveform = (m)->waveform;                                    \
-        memcpy((a)->share, (m)->cathode_share_pct, sizeof (a)->share);    \
+        (void)memcpy((a)->share, (m)->cathode_share_pct, sizeof (a)->share); \
         (a)->anode_mask = (m)->anode_mask;                                \
         (a)->case_anode = (m)->case_anode;                                \
         (a)->amplitude_ua = (m)->amplitude_ua;                            \
@@ -28,7 +28,7 @@
 #define AREA_TO(a, m)                                                     \
     do {                                                                  \
         (m)->waveform = (a)->waveform;                                    \
-        memcpy((m)->cathode_share_pct, (a)->share, sizeof (a)->share);    \
+        (void)memcpy((m)->cathode_share_pct, (a)->share, sizeof (a)->share); \
         (m)->anode_mask = (a)->anode_mask;                                \
         (m)->case_anode = (a)->case_anode;                                \
         (m)->amplitude_ua = (a)->amplitude_ua;                            \

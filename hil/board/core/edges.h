@@ -9,6 +9,7 @@
 #ifndef SCS_EDGES_H
 #define SCS_EDGES_H
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SCS_EDGE_CAPACITY 256u /* power of two; 8 ms of HF10 (10 kHz, 3 edges a pulse) */
@@ -40,8 +41,11 @@ typedef struct {
 
 /* What the interrupt side did, for STATUS and the benchmark. */
 typedef struct {
-    uint32_t edges, pulses;
-    uint32_t late_edges, late_pulses; /* an edge's pin store fell after its due tick (its pulse counts once) */
+    uint32_t edges;
+    uint32_t pulses;
+    /* late: an edge's pin store fell after its due tick (its pulse counts once) */
+    uint32_t late_edges;
+    uint32_t late_pulses;
     uint32_t worst_latency_ticks;     /* max whole ticks between the due tick's start and the pin store */
     uint32_t worst_latency_counts;    /* the same in timer counts: the clock read right after the pin store */
 } scs_edge_stats_t;
@@ -51,7 +55,9 @@ typedef void (*scs_pulse_fn)(void *ctx, uint64_t fired_tick, uint8_t area, uint1
 
 typedef struct {
     scs_edge_t ring[SCS_EDGE_CAPACITY];
-    atomic_uint head, tail; /* free-running indexes: head consumed by the interrupt, tail by the main loop */
+    /* free-running indexes: head consumed by the interrupt, tail by the main loop */
+    atomic_uint head;
+    atomic_uint tail;
     scs_edge_stats_t stats;
     uint8_t late_open;      /* the current pulse already counted late */
     scs_pulse_fn on_pulse;
@@ -68,13 +74,13 @@ void scs_edges_push(scs_edges_t *q, const scs_edge_t *e);
 uint64_t scs_edges_next_due(const scs_edges_t *q);
 /* Due tick of the last queued edge (0 when empty): where the stage is busy until. */
 uint64_t scs_edges_last_due(const scs_edges_t *q);
-/* Interrupt side: the k-th queued edge (0: the next to fire), or 0 when fewer are queued. Inline: the
+/* Interrupt side: the k-th queued edge (0: the next to fire), or NULL when fewer are queued. Inline: the
  * interrupt reaches a second edge due in the same tick without a call between two pin stores. */
 static inline const scs_edge_t *scs_edges_peek(const scs_edges_t *q, unsigned k)
 {
     unsigned head = atomic_load_explicit(&q->head, memory_order_relaxed);
     unsigned tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-    return tail - head > k ? &q->ring[(head + k) & (SCS_EDGE_CAPACITY - 1u)] : 0;
+    return ((tail - head) > k) ? &q->ring[(head + k) & (SCS_EDGE_CAPACITY - 1u)] : NULL;
 }
 /* Interrupt side, after the head edge's pins were stored `late_counts` timer counts after its due
  * tick started: record it (trace, counters; late when late_counts >= counts_per_tick) and pop it. */

@@ -7,27 +7,32 @@
 #include "le.h"
 #include "sha256.h"
 
-size_t scs_frame_encode(const scs_fw_t *fw, const scs_frame_t *f, uint8_t wire[SCS_MAX_ENCODED + 1])
+size_t scs_frame_encode(const scs_fw_t *fw, const scs_frame_t *f, uint8_t wire[SCS_MAX_ENCODED + 1u])
 {
     static uint8_t body[SCS_MAX_DECODED];
-    size_t n = 0, len = f->len < SCS_MAX_PAYLOAD ? f->len : SCS_MAX_PAYLOAD;
-    body[n++] = SCS_PROTOCOL_VERSION;
-    body[n++] = f->msg_id;
-    body[n++] = (uint8_t)(f->flags | (f->sign ? SCS_FLAG_SIGNED : 0));
-    wr16(body + n, f->seq);
-    n += 2;
-    memcpy(body + n, f->payload, len);
+    size_t n = 0u;
+    size_t len = (f->len < SCS_MAX_PAYLOAD) ? f->len : SCS_MAX_PAYLOAD;
+    body[n] = SCS_PROTOCOL_VERSION;
+    n++;
+    body[n] = f->msg_id;
+    n++;
+    body[n] = (uint8_t)(f->flags | ((f->sign != 0) ? SCS_FLAG_SIGNED : 0u));
+    n++;
+    wr16(&body[n], f->seq);
+    n += 2u;
+    (void)memcpy(&body[n], f->payload, len);
     n += len;
-    if (f->sign) {
-        wr32(body + n, f->counter);
-        n += 4;
-        scs_session_tag(fw, f->answered < 0 ? 1 : 2, body, n, f->answered, body + n);
+    if (f->sign != 0) {
+        wr32(&body[n], f->counter);
+        n += 4u;
+        scs_session_tag(fw, (f->answered < 0) ? 1u : 2u, body, n, f->answered, &body[n]);
         n += SCS_TAG_SIZE;
     }
-    wr32(body + n, scs_crc32(body, n));
-    n += 4;
+    wr32(&body[n], scs_crc32(body, n));
+    n += 4u;
     size_t m = scs_cobs_encode(body, n, wire);
-    wire[m++] = 0;
+    wire[m] = 0u;
+    m++;
     return m;
 }
 
@@ -35,20 +40,26 @@ void scs_send_frame_bound(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t 
                           size_t len, int64_t answered)
 {
     scs_link_t *l = &fw->link;
-    if (l->capture && (flags & SCS_FLAG_RESPONSE) && len <= sizeof l->capture->response) {
+    if ((l->capture != NULL) && ((flags & SCS_FLAG_RESPONSE) != 0u) && (len <= sizeof l->capture->response)) {
         /* the answer of a state-changing request: kept for a retransmission of it */
         l->capture->used = 1;
         l->capture->response_id = msg_id;
         l->capture->response_len = (uint16_t)len;
-        memcpy(l->capture->response, payload, len);
-        l->capture = 0;
+        (void)memcpy(l->capture->response, payload, len);
+        l->capture = NULL;
     }
-    static uint8_t wire[SCS_MAX_ENCODED + 1];
-    int sign = fw->session.role != 0 && answered >= 0;
-    scs_frame_t f = {msg_id, flags, seq, payload, len, sign, sign ? ++fw->session.tx_counter : 0u, answered};
+    static uint8_t wire[SCS_MAX_ENCODED + 1u];
+    int sign = 0;
+    uint32_t counter = 0u;
+    if ((fw->session.role != 0u) && (answered >= 0)) {
+        sign = 1;
+        fw->session.tx_counter++;
+        counter = fw->session.tx_counter;
+    }
+    scs_frame_t f = {msg_id, flags, seq, payload, len, sign, counter, answered};
     size_t m = scs_frame_encode(fw, &f, wire);
-    if (l->keep_session && m <= sizeof l->session_wire) {
-        memcpy(l->session_wire, wire, m);
+    if ((l->keep_session != 0u) && (m <= sizeof l->session_wire)) {
+        (void)memcpy(l->session_wire, wire, m);
         l->session_wire_len = (uint8_t)m;
     }
     scs_platform_uart_write(fw, wire, m);
@@ -77,33 +88,36 @@ void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, ui
 static uint8_t header_result(const uint8_t *raw, size_t end)
 {
     uint8_t flags = raw[2];
-    size_t trailer = (flags & SCS_FLAG_SIGNED) ? SCS_COUNTER_SIZE + SCS_TAG_SIZE : 0u;
-    if (raw[0] != SCS_PROTOCOL_VERSION)
+    size_t trailer = ((flags & SCS_FLAG_SIGNED) != 0u) ? ((size_t)SCS_COUNTER_SIZE + SCS_TAG_SIZE) : 0u;
+    if (raw[0] != SCS_PROTOCOL_VERSION) {
         return SCS_RESULT_VERSION_MISMATCH;
-    if (flags & ~(SCS_FLAG_RESPONSE | SCS_FLAG_EVENT | SCS_FLAG_SIGNED) || end - SCS_HEADER_SIZE < trailer ||
-        end - SCS_HEADER_SIZE - trailer > SCS_MAX_PAYLOAD)
+    }
+    if (((flags & ~(SCS_FLAG_RESPONSE | SCS_FLAG_EVENT | SCS_FLAG_SIGNED)) != 0u) ||
+        ((end - SCS_HEADER_SIZE) < trailer) || ((end - SCS_HEADER_SIZE - trailer) > SCS_MAX_PAYLOAD)) {
         return SCS_RESULT_BAD_FRAME;
-    return 0;
+    }
+    return 0u;
 }
 
 /* The request's fingerprint: SHA-256(message id | payload length u16 | payload), first 16 bytes. */
 static void fingerprint(uint8_t id, const uint8_t *payload, size_t len, uint8_t out[16])
 {
     scs_sha256_t h;
-    uint8_t head[3] = {id, (uint8_t)len, (uint8_t)(len >> 8)}, d[32];
+    uint8_t head[3] = {id, (uint8_t)len, (uint8_t)(len >> 8)};
+    uint8_t d[32];
     scs_sha256_init(&h);
-    scs_sha256_update(&h, head, 3);
+    scs_sha256_update(&h, head, 3u);
     scs_sha256_update(&h, payload, len);
     scs_sha256_final(&h, d);
-    memcpy(out, d, 16);
+    (void)memcpy(out, d, 16u);
 }
 
 /* A retransmission of a state-changing request already answered: the cached answer again (1). */
 static int resend_cached(scs_fw_t *fw, uint16_t seq, uint8_t id, const uint8_t digest[16])
 {
-    for (unsigned i = 0; i < SCS_CACHE_ENTRIES; i++) {
+    for (unsigned i = 0u; i < SCS_CACHE_ENTRIES; i++) {
         const scs_cache_entry_t *e = &fw->link.cache[i];
-        if (e->used && e->seq == seq && e->msg_id == id && scs_equal(e->digest, digest, 16)) {
+        if ((e->used != 0u) && (e->seq == seq) && (e->msg_id == id) && (scs_equal(e->digest, digest, 16u) != 0)) {
             scs_send_frame(fw, e->response_id, SCS_FLAG_RESPONSE, seq, e->response, e->response_len);
             return 1;
         }
@@ -115,11 +129,12 @@ static int resend_cached(scs_fw_t *fw, uint16_t seq, uint8_t id, const uint8_t d
 static void reserve_cache(scs_fw_t *fw, uint16_t seq, uint8_t id, const uint8_t digest[16])
 {
     scs_link_t *l = &fw->link;
-    scs_cache_entry_t *e = &l->cache[l->cache_next++ % SCS_CACHE_ENTRIES];
-    e->used = 0;
+    scs_cache_entry_t *e = &l->cache[l->cache_next % SCS_CACHE_ENTRIES];
+    l->cache_next++;
+    e->used = 0u;
     e->seq = seq;
     e->msg_id = id;
-    memcpy(e->digest, digest, 16);
+    (void)memcpy(e->digest, digest, 16u);
     l->capture = e;
 }
 
@@ -133,54 +148,58 @@ static void refuse(scs_fw_t *fw, uint16_t seq, uint8_t id, uint8_t result)
 /* Authenticate, find and admit the request: the request, or 0 when it was refused (answered). */
 static const scs_request_t *admit(scs_fw_t *fw, const uint8_t *raw, size_t *end)
 {
-    uint8_t id = raw[1], flags = raw[2], role = 0;
-    uint16_t seq = rd16(raw + 3);
+    uint8_t id = raw[1];
+    uint8_t flags = raw[2];
+    uint8_t role = 0u;
+    uint16_t seq = rd16(&raw[3]);
     fw->link.answering = -1;
-    if (flags & SCS_FLAG_SIGNED) {
+    if ((flags & SCS_FLAG_SIGNED) != 0u) {
         uint32_t counter;
         uint8_t r = scs_session_verify(fw, raw, end, &counter);
-        if (r) {
+        if (r != 0u) {
             refuse(fw, seq, id, r);
-            return 0;
+            return NULL;
         }
         fw->link.answering = counter;
         role = fw->session.role;
     }
     const scs_request_t *m = scs_find_request(id);
-    if (!m || (flags & (SCS_FLAG_RESPONSE | SCS_FLAG_EVENT))) {
-        if (fw->link.answering < 0)
+    if ((m == NULL) || ((flags & (SCS_FLAG_RESPONSE | SCS_FLAG_EVENT)) != 0u)) {
+        if (fw->link.answering < 0) {
             refuse(fw, seq, id, SCS_RESULT_UNKNOWN_MESSAGE);
-        else
+        } else {
             scs_send_result(fw, seq, id, SCS_RESULT_UNKNOWN_MESSAGE, SCS_NO_FIELD);
-        return 0;
+        }
+        return NULL;
     }
     uint8_t r = scs_session_permit(fw, id, m->role, role);
-    if (r) {
+    if (r != 0u) {
         scs_send_result(fw, seq, id, r, SCS_NO_FIELD);
-        return 0;
+        return NULL;
     }
     return m;
 }
 
 static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
 {
-    if (n < SCS_HEADER_SIZE + SCS_CRC_SIZE || scs_crc32(raw, n - SCS_CRC_SIZE) != rd32(raw + n - SCS_CRC_SIZE)) {
+    if ((n < (SCS_HEADER_SIZE + SCS_CRC_SIZE)) || (scs_crc32(raw, n - SCS_CRC_SIZE) != rd32(&raw[n - SCS_CRC_SIZE]))) {
         fw->link.dropped_frames++; /* the sequence number can't be trusted: no answer */
         return;
     }
     uint8_t id = raw[1];
-    uint16_t seq = rd16(raw + 3);
+    uint16_t seq = rd16(&raw[3]);
     size_t end = n - SCS_CRC_SIZE;
     uint8_t result = header_result(raw, end);
-    if (result) {
+    if (result != 0u) {
         refuse(fw, seq, id, result);
         return;
     }
     const scs_request_t *m = admit(fw, raw, &end);
-    if (!m)
+    if (m == NULL) {
         return;
+    }
     size_t len = end - SCS_HEADER_SIZE;
-    const uint8_t *payload = raw + SCS_HEADER_SIZE;
+    const uint8_t *payload = &raw[SCS_HEADER_SIZE];
     if (len != m->size) {
         scs_send_result(fw, seq, id, SCS_RESULT_BAD_LENGTH, SCS_NO_FIELD);
         return;
@@ -190,42 +209,47 @@ static void handle_frame(scs_fw_t *fw, const uint8_t *raw, size_t n)
         scs_send_result(fw, seq, id, SCS_RESULT_OUT_OF_RANGE, (uint8_t)bad);
         return;
     }
-    int changes_state = (m->flags & SCS_REQ_CHANGES_STATE) != 0;
     uint8_t digest[16];
-    if (changes_state) {
+    if ((m->flags & SCS_REQ_CHANGES_STATE) != 0u) {
         fingerprint(id, payload, len, digest);
-        if (resend_cached(fw, seq, id, digest))
+        if (resend_cached(fw, seq, id, digest) != 0) {
             return;
+        }
         reserve_cache(fw, seq, id, digest);
     }
     scs_execute(fw, m, seq, payload);
-    fw->link.capture = 0;
+    fw->link.capture = NULL;
 }
 
 void scs_fw_receive(scs_fw_t *fw, const uint8_t *data, size_t len)
 {
     static uint8_t raw[SCS_MAX_DECODED];
     scs_link_t *l = &fw->link;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0u; i < len; i++) {
         uint8_t b = data[i];
-        if (b != 0) {
-            if (l->rx_len < sizeof l->rx)
-                l->rx[l->rx_len++] = b;
-            else
-                l->rx_overflow = 1; /* bounded: drop until the next delimiter */
+        if (b != 0u) {
+            if (l->rx_len < sizeof l->rx) {
+                l->rx[l->rx_len] = b;
+                l->rx_len++;
+            } else {
+                l->rx_overflow = 1u; /* bounded: drop until the next delimiter */
+            }
             continue;
         }
-        if (l->rx_len && !l->rx_overflow) {
+        if ((l->rx_len != 0u) && (l->rx_overflow == 0u)) {
             long n = scs_cobs_decode(l->rx, l->rx_len, raw, sizeof raw);
             if (n > 0) {
                 handle_frame(fw, raw, (size_t)n);
                 scs_after_request(fw);
-            } else
+            } else {
                 l->dropped_frames++;
-        } else if (l->rx_overflow) {
+            }
+        } else if (l->rx_overflow != 0u) {
             l->dropped_frames++;
+        } else {
+            /* an empty frame (two delimiters in a row): nothing to count */
         }
-        l->rx_len = 0;
-        l->rx_overflow = 0;
+        l->rx_len = 0u;
+        l->rx_overflow = 0u;
     }
 }

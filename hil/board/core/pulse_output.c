@@ -10,8 +10,9 @@
 /* Drop queued pulses that have not started; the tick after which the stage is free again (0: now). */
 uint64_t scs_output_cut(scs_therapy_t *t)
 {
-    if (!t->edges || !t->queued)
+    if (!t->edges || !t->queued) {
         return 0;
+    }
     uint32_t saved = scs_platform_irq_lock();
     uint64_t busy_until = scs_edges_cut(t->edges);
     scs_platform_irq_unlock(saved);
@@ -19,7 +20,7 @@ uint64_t scs_output_cut(scs_therapy_t *t)
     return busy_until;
 }
 
-uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return t->edges ? t->edges->stats.late_pulses : 0; }
+uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return (t->edges != NULL) ? t->edges->stats.late_pulses : 0u; }
 
 /* The phase edges of one pulse starting at tick `at` (absolute): cathodic phase, interphase gap,
  * recharge (active: anodic at amplitude/ratio; passive: the window, no driven current), end. A pulse
@@ -39,13 +40,13 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
         scs_edges_push(t->edges, &e);
         return;
     }
-    if (a->gap_us) {
+    if (a->gap_us != 0u) {
         e.pins = area_pins;
         scs_edges_push(t->edges, &e);
         e.due += a->gap_us;
     }
     e.pins = (uint8_t)(SCS_PIN_RECHARGE | area_pins);
-    e.dac_ua = a->recharge == 0 ? (uint16_t)(amp / a->ratio) : 0u;
+    e.dac_ua = (a->recharge == 0u) ? (uint16_t)(amp / a->ratio) : 0u;
     scs_edges_push(t->edges, &e);
     e.due += recharge_width(a);
     e.pins = 0;
@@ -57,14 +58,15 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
 static int fill(scs_therapy_t *t, uint64_t now)
 {
     if (!t->stim_on) {
-        scs_output_cut(t);
+        (void)scs_output_cut(t);
         return 1;
     }
     uint64_t horizon = now + SCS_LOOKAHEAD_TICKS;
-    int queued = 0, done = 0;
+    int queued = 0;
+    int done = 0;
     while (!done && scs_edges_free(t->edges) >= 4u) {
         int best = scs_sched_first_area(t);
-        if (best < 0 || t->origin + t->next[best].nominal > horizon) {
+        if ((best < 0) || ((t->origin + t->next[best].nominal) > horizon)) {
             done = 1;
             break;
         }
@@ -77,28 +79,33 @@ static int fill(scs_therapy_t *t, uint64_t now)
             queued = 1;
         }
     }
-    if (queued)
+    if (queued != 0) {
         scs_platform_timer_arm();
+    }
     return done;
 }
 
 int scs_stim_service(scs_therapy_t *t, uint64_t now)
 {
-    if (t->edges)
+    if (t->edges != NULL) {
         return fill(t, now);
-    if (!t->stim_on || now < t->origin)
+    }
+    if ((!t->stim_on) || (now < t->origin)) {
         return 1;
+    }
     uint64_t rel = now - t->origin;
     /* a bounded batch per call: the main loop must keep serving the link; the trace keeps the ticks */
     for (unsigned batch = 0; batch < 64u; batch++) {
         int best = scs_sched_first_area(t);
-        if (best < 0 || t->next[best].nominal >= rel)
+        if ((best < 0) || (t->next[best].nominal >= rel)) {
             return 1;
+        }
         unsigned i;
         uint16_t amp = 0;
         uint64_t start = scs_sched_take(t, (unsigned)best, &i, &amp);
-        if (start != UINT64_MAX)
+        if (start != UINT64_MAX) {
             scs_trace_pulse(t, t->origin + start, (uint8_t)best, amp);
+        }
     }
     return 0;
 }

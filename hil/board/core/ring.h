@@ -12,12 +12,14 @@
 /* Power of two, above the largest encoded frame with its delimiter: a whole frame arrives while the one
  * before it is handled, and a trace dump answer is queued whole. */
 #define SCS_RING_SIZE 2048u
-_Static_assert(SCS_RING_SIZE >= SCS_MAX_ENCODED + 1u, "a ring holds the largest frame");
-_Static_assert((SCS_RING_SIZE & (SCS_RING_SIZE - 1u)) == 0, "power of two");
+_Static_assert(SCS_RING_SIZE >= (SCS_MAX_ENCODED + 1u), "a ring holds the largest frame");
+_Static_assert((SCS_RING_SIZE & (SCS_RING_SIZE - 1u)) == 0u, "power of two");
 
 typedef struct {
     uint8_t data[SCS_RING_SIZE];
-    atomic_uint head, tail; /* free-running: head read by the consumer, tail written by the producer */
+    /* free-running: head read by the consumer, tail written by the producer */
+    atomic_uint head;
+    atomic_uint tail;
     uint32_t overruns;      /* bytes the producer had to drop (ring full) */
     uint32_t high_water;    /* most bytes ever queued */
 } scs_ring_t;

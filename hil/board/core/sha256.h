@@ -17,7 +17,8 @@ void scs_sha256_final(scs_sha256_t *ctx, uint8_t digest[32]);
 void scs_sha256(const uint8_t *data, size_t len, uint8_t digest[32]);
 
 typedef struct {
-    scs_sha256_t inner, outer;
+    scs_sha256_t inner;
+    scs_sha256_t outer;
 } scs_hmac_t;
 
 void scs_hmac_init(scs_hmac_t *ctx, const uint8_t *key, size_t key_len);
