@@ -9,6 +9,11 @@
 #include "edges.h"
 #include "ring.h"
 
+/* OC=1 (make arm OC=1) builds with -DSCS_EDGE_OC=1: the edges stored by timer hardware (edge_oc.c). */
+#ifndef SCS_EDGE_OC
+#define SCS_EDGE_OC 0
+#endif
+
 /* Clocks, pins, DAC, timers, USART1, watchdog and retained storage; in QEMU's netduinoplus2 (no RCC
  * model) the clock stays virtual unless the boot word asks for real time. */
 void hal_init(void);
