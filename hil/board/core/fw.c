@@ -120,9 +120,13 @@ static void simulated_fault(scs_fw_t *fw, uint8_t kind)
         record.uptime_ticks = fw->ticks;
     }
     scs_session_persist(fw);
-    fw->reset_cause = (kind == (uint8_t)SCS_FAULT_KIND_HANG)        ? SCS_RESET_CAUSE_WATCHDOG
-                      : (kind == (uint8_t)SCS_FAULT_KIND_BROWN_OUT) ? SCS_RESET_CAUSE_BROWN_OUT
-                                                                    : SCS_RESET_CAUSE_SOFTWARE;
+    if (kind == (uint8_t)SCS_FAULT_KIND_HANG) {
+        fw->reset_cause = SCS_RESET_CAUSE_WATCHDOG;
+    } else if (kind == (uint8_t)SCS_FAULT_KIND_BROWN_OUT) {
+        fw->reset_cause = SCS_RESET_CAUSE_BROWN_OUT;
+    } else {
+        fw->reset_cause = SCS_RESET_CAUSE_SOFTWARE;
+    }
     fw->has_fault_record = handler;
     fw->fault_record = record;
     scs_fw_reboot(fw, 0);

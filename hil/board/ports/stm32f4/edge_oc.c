@@ -74,7 +74,7 @@ void hal_oc_init(void)
  * trigger. 1 when loaded ahead of the count, 0 when too late (the caller stores it itself). */
 int hal_oc_load(const scs_out_t *out, uint32_t due)
 {
-    if (!started || (int32_t)(TIM2->CNT + 2u - due) >= 0) {
+    if (!started || ((TIM2->CNT + 2u) - due) < 0x80000000u) {
         return 0;
     }
     DMA2_Stream2->CR = 0;
@@ -85,7 +85,7 @@ int hal_oc_load(const scs_out_t *out, uint32_t due)
     DAC->DHR12R1 = out->dac_word; /* held until the compare's trigger */
     TIM8->SR = ~TIM_SR_CC1IF;
     TIM8->CCR1 = (uint16_t)(due * TIM8_PER_TIM2);
-    if ((int32_t)(TIM2->CNT - due) < 0) {
+    if ((TIM2->CNT - due) >= 0x80000000u) { /* TIM2 short of due: their difference mod 2^32 is negative */
         return 1; /* still ahead once loaded: the compare will fire */
     }
     DMA2_Stream2->CR = 0;

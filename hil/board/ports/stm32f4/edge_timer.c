@@ -62,7 +62,10 @@ void hal_edge_timer_init(scs_edges_t *edges, uint32_t counts_per_tick, int emula
 static void arm(uint64_t target)
 {
     uint64_t now = hal_fine_now();
-    uint64_t delay = (target > (now + MIN_DELAY_COUNTS)) ? (target - now) : MIN_DELAY_COUNTS;
+    uint64_t delay = MIN_DELAY_COUNTS;
+    if (target > (now + MIN_DELAY_COUNTS)) {
+        delay = target - now;
+    }
     if (delay > 0xFFFFFFF0u) {
         delay = 0xFFFFFFF0u;
     }
@@ -87,10 +90,13 @@ static uint64_t wake_for(uint64_t tick)
     return (at > et.lead_counts) ? (at - et.lead_counts) : 0u;
 }
 
+/* The first queued edge, if any (none without an output attached). */
+static const scs_edge_t *head_edge(void) { return (et.edges != NULL) ? scs_edges_peek(et.edges, 0u) : NULL; }
+
 /* The next deadline: a lead before the first queued edge, or the periodic wake-up of the loop. */
 static uint64_t deadline(uint64_t now)
 {
-    const scs_edge_t *e = (et.edges != NULL) ? scs_edges_peek(et.edges, 0u) : NULL;
+    const scs_edge_t *e = head_edge();
     uint64_t wake = now + (uint64_t)HAL_WAKE_TICKS * et.counts_per_tick;
     uint64_t at = (e != NULL) ? wake_for(e->due) : UINT64_MAX;
     return (at < wake) ? at : wake;
@@ -114,22 +120,25 @@ void scs_platform_timer_arm(void)
 
 /* Store the head edge at its due count and the edges due in the same tick right after it; then
  * account for them. Nothing but the wait, a load and the stores between the due count and a store. */
-static void fire_group(scs_edges_t *q, const scs_edge_t *e)
+static void fire_group(scs_edges_t *q, const scs_edge_t *head)
 {
+    const scs_edge_t *e = head;
     uint32_t late[SAME_TICK_MAX];
     uint64_t due_tick = e->due;
     uint32_t due = (uint32_t)(due_tick * et.counts_per_tick); /* TIM2's low word: within 2^31 counts */
     unsigned n = 0;
 #if SCS_EDGE_OC
-    if (hal_oc_load(&e->out, due)) { /* the compare stores it at the count; account once it passed */
-        while ((int32_t)(TIM2->CNT - due) < 0) {
+    if (hal_oc_load(&e->out, due) != 0) { /* the compare stores it at the count; account once it passed */
+        while ((TIM2->CNT - due) >= 0x80000000u) { /* TIM2 short of due: their difference mod 2^32 is negative */
         }
-        late[n++] = 0;
+        late[n] = 0u;
+        n++;
         e = scs_edges_peek(q, n);
     }
-    while (e && n < SAME_TICK_MAX && (n == 0 || e->due == due_tick)) {
+    while ((e != NULL) && (n < SAME_TICK_MAX) && ((n == 0u) || (e->due == due_tick))) {
         GPIOB->BSRR = e->out.pin_word; /* too late for the compare, or a second edge in its tick */
-        late[n++] = TIM2->CNT - due;
+        late[n] = TIM2->CNT - due;
+        n++;
         DAC->DHR12R1 = e->out.dac_word;
         e = scs_edges_peek(q, n);
     }
@@ -138,9 +147,11 @@ static void fire_group(scs_edges_t *q, const scs_edge_t *e)
     }
     do {
         GPIOB->BSRR = e->out.pin_word;
-        late[n++] = TIM2->CNT - due; /* the lateness where the pin is written */
+        late[n] = TIM2->CNT - due; /* the lateness where the pin is written */
+        n++;
         DAC->DHR12R1 = e->out.dac_word;
-    } while ((n < SAME_TICK_MAX) && ((e = scs_edges_peek(q, n)) != NULL) && (e->due == due_tick));
+        e = (n < SAME_TICK_MAX) ? scs_edges_peek(q, n) : NULL;
+    } while ((e != NULL) && (e->due == due_tick));
 #endif
     for (unsigned k = 0u; k < n; k++) {
         scs_edges_retire(q, late[k], et.counts_per_tick);
@@ -159,11 +170,11 @@ void TIM5_IRQHandler(void)
         return;
     }
     /* every edge due within a lead (and a tick: closer than arming is worth) is waited for here */
-    const scs_edge_t *e;
-    while ((et.edges != NULL) && ((e = scs_edges_peek(et.edges, 0u)) != NULL) &&
-           (wake_for(e->due) <= (now + et.counts_per_tick))) {
+    const scs_edge_t *e = head_edge();
+    while ((e != NULL) && (wake_for(e->due) <= (now + et.counts_per_tick))) {
         fire_group(et.edges, e);
         now = hal_fine_now();
+        e = head_edge();
     }
     arm(deadline(now));
 }

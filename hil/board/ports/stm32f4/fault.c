@@ -17,7 +17,6 @@
 #include "scs_protocol.h"
 #include "stm32f4xx.h"
 
-extern uint32_t _estack;
 extern uint32_t _stack_guard;
 
 #define RECORD_MAGIC 0x46524543u /* "CERF": a record the handler finished */

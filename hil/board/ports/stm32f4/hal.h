@@ -37,6 +37,10 @@ void hal_idle(void);
 /* CPU load since boot: counts spent asleep and elapsed. */
 void hal_load(uint64_t *idle_counts, uint64_t *elapsed_counts);
 
+/* The top of the stack (the linker script's symbol): the initial stack pointer, and the fault handler's
+ * fresh stack. */
+extern uint32_t _estack;
+
 /* fault.c: the reset cause and fault record (at boot), the stack's MPU guard, the BOR level */
 void fault_boot(int emulator);
 void fault_guard_init(void);

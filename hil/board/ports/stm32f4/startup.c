@@ -2,13 +2,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hal.h"
 #include "stm32f4xx.h"
 
 #if !defined(__ARM_FP) || !defined(__ARM_PCS_VFP)
 #error "the board image is built for the FPU: -mfpu=fpv4-sp-d16 -mfloat-abi=hard (hil/board/Makefile)"
 #endif
 
-extern uint32_t _estack;
 extern uint32_t _sidata;
 extern uint32_t _sdata;
 extern uint32_t _edata;

@@ -344,14 +344,14 @@ static inline void NVIC_DisableIRQ(IRQn_Type irq) { NVIC->ICER[(uint32_t)irq >> 
 static inline void NVIC_SetPriority(IRQn_Type irq, uint8_t prio) { NVIC->IP[irq] = (uint8_t)(prio << 4); }
 
 /* The offsets of RM0090's register maps. */
-_Static_assert(offsetof(RCC_TypeDef, PLLCFGR) == 0x04u && offsetof(RCC_TypeDef, AHB1ENR) == 0x30u &&
-                   offsetof(RCC_TypeDef, APB1ENR) == 0x40u && offsetof(RCC_TypeDef, BDCR) == 0x70u &&
-                   offsetof(RCC_TypeDef, PLLI2SCFGR) == 0x84u, "RCC register map");
-_Static_assert(offsetof(GPIO_TypeDef, BSRR) == 0x18u && offsetof(GPIO_TypeDef, AFR) == 0x20u, "GPIO register map");
-_Static_assert(offsetof(TIM_TypeDef, CNT) == 0x24u && offsetof(TIM_TypeDef, ARR) == 0x2Cu && offsetof(TIM_TypeDef, OR) == 0x50u,
+_Static_assert(((size_t)offsetof(RCC_TypeDef, PLLCFGR) == 0x04u) && ((size_t)offsetof(RCC_TypeDef, AHB1ENR) == 0x30u) &&
+                   ((size_t)offsetof(RCC_TypeDef, APB1ENR) == 0x40u) && ((size_t)offsetof(RCC_TypeDef, BDCR) == 0x70u) &&
+                   ((size_t)offsetof(RCC_TypeDef, PLLI2SCFGR) == 0x84u), "RCC register map");
+_Static_assert(((size_t)offsetof(GPIO_TypeDef, BSRR) == 0x18u) && ((size_t)offsetof(GPIO_TypeDef, AFR) == 0x20u), "GPIO register map");
+_Static_assert(((size_t)offsetof(TIM_TypeDef, CNT) == 0x24u) && ((size_t)offsetof(TIM_TypeDef, ARR) == 0x2Cu) && ((size_t)offsetof(TIM_TypeDef, OR) == 0x50u),
                "TIM register map");
-_Static_assert(offsetof(DAC_TypeDef, DHR12R1) == 0x08u && offsetof(DAC_TypeDef, SR) == 0x34u, "DAC register map");
-_Static_assert(offsetof(RTC_TypeDef, BKPR) == 0x50u, "RTC register map");
-_Static_assert(offsetof(NVIC_Type, ICER) == 0x80u && offsetof(NVIC_Type, IP) == 0x300u, "NVIC register map");
-_Static_assert(offsetof(SCB_Type, CPACR) == 0x88u, "SCB register map");
+_Static_assert(((size_t)offsetof(DAC_TypeDef, DHR12R1) == 0x08u) && ((size_t)offsetof(DAC_TypeDef, SR) == 0x34u), "DAC register map");
+_Static_assert(((size_t)offsetof(RTC_TypeDef, BKPR) == 0x50u), "RTC register map");
+_Static_assert(((size_t)offsetof(NVIC_Type, ICER) == 0x80u) && ((size_t)offsetof(NVIC_Type, IP) == 0x300u), "NVIC register map");
+_Static_assert(((size_t)offsetof(SCB_Type, CPACR) == 0x88u), "SCB register map");
 #endif
