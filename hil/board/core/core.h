@@ -14,7 +14,8 @@
 /* One frame: signed with counter and a tag bound to request counter `answered` (device to host), or
  * with answered < 0 the tag of a request (host to device: the fuzz harness's). */
 typedef struct {
-    uint8_t msg_id, flags;
+    uint8_t msg_id;
+    uint8_t flags;
     uint16_t seq;
     const uint8_t *payload;
     size_t len;            /* at most SCS_MAX_PAYLOAD (longer is cut) */
@@ -23,7 +24,7 @@ typedef struct {
     int64_t answered;
 } scs_frame_t;
 /* Assemble it on the wire: header, payload, counter and tag, CRC-32, COBS, the delimiter; its length. */
-size_t scs_frame_encode(const scs_fw_t *fw, const scs_frame_t *f, uint8_t wire[SCS_MAX_ENCODED + 1]);
+size_t scs_frame_encode(const scs_fw_t *fw, const scs_frame_t *f, uint8_t wire[SCS_MAX_ENCODED + 1u]);
 /* Encode and send one frame. Signed, with its tag bound to request counter `answered`, only when
  * answered >= 0 and a session is open (0 for events); answered < 0 sends it unsigned. */
 void scs_send_frame(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t seq, const uint8_t *payload, size_t len);
@@ -70,7 +71,9 @@ void scs_record_save(scs_fw_t *fw);
 /* --- dispatch.c: the request table --- */
 typedef void (*scs_handler_fn)(scs_fw_t *fw, uint16_t seq, const uint8_t *payload);
 typedef struct {
-    uint8_t id, role, flags; /* flags: SCS_REQ_* */
+    uint8_t id; /* flags: SCS_REQ_* */
+    uint8_t role;
+    uint8_t flags;
     uint16_t size;
     const scs_field_t *fields;
     uint8_t field_count;
@@ -84,7 +87,6 @@ void scs_execute(scs_fw_t *fw, const scs_request_t *m, uint16_t seq, const uint8
 /* --- handlers: one per request of the definition (scs_on_<name>); a missing one fails the link --- */
 #define SCS_DECLARE_HANDLER(NAME, name, role, flags) void scs_on_##name(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
 SCS_REQUESTS(SCS_DECLARE_HANDLER)
-#undef SCS_DECLARE_HANDLER
 
 /* --- checks shared by the request handlers and the settings image (one validation path) --- */
 /* LIMITS_WRITE on this program: OK, WRONG_STATE, OUT_OF_RANGE or UNSAFE (*field: the field index). */

@@ -81,7 +81,8 @@ typedef struct {
 /* The security record kept apart from the settings, in its own two slots of 32-bit words (backup
  * registers on a board, retained SRAM in the emulator): nonce epoch and back-off per role. */
 typedef struct {
-    uint32_t sequence, epoch;
+    uint32_t sequence;
+    uint32_t epoch;
     uint16_t failures[SCS_KEYED_ROLES];
     uint32_t remaining[SCS_KEYED_ROLES]; /* back-off ticks left when it was written */
 } scs_record_t;
@@ -91,12 +92,14 @@ typedef struct {
     uint8_t role;               /* 0 none */
     uint8_t session_key[32];
     uint8_t origin[SCS_NONCE_SIZE]; /* host nonce of the handshake that opened the session */
-    uint32_t rx_counter, tx_counter;
+    uint32_t rx_counter;
+    uint32_t tx_counter;
     scs_handshake_t handshakes[SCS_HANDSHAKES_KEPT];
     uint32_t handshake_age;
     uint8_t nonce_key[32];      /* derived from the role keys at init */
     uint8_t epoch_claimed;      /* the epoch of this boot is persisted */
-    uint32_t epoch, nonce_counter;
+    uint32_t epoch;
+    uint32_t nonce_counter;
     uint8_t hw_rng;             /* 1: a hardware RNG answered and is mixed into nonces */
     uint8_t record_valid;       /* 1: a valid security record was loaded (or written since) */
     uint64_t backoff_until[SCS_KEYED_ROLES];
@@ -107,7 +110,8 @@ typedef struct {
 /* The event log (retained across resets) and the events still to send. */
 typedef struct {
     scs_event_t log[SCS_LOG_CAPACITY];
-    uint16_t start, len;
+    uint16_t start;
+    uint16_t len;
     scs_event_t outbox[SCS_OUTBOX];
     uint8_t outbox_len;
 } scs_events_t;
@@ -125,7 +129,9 @@ typedef struct {
     int64_t rise_nano_c;        /* implant temperature above body, 1e-9 degC (a first-order model: the dev
                                    board has no sensor) */
     uint8_t primary;            /* 1: a primary cell (states OK, ERI, EOS; never charged) */
-    uint8_t recharge_state, battery_state, cutoff;
+    uint8_t recharge_state;
+    uint8_t battery_state;
+    uint8_t cutoff;
 } scs_gauge_t;
 
 /* Simulated inputs and their timers. */

@@ -7,17 +7,19 @@
 /* Raise or clear the open and short faults from the contacts' bit masks. */
 static void impedance_faults(scs_fw_t *fw, uint16_t open, uint16_t shorted)
 {
-    uint32_t mask = (uint32_t)(open | shorted);
+    uint32_t mask = (uint32_t)open | (uint32_t)shorted;
     const unsigned codes[2] = {SCS_FAULT_CODE_IMPEDANCE_OPEN, SCS_FAULT_CODE_IMPEDANCE_SHORT};
-    const int present[2] = {open != 0, shorted != 0};
-    for (unsigned k = 0; k < 2; k++) {
+    const int present[2] = {open != 0u, shorted != 0u};
+    for (unsigned k = 0u; k < 2u; k++) {
         uint32_t bit = 1u << codes[k];
-        if (present[k] && !(fw->fault_flags & bit)) {
+        if ((present[k] != 0) && ((fw->fault_flags & bit) == 0u)) {
             fw->fault_flags |= bit;
             scs_log_event(fw, SCS_EVENT_KIND_FAULT, (uint16_t)codes[k], mask);
-        } else if (!present[k] && (fw->fault_flags & bit)) {
+        } else if ((present[k] == 0) && ((fw->fault_flags & bit) != 0u)) {
             fw->fault_flags &= ~bit;
             scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_FAULT_CLEARED, codes[k]);
+        } else {
+            /* the fault's state already matches the contacts */
         }
     }
 }
@@ -25,18 +27,26 @@ static void impedance_faults(scs_fw_t *fw, uint16_t open, uint16_t shorted)
 void scs_check_impedance(scs_fw_t *fw)
 {
     scs_therapy_t *t = &fw->therapy;
-    uint16_t open = 0, shorted = 0;
-    memcpy(t->ohms, fw->inputs.lead_ohms, sizeof t->ohms);
-    for (unsigned c = 0; c < SCS_CONTACTS; c++) {
-        if (t->ohms[c] > SCS_IMPEDANCE_OPEN_OHM) open |= (uint16_t)(1u << c);
-        if (t->ohms[c] < SCS_IMPEDANCE_SHORT_OHM) shorted |= (uint16_t)(1u << c);
+    uint16_t open = 0u;
+    uint16_t shorted = 0u;
+    (void)memcpy(t->ohms, fw->inputs.lead_ohms, sizeof t->ohms);
+    for (unsigned c = 0u; c < SCS_CONTACTS; c++) {
+        if (t->ohms[c] > SCS_IMPEDANCE_OPEN_OHM) {
+            open |= (uint16_t)(1u << c);
+        }
+        if (t->ohms[c] < SCS_IMPEDANCE_SHORT_OHM) {
+            shorted |= (uint16_t)(1u << c);
+        }
     }
     impedance_faults(fw, open, shorted);
     uint8_t stopped = scs_stopped_areas(t);
-    if (t->stim_on)
-        for (unsigned a = 0; a < SCS_AREAS; a++)
-            if ((stopped >> a & 1u) && !(t->stopped >> a & 1u))
+    if (t->stim_on != 0u) {
+        for (unsigned a = 0u; a < SCS_AREAS; a++) {
+            if (((((uint32_t)stopped >> a) & 1u) != 0u) && ((((uint32_t)t->stopped >> a) & 1u) == 0u)) {
                 scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_AREA_STOPPED, a);
+            }
+        }
+    }
     t->stopped = stopped;
     scs_stim_retarget(t, fw->ticks);
 }
@@ -44,9 +54,11 @@ void scs_check_impedance(scs_fw_t *fw)
 static void start_ramp(scs_fw_t *fw)
 {
     scs_therapy_t *t = &fw->therapy;
-    fw->inputs.ramp_next = 0;
-    if (memcmp(t->applied, t->target, sizeof t->applied) != 0)
-        fw->inputs.ramp_next = fw->ticks + ((uint64_t)SCS_AMPLITUDE_STEP_UA * 1000000u + t->ramp_ua_per_s - 1u) / t->ramp_ua_per_s;
+    fw->inputs.ramp_next = 0u;
+    if (memcmp(t->applied, t->target, sizeof t->applied) != 0) {
+        fw->inputs.ramp_next =
+            fw->ticks + (((((uint64_t)SCS_AMPLITUDE_STEP_UA * 1000000u) + t->ramp_ua_per_s) - 1u) / t->ramp_ua_per_s);
+    }
 }
 
 static uint64_t posture_due(const scs_fw_t *fw)
@@ -62,19 +74,24 @@ static void apply_posture(scs_fw_t *fw)
     fw->inputs.pending_posture = SCS_NO_POSTURE;
     scs_log_event(fw, SCS_EVENT_KIND_MODE, SCS_MODE_CODE_POSTURE_APPLIED, t->posture);
     uint16_t keep[SCS_AREAS];
-    memcpy(keep, t->applied, sizeof keep);
+    (void)memcpy(keep, t->applied, sizeof keep);
     scs_remembered(t);
-    memcpy(t->target, t->applied, sizeof t->target);
-    memcpy(t->applied, keep, sizeof keep);
+    (void)memcpy(t->target, t->applied, sizeof t->target);
+    (void)memcpy(t->applied, keep, sizeof keep);
     start_ramp(fw);
 }
 
 static void ramp_step(scs_fw_t *fw)
 {
     scs_therapy_t *t = &fw->therapy;
-    for (unsigned a = 0; a < SCS_AREAS; a++) {
-        if (t->target[a] > t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] + SCS_AMPLITUDE_STEP_UA);
-        else if (t->target[a] < t->applied[a]) t->applied[a] = (uint16_t)(t->applied[a] - SCS_AMPLITUDE_STEP_UA);
+    for (unsigned a = 0u; a < SCS_AREAS; a++) {
+        if (t->target[a] > t->applied[a]) {
+            t->applied[a] = (uint16_t)(t->applied[a] + SCS_AMPLITUDE_STEP_UA);
+        } else if (t->target[a] < t->applied[a]) {
+            t->applied[a] = (uint16_t)(t->applied[a] - SCS_AMPLITUDE_STEP_UA);
+        } else {
+            /* at its target */
+        }
     }
     scs_stim_retarget(t, fw->ticks);
     start_ramp(fw);
@@ -87,10 +104,12 @@ static void timers(scs_fw_t *fw)
         scs_check_impedance(fw);
         in->next_impedance_check = fw->ticks + SCS_IMPEDANCE_CHECK_TICKS;
     }
-    if (in->pending_posture != SCS_NO_POSTURE && fw->ticks >= posture_due(fw))
+    if ((in->pending_posture != SCS_NO_POSTURE) && (fw->ticks >= posture_due(fw))) {
         apply_posture(fw);
-    if (in->ramp_next && fw->ticks >= in->ramp_next)
+    }
+    if ((in->ramp_next != 0u) && (fw->ticks >= in->ramp_next)) {
         ramp_step(fw);
+    }
 }
 
 /* The next timer event after now, at most end. */
@@ -98,10 +117,18 @@ static uint64_t next_event(const scs_fw_t *fw, uint64_t end)
 {
     const scs_inputs_t *in = &fw->inputs;
     uint64_t next = end;
-    if (in->next_impedance_check < next) next = in->next_impedance_check;
-    if (in->pending_posture != SCS_NO_POSTURE && posture_due(fw) < next) next = posture_due(fw);
-    if (in->ramp_next && in->ramp_next < next) next = in->ramp_next;
-    if (next <= fw->ticks) next = fw->ticks + 1u;
+    if (in->next_impedance_check < next) {
+        next = in->next_impedance_check;
+    }
+    if ((in->pending_posture != SCS_NO_POSTURE) && (posture_due(fw) < next)) {
+        next = posture_due(fw);
+    }
+    if ((in->ramp_next != 0u) && (in->ramp_next < next)) {
+        next = in->ramp_next;
+    }
+    if (next <= fw->ticks) {
+        next = fw->ticks + 1u;
+    }
     return next;
 }
 
@@ -112,9 +139,10 @@ void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up)
         uint64_t next = next_event(fw, end);
         scs_fuel_gauge(fw, next - fw->ticks);
         fw->ticks = next;
-        if (catch_up)
-            while (!scs_stim_service(&fw->therapy, fw->ticks)) {
+        if (catch_up != 0) {
+            while (scs_stim_service(&fw->therapy, fw->ticks) == 0) {
             }
+        }
         timers(fw);
     }
 }

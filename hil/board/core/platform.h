@@ -20,9 +20,12 @@ typedef struct scs_fw scs_fw_t;
 /* What the board reports about its core and link (TIMING). */
 typedef struct scs_board_load {
     uint32_t counts_per_tick;
-    uint64_t idle_counts, elapsed_counts;
-    uint32_t rx_overruns, rx_high_water;
-    uint32_t worst_request_counts, last_request_counts;
+    uint64_t idle_counts;
+    uint64_t elapsed_counts;
+    uint32_t rx_overruns;
+    uint32_t rx_high_water;
+    uint32_t worst_request_counts;
+    uint32_t last_request_counts;
 } scs_board_load_t;
 
 /* --- the link --- */

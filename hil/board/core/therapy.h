@@ -34,14 +34,18 @@ typedef struct {
     uint16_t window_us;
     uint8_t per_burst;
     uint32_t intra_mhz;
-    uint32_t cycle_on_ms, cycle_off_ms;
+    uint32_t cycle_on_ms;
+    uint32_t cycle_off_ms;
     uint16_t soft_start_ms;
 } scs_area_t;
 
 typedef struct {
-    uint8_t used, count, selectable;
+    uint8_t used;
+    uint8_t count;
+    uint8_t selectable;
     scs_area_t area[SCS_AREAS];
-    uint16_t lo[SCS_AREAS], hi[SCS_AREAS];
+    uint16_t lo[SCS_AREAS];
+    uint16_t hi[SCS_AREAS];
     uint8_t remembered[SCS_MEMORY_KEYS];
     uint16_t amps[SCS_MEMORY_KEYS][SCS_AREAS];
 } scs_program_t;
@@ -53,18 +57,13 @@ typedef struct {
     void *ctx;
 } scs_poll_t;
 
-typedef struct {
-    uint64_t tick;
-    uint8_t area;
-    uint16_t amplitude_ua;
-} scs_trace_record_t;
-
 /* The next pulse of an area: period k = q*repeat + s starts at block + floor(s*10^9/rate), where block =
  * q * repeat * 10^9 / rate (exact for any tick: see seek() in scheduler.c). */
 typedef struct {
     uint64_t block;      /* start of period q*repeat, ticks relative to turn-on */
     uint64_t nominal;    /* relative to turn-on */
-    uint32_t s, repeat;  /* period index within the block; periods per block */
+    uint32_t s;  /* period index within the block; periods per block */
+    uint32_t repeat;
     uint8_t i;           /* pulse index in the period (bursts) */
 } scs_next_t;
 
@@ -72,7 +71,11 @@ typedef struct {
     scs_program_t programs[SCS_PROGRAMS];
     scs_area_t staged[SCS_PROGRAMS][SCS_AREAS];
     uint8_t staged_mask[SCS_PROGRAMS];
-    uint8_t active, stim_on, mri, mri_saved_on, posture;
+    uint8_t active;
+    uint8_t stim_on;
+    uint8_t mri;
+    uint8_t mri_saved_on;
+    uint8_t posture;
     uint8_t adaptive_enabled;
     uint32_t dwell_ms;
     uint16_t ramp_ua_per_s;
@@ -81,7 +84,8 @@ typedef struct {
     uint16_t ohms[SCS_CONTACTS]; /* the last impedance check */
     uint8_t stopped;             /* bit a: area a uses a faulted contact and emits nothing */
     /* the running pulse train */
-    uint64_t origin, stage_free;
+    uint64_t origin;
+    uint64_t stage_free;
     uint16_t cap_ua[SCS_AREAS];
     scs_next_t next[SCS_AREAS];
     scs_edges_t *edges;  /* hardware-timed output (scs_platform_edges; 0: pulses are traced when due) */
@@ -90,7 +94,8 @@ typedef struct {
     uint64_t late_report_tick;
     /* trace (appended by the timer interrupt when hardware-timed) */
     volatile uint8_t tracing;
-    uint32_t trace_len, trace_limit;
+    uint32_t trace_len;
+    uint32_t trace_limit;
     uint8_t trace[SCS_TRACE_CAPACITY][11];
 } scs_therapy_t;
 

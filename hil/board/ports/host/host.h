@@ -13,7 +13,8 @@ typedef struct {
     uint8_t slots[2][SCS_NVM_SLOT_SIZE];  /* the settings storage of this simulated board */
     uint32_t record[2][SCS_RECORD_WORDS]; /* its security record */
     uint8_t *out;                         /* where frames sent go (scs_host_receive's buffer) */
-    size_t out_len, out_cap;
+    size_t out_len;
+    size_t out_cap;
 } host_t;
 
 /* A board with these keys (test_key may be NULL: no test role), blank storage, powered on. */

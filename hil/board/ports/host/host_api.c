@@ -8,19 +8,20 @@
 void *scs_host_new(uint64_t device_id, const uint8_t *patient_key, const uint8_t *clinician_key, const uint8_t *test_key)
 {
     host_t *h = calloc(1, sizeof *h);
-    if (!h)
-        return 0;
+    if (h == NULL) {
+        return NULL;
+    }
     scs_keys_t keys;
-    memset(&keys, 0, sizeof keys);
+    (void)memset(&keys, 0, sizeof keys);
     keys.device_id = device_id;
-    memcpy(keys.patient_key, patient_key, SCS_KEY_SIZE);
-    memcpy(keys.clinician_key, clinician_key, SCS_KEY_SIZE);
-    if (test_key) {
-        memcpy(keys.test_key, test_key, SCS_KEY_SIZE);
+    (void)memcpy(keys.patient_key, patient_key, SCS_KEY_SIZE);
+    (void)memcpy(keys.clinician_key, clinician_key, SCS_KEY_SIZE);
+    if (test_key != NULL) {
+        (void)memcpy(keys.test_key, test_key, SCS_KEY_SIZE);
         keys.has_test_key = 1;
     }
-    memset(h->slots, 0xFF, sizeof h->slots);
-    memset(h->record, 0xFF, sizeof h->record);
+    (void)memset(h->slots, 0xFF, sizeof h->slots);
+    (void)memset(h->record, 0xFF, sizeof h->record);
     scs_record_save(&h->fw); /* provisioned at the factory: the first record (epoch 0) */
     /* the clock is virtual (scs_platform_clock_kind): it moves only by CLOCK_ADVANCE or scs_host_advance */
     scs_fw_power_on(&h->fw, &keys);
@@ -47,7 +48,7 @@ size_t scs_host_receive(void *handle, const uint8_t *data, size_t len, uint8_t *
     h->out_len = 0;
     h->out_cap = out_cap;
     scs_fw_receive(&h->fw, data, len);
-    h->out = 0;
+    h->out = NULL;
     return h->out_len;
 }
 
@@ -58,7 +59,8 @@ uint32_t scs_host_dropped(void *handle) { return ((host_t *)handle)->fw.link.dro
 void scs_host_fail_after(void *handle, uint32_t k)
 {
     host_t *h = handle;
-    h->fw.nvm.fail_at_step = (int32_t)(h->fw.nvm.steps + k);
+    uint32_t step = h->fw.nvm.steps + k;
+    h->fw.nvm.fail_at_step = (int32_t)step;
 }
 
 /* Power comes back: a reboot from the settings storage (returns 1 if power had been lost). */
@@ -80,20 +82,20 @@ uint8_t *scs_host_slot(void *handle, unsigned i) { return ((host_t *)handle)->sl
 static scs_therapy_t *lone_scheduler(const uint8_t *area_writes, unsigned n_areas, const uint16_t *ohms)
 {
     scs_therapy_t *t = calloc(1, sizeof *t);
-    if (!t || n_areas == 0 || n_areas > SCS_AREAS) {
+    if ((t == NULL) || (n_areas == 0u) || (n_areas > SCS_AREAS)) {
         free(t);
-        return 0;
+        return NULL;
     }
     scs_program_t *prog = &t->programs[0];
     prog->used = 1;
     prog->count = (uint8_t)n_areas;
-    for (unsigned a = 0; a < n_areas; a++) {
+    for (unsigned a = 0u; a < n_areas; a++) {
         scs_msg_area_write_t m;
-        scs_msg_area_write_decode(area_writes + a * SCS_AREA_WRITE_SIZE, SCS_AREA_WRITE_SIZE, &m);
+        scs_msg_area_write_decode(&area_writes[a * SCS_AREA_WRITE_SIZE], SCS_AREA_WRITE_SIZE, &m);
         scs_area_from_msg(&m, &prog->area[a]);
         t->applied[a] = prog->area[a].amplitude_ua;
     }
-    memcpy(t->ohms, ohms, sizeof t->ohms);
+    (void)memcpy(t->ohms, ohms, sizeof t->ohms);
     t->stopped = scs_stopped_areas(t);
     scs_stim_start(t, 0);
     return t;
@@ -103,17 +105,22 @@ static scs_therapy_t *lone_scheduler(const uint8_t *area_writes, unsigned n_area
  * (up to max of them, the rest only counted). Returns the number of pulses emitted. */
 static uint64_t run_lone(scs_therapy_t *t, uint64_t until, uint8_t *out, uint64_t max)
 {
-    uint64_t pulses = 0;
-    for (int done = 0; !done;) {
-        t->trace_len = 0;
-        t->tracing = 1;
+    uint64_t pulses = 0u;
+    int done = 0;
+    while (done == 0) {
+        t->trace_len = 0u;
+        t->tracing = 1u;
         t->trace_limit = SCS_TRACE_CAPACITY;
         /* a service call emits at most 64 pulses: keep room for them in the trace */
-        while (!done && t->trace_len + 64u <= SCS_TRACE_CAPACITY)
+        while ((done == 0) && ((t->trace_len + 64u) <= SCS_TRACE_CAPACITY)) {
             done = scs_stim_service(t, until);
-        for (uint32_t r = 0; r < t->trace_len; r++, pulses++)
-            if (pulses < max)
-                memcpy(out + pulses * 11u, t->trace[r], 11u);
+        }
+        for (uint32_t r = 0u; r < t->trace_len; r++) {
+            if (pulses < max) {
+                (void)memcpy(&out[pulses * 11u], t->trace[r], 11u);
+            }
+            pulses++;
+        }
     }
     return pulses;
 }
@@ -123,10 +130,11 @@ static uint64_t run_lone(scs_therapy_t *t, uint64_t until, uint8_t *out, uint64_
 uint64_t scs_host_run_scheduler(const uint8_t *area_writes, unsigned n_areas, uint16_t ohm, uint64_t ticks)
 {
     uint16_t ohms[SCS_CONTACTS];
-    for (unsigned c = 0; c < SCS_CONTACTS; c++)
+    for (unsigned c = 0u; c < SCS_CONTACTS; c++) {
         ohms[c] = ohm;
+    }
     scs_therapy_t *t = lone_scheduler(area_writes, n_areas, ohms);
-    uint64_t pulses = t ? run_lone(t, ticks, 0, 0) : 0;
+    uint64_t pulses = (t != NULL) ? run_lone(t, ticks, NULL, 0u) : 0u;
     free(t);
     return pulses;
 }
@@ -139,8 +147,9 @@ uint64_t scs_host_schedule(const uint8_t *area_writes, unsigned n_areas, const u
                            uint64_t ticks, uint8_t *out, uint64_t max)
 {
     scs_therapy_t *t = lone_scheduler(area_writes, n_areas, ohms);
-    if (!t)
+    if (t == NULL) {
         return UINT64_MAX;
+    }
     scs_stim_seek(t, rel);
     uint64_t pulses = run_lone(t, rel + ticks, out, max);
     free(t);
@@ -175,15 +184,16 @@ static void count_poll(void *ctx) { ++*(uint32_t *)ctx; }
 int scs_host_interleave(const uint8_t *payloads, unsigned n, unsigned stride, uint32_t *polls)
 {
     scs_area_t areas[SCS_AREAS];
-    if (n == 0 || n > SCS_AREAS)
+    if ((n == 0u) || (n > SCS_AREAS)) {
         return -1;
-    for (unsigned i = 0; i < n; i++) {
+    }
+    for (unsigned i = 0u; i < n; i++) {
         scs_msg_area_write_t m;
-        scs_msg_area_write_decode(payloads + (size_t)i * stride, stride, &m);
+        scs_msg_area_write_decode(&payloads[(size_t)i * stride], stride, &m);
         scs_area_from_msg(&m, &areas[i]);
     }
     scs_poll_t poll = {count_poll, polls};
-    *polls = 0;
+    *polls = 0u;
     return scs_interleave_ok(areas, n, &poll);
 }
 
@@ -206,8 +216,9 @@ uint64_t scs_host_stim_resume_at(void *handle, uint64_t rel)
 {
     host_t *h = handle;
     scs_therapy_t *t = &h->fw.therapy;
-    if (!t->stim_on || rel > h->fw.ticks)
+    if ((t->stim_on == 0u) || (rel > h->fw.ticks)) {
         return UINT64_MAX;
+    }
     t->origin = h->fw.ticks - rel;
     scs_stim_seek(t, rel);
     return t->origin;

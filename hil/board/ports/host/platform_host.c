@@ -12,11 +12,13 @@ void scs_platform_uart_write(scs_fw_t *fw, const uint8_t *data, size_t len)
 {
     host_t *h = host_of(fw);
     size_t n = len;
-    if (!h->out)
+    if (h->out == NULL) {
         return;
-    if (h->out_len + n > h->out_cap)
+    }
+    if ((h->out_len + n) > h->out_cap) {
         n = h->out_cap - h->out_len;
-    memcpy(h->out + h->out_len, data, n);
+    }
+    (void)memcpy(&h->out[h->out_len], data, n);
     h->out_len += n;
 }
 
@@ -25,7 +27,7 @@ uint64_t scs_platform_ticks(void) { return 0; } /* not hardware-timed: never ask
 void scs_platform_timer_arm(void) {}
 uint32_t scs_platform_irq_lock(void) { return 0; }
 void scs_platform_irq_unlock(uint32_t saved) { (void)saved; }
-scs_edges_t *scs_platform_edges(void) { return 0; }
+scs_edges_t *scs_platform_edges(void) { return NULL; }
 
 void scs_platform_output(uint8_t pins, uint16_t dac_ua)
 {

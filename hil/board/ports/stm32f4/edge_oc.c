@@ -19,27 +19,35 @@
 
 /* DMA2 stream registers (RM0090 10.5) and the TIM8/TIM1 advanced-timer map (RM0090 17.4). */
 typedef struct {
-    __IO uint32_t CR, NDTR, PAR, M0AR, M1AR, FCR;
+    __IO uint32_t CR;
+    __IO uint32_t NDTR;
+    __IO uint32_t PAR;
+    __IO uint32_t M0AR;
+    __IO uint32_t M1AR;
+    __IO uint32_t FCR;
 } DMA_Stream_TypeDef;
 typedef struct {
-    __IO uint32_t LISR, HISR, LIFCR, HIFCR;
+    __IO uint32_t LISR;
+    __IO uint32_t HISR;
+    __IO uint32_t LIFCR;
+    __IO uint32_t HIFCR;
 } DMA_TypeDef;
 #define DMA2_BASE 0x40026400u
 #define DMA2 ((DMA_TypeDef *)DMA2_BASE)
 #define DMA2_Stream2 ((DMA_Stream_TypeDef *)(DMA2_BASE + 0x10u + 0x18u * 2u))
 #define TIM8 ((TIM_TypeDef *)(PERIPH_BASE + 0x10400u))
-#define RCC_AHB1ENR_DMA2EN (1u << 22)
+#define RCC_AHB1ENR_DMA2EN (UINT32_C(1) << 22)
 #define RCC_APB2ENR_TIM8EN (1u << 1)
 #define DMA_SxCR_EN (1u << 0)
 #define DMA_SxCR_DIR_M2P (1u << 6)
-#define DMA_SxCR_MSIZE_32 (2u << 13)
-#define DMA_SxCR_PSIZE_32 (2u << 11)
-#define DMA_SxCR_CHSEL_7 (7u << 25)
-#define DMA_LIFCR_STREAM2 (0x3Du << 16)
+#define DMA_SxCR_MSIZE_32 (UINT32_C(2) << 13)
+#define DMA_SxCR_PSIZE_32 (UINT32_C(2) << 11)
+#define DMA_SxCR_CHSEL_7 (UINT32_C(7) << 25)
+#define DMA_LIFCR_STREAM2 (UINT32_C(0x3D) << 16)
 #define TIM_CR2_MMS_ENABLE (1u << 4)      /* TIM2: TRGO on counter enable */
 #define TIM_CR2_MMS_COMPARE (3u << 4)     /* TIM8: TRGO pulses at each compare match */
 #define TIM_SMCR_TRIGGER_ITR1 (6u | 1u << 4) /* TIM8: start on TIM2's TRGO */
-#define TIM_DIER_CC1DE (1u << 9)
+#define TIM_DIER_CC1DE (UINT32_C(1) << 9)
 #define TIM_SR_CC1IF (1u << 1)
 #define DAC_CR_TEN1 (1u << 2)
 #define DAC_CR_TSEL1_TIM8 (1u << 3)
@@ -66,8 +74,9 @@ void hal_oc_init(void)
  * trigger. 1 when loaded ahead of the count, 0 when too late (the caller stores it itself). */
 int hal_oc_load(const scs_out_t *out, uint32_t due)
 {
-    if (!started || (int32_t)(TIM2->CNT + 2u - due) >= 0)
+    if (!started || ((TIM2->CNT + 2u) - due) < 0x80000000u) {
         return 0;
+    }
     DMA2_Stream2->CR = 0;
     DMA2->LIFCR = DMA_LIFCR_STREAM2;
     DMA2_Stream2->M0AR = (uint32_t)(uintptr_t)&out->pin_word;
@@ -76,8 +85,9 @@ int hal_oc_load(const scs_out_t *out, uint32_t due)
     DAC->DHR12R1 = out->dac_word; /* held until the compare's trigger */
     TIM8->SR = ~TIM_SR_CC1IF;
     TIM8->CCR1 = (uint16_t)(due * TIM8_PER_TIM2);
-    if ((int32_t)(TIM2->CNT - due) < 0)
+    if ((TIM2->CNT - due) >= 0x80000000u) { /* TIM2 short of due: their difference mod 2^32 is negative */
         return 1; /* still ahead once loaded: the compare will fire */
+    }
     DMA2_Stream2->CR = 0;
     return 0;
 }

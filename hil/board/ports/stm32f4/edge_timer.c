@@ -14,9 +14,6 @@
 #include "platform.h"
 #include "stm32f4xx.h"
 
-#ifndef SCS_EDGE_OC
-#define SCS_EDGE_OC 0
-#endif
 #if SCS_EDGE_OC
 void hal_oc_init(void);
 int hal_oc_load(const scs_out_t *out, uint32_t due);
@@ -33,9 +30,10 @@ int hal_oc_load(const scs_out_t *out, uint32_t due);
 /* Edges due in one tick stored back to back, at most (a pulse end and the next start: two). */
 #define SAME_TICK_MAX 4u
 
-static struct {
+static struct edge_timer_state {
     scs_edges_t *edges;
-    uint32_t counts_per_tick, lead_counts;
+    uint32_t counts_per_tick;
+    uint32_t lead_counts;
     int emulator;
     uint64_t armed_counts; /* fine count the edge timer fires at; UINT64_MAX: nothing armed */
 } et;
@@ -64,11 +62,15 @@ void hal_edge_timer_init(scs_edges_t *edges, uint32_t counts_per_tick, int emula
 static void arm(uint64_t target)
 {
     uint64_t now = hal_fine_now();
-    uint64_t delay = target > now + MIN_DELAY_COUNTS ? target - now : MIN_DELAY_COUNTS;
-    if (delay > 0xFFFFFFF0u)
+    uint64_t delay = MIN_DELAY_COUNTS;
+    if (target > (now + MIN_DELAY_COUNTS)) {
+        delay = target - now;
+    }
+    if (delay > 0xFFFFFFF0u) {
         delay = 0xFFFFFFF0u;
+    }
     et.armed_counts = target;
-    if (et.emulator) { /* the update fires ARR counts after this write */
+    if (et.emulator != 0) { /* the update fires ARR counts after this write */
         TIM5->CR1 = TIM_CR1_CEN;
         TIM5->ARR = (uint32_t)delay;
         return;
@@ -76,7 +78,7 @@ static void arm(uint64_t target)
     /* one pulse: count from 0, update when the counter passes ARR, then stop */
     TIM5->CR1 = 0;
     TIM5->CNT = 0;
-    TIM5->ARR = (uint32_t)delay - 1u + (delay == 1u);
+    TIM5->ARR = (uint32_t)delay - 1u; /* never 0: delay >= MIN_DELAY_COUNTS */
     TIM5->SR = 0;
     TIM5->CR1 = TIM_CR1_OPM | TIM_CR1_URS | TIM_CR1_CEN;
 }
@@ -85,16 +87,19 @@ static void arm(uint64_t target)
 static uint64_t wake_for(uint64_t tick)
 {
     uint64_t at = tick * et.counts_per_tick;
-    return at > et.lead_counts ? at - et.lead_counts : 0;
+    return (at > et.lead_counts) ? (at - et.lead_counts) : 0u;
 }
+
+/* The first queued edge, if any (none without an output attached). */
+static const scs_edge_t *head_edge(void) { return (et.edges != NULL) ? scs_edges_peek(et.edges, 0u) : NULL; }
 
 /* The next deadline: a lead before the first queued edge, or the periodic wake-up of the loop. */
 static uint64_t deadline(uint64_t now)
 {
-    const scs_edge_t *e = et.edges ? scs_edges_peek(et.edges, 0) : 0;
+    const scs_edge_t *e = head_edge();
     uint64_t wake = now + (uint64_t)HAL_WAKE_TICKS * et.counts_per_tick;
-    uint64_t at = e ? wake_for(e->due) : UINT64_MAX;
-    return at < wake ? at : wake;
+    uint64_t at = (e != NULL) ? wake_for(e->due) : UINT64_MAX;
+    return (at < wake) ? at : wake;
 }
 
 void scs_platform_timer_arm(void)
@@ -102,64 +107,74 @@ void scs_platform_timer_arm(void)
     /* no output attached (QEMU's virtual-clock mode): the timer stays idle and the loop sleeps until
      * a byte arrives. QEMU rebases its timers at a QMP reset, and an armed timer then moves the virtual
      * clock by the whole time since power-on at every wake-up, growing it without bound. */
-    if (!et.edges)
+    if (et.edges == NULL) {
         return;
+    }
     uint64_t target = deadline(hal_fine_now()); /* computed before masking: the mask stays short */
     uint32_t saved = scs_platform_irq_lock();
-    if (target < et.armed_counts)
+    if (target < et.armed_counts) {
         arm(target);
+    }
     scs_platform_irq_unlock(saved);
 }
 
 /* Store the head edge at its due count and the edges due in the same tick right after it; then
  * account for them. Nothing but the wait, a load and the stores between the due count and a store. */
-static void fire_group(scs_edges_t *q, const scs_edge_t *e)
+static void fire_group(scs_edges_t *q, const scs_edge_t *head)
 {
+    const scs_edge_t *e = head;
     uint32_t late[SAME_TICK_MAX];
     uint64_t due_tick = e->due;
     uint32_t due = (uint32_t)(due_tick * et.counts_per_tick); /* TIM2's low word: within 2^31 counts */
     unsigned n = 0;
 #if SCS_EDGE_OC
-    if (hal_oc_load(&e->out, due)) { /* the compare stores it at the count; account once it passed */
-        while ((int32_t)(TIM2->CNT - due) < 0) {
+    if (hal_oc_load(&e->out, due) != 0) { /* the compare stores it at the count; account once it passed */
+        while ((TIM2->CNT - due) >= 0x80000000u) { /* TIM2 short of due: their difference mod 2^32 is negative */
         }
-        late[n++] = 0;
+        late[n] = 0u;
+        n++;
         e = scs_edges_peek(q, n);
     }
-    while (e && n < SAME_TICK_MAX && (n == 0 || e->due == due_tick)) {
+    while ((e != NULL) && (n < SAME_TICK_MAX) && ((n == 0u) || (e->due == due_tick))) {
         GPIOB->BSRR = e->out.pin_word; /* too late for the compare, or a second edge in its tick */
-        late[n++] = TIM2->CNT - due;
+        late[n] = TIM2->CNT - due;
+        n++;
         DAC->DHR12R1 = e->out.dac_word;
         e = scs_edges_peek(q, n);
     }
 #else
-    while ((int32_t)(TIM2->CNT - due) < 0) {
+    while ((TIM2->CNT - due) >= 0x80000000u) { /* TIM2 short of due: their difference mod 2^32 is negative */
     }
     do {
         GPIOB->BSRR = e->out.pin_word;
-        late[n++] = TIM2->CNT - due; /* the lateness where the pin is written */
+        late[n] = TIM2->CNT - due; /* the lateness where the pin is written */
+        n++;
         DAC->DHR12R1 = e->out.dac_word;
-    } while (n < SAME_TICK_MAX && (e = scs_edges_peek(q, n)) != 0 && e->due == due_tick);
+        e = (n < SAME_TICK_MAX) ? scs_edges_peek(q, n) : NULL;
+    } while ((e != NULL) && (e->due == due_tick));
 #endif
-    for (unsigned k = 0; k < n; k++)
+    for (unsigned k = 0u; k < n; k++) {
         scs_edges_retire(q, late[k], et.counts_per_tick);
+    }
 }
 
 void TIM5_IRQHandler(void);
 void TIM5_IRQHandler(void)
 {
     TIM5->SR = 0;
-    uint64_t target = et.armed_counts, now = hal_fine_now();
+    uint64_t target = et.armed_counts;
+    uint64_t now = hal_fine_now();
     et.armed_counts = UINT64_MAX;
-    if (target != UINT64_MAX && now + (uint64_t)EARLY_SLACK_TICKS * et.counts_per_tick < target) {
+    if ((target != UINT64_MAX) && ((now + ((uint64_t)EARLY_SLACK_TICKS * et.counts_per_tick)) < target)) {
         arm(target);
         return;
     }
     /* every edge due within a lead (and a tick: closer than arming is worth) is waited for here */
-    const scs_edge_t *e;
-    while (et.edges && (e = scs_edges_peek(et.edges, 0)) != 0 && wake_for(e->due) <= now + et.counts_per_tick) {
+    const scs_edge_t *e = head_edge();
+    while ((e != NULL) && (wake_for(e->due) <= (now + et.counts_per_tick))) {
         fire_group(et.edges, e);
         now = hal_fine_now();
+        e = head_edge();
     }
     arm(deadline(now));
 }

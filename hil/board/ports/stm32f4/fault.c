@@ -8,6 +8,7 @@
  * was written; CFSR, HFSR, MMFAR, BFAR, SP, uptime) in retained SRAM (.noinit), and resets through
  * SCB->AIRCR. The stack's lowest 32 bytes are an MPU region nobody may access, at the base of RAM
  * (stm32f405.ld): an overflow faults in the guard or below RAM, and never writes over data. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "core.h"
@@ -16,7 +17,7 @@
 #include "scs_protocol.h"
 #include "stm32f4xx.h"
 
-extern uint32_t _estack, _stack_guard;
+extern uint32_t _stack_guard;
 
 #define RECORD_MAGIC 0x46524543u /* "CERF": a record the handler finished */
 #define RECORD_STARTED 0x46525453u /* the handler began it: still this at boot means it never finished */
@@ -89,11 +90,11 @@ void fault_save(uint32_t sp)
     uint32_t ipsr;
     __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
     retained_fault.magic = RECORD_STARTED;
-    memset(r, 0, sizeof *r);
+    (void)memset(r, 0, sizeof *r);
     r->exception = (uint8_t)(ipsr & 0xFFu);
     r->fault_kind = injected_kind;
     r->sp = sp;
-    if (frame_readable(sp)) { /* r0-r3, r12, lr, pc, xpsr */
+    if (frame_readable(sp) != 0) { /* r0-r3, r12, lr, pc, xpsr */
         const uint32_t *frame = (const uint32_t *)sp;
         r->lr = frame[5];
         r->pc = frame[6];
@@ -105,23 +106,28 @@ void fault_save(uint32_t sp)
     r->bfar = SCB->BFAR;
     r->uptime_ticks = scs_platform_ticks();
     retained_fault.magic = RECORD_MAGIC;
-    scs_reset_cause_word = CAUSE_MAGIC | SCS_RESET_CAUSE_SOFTWARE; /* as RCC_CSR.SFTRSTF says on a chip */
+    scs_reset_cause_word = CAUSE_MAGIC | (uint32_t)SCS_RESET_CAUSE_SOFTWARE; /* as RCC_CSR.SFTRSTF says on a chip */
     system_reset();
 }
 
 /* RCC_CSR's flags, most specific first: a power-on also sets PINRSTF and BORRSTF. */
 static uint8_t decode_csr(uint32_t csr)
 {
-    if (csr & (RCC_CSR_IWDGRSTF | RCC_CSR_WWDGRSTF))
+    if ((csr & (RCC_CSR_IWDGRSTF | RCC_CSR_WWDGRSTF)) != 0u) {
         return SCS_RESET_CAUSE_WATCHDOG;
-    if (csr & RCC_CSR_SFTRSTF)
+    }
+    if ((csr & RCC_CSR_SFTRSTF) != 0u) {
         return SCS_RESET_CAUSE_SOFTWARE;
-    if (csr & RCC_CSR_PORRSTF)
+    }
+    if ((csr & RCC_CSR_PORRSTF) != 0u) {
         return SCS_RESET_CAUSE_POWER_ON;
-    if (csr & RCC_CSR_BORRSTF)
+    }
+    if ((csr & RCC_CSR_BORRSTF) != 0u) {
         return SCS_RESET_CAUSE_BROWN_OUT;
-    if (csr & RCC_CSR_PINRSTF)
+    }
+    if ((csr & RCC_CSR_PINRSTF) != 0u) {
         return SCS_RESET_CAUSE_PIN;
+    }
     return SCS_RESET_CAUSE_UNKNOWN;
 }
 
@@ -129,17 +135,19 @@ static uint8_t decode_csr(uint32_t csr)
 void fault_boot(int emulator)
 {
     uint32_t word = scs_reset_cause_word;
-    int worded = (word & 0xFFFF0000u) == CAUSE_MAGIC && (word & 0xFFu) <= SCS_RESET_CAUSE_LOCKUP;
-    if (emulator) /* no RCC model: the harness's word; RAM blank or random at power-on */
-        boot_cause = worded ? (uint8_t)(word & 0xFFu) : SCS_RESET_CAUSE_POWER_ON;
-    else {
-        boot_cause = worded && (word & 0xFFu) == SCS_RESET_CAUSE_BROWN_OUT ? SCS_RESET_CAUSE_BROWN_OUT
-                                                                            : decode_csr(RCC->CSR);
+    bool worded = ((word & 0xFFFF0000u) == CAUSE_MAGIC) && ((word & 0xFFu) <= (uint32_t)SCS_RESET_CAUSE_LOCKUP);
+    if (emulator != 0) { /* no RCC model: the harness's word; RAM blank or random at power-on */
+        boot_cause = worded ? (uint8_t)(word & 0xFFu) : (uint8_t)SCS_RESET_CAUSE_POWER_ON;
+    } else {
+        boot_cause = (worded && ((word & 0xFFu) == (uint32_t)SCS_RESET_CAUSE_BROWN_OUT))
+                         ? (uint8_t)SCS_RESET_CAUSE_BROWN_OUT
+                         : decode_csr(RCC->CSR);
         RCC->CSR |= RCC_CSR_RMVF;
     }
-    if (retained_fault.magic == RECORD_STARTED) /* the handler itself faulted: the core locked up */
+    if (retained_fault.magic == RECORD_STARTED) { /* the handler itself faulted: the core locked up */
         boot_cause = SCS_RESET_CAUSE_LOCKUP;
-    scs_reset_cause_word = CAUSE_MAGIC | SCS_RESET_CAUSE_PIN; /* QEMU: a reset nobody describes is the pin */
+    }
+    scs_reset_cause_word = CAUSE_MAGIC | (uint32_t)SCS_RESET_CAUSE_PIN; /* QEMU: a reset nobody describes is the pin */
 }
 
 uint8_t scs_platform_reset_cause(scs_fw_t *fw)
@@ -151,8 +159,9 @@ uint8_t scs_platform_reset_cause(scs_fw_t *fw)
 int scs_platform_fault_record(scs_fw_t *fw, scs_msg_fault_record_t *out)
 {
     (void)fw;
-    if (retained_fault.magic != RECORD_MAGIC)
+    if (retained_fault.magic != RECORD_MAGIC) {
         return 0;
+    }
     *out = retained_fault.record;
     retained_fault.magic = 0; /* reported by this boot only */
     return 1;
@@ -173,8 +182,9 @@ void fault_guard_init(void)
 /* BOR level 3 (about 2.7 V) in the option bytes, once (a chip only: QEMU models no flash interface). */
 void fault_bor_init(void)
 {
-    if ((FLASH->OPTCR & FLASH_OPTCR_BOR_LEV) == 0u)
+    if ((FLASH->OPTCR & FLASH_OPTCR_BOR_LEV) == 0u) {
         return; /* already level 3 */
+    }
     FLASH->OPTKEYR = FLASH_OPTKEY1;
     FLASH->OPTKEYR = FLASH_OPTKEY2;
     while (FLASH->SR & FLASH_SR_BSY) {
@@ -190,8 +200,9 @@ static uint32_t overflow(volatile uint32_t depth)
 {
     volatile uint8_t pad[64];
     pad[0] = (uint8_t)depth;
-    if (depth > 1000000u) /* never: the stack ends long before */
+    if (depth > 1000000u) { /* never: the stack ends long before */
         return pad[0];
+    }
     return overflow(depth + 1u) + pad[0];
 }
 
@@ -199,14 +210,16 @@ int scs_platform_fault_inject(scs_fw_t *fw, uint8_t kind)
 {
     (void)fw;
     injected_kind = kind;
-    if (kind == SCS_FAULT_KIND_HARD_FAULT)
+    if (kind == (uint8_t)SCS_FAULT_KIND_HARD_FAULT) {
         __asm volatile("udf #0" ::: "memory"); /* UsageFault (disabled): escalated to HardFault */
-    else if (kind == SCS_FAULT_KIND_STACK_OVERFLOW)
+    } else if (kind == (uint8_t)SCS_FAULT_KIND_STACK_OVERFLOW) {
         (void)overflow(0u);
-    else if (kind == SCS_FAULT_KIND_BROWN_OUT) { /* what the BOR does: outputs off, a reset */
-        scs_platform_output(0, 0);
-        scs_reset_cause_word = CAUSE_MAGIC | SCS_RESET_CAUSE_BROWN_OUT;
+    } else if (kind == (uint8_t)SCS_FAULT_KIND_BROWN_OUT) { /* what the BOR does: outputs off, a reset */
+        scs_platform_output(0u, 0u);
+        scs_reset_cause_word = CAUSE_MAGIC | (uint32_t)SCS_RESET_CAUSE_BROWN_OUT;
         system_reset();
+    } else {
+        /* HANG, and any other kind: the hang below */
     }
     for (;;) { /* a hang: interrupts still run, nothing kicks the watchdog */
         __asm volatile("" ::: "memory");

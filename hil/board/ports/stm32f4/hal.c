@@ -10,7 +10,7 @@
 #define BOOT_WORD (*(volatile uint32_t *)0x2001FFFCu) /* above the stack (linker script) */
 #define BOOT_REALTIME 0x52544D31u                    /* "RTM1": set by the QEMU target's -device loader */
 #define OUT_PINS_SHIFT 12u                           /* PB12..PB15 (README pin map) */
-#define OUT_PINS_MASK (0xFu << OUT_PINS_SHIFT)
+#define OUT_PINS_MASK (UINT32_C(0xF) << OUT_PINS_SHIFT)
 #define DAC_FULL_SCALE_UA 25500u
 
 /* The edge queue, a symbol of its own: its slots keep the last edges the interrupt drove (pins, DAC,
@@ -18,7 +18,9 @@
 scs_edges_t scs_board_edges;
 
 typedef struct {
-    uint32_t core_hz, timer_hz, pclk2_hz;
+    uint32_t core_hz;
+    uint32_t timer_hz;
+    uint32_t pclk2_hz;
     uint32_t counts_per_tick;
     int emulator;
     int realtime; /* the timer is the clock and drives the output (a board, or QEMU asked for it) */
@@ -28,9 +30,11 @@ typedef struct {
     uint64_t high;
     scs_edges_t *edges; /* driven by the edge timer (edge_timer.c) */
     /* link */
-    scs_ring_t *rx, *tx;
+    scs_ring_t *rx;
+    scs_ring_t *tx;
     /* load */
-    uint64_t idle_counts, boot_counts;
+    uint64_t idle_counts;
+    uint64_t boot_counts;
 } hal_t;
 
 static hal_t hal; /* the one board: its registers are global too */
@@ -55,7 +59,9 @@ uint32_t hal_core_hz(void) { return hal.core_hz; }
 static void clock_init(void)
 {
     RCC->CR |= RCC_CR_HSEON;
-    uint32_t wait = 100000u, m = 8u, src = RCC_PLLCFGR_PLLSRC_HSE;
+    uint32_t wait = 100000u;
+    uint32_t m = 8u;
+    uint32_t src = RCC_PLLCFGR_PLLSRC_HSE;
     while (!(RCC->CR & RCC_CR_HSERDY) && --wait) {
     }
     if (!wait) { /* no crystal: the internal 16 MHz oscillator feeds the PLL */
@@ -65,8 +71,9 @@ static void clock_init(void)
     }
     RCC->APB1ENR |= RCC_APB1ENR_PWREN;
     PWR->CR |= PWR_CR_VOS; /* scale 1 */
-    RCC->PLLCFGR = m << RCC_PLLCFGR_PLLM_Pos | 336u << RCC_PLLCFGR_PLLN_Pos | 0u << RCC_PLLCFGR_PLLP_Pos | src |
-                   7u << RCC_PLLCFGR_PLLQ_Pos | RCC_PLLCFGR_RESERVED29;
+    RCC->PLLCFGR = (m << RCC_PLLCFGR_PLLM_Pos) | (UINT32_C(336) << RCC_PLLCFGR_PLLN_Pos) |
+                   (UINT32_C(0) << RCC_PLLCFGR_PLLP_Pos) | src | (UINT32_C(7) << RCC_PLLCFGR_PLLQ_Pos) |
+                   RCC_PLLCFGR_RESERVED29;
     RCC->CR |= RCC_CR_PLLON;
     while (!(RCC->CR & RCC_CR_PLLRDY)) {
     }
@@ -124,16 +131,20 @@ void hal_init(void)
     hal.emulator = is_emulator();
     fault_boot(hal.emulator); /* the reset cause and the fault record, before anything may fault */
     fault_guard_init();
-    if (!hal.emulator)
+    if (hal.emulator == 0) {
         fault_bor_init();
+    }
     /* a board, or QEMU asked for real time: the clock is the timer and pulses go out on it; otherwise
      * (QEMU by default) a virtual clock that only CLOCK_ADVANCE moves, for fast deterministic tests */
     hal.realtime = !hal.emulator || BOOT_WORD == BOOT_REALTIME;
-    hal.edges = hal.realtime ? &scs_board_edges : 0;
-    hal.core_hz = hal.timer_hz = hal.pclk2_hz = 16000000u; /* HSI after reset */
-    if (!hal.emulator)
+    hal.edges = (hal.realtime != 0) ? &scs_board_edges : NULL;
+    hal.pclk2_hz = 16000000u; /* HSI after reset */
+    hal.timer_hz = 16000000u;
+    hal.core_hz = 16000000u;
+    if (hal.emulator == 0) {
         clock_init();
-    hal.counts_per_tick = hal.emulator ? 1000u : hal.timer_hz / 1000000u;
+    }
+    hal.counts_per_tick = (hal.emulator != 0) ? 1000u : (hal.timer_hz / 1000000u);
     outputs_init();
     timers_init();
     uart_init();
@@ -149,8 +160,9 @@ uint64_t hal_fine_now(void)
 {
     uint32_t saved = scs_platform_irq_lock();
     uint32_t cnt = TIM2->CNT;
-    if (cnt < hal.last_cnt)
-        hal.high += 1ull << 32;
+    if (cnt < hal.last_cnt) {
+        hal.high += 1ULL << 32;
+    }
     hal.last_cnt = cnt;
     uint64_t now = hal.high | cnt;
     scs_platform_irq_unlock(saved);
@@ -165,7 +177,7 @@ scs_edges_t *scs_platform_edges(void) { return hal.edges; }
 /* All four pins in one BSRR write (set bits, and reset bits for the others); the DAC's 12-bit code. */
 scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua)
 {
-    uint32_t set = (uint32_t)(pins & 0xFu) << OUT_PINS_SHIFT;
+    uint32_t set = ((uint32_t)pins & 0xFu) << OUT_PINS_SHIFT;
     return (scs_out_t){set | ((~set & OUT_PINS_MASK) << 16), (uint32_t)dac_ua * DAC_DHR12R1_MAX / DAC_FULL_SCALE_UA};
 }
 
@@ -187,12 +199,14 @@ void hal_uart_attach(scs_ring_t *rx, scs_ring_t *tx)
 static void tx_drain(void)
 {
     uint8_t b;
-    while ((USART1->SR & USART_SR_TXE) && hal.tx && scs_ring_get(hal.tx, &b))
+    while (((USART1->SR & USART_SR_TXE) != 0u) && (hal.tx != NULL) && (scs_ring_get(hal.tx, &b) != 0)) {
         USART1->DR = b;
-    if (hal.tx && scs_ring_count(hal.tx))
+    }
+    if ((hal.tx != NULL) && (scs_ring_count(hal.tx) != 0u)) {
         USART1->CR1 |= USART_CR1_TXEIE;
-    else
+    } else {
         USART1->CR1 &= ~USART_CR1_TXEIE;
+    }
 }
 
 /* From the main loop: only the USART's own interrupt is held off (it drains the same ring); the
@@ -209,13 +223,15 @@ void USART1_IRQHandler(void);
 void USART1_IRQHandler(void)
 {
     uint32_t sr = USART1->SR;
-    if (sr & (USART_SR_RXNE | USART_SR_ORE)) {
+    if ((sr & (USART_SR_RXNE | USART_SR_ORE)) != 0u) {
         uint8_t b = (uint8_t)USART1->DR; /* reading DR clears RXNE and an overrun */
-        if (hal.rx)
-            scs_ring_put(hal.rx, b);
+        if (hal.rx != NULL) {
+            (void)scs_ring_put(hal.rx, b); /* a full ring counts the overrun itself */
+        }
     }
-    if (sr & USART_SR_TXE)
+    if ((sr & USART_SR_TXE) != 0u) {
         tx_drain();
+    }
 }
 
 void hal_idle(void)
@@ -224,8 +240,9 @@ void hal_idle(void)
      * asleep is counted */
     uint32_t saved = scs_platform_irq_lock();
     uint32_t t0 = TIM2->CNT; /* raw counts: the loop wakes well within a counter period */
-    if (!scs_ring_count(hal.rx))
+    if (scs_ring_count(hal.rx) == 0u) {
         __asm volatile("dsb\n wfi" ::: "memory");
+    }
     hal.idle_counts += TIM2->CNT - t0;
     scs_platform_irq_unlock(saved);
 }
@@ -244,18 +261,17 @@ void scs_platform_watchdog_kick(void) { IWDG->KR = IWDG_KR_RELOAD; }
 #define RETAINED_SIZE (2u * SCS_SETTINGS_SLOT_SIZE)
 #define RECORD_WORDS SCS_SECURITY_RECORD_WORDS
 _Static_assert(RETAINED_SIZE <= 4096u, "the settings fit the 4 KB backup SRAM");
-_Static_assert(1u + 2u * RECORD_WORDS <= 20u, "the security record fits RTC backup registers 1-19");
+_Static_assert((1u + (2u * RECORD_WORDS)) <= 20u, "the security record fits RTC backup registers 1-19");
 
-/* In the emulator: SRAM the startup code never initialises, kept across resets. */
-__attribute__((section(".noinit"))) static uint8_t retained[RETAINED_SIZE];
-__attribute__((section(".noinit"))) static uint32_t retained_magic;
-__attribute__((section(".noinit"))) static uint32_t retained_record[2 * RECORD_WORDS];
-__attribute__((section(".noinit"))) static uint32_t retained_record_magic;
+/* In the emulator: SRAM the startup code never initialises, kept across resets (the settings slots and
+ * their markers are storage_init's). */
+__attribute__((section(".noinit"))) static uint32_t retained_record[2u * RECORD_WORDS];
 
 static void blank(uint8_t *p, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0u; i < n; i++) {
         p[i] = 0xFFu;
+    }
 }
 
 /* Two settings slots: the 4 KB backup SRAM on a board (kept through resets and, with VBAT,
@@ -263,7 +279,10 @@ static void blank(uint8_t *p, unsigned n)
  * the emulator. The security record: RTC backup registers 1.. on a board, retained SRAM in QEMU. */
 static void storage_init(void)
 {
-    if (!hal.emulator) {
+    __attribute__((section(".noinit"))) static uint8_t retained[RETAINED_SIZE];
+    __attribute__((section(".noinit"))) static uint32_t retained_magic;
+    __attribute__((section(".noinit"))) static uint32_t retained_record_magic;
+    if (hal.emulator == 0) {
         RCC->APB1ENR |= RCC_APB1ENR_PWREN;
         PWR->CR |= PWR_CR_DBP; /* backup domain writable */
         RCC->AHB1ENR |= RCC_AHB1ENR_BKPSRAMEN;
@@ -279,8 +298,9 @@ static void storage_init(void)
         retained_magic = RETAINED_MAGIC;
     }
     if (retained_record_magic != RETAINED_MAGIC) {
-        for (unsigned i = 0; i < 2 * RECORD_WORDS; i++)
+        for (unsigned i = 0u; i < (2u * RECORD_WORDS); i++) {
             retained_record[i] = 0xFFFFFFFFu;
+        }
         retained_record_magic = RETAINED_MAGIC;
     }
     hal.storage = retained;
@@ -289,12 +309,12 @@ static void storage_init(void)
 uint8_t *scs_platform_settings_slot(scs_fw_t *fw, unsigned slot)
 {
     (void)fw;
-    return hal.storage + slot * SCS_SETTINGS_SLOT_SIZE;
+    return &hal.storage[slot * SCS_SETTINGS_SLOT_SIZE];
 }
 
 static volatile uint32_t *record_word(unsigned slot, unsigned word)
 {
-    unsigned i = slot * RECORD_WORDS + word;
+    unsigned i = (slot * RECORD_WORDS) + word;
     return hal.emulator ? &retained_record[i] : &RTC->BKPR[1u + i];
 }
 
@@ -315,13 +335,14 @@ void scs_platform_record_write(scs_fw_t *fw, unsigned slot, unsigned word, uint3
 static int rng_clock(void)
 {
     if (!(RCC->CR & RCC_CR_PLLRDY)) {
-        RCC->PLLCFGR = 16u << RCC_PLLCFGR_PLLM_Pos | 192u << RCC_PLLCFGR_PLLN_Pos | 3u << RCC_PLLCFGR_PLLP_Pos |
-                       4u << RCC_PLLCFGR_PLLQ_Pos; /* source HSI, P 8 (unused) */
+        RCC->PLLCFGR = (UINT32_C(16) << RCC_PLLCFGR_PLLM_Pos) | (UINT32_C(192) << RCC_PLLCFGR_PLLN_Pos) |
+                       (UINT32_C(3) << RCC_PLLCFGR_PLLP_Pos) |
+                       (UINT32_C(4) << RCC_PLLCFGR_PLLQ_Pos); /* source HSI, P 8 (unused) */
         RCC->CR |= RCC_CR_PLLON;
         for (unsigned i = 0; i < 100000u && !(RCC->CR & RCC_CR_PLLRDY); i++) {
         }
     }
-    return (RCC->CR & RCC_CR_PLLRDY) != 0;
+    return (RCC->CR & RCC_CR_PLLRDY) != 0u;
 }
 
 /* QEMU models no RNG: the harness gives each emulator launch 16 random bytes here (QEMU's generic
@@ -330,37 +351,42 @@ __attribute__((section(".noinit"), used)) volatile uint32_t scs_emulator_seed[4]
 
 static int emulator_seed(uint8_t out[16])
 {
-    uint32_t seen = 0;
-    for (unsigned w = 0; w < 4u; w++) {
+    uint32_t seen = 0u;
+    for (unsigned w = 0u; w < 4u; w++) {
         uint32_t v = scs_emulator_seed[w];
         seen |= v;
-        for (unsigned b = 0; b < 4u; b++)
-            out[4 * w + b] = (uint8_t)(v >> (8 * b));
+        for (unsigned b = 0u; b < 4u; b++) {
+            out[(4u * w) + b] = (uint8_t)(v >> (8u * b));
+        }
     }
-    return seen != 0;
+    return seen != 0u;
 }
 
 /* 16 bytes from the RNG peripheral, or 0 when it gives none: QEMU 7.2 does not model it (reads 0,
  * DRDY never set), and a seed or clock error also gives 0. In QEMU: the harness's seed instead. */
 int scs_platform_rng(uint8_t out[16])
 {
-    if (hal.emulator)
+    if (hal.emulator != 0) {
         return emulator_seed(out);
-    if (!rng_clock())
+    }
+    if (rng_clock() == 0) {
         return 0;
+    }
     RCC->AHB2ENR |= RCC_AHB2ENR_RNGEN;
     RNG->CR |= RNG_CR_RNGEN;
-    uint32_t seen = 0;
-    for (unsigned w = 0; w < 4u; w++) {
-        unsigned i = 0;
+    uint32_t seen = 0u;
+    for (unsigned w = 0u; w < 4u; w++) {
+        unsigned i = 0u;
         while (!(RNG->SR & RNG_SR_DRDY) && i++ < 100000u) {
         }
-        if (!(RNG->SR & RNG_SR_DRDY) || (RNG->SR & (RNG_SR_CECS | RNG_SR_SECS | RNG_SR_CEIS | RNG_SR_SEIS)))
+        if (((RNG->SR & RNG_SR_DRDY) == 0u) || ((RNG->SR & (RNG_SR_CECS | RNG_SR_SECS | RNG_SR_CEIS | RNG_SR_SEIS)) != 0u)) {
             return 0; /* no data, or a seed/clock error */
+        }
         uint32_t v = RNG->DR;
         seen |= v;
-        for (unsigned b = 0; b < 4u; b++)
-            out[4 * w + b] = (uint8_t)(v >> (8 * b));
+        for (unsigned b = 0u; b < 4u; b++) {
+            out[(4u * w) + b] = (uint8_t)(v >> (8u * b));
+        }
     }
-    return seen != 0; /* all zero: not a working RNG */
+    return seen != 0u; /* all zero: not a working RNG */
 }

@@ -9,6 +9,11 @@
 #include "edges.h"
 #include "ring.h"
 
+/* OC=1 (make arm OC=1) builds with -DSCS_EDGE_OC=1: the edges stored by timer hardware (edge_oc.c). */
+#ifndef SCS_EDGE_OC
+#define SCS_EDGE_OC 0
+#endif
+
 /* Clocks, pins, DAC, timers, USART1, watchdog and retained storage; in QEMU's netduinoplus2 (no RCC
  * model) the clock stays virtual unless the boot word asks for real time. */
 void hal_init(void);
@@ -31,6 +36,10 @@ void hal_uart_kick(void);                  /* start sending what is queued in tx
 void hal_idle(void);
 /* CPU load since boot: counts spent asleep and elapsed. */
 void hal_load(uint64_t *idle_counts, uint64_t *elapsed_counts);
+
+/* The top of the stack (the linker script's symbol): the initial stack pointer, and the fault handler's
+ * fresh stack. */
+extern uint32_t _estack;
 
 /* fault.c: the reset cause and fault record (at boot), the stack's MPU guard, the BOR level */
 void fault_boot(int emulator);

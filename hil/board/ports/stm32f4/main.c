@@ -10,7 +10,8 @@ extern const scs_keys_t scs_board_keys;
 
 typedef struct {
     scs_fw_t fw;
-    scs_ring_t rx, tx;
+    scs_ring_t rx;
+    scs_ring_t tx;
     uint32_t worst_request_counts; /* frame handling, from its delimiter to its answer queued */
     uint32_t last_request_counts;
 } board_t;
@@ -22,12 +23,13 @@ static board_t board;
 void scs_platform_uart_write(scs_fw_t *fw, const uint8_t *data, size_t len)
 {
     board_t *b = &board;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0u; i < len; i++) {
         while (!scs_ring_put(&b->tx, data[i])) {
             b->tx.overruns--; /* not lost: retried */
             hal_uart_kick();
             scs_fw_keep_up(fw);
         }
+    }
     hal_uart_kick();
 }
 
@@ -49,17 +51,19 @@ static int take_frame(board_t *b)
 {
     uint8_t byte;
     int any = 0;
-    while (scs_ring_get(&b->rx, &byte)) {
+    while (scs_ring_get(&b->rx, &byte) != 0) {
         any = 1;
-        if (byte == 0)
+        if (byte == 0u) {
             scs_fw_sync_clock(&b->fw, 1); /* a request sees the clock as it is */
-        uint64_t t0 = byte == 0 ? hal_fine_now() : 0;
-        scs_fw_receive(&b->fw, &byte, 1);
-        if (byte == 0) {
+        }
+        uint64_t t0 = (byte == 0u) ? hal_fine_now() : 0u;
+        scs_fw_receive(&b->fw, &byte, 1u);
+        if (byte == 0u) {
             uint64_t took = hal_fine_now() - t0;
-            b->last_request_counts = took > UINT32_MAX ? UINT32_MAX : (uint32_t)took;
-            if (b->last_request_counts > b->worst_request_counts)
+            b->last_request_counts = (took > UINT32_MAX) ? UINT32_MAX : (uint32_t)took;
+            if (b->last_request_counts > b->worst_request_counts) {
                 b->worst_request_counts = b->last_request_counts;
+            }
             break;
         }
     }
@@ -78,7 +82,8 @@ int main(void)
     scs_fw_power_on(&b->fw, &scs_board_keys);
     for (;;) {
         scs_fw_keep_up(&b->fw);
-        if (!take_frame(b))
+        if (take_frame(b) == 0) {
             hal_idle();
+        }
     }
 }

@@ -2,13 +2,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hal.h"
 #include "stm32f4xx.h"
 
 #if !defined(__ARM_FP) || !defined(__ARM_PCS_VFP)
 #error "the board image is built for the FPU: -mfpu=fpv4-sp-d16 -mfloat-abi=hard (hil/board/Makefile)"
 #endif
 
-extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
+extern uint32_t _sidata;
+extern uint32_t _sdata;
+extern uint32_t _edata;
+extern uint32_t _sbss;
+extern uint32_t _ebss;
 int main(void);
 
 void Reset_Handler(void);
@@ -29,9 +34,9 @@ void Reset_Handler(void)
 {
     SCB->CPACR |= SCB_CPACR_CP10_CP11_FULL;
     __asm volatile("dsb\n isb" ::: "memory");
-    memcpy(&_sdata, &_sidata, (size_t)((char *)&_edata - (char *)&_sdata));
-    memset(&_sbss, 0, (size_t)((char *)&_ebss - (char *)&_sbss));
-    main();
+    (void)memcpy(&_sdata, &_sidata, (size_t)(uintptr_t)&_edata - (size_t)(uintptr_t)&_sdata);
+    (void)memset(&_sbss, 0, (size_t)(uintptr_t)&_ebss - (size_t)(uintptr_t)&_sbss);
+    (void)main();
     for (;;) {
     }
 }

@@ -11,67 +11,102 @@
 
 /* --- RCC (RM0090 7.3) --- */
 typedef struct {
-    __IO uint32_t CR, PLLCFGR, CFGR, CIR, AHB1RSTR, AHB2RSTR, AHB3RSTR, RESERVED0, APB1RSTR, APB2RSTR;
+    __IO uint32_t CR;
+    __IO uint32_t PLLCFGR;
+    __IO uint32_t CFGR;
+    __IO uint32_t CIR;
+    __IO uint32_t AHB1RSTR;
+    __IO uint32_t AHB2RSTR;
+    __IO uint32_t AHB3RSTR;
+    __IO uint32_t RESERVED0;
+    __IO uint32_t APB1RSTR;
+    __IO uint32_t APB2RSTR;
     uint32_t RESERVED1[2];
-    __IO uint32_t AHB1ENR, AHB2ENR, AHB3ENR, RESERVED2, APB1ENR, APB2ENR;
+    __IO uint32_t AHB1ENR;
+    __IO uint32_t AHB2ENR;
+    __IO uint32_t AHB3ENR;
+    __IO uint32_t RESERVED2;
+    __IO uint32_t APB1ENR;
+    __IO uint32_t APB2ENR;
     uint32_t RESERVED3[2];
-    __IO uint32_t AHB1LPENR, AHB2LPENR, AHB3LPENR, RESERVED4, APB1LPENR, APB2LPENR;
+    __IO uint32_t AHB1LPENR;
+    __IO uint32_t AHB2LPENR;
+    __IO uint32_t AHB3LPENR;
+    __IO uint32_t RESERVED4;
+    __IO uint32_t APB1LPENR;
+    __IO uint32_t APB2LPENR;
     uint32_t RESERVED5[2];
-    __IO uint32_t BDCR, CSR;
+    __IO uint32_t BDCR;
+    __IO uint32_t CSR;
     uint32_t RESERVED6[2];
-    __IO uint32_t SSCGR, PLLI2SCFGR;
+    __IO uint32_t SSCGR;
+    __IO uint32_t PLLI2SCFGR;
 } RCC_TypeDef;
 #define RCC_CR_HSION (1u << 0)
 #define RCC_CR_HSIRDY (1u << 1)
-#define RCC_CR_HSEON (1u << 16)
-#define RCC_CR_HSERDY (1u << 17)
-#define RCC_CR_PLLON (1u << 24)
-#define RCC_CR_PLLRDY (1u << 25)
+#define RCC_CR_HSEON (UINT32_C(1) << 16)
+#define RCC_CR_HSERDY (UINT32_C(1) << 17)
+#define RCC_CR_PLLON (UINT32_C(1) << 24)
+#define RCC_CR_PLLRDY (UINT32_C(1) << 25)
 #define RCC_PLLCFGR_PLLM_Pos 0u
 #define RCC_PLLCFGR_PLLN_Pos 6u
 #define RCC_PLLCFGR_PLLP_Pos 16u /* 0: /2, 1: /4, 2: /6, 3: /8 */
-#define RCC_PLLCFGR_PLLSRC_HSE (1u << 22)
+#define RCC_PLLCFGR_PLLSRC_HSE (UINT32_C(1) << 22)
 #define RCC_PLLCFGR_PLLQ_Pos 24u
-#define RCC_PLLCFGR_RESERVED29 (1u << 29) /* reads 1 after reset; written back as 1 */
+#define RCC_PLLCFGR_RESERVED29 (UINT32_C(1) << 29) /* reads 1 after reset; written back as 1 */
 #define RCC_CFGR_SW (3u << 0)
 #define RCC_CFGR_SW_PLL (2u << 0)
 #define RCC_CFGR_SWS (3u << 2)
 #define RCC_CFGR_SWS_PLL (2u << 2)
 #define RCC_CFGR_HPRE (0xFu << 4)
-#define RCC_CFGR_PPRE1 (7u << 10)
-#define RCC_CFGR_PPRE1_DIV4 (5u << 10)
-#define RCC_CFGR_PPRE2 (7u << 13)
-#define RCC_CFGR_PPRE2_DIV2 (4u << 13)
+#define RCC_CFGR_PPRE1 (UINT32_C(7) << 10)
+#define RCC_CFGR_PPRE1_DIV4 (UINT32_C(5) << 10)
+#define RCC_CFGR_PPRE2 (UINT32_C(7) << 13)
+#define RCC_CFGR_PPRE2_DIV2 (UINT32_C(4) << 13)
 #define RCC_AHB1ENR_GPIOAEN (1u << 0)
 #define RCC_AHB1ENR_GPIOBEN (1u << 1)
-#define RCC_AHB1ENR_BKPSRAMEN (1u << 18)
+#define RCC_AHB1ENR_BKPSRAMEN (UINT32_C(1) << 18)
 #define RCC_AHB2ENR_RNGEN (1u << 6)
 #define RCC_APB1ENR_TIM2EN (1u << 0)
 #define RCC_APB1ENR_TIM5EN (1u << 3)
-#define RCC_APB1ENR_PWREN (1u << 28)
-#define RCC_APB1ENR_DACEN (1u << 29)
+#define RCC_APB1ENR_PWREN (UINT32_C(1) << 28)
+#define RCC_APB1ENR_DACEN (UINT32_C(1) << 29)
 #define RCC_APB2ENR_USART1EN (1u << 4)
 
 /* --- FLASH interface (RM0090 3.9) --- */
 typedef struct {
-    __IO uint32_t ACR, KEYR, OPTKEYR, SR, CR, OPTCR;
+    __IO uint32_t ACR;
+    __IO uint32_t KEYR;
+    __IO uint32_t OPTKEYR;
+    __IO uint32_t SR;
+    __IO uint32_t CR;
+    __IO uint32_t OPTCR;
 } FLASH_TypeDef;
 #define FLASH_ACR_LATENCY (7u << 0)
 #define FLASH_ACR_LATENCY_5WS (5u << 0)
-#define FLASH_ACR_PRFTEN (1u << 8)
-#define FLASH_ACR_ICEN (1u << 9)
-#define FLASH_ACR_DCEN (1u << 10)
+#define FLASH_ACR_PRFTEN (UINT32_C(1) << 8)
+#define FLASH_ACR_ICEN (UINT32_C(1) << 9)
+#define FLASH_ACR_DCEN (UINT32_C(1) << 10)
 
 /* --- PWR (RM0090 5.4) --- */
 typedef struct {
-    __IO uint32_t CR, CSR;
+    __IO uint32_t CR;
+    __IO uint32_t CSR;
 } PWR_TypeDef;
-#define PWR_CR_DBP (1u << 8)
-#define PWR_CR_VOS (1u << 14)
+#define PWR_CR_DBP (UINT32_C(1) << 8)
+#define PWR_CR_VOS (UINT32_C(1) << 14)
 
 /* --- GPIO (RM0090 8.4) --- */
 typedef struct {
-    __IO uint32_t MODER, OTYPER, OSPEEDR, PUPDR, IDR, ODR, BSRR, LCKR, AFR[2];
+    __IO uint32_t MODER;
+    __IO uint32_t OTYPER;
+    __IO uint32_t OSPEEDR;
+    __IO uint32_t PUPDR;
+    __IO uint32_t IDR;
+    __IO uint32_t ODR;
+    __IO uint32_t BSRR;
+    __IO uint32_t LCKR;
+    __IO uint32_t AFR[2];
 } GPIO_TypeDef;
 #define GPIO_MODER_OUTPUT 1u /* two bits per pin */
 #define GPIO_MODER_AF 2u
@@ -80,7 +115,13 @@ typedef struct {
 
 /* --- USART (RM0090 30.6) --- */
 typedef struct {
-    __IO uint32_t SR, DR, BRR, CR1, CR2, CR3, GTPR;
+    __IO uint32_t SR;
+    __IO uint32_t DR;
+    __IO uint32_t BRR;
+    __IO uint32_t CR1;
+    __IO uint32_t CR2;
+    __IO uint32_t CR3;
+    __IO uint32_t GTPR;
 } USART_TypeDef;
 #define USART_SR_ORE (1u << 3)
 #define USART_SR_RXNE (1u << 5)
@@ -89,12 +130,31 @@ typedef struct {
 #define USART_CR1_TE (1u << 3)
 #define USART_CR1_RXNEIE (1u << 5)
 #define USART_CR1_TXEIE (1u << 7)
-#define USART_CR1_UE (1u << 13)
+#define USART_CR1_UE (UINT32_C(1) << 13)
 
 /* --- general-purpose timers TIM2..TIM5 (RM0090 18.4) --- */
 typedef struct {
-    __IO uint32_t CR1, CR2, SMCR, DIER, SR, EGR, CCMR1, CCMR2, CCER, CNT, PSC, ARR, RCR;
-    __IO uint32_t CCR1, CCR2, CCR3, CCR4, BDTR, DCR, DMAR, OR;
+    __IO uint32_t CR1;
+    __IO uint32_t CR2;
+    __IO uint32_t SMCR;
+    __IO uint32_t DIER;
+    __IO uint32_t SR;
+    __IO uint32_t EGR;
+    __IO uint32_t CCMR1;
+    __IO uint32_t CCMR2;
+    __IO uint32_t CCER;
+    __IO uint32_t CNT;
+    __IO uint32_t PSC;
+    __IO uint32_t ARR;
+    __IO uint32_t RCR;
+    __IO uint32_t CCR1;
+    __IO uint32_t CCR2;
+    __IO uint32_t CCR3;
+    __IO uint32_t CCR4;
+    __IO uint32_t BDTR;
+    __IO uint32_t DCR;
+    __IO uint32_t DMAR;
+    __IO uint32_t OR;
 } TIM_TypeDef;
 #define TIM_CR1_CEN (1u << 0)
 #define TIM_CR1_URS (1u << 2)
@@ -103,15 +163,30 @@ typedef struct {
 
 /* --- DAC (RM0090 14.5) --- */
 typedef struct {
-    __IO uint32_t CR, SWTRIGR, DHR12R1, DHR12L1, DHR8R1, DHR12R2, DHR12L2, DHR8R2, DHR12RD, DHR12LD, DHR8RD;
-    __IO uint32_t DOR1, DOR2, SR;
+    __IO uint32_t CR;
+    __IO uint32_t SWTRIGR;
+    __IO uint32_t DHR12R1;
+    __IO uint32_t DHR12L1;
+    __IO uint32_t DHR8R1;
+    __IO uint32_t DHR12R2;
+    __IO uint32_t DHR12L2;
+    __IO uint32_t DHR8R2;
+    __IO uint32_t DHR12RD;
+    __IO uint32_t DHR12LD;
+    __IO uint32_t DHR8RD;
+    __IO uint32_t DOR1;
+    __IO uint32_t DOR2;
+    __IO uint32_t SR;
 } DAC_TypeDef;
 #define DAC_CR_EN1 (1u << 0)
 #define DAC_DHR12R1_MAX 4095u
 
 /* --- independent watchdog (RM0090 19.4) --- */
 typedef struct {
-    __IO uint32_t KR, PR, RLR, SR;
+    __IO uint32_t KR;
+    __IO uint32_t PR;
+    __IO uint32_t RLR;
+    __IO uint32_t SR;
 } IWDG_TypeDef;
 #define IWDG_KR_UNLOCK 0x5555u /* PR and RLR writable */
 #define IWDG_KR_RELOAD 0xAAAAu
@@ -120,15 +195,34 @@ typedef struct {
 
 /* --- RTC: only its backup registers are used (RM0090 26.6) --- */
 typedef struct {
-    __IO uint32_t TR, DR, CR, ISR, PRER, WUTR, CALIBR, ALRMAR, ALRMBR, WPR, SSR, SHIFTR, TSTR, TSDR, TSSSR;
-    __IO uint32_t CALR, TAFCR, ALRMASSR, ALRMBSSR;
+    __IO uint32_t TR;
+    __IO uint32_t DR;
+    __IO uint32_t CR;
+    __IO uint32_t ISR;
+    __IO uint32_t PRER;
+    __IO uint32_t WUTR;
+    __IO uint32_t CALIBR;
+    __IO uint32_t ALRMAR;
+    __IO uint32_t ALRMBR;
+    __IO uint32_t WPR;
+    __IO uint32_t SSR;
+    __IO uint32_t SHIFTR;
+    __IO uint32_t TSTR;
+    __IO uint32_t TSDR;
+    __IO uint32_t TSSSR;
+    __IO uint32_t CALR;
+    __IO uint32_t TAFCR;
+    __IO uint32_t ALRMASSR;
+    __IO uint32_t ALRMBSSR;
     uint32_t RESERVED0;
     __IO uint32_t BKPR[20]; /* BKP0R .. BKP19R: the backup domain, kept by VBAT */
 } RTC_TypeDef;
 
 /* --- RNG (RM0090 24.4) --- */
 typedef struct {
-    __IO uint32_t CR, SR, DR;
+    __IO uint32_t CR;
+    __IO uint32_t SR;
+    __IO uint32_t DR;
 } RNG_TypeDef;
 #define RNG_CR_RNGEN (1u << 2)
 #define RNG_SR_DRDY (1u << 0)
@@ -152,42 +246,62 @@ typedef struct {
     __IO uint8_t IP[240]; /* priority per interrupt, upper 4 bits implemented */
 } NVIC_Type;
 typedef struct {
-    __IO uint32_t CPUID, ICSR, VTOR, AIRCR, SCR, CCR;
+    __IO uint32_t CPUID;
+    __IO uint32_t ICSR;
+    __IO uint32_t VTOR;
+    __IO uint32_t AIRCR;
+    __IO uint32_t SCR;
+    __IO uint32_t CCR;
     __IO uint8_t SHP[12];
-    __IO uint32_t SHCSR, CFSR, HFSR, DFSR, MMFAR, BFAR, AFSR, PFR[2], DFR, ADR, MMFR[4], ISAR[5];
+    __IO uint32_t SHCSR;
+    __IO uint32_t CFSR;
+    __IO uint32_t HFSR;
+    __IO uint32_t DFSR;
+    __IO uint32_t MMFAR;
+    __IO uint32_t BFAR;
+    __IO uint32_t AFSR;
+    __IO uint32_t PFR[2];
+    __IO uint32_t DFR;
+    __IO uint32_t ADR;
+    __IO uint32_t MMFR[4];
+    __IO uint32_t ISAR[5];
     uint32_t RESERVED0[5];
     __IO uint32_t CPACR;
 } SCB_Type;
-#define SCB_CPACR_CP10_CP11_FULL (0xFu << 20) /* the FPU: full access for privileged and user code */
-#define SCB_AIRCR_VECTKEY (0x05FAu << 16)
+#define SCB_CPACR_CP10_CP11_FULL (UINT32_C(0xF) << 20) /* the FPU: full access for privileged and user code */
+#define SCB_AIRCR_VECTKEY (UINT32_C(0x05FA) << 16)
 #define SCB_AIRCR_SYSRESETREQ (1u << 2)
 
 /* the MPU (ARMv7-M B3.5): 8 regions on the Cortex-M4 */
 typedef struct {
-    __IO uint32_t TYPE, CTRL, RNR, RBAR, RASR;
+    __IO uint32_t TYPE;
+    __IO uint32_t CTRL;
+    __IO uint32_t RNR;
+    __IO uint32_t RBAR;
+    __IO uint32_t RASR;
 } MPU_Type;
 #define MPU_BASE 0xE000ED90u
 #define MPU ((MPU_Type *)MPU_BASE)
 #define MPU_CTRL_ENABLE 1u
 #define MPU_CTRL_PRIVDEFENA (1u << 2) /* the default map for privileged code outside the regions */
 #define MPU_RASR_ENABLE 1u
-#define MPU_RASR_XN (1u << 28)        /* AP = 000: no access at all */
+#define MPU_RASR_XN (UINT32_C(1) << 28)        /* AP = 000: no access at all */
 
 /* RCC_CSR reset flags (RM0090 7.3.21) */
-#define RCC_CSR_RMVF (1u << 24)
-#define RCC_CSR_BORRSTF (1u << 25)
-#define RCC_CSR_PINRSTF (1u << 26)
-#define RCC_CSR_PORRSTF (1u << 27)
-#define RCC_CSR_SFTRSTF (1u << 28)
-#define RCC_CSR_IWDGRSTF (1u << 29)
-#define RCC_CSR_WWDGRSTF (1u << 30)
+#define RCC_CSR_RMVF (UINT32_C(1) << 24)
+#define RCC_CSR_BORRSTF (UINT32_C(1) << 25)
+#define RCC_CSR_PINRSTF (UINT32_C(1) << 26)
+#define RCC_CSR_PORRSTF (UINT32_C(1) << 27)
+#define RCC_CSR_SFTRSTF (UINT32_C(1) << 28)
+#define RCC_CSR_IWDGRSTF (UINT32_C(1) << 29)
+#define RCC_CSR_WWDGRSTF (UINT32_C(1) << 30)
 /* FLASH option bytes (RM0090 3.7): BOR_LEV in OPTCR bits 3:2, 00 = level 3 */
 #define FLASH_OPTKEY1 0x08192A3Bu
 #define FLASH_OPTKEY2 0x4C5D6E7Fu
 #define FLASH_OPTCR_OPTLOCK 1u
 #define FLASH_OPTCR_OPTSTRT (1u << 1)
 #define FLASH_OPTCR_BOR_LEV (3u << 2)
-#define FLASH_SR_BSY (1u << 16)
+#define FLASH_SR_BSY (UINT32_C(1) << 16)
 
 typedef enum { USART1_IRQn = 37, TIM5_IRQn = 50 } IRQn_Type;
 
@@ -230,14 +344,14 @@ static inline void NVIC_DisableIRQ(IRQn_Type irq) { NVIC->ICER[(uint32_t)irq >> 
 static inline void NVIC_SetPriority(IRQn_Type irq, uint8_t prio) { NVIC->IP[irq] = (uint8_t)(prio << 4); }
 
 /* The offsets of RM0090's register maps. */
-_Static_assert(offsetof(RCC_TypeDef, PLLCFGR) == 0x04 && offsetof(RCC_TypeDef, AHB1ENR) == 0x30 &&
-                   offsetof(RCC_TypeDef, APB1ENR) == 0x40 && offsetof(RCC_TypeDef, BDCR) == 0x70 &&
-                   offsetof(RCC_TypeDef, PLLI2SCFGR) == 0x84, "RCC register map");
-_Static_assert(offsetof(GPIO_TypeDef, BSRR) == 0x18 && offsetof(GPIO_TypeDef, AFR) == 0x20, "GPIO register map");
-_Static_assert(offsetof(TIM_TypeDef, CNT) == 0x24 && offsetof(TIM_TypeDef, ARR) == 0x2C && offsetof(TIM_TypeDef, OR) == 0x50,
+_Static_assert(((size_t)offsetof(RCC_TypeDef, PLLCFGR) == 0x04u) && ((size_t)offsetof(RCC_TypeDef, AHB1ENR) == 0x30u) &&
+                   ((size_t)offsetof(RCC_TypeDef, APB1ENR) == 0x40u) && ((size_t)offsetof(RCC_TypeDef, BDCR) == 0x70u) &&
+                   ((size_t)offsetof(RCC_TypeDef, PLLI2SCFGR) == 0x84u), "RCC register map");
+_Static_assert(((size_t)offsetof(GPIO_TypeDef, BSRR) == 0x18u) && ((size_t)offsetof(GPIO_TypeDef, AFR) == 0x20u), "GPIO register map");
+_Static_assert(((size_t)offsetof(TIM_TypeDef, CNT) == 0x24u) && ((size_t)offsetof(TIM_TypeDef, ARR) == 0x2Cu) && ((size_t)offsetof(TIM_TypeDef, OR) == 0x50u),
                "TIM register map");
-_Static_assert(offsetof(DAC_TypeDef, DHR12R1) == 0x08 && offsetof(DAC_TypeDef, SR) == 0x34, "DAC register map");
-_Static_assert(offsetof(RTC_TypeDef, BKPR) == 0x50, "RTC register map");
-_Static_assert(offsetof(NVIC_Type, ICER) == 0x80 && offsetof(NVIC_Type, IP) == 0x300, "NVIC register map");
-_Static_assert(offsetof(SCB_Type, CPACR) == 0x88, "SCB register map");
+_Static_assert(((size_t)offsetof(DAC_TypeDef, DHR12R1) == 0x08u) && ((size_t)offsetof(DAC_TypeDef, SR) == 0x34u), "DAC register map");
+_Static_assert(((size_t)offsetof(RTC_TypeDef, BKPR) == 0x50u), "RTC register map");
+_Static_assert(((size_t)offsetof(NVIC_Type, ICER) == 0x80u) && ((size_t)offsetof(NVIC_Type, IP) == 0x300u), "NVIC register map");
+_Static_assert(((size_t)offsetof(SCB_Type, CPACR) == 0x88u), "SCB register map");
 #endif
