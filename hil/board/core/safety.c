@@ -63,11 +63,12 @@ static uint8_t check_contacts(const scs_area_t *a)
 /* Plain ranges, in order; the rate's range depends on the waveform (checked valid before). */
 static uint8_t check_ranges(const scs_area_t *a)
 {
-    static const struct {
+    struct area_range {
         enum area_field field;
         uint32_t lo;
         uint32_t hi;
-    } range[] = {
+    };
+    static const struct area_range range[] = {
         {F_AMPLITUDE, 0, SCS_MAX_AMPLITUDE_UA},
         {F_WIDTH, SCS_MIN_PULSE_WIDTH_US, SCS_MAX_PULSE_WIDTH_US},
         {F_GAP, 0, SCS_MAX_INTERPHASE_GAP_US},
