@@ -17,9 +17,9 @@
 /* 2^k as a float for -126 <= k <= 127 */
 static float pow2(int k)
 {
-    uint32_t bits = (uint32_t)(k + 127) << 23;
+    uint32_t bits = ((uint32_t)k + 127u) << 23u; /* k + 127 is in 1..254: no wrap survives the sum */
     float f;
-    memcpy(&f, &bits, sizeof f);
+    (void)memcpy((void *)&f, (const void *)&bits, sizeof f); /* the bits of a float: a pun through bytes */
     return f;
 }
 
@@ -27,13 +27,13 @@ static float pow2(int k)
 static float expm1_reduced(float r)
 {
     float p = 1.0f / 40320.0f;
-    p = p * r + 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
+    p = (p * r) + (1.0f / 5040.0f);
+    p = (p * r) + (1.0f / 720.0f);
+    p = (p * r) + (1.0f / 120.0f);
+    p = (p * r) + (1.0f / 24.0f);
+    p = (p * r) + (1.0f / 6.0f);
+    p = (p * r) + 0.5f;
+    p = (p * r) + 1.0f;
     return p * r;
 }
 
@@ -41,29 +41,37 @@ static float expm1_reduced(float r)
 static float reduce(float x, int *k)
 {
     float t = x * INV_LN2;
-    *k = (int)(t < 0.0f ? t - 0.5f : t + 0.5f);
+    float half = (t < 0.0f) ? -0.5f : 0.5f; /* t + -0.5f is t - 0.5f exactly */
+    float rounded = t + half;
+    *k = (int)rounded;
     float kf = (float)*k;
-    return expm1_reduced((x - kf * LN2_HI) - kf * LN2_LO);
+    return expm1_reduced((x - (kf * LN2_HI)) - (kf * LN2_LO));
 }
 
 float scs_expf(float x)
 {
-    if (x < LOWEST_X)
+    float xc = x;
+    if (xc < LOWEST_X) {
         return 0.0f;
-    if (x > HIGHEST_X)
-        x = HIGHEST_X;
+    }
+    if (xc > HIGHEST_X) {
+        xc = HIGHEST_X;
+    }
     int k;
-    float m = reduce(x, &k);
+    float m = reduce(xc, &k);
     return pow2(k) * (m + 1.0f);
 }
 
 float scs_expm1f(float x)
 {
-    if (x < LOWEST_X)
+    float xc = x;
+    if (xc < LOWEST_X) {
         return -1.0f;
-    if (x > HIGHEST_X)
-        x = HIGHEST_X;
+    }
+    if (xc > HIGHEST_X) {
+        xc = HIGHEST_X;
+    }
     int k;
-    float m = reduce(x, &k);
-    return k == 0 ? m : pow2(k) * (m + 1.0f) - 1.0f;
+    float m = reduce(xc, &k);
+    return (k == 0) ? m : ((pow2(k) * (m + 1.0f)) - 1.0f);
 }

@@ -8,30 +8,30 @@
 #include "scs_protocol.h"
 #include "therapy.h"
 
-#define PERIOD_NUMERATOR 1000000000ull
+#define PERIOD_NUMERATOR 1000000000ULL
 #define MAX_CATHODE_CHARGE_PC ((uint64_t)SCS_MAX_CATHODE_CHARGE_PC) /* the definition's charge limit, pC */
 #define MAX_DISPLACEMENT SCS_MAX_DISPLACEMENT_TICKS
-#define MAX_SCAN 2000000ull
+#define MAX_SCAN 2000000ULL
 #define COMPLIANCE_MV SCS_COMPLIANCE_MV
-#define CONTACT_OHM SCS_DEFAULT_LEAD_OHMS
 #define CASE_OHM SCS_CASE_IMPEDANCE_OHM
 
 /* --- derived timing (ticks), as firmware_model.params.Area ------------------------------------ */
-static inline uint32_t recharge_width(const scs_area_t *a) { return a->recharge == 0 ? (uint32_t)a->pulse_width_us * a->ratio : a->window_us; }
+static inline uint32_t recharge_width(const scs_area_t *a) { return (a->recharge == 0u) ? ((uint32_t)a->pulse_width_us * a->ratio) : a->window_us; }
 static inline uint32_t occupancy(const scs_area_t *a) { return a->pulse_width_us + a->gap_us + recharge_width(a); }
-static inline unsigned per_period(const scs_area_t *a) { return a->waveform == SCS_WAVEFORM_CODE_BURST ? a->per_burst : 1u; }
-static inline uint64_t offset_of(const scs_area_t *a, unsigned i) { return a->waveform == SCS_WAVEFORM_CODE_BURST ? i * PERIOD_NUMERATOR / a->intra_mhz : 0; }
-static inline uint32_t occ_of(const scs_area_t *a, unsigned i) { return (a->waveform == SCS_WAVEFORM_CODE_BURST && i + 1 < a->per_burst) ? a->pulse_width_us : occupancy(a); }
+static inline unsigned per_period(const scs_area_t *a) { return (a->waveform == (uint8_t)SCS_WAVEFORM_CODE_BURST) ? a->per_burst : 1u; }
+static inline uint64_t offset_of(const scs_area_t *a, unsigned i) { return (a->waveform == (uint8_t)SCS_WAVEFORM_CODE_BURST) ? ((i * PERIOD_NUMERATOR) / a->intra_mhz) : 0u; }
+static inline uint32_t occ_of(const scs_area_t *a, unsigned i) { return ((a->waveform == (uint8_t)SCS_WAVEFORM_CODE_BURST) && ((i + 1u) < a->per_burst)) ? a->pulse_width_us : occupancy(a); }
 static inline uint64_t min_period(const scs_area_t *a) { return PERIOD_NUMERATOR / a->rate_mhz; }
 static inline uint64_t work_per_period(const scs_area_t *a)
 {
     uint64_t w = 0;
-    for (unsigned i = 0; i < per_period(a); i++)
+    for (unsigned i = 0; i < per_period(a); i++) {
         w += occ_of(a, i);
+    }
     return w;
 }
 
-enum { F_WAVEFORM = 2, F_SHARE, F_ANODE_MASK, F_CASE, F_AMPLITUDE, F_WIDTH, F_RATE, F_GAP, F_RECHARGE, F_RATIO,
+enum area_field { F_NONE = 0, F_WAVEFORM = 2, F_SHARE, F_ANODE_MASK, F_CASE, F_AMPLITUDE, F_WIDTH, F_RATE, F_GAP, F_RECHARGE, F_RATIO,
        F_WINDOW, F_PER_BURST, F_INTRA, F_CYCLE_ON, F_CYCLE_OFF, F_SOFT_START };
 
 
