@@ -32,8 +32,6 @@ void scs_send_frame_bound(scs_fw_t *fw, uint8_t msg_id, uint8_t flags, uint16_t 
                           size_t len, int64_t answered);
 /* A RESULT answering the request being handled (signed and bound when it authenticated). */
 void scs_send_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result, uint8_t field);
-/* An unsigned RESULT (a refusal of a frame that did not authenticate). */
-void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result);
 
 /* --- fw.c --- */
 /* Start from the settings in the platform's storage (after power-on and every reset). */
@@ -120,7 +118,6 @@ void scs_check_impedance(scs_fw_t *fw);
 void scs_advance(scs_fw_t *fw, uint64_t delta, int catch_up);
 
 /* --- gauge.c (single precision: the board computes on the Cortex-M4F's FPU, the host library the same) --- */
-float scs_ocv(float soc);
 /* The open-circuit voltage of this board's cell (the rechargeable's table, or the primary cell's). */
 float scs_cell_ocv(const scs_gauge_t *g);
 /* The state of charge (0..1) and the implant temperature (degC) the integer counters hold. */

@@ -72,7 +72,8 @@ static float table(const float *s, const float *v, unsigned n, float soc)
     return v[n - 1u];
 }
 
-float scs_ocv(float soc)
+/* The rechargeable cell's open-circuit voltage at a state of charge (the definition's OCV table). */
+static float scs_ocv(float soc)
 {
     static const float s[SCS_GAUGE_OCV_POINTS] = SCS_GAUGE_OCV_SOC;
     static const float v[SCS_GAUGE_OCV_POINTS] = SCS_GAUGE_OCV_V;

@@ -76,7 +76,8 @@ void scs_send_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t res
     scs_send_frame(fw, SCS_MSG_RESULT, SCS_FLAG_RESPONSE, seq, p, sizeof p);
 }
 
-void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result)
+/* An unsigned RESULT (a refusal of a frame that did not authenticate). */
+static void scs_send_unsigned_result(scs_fw_t *fw, uint16_t seq, uint8_t request_id, uint8_t result)
 {
     uint8_t p[3] = {request_id, result, SCS_NO_FIELD};
     scs_send_frame_bound(fw, SCS_MSG_RESULT, SCS_FLAG_RESPONSE, seq, p, sizeof p, -1);

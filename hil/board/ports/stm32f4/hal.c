@@ -11,7 +11,6 @@
 #define BOOT_REALTIME 0x52544D31u                    /* "RTM1": set by the QEMU target's -device loader */
 #define OUT_PINS_SHIFT 12u                           /* PB12..PB15 (README pin map) */
 #define OUT_PINS_MASK (UINT32_C(0xF) << OUT_PINS_SHIFT)
-#define DAC_FULL_SCALE_UA 25500u
 
 /* The edge queue, a symbol of its own: its slots keep the last edges the interrupt drove (pins, DAC,
  * due tick, lateness), which a test reads from QEMU's memory where no GPIO is modelled. */
@@ -178,7 +177,7 @@ scs_edges_t *scs_platform_edges(void) { return hal.edges; }
 scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua)
 {
     uint32_t set = ((uint32_t)pins & 0xFu) << OUT_PINS_SHIFT;
-    return (scs_out_t){set | ((~set & OUT_PINS_MASK) << 16), (uint32_t)dac_ua * DAC_DHR12R1_MAX / DAC_FULL_SCALE_UA};
+    return (scs_out_t){set | ((~set & OUT_PINS_MASK) << 16), (uint32_t)dac_ua * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA};
 }
 
 void scs_platform_output(uint8_t pins, uint16_t dac_ua)
