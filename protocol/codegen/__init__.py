@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from protocol.codegen.c_header import render_c_fields, render_c_header
+from protocol.codegen.c_header import render_c_fields, render_c_handlers, render_c_header, render_c_requests
 from protocol.codegen.markdown import render_design_region, render_markdown
 from protocol.codegen.python_module import render_python
 from protocol.codegen.wireshark import render_lua
@@ -21,6 +21,8 @@ OUTPUTS = {
     ROOT / "protocol" / "spec" / "generated.py": render_python,
     ROOT / "hil" / "board" / "include" / "scs_protocol.h": render_c_header,
     ROOT / "hil" / "board" / "core" / "scs_fields.c": render_c_fields,
+    ROOT / "hil" / "board" / "core" / "scs_handlers.h": render_c_handlers,
+    ROOT / "hil" / "board" / "core" / "scs_requests.c": render_c_requests,
     ROOT / "docs" / "protocol.md": render_markdown,
     ROOT / "docs" / "design.md": render_design_region,   # its marked region only
     ROOT / "protocol" / "wireshark" / "scs.lua": render_lua,

@@ -1,7 +1,8 @@
 """C11 header: protocol constants, the definition's enums, limits, fuel-gauge constants and settings
 image layout, and per message a typed struct with little-endian encode/decode functions (so the
-firmware never writes an offset by hand), the range table of its fields, and the request table as an
-X-macro (`SCS_REQUESTS(X)`: id, handler name, role, flags) that the firmware's dispatcher expands."""
+firmware never writes an offset by hand) and the range table of its fields. Beside it,
+core/scs_handlers.h declares one handler per request and core/scs_requests.c holds the request table
+(id, role, flags, size, field table, handler) that the firmware's dispatcher searches."""
 
 from __future__ import annotations
 
@@ -320,25 +321,48 @@ def render_c_fields() -> str:
     return "\n".join(out) + "\n"
 
 
+def _request_flags(m, d: Definition) -> str:
+    flags = [("SCS_REQ_CHANGES_STATE", m.changes_state), ("SCS_REQ_MRI_OK", m.name in d.mri_allowed),
+             ("SCS_REQ_MRI_STOP_ONLY", m.name in d.mri_stop_only), ("SCS_REQ_TEST_ONLY", m.name in d.test_only),
+             ("SCS_REQ_SESSION", m.name in d.session)]
+    return " | ".join(n for n, on in flags if on) or "0u"
+
+
 def _request_table(cat, d: Definition) -> list[str]:
-    out = ["/* Request flags of the table below. */",
-           "#define SCS_REQ_CHANGES_STATE 0x01u /* answered exactly once per sequence number */",
-           "#define SCS_REQ_MRI_OK 0x02u        /* accepted in MRI mode */",
-           "#define SCS_REQ_MRI_STOP_ONLY 0x04u /* accepted in MRI mode only to stop (the handler checks) */",
-           "#define SCS_REQ_TEST_ONLY 0x08u     /* exists for test benches */",
-           "#define SCS_REQ_SESSION 0x10u       /* the session layer (handshake) */",
-           "",
-           "/* The requests: X(NAME, handler suffix, role, flags); the firmware defines scs_on_<suffix>. */",
-           "#define SCS_REQUESTS(X) \\"]
-    rows = []
-    for m in cat.requests:
-        flags = [("SCS_REQ_CHANGES_STATE", m.changes_state), ("SCS_REQ_MRI_OK", m.name in d.mri_allowed),
-                 ("SCS_REQ_MRI_STOP_ONLY", m.name in d.mri_stop_only), ("SCS_REQ_TEST_ONLY", m.name in d.test_only),
-                 ("SCS_REQ_SESSION", m.name in d.session)]
-        expr = " | ".join(n for n, on in flags if on) or "0u"
-        rows.append(f"    X({m.name}, {_snake(m.name)}, SCS_ROLE_{m.role.name}, ({expr}))")
-    out += [r + " \\" for r in rows[:-1]] + [rows[-1], ""]
-    return out
+    return ["/* Request flags of the request table (core/scs_requests.c). */",
+            "#define SCS_REQ_CHANGES_STATE 0x01u /* answered exactly once per sequence number */",
+            "#define SCS_REQ_MRI_OK 0x02u        /* accepted in MRI mode */",
+            "#define SCS_REQ_MRI_STOP_ONLY 0x04u /* accepted in MRI mode only to stop (the handler checks) */",
+            "#define SCS_REQ_TEST_ONLY 0x08u     /* exists for test benches */",
+            "#define SCS_REQ_SESSION 0x10u       /* the session layer (handshake) */",
+            f"#define SCS_REQUEST_COUNT {len(cat.requests)}u",
+            ""]
+
+
+_GENERATED_BY = "GENERATED from protocol/spec/messages.toml and device.toml by `python -m protocol.codegen`. Do not edit."
+
+
+def render_c_handlers() -> str:
+    """hil/board/core/scs_handlers.h: one handler per request (the firmware defines each scs_on_<name>;
+    a missing one fails the link)."""
+    cat = load_catalog()
+    out = [f"/* scs_handlers.h: {_GENERATED_BY}", " * The request handlers; core/scs_requests.c points at them. */",
+           "#ifndef SCS_HANDLERS_H", "#define SCS_HANDLERS_H", "#include <stdint.h>", "",
+           '#include "platform.h"', ""]
+    out += [f"void scs_on_{_snake(m.name)}(scs_fw_t *fw, uint16_t seq, const uint8_t *p);" for m in cat.requests]
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+def render_c_requests() -> str:
+    """hil/board/core/scs_requests.c: the request table the dispatcher searches."""
+    cat, d = load_catalog(), load_definition()
+    out = [f"/* scs_requests.c: {_GENERATED_BY}", " * The request table declared in core.h. */",
+           '#include "core.h"', "", "const scs_request_t SCS_REQUEST_TABLE[SCS_REQUEST_COUNT] = {"]
+    rows = [f"    {{SCS_MSG_{m.name}, SCS_ROLE_{m.role.name}, ({_request_flags(m, d)}), SCS_{m.name}_SIZE, "
+            f"SCS_{m.name}_FIELDS, SCS_{m.name}_FIELD_COUNT, scs_on_{_snake(m.name)}}}" for m in cat.requests]
+    out += [r + "," for r in rows[:-1]] + [rows[-1], "};", ""]
+    return "\n".join(out)
 
 
 def render_c_header() -> str:

@@ -2,6 +2,7 @@
 #ifndef SCS_CORE_H
 #define SCS_CORE_H
 #include "fw.h"
+#include "scs_handlers.h"
 
 #define SCS_NO_POSTURE 0xFFu /* inputs.pending_posture: none */
 #ifndef SCS_TEST_BUILD
@@ -82,9 +83,9 @@ const scs_request_t *scs_find_request(uint8_t id);
 int scs_out_of_range(const scs_request_t *m, const uint8_t *p);
 void scs_execute(scs_fw_t *fw, const scs_request_t *m, uint16_t seq, const uint8_t *p);
 
-/* --- handlers: one per request of the definition (scs_on_<name>); a missing one fails the link --- */
-#define SCS_DECLARE_HANDLER(NAME, name, role, flags) void scs_on_##name(scs_fw_t *fw, uint16_t seq, const uint8_t *p);
-SCS_REQUESTS(SCS_DECLARE_HANDLER)
+/* --- handlers: one per request of the definition (scs_on_<name>, declared in the generated
+ * scs_handlers.h; a missing one fails the link), and the generated request table (scs_requests.c) --- */
+extern const scs_request_t SCS_REQUEST_TABLE[SCS_REQUEST_COUNT];
 
 /* --- checks shared by the request handlers and the settings image (one validation path) --- */
 /* LIMITS_WRITE on this program: OK, WRONG_STATE, OUT_OF_RANGE or UNSAFE (*field: the field index). */

@@ -1,17 +1,12 @@
 /* The request table: message id -> handler, the role it needs, whether it changes state (answered
- * exactly once) and whether MRI mode allows it; all from the definition (scs_protocol.h). */
+ * exactly once) and whether MRI mode allows it; all from the definition (the generated scs_requests.c). */
 #include "core.h"
-
-#define SCS_REQUEST_ROW(NAME, name, role, flags) \
-    {SCS_MSG_##NAME, role, flags, SCS_##NAME##_SIZE, SCS_##NAME##_FIELDS, SCS_##NAME##_FIELD_COUNT, scs_on_##name},
 
 const scs_request_t *scs_find_request(uint8_t id)
 {
-    /* Generated from the definition: every request, its role and flags, and its handler. */
-    static const scs_request_t REQUESTS[] = {SCS_REQUESTS(SCS_REQUEST_ROW)};
-    for (size_t i = 0; i < (sizeof(REQUESTS) / sizeof(REQUESTS[0])); i++) {
-        if (REQUESTS[i].id == id) {
-            return &REQUESTS[i];
+    for (size_t i = 0; i < SCS_REQUEST_COUNT; i++) {
+        if (SCS_REQUEST_TABLE[i].id == id) {
+            return &SCS_REQUEST_TABLE[i];
         }
     }
     return NULL;

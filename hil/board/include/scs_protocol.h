@@ -2095,44 +2095,12 @@ extern const scs_field_t SCS_AUTH_FIELDS[2u];
 extern const scs_field_t SCS_SESSION_END_FIELDS[1u];
 #define SCS_SESSION_END_FIELD_COUNT 0u
 
-/* Request flags of the table below. */
+/* Request flags of the request table (core/scs_requests.c). */
 #define SCS_REQ_CHANGES_STATE 0x01u /* answered exactly once per sequence number */
 #define SCS_REQ_MRI_OK 0x02u        /* accepted in MRI mode */
 #define SCS_REQ_MRI_STOP_ONLY 0x04u /* accepted in MRI mode only to stop (the handler checks) */
 #define SCS_REQ_TEST_ONLY 0x08u     /* exists for test benches */
 #define SCS_REQ_SESSION 0x10u       /* the session layer (handshake) */
-
-/* The requests: X(NAME, handler suffix, role, flags); the firmware defines scs_on_<suffix>. */
-#define SCS_REQUESTS(X) \
-    X(DEVICE_INFO_GET, device_info_get, SCS_ROLE_NONE, (SCS_REQ_MRI_OK)) \
-    X(STATUS_GET, status_get, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
-    X(STIM_SET, stim_set, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_STOP_ONLY)) \
-    X(PROGRAM_SELECT, program_select, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE)) \
-    X(AMPLITUDE_STEP, amplitude_step, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE)) \
-    X(AREA_WRITE, area_write, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE)) \
-    X(PROGRAM_COMMIT, program_commit, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE)) \
-    X(AREA_READ, area_read, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
-    X(LIMITS_WRITE, limits_write, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE)) \
-    X(LIMITS_READ, limits_read, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
-    X(IMPEDANCE_GET, impedance_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
-    X(POSTURE_INPUT, posture_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(ADAPTIVE_SET, adaptive_set, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE)) \
-    X(MRI_MODE_SET, mri_mode_set, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
-    X(RECHARGE_COUPLING_INPUT, recharge_coupling_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(CHARGING_STATUS_GET, charging_status_get, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
-    X(TRACE_START, trace_start, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_TEST_ONLY)) \
-    X(TRACE_STOP, trace_stop, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(TRACE_DUMP, trace_dump, SCS_ROLE_TEST, (SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(EVENT_LOG_READ, event_log_read, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
-    X(CLOCK_GET, clock_get, SCS_ROLE_PATIENT, (SCS_REQ_MRI_OK)) \
-    X(CLOCK_ADVANCE, clock_advance, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(IMPEDANCE_INPUT, impedance_input, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_TEST_ONLY)) \
-    X(RESET, reset, SCS_ROLE_CLINICIAN, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK)) \
-    X(TIMING_GET, timing_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
-    X(FAULT_INJECT, fault_inject, SCS_ROLE_TEST, (SCS_REQ_CHANGES_STATE | SCS_REQ_TEST_ONLY)) \
-    X(FAULT_RECORD_GET, fault_record_get, SCS_ROLE_CLINICIAN, (SCS_REQ_MRI_OK)) \
-    X(HELLO, hello, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
-    X(AUTH, auth, SCS_ROLE_NONE, (SCS_REQ_MRI_OK | SCS_REQ_SESSION)) \
-    X(SESSION_END, session_end, SCS_ROLE_PATIENT, (SCS_REQ_CHANGES_STATE | SCS_REQ_MRI_OK | SCS_REQ_SESSION))
+#define SCS_REQUEST_COUNT 30u
 
 #endif /* SCS_PROTOCOL_H */
