@@ -116,13 +116,21 @@ class Scheduler:
         if start_tick < 0 or end_tick < start_tick:
             raise ValueError(f"span [{start_tick}, {end_tick}) is not allowed: 0 <= start <= end ticks")
         state = ScheduleState(int(start_tick), int(start_tick if stage_free_at is None else stage_free_at))
-        for chunk, _ in self.stream(state, end_tick, chunk_pulses, native):
+        for chunk, _, _ in self._spans(state, end_tick, chunk_pulses, native):
             yield chunk
 
     def stream(self, state: ScheduleState, end_tick: int, chunk_pulses: int = DEFAULT_CHUNK_PULSES,
                native: bool = True) -> Iterator[tuple[np.ndarray, ScheduleState]]:
         """The timeline from ``state`` on, up to nominal start ``end_tick``, in chunks, each with the
         state after it: ``stream(state_after_any_chunk, ...)`` continues exactly where it stopped."""
+        for out, t, stage_free_at in self._spans(state, end_tick, chunk_pulses, native):
+            # canonical: a stage that freed before t is free "from t" (no later pulse is earlier)
+            yield out, ScheduleState(t, max(t, stage_free_at))
+
+    def _spans(self, state: ScheduleState, end_tick: int, chunk_pulses: int,
+               native: bool) -> Iterator[tuple[np.ndarray, int, int]]:
+        """`stream`'s chunks as (records, tick, stage_free_at): no state object per chunk, since
+        `chunks` hands out only the records (105,000 chunks for 24 h of HF10)."""
         if end_tick < state.tick:
             raise ValueError(f"end_tick = {end_tick} is not allowed: at least the state's tick {state.tick}")
         if not self._plans:
@@ -136,8 +144,7 @@ class Scheduler:
             out, stage_free_at = next_chunk(t, t1, stage_free_at)
             t = t1
             if len(out):
-                # canonical: a stage that freed before t is free "from t" (no later pulse is earlier)
-                yield out, ScheduleState(t, max(t, stage_free_at))
+                yield out, t, stage_free_at
 
     def _chunk_function(self, native: bool) -> Callable[[int, int, int], tuple[np.ndarray, int]]:
         """``(t, t1, stage_free_at) -> (pulses with nominal start in [t, t1), stage_free_at after them)``:

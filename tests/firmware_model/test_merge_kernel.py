@@ -24,7 +24,7 @@ from firmware_model.stimulation.native.grids import GRID_FIELDS, NativeGrids
 from firmware_model.stimulation.params import Area, Contacts, Program
 from firmware_model.stimulation.scheduler import Scheduler
 from firmware_model.stimulation.timeline import KERNEL_OFFSETS, TIMELINE_DTYPE
-from tests.support.reference_scheduler import four_tonic_areas, heapq_schedule
+from tests.support.reference_scheduler import four_tonic_areas, heapq_schedule, hf10
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = settings(max_examples=int(os.environ.get("SCS_KERNEL_EXAMPLES", "80")), deadline=None,
@@ -35,10 +35,11 @@ kernel = pytest.fixture(scope="module")(lambda: load() or pytest.skip("no C comp
 
 @st.composite
 def fixed_programs(draw) -> Scheduler:
-    """2 to 4 areas of one pulse per period at a fixed amplitude: whole hertz (a short hyperperiod)
-    or odd millihertz (a long one)."""
+    """1 to 4 areas of one pulse per period at a fixed amplitude: whole hertz (a short hyperperiod)
+    or odd millihertz (a long one); one area alone takes the kernel's own loop (undisplaced when the
+    stage is free at the start, else pulse by pulse until it catches up)."""
     areas = []
-    for i in range(draw(st.integers(2, 4))):
+    for i in range(draw(st.integers(1, 4))):
         rate_mhz = 1000 * draw(st.integers(2, 1199)) + draw(st.sampled_from([0, 0, 0, 1, 333, 999]))
         areas.append(Area(contacts=Contacts(cathodes=((4 * i, 100),), anodes=(4 * i + 1,)),
                           amplitude_ua=50 * draw(st.integers(0, 40)), pulse_width_us=draw(st.integers(20, 200)),
@@ -64,6 +65,26 @@ def joined(parts: list[np.ndarray]) -> np.ndarray:
 def test_fixed_areas_merged_by_the_kernel_equal_numpy_and_the_heapq_loop_anywhere_in_30_years(
         kernel, sched, start, busy, chunk):
     end = start + 400_000
+    native = joined(list(sched.chunks(start, end, chunk, stage_free_at=start + busy)))
+    numpy_path = joined(list(sched.chunks(start, end, chunk, stage_free_at=start + busy, native=False)))
+    assert native.tobytes() == numpy_path.tobytes()
+    assert as_tuples(native) == heapq_schedule(sched, end, start_tick=start, stage_free_at=start + busy)
+
+
+@pytest.mark.requirement("SRS-SCHED-001", "SRS-SCHED-004")
+@settings(max_examples=60, deadline=None)
+@given(rate_mhz=st.integers(1_200_000, 10_000_000), width_us=st.integers(20, 50),
+       start=st.integers(0, THIRTY_YEARS), busy=st.integers(0, 500), chunk=st.integers(1, 9000))
+def test_one_high_frequency_area_equals_numpy_and_heapq_whether_the_stage_is_free_or_busy_at_the_start(
+        kernel, rate_mhz, width_us, start, busy, chunk):
+    """One area at up to 10 kHz: its pulses are written undisplaced while the stage is free at each
+    nominal start (a vector loop in the kernel), pulse by pulse while a resumed run waits for it."""
+    area = dataclasses.replace(hf10().areas[0], rate_mhz=rate_mhz, pulse_width_us=width_us)
+    try:
+        sched = Scheduler(Program((area,)))
+    except ParameterError:
+        reject()
+    end = start + 30_000
     native = joined(list(sched.chunks(start, end, chunk, stage_free_at=start + busy)))
     numpy_path = joined(list(sched.chunks(start, end, chunk, stage_free_at=start + busy, native=False)))
     assert native.tobytes() == numpy_path.tobytes()

@@ -92,8 +92,48 @@ static inline void advance(area_state *a)
     a->left--;
 }
 
+/* GCC's and clang's vector extension: plain 16-byte moves and adds on any target. */
+typedef int64_t pair64 __attribute__((vector_size(16)));
+
+/* No pulse waits when the stage is free for the first and each pulse frees it before the next one's
+ * nominal start (occupancy <= q, the smallest gap between starts): start = nominal, displacement 0.
+ * The record is then three 16-byte pairs carried from one pulse to the next by vector adds. Once a
+ * chunk outgrows L1 the count of stores, not their bytes, sets the speed: on 8 Ki records (384 KiB)
+ * six 8-byte stores ran at 2.2 ns a record, three 16-byte ones at 0.75 ns, memset's speed; building
+ * the pairs from scalars each pulse (as `put` would) cost more than it saved. Returns the last end. */
+static int64_t undisplaced(area_state *a, int64_t total, uint8_t *out)
+{
+    int64_t rem = a->rem;
+    const int64_t r = a->r, rate = a->rate;
+    pair64 span = {a->next, a->next + a->occ}, head = {a->period, (int64_t)a->w3};
+    const pair64 tail = {(int64_t)a->w4, (int64_t)a->w5}, step = {a->q, a->q}, step_carry = step + 1, next_period = {1, 0};
+    for (int64_t i = 0; i < total; i++) {
+        uint8_t *rec = out + i * RECORD_SIZE;
+        memcpy(rec + OFF_START, &span, sizeof span);
+        memcpy(rec + OFF_PERIOD, &head, sizeof head);
+        memcpy(rec + 32, &tail, sizeof tail);
+        rem += r;
+        if (rem >= rate) {
+            rem -= rate;
+            span += step_carry;
+        } else {
+            span += step;
+        }
+        head += next_period;
+    }
+    int64_t last_end;  /* the last record's end: the stage frees then (total >= 1) */
+    memcpy(&last_end, out + (total - 1) * RECORD_SIZE + OFF_END, sizeof last_end);
+    a->next = span[0];
+    a->rem = rem;
+    a->period = head[0];
+    a->left -= total;
+    return last_end;
+}
+
 static int64_t one_area(area_state *a, int64_t stage_free, int64_t total, uint8_t *out)
 {
+    if (total > 0 && a->occ <= a->q && a->next >= stage_free)
+        return undisplaced(a, total, out);
     for (int64_t i = 0; i < total; i++) {
         int64_t s = a->next > stage_free ? a->next : stage_free;
         stage_free = s + a->occ;
