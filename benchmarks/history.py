@@ -4,7 +4,8 @@ last figures to compare with; ``SCS_BENCH_HISTORY=FILE`` writes elsewhere), and 
 ratios with the previous run's of the same benchmark.
 
 A ratio is a field named ``*ratio*``, ``*speedup*`` or ``efficiency`` (targets excluded): a figure
-measured against a baseline in the same run, so the machine's speed mostly cancels out. Higher is better
+measured against a baseline in the same run, so the machine's speed mostly cancels out (``target*`` and
+``goal*`` fields are the limits, not ratios). Higher is better
 unless the case lists the field in ``lower_is_better``. A ratio that got worse by more than 20 % is a drop.
 """
 
@@ -27,7 +28,8 @@ def history_file() -> Path:
 
 def is_ratio(key: str, value: object) -> bool:
     named = "ratio" in key or "speedup" in key or key == "efficiency"
-    return named and not key.startswith("target") and isinstance(value, int | float) and not isinstance(value, bool)
+    given = key.startswith(("target", "goal"))  # a limit the benchmark states, not a measurement
+    return named and not given and isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def ratios(case: dict) -> dict[str, float]:

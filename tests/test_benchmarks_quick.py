@@ -54,11 +54,12 @@ def test_each_benchmarks_quick_mode_runs_to_its_end_and_prints_every_case(name):
 
 def test_a_ratio_that_fell_by_more_than_a_fifth_is_flagged_and_one_that_fell_less_is_not():
     before = make_record("bench_x", [{"case": "a", "speedup_vs_heapq": 100.0, "ratio": 1.0, "target_speedup": 100}], 0)
-    now = make_record("bench_x", [{"case": "a", "speedup_vs_heapq": 79.0, "ratio": 0.9, "target_speedup": 1}], 0)
+    now = make_record("bench_x", [{"case": "a", "speedup_vs_heapq": 79.0, "ratio": 0.9, "target_speedup": 1,
+                                    "goal_ratio_to_write_bound": 0.6}], 0)
     lines, drops = compare(now, before)
     assert len(drops) == 1 and "speedup_vs_heapq" in drops[0]
     assert any("ratio: 0.9 (previous 1.0, -10%)" in line for line in lines)
-    assert not any("target_speedup" in line for line in lines)
+    assert not any("target_speedup" in line or "goal_" in line for line in lines)
 
 
 def test_a_ratio_where_lower_is_better_drops_when_it_rises():
