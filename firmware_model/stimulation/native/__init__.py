@@ -4,7 +4,7 @@ named by the source's hash, never beside the source (an installed package's fold
 writable); the first build prints one line saying where. Everything works without it: `load()`
 returns None and the numpy path runs. Set SCS_NATIVE=0 to force the numpy path (the tests run both and
 compare them). SCS_NATIVE_CFLAGS adds compiler flags (the tests build it with -fsanitize=address); the
-cached library is keyed by them too."""
+cached library is keyed by them and by the compiler too."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def load():
     if cc is None:
         return None
     extra = os.environ.get("SCS_NATIVE_CFLAGS", "").split()
-    text = SOURCE.read_bytes() + " ".join(extra).encode()
+    text = SOURCE.read_bytes() + " ".join([cc, *extra]).encode()  # another compiler, another library
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scs-hil"
     lib = cache_dir / f"merge-{hashlib.sha256(text).hexdigest()[:16]}.so"
     try:
