@@ -80,18 +80,15 @@ def charge_imbalance_pc(pulse: pins.Pulse) -> Fraction | None:
 
 
 def charge_imbalance_bound_pc(timeline: np.ndarray) -> Fraction:
-    """The largest imbalance the pins may show for the reference's actively recharged pulses, pC: each
-    DAC code is the current floored to a step (at most one step, ``DAC_FULL_SCALE_UA / DAC_MAX_CODE``, on
-    each phase's whole width) and each edge lands within its due tick (each phase's duration off by
-    less than one tick at its current)."""
-    step_ua = Fraction(pins.DAC_FULL_SCALE_UA, pins.DAC_MAX_CODE)
+    """The largest imbalance the pins may show for the reference's actively recharged pulses, pC. The
+    phases' DAC codes carry equal charge over their nominal widths (`pins.phase_dac_codes`), so only the
+    edges' timing is left: each edge lands within its due tick, each phase's duration is off by less
+    than one tick, at a current no larger than its programmed one."""
     tick_us = Fraction(pins.NS_PER_TICK, 1000)
     active = timeline[timeline["recharge_amplitude_ua"] > 0]
     if active.size == 0:
         return Fraction(0)
-    bounds = (step_ua * (int(p["width_us"]) + int(p["recharge_width_us"]))
-              + (int(p["amplitude_ua"]) + int(p["recharge_amplitude_ua"])) * tick_us for p in active)
-    return max(bounds)
+    return max((int(p["amplitude_ua"]) + int(p["recharge_amplitude_ua"])) * tick_us for p in active)
 
 
 def lateness_instructions(reports: list[pins.EdgeReport]) -> dict[str, float]:

@@ -258,8 +258,23 @@ def pulses(writes: tuple[PinWrite, ...] | list[PinWrite]) -> list[Pulse]:
 
 
 def dac_code(amplitude_ua: int) -> int:
-    """The DAC code the firmware writes for a current (its integer formula)."""
+    """The DAC code of a current: floored to a step (the definition's scale)."""
     return amplitude_ua * DAC_MAX_CODE // DAC_FULL_SCALE_UA
+
+
+def phase_dac_codes(amplitude_ua: int, recharge_amplitude_ua: int) -> tuple[int, int]:
+    """The DAC codes of a pulse's cathodic and recharge phases (docs/pin-evidence.md): with an active
+    recharge (a recharge current, 1/ratio of the amplitude) the recharge code is its current floored
+    and the cathodic code exactly ratio times it, so both phases carry the same charge at the pins;
+    otherwise the amplitude floored, and no recharge current."""
+    if recharge_amplitude_ua <= 0:
+        return dac_code(amplitude_ua), 0
+    ratio, rest = divmod(amplitude_ua, recharge_amplitude_ua)
+    if rest:
+        raise ValueError(f"recharge current {recharge_amplitude_ua} uA does not divide the amplitude "
+                         f"{amplitude_ua} uA: the reference's recharge is amplitude / ratio exactly")
+    recharge = dac_code(recharge_amplitude_ua)
+    return ratio * recharge, recharge
 
 
 def dac_current_ua(code: int) -> Fraction:
@@ -283,7 +298,8 @@ def due_edges(timeline: np.ndarray, origin_tick: int) -> list[DueEdge]:
     out: list[DueEdge] = []
     for p in timeline:
         at, area_pins = origin_tick + int(p["start_tick"]), int(p["area"]) << 2
-        out.append(DueEdge(at, CATHODIC | area_pins, dac_code(int(p["amplitude_ua"]))))
+        cathodic_code, recharge_code = phase_dac_codes(int(p["amplitude_ua"]), int(p["recharge_amplitude_ua"]))
+        out.append(DueEdge(at, CATHODIC | area_pins, cathodic_code))
         at += int(p["width_us"])
         if int(p["recharge_width_us"]) == 0 and int(p["gap_us"]) == 0:
             out.append(DueEdge(at, 0, 0))
@@ -291,7 +307,7 @@ def due_edges(timeline: np.ndarray, origin_tick: int) -> list[DueEdge]:
         if int(p["gap_us"]):
             out.append(DueEdge(at, area_pins, 0))
             at += int(p["gap_us"])
-        out.append(DueEdge(at, RECHARGE | area_pins, dac_code(int(p["recharge_amplitude_ua"]))))
+        out.append(DueEdge(at, RECHARGE | area_pins, recharge_code))
         out.append(DueEdge(at + int(p["recharge_width_us"]), 0, 0))
     return out
 

@@ -21,7 +21,7 @@ class Out(ctypes.Structure):
 
 
 class Edge(ctypes.Structure):
-    _fields_ = [("due", ctypes.c_uint64), ("amplitude_ua", ctypes.c_uint16), ("dac_ua", ctypes.c_uint16),
+    _fields_ = [("due", ctypes.c_uint64), ("amplitude_ua", ctypes.c_uint16), ("dac_code", ctypes.c_uint16),
                 ("pins", ctypes.c_uint8), ("area", ctypes.c_uint8), ("flags", ctypes.c_uint8), ("late", ctypes.c_uint8),
                 ("out", Out)]
 
@@ -67,7 +67,7 @@ class Queue:
         pins = area << 2
         for i, (p, dac, flags) in enumerate(((PIN_CATHODIC | pins, amplitude_ua, EDGE_START),
                                               (PIN_RECHARGE | pins, 0, 0), (pins, 0, 0))):
-            e = Edge(due=due + 10 * i, amplitude_ua=amplitude_ua, dac_ua=dac, pins=p, area=area, flags=flags)
+            e = Edge(due=due + 10 * i, amplitude_ua=amplitude_ua, dac_code=dac, pins=p, area=area, flags=flags)
             self.lib.scs_edges_push(ctypes.byref(self.q), ctypes.byref(e))
 
     def __getattr__(self, name):

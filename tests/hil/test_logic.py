@@ -109,7 +109,7 @@ def test_the_edges_the_board_drove_in_qemu_pass_the_logic_analyzer_check(tmp_pat
 
     nm = subprocess.run(["arm-none-eabi-nm", str(build_arm())], capture_output=True, text=True, check=True).stdout
     address = next(int(line.split()[0], 16) for line in nm.splitlines() if line.endswith(" scs_board_edges"))
-    slot = np.dtype([("due", "<u8"), ("amplitude_ua", "<u2"), ("dac_ua", "<u2"), ("pins", "u1"), ("area", "u1"),
+    slot = np.dtype([("due", "<u8"), ("amplitude_ua", "<u2"), ("dac_code", "<u2"), ("pins", "u1"), ("area", "u1"),
                      ("flags", "u1"), ("late", "u1"), ("pin_word", "<u4"), ("dac_word", "<u4")])
     # 1 kHz with a gap and 2:1 recharge: four edges a pulse; the 10 ms lookahead leaves most slots history
     tonic = [area(0, 1, amplitude_ua=3000, pulse_width_us=100, rate_mhz=1_000_000, interphase_gap_us=20,
@@ -129,9 +129,11 @@ def test_the_edges_the_board_drove_in_qemu_pass_the_logic_analyzer_check(tmp_pat
         target.close()
     fired = np.sort(slots[slots["flags"] & 0x80 != 0], order="due")
     assert len(fired) > 150 and not fired["late"].any(), "every edge fired on its due tick"
-    assert set(fired[fired["pins"] == 1]["dac_ua"]) == {3000}, "cathodic phase: the amplitude on the DAC"
-    assert set(fired[fired["pins"] == 2]["dac_ua"]) == {1500}, "anodic phase: amplitude / ratio"
-    assert set(fired[fired["pins"] == 0]["dac_ua"]) == {0}
+    # 3000 uA floors to code 481 and 1500 uA to 240: the cathodic phase gets 2 x 240, so both phases
+    # carry 240 codes x 200 us at the pins (481 would leave one code x 100 us unreturned every pulse)
+    assert set(fired[fired["pins"] == 2]["dac_code"]) == {240}, "anodic phase: amplitude / ratio, floored"
+    assert set(fired[fired["pins"] == 1]["dac_code"]) == {480}, "cathodic phase: exactly ratio x the anodic code"
+    assert set(fired[fired["pins"] == 0]["dac_code"]) == {0}
     logic.write_pin_vcd([(int(e["due"]) + int(e["late"]), int(e["pins"])) for e in fired], tmp_path / "board.vcd")
     logic.convert(tmp_path / "board.vcd", tmp_path / "board.sr", "vcd")
     pulses = logic.decode(logic.capture_vcd(tmp_path / "board.sr"))

@@ -26,7 +26,7 @@ void scs_edges_push(scs_edges_t *q, const scs_edge_t *e)
 {
     unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
     q->ring[tail & MASK] = *e;
-    q->ring[tail & MASK].out = scs_platform_output_word(e->pins, e->dac_ua); /* no arithmetic in the interrupt */
+    q->ring[tail & MASK].out = scs_platform_output_word(e->pins, e->dac_code); /* no arithmetic in the interrupt */
     atomic_store_explicit(&q->tail, tail + 1u, memory_order_release); /* the edge is complete before it is visible */
 }
 

@@ -30,8 +30,8 @@ typedef struct {
 
 typedef struct {
     uint64_t due;          /* tick */
-    uint16_t amplitude_ua; /* of the pulse (traced); the DAC gets dac_ua */
-    uint16_t dac_ua;       /* output current now, uA (0 outside a driven phase) */
+    uint16_t amplitude_ua; /* of the pulse (traced); the DAC gets dac_code */
+    uint16_t dac_code;     /* the DAC code now (0 outside a driven phase; scs_phase_codes) */
     uint8_t pins;          /* SCS_PIN_* bits, area in bits 2..3 */
     uint8_t area;
     uint8_t flags;         /* SCS_EDGE_START, SCS_EDGE_FIRED */

@@ -48,10 +48,11 @@ void scs_platform_irq_unlock(uint32_t saved);
 /* --- pulse output --- */
 /* The hardware-timed edge queue the timer interrupt drains (0 when not hardware-timed). */
 scs_edges_t *scs_platform_edges(void);
-/* Drive the output pins (SCS_PIN_* bits) and the DAC current, uA, now (start-up, safe state). */
-void scs_platform_output(uint8_t pins, uint16_t dac_ua);
-/* The words the edge interrupt stores for those pins and that current (computed when an edge is queued). */
-scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua);
+/* Drive the output pins (SCS_PIN_* bits) and the DAC code (0..SCS_DAC_CODE_MAX; full scale drives
+ * SCS_MAX_AMPLITUDE_UA) now (start-up, safe state). The core picks the codes (scs_phase_codes). */
+void scs_platform_output(uint8_t pins, uint16_t dac_code);
+/* The words the edge interrupt stores for those pins and that code (computed when an edge is queued). */
+scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_code);
 
 /* --- entropy --- */
 /* 16 bytes from a hardware random source and 1, or 0 when there is none. */

@@ -22,6 +22,24 @@ uint64_t scs_output_cut(scs_therapy_t *t)
 
 uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return (t->edges != NULL) ? t->edges->stats.late_pulses : 0u; }
 
+/* The DAC codes of a pulse's two phases (the definition's scale: a current floored to a step);
+ * active_ratio: the area's recharge ratio when its recharge is active, 0 when passive. With active
+ * recharge the recharge code comes first and the cathodic code is exactly ratio times it, so
+ * the phases (ratio x the width at 1/ratio of the current) carry equal charge at the pins, not just in
+ * uA x us: flooring both currents separately left up to `ratio` steps of the cathodic width unreturned.
+ * The cathodic current is then at most ratio - 1 steps further below the programmed amplitude. */
+void scs_phase_codes(uint16_t amp_ua, uint8_t active_ratio, uint16_t *cathodic, uint16_t *recharge)
+{
+    if (active_ratio != 0u) {
+        uint32_t r = ((uint32_t)amp_ua / active_ratio) * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA;
+        *recharge = (uint16_t)r;
+        *cathodic = (uint16_t)(r * active_ratio);
+    } else {
+        *recharge = 0u;
+        *cathodic = (uint16_t)((uint32_t)amp_ua * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA);
+    }
+}
+
 /* The phase edges of one pulse starting at tick `at` (absolute): cathodic phase, interphase gap,
  * recharge (active: anodic at amplitude/ratio; passive: the window, no driven current), end. A pulse
  * inside a burst other than the last is its cathodic phase only (recharge follows the burst). */
@@ -29,11 +47,14 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
 {
     const scs_area_t *a = &t->programs[t->active].area[ai];
     uint8_t area_pins = (uint8_t)(ai << SCS_PIN_AREA_SHIFT);
-    scs_edge_t e = {.due = at, .amplitude_ua = amp, .dac_ua = amp, .pins = (uint8_t)(SCS_PIN_CATHODIC | area_pins),
-                    .area = (uint8_t)ai, .flags = SCS_EDGE_START};
+    uint16_t cathodic_code;
+    uint16_t recharge_code;
+    scs_phase_codes(amp, (a->recharge == 0u) ? a->ratio : 0u, &cathodic_code, &recharge_code);
+    scs_edge_t e = {.due = at, .amplitude_ua = amp, .dac_code = cathodic_code,
+                    .pins = (uint8_t)(SCS_PIN_CATHODIC | area_pins), .area = (uint8_t)ai, .flags = SCS_EDGE_START};
     scs_edges_push(t->edges, &e);
     e.flags = 0;
-    e.dac_ua = 0;
+    e.dac_code = 0;
     e.due = at + a->pulse_width_us;
     if (occ_of(a, i) == a->pulse_width_us) { /* inside a burst */
         e.pins = 0;
@@ -46,11 +67,11 @@ static void queue_pulse(scs_therapy_t *t, unsigned ai, unsigned i, uint64_t at, 
         e.due += a->gap_us;
     }
     e.pins = (uint8_t)(SCS_PIN_RECHARGE | area_pins);
-    e.dac_ua = (a->recharge == 0u) ? (uint16_t)(amp / a->ratio) : 0u;
+    e.dac_code = recharge_code;
     scs_edges_push(t->edges, &e);
     e.due += recharge_width(a);
     e.pins = 0;
-    e.dac_ua = 0;
+    e.dac_code = 0;
     scs_edges_push(t->edges, &e);
 }
 

@@ -38,6 +38,7 @@ enum area_field { F_NONE = 0, F_WAVEFORM = 2, F_SHARE, F_ANODE_MASK, F_CASE, F_A
 /* safety.c: the largest amplitude within compliance at these contact impedances, and the load's
  * impedance estimate (ohm) the current draw uses */
 uint16_t scs_compliance_cap_ua(const scs_area_t *a, const uint16_t *ohms);
+void scs_phase_codes(uint16_t amp_ua, uint8_t active_ratio, uint16_t *cathodic, uint16_t *recharge);
 float scs_load_ohm_estimate(const scs_area_t *a, const uint16_t *ohms);
 /* scheduler.c: the area whose next pulse is nominally first (-1: none); take that pulse off the grid:
  * its start relative to turn-on (UINT64_MAX: not emitted), its burst index and amplitude */

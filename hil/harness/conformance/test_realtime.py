@@ -74,7 +74,7 @@ def flooding(b):
     assert len(answered) >= 10 and set(answered) == {"STATUS"}, "the flood was answered"
 
 
-@pytest.mark.requirement("SRS-PIN-004", "SRS-PIN-005", "SRS-PIN-002")
+@pytest.mark.requirement("SRS-PIN-004", "SRS-PIN-005", "SRS-PIN-002", "SRS-PIN-007")
 @pytest.mark.needs(HARDWARE_TIMED)
 @pytest.mark.parametrize("flood", [False, True], ids=["quiet", "flooded"])
 @pytest.mark.parametrize("areas", PROGRAMS, ids=IDS)
@@ -103,7 +103,7 @@ def test_every_edge_reaches_the_pins_within_its_due_tick_on_the_absolute_schedul
 
 def _assert_charge_balanced_at_the_pins(run, want, end_ns: int, measure) -> None:
     """Every actively recharged pulse's recharge phase returns its cathodic charge, from the DAC codes
-    and the phase durations the pins show, within the DAC's step and the edges' tick."""
+    and the phase durations the pins show: the codes balance exactly, so within the edges' tick."""
     imbalance = [q for p in pins.pulses([w for w in run.writes if w.time_ns < end_ns])
                  if (q := pin_evidence.charge_imbalance_pc(p)) is not None]
     if not imbalance:  # passive recharge only (BurstDR): no active phase to balance

@@ -29,13 +29,13 @@ uint32_t scs_platform_irq_lock(void) { return 0; }
 void scs_platform_irq_unlock(uint32_t saved) { (void)saved; }
 scs_edges_t *scs_platform_edges(void) { return NULL; }
 
-void scs_platform_output(uint8_t pins, uint16_t dac_ua)
+void scs_platform_output(uint8_t pins, uint16_t dac_code)
 {
     (void)pins;
-    (void)dac_ua;
+    (void)dac_code;
 }
 
-scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua) { return (scs_out_t){pins, dac_ua}; }
+scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_code) { return (scs_out_t){pins, dac_code}; }
 
 int scs_platform_rng(uint8_t out[16])
 {

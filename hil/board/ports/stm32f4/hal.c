@@ -173,16 +173,18 @@ uint64_t scs_platform_ticks(void) { return hal_fine_now() / hal.counts_per_tick;
 uint32_t scs_platform_clock_kind(void) { return hal.realtime ? SCS_CAPABILITY_HARDWARE_TIMED : SCS_CAPABILITY_VIRTUAL_CLOCK; }
 scs_edges_t *scs_platform_edges(void) { return hal.edges; }
 
-/* All four pins in one BSRR write (set bits, and reset bits for the others); the DAC's 12-bit code. */
-scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_ua)
+/* All four pins in one BSRR write (set bits, and reset bits for the others); the DAC's 12-bit code,
+ * never past full scale. */
+scs_out_t scs_platform_output_word(uint8_t pins, uint16_t dac_code)
 {
     uint32_t set = ((uint32_t)pins & 0xFu) << OUT_PINS_SHIFT;
-    return (scs_out_t){set | ((~set & OUT_PINS_MASK) << 16), (uint32_t)dac_ua * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA};
+    uint32_t code = (dac_code > SCS_DAC_CODE_MAX) ? SCS_DAC_CODE_MAX : (uint32_t)dac_code;
+    return (scs_out_t){set | ((~set & OUT_PINS_MASK) << 16), code};
 }
 
-void scs_platform_output(uint8_t pins, uint16_t dac_ua)
+void scs_platform_output(uint8_t pins, uint16_t dac_code)
 {
-    scs_out_t w = scs_platform_output_word(pins, dac_ua);
+    scs_out_t w = scs_platform_output_word(pins, dac_code);
     GPIOB->BSRR = w.pin_word;
     DAC->DHR12R1 = w.dac_word;
 }
