@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hil.analysis import pins
+from hil.analysis import dac, pins
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,14 @@ def charge_imbalance_pc(pulse: pins.Pulse) -> Fraction | None:
     (inside a burst, or a passive window: DAC code 0)."""
     if pulse.recharge_start_ns is None or not pulse.recharge_dac_code:
         return None
-    cathodic = pins.dac_current_ua(pulse.dac_code) * (pulse.cathodic_end_ns - pulse.start_ns)
-    recharge = pins.dac_current_ua(pulse.recharge_dac_code) * (pulse.end_ns - pulse.recharge_start_ns)
+    cathodic = dac.dac_current_ua(pulse.dac_code) * (pulse.cathodic_end_ns - pulse.start_ns)
+    recharge = dac.dac_current_ua(pulse.recharge_dac_code) * (pulse.end_ns - pulse.recharge_start_ns)
     return (cathodic - recharge) / 1000
 
 
 def charge_imbalance_bound_pc(timeline: np.ndarray) -> Fraction:
     """The largest imbalance the pins may show for the reference's actively recharged pulses, pC. The
-    phases' DAC codes carry equal charge over their nominal widths (`pins.phase_dac_codes`), so only the
+    phases' DAC codes carry equal charge over their nominal widths (`dac.phase_dac_codes`), so only the
     edges' timing is left: each edge lands within its due tick, each phase's duration is off by less
     than one tick, at a current no larger than its programmed one."""
     tick_us = Fraction(pins.NS_PER_TICK, 1000)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from hil.analysis import dac
 from protocol.spec import generated as dev
 
 NS_PER_INSN = 8
@@ -31,7 +31,6 @@ START_LEAD_TICKS = dev.START_LEAD_TICKS  # a program's first pulse is due this l
 GPIOB_ODR, GPIOB_BSRR, DAC_DHR12R1, IWDG_KR, TIM2_CNT = 0x40020414, 0x40020418, 0x40007408, 0x40003000, 0x40000024
 PIN_SHIFT = 12  # PB12 cathodic, PB13 recharge, PB14-15 area
 CATHODIC, RECHARGE = 0x1, 0x2
-DAC_FULL_SCALE_UA, DAC_MAX_CODE = dev.MAX_AMPLITUDE_UA, dev.DAC_CODE_MAX  # the definition's: code max drives the max
 CHANNELS = ("CATH", "RECH", "AREA0", "AREA1", "DAC")  # the names `scs logic` decodes (hil.analysis.logic)
 
 
@@ -257,31 +256,6 @@ def pulses(writes: tuple[PinWrite, ...] | list[PinWrite]) -> list[Pulse]:
     return out
 
 
-def dac_code(amplitude_ua: int) -> int:
-    """The DAC code of a current: floored to a step (the definition's scale)."""
-    return amplitude_ua * DAC_MAX_CODE // DAC_FULL_SCALE_UA
-
-
-def phase_dac_codes(amplitude_ua: int, recharge_amplitude_ua: int) -> tuple[int, int]:
-    """The DAC codes of a pulse's cathodic and recharge phases (docs/pin-evidence.md): with an active
-    recharge (a recharge current, 1/ratio of the amplitude) the recharge code is its current floored
-    and the cathodic code exactly ratio times it, so both phases carry the same charge at the pins;
-    otherwise the amplitude floored, and no recharge current."""
-    if recharge_amplitude_ua <= 0:
-        return dac_code(amplitude_ua), 0
-    ratio, rest = divmod(amplitude_ua, recharge_amplitude_ua)
-    if rest:
-        raise ValueError(f"recharge current {recharge_amplitude_ua} uA does not divide the amplitude "
-                         f"{amplitude_ua} uA: the reference's recharge is amplitude / ratio exactly")
-    recharge = dac_code(recharge_amplitude_ua)
-    return ratio * recharge, recharge
-
-
-def dac_current_ua(code: int) -> Fraction:
-    """The output current of a DAC code, uA (exact: full scale over the largest code)."""
-    return Fraction(code * DAC_FULL_SCALE_UA, DAC_MAX_CODE)
-
-
 @dataclass(frozen=True)
 class DueEdge:
     """A pin write the reference schedule asks for: its tick, the pins and the DAC code after it."""
@@ -298,7 +272,7 @@ def due_edges(timeline: np.ndarray, origin_tick: int) -> list[DueEdge]:
     out: list[DueEdge] = []
     for p in timeline:
         at, area_pins = origin_tick + int(p["start_tick"]), int(p["area"]) << 2
-        cathodic_code, recharge_code = phase_dac_codes(int(p["amplitude_ua"]), int(p["recharge_amplitude_ua"]))
+        cathodic_code, recharge_code = dac.phase_dac_codes(int(p["amplitude_ua"]), int(p["recharge_amplitude_ua"]))
         out.append(DueEdge(at, CATHODIC | area_pins, cathodic_code))
         at += int(p["width_us"])
         if int(p["recharge_width_us"]) == 0 and int(p["gap_us"]) == 0:

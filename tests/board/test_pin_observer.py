@@ -11,7 +11,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from hil.analysis import pins
+from hil.analysis import dac, pins
 from hil.harness.conformance.support import HF10, area, program, reference_timeline, wait
 
 pytestmark = pytest.mark.qemu
@@ -65,7 +65,7 @@ def test_the_pins_carry_every_reference_pulse_with_its_phases_area_and_dac_code(
     for k, (p, w) in enumerate(zip(seen, want)):
         assert round((p.cathodic_end_ns - p.start_ns) / 1000) == w["width_us"], f"pulse {k}: cathodic width"
         assert round((p.end_ns - p.start_ns) / 1000) == w["end_tick"] - w["start_tick"], f"pulse {k}: occupancy"
-        want_code = pins.phase_dac_codes(int(w["amplitude_ua"]), int(w["recharge_amplitude_ua"]))[0]
+        want_code = dac.phase_dac_codes(int(w["amplitude_ua"]), int(w["recharge_amplitude_ua"]))[0]
         assert (p.area, p.dac_code) == (w["area"], want_code), f"pulse {k}"
     reports = pins.compare(run, want)
     assert reports and all(r.matches for r in reports), "each pin write drives the reference's pins and DAC code"
