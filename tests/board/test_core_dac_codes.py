@@ -11,15 +11,16 @@ import ctypes
 import pytest
 
 from hil.analysis import dac
-from hil.board.build import build_host
+from hil.board.host import BoardCore
 from protocol.spec import generated as dev
+from tests.support.protocol_harness import KEYS
 
 AMPLITUDES_UA = range(0, dev.MAX_AMPLITUDE_UA + 1, dev.AMPLITUDE_STEP_UA)
 
 
 @pytest.fixture(scope="module")
 def phase_codes():
-    fn = ctypes.CDLL(str(build_host())).scs_phase_codes
+    fn = BoardCore(KEYS).lib.scs_phase_codes  # the host library (instrumented under the coverage gate)
     fn.argtypes = [ctypes.c_uint16, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint16), ctypes.POINTER(ctypes.c_uint16)]
     fn.restype = None
 
