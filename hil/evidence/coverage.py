@@ -113,8 +113,9 @@ def run_tests(lib: Path, out: Path, record: Path | None, core_record: Path | Non
     profiles.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SCS_HOST_LIB": str(lib), "LLVM_PROFILE_FILE": str(profiles / "core-%p-%m.profraw"),
            "COVERAGE_FILE": str(out / "python.coverage")}
+    # one fixed Hypothesis seed: with random draws the gate's figure moved 90.14-90.37 % between runs
     pytest = [sys.executable, "-m", "coverage", "run", "--parallel-mode", f"--source={PY_SOURCES}", "-m", "pytest", "-q",
-              "-p", "hil.evidence.hostlib"]
+              "-p", "hil.evidence.hostlib", "--hypothesis-seed=0"]
     host = [*pytest, "-m", NOT_HOST, *map(str, host_tests())]
     conformance = [*pytest, "hil/harness/conformance", "--scs-target", "core"]
     host += ["--scs-record", str(record)] if record is not None else []
