@@ -21,10 +21,22 @@ if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
 fi
 if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$dir/etc/pip.conf"; fi
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
+# a /dev of its own, never the host's bound in: a later `rm -rf` of a folder left mounted (a run killed
+# before its trap) would delete the host's device nodes. The nodes the commands use, and a private devpts.
+for node in "null c 1 3" "zero c 1 5" "full c 1 7" "random c 1 8" "urandom c 1 9" "tty c 5 0"; do
+  set -- $node
+  rm -f "$dir/dev/$1"
+  mknod -m 666 "$dir/dev/$1" "$2" "$3" "$4"
+done
+mkdir -p "$dir/dev/pts" "$dir/dev/shm"
+ln -sfn /proc/self/fd "$dir/dev/fd"
 mount -t proc proc "$dir/proc"
-mount --rbind /sys "$dir/sys"
-mount --rbind /dev "$dir/dev"
-trap 'umount -R "$dir/dev" "$dir/sys" "$dir/proc" 2>/dev/null || true' EXIT
+mount -t sysfs sysfs "$dir/sys"
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$dir/dev/pts"
+mount -t tmpfs tmpfs "$dir/dev/shm"
+rm -f "$dir/dev/ptmx"
+ln -s pts/ptmx "$dir/dev/ptmx"
+trap 'umount "$dir/dev/shm" "$dir/dev/pts" "$dir/sys" "$dir/proc" 2>/dev/null || true' EXIT
 git clone -q "$root" "$dir/root/scs-hil"
 chroot "$dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
