@@ -22,21 +22,24 @@ uint64_t scs_output_cut(scs_therapy_t *t)
 
 uint32_t scs_stim_late_pulses(const scs_therapy_t *t) { return (t->edges != NULL) ? t->edges->stats.late_pulses : 0u; }
 
-/* The DAC codes of a pulse's two phases (the definition's scale: a current floored to a step);
- * active_ratio: the area's recharge ratio when its recharge is active, 0 when passive. With active
- * recharge the recharge code comes first and the cathodic code is exactly ratio times it, so
- * the phases (ratio x the width at 1/ratio of the current) carry equal charge at the pins, not just in
- * uA x us: flooring both currents separately left up to `ratio` steps of the cathodic width unreturned.
- * The cathodic current is then at most ratio - 1 steps further below the programmed amplitude. */
+/* A current's DAC code: floored to a step of the definition's scale (SCS_DAC_CODE_MAX drives
+ * SCS_MAX_AMPLITUDE_UA). */
+static uint16_t dac_code(uint32_t ua) { return (uint16_t)(ua * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA); }
+
+/* The DAC codes of a pulse's two phases; active_ratio: the area's recharge ratio when its recharge is
+ * active, 0 when passive. With active recharge the recharge code comes first and the cathodic code is
+ * exactly ratio times it, so the phases (ratio x the width at 1/ratio of the current) carry equal
+ * charge at the pins, not just in uA x us: flooring both currents separately left up to ratio - 1
+ * steps of the cathodic width unreturned. The cathodic current is then at most ratio - 1 steps further
+ * below the programmed amplitude. */
 void scs_phase_codes(uint16_t amp_ua, uint8_t active_ratio, uint16_t *cathodic, uint16_t *recharge)
 {
     if (active_ratio != 0u) {
-        uint32_t r = ((uint32_t)amp_ua / active_ratio) * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA;
-        *recharge = (uint16_t)r;
-        *cathodic = (uint16_t)(r * active_ratio);
+        *recharge = dac_code((uint32_t)amp_ua / active_ratio);
+        *cathodic = (uint16_t)((uint32_t)*recharge * active_ratio);
     } else {
         *recharge = 0u;
-        *cathodic = (uint16_t)((uint32_t)amp_ua * SCS_DAC_CODE_MAX / SCS_MAX_AMPLITUDE_UA);
+        *cathodic = dac_code(amp_ua);
     }
 }
 
